@@ -1,0 +1,56 @@
+# donorbot tasks. `make help` lists them.
+#
+# PostgreSQL and Redis run locally through scripts/services.sh: under .dev for
+# `make run`, under .dev/test for the tests. They stay up between runs (so the
+# next run starts fast, on the same ports) until `make stop`.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO       ?= go
+FUZZTIME ?= 20s
+SERVICES := scripts/services.sh
+DEV_DIR  := .dev
+TEST_DIR := .dev/test
+
+# Shell prefixes that export the services' URLs, starting local services
+# unless the environment already names servers to use.
+test_services = if [ -z "$${DONORBOT_TEST_DATABASE_URL:-}" ] || [ -z "$${DONORBOT_TEST_REDIS_URL:-}" ]; then \
+	exports=$$($(SERVICES) --fast start $(TEST_DIR)); eval "$$exports"; fi
+dev_services = if [ -z "$${DATABASE_URL:-}" ] || [ -z "$${REDIS_URL:-}" ]; then \
+	exports=$$($(SERVICES) start $(DEV_DIR)); eval "$$exports"; fi
+
+.PHONY: help test run services stop fuzz bench
+
+help: ## list the targets
+	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  make %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+test: ## go vet, then every test with the race detector
+	$(GO) vet ./...
+	@$(test_services); set -x; $(GO) test -race -count=1 ./...
+
+# Hook: what `make run` does when TELEGRAM_BOT_TOKEN is empty. For now it tells
+# how to get a token and fails; the offline playground will replace it.
+run_without_token = printf '%s\n' \
+	'TELEGRAM_BOT_TOKEN is not set. To get a token for your own test bot:' \
+	'  1. open Telegram and talk to @BotFather' \
+	'  2. send /newbot, then give it a name and a username ending in "bot"' \
+	'  3. copy the token it answers with (like 123456789:AAE...)' \
+	'  4. run: TELEGRAM_BOT_TOKEN=... make run' >&2; exit 1
+
+run: ## run the bot against the services of .dev (needs TELEGRAM_BOT_TOKEN)
+	@if [ -z "$${TELEGRAM_BOT_TOKEN:-}" ]; then $(run_without_token); fi
+	@$(dev_services); set -x; $(GO) run ./cmd/donorbot serve
+
+services: ## start PostgreSQL and Redis under .dev; eval "$(make -s services)" exports their URLs
+	@$(SERVICES) start $(DEV_DIR)
+
+stop: ## stop the services of .dev and .dev/test
+	@for dir in $(TEST_DIR) $(DEV_DIR); do if [ -f "$$dir/pg.port" ]; then $(SERVICES) stop "$$dir"; fi; done
+
+fuzz: ## run each Fuzz target for FUZZTIME (default 20s)
+	@$(test_services); FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh ./...
+
+bench: ## run the benchmarks
+	@$(test_services); set -x; $(GO) test -run '^$$' -bench . -benchmem ./...

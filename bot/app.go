@@ -1,0 +1,276 @@
+// Package bot is donorbot's runtime: it takes updates in by long polling or
+// webhook, stores them before acknowledging, hands them to per-chat ordered
+// workers through middleware (logging, recover, flood limit), serves health
+// and metrics, and shuts down without losing what it accepted.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/redis/go-redis/v9"
+
+	"donorbot/handlers"
+	"donorbot/storage"
+)
+
+// App is one running donorbot process.
+type App struct {
+	cfg        Config
+	log        *slog.Logger
+	metrics    *Metrics
+	store      *storage.Store
+	state      *storage.State
+	rdb        *redis.Client
+	tg         *tg.Bot
+	handlers   *handlers.Handlers
+	httpClient *http.Client
+	inbox      *inbox
+	dispatcher *dispatcher
+	listener   net.Listener
+	extra      []tg.Middleware
+}
+
+// Option adjusts an App beyond its Config.
+type Option func(*App)
+
+// WithMiddleware adds a middleware after the runtime's own (so inside
+// recover and the flood limit); tests use it to inject faults.
+func WithMiddleware(m tg.Middleware) Option {
+	return func(a *App) { a.extra = append(a.extra, m) }
+}
+
+// New connects to PostgreSQL (applying pending migrations), Redis and the
+// Bot API, and binds the HTTP listener. Nothing is served until Run.
+func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("config: TELEGRAM_BOT_TOKEN is not set: talk to @BotFather in Telegram, send /newbot, and set the token it gives you")
+	}
+	if cfg.Location == nil {
+		if err := cfg.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	a := &App{cfg: cfg, log: log, metrics: NewMetrics()}
+	for _, o := range opts {
+		o(a)
+	}
+	a.httpClient = apiClient(a.metrics, cfg.PollTimeout)
+	ok := false
+	defer func() {
+		if !ok {
+			a.close()
+		}
+	}()
+
+	store, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a.store = store
+	if err := store.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	if err := store.CheckSchema(ctx); err != nil {
+		return nil, err
+	}
+	for _, id := range cfg.AdminIDs {
+		if err := store.GrantRole(ctx, id, storage.RoleAdmin, 0, 0); err != nil {
+			return nil, err
+		}
+	}
+
+	redisOpts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("config: REDIS_URL is malformed: %w", err)
+	}
+	a.rdb = redis.NewClient(redisOpts)
+	a.state = storage.NewState(a.rdb, cfg.RedisPrefix, cfg.ConvTTL)
+	if err := a.state.Ping(ctx); err != nil {
+		return nil, err
+	}
+
+	if err := a.connectTelegram(ctx); err != nil {
+		return nil, err
+	}
+	a.inbox = &inbox{store: store, state: a.state, log: log, m: a.metrics}
+	a.dispatcher = newDispatcher(cfg.Workers, 64, a.handleUpdate)
+
+	a.listener, err = net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	}
+	ok = true
+	return a, nil
+}
+
+func (a *App) connectTelegram(ctx context.Context) error {
+	responder := &lateResponder{}
+	b, err := tg.New(a.cfg.Token,
+		tg.WithServerURL(a.cfg.APIURL),
+		tg.WithHTTPClient(a.cfg.PollTimeout, a.httpClient),
+		tg.WithSkipGetMe(),
+		tg.WithNotAsyncHandlers(), // our dispatcher already runs chats in parallel
+		tg.WithMiddlewares(append([]tg.Middleware{
+			observe(a.log, a.metrics),
+			recoverPanics(a.log, a.metrics, responder),
+			limitFlood(a.log, a.state, a.cfg.FloodPerMin, responder),
+		}, a.extra...)...),
+		tg.WithErrorsHandler(func(err error) { a.log.Error("telegram client", "err", err) }),
+	)
+	if err != nil {
+		return fmt.Errorf("telegram client: %w", err)
+	}
+	a.tg = b
+	me, err := b.GetMe(ctx)
+	if err != nil {
+		return fmt.Errorf("telegram getMe at %s: %w", a.cfg.APIURL, redactToken(err, a.cfg.Token))
+	}
+	h, err := handlers.New(handlers.Deps{
+		Store:       a.store,
+		State:       a.state,
+		Log:         a.log,
+		Location:    a.cfg.Location,
+		IsAdmin:     a.isAdmin,
+		OnError:     func() { a.metrics.Errors.WithLabelValues("error").Inc() },
+		BotUsername: me.Username,
+	})
+	if err != nil {
+		return err
+	}
+	a.handlers = h
+	responder.Responder = h
+	h.Register(b)
+	return nil
+}
+
+// lateResponder lets the middleware, built before the handlers exist, reach them.
+type lateResponder struct{ Responder }
+
+func (a *App) isAdmin(ctx context.Context, userID int64) (bool, error) {
+	if a.cfg.IsAdmin(userID) {
+		return true, nil
+	}
+	return a.store.HasRole(ctx, userID, storage.RoleAdmin)
+}
+
+// Addr is the address the HTTP server listens on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// handleUpdate runs one update through middleware and handlers, then marks it
+// handled. An update cut short by shutdown stays unhandled for the next start.
+func (a *App) handleUpdate(ctx context.Context, upd *models.Update) {
+	hctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	a.tg.ProcessUpdate(hctx, upd)
+	if ctx.Err() != nil {
+		return
+	}
+	if err := a.store.MarkUpdateHandled(ctx, upd.ID); err != nil {
+		a.log.Error("mark update handled", "update_id", upd.ID, "err", err)
+	}
+}
+
+// Run serves until ctx ends, then shuts down gracefully: intake stops first,
+// updates in hand finish, pools close last.
+func (a *App) Run(ctx context.Context) error {
+	defer a.close()
+	admins, err := a.handlers.Admins(ctx, a.cfg.AdminIDs)
+	if err != nil {
+		return err
+	}
+	if err := a.handlers.SetCommands(ctx, a.tg, admins); err != nil {
+		a.log.Error("setMyCommands", "err", err)
+	}
+	webhookPath, err := a.setupIntake(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
+		return err
+	}
+	a.dispatcher.start(ctx)
+	srv := &http.Server{Handler: a.routes(webhookPath), ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(a.listener) }()
+	sweepDone := make(chan struct{})
+	go func() { a.sweep(ctx); close(sweepDone) }()
+	pollDone := make(chan struct{})
+	if a.cfg.WebhookURL == "" {
+		go func() { a.poll(ctx); close(pollDone) }()
+	} else {
+		close(pollDone)
+	}
+	a.log.Info("donorbot serving", "addr", a.Addr(), "webhook", a.cfg.WebhookURL != "", "workers", a.cfg.Workers)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		runErr = fmt.Errorf("http server: %w", err)
+	}
+	a.log.Info("donorbot stopping")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		a.log.Error("http shutdown", "err", err)
+	}
+	<-pollDone
+	<-sweepDone
+	a.dispatcher.stop(20 * time.Second)
+	a.log.Info("donorbot stopped")
+	return runErr
+}
+
+// setupIntake registers the webhook with Telegram, or removes it for long
+// polling (getUpdates is refused while a webhook is set).
+func (a *App) setupIntake(ctx context.Context) (string, error) {
+	if a.cfg.WebhookURL == "" {
+		if _, err := a.tg.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+			return "", fmt.Errorf("deleteWebhook: %w", err)
+		}
+		return "", nil
+	}
+	u, err := url.Parse(a.cfg.WebhookURL)
+	if err != nil {
+		return "", fmt.Errorf("config: WEBHOOK_URL: %w", err)
+	}
+	_, err = a.tg.SetWebhook(ctx, &tg.SetWebhookParams{
+		URL:            a.cfg.WebhookURL,
+		SecretToken:    a.cfg.WebhookSecret,
+		AllowedUpdates: allowedUpdates,
+		MaxConnections: 40,
+	})
+	if err != nil {
+		return "", fmt.Errorf("setWebhook: %w", err)
+	}
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	return path, nil
+}
+
+func (a *App) close() {
+	if a.listener != nil {
+		a.listener.Close()
+	}
+	if a.rdb != nil {
+		if err := a.rdb.Close(); err != nil {
+			a.log.Error("close redis", "err", err)
+		}
+	}
+	if a.store != nil {
+		if err := a.store.Close(); err != nil {
+			a.log.Error("close postgres", "err", err)
+		}
+	}
+}

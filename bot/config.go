@@ -1,0 +1,144 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of a donorbot process, read from the environment.
+type Config struct {
+	Token         string        `env:"TELEGRAM_BOT_TOKEN"`
+	APIURL        string        `env:"TELEGRAM_API_URL" envDefault:"https://api.telegram.org"`
+	DatabaseURL   string        `env:"DATABASE_URL,required"`
+	RedisURL      string        `env:"REDIS_URL,required"`
+	WebhookURL    string        `env:"WEBHOOK_URL"`
+	WebhookSecret string        `env:"WEBHOOK_SECRET"`
+	ListenAddr    string        `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
+	AdminIDs      []int64       `env:"ADMIN_IDS" envSeparator:","`
+	TimeZone      string        `env:"TZ" envDefault:"Asia/Ho_Chi_Minh"`
+	Workers       int           `env:"WORKERS" envDefault:"16"`
+	RedisPrefix   string        `env:"REDIS_PREFIX" envDefault:"donorbot:"`
+	FloodPerMin   int           `env:"FLOOD_PER_MINUTE" envDefault:"40"`
+	ConvTTL       time.Duration `env:"CONVERSATION_TTL" envDefault:"72h"`
+	InboxLease    time.Duration `env:"INBOX_LEASE" envDefault:"2m"`
+	PollTimeout   time.Duration `env:"POLL_TIMEOUT" envDefault:"50s"`
+	LogLevel      string        `env:"LOG_LEVEL" envDefault:"info"`
+
+	// Location is TimeZone loaded by Validate.
+	Location *time.Location `env:"-"`
+}
+
+// LoadConfig reads Config from environ (KEY=VALUE strings) and validates it.
+// Every error is one line naming the variable.
+func LoadConfig(environ []string) (Config, error) {
+	var cfg Config
+	err := env.ParseWithOptions(&cfg, env.Options{Environment: env.ToMap(environ)})
+	if err != nil {
+		return Config{}, configError(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+var (
+	tokenPattern  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+	secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+)
+
+// Validate checks the settings that parsing alone cannot and loads Location.
+func (c *Config) Validate() error {
+	if c.Token != "" && !tokenPattern.MatchString(c.Token) {
+		return errors.New("config: TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<letters> as given by @BotFather")
+	}
+	if err := checkURL("TELEGRAM_API_URL", c.APIURL); err != nil {
+		return err
+	}
+	if c.WebhookURL != "" {
+		if err := checkURL("WEBHOOK_URL", c.WebhookURL); err != nil {
+			return err
+		}
+		if !secretPattern.MatchString(c.WebhookSecret) {
+			return errors.New("config: WEBHOOK_SECRET is required with WEBHOOK_URL: 1-256 characters of A-Z a-z 0-9 _ -")
+		}
+	}
+	for _, id := range c.AdminIDs {
+		if id <= 0 {
+			return fmt.Errorf("config: ADMIN_IDS holds %d: Telegram user ids are positive", id)
+		}
+	}
+	if c.Workers < 1 || c.Workers > 1024 {
+		return fmt.Errorf("config: WORKERS is %d: want 1..1024", c.Workers)
+	}
+	if c.FloodPerMin < 1 {
+		return fmt.Errorf("config: FLOOD_PER_MINUTE is %d: want at least 1", c.FloodPerMin)
+	}
+	if c.ConvTTL < time.Minute {
+		return fmt.Errorf("config: CONVERSATION_TTL is %s: want at least 1m", c.ConvTTL)
+	}
+	if c.InboxLease < time.Second {
+		return fmt.Errorf("config: INBOX_LEASE is %s: want at least 1s", c.InboxLease)
+	}
+	if c.PollTimeout < time.Second || c.PollTimeout > 10*time.Minute {
+		return fmt.Errorf("config: POLL_TIMEOUT is %s: want 1s..10m", c.PollTimeout)
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return fmt.Errorf("config: TZ is %q: not a time zone name like Asia/Ho_Chi_Minh", c.TimeZone)
+	}
+	c.Location = loc
+	return nil
+}
+
+// IsAdmin reports whether id is listed in ADMIN_IDS.
+func (c Config) IsAdmin(id int64) bool {
+	for _, a := range c.AdminIDs {
+		if a == id {
+			return true
+		}
+	}
+	return false
+}
+
+func checkURL(name, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("config: %s is %q: want an http(s) URL", name, raw)
+	}
+	return nil
+}
+
+// configError rewrites the env library's errors, which name struct fields,
+// into one line naming the environment variable.
+func configError(err error) error {
+	var agg env.AggregateError
+	if errors.As(err, &agg) && len(agg.Errors) > 0 {
+		err = agg.Errors[0]
+	}
+	var notSet env.VarIsNotSetError
+	if errors.As(err, &notSet) {
+		return fmt.Errorf("config: %s is not set", notSet.Key)
+	}
+	var parse env.ParseError
+	if errors.As(err, &parse) {
+		return fmt.Errorf("config: %s is malformed: %v", envName(parse.Name), parse.Err)
+	}
+	return fmt.Errorf("config: %w", err)
+}
+
+func envName(field string) string {
+	f, ok := reflect.TypeFor[Config]().FieldByName(field)
+	if !ok {
+		return field
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+	return name
+}

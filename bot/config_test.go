@@ -1,0 +1,63 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoadConfig(t *testing.T) {
+	base := []string{"DATABASE_URL=postgres://x@127.0.0.1/db", "REDIS_URL=redis://127.0.0.1:6379/0"}
+	tests := []struct {
+		name    string
+		env     []string
+		wantErr string // substring; "" = valid
+	}{
+		{"OK", base, ""},
+		{"ErrDatabaseURLMissing", []string{"REDIS_URL=redis://x"}, "DATABASE_URL is not set"},
+		{"ErrRedisURLMissing", []string{"DATABASE_URL=postgres://x"}, "REDIS_URL is not set"},
+		{"ErrAdminIDsMalformed", append(base, "ADMIN_IDS=12,abc"), "ADMIN_IDS is malformed"},
+		{"ErrAdminIDsNegative", append(base, "ADMIN_IDS=-5"), "ADMIN_IDS"},
+		{"ErrWorkersMalformed", append(base, "WORKERS=many"), "WORKERS is malformed"},
+		{"ErrTokenMalformed", append(base, "TELEGRAM_BOT_TOKEN=nope"), "TELEGRAM_BOT_TOKEN is malformed"},
+		{"ErrWebhookWithoutSecret", append(base, "WEBHOOK_URL=https://example.org/hook"), "WEBHOOK_SECRET is required"},
+		{"ErrWebhookSecretBadChars", append(base, "WEBHOOK_URL=https://example.org/hook", "WEBHOOK_SECRET=a b"), "WEBHOOK_SECRET"},
+		{"ErrWebhookURLNotHTTP", append(base, "WEBHOOK_URL=ftp://x", "WEBHOOK_SECRET=s"), "WEBHOOK_URL"},
+		{"ErrAPIURLBad", append(base, "TELEGRAM_API_URL=::"), "TELEGRAM_API_URL"},
+		{"ErrTimeZone", append(base, "TZ=Mars/Olympus"), "TZ is"},
+		{"ErrDurationMalformed", append(base, "INBOX_LEASE=soon"), "INBOX_LEASE is malformed"},
+		{"OKWebhook", append(base, "WEBHOOK_URL=https://example.org/hook", "WEBHOOK_SECRET=s3cr3t_-", "ADMIN_IDS=1,2"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := LoadConfig(tt.env)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("got error %v, want none", err)
+				}
+				if cfg.Location == nil || cfg.Location.String() != "Asia/Ho_Chi_Minh" {
+					t.Errorf("got location %v, want Asia/Ho_Chi_Minh", cfg.Location)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got error %v, want one containing %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans several lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := LoadConfig([]string{"DATABASE_URL=postgres://x", "REDIS_URL=redis://x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.APIURL != "https://api.telegram.org" || cfg.ListenAddr != "127.0.0.1:8080" {
+		t.Errorf("got api %q listen %q, want the documented defaults", cfg.APIURL, cfg.ListenAddr)
+	}
+	if !(Config{AdminIDs: []int64{7, 9}}).IsAdmin(9) || (Config{AdminIDs: []int64{7}}).IsAdmin(8) {
+		t.Error("IsAdmin does not follow ADMIN_IDS")
+	}
+}

@@ -1,0 +1,149 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"donorbot/storage"
+)
+
+// inbox accepts updates exactly once. An update counts as accepted only once
+// it is stored in PostgreSQL; Redis marks make redeliveries cheap to reject
+// but are not trusted alone, since Redis may lose them.
+type inbox struct {
+	store *storage.Store
+	state *storage.State
+	log   *slog.Logger
+	m     *Metrics
+}
+
+// accept stores upd (whose JSON is raw). It reports false for an update seen
+// before, which must have no further effect. An error means the update was
+// not stored and must be refused so that Telegram delivers it again.
+func (in *inbox) accept(ctx context.Context, upd *models.Update, raw []byte) (bool, error) {
+	marked, err := in.state.MarkUpdateSeen(ctx, upd.ID)
+	if err != nil {
+		// Redis down: PostgreSQL's primary key still rejects duplicates.
+		in.log.Warn("dedupe mark failed, relying on postgres", "update_id", upd.ID, "err", err)
+	} else if !marked {
+		in.m.Duplicates.Inc()
+		return false, nil
+	}
+	chatID, userID := route(upd)
+	stored, err := in.store.AcceptUpdate(ctx, upd.ID, chatID, userID, raw)
+	if err != nil {
+		if marked {
+			// Let the redelivery in: this delivery is being refused.
+			if uerr := in.state.UnmarkUpdate(context.WithoutCancel(ctx), upd.ID); uerr != nil {
+				in.log.Error("unmark update", "update_id", upd.ID, "err", uerr)
+			}
+		}
+		return false, fmt.Errorf("accept update %d: %w", upd.ID, err)
+	}
+	if !stored {
+		in.m.Duplicates.Inc()
+	}
+	return stored, nil
+}
+
+// route returns the chat whose order an update belongs to and its sender.
+func route(upd *models.Update) (chatID, userID int64) {
+	switch {
+	case upd.Message != nil:
+		chatID = upd.Message.Chat.ID
+		if upd.Message.From != nil {
+			userID = upd.Message.From.ID
+		}
+	case upd.EditedMessage != nil:
+		chatID = upd.EditedMessage.Chat.ID
+		if upd.EditedMessage.From != nil {
+			userID = upd.EditedMessage.From.ID
+		}
+	case upd.CallbackQuery != nil:
+		userID = upd.CallbackQuery.From.ID
+		chatID = userID
+		if m := upd.CallbackQuery.Message.Message; m != nil {
+			chatID = m.Chat.ID
+		}
+	case upd.MyChatMember != nil:
+		chatID = upd.MyChatMember.Chat.ID
+		userID = upd.MyChatMember.From.ID
+	}
+	return chatID, userID
+}
+
+// updateType names the kind of update, for metrics and logs.
+func updateType(upd *models.Update) string {
+	switch {
+	case upd.Message != nil && upd.Message.Contact != nil:
+		return "contact"
+	case upd.Message != nil:
+		return "message"
+	case upd.EditedMessage != nil:
+		return "edited_message"
+	case upd.CallbackQuery != nil:
+		return "callback_query"
+	case upd.MyChatMember != nil:
+		return "my_chat_member"
+	default:
+		return "other"
+	}
+}
+
+// sweep re-dispatches updates that were accepted but not handled within the
+// lease (their process died), and prunes old handled ones.
+func (a *App) sweep(ctx context.Context) {
+	interval := max(a.cfg.InboxLease/2, 200*time.Millisecond)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	lastPrune := time.Time{}
+	for {
+		a.reclaim(ctx)
+		if time.Since(lastPrune) > 10*time.Minute {
+			if n, err := a.store.PruneUpdates(ctx, 48*time.Hour); err != nil {
+				a.log.Error("prune updates", "err", err)
+			} else if n > 0 {
+				a.log.Info("pruned updates", "count", n)
+			}
+			lastPrune = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// maxAttempts stops an update that crashes its handler every time from
+// being retried forever.
+const maxAttempts = 5
+
+func (a *App) reclaim(ctx context.Context) {
+	stale, err := a.store.ClaimStaleUpdates(ctx, a.cfg.InboxLease, 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("claim stale updates", "err", err)
+		}
+		return
+	}
+	for _, su := range stale {
+		var upd models.Update
+		if err := json.Unmarshal(su.Payload, &upd); err != nil || su.Attempts > maxAttempts || upd.ID == 0 {
+			a.log.Error("dropping unhandled update", "update_id", su.UpdateID, "attempts", su.Attempts, "decode_err", err)
+			if err := a.store.MarkUpdateHandled(ctx, su.UpdateID); err != nil {
+				a.log.Error("mark dropped update", "update_id", su.UpdateID, "err", err)
+			}
+			continue
+		}
+		a.log.Info("resuming unhandled update", "update_id", su.UpdateID, "attempts", su.Attempts)
+		if err := a.dispatcher.dispatch(ctx, &upd); err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,335 @@
+// Package broadcast sends drive announcements, reminders and urgent blood
+// needs to many Telegram chats within Telegram's limits, and sends the bot's
+// one-to-one messages (SendNow) through the same limits ahead of them.
+//
+// # Limits
+//
+// Every process shares one limiter in Redis (go-redis/redis_rate): Rate
+// messages per second in all, and one message per ChatInterval to any one
+// chat. A 429 answer pauses every process for its retry_after (a Redis key),
+// after which the message is tried again.
+//
+// # Delivery guarantee
+//
+// Start writes the broadcast and one delivery row per recipient to PostgreSQL
+// in one transaction before anything is sent; the rows are the queue. Workers
+// claim a few rows at a time (FOR UPDATE SKIP LOCKED, stamped claimed_at) and
+// record each outcome right after its send. Hence:
+//
+//   - Nothing is lost. A process that dies (kill -9, power loss) leaves its
+//     claimed rows pending; any process takes them over once the lease has
+//     run out, including the same process after a restart.
+//   - A recipient gets the message twice only when its send was in flight:
+//     Telegram had accepted it but the process died before recording it.
+//     Each worker has at most one send in flight, so one crash duplicates at
+//     most Workers messages. A worker stops sending from its claim once half
+//     the lease has passed, so a live claim is never taken over.
+//   - A send whose answer is lost (timeout, reset connection) is treated as
+//     failed and retried, and may therefore also arrive twice.
+//   - Recipients who blocked the bot are recorded as blocked, marked
+//     unreachable, and skipped by later broadcasts until they write again.
+//   - After Cancel nothing more is sent, except messages already being sent:
+//     at most Workers×Batch in other processes, none in this one.
+package broadcast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-telegram/bot"
+	"github.com/redis/go-redis/v9"
+
+	"donorbot/storage"
+)
+
+var (
+	// ErrInvalid is returned by Start for a broadcast that cannot be sent.
+	ErrInvalid = errors.New("broadcast: invalid")
+	// ErrBlocked is returned by SendNow and EditNow when the user blocked
+	// the bot; the donor is then marked unreachable.
+	ErrBlocked = errors.New("broadcast: bot blocked by the user")
+	// ErrNotRunning is returned when the engine's Run is not under way.
+	ErrNotRunning = errors.New("broadcast: engine is not running")
+)
+
+// Config tunes the engine; a zero field takes its default.
+type Config struct {
+	// Rate is how many messages per second all processes send together
+	// (BROADCAST_RATE; default 25, under Telegram's about 30).
+	Rate int
+	// ChatInterval is the least time between two messages to one chat
+	// (default 1s).
+	ChatInterval time.Duration
+	// Headroom is the fraction of Rate and of the chat rate held back so
+	// that a send arriving a few milliseconds late still falls within the
+	// one-second windows Telegram counts in (default 0.03).
+	Headroom float64
+	// Workers is how many deliveries this process sends at once (default 8).
+	Workers int
+	// Batch is how many deliveries a worker claims at a time (default 5).
+	Batch int
+	// Lease is how long a claim holds; older claims are taken over
+	// (default 1m).
+	Lease time.Duration
+	// MaxAttempts is how many failed sends make a delivery failed (default 5).
+	MaxAttempts int
+	// Backoff is the wait after the first failed send, doubled after each
+	// next one up to MaxBackoff (defaults 5s and 10m).
+	Backoff, MaxBackoff time.Duration
+	// SendTimeout bounds one Bot API call (default 15s, at most Lease/4).
+	SendTimeout time.Duration
+	// Poll is how often idle workers look for work queued by other
+	// processes (default 1s; work queued here wakes them at once).
+	Poll time.Duration
+	// ProgressEvery is the least time between two edits of a progress
+	// message (default 3s).
+	ProgressEvery time.Duration
+	// KeyPrefix starts every Redis key (default "donorbot:").
+	KeyPrefix string
+}
+
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if c.Rate == 0 {
+		c.Rate = 25
+	}
+	if c.Headroom == 0 {
+		c.Headroom = 0.03
+	}
+	if c.Workers == 0 {
+		c.Workers = 8
+	}
+	if c.Batch == 0 {
+		c.Batch = 5
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 5
+	}
+	if c.KeyPrefix == "" {
+		c.KeyPrefix = "donorbot:"
+	}
+	def(&c.ChatInterval, time.Second)
+	def(&c.Lease, time.Minute)
+	def(&c.Backoff, 5*time.Second)
+	def(&c.MaxBackoff, 10*time.Minute)
+	def(&c.SendTimeout, min(15*time.Second, c.Lease/4))
+	def(&c.Poll, time.Second)
+	def(&c.ProgressEvery, 3*time.Second)
+	return c
+}
+
+// Validate reports the first setting out of range, after defaults.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	switch {
+	case c.Rate < 1 || c.Rate > 10_000:
+		return fmt.Errorf("broadcast: BROADCAST_RATE is %d: want 1..10000 messages/s", c.Rate)
+	case c.Headroom < 0 || c.Headroom >= 0.5:
+		return fmt.Errorf("broadcast: headroom %.2f: want 0..0.5", c.Headroom)
+	case c.Workers < 1 || c.Batch < 1 || c.MaxAttempts < 1:
+		return fmt.Errorf("broadcast: workers %d, batch %d, attempts %d: want at least 1", c.Workers, c.Batch, c.MaxAttempts)
+	case c.SendTimeout > c.Lease/4:
+		return fmt.Errorf("broadcast: send timeout %s exceeds a quarter of the lease %s", c.SendTimeout, c.Lease)
+	case c.ChatInterval < 0 || c.Backoff < 0 || c.MaxBackoff < c.Backoff || c.Poll < 0 || c.ProgressEvery < 0:
+		return errors.New("broadcast: negative durations, or MaxBackoff below Backoff")
+	}
+	return nil
+}
+
+// Deps is what the engine works with.
+type Deps struct {
+	Store *storage.Store
+	Redis *redis.Client
+	Bot   *bot.Bot
+	Log   *slog.Logger
+	// Render draws progress messages; required when a broadcast has a
+	// ProgressChatID.
+	Render Renderer
+}
+
+// Engine sends broadcasts. Several processes may run an Engine against the
+// same PostgreSQL and Redis: they share the work and the limits.
+type Engine struct {
+	cfg     Config
+	store   *storage.Store
+	rdb     *redis.Client
+	bot     *bot.Bot
+	log     *slog.Logger
+	render  Renderer
+	lim     *limiter
+	running atomic.Bool
+	work    signal // new deliveries queued in this process
+	nudge   signal // progress worth showing now (a cancel)
+
+	mu        sync.Mutex
+	contents  map[int64]*content // by broadcast id
+	cancelled map[int64]bool     // cancelled through this engine
+}
+
+// New builds an engine; nothing is sent until Run.
+func New(cfg Config, d Deps) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Store == nil || d.Redis == nil || d.Bot == nil {
+		return nil, errors.New("broadcast: Store, Redis and Bot are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	cfg = cfg.withDefaults()
+	return &Engine{
+		cfg: cfg, store: d.Store, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render,
+		lim:       newLimiter(d.Redis, d.Log, cfg),
+		contents:  map[int64]*content{},
+		cancelled: map[int64]bool{},
+	}, nil
+}
+
+// Run sends until ctx ends: the workers, the limiter that SendNow also
+// needs, and the progress reports. On return every unsent claim has been
+// given back. Run may be called once.
+func (e *Engine) Run(ctx context.Context) error {
+	if !e.running.CompareAndSwap(false, true) {
+		return errors.New("broadcast: Run called twice")
+	}
+	e.log.Info("broadcast engine running", "rate", e.cfg.Rate, "workers", e.cfg.Workers)
+	var wg sync.WaitGroup
+	wg.Go(func() { e.lim.run(ctx) })
+	wg.Go(func() { e.reportProgress(ctx) })
+	for range e.cfg.Workers {
+		wg.Go(func() { e.deliverLoop(ctx) })
+	}
+	wg.Wait()
+	e.log.Info("broadcast engine stopped")
+	return nil
+}
+
+// Spec is a broadcast to Start.
+type Spec struct {
+	// Kind names what it is ("drive", "reminder", "urgent"): a-z and _.
+	Kind      string
+	Text      string
+	ParseMode string // "", "HTML" or "MarkdownV2"
+	Buttons   [][]Button
+	// Priority orders broadcasts: higher ones are sent first.
+	Priority  int
+	CreatedBy int64
+	// Lang is handed to the Renderer with each Progress.
+	Lang string
+	// ProgressChatID is where progress is shown (0: nowhere). With a zero
+	// ProgressMessageID the engine sends the message, otherwise it edits
+	// that one.
+	ProgressChatID    int64
+	ProgressMessageID int
+	// Recipients are chat ids, sent to in this order; repeats are sent once.
+	Recipients []int64
+}
+
+var kindPattern = regexp.MustCompile(`^[a-z_]{1,32}$`)
+
+// Start stores a broadcast with its deliveries and queues them; it returns
+// the broadcast's id once nothing can be lost any more.
+func (e *Engine) Start(ctx context.Context, s Spec) (int64, error) {
+	switch n := utf8.RuneCountInString(s.Text); {
+	case n == 0 || n > 4096:
+		return 0, fmt.Errorf("%w: text of %d characters, want 1..4096", ErrInvalid, n)
+	case len(s.Recipients) == 0:
+		return 0, fmt.Errorf("%w: no recipients", ErrInvalid)
+	case !kindPattern.MatchString(s.Kind):
+		return 0, fmt.Errorf("%w: kind %q", ErrInvalid, s.Kind)
+	case s.ProgressMessageID != 0 && s.ProgressChatID == 0:
+		return 0, fmt.Errorf("%w: progress message without its chat", ErrInvalid)
+	case s.ProgressChatID != 0 && e.render == nil:
+		return 0, fmt.Errorf("%w: progress asked for but the engine has no Renderer", ErrInvalid)
+	}
+	markup, err := keyboardJSON(s.Buttons)
+	if err != nil {
+		return 0, fmt.Errorf("%w: buttons: %w", ErrInvalid, err)
+	}
+	b, err := e.store.CreateBroadcast(ctx, storage.NewBroadcast{
+		Kind: s.Kind, Text: s.Text, ParseMode: s.ParseMode, ReplyMarkup: markup, Priority: s.Priority,
+		CreatedBy: s.CreatedBy, Lang: s.Lang, ProgressChatID: s.ProgressChatID,
+		ProgressMessageID: s.ProgressMessageID, Recipients: s.Recipients,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("broadcast: start: %w", err)
+	}
+	e.log.Info("broadcast started", "broadcast_id", b.ID, "kind", b.Kind, "created_by", b.CreatedBy,
+		"recipients", b.Total, "priority", b.Priority)
+	e.work.notify()
+	e.nudge.notify()
+	return b.ID, nil
+}
+
+// Cancel stops a broadcast: its pending deliveries are marked cancelled and
+// nothing more is sent (see the package documentation for sends already
+// under way). It returns how many deliveries were cancelled; a broadcast
+// that is finished cancels none. An unknown id gives storage.ErrNotFound.
+func (e *Engine) Cancel(ctx context.Context, broadcastID int64) (int, error) {
+	e.mu.Lock()
+	e.cancelled[broadcastID] = true
+	e.mu.Unlock()
+	n, err := e.store.CancelBroadcast(ctx, broadcastID)
+	if err != nil {
+		e.mu.Lock()
+		delete(e.cancelled, broadcastID)
+		e.mu.Unlock()
+		return 0, fmt.Errorf("broadcast: cancel %d: %w", broadcastID, err)
+	}
+	e.log.Info("broadcast cancelled", "broadcast_id", broadcastID, "cancelled", n)
+	e.nudge.notify()
+	return n, nil
+}
+
+// signal wakes every goroutine waiting on it; a notify with nobody waiting
+// is not kept, except that the next C returns a fresh channel.
+type signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// C returns a channel closed at the next notify.
+func (s *signal) C() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+func (s *signal) notify() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
+}
+
+// sleep waits d or until ctx ends, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

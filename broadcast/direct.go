@@ -1,0 +1,116 @@
+package broadcast
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot"
+)
+
+// Button is an inline keyboard button. go-telegram/bot's
+// models.InlineKeyboardButton is not used: it always sends an empty
+// copy_text, which the Bot API does not allow.
+type Button struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data,omitempty"`
+	URL          string `json:"url,omitempty"`
+}
+
+// InlineKeyboard is an InlineKeyboardMarkup, to pass as markup.
+type InlineKeyboard struct {
+	InlineKeyboard [][]Button `json:"inline_keyboard"`
+}
+
+// keyboardJSON checks buttons and encodes them as reply markup; no rows
+// give nil.
+func keyboardJSON(rows [][]Button) (json.RawMessage, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	for _, row := range rows {
+		for _, b := range row {
+			if b.Text == "" || (b.CallbackData == "") == (b.URL == "") || len(b.CallbackData) > 64 {
+				return nil, fmt.Errorf("button %q: want a text and either callback data (1-64 bytes) or a URL", b.Text)
+			}
+		}
+	}
+	raw, err := json.Marshal(InlineKeyboard{InlineKeyboard: rows})
+	if err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// priorityAttempts bounds how many 429 answers SendNow and EditNow wait out.
+const priorityAttempts = 5
+
+// SendNow sends a plain-text message to one chat ahead of every broadcast,
+// within the same limits, and returns its message id. Call it for what must
+// reach one user in order (a reply, a reminder): calls for one chat are
+// sent in the order they are made, one per ChatInterval. It waits out
+// Telegram's flood pauses. If the user blocked the bot the error wraps
+// ErrBlocked and the donor is marked unreachable. It needs Run under way.
+func (e *Engine) SendNow(ctx context.Context, chatID int64, text string, markup any) (int, error) {
+	params := &bot.SendMessageParams{ChatID: chatID, Text: text}
+	if markup != nil {
+		params.ReplyMarkup = markup
+	}
+	var id int
+	err := e.priority(ctx, chatID, "send", func(ctx context.Context) error {
+		m, err := e.bot.SendMessage(ctx, params)
+		if err == nil {
+			id = m.ID
+		}
+		return err
+	})
+	return id, err
+}
+
+// EditNow replaces the text and inline keyboard of a message the bot sent,
+// like SendNow. An edit that changes nothing is not an error.
+func (e *Engine) EditNow(ctx context.Context, chatID int64, messageID int, text string, markup any) error {
+	params := &bot.EditMessageTextParams{ChatID: chatID, MessageID: messageID, Text: text}
+	if markup != nil {
+		params.ReplyMarkup = markup
+	}
+	err := e.priority(ctx, chatID, "edit", func(ctx context.Context) error {
+		_, err := e.bot.EditMessageText(ctx, params)
+		return err
+	})
+	if errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
+		return nil
+	}
+	return err
+}
+
+// priority makes one Bot API call through the priority path of the limiter.
+func (e *Engine) priority(ctx context.Context, chatID int64, what string, call func(context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		if err := e.lim.wait(ctx, chatID, true); err != nil {
+			return fmt.Errorf("broadcast: %s to %d: %w", what, chatID, err)
+		}
+		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
+		err := call(cctx)
+		cancel()
+		var tooMany *bot.TooManyRequestsError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &tooMany) && attempt < priorityAttempts:
+			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+			e.log.Warn("broadcast: flood wait", "chat_id", chatID, "retry_after", wait)
+			e.lim.pause(context.WithoutCancel(ctx), wait)
+		case errors.Is(err, bot.ErrorForbidden):
+			if err := e.store.SetDonorReachable(ctx, chatID, false); err != nil {
+				e.log.Error("broadcast: mark donor unreachable", "chat_id", chatID, "err", err)
+			}
+			return fmt.Errorf("broadcast: %s to %d: %w: %w", what, chatID, ErrBlocked, err)
+		default:
+			return fmt.Errorf("broadcast: %s to %d: %w", what, chatID, err)
+		}
+	}
+}

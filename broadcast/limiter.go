@@ -1,0 +1,222 @@
+package broadcast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// limiter hands out the right to send one message now. Three things must
+// agree: no flood pause is on (a 429 seen by any process), the global rate
+// has a token, and the chat has a token. The global token goes through one
+// pump goroutine per process, which serves priority requests (SendNow,
+// progress) before bulk ones, so a reply never queues behind a broadcast.
+type limiter struct {
+	rl        *redis_rate.Limiter
+	rdb       *redis.Client
+	log       *slog.Logger
+	global    redis_rate.Limit
+	chat      redis_rate.Limit
+	globalKey string
+	pauseKey  string
+	chatKey   string // + chat id
+
+	prio, bulk chan *ticket
+	started    chan struct{} // closed when the pump runs
+	stopped    chan struct{} // closed when it has stopped
+	pausedTill atomic.Int64  // unix nanoseconds; what this process knows
+}
+
+// ticket is one request for a global token.
+type ticket struct {
+	prio    bool
+	granted chan error // buffered: the pump never blocks on a requester gone
+}
+
+// errRedisRetry is how long the pump waits after Redis failed.
+const errRedisRetry = 500 * time.Millisecond
+
+func newLimiter(rdb *redis.Client, log *slog.Logger, cfg Config) *limiter {
+	slack := 1 / (1 - cfg.Headroom)
+	return &limiter{
+		rl:  redis_rate.NewLimiter(rdb),
+		rdb: rdb,
+		log: log,
+		// GCRA spaced at Rate×(1-Headroom)/s. The small burst (10 ms worth)
+		// makes up for the pump's own latency without crowding a window.
+		global: redis_rate.Limit{
+			Rate:   cfg.Rate,
+			Burst:  max(1, cfg.Rate/100),
+			Period: time.Duration(float64(time.Second) * slack),
+		},
+		chat: redis_rate.Limit{
+			Rate:   1,
+			Burst:  1,
+			Period: time.Duration(float64(cfg.ChatInterval) * slack),
+		},
+		globalKey: cfg.KeyPrefix + "send:global",
+		pauseKey:  cfg.KeyPrefix + "send:pause",
+		chatKey:   cfg.KeyPrefix + "send:chat:",
+		prio:      make(chan *ticket),
+		bulk:      make(chan *ticket),
+		started:   make(chan struct{}),
+		stopped:   make(chan struct{}),
+	}
+}
+
+// wait blocks until a message may be sent to chatID now.
+func (l *limiter) wait(ctx context.Context, chatID int64, prio bool) error {
+	for {
+		if err := l.globalToken(ctx, prio); err != nil {
+			return err
+		}
+		res, err := l.rl.Allow(ctx, l.chatKey+strconv.FormatInt(chatID, 10), l.chat)
+		if err != nil {
+			return fmt.Errorf("broadcast: chat limit of %d: %w", chatID, err)
+		}
+		if res.Allowed > 0 {
+			return nil
+		}
+		// The global token is lost; rare, as one broadcast reaches a chat
+		// once.
+		if err := sleep(ctx, res.RetryAfter); err != nil {
+			return err
+		}
+	}
+}
+
+func (l *limiter) globalToken(ctx context.Context, prio bool) error {
+	select {
+	case <-l.started:
+	default:
+		return ErrNotRunning
+	}
+	t := &ticket{prio: prio, granted: make(chan error, 1)}
+	queue := l.bulk
+	if prio {
+		queue = l.prio
+	}
+	select {
+	case queue <- t:
+	case <-l.stopped:
+		return ErrNotRunning
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-t.granted:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run is the pump: it takes one request at a time, priority first, gets it
+// a global token and grants it. A bulk request that got its token while a
+// priority one arrived yields the token and is served next.
+func (l *limiter) run(ctx context.Context) {
+	close(l.started)
+	defer close(l.stopped)
+	var held *ticket
+	for {
+		var t *ticket
+		select {
+		case t = <-l.prio:
+		default:
+			if held != nil {
+				t, held = held, nil
+				break
+			}
+			select {
+			case t = <-l.prio:
+			case t = <-l.bulk:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if err := l.acquire(ctx); err != nil {
+			t.granted <- err
+			if held != nil {
+				held.granted <- err
+			}
+			return
+		}
+		if !t.prio {
+			select {
+			case p := <-l.prio:
+				held, t = t, p
+			default:
+			}
+		}
+		t.granted <- nil
+	}
+}
+
+// acquire waits out any pause and takes one global token. It returns only
+// when it has the token or ctx ended.
+func (l *limiter) acquire(ctx context.Context) error {
+	for {
+		paused, err := l.pausedFor(ctx)
+		if err == nil && paused <= 0 {
+			var res *redis_rate.Result
+			if res, err = l.rl.Allow(ctx, l.globalKey, l.global); err == nil {
+				if res.Allowed > 0 {
+					return nil
+				}
+				paused = res.RetryAfter
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			l.log.Error("broadcast limiter: redis", "err", err)
+			paused = errRedisRetry
+		}
+		if err := sleep(ctx, paused); err != nil {
+			return err
+		}
+	}
+}
+
+// pausedFor is how long the flood pause still lasts, from this process's
+// knowledge and from the Redis key every process sets.
+func (l *limiter) pausedFor(ctx context.Context) (time.Duration, error) {
+	local := time.Until(time.Unix(0, l.pausedTill.Load()))
+	ttl, err := l.rdb.PTTL(ctx, l.pauseKey).Result()
+	if err != nil {
+		return local, fmt.Errorf("pause key: %w", err)
+	}
+	return max(local, ttl), nil // PTTL is negative when there is no pause
+}
+
+// extendPause sets the key to expire after ARGV[1] ms unless it already
+// outlives that. A TTL rather than a timestamp: no clock is compared.
+var extendPause = redis.NewScript(`
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[1]) then
+	redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 0`)
+
+// pause stops every process's sends for d, after Telegram answered 429.
+func (l *limiter) pause(ctx context.Context, d time.Duration) {
+	till := time.Now().Add(d).UnixNano()
+	for {
+		cur := l.pausedTill.Load()
+		if cur >= till || l.pausedTill.CompareAndSwap(cur, till) {
+			break
+		}
+	}
+	err := extendPause.Run(ctx, l.rdb, []string{l.pauseKey}, d.Milliseconds()).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		l.log.Error("broadcast limiter: set pause", "pause", d, "err", err)
+	}
+}

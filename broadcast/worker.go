@@ -1,0 +1,211 @@
+package broadcast
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"donorbot/storage"
+)
+
+// content is what every recipient of one broadcast is sent.
+type content struct {
+	text      string
+	parseMode string
+	markup    json.RawMessage
+}
+
+// errLeaseShort stops a worker from sending from a claim that another
+// process may take over soon.
+var errLeaseShort = errors.New("broadcast: claim too old to send from")
+
+// recordTimeout bounds writing one outcome, even during shutdown: an
+// unrecorded send would be sent again.
+const recordTimeout = 10 * time.Second
+
+// deliverLoop is one worker: claim a few deliveries, send them one at a
+// time, record each outcome as soon as it is known.
+func (e *Engine) deliverLoop(ctx context.Context) {
+	for ctx.Err() == nil {
+		woken := e.work.C() // before the claim, so that no Start is missed
+		// The lease is measured from before the claim: the local clock then
+		// never believes a claim younger than the database does.
+		claimed := time.Now()
+		ds, err := e.store.ClaimDeliveries(ctx, e.cfg.Batch, e.cfg.Lease)
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("broadcast: claim deliveries", "err", err)
+		}
+		if len(ds) == 0 {
+			select {
+			case <-woken:
+			case <-time.After(e.cfg.Poll):
+			case <-ctx.Done():
+			}
+			continue
+		}
+		for i, d := range ds {
+			if err := e.deliver(ctx, d, claimed); err != nil {
+				e.release(ctx, ds[i:])
+				break
+			}
+		}
+	}
+}
+
+// deliver sends one delivery and records the outcome. It returns an error
+// only when it did not send: ctx ended or the claim got too old.
+func (e *Engine) deliver(ctx context.Context, d storage.Delivery, claimed time.Time) error {
+	log := e.log.With("broadcast_id", d.BroadcastID, "delivery_id", d.ID, "chat_id", d.ChatID)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if d.Unreachable {
+		if err := e.store.MarkDeliveryBlocked(rctx, d.ID, "recipient unreachable"); err != nil {
+			log.Error("broadcast: record delivery", "err", err)
+		}
+		return nil
+	}
+	c, err := e.content(ctx, d.BroadcastID)
+	if err != nil {
+		log.Error("broadcast: load broadcast", "err", err)
+		return err
+	}
+	if err := e.lim.wait(ctx, d.ChatID, false); err != nil {
+		return err
+	}
+	if e.isCancelled(d.BroadcastID) {
+		return nil // the delivery is already cancelled in the database
+	}
+	if time.Since(claimed) > e.cfg.Lease/2 {
+		return errLeaseShort
+	}
+	params := &bot.SendMessageParams{ChatID: d.ChatID, Text: c.text, ParseMode: models.ParseMode(c.parseMode)}
+	if len(c.markup) > 0 {
+		params.ReplyMarkup = c.markup
+	}
+	// In flight from here: shutdown must not cut the send from its record.
+	sctx, cancelSend := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.SendTimeout)
+	msg, err := e.bot.SendMessage(sctx, params)
+	cancelSend()
+	e.record(rctx, log, d, msg, err)
+	return nil
+}
+
+// record writes the outcome of one send.
+func (e *Engine) record(ctx context.Context, log *slog.Logger, d storage.Delivery, msg *models.Message, sendErr error) {
+	var err error
+	var tooMany *bot.TooManyRequestsError
+	switch {
+	case sendErr == nil:
+		err = e.markSent(ctx, d.ID, msg.ID)
+	case errors.As(sendErr, &tooMany):
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		log.Warn("broadcast: flood wait", "retry_after", wait)
+		e.lim.pause(ctx, wait)
+		err = e.store.RetryDelivery(ctx, d.ID, wait, false, "")
+	case errors.Is(sendErr, bot.ErrorForbidden):
+		log.Info("broadcast: recipient blocked the bot")
+		// Donor first: if the process dies in between, the delivery is
+		// still pending and the next claim sees the mark.
+		if err = e.store.SetDonorReachable(ctx, d.ChatID, false); err == nil {
+			err = e.store.MarkDeliveryBlocked(ctx, d.ID, reason(sendErr))
+		}
+	case errors.Is(sendErr, bot.ErrorBadRequest):
+		// Telegram refused this message for this chat; it will again.
+		log.Warn("broadcast: delivery refused", "err", sendErr)
+		err = e.store.MarkDeliveryFailed(ctx, d.ID, reason(sendErr))
+	case d.FailedAttempts+1 >= e.cfg.MaxAttempts:
+		log.Warn("broadcast: delivery failed", "attempts", d.FailedAttempts+1, "err", sendErr)
+		err = e.store.MarkDeliveryFailed(ctx, d.ID, reason(sendErr))
+	default:
+		wait := e.backoff(d.FailedAttempts + 1)
+		log.Warn("broadcast: send failed, will retry", "attempt", d.FailedAttempts+1, "retry_in", wait, "err", sendErr)
+		err = e.store.RetryDelivery(ctx, d.ID, wait, true, reason(sendErr))
+	}
+	if err != nil {
+		log.Error("broadcast: record delivery", "err", err)
+	}
+}
+
+// markSent records a sent message, trying a few times: left unrecorded, it
+// would be sent again after the lease.
+func (e *Engine) markSent(ctx context.Context, id int64, messageID int) error {
+	var err error
+	for attempt := range 4 {
+		if err = e.store.MarkDeliverySent(ctx, id, messageID); err == nil {
+			return nil
+		}
+		if sleep(ctx, time.Duration(100<<attempt)*time.Millisecond) != nil {
+			break
+		}
+	}
+	return err
+}
+
+// backoff is the wait before attempt n+1 after n failures.
+func (e *Engine) backoff(failures int) time.Duration {
+	d := e.cfg.Backoff
+	for i := 1; i < failures && d < e.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, e.cfg.MaxBackoff)
+}
+
+// reason is what is stored of an error: Telegram's description, bounded.
+func reason(err error) string {
+	s := err.Error()
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return s
+}
+
+// release gives back deliveries this worker claimed and did not send.
+func (e *Engine) release(ctx context.Context, ds []storage.Delivery) {
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := e.store.ReleaseDeliveries(rctx, ids, ds[0].ClaimedAt); err != nil {
+		e.log.Error("broadcast: release deliveries", "count", len(ids), "err", err)
+	}
+}
+
+// content returns what a broadcast sends, loading it once per process.
+func (e *Engine) content(ctx context.Context, broadcastID int64) (*content, error) {
+	e.mu.Lock()
+	c := e.contents[broadcastID]
+	e.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	b, err := e.store.Broadcast(ctx, broadcastID)
+	if err != nil {
+		return nil, err
+	}
+	c = &content{text: b.Text, parseMode: b.ParseMode, markup: b.ReplyMarkup}
+	e.mu.Lock()
+	e.contents[broadcastID] = c
+	e.mu.Unlock()
+	return c, nil
+}
+
+func (e *Engine) isCancelled(broadcastID int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cancelled[broadcastID]
+}
+
+// forget drops what the engine keeps of a finished broadcast.
+func (e *Engine) forget(broadcastID int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.contents, broadcastID)
+	delete(e.cancelled, broadcastID)
+}

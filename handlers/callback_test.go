@@ -1,0 +1,101 @@
+package handlers
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDecodeCallback(t *testing.T) {
+	tests := []struct {
+		data   string
+		action string
+		args   []string
+		ok     bool
+	}{
+		{"consent:v1:yes", "consent", []string{"yes"}, true},
+		{"step:v1:blood:AB-", "step", []string{"blood", "AB-"}, true},
+		{"unitpg:v1:8", "unitpg", []string{"8"}, true},
+		{"lang:v1", "lang", nil, true},
+		{"consent:v2:yes", "", nil, false}, // a future version is refused, not misread
+		{"consent", "", nil, false},
+		{"Consent:v1:yes", "", nil, false},
+		{"step:v1::x", "", nil, false},
+		{"", "", nil, false},
+		{strings.Repeat("a", 65), "", nil, false},
+		{":v1:x", "", nil, false},
+	}
+	for _, tt := range tests {
+		got, err := decodeCallback(tt.data)
+		if (err == nil) != tt.ok {
+			t.Errorf("decodeCallback(%q): got err %v, want ok=%t", tt.data, err, tt.ok)
+			continue
+		}
+		if !tt.ok {
+			continue
+		}
+		if got.Action != tt.action || strings.Join(got.Args, ",") != strings.Join(tt.args, ",") {
+			t.Errorf("decodeCallback(%q) = %+v, want %s %v", tt.data, got, tt.action, tt.args)
+		}
+	}
+}
+
+func TestEncodeCallbackRoundTrip(t *testing.T) {
+	data := encodeCallback("step", "unit", "9223372036854775807")
+	got, err := decodeCallback(data)
+	if err != nil || got.Action != "step" || got.arg(1) != "9223372036854775807" || got.arg(5) != "" {
+		t.Fatalf("round trip of %q: got %+v, %v", data, got, err)
+	}
+}
+
+// FuzzDecodeCallback: callback data comes from the user's client and may be
+// anything up to 64 bytes; decoding must never panic and what it accepts
+// must re-encode to the same bytes.
+func FuzzDecodeCallback(f *testing.F) {
+	for _, s := range []string{"consent:v1:yes", "step:v1:blood:O+", "unitpg:v1:16", "x:v1", "::", "a:v1:b:c:d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		cb, err := decodeCallback(data)
+		if err != nil {
+			return
+		}
+		if !isWord(cb.Action) || len(data) > maxCallbackBytes {
+			t.Fatalf("accepted %q as action %q", data, cb.Action)
+		}
+		if again := encodeCallback(cb.Action, cb.Args...); again != data {
+			t.Fatalf("decode(%q) re-encodes to %q", data, again)
+		}
+	})
+}
+
+func TestParseCommand(t *testing.T) {
+	tests := []struct{ text, name, args string }{
+		{"/start", "start", ""},
+		{"/START abc", "start", "abc"},
+		{"/start@donorbot_test_bot payload", "start", "payload"},
+		{"/start@other_bot", "", ""},
+		{"/newunit club  Ngân hàng máu sống ", "newunit", "club  Ngân hàng máu sống"},
+		{"/", "", ""},
+	}
+	for _, tt := range tests {
+		name, args := parseCommand(tt.text, "donorbot_test_bot")
+		if name != tt.name || args != tt.args {
+			t.Errorf("parseCommand(%q) = %q, %q; want %q, %q", tt.text, name, args, tt.name, tt.args)
+		}
+	}
+}
+
+func FuzzParseCommand(f *testing.F) {
+	for _, s := range []string{"/start", "/start@bot x", "/@", "/ ", "/a@b@c d e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !strings.HasPrefix(text, "/") {
+			return
+		}
+		name, _ := parseCommand(text, "donorbot_test_bot")
+		if strings.ContainsAny(name, " @") {
+			t.Fatalf("command name %q from %q holds a separator", name, text)
+		}
+	})
+}

@@ -1,0 +1,221 @@
+// Package handlers implements donorbot's user journeys. Handlers are thin:
+// parse the input, call domain rules and storage, render a text from the
+// locale files. Register lists the whole command and button surface.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"donorbot/storage"
+)
+
+// Deps is what the handlers need from the runtime.
+type Deps struct {
+	Store       *storage.Store
+	State       *storage.State
+	Log         *slog.Logger
+	Location    *time.Location
+	IsAdmin     func(ctx context.Context, userID int64) (bool, error)
+	OnError     func()
+	BotUsername string
+	// Now is the clock; tests may move it. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// Handlers routes updates to journeys.
+type Handlers struct {
+	d         Deps
+	texts     *texts
+	commands  map[string]handlerFunc
+	callbacks map[string]handlerFunc
+}
+
+// handlerFunc handles one update. A returned error is internal: it is logged
+// and the user gets a short apology; user mistakes are answered, not returned.
+type handlerFunc func(ctx context.Context, t *turn) error
+
+// New loads the locale files and builds the routes.
+func New(d Deps) (*Handlers, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	tx, err := loadTexts()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handlers{d: d, texts: tx}
+	h.routes()
+	return h, nil
+}
+
+// routes is donorbot's whole surface: every command and every callback action.
+func (h *Handlers) routes() {
+	h.commands = map[string]handlerFunc{
+		"start":   h.start,
+		"help":    h.help,
+		"profile": h.profile,
+		"lang":    h.chooseLanguage,
+		"cancel":  h.cancel,
+		"forget":  h.forget,
+		"donors":  h.adminOnly(h.donorStats),
+		"newunit": h.adminOnly(h.newUnit),
+	}
+	h.callbacks = map[string]handlerFunc{
+		"consent": h.onConsent,     // consent:v1:yes|no
+		"step":    h.onStepButton,  // step:v1:<step>:<value>
+		"unitpg":  h.onUnitPage,    // unitpg:v1:<offset>
+		"edit":    h.onEditButton,  // edit:v1:<field>|done
+		"forget":  h.onForgetReply, // forget:v1:yes|no
+		"lang":    h.onLanguage,    // lang:v1:vi|en
+	}
+}
+
+// Register installs the router as the client's only handler. Routing is ours,
+// not the library's: its command matcher slices the text by entity offsets
+// before any middleware runs, so a malformed entity would panic outside recover.
+func (h *Handlers) Register(b *tg.Bot) {
+	b.RegisterHandlerMatchFunc(func(*models.Update) bool { return true }, h.Handle)
+}
+
+// Handle routes one update.
+func (h *Handlers) Handle(ctx context.Context, b *tg.Bot, upd *models.Update) {
+	t, ok, err := h.newTurn(ctx, b, upd)
+	if err != nil {
+		h.fail(ctx, b, upd, err)
+		return
+	}
+	if !ok {
+		return
+	}
+	if err := h.route(ctx, t); err != nil {
+		h.fail(ctx, b, upd, err)
+		return
+	}
+	if t.callbackID != "" && !t.answered {
+		if err := t.answer(ctx, ""); err != nil {
+			h.d.Log.Warn("answer callback", "update_id", upd.ID, "err", err)
+		}
+	}
+}
+
+func (h *Handlers) route(ctx context.Context, t *turn) error {
+	switch {
+	case t.upd.MyChatMember != nil:
+		return h.onMembership(ctx, t)
+	case t.callbackID != "":
+		cb, err := decodeCallback(t.upd.CallbackQuery.Data)
+		fn, ok := h.callbacks[cb.Action]
+		if err != nil || !ok {
+			return t.answer(ctx, t.text("button_stale"))
+		}
+		t.cb = cb
+		return fn(ctx, t)
+	case t.upd.Message.Contact != nil:
+		return h.onContact(ctx, t)
+	case strings.HasPrefix(t.upd.Message.Text, "/"):
+		name, args := parseCommand(t.upd.Message.Text, h.d.BotUsername)
+		fn, ok := h.commands[name]
+		if !ok {
+			return t.reply(ctx, t.text("not_understood"), nil)
+		}
+		t.args = args
+		return fn(ctx, t)
+	default:
+		return h.onText(ctx, t)
+	}
+}
+
+// parseCommand splits "/cmd@bot args" into a lower-case name and its
+// arguments; a command addressed to another bot yields no name.
+func parseCommand(text, botUsername string) (name, args string) {
+	head, args, _ := strings.Cut(text[1:], " ")
+	head, target, addressed := strings.Cut(head, "@")
+	if addressed && !strings.EqualFold(target, botUsername) {
+		return "", ""
+	}
+	return strings.ToLower(head), strings.TrimSpace(args)
+}
+
+// adminOnly refuses fn to users who are not admins.
+func (h *Handlers) adminOnly(fn handlerFunc) handlerFunc {
+	return func(ctx context.Context, t *turn) error {
+		ok, err := h.d.IsAdmin(ctx, t.userID)
+		if err != nil {
+			return fmt.Errorf("check admin %d: %w", t.userID, err)
+		}
+		if !ok {
+			return t.reply(ctx, t.text("admin_only"), nil)
+		}
+		return fn(ctx, t)
+	}
+}
+
+// fail logs an internal error and apologizes to the user.
+func (h *Handlers) fail(ctx context.Context, b *tg.Bot, upd *models.Update, err error) {
+	if h.d.OnError != nil {
+		h.d.OnError()
+	}
+	h.d.Log.Error("handler failed", "update_id", upd.ID, "err", err)
+	h.Apologize(ctx, b, upd)
+}
+
+// Apologize tells the user something failed on our side. It needs neither
+// database nor Redis, which may be what failed.
+func (h *Handlers) Apologize(ctx context.Context, b *tg.Bot, upd *models.Update) {
+	h.notice(ctx, b, upd, "error_internal")
+}
+
+// SlowDown asks a flooding user to wait.
+func (h *Handlers) SlowDown(ctx context.Context, b *tg.Bot, upd *models.Update) {
+	h.notice(ctx, b, upd, "slow_down")
+}
+
+func (h *Handlers) notice(ctx context.Context, b *tg.Bot, upd *models.Update, id string) {
+	from, chatID := sender(upd)
+	if from == nil {
+		return
+	}
+	text := h.texts.text(languageFor(from.LanguageCode), id, nil)
+	var err error
+	if upd.CallbackQuery != nil {
+		_, err = b.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{
+			CallbackQueryID: upd.CallbackQuery.ID, Text: text, ShowAlert: true})
+	} else {
+		_, err = b.SendMessage(ctx, &tg.SendMessageParams{ChatID: chatID, Text: text})
+	}
+	if err != nil {
+		h.d.Log.Warn("send notice", "update_id", upd.ID, "notice", id, "err", err)
+	}
+}
+
+// onMembership tracks whether the user blocked the bot, so broadcasts skip them.
+func (h *Handlers) onMembership(ctx context.Context, t *turn) error {
+	status := t.upd.MyChatMember.NewChatMember.Type
+	reachable := status != models.ChatMemberTypeBanned && status != models.ChatMemberTypeLeft
+	err := h.d.Store.SetDonorReachable(ctx, t.userID, reachable)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// today is the current calendar date in the bot's time zone, as UTC midnight
+// like every calendar date in the domain packages.
+func (h *Handlers) today() time.Time {
+	now := h.d.Now().In(h.d.Location)
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// displayDate formats a calendar date the Vietnamese way, dd/mm/yyyy.
+func displayDate(d time.Time) string { return d.Format("02/01/2006") }

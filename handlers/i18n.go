@@ -1,0 +1,56 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"donorbot/locales"
+)
+
+// Languages the bot speaks; the first is the default.
+var languages = []string{"vi", "en"}
+
+// texts renders message IDs from the locale files.
+type texts struct {
+	localizers map[string]*i18n.Localizer
+}
+
+func loadTexts() (*texts, error) {
+	bundle := i18n.NewBundle(language.Vietnamese)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	t := &texts{localizers: map[string]*i18n.Localizer{}}
+	for _, lang := range languages {
+		if _, err := bundle.LoadMessageFileFS(locales.FS, lang+".toml"); err != nil {
+			return nil, fmt.Errorf("handlers: load locale %s: %w", lang, err)
+		}
+		t.localizers[lang] = i18n.NewLocalizer(bundle, lang)
+	}
+	return t, nil
+}
+
+// text renders message id in lang with optional template data. A missing
+// message renders as its id, which a test of the locale files catches.
+func (t *texts) text(lang, id string, data map[string]any) string {
+	l, ok := t.localizers[lang]
+	if !ok {
+		l = t.localizers[languages[0]]
+	}
+	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// languageFor maps a Telegram language_code to a supported language:
+// English for English speakers, Vietnamese for everyone else.
+func languageFor(code string) string {
+	if strings.HasPrefix(strings.ToLower(code), "en") {
+		return "en"
+	}
+	return "vi"
+}

@@ -1,0 +1,140 @@
+package handlers
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	"donorbot/locales"
+)
+
+// TestLocalesHaveSameMessages: a message present in one language only would
+// show its raw id to the other language's users.
+func TestLocalesHaveSameMessages(t *testing.T) {
+	keys := map[string][]string{}
+	for _, lang := range languages {
+		raw, err := locales.FS.ReadFile(lang + ".toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]any{}
+		if err := toml.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("%s.toml: %v", lang, err)
+		}
+		for k := range m {
+			keys[lang] = append(keys[lang], k)
+		}
+		slices.Sort(keys[lang])
+	}
+	if !slices.Equal(keys["vi"], keys["en"]) {
+		t.Errorf("vi and en differ:\nvi: %v\nen: %v", keys["vi"], keys["en"])
+	}
+}
+
+// TestMessageIDsInCodeExist finds every literal message id passed to the
+// text helpers and checks that it renders in both languages. Ids built at
+// run time ("ask_"+step, "cmd_"+name, "btn_"+sex...) are checked by
+// TestComputedMessageIDsExist.
+func TestMessageIDsInCodeExist(t *testing.T) {
+	tx, err := loadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	fset := token.NewFileSet()
+	helpers := map[string]bool{"text": true, "textf": true}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || !helpers[sel.Sel.Name] {
+				return true
+			}
+			arg := call.Args[0]
+			if sel.Sel.Name == "text" && len(call.Args) == 3 { // texts.text(lang, id, data)
+				arg = call.Args[1]
+			}
+			lit, ok := arg.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			id, _ := strconv.Unquote(lit.Value)
+			for _, lang := range languages {
+				if got := tx.text(lang, id, nil); got == id {
+					t.Errorf("%s: message %q missing in %s", fset.Position(lit.Pos()), id, lang)
+				}
+			}
+			return true
+		})
+	}
+}
+
+func TestComputedMessageIDsExist(t *testing.T) {
+	tx, err := loadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"btn_male", "btn_female", "kind_club", "kind_unit"}
+	for _, s := range []string{"name", "phone", "sex", "birth", "weight", "blood", "unit"} {
+		ids = append(ids, "ask_"+s, "btn_edit_"+s)
+	}
+	for _, c := range append(donorCommands, adminCommands...) {
+		ids = append(ids, "cmd_"+c)
+	}
+	for _, p := range inputProblems {
+		ids = append(ids, p.id)
+	}
+	for _, id := range ids {
+		for _, lang := range languages {
+			if got := tx.text(lang, id, nil); got == id {
+				t.Errorf("message %q missing in %s", id, lang)
+			}
+		}
+	}
+}
+
+// TestNoUserTextInCode: user-facing text lives in the locale files. Any
+// string literal in handler code with Vietnamese letters is a text that
+// slipped into Go; the language names on the /lang buttons are the only
+// exception, since each is written in its own language on purpose.
+func TestNoUserTextInCode(t *testing.T) {
+	vietnamese := regexp.MustCompile(`[ăâđêôơưĂÂĐÊÔƠƯáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]`)
+	files, _ := filepath.Glob("*.go")
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			trimmed := strings.TrimSpace(line)
+			if strings.HasPrefix(trimmed, "//") || strings.Contains(line, `"Tiếng Việt"`) {
+				continue
+			}
+			if vietnamese.MatchString(line) {
+				t.Errorf("%s:%d: user-facing text in code: %s", name, i+1, trimmed)
+			}
+		}
+	}
+}

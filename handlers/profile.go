@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"donorbot/profile"
+)
+
+// profile shows the donor's profile with a button per field to edit it.
+func (h *Handlers) profile(ctx context.Context, t *turn) error {
+	if t.donor == nil {
+		return t.reply(ctx, t.text("consent_needed"), nil)
+	}
+	if !t.donor.Onboarded() {
+		if err := t.reply(ctx, t.text("profile_incomplete"), nil); err != nil {
+			return err
+		}
+		return h.ask(ctx, t, flowOnboarding, t.donor.NextStep())
+	}
+	return h.showProfile(ctx, t)
+}
+
+func (h *Handlers) showProfile(ctx context.Context, t *turn) error {
+	d := t.donor
+	units, err := h.d.Store.DonorUnits(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(units))
+	for _, u := range units {
+		names = append(names, u.Name)
+	}
+	none := t.text("value_none")
+	blood := string(d.BloodGroup)
+	if !d.BloodGroup.Known() {
+		blood = t.text("btn_blood_unknown")
+	}
+	text := t.textf("profile_show", map[string]any{
+		"Name":   d.FullName,
+		"Phone":  d.Phone,
+		"Sex":    t.text("btn_" + string(d.Sex)),
+		"Birth":  displayDate(d.BirthDate),
+		"Weight": strconv.FormatFloat(d.WeightKg, 'f', -1, 64),
+		"Blood":  blood,
+		"Units":  orNone(strings.Join(names, ", "), none),
+	})
+	var bs []button
+	for _, s := range profile.Steps {
+		bs = append(bs, button{Text: t.text("btn_edit_" + string(s)), CallbackData: encodeCallback("edit", string(s))})
+	}
+	return t.reply(ctx, text, rows(2, bs...))
+}
+
+func orNone(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return s
+}
+
+// onEditButton starts editing one profile field.
+func (h *Handlers) onEditButton(ctx context.Context, t *turn) error {
+	step := profile.Step(t.cb.arg(0))
+	known := false
+	for _, s := range profile.Steps {
+		known = known || s == step
+	}
+	if !known || t.donor == nil || !t.donor.Onboarded() {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	return h.ask(ctx, t, flowEdit, step)
+}

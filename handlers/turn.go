@@ -1,0 +1,187 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"donorbot/profile"
+	"donorbot/storage"
+)
+
+// turn is one update being handled: who sent it, in which language, with
+// their donor record if they consented.
+type turn struct {
+	h          *Handlers
+	b          *tg.Bot
+	upd        *models.Update
+	userID     int64
+	chatID     int64
+	lang       string
+	donor      *profile.Donor // nil before consent
+	args       string         // command arguments
+	cb         callback       // decoded callback data
+	callbackID string
+	messageID  int // the message a tapped button belongs to
+	answered   bool
+}
+
+// newTurn loads what every handler needs. ok is false for updates donorbot
+// ignores: anything outside private chats, and kinds it does not handle.
+func (h *Handlers) newTurn(ctx context.Context, b *tg.Bot, upd *models.Update) (*turn, bool, error) {
+	from, chatID := sender(upd)
+	if from == nil || from.IsBot || chatID != from.ID {
+		return nil, false, nil
+	}
+	if upd.Message == nil && upd.CallbackQuery == nil && upd.MyChatMember == nil {
+		return nil, false, nil
+	}
+	t := &turn{h: h, b: b, upd: upd, userID: from.ID, chatID: chatID}
+	if cq := upd.CallbackQuery; cq != nil {
+		t.callbackID = cq.ID
+		if cq.Message.Message != nil {
+			t.messageID = cq.Message.Message.ID
+		}
+	}
+	d, err := h.d.Store.Donor(ctx, from.ID)
+	switch {
+	case err == nil:
+		t.donor = &d
+		t.lang = d.Language
+		if !d.UnreachableAt.IsZero() && upd.MyChatMember == nil {
+			// They wrote to the bot again, so it may message them again.
+			if err := h.d.Store.SetDonorReachable(ctx, from.ID, true); err != nil {
+				return nil, false, err
+			}
+		}
+	case errors.Is(err, storage.ErrNotFound):
+		lang, err := h.d.State.Language(ctx, from.ID)
+		if err != nil {
+			h.d.Log.Warn("language from redis", "user_id", from.ID, "err", err)
+		}
+		t.lang = lang
+	default:
+		return nil, false, err
+	}
+	if t.lang == "" {
+		t.lang = languageFor(from.LanguageCode)
+	}
+	return t, true, nil
+}
+
+// sender returns who sent an update and the chat to answer in.
+func sender(upd *models.Update) (*models.User, int64) {
+	switch {
+	case upd.Message != nil:
+		return upd.Message.From, upd.Message.Chat.ID
+	case upd.CallbackQuery != nil:
+		chatID := upd.CallbackQuery.From.ID
+		if m := upd.CallbackQuery.Message.Message; m != nil {
+			chatID = m.Chat.ID
+		}
+		return &upd.CallbackQuery.From, chatID
+	case upd.MyChatMember != nil:
+		return &upd.MyChatMember.From, upd.MyChatMember.Chat.ID
+	}
+	return nil, 0
+}
+
+// text renders a message in the user's language.
+func (t *turn) text(id string) string { return t.h.texts.text(t.lang, id, nil) }
+
+// textf renders a message with template data.
+func (t *turn) textf(id string, data map[string]any) string { return t.h.texts.text(t.lang, id, data) }
+
+// reply sends a message to the user's chat.
+func (t *turn) reply(ctx context.Context, text string, markup any) error {
+	params := &tg.SendMessageParams{ChatID: t.chatID, Text: text}
+	if markup != nil {
+		params.ReplyMarkup = markup
+	}
+	err := t.h.retry(ctx, func() error {
+		_, err := t.b.SendMessage(ctx, params)
+		return err
+	})
+	if errors.Is(err, tg.ErrorForbidden) {
+		// Blocked by the user: nothing to tell them, and no reason to retry.
+		if err := t.h.d.Store.SetDonorReachable(ctx, t.userID, false); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("send message to %d: %w", t.chatID, err)
+	}
+	return nil
+}
+
+// closeButtons removes the buttons of the message a button was tapped in, so
+// a finished question cannot be answered twice.
+func (t *turn) closeButtons(ctx context.Context) error {
+	if t.messageID == 0 {
+		return nil
+	}
+	err := t.h.retry(ctx, func() error {
+		_, err := t.b.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
+			ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: inlineKeyboard{InlineKeyboard: [][]button{}}})
+		return err
+	})
+	if errors.Is(err, tg.ErrorBadRequest) {
+		return nil // already closed or too old to edit: nothing to undo
+	}
+	if err != nil {
+		return fmt.Errorf("close buttons of message %d: %w", t.messageID, err)
+	}
+	return nil
+}
+
+// answer answers the tapped button, with an optional short notice.
+func (t *turn) answer(ctx context.Context, text string) error {
+	if t.callbackID == "" || t.answered {
+		return nil
+	}
+	t.answered = true
+	_, err := t.b.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: t.callbackID, Text: text})
+	if err != nil {
+		return fmt.Errorf("answer callback: %w", err)
+	}
+	return nil
+}
+
+// retry runs a Bot API call, waiting out one 429 whose retry_after fits the
+// handler's deadline. errors.As, not tg.IsTooManyRequestsError, because the
+// latter fails on wrapped errors.
+func (h *Handlers) retry(ctx context.Context, call func() error) error {
+	err := call()
+	var tooMany *tg.TooManyRequestsError
+	if !errors.As(err, &tooMany) {
+		return err
+	}
+	wait := time.Duration(tooMany.RetryAfter) * time.Second
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+time.Second {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return err
+	case <-time.After(wait):
+	}
+	return call()
+}
+
+// editButtons replaces the buttons of the message a button was tapped in.
+func (t *turn) editButtons(ctx context.Context, kb inlineKeyboard) error {
+	err := t.h.retry(ctx, func() error {
+		_, err := t.b.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
+			ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: kb})
+		return err
+	})
+	if err != nil && !errors.Is(err, tg.ErrorBadRequest) {
+		return fmt.Errorf("edit buttons of message %d: %w", t.messageID, err)
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// fatalRecorder stands in for a testing.TB whose Fatalf stops the goroutine.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalRecorder) Helper() {}
+
+func (f *fatalRecorder) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func fatalMessage(t *testing.T, call func(testing.TB)) string {
+	t.Helper()
+	rec := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		call(rec)
+	}()
+	<-done
+	return rec.msg
+}
+
+func TestMissingEnvFailsTellingToRunMakeTest(t *testing.T) {
+	t.Setenv(EnvDatabaseURL, "")
+	t.Setenv(EnvRedisURL, "")
+	for name, call := range map[string]func(testing.TB){
+		"DB":          func(tb testing.TB) { DB(tb) },
+		"DatabaseURL": func(tb testing.TB) { DatabaseURL(tb) },
+		"Redis":       func(tb testing.TB) { Redis(tb) },
+		"RedisURL":    func(tb testing.TB) { RedisURL(tb) },
+	} {
+		msg := fatalMessage(t, call)
+		if !strings.Contains(msg, "make test") || !strings.Contains(msg, "is not set") {
+			t.Errorf("%s without env: message %q, want one telling to run `make test`", name, msg)
+		}
+	}
+}
+
+func TestReapStaleDropsDatabasesOfDeadProcesses(t *testing.T) {
+	admin := os.Getenv(EnvDatabaseURL)
+	if admin == "" {
+		t.Fatalf("%s is not set; run `make test`", EnvDatabaseURL)
+	}
+	adm, err := sqlx.Connect("postgres", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = adm.Close() })
+	ctx := context.Background()
+
+	// pid 2147483647 is above any pid_max, so no such process runs.
+	dead := dbPrefix + "reaptest_2147483647_" + randomHex()
+	alive := fmt.Sprintf("%sreaptest_%d_%s", dbPrefix, os.Getppid(), randomHex())
+	for _, name := range []string{dead, alive} {
+		if _, err := adm.Exec("CREATE DATABASE " + pq.QuoteIdentifier(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		if _, err := adm.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(alive)); err != nil {
+			t.Error(err)
+		}
+	})
+
+	u, err := parseURL(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reapStale(ctx, adm, u)
+
+	exists := func(name string) bool {
+		var n int
+		if err := adm.Get(&n, "SELECT count(*) FROM pg_database WHERE datname = $1", name); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	if exists(dead) {
+		t.Errorf("%s (dead pid) survived", dead)
+	}
+	if !exists(alive) {
+		t.Errorf("%s (live pid) was dropped", alive)
+	}
+}
+
+func TestKeySafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"TestX/sub_case":  "TestX/sub_case",
+		"TestX/a:b*c?[d]": "TestX/a_b_c__d_",
+		"TestÜ\\x":        "Test__x",
+	} {
+		if got := keySafe(in); got != want {
+			t.Errorf("keySafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDBWithoutMainFails(t *testing.T) {
+	mainRunning.Store(false)
+	defer mainRunning.Store(true)
+	msg := fatalMessage(t, func(tb testing.TB) { DB(tb) })
+	if !strings.Contains(msg, "func TestMain(m *testing.M) { testenv.Main(m) }") {
+		t.Errorf("DB without Main: message %q, want one showing the TestMain to add", msg)
+	}
+}

@@ -1,0 +1,43 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+)
+
+// Role names stored in the roles table.
+const (
+	RoleAdmin     = "admin"
+	RoleOrganizer = "organizer"
+	RoleClubAdmin = "club_admin"
+)
+
+// GrantRole gives a Telegram user a role, optionally scoped to a unit (0 = none).
+func (s *Store) GrantRole(ctx context.Context, telegramID int64, role string, unitID, grantedBy int64) error {
+	const q = `INSERT INTO roles (telegram_id, role, unit_id, granted_by)
+		VALUES ($1, $2, nullif($3, 0), nullif($4, 0)) ON CONFLICT DO NOTHING`
+	if _, err := s.db.ExecContext(ctx, q, telegramID, role, unitID, grantedBy); err != nil {
+		return fmt.Errorf("storage: grant %s to %d: %w", role, telegramID, mapErr(err))
+	}
+	return nil
+}
+
+// HasRole reports whether the user holds the role (in any unit).
+func (s *Store) HasRole(ctx context.Context, telegramID int64, role string) (bool, error) {
+	const q = `SELECT EXISTS (SELECT 1 FROM roles WHERE telegram_id = $1 AND role = $2)`
+	var ok bool
+	if err := s.db.GetContext(ctx, &ok, q, telegramID, role); err != nil {
+		return false, fmt.Errorf("storage: role %s of %d: %w", role, telegramID, err)
+	}
+	return ok, nil
+}
+
+// RoleHolders lists the Telegram ids holding role.
+func (s *Store) RoleHolders(ctx context.Context, role string) ([]int64, error) {
+	ids := []int64{}
+	const q = `SELECT DISTINCT telegram_id FROM roles WHERE role = $1 ORDER BY telegram_id`
+	if err := s.db.SelectContext(ctx, &ids, q, role); err != nil {
+		return nil, fmt.Errorf("storage: holders of %s: %w", role, err)
+	}
+	return ids, nil
+}

@@ -1,0 +1,159 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// State is the Redis side of storage: conversation state, dedupe marks and
+// rate-limit counters. Losing it loses no record; every key is under prefix so
+// several deployments or test packages can share one Redis.
+type State struct {
+	rdb     *redis.Client
+	prefix  string
+	convTTL time.Duration
+}
+
+// NewState returns State over rdb with keys under prefix.
+func NewState(rdb *redis.Client, prefix string, convTTL time.Duration) *State {
+	return &State{rdb: rdb, prefix: prefix, convTTL: convTTL}
+}
+
+// Redis exposes the client, for the rate limiter that shares it.
+func (s *State) Redis() *redis.Client { return s.rdb }
+
+// Ping reports whether Redis answers.
+func (s *State) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("storage: ping redis: %w", err)
+	}
+	return nil
+}
+
+// UserKey is the key of one piece of a user's state. Every per-user key goes
+// through it, so /forget can find them all with one SCAN pattern.
+func (s *State) UserKey(userID int64, name string) string {
+	return s.prefix + "user:" + strconv.FormatInt(userID, 10) + ":" + name
+}
+
+// Conversation is where a user is in a guided journey.
+type Conversation struct {
+	Flow string            `json:"flow"`
+	Step string            `json:"step"`
+	Data map[string]string `json:"data,omitempty"`
+}
+
+// Conversation returns the user's conversation; ok is false when there is none
+// (never started, ended, expired, or lost with Redis).
+func (s *State) Conversation(ctx context.Context, userID int64) (c Conversation, ok bool, err error) {
+	raw, err := s.rdb.Get(ctx, s.UserKey(userID, "conv")).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Conversation{}, false, nil
+	}
+	if err != nil {
+		return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
+	}
+	return c, true, nil
+}
+
+// SaveConversation stores the user's conversation with a fresh TTL.
+func (s *State) SaveConversation(ctx context.Context, userID int64, c Conversation) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("storage: save conversation of %d: %w", userID, err)
+	}
+	if err := s.rdb.Set(ctx, s.UserKey(userID, "conv"), raw, s.convTTL).Err(); err != nil {
+		return fmt.Errorf("storage: save conversation of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// EndConversation deletes the user's conversation.
+func (s *State) EndConversation(ctx context.Context, userID int64) error {
+	if err := s.rdb.Del(ctx, s.UserKey(userID, "conv")).Err(); err != nil {
+		return fmt.Errorf("storage: end conversation of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// Language returns the language a user without a donor record chose; "" if none.
+func (s *State) Language(ctx context.Context, userID int64) (string, error) {
+	lang, err := s.rdb.Get(ctx, s.UserKey(userID, "lang")).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("storage: language of %d: %w", userID, err)
+	}
+	return lang, nil
+}
+
+// SetLanguage remembers a language choice made before consent, when there is
+// no donor row to keep it in.
+func (s *State) SetLanguage(ctx context.Context, userID int64, lang string) error {
+	if err := s.rdb.Set(ctx, s.UserKey(userID, "lang"), lang, 30*24*time.Hour).Err(); err != nil {
+		return fmt.Errorf("storage: set language of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// MarkUpdateSeen records an update id for 48 hours (Telegram redelivers for
+// up to 24). It reports false when the id was already marked.
+func (s *State) MarkUpdateSeen(ctx context.Context, updateID int64) (bool, error) {
+	key := s.prefix + "update:" + strconv.FormatInt(updateID, 10)
+	ok, err := s.rdb.SetNX(ctx, key, 1, 48*time.Hour).Result()
+	if err != nil {
+		return false, fmt.Errorf("storage: mark update %d seen: %w", updateID, err)
+	}
+	return ok, nil
+}
+
+// UnmarkUpdate removes the mark so a redelivery is accepted again; used when
+// storing the update failed after it was marked.
+func (s *State) UnmarkUpdate(ctx context.Context, updateID int64) error {
+	if err := s.rdb.Del(ctx, s.prefix+"update:"+strconv.FormatInt(updateID, 10)).Err(); err != nil {
+		return fmt.Errorf("storage: unmark update %d: %w", updateID, err)
+	}
+	return nil
+}
+
+// Once reports true the first time it is called for key within ttl; used to
+// send a warning once instead of at every offending message.
+func (s *State) Once(ctx context.Context, userID int64, name string, ttl time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.UserKey(userID, name), 1, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("storage: once %s for %d: %w", name, userID, err)
+	}
+	return ok, nil
+}
+
+// ForgetUser deletes every Redis key of the user, including the rate
+// limiter's, which redis_rate stores under "rate:" + its key.
+func (s *State) ForgetUser(ctx context.Context, userID int64) error {
+	own := s.UserKey(userID, "*")
+	for _, pattern := range []string{own, "rate:" + own} {
+		iter := s.rdb.Scan(ctx, 0, pattern, 100).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			return fmt.Errorf("storage: forget user %d: scan: %w", userID, err)
+		}
+		if len(keys) > 0 {
+			if err := s.rdb.Del(ctx, keys...).Err(); err != nil {
+				return fmt.Errorf("storage: forget user %d: %w", userID, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+// Package storage keeps every persistent record in PostgreSQL and the
+// short-lived state (conversations, dedupe marks, rate limits) in Redis.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"donorbot/migrations"
+)
+
+var (
+	// ErrNotFound is returned when a requested record does not exist.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrDuplicate is returned when a unique constraint rejects a write.
+	ErrDuplicate = errors.New("storage: duplicate")
+)
+
+// Store is the PostgreSQL side of storage. Methods take a context first and
+// return domain types.
+type Store struct {
+	db *sqlx.DB
+}
+
+// Open connects to PostgreSQL and checks the connection.
+func Open(ctx context.Context, url string) (*Store, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("storage: ping postgres: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// New wraps an existing connection pool.
+func New(db *sqlx.DB) *Store { return &Store{db: db} }
+
+// DB exposes the pool for tests that verify records with their own SQL.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping reports whether PostgreSQL answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("storage: ping postgres: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies pending migrations.
+func (s *Store) Migrate(ctx context.Context) error {
+	return migrations.Up(ctx, s.db.DB)
+}
+
+// CheckSchema refuses a database whose schema is older or newer than the
+// migrations this binary carries: serving it would fail in odd places later.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	p, err := migrations.Provider(s.db.DB)
+	if err != nil {
+		return err
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: schema version: %w", err)
+	}
+	if current != target {
+		return fmt.Errorf("storage: schema version %d, this binary needs %d: run `donorbot migrate up`", current, target)
+	}
+	return nil
+}
+
+// mapErr turns driver errors into the package's sentinel errors.
+func mapErr(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+		return fmt.Errorf("%w: %s", ErrDuplicate, pqErr.Constraint)
+	}
+	return err
+}

@@ -1,0 +1,66 @@
+package telegramtest
+
+import "time"
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	token           string
+	botFirstName    string
+	botUsername     string
+	specPath        string
+	waitTimeout     time.Duration
+	webhookBackoff  time.Duration
+	webhookAttempts int
+	webhookTimeout  time.Duration
+	globalRate      int
+	chatRate        int
+	firstUpdateID   int64
+	latency         time.Duration
+	now             func() time.Time
+}
+
+// WithToken makes the server accept token instead of DefaultToken. The bot id
+// reported by getMe is the token's numeric prefix.
+func WithToken(token string) Option { return func(c *config) { c.token = token } }
+
+// WithBotUser sets the first name and username getMe reports.
+func WithBotUser(firstName, username string) Option {
+	return func(c *config) { c.botFirstName, c.botUsername = firstName, username }
+}
+
+// WithSpecPath reads the Bot API spec from path instead of locating it (see
+// SpecPath).
+func WithSpecPath(path string) Option { return func(c *config) { c.specPath = path } }
+
+// WithWaitTimeout sets how long the Wait* helpers wait before failing the
+// test (default 5s).
+func WithWaitTimeout(d time.Duration) Option { return func(c *config) { c.waitTimeout = d } }
+
+// WithWebhookRetry sets the pause before a failed webhook delivery is tried
+// again (default 50ms) and how many attempts an update gets before it is
+// dropped (default 50).
+func WithWebhookRetry(backoff time.Duration, maxAttempts int) Option {
+	return func(c *config) { c.webhookBackoff, c.webhookAttempts = backoff, maxAttempts }
+}
+
+// WithWebhookTimeout bounds one webhook POST (default 10s).
+func WithWebhookTimeout(d time.Duration) Option { return func(c *config) { c.webhookTimeout = d } }
+
+// WithRateLimit answers 429 (retry_after 1) to message-sending calls beyond
+// globalPerSecond in one wall-clock second, or beyond perChatPerSecond to one
+// chat. Zero means unlimited. See SendWindows.
+func WithRateLimit(globalPerSecond, perChatPerSecond int) Option {
+	return func(c *config) { c.globalRate, c.chatRate = globalPerSecond, perChatPerSecond }
+}
+
+// WithFirstUpdateID fixes the first update_id; by default it is random in
+// [1000, 10000) so a bot cannot get away with assuming ids start at 1.
+func WithFirstUpdateID(id int64) Option { return func(c *config) { c.firstUpdateID = id } }
+
+// WithLatency delays every answer by d (see SetLatency).
+func WithLatency(d time.Duration) Option { return func(c *config) { c.latency = d } }
+
+// WithClock replaces time.Now for message dates and rate-limit windows.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
