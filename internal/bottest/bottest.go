@@ -197,7 +197,6 @@ func (l *LogBuffer) String() string {
 // Contains reports whether any log line contains s.
 func (l *LogBuffer) Contains(s string) bool { return strings.Contains(l.String(), s) }
 
-
 // Settle waits until every update the fake server holds has been taken by
 // the bot and handled.
 func (b *Bot) Settle() {
