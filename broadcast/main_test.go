@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -196,3 +197,5 @@ func (v *env) checkWindows(limit, injected429 int) {
 		v.t.Errorf("the fake answered 429 %d times, %d injected: the engine went over the limit", n, injected429)
 	}
 }
+
+func fmtID(id int64) string { return strconv.FormatInt(id, 10) }
