@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -280,5 +281,43 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	}
 }
 
-
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestShutdownFinishesUpdatesInHand: on SIGTERM the runtime stops taking
+// updates but lets the one being handled finish and be marked handled.
+func TestShutdownFinishesUpdatesInHand(t *testing.T) {
+	started := make(chan struct{})
+	release := make(chan struct{})
+	slow := func(next tg.HandlerFunc) tg.HandlerFunc {
+		return func(ctx context.Context, b *tg.Bot, upd *models.Update) {
+			if upd.Message != nil && upd.Message.Text == "/help" {
+				close(started)
+				<-release
+			}
+			next(ctx, b, upd)
+		}
+	}
+	b := bottest.Start(t, bottest.Middleware(slow))
+	p := b.Phone(3008, "vi")
+	id := p.Send("/help")
+	<-started
+	stopped := make(chan struct{})
+	go func() { b.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+		t.Fatal("stopped before the update in hand finished")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	<-stopped
+	if len(p.Messages()) != 1 {
+		t.Fatalf("got %d messages, want the answer to the update in hand", len(p.Messages()))
+	}
+	var handled bool
+	if err := b.Store.DB().Get(&handled, `SELECT handled_at IS NOT NULL FROM updates WHERE update_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if !handled {
+		t.Error("update in hand not marked handled at shutdown")
+	}
+}

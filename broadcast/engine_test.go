@@ -81,6 +81,9 @@ func TestBroadcastReachesEveryone(t *testing.T) {
 	}
 	v.checkWindows(limit, 0)
 
+	v.srv.WaitUntil(t, "the final progress", func() bool {
+		return strings.Contains(v.srv.LastMessage(admin).Text, "(done)")
+	})
 	final := v.srv.LastMessage(admin)
 	if !strings.Contains(final.Text, "sent 145/150") || !strings.Contains(final.Text, "(done)") || final.InlineKeyboard != nil {
 		t.Errorf("final progress %q with buttons %v, want sent 145/150 (done) and no button", final.Text, final.Buttons())

@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -72,14 +73,19 @@ func (c *countingClient) Do(req *http.Request) (*http.Response, error) {
 // enough that workers do not open a connection per send.
 func botClient(t testing.TB, apiURL, token string) (*bot.Bot, *countingClient) {
 	t.Helper()
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 64
-	hc := &countingClient{Client: http.Client{Transport: tr, Timeout: time.Minute}}
-	b, err := bot.New(token, bot.WithServerURL(apiURL), bot.WithSkipGetMe(), bot.WithHTTPClient(time.Minute, hc))
+	b, hc, err := newBotClient(apiURL, token)
 	if err != nil {
 		t.Fatalf("bot.New: %v", err)
 	}
 	return b, hc
+}
+
+func newBotClient(apiURL, token string) (*bot.Bot, *countingClient, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	hc := &countingClient{Client: http.Client{Transport: tr, Timeout: time.Minute}}
+	b, err := bot.New(token, bot.WithServerURL(apiURL), bot.WithSkipGetMe(), bot.WithHTTPClient(time.Minute, hc))
+	return b, hc, err
 }
 
 // testConfig is fast: retries after milliseconds, progress every 200ms.
@@ -95,7 +101,8 @@ func (v *env) testConfig(rate int) broadcast.Config {
 func (v *env) engine(cfg broadcast.Config) (*broadcast.Engine, *countingClient) {
 	v.t.Helper()
 	b, hc := botClient(v.t, v.srv.URL(), v.srv.Token())
-	e, err := broadcast.New(cfg, broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b, Render: render})
+	log := slog.New(slog.NewTextHandler(v.t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e, err := broadcast.New(cfg, broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b, Log: log, Render: render})
 	if err != nil {
 		v.t.Fatalf("broadcast.New: %v", err)
 	}

@@ -1,0 +1,149 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"donorbot/internal/testenv"
+	"donorbot/storage"
+)
+
+func TestMigrateTwiceIsNoOp(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	if err := s.CheckSchema(ctx); err != nil {
+		t.Fatalf("schema check after migrate: %v", err)
+	}
+}
+
+func TestAcceptUpdateOnce(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	fresh, err := s.AcceptUpdate(ctx, 1_000_001, 5, 5, []byte(`{"update_id":1000001}`))
+	if err != nil || !fresh {
+		t.Fatalf("first accept: got %t, %v; want true", fresh, err)
+	}
+	fresh, err = s.AcceptUpdate(ctx, 1_000_001, 5, 5, []byte(`{"update_id":1000001}`))
+	if err != nil || fresh {
+		t.Fatalf("second accept: got %t, %v; want false", fresh, err)
+	}
+}
+
+// TestClaimStaleUpdates: only updates whose lease ran out are claimed, each
+// by one claimer, and a claim renews the lease.
+func TestClaimStaleUpdates(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	db := s.DB()
+	ctx := context.Background()
+	for id, age := range map[int64]string{2_000_001: "1 hour", 2_000_002: "1 second", 2_000_003: "2 hours"} {
+		const q = `INSERT INTO updates (update_id, chat_id, user_id, payload, claimed_at)
+			VALUES ($1, 1, 1, '{}', now() - $2::interval)`
+		if _, err := db.Exec(q, id, age); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.MarkUpdateHandled(ctx, 2_000_003); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ClaimStaleUpdates(ctx, time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].UpdateID != 2_000_001 || got[0].Attempts != 2 {
+		t.Fatalf("got %+v, want only update 2000001 on its second attempt", got)
+	}
+	again, err := s.ClaimStaleUpdates(ctx, time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 0 {
+		t.Errorf("claimed %+v again within its new lease", again)
+	}
+	n, err := s.PruneUpdates(ctx, 0)
+	if err != nil || n != 1 {
+		t.Errorf("prune: got %d, %v; want the 1 handled update", n, err)
+	}
+}
+
+func TestDonorLifecycle(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	if _, err := s.Donor(ctx, 77); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("unknown donor: got %v, want ErrNotFound", err)
+	}
+	if err := s.SetDonorName(ctx, 77, "X"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("update of unknown donor: got %v, want ErrNotFound", err)
+	}
+	if _, err := s.CreateDonor(ctx, 77, 77, "vi", "v1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetDonorPhone(ctx, 77, "0912345678"); err == nil {
+		t.Error("the database accepted a phone not in E.164 form")
+	}
+	u, err := s.CreateUnit(ctx, "club", "CLB Test", "abcd1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateUnit(ctx, "club", "CLB Test", "zzzz9999"); !errors.Is(err, storage.ErrDuplicate) {
+		t.Errorf("duplicate unit name: got %v, want ErrDuplicate", err)
+	}
+	if err := s.JoinUnit(ctx, 77, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.JoinUnit(ctx, 77, u.ID); err != nil {
+		t.Fatalf("joining twice: %v", err)
+	}
+	if err := s.DeleteDonor(ctx, 77); err != nil {
+		t.Fatal(err)
+	}
+	if units, err := s.DonorUnits(ctx, 77); err != nil || len(units) != 0 {
+		t.Errorf("after delete: units %v, %v", units, err)
+	}
+}
+
+func TestStateForgetUser(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	st := storage.NewState(rdb, prefix, time.Hour)
+	ctx := context.Background()
+	if err := st.SaveConversation(ctx, 5, storage.Conversation{Flow: "f", Step: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetLanguage(ctx, 5, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Set(ctx, "rate:"+st.UserKey(5, "flood"), 1, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveConversation(ctx, 55, storage.Conversation{Flow: "other user"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ForgetUser(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := rdb.Keys(ctx, "*"+prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || keys[0] != st.UserKey(55, "conv") {
+		t.Errorf("after forgetting user 5, keys %v remain; want only user 55's", keys)
+	}
+	first, err := st.MarkUpdateSeen(ctx, 9)
+	if err != nil || !first {
+		t.Fatalf("mark: %t %v", first, err)
+	}
+	if again, _ := st.MarkUpdateSeen(ctx, 9); again {
+		t.Error("update marked seen twice")
+	}
+	ttl := rdb.TTL(ctx, prefix+"update:9").Val()
+	if ttl < 24*time.Hour {
+		t.Errorf("dedupe mark TTL %v, want over 24h", ttl)
+	}
+}
