@@ -165,6 +165,7 @@ func TestFailedSends(t *testing.T) {
 	v := newEnv(t, telegramtest.WithRateLimit(200, 1))
 	cfg := v.testConfig(200)
 	cfg.MaxAttempts = 3
+	cfg.ChatInterval = 50 * time.Millisecond // retries to one chat without a 1s wait
 	e, _ := v.engine(cfg)
 	ctx := context.Background()
 

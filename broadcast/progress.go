@@ -80,6 +80,9 @@ func (e *Engine) reportProgress(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			e.log.Error("broadcast: unfinished broadcasts", "err", err)
 		}
+		if err == nil {
+			e.prune(bs)
+		}
 		for _, b := range bs {
 			if err := e.reportOne(ctx, b); err != nil && ctx.Err() == nil {
 				e.log.Error("broadcast: progress", "broadcast_id", b.ID, "err", err)

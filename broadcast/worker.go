@@ -50,6 +50,9 @@ func (e *Engine) deliverLoop(ctx context.Context) {
 		}
 		for i, d := range ds {
 			if err := e.deliver(ctx, d, claimed); err != nil {
+				if ctx.Err() == nil && !errors.Is(err, errLeaseShort) {
+					e.log.Error("broadcast: deliver", "broadcast_id", d.BroadcastID, "err", err)
+				}
 				e.release(ctx, ds[i:])
 				break
 			}
@@ -71,7 +74,6 @@ func (e *Engine) deliver(ctx context.Context, d storage.Delivery, claimed time.T
 	}
 	c, err := e.content(ctx, d.BroadcastID)
 	if err != nil {
-		log.Error("broadcast: load broadcast", "err", err)
 		return err
 	}
 	if err := e.lim.wait(ctx, d.ChatID, false); err != nil {
@@ -200,6 +202,22 @@ func (e *Engine) isCancelled(broadcastID int64) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.cancelled[broadcastID]
+}
+
+// prune drops cached broadcasts that are no longer unfinished, such as
+// those another process finished.
+func (e *Engine) prune(unfinished []storage.Broadcast) {
+	keep := make(map[int64]bool, len(unfinished))
+	for _, b := range unfinished {
+		keep[b.ID] = true
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for id := range e.contents {
+		if !keep[id] {
+			delete(e.contents, id)
+		}
+	}
 }
 
 // forget drops what the engine keeps of a finished broadcast.

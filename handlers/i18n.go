@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -23,10 +24,17 @@ func loadTexts() (*texts, error) {
 	bundle := i18n.NewBundle(language.Vietnamese)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	t := &texts{localizers: map[string]*i18n.Localizer{}}
-	for _, lang := range languages {
-		if _, err := bundle.LoadMessageFileFS(locales.FS, lang+".toml"); err != nil {
-			return nil, fmt.Errorf("handlers: load locale %s: %w", lang, err)
+	// One file per journey and language, named <journey>.<lang>.toml.
+	files, err := fs.Glob(locales.FS, "*.toml")
+	if err != nil {
+		return nil, fmt.Errorf("handlers: list locales: %w", err)
+	}
+	for _, name := range files {
+		if _, err := bundle.LoadMessageFileFS(locales.FS, name); err != nil {
+			return nil, fmt.Errorf("handlers: load locale %s: %w", name, err)
 		}
+	}
+	for _, lang := range languages {
 		t.localizers[lang] = i18n.NewLocalizer(bundle, lang)
 	}
 	return t, nil

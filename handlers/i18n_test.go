@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,18 +22,29 @@ import (
 // show its raw id to the other language's users.
 func TestLocalesHaveSameMessages(t *testing.T) {
 	keys := map[string][]string{}
-	for _, lang := range languages {
-		raw, err := locales.FS.ReadFile(lang + ".toml")
+	files, err := fs.Glob(locales.FS, "*.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		parts := strings.Split(name, ".")
+		lang := parts[len(parts)-2]
+		raw, err := locales.FS.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m := map[string]any{}
 		if err := toml.Unmarshal(raw, &m); err != nil {
-			t.Fatalf("%s.toml: %v", lang, err)
+			t.Fatalf("%s: %v", name, err)
 		}
 		for k := range m {
+			if slices.Contains(keys[lang], k) {
+				t.Errorf("%s: message %q defined twice for %s", name, k, lang)
+			}
 			keys[lang] = append(keys[lang], k)
 		}
+	}
+	for _, lang := range languages {
 		slices.Sort(keys[lang])
 	}
 	if !slices.Equal(keys["vi"], keys["en"]) {

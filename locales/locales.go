@@ -1,10 +1,11 @@
-// Package locales holds the user-facing texts, one TOML file per language,
-// in go-i18n's format. Vietnamese is the default language.
+// Package locales holds the user-facing texts in go-i18n's TOML format, one
+// file per journey and language: <journey>.<lang>.toml. Vietnamese is the
+// default language.
 package locales
 
 import "embed"
 
-// FS holds vi.toml and en.toml.
+// FS holds every locale file.
 //
 //go:embed *.toml
 var FS embed.FS
