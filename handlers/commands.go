@@ -12,7 +12,7 @@ import (
 
 // Command menus shown by Telegram, by role.
 var (
-	donorCommands = []string{"start", "profile", "lang", "cancel", "forget", "help"}
+	donorCommands = []string{"start", "profile", "eligibility", "lang", "cancel", "forget", "help"}
 	adminCommands = []string{"donors", "newunit"}
 )
 

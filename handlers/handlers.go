@@ -62,14 +62,15 @@ func New(d Deps) (*Handlers, error) {
 // routes is donorbot's whole surface: every command and every callback action.
 func (h *Handlers) routes() {
 	h.commands = map[string]handlerFunc{
-		"start":   h.start,
-		"help":    h.help,
-		"profile": h.profile,
-		"lang":    h.chooseLanguage,
-		"cancel":  h.cancel,
-		"forget":  h.forget,
-		"donors":  h.adminOnly(h.donorStats),
-		"newunit": h.adminOnly(h.newUnit),
+		"start":       h.start,
+		"help":        h.help,
+		"profile":     h.profile,
+		"lang":        h.chooseLanguage,
+		"cancel":      h.cancel,
+		"forget":      h.forget,
+		"eligibility": h.eligibility,
+		"donors":      h.adminOnly(h.donorStats),
+		"newunit":     h.adminOnly(h.newUnit),
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,     // consent:v1:yes|no

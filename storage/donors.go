@@ -46,8 +46,7 @@ func (r donorRow) donor() profile.Donor {
 		UnreachableAt:  r.UnreachableAt.Time,
 	}
 	if r.BirthDate.Valid {
-		t := r.BirthDate.Time
-		d.BirthDate = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		d.BirthDate = calendarDate(r.BirthDate.Time)
 	}
 	if r.BloodGroup.Valid {
 		d.BloodGroupAnswered = true

@@ -1,0 +1,126 @@
+package drive
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// KindThanks is the reminder kind of the thank-you sent after a drive to the
+// donors who attended.
+const KindThanks = "thanks"
+
+// DefaultReminderOffsets are the reminders before a slot: the day before, to
+// plan, and two hours before, to set off.
+var DefaultReminderOffsets = []time.Duration{24 * time.Hour, 2 * time.Hour}
+
+// MaxReminderOffset bounds the offsets: a reminder a week ahead is the
+// announcement's job.
+const MaxReminderOffset = 7 * 24 * time.Hour
+
+// ThanksWindow is how long after a drive ends its thank-you may still go out:
+// attendance is often marked the day after, but a thank-you a week later
+// reads like a mistake.
+const ThanksWindow = 72 * time.Hour
+
+// ErrReminderOffset is an offset that is not a whole number of minutes
+// between one minute and MaxReminderOffset.
+var ErrReminderOffset = errors.New("drive: reminder offset must be whole minutes, at most 7 days")
+
+// ReminderRule is one reminder before a slot. It is due from Offset before
+// the slot starts until Until before it; from then on a nearer reminder, or
+// the slot itself, has superseded it and it is stale: never sent, so that a
+// donor who registers an hour before is not told "your donation is tomorrow".
+type ReminderRule struct {
+	Kind   string
+	Offset time.Duration
+	Until  time.Duration // the next smaller offset, or 0
+}
+
+// ReminderKind names the reminder sent offset before a slot: "24h", "2h",
+// "90m". Kinds are stored with each reminder sent.
+func ReminderKind(offset time.Duration) string {
+	if offset%time.Hour == 0 {
+		return fmt.Sprintf("%dh", offset/time.Hour)
+	}
+	return fmt.Sprintf("%dm", offset/time.Minute)
+}
+
+// ReminderRules turns offsets into rules, farthest first, without duplicates.
+func ReminderRules(offsets []time.Duration) ([]ReminderRule, error) {
+	sorted := slices.Clone(offsets)
+	for _, o := range sorted {
+		if o < time.Minute || o > MaxReminderOffset || o%time.Minute != 0 {
+			return nil, fmt.Errorf("%w: %s", ErrReminderOffset, o)
+		}
+	}
+	slices.SortFunc(sorted, func(a, b time.Duration) int { return cmp.Compare(b, a) })
+	sorted = slices.Compact(sorted)
+	rules := make([]ReminderRule, len(sorted))
+	for i, o := range sorted {
+		rules[i] = ReminderRule{Kind: ReminderKind(o), Offset: o}
+		if i+1 < len(sorted) {
+			rules[i].Until = sorted[i+1]
+		}
+	}
+	return rules, nil
+}
+
+// ReminderState is where one reminder of one registration stands at a moment.
+type ReminderState int
+
+// Reminder states.
+const (
+	ReminderNotYet ReminderState = iota
+	ReminderDue
+	ReminderStale
+)
+
+// State is the rule's state at now for a slot starting at start, for a
+// registration that took its place in the slot at since. A reminder that fell
+// due before since is stale: the donor has just read every detail in the
+// confirmation, and a "reminder" a minute later would be noise.
+func (r ReminderRule) State(start, since, now time.Time) ReminderState {
+	dueAt := start.Add(-r.Offset)
+	switch {
+	case now.Before(dueAt):
+		return ReminderNotYet
+	case !now.Before(start.Add(-r.Until)), dueAt.Before(since):
+		return ReminderStale
+	}
+	return ReminderDue
+}
+
+// Reminders returns the kinds of reminder due at now for a slot starting at
+// start (at most one: the nearest), and the kinds that are stale and must be
+// recorded as skipped. since is when the registration took its place in the
+// slot; the zero time means long ago.
+func Reminders(start, since time.Time, offsets []time.Duration, now time.Time) (due, stale []string, err error) {
+	rules, err := ReminderRules(offsets)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range rules {
+		switch r.State(start, since, now) {
+		case ReminderDue:
+			due = append(due, r.Kind)
+		case ReminderStale:
+			stale = append(stale, r.Kind)
+		}
+	}
+	return due, stale, nil
+}
+
+// ThanksDue reports whether the thank-you of a drive that ended at end is due
+// at now, and whether it is stale (too late to send).
+func ThanksDue(end, now time.Time) (due, stale bool) {
+	if now.Before(end) {
+		return false, false
+	}
+	if now.Sub(end) >= ThanksWindow {
+		return false, true
+	}
+	return true, false
+}

@@ -1,0 +1,91 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"donorbot/profile"
+	"donorbot/screening"
+	"donorbot/storage"
+)
+
+// screeningDonor gathers what the eligibility rules need about the donor:
+// profile, last donation and open deferrals.
+func (h *Handlers) screeningDonor(ctx context.Context, d *profile.Donor) (screening.Donor, error) {
+	sd := screening.Donor{BirthDate: d.BirthDate, Female: d.Sex == profile.SexFemale, WeightKg: d.WeightKg}
+	last, err := h.d.Store.LastDonation(ctx, d.TelegramID)
+	switch {
+	case err == nil:
+		sd.LastDonation = &screening.Donation{Date: last.On, Kind: screening.DonationKind(last.Kind)}
+	case !errors.Is(err, storage.ErrNotFound):
+		return screening.Donor{}, err
+	}
+	deferrals, err := h.d.Store.OpenDeferrals(ctx, d.TelegramID, h.today())
+	if err != nil {
+		return screening.Donor{}, err
+	}
+	for _, f := range deferrals {
+		sd.Deferrals = append(sd.Deferrals, screening.Deferral{Code: screening.Code(f.Code), Until: f.Until, Permanent: f.Permanent})
+	}
+	return sd, nil
+}
+
+// eligibility answers "when may I donate next, and why" from the donor's
+// profile, history and deferrals (no questionnaire: that is asked when they
+// register for a drive).
+func (h *Handlers) eligibility(ctx context.Context, t *turn) error {
+	if t.donor == nil || !t.donor.Onboarded() {
+		return t.reply(ctx, t.text("consent_needed"), nil)
+	}
+	sd, err := h.screeningDonor(ctx, t.donor)
+	if err != nil {
+		return err
+	}
+	count, err := h.d.Store.DonationCount(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	today := h.today()
+	day, reasons := screening.NextEligible(screening.DefaultConfig(), sd, today)
+	var b strings.Builder
+	switch {
+	case day.IsZero():
+		b.WriteString(t.text("eligibility_not_now"))
+	case !day.After(today):
+		b.WriteString(t.textf("eligibility_now", map[string]any{
+			"Volume": screening.MaxVolumeML(sd.Female, sd.WeightKg)}))
+	default:
+		b.WriteString(t.textf("eligibility_from", map[string]any{"Date": displayDate(day)}))
+	}
+	b.WriteString(t.reasonLines(reasons))
+	b.WriteString("\n\n")
+	b.WriteString(t.textf("eligibility_history", map[string]any{"Count": count}))
+	if sd.LastDonation != nil {
+		b.WriteString(" ")
+		b.WriteString(t.textf("eligibility_last", map[string]any{
+			"Date": displayDate(sd.LastDonation.Date), "Kind": t.text("kind_" + string(sd.LastDonation.Kind))}))
+	}
+	b.WriteString("\n")
+	b.WriteString(t.text("notice_" + string(screening.NoticeFinalDecisionByStaff)))
+	return t.reply(ctx, b.String(), nil)
+}
+
+// reasonLines renders reasons one per line, each with its own date when it
+// has one, and marks dates that are estimates.
+func (t *turn) reasonLines(reasons []screening.Reason) string {
+	var b strings.Builder
+	for _, r := range reasons {
+		b.WriteString("\n• ")
+		b.WriteString(t.text("reason_" + string(r.Code)))
+		if !r.Until.IsZero() {
+			b.WriteString(" — ")
+			b.WriteString(t.textf("until_date", map[string]any{"Date": displayDate(r.Until)}))
+			if r.Basis != screening.BasisExact {
+				b.WriteString(" ")
+				b.WriteString(t.text("basis_estimate"))
+			}
+		}
+	}
+	return b.String()
+}
