@@ -18,6 +18,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
 
+	"donorbot/broadcast"
 	"donorbot/handlers"
 	"donorbot/storage"
 )
@@ -32,6 +33,7 @@ type App struct {
 	rdb        *redis.Client
 	tg         *tg.Bot
 	handlers   *handlers.Handlers
+	engine     *broadcast.Engine
 	httpClient *http.Client
 	inbox      *inbox
 	dispatcher *dispatcher
@@ -135,21 +137,45 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		return fmt.Errorf("telegram getMe at %s: %w", a.cfg.APIURL, redactToken(err, a.cfg.Token))
 	}
 	h, err := handlers.New(handlers.Deps{
-		Store:       a.store,
-		State:       a.state,
-		Log:         a.log,
-		Location:    a.cfg.Location,
-		IsAdmin:     a.isAdmin,
-		OnError:     func() { a.metrics.Errors.WithLabelValues("error").Inc() },
-		BotUsername: me.Username,
+		Store:           a.store,
+		State:           a.state,
+		Log:             a.log,
+		Location:        a.cfg.Location,
+		IsAdmin:         a.isAdmin,
+		OnError:         func() { a.metrics.Errors.WithLabelValues("error").Inc() },
+		BotUsername:     me.Username,
+		ReminderOffsets: a.cfg.ReminderOffsets,
 	})
 	if err != nil {
 		return err
 	}
 	a.handlers = h
+	a.engine, err = broadcast.New(broadcast.Config{
+		Rate: a.cfg.BroadcastRate, Workers: a.cfg.BroadcastWorkers, KeyPrefix: a.cfg.RedisPrefix,
+	}, broadcast.Deps{Store: a.store, Redis: a.rdb, Bot: b, Log: a.log, Render: h.RenderProgress})
+	if err != nil {
+		return err
+	}
+	h.SetBroadcaster(a.engine)
 	responder.Responder = h
 	h.Register(b)
 	return nil
+}
+
+// remind sends due reminders every REMINDER_INTERVAL.
+func (a *App) remind(ctx context.Context) {
+	tick := time.NewTicker(a.cfg.ReminderInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := a.handlers.SendReminders(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("send reminders", "err", err)
+		}
+	}
 }
 
 // lateResponder lets the middleware, built before the handlers exist, reach them.
@@ -197,12 +223,24 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	// The engine outlives the dispatcher: handlers finishing their update
+	// during shutdown still send through it.
+	engineCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	engineDone := make(chan struct{})
+	go func() {
+		if err := a.engine.Run(engineCtx); err != nil {
+			a.log.Error("broadcast engine", "err", err)
+		}
+		close(engineDone)
+	}()
 	a.dispatcher.start(ctx)
 	srv := &http.Server{Handler: a.routes(webhookPath), ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(a.listener) }()
 	sweepDone := make(chan struct{})
 	go func() { a.sweep(ctx); close(sweepDone) }()
+	remindDone := make(chan struct{})
+	go func() { a.remind(ctx); close(remindDone) }()
 	pollDone := make(chan struct{})
 	if a.cfg.WebhookURL == "" {
 		go func() { a.poll(ctx); close(pollDone) }()
@@ -225,7 +263,10 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	<-pollDone
 	<-sweepDone
+	<-remindDone
 	a.dispatcher.stop(20 * time.Second)
+	stopEngine()
+	<-engineDone
 	a.log.Info("donorbot stopped")
 	return runErr
 }

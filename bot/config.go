@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"donorbot/drive"
 )
 
 // Config is every setting of a donorbot process, read from the environment.
@@ -30,6 +32,11 @@ type Config struct {
 	InboxLease    time.Duration `env:"INBOX_LEASE" envDefault:"2m"`
 	PollTimeout   time.Duration `env:"POLL_TIMEOUT" envDefault:"50s"`
 	LogLevel      string        `env:"LOG_LEVEL" envDefault:"info"`
+
+	BroadcastRate    int             `env:"BROADCAST_RATE" envDefault:"25"`
+	BroadcastWorkers int             `env:"BROADCAST_WORKERS" envDefault:"8"`
+	ReminderOffsets  []time.Duration `env:"REMINDER_OFFSETS" envDefault:"24h,2h" envSeparator:","`
+	ReminderInterval time.Duration   `env:"REMINDER_INTERVAL" envDefault:"30s"`
 
 	// Location is TimeZone loaded by Validate.
 	Location *time.Location `env:"-"`
@@ -89,6 +96,18 @@ func (c *Config) Validate() error {
 	}
 	if c.PollTimeout < time.Second || c.PollTimeout > 10*time.Minute {
 		return fmt.Errorf("config: POLL_TIMEOUT is %s: want 1s..10m", c.PollTimeout)
+	}
+	if c.BroadcastRate < 1 || c.BroadcastRate > 10_000 {
+		return fmt.Errorf("config: BROADCAST_RATE is %d: want 1..10000 messages/s", c.BroadcastRate)
+	}
+	if c.BroadcastWorkers < 1 || c.BroadcastWorkers > 256 {
+		return fmt.Errorf("config: BROADCAST_WORKERS is %d: want 1..256", c.BroadcastWorkers)
+	}
+	if _, err := drive.ReminderRules(c.ReminderOffsets); err != nil {
+		return fmt.Errorf("config: REMINDER_OFFSETS: %v", err)
+	}
+	if c.ReminderInterval < 100*time.Millisecond {
+		return fmt.Errorf("config: REMINDER_INTERVAL is %s: want at least 100ms", c.ReminderInterval)
 	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {

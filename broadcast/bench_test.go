@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
@@ -36,8 +37,9 @@ func BenchmarkBroadcast10k(b *testing.B) {
 		}
 	}
 	v := newEnv(b, telegramtest.WithRateLimit(limit, 1))
+	v.logLevel = slog.LevelWarn
 	e, _ := v.engine(broadcast.Config{
-		Rate: limit, Workers: benchWorkers(), Batch: 10, Poll: 50 * time.Millisecond,
+		Rate: limit, Workers: 16, Batch: 10, Poll: 50 * time.Millisecond,
 		ProgressEvery: time.Second, KeyPrefix: v.prefix,
 	})
 	ctx := context.Background()
@@ -95,12 +97,4 @@ func BenchmarkBroadcast10k(b *testing.B) {
 		b.Errorf("%.1f msgs/s for a limit of %d (want ≥ 95%%), %d windows over, %d 429s, %.0f lost, %.0f duplicates",
 			rate, limit, over, tooMany, lost, dups)
 	}
-}
-
-func benchWorkers() int {
-	if s := os.Getenv("BENCH_WORKERS"); s != "" {
-		n, _ := strconv.Atoi(s)
-		return n
-	}
-	return 16
 }

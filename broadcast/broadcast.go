@@ -24,12 +24,15 @@
 //     Each worker has at most one send in flight, so one crash duplicates at
 //     most Workers messages. A worker stops sending from its claim once half
 //     the lease has passed, so a live claim is never taken over.
-//   - A send whose answer is lost (timeout, reset connection) is treated as
-//     failed and retried, and may therefore also arrive twice.
+//   - Outside a crash, a message may arrive twice only if Telegram's answer
+//     was lost (timeout, reset connection: the send is retried) or
+//     PostgreSQL stayed unreachable for longer than the lease while the
+//     outcome was being recorded.
 //   - Recipients who blocked the bot are recorded as blocked, marked
 //     unreachable, and skipped by later broadcasts until they write again.
-//   - After Cancel nothing more is sent, except messages already being sent:
-//     at most Workers×Batch in other processes, none in this one.
+//   - After Cancel returns, nothing more is sent but what was under way: at
+//     most one send per worker in this process, and in other processes the
+//     deliveries their workers hold (at most Workers×Batch each).
 package broadcast
 
 import (
@@ -55,7 +58,7 @@ var (
 	// ErrBlocked is returned by SendNow and EditNow when the user blocked
 	// the bot; the donor is then marked unreachable.
 	ErrBlocked = errors.New("broadcast: bot blocked by the user")
-	// ErrNotRunning is returned when the engine's Run is not under way.
+	// ErrNotRunning is returned by SendNow and EditNow once Run has ended.
 	ErrNotRunning = errors.New("broadcast: engine is not running")
 )
 
@@ -233,7 +236,8 @@ type Spec struct {
 	// that one.
 	ProgressChatID    int64
 	ProgressMessageID int
-	// Recipients are chat ids, sent to in this order; repeats are sent once.
+	// Recipients are private chat ids, which are the donors' Telegram user
+	// ids, sent to in this order; repeats are sent once.
 	Recipients []int64
 }
 
@@ -249,6 +253,8 @@ func (e *Engine) Start(ctx context.Context, s Spec) (int64, error) {
 		return 0, fmt.Errorf("%w: no recipients", ErrInvalid)
 	case !kindPattern.MatchString(s.Kind):
 		return 0, fmt.Errorf("%w: kind %q", ErrInvalid, s.Kind)
+	case s.ParseMode != "" && s.ParseMode != "HTML" && s.ParseMode != "MarkdownV2":
+		return 0, fmt.Errorf("%w: parse mode %q", ErrInvalid, s.ParseMode)
 	case s.ProgressMessageID != 0 && s.ProgressChatID == 0:
 		return 0, fmt.Errorf("%w: progress message without its chat", ErrInvalid)
 	case s.ProgressChatID != 0 && e.render == nil:

@@ -95,9 +95,10 @@ func TestProgressIsEdited(t *testing.T) {
 	if len(edits) < 4 {
 		t.Fatalf("%d edits of the progress message in a 2s broadcast, want at least 4", len(edits))
 	}
-	// Every edit but the final one waits ProgressEvery after the previous.
+	// Every edit but the final one waits ProgressEvery after the previous
+	// (less the jitter of two sends).
 	for i := 1; i < len(edits)-1; i++ {
-		if gap := edits[i].At.Sub(edits[i-1].At); gap < cfg.ProgressEvery-30*time.Millisecond {
+		if gap := edits[i].At.Sub(edits[i-1].At); gap < cfg.ProgressEvery*3/4 {
 			t.Errorf("edits %d and %d only %v apart, want at least %v", i-1, i, gap, cfg.ProgressEvery)
 		}
 	}
@@ -107,6 +108,32 @@ func TestProgressIsEdited(t *testing.T) {
 	msgs := v.srv.Messages(admin)
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "sent 100/100") || msgs[0].InlineKeyboard != nil {
 		t.Errorf("admin chat = %d messages, last %q; want the one message edited to sent 100/100", len(msgs), msgs[0].Text)
+	}
+}
+
+func TestProgressMessageDeleted(t *testing.T) {
+	const limit = 50
+	v := newEnv(t, telegramtest.WithRateLimit(limit, 1))
+	cfg := v.testConfig(limit)
+	cfg.ChatInterval = 100 * time.Millisecond
+	e, _ := v.engine(cfg)
+	ctx := context.Background()
+	admin := recipients(1)[0]
+	id, err := e.Start(ctx, broadcast.Spec{Kind: "drive", Text: "Hiến máu", CreatedBy: admin,
+		ProgressChatID: admin, Recipients: recipients(100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := v.srv.WaitMessage(t, admin, nil)
+	b, _ := botClient(t, v.srv.URL(), v.srv.Token())
+	if _, err := b.DeleteMessage(ctx, &bot.DeleteMessageParams{ChatID: admin, MessageID: first.ID}); err != nil {
+		t.Fatal(err)
+	}
+	v.waitFinished(e, id)
+	final := v.srv.WaitText(t, admin, "(done)")
+	if final.ID == first.ID || len(v.srv.Messages(admin)) != 1 {
+		t.Errorf("admin chat holds %d messages, final %d; want one new progress message after %d was deleted",
+			len(v.srv.Messages(admin)), final.ID, first.ID)
 	}
 }
 
@@ -180,6 +207,7 @@ func TestStartRefuses(t *testing.T) {
 		"ErrTextTooLong":     func(s *broadcast.Spec) { s.Text = strings.Repeat("á", 4097) },
 		"ErrNoRecipients":    func(s *broadcast.Spec) { s.Recipients = nil },
 		"ErrKind":            func(s *broadcast.Spec) { s.Kind = "Drive!" },
+		"ErrParseMode":       func(s *broadcast.Spec) { s.ParseMode = "Markdown" },
 		"ErrButton":          func(s *broadcast.Spec) { s.Buttons = [][]broadcast.Button{{{Text: "x"}}} },
 		"ErrNoRenderer":      func(s *broadcast.Spec) { s.ProgressChatID = 1 },
 		"ErrMessageNoChatID": func(s *broadcast.Spec) { s.ProgressMessageID = 1 },
@@ -192,8 +220,18 @@ func TestStartRefuses(t *testing.T) {
 			}
 		})
 	}
+	waiting, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := e.SendNow(waiting, 1, "x", nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("SendNow without Run = %v, want it to wait for Run until its deadline", err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	stop()
+	if err := e.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.SendNow(context.Background(), 1, "x", nil); !errors.Is(err, broadcast.ErrNotRunning) {
-		t.Errorf("SendNow before Run = %v, want ErrNotRunning", err)
+		t.Errorf("SendNow after Run = %v, want ErrNotRunning", err)
 	}
 }
 

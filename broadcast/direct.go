@@ -50,10 +50,11 @@ const priorityAttempts = 5
 
 // SendNow sends a plain-text message to one chat ahead of every broadcast,
 // within the same limits, and returns its message id. Call it for what must
-// reach one user in order (a reply, a reminder): calls for one chat are
-// sent in the order they are made, one per ChatInterval. It waits out
-// Telegram's flood pauses. If the user blocked the bot the error wraps
-// ErrBlocked and the donor is marked unreachable. It needs Run under way.
+// reach one user in order (a reply, a reminder): it returns once Telegram
+// has the message, so successive calls arrive in order, one per
+// ChatInterval. It waits out Telegram's flood pauses. If the user blocked
+// the bot the error wraps ErrBlocked and the donor is marked unreachable.
+// It waits for Run to start, and fails with ErrNotRunning once Run ended.
 func (e *Engine) SendNow(ctx context.Context, chatID int64, text string, markup any) (int, error) {
 	params := &bot.SendMessageParams{ChatID: chatID, Text: text}
 	if markup != nil {

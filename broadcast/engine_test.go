@@ -17,7 +17,7 @@ func TestBroadcastReachesEveryone(t *testing.T) {
 	v := newEnv(t, telegramtest.WithRateLimit(limit, 1))
 	ctx := context.Background()
 	ids := recipients(150)
-	blocksNow := ids[10:13]  // block the bot during the broadcast
+	blocksNow := ids[10:13]     // block the bot during the broadcast
 	blockedBefore := ids[20:22] // blocked it before: never sent to
 	for _, id := range slices.Concat(blocksNow, blockedBefore) {
 		if _, err := v.store.CreateDonor(ctx, id, id, "vi", "v1"); err != nil {

@@ -29,7 +29,7 @@ type limiter struct {
 	chatKey   string // + chat id
 
 	prio, bulk chan *ticket
-	started    chan struct{} // closed when the pump runs
+	started    chan struct{} // closed when the pump runs; requests wait for it
 	stopped    chan struct{} // closed when it has stopped
 	pausedTill atomic.Int64  // unix nanoseconds; what this process knows
 }
@@ -93,10 +93,12 @@ func (l *limiter) wait(ctx context.Context, chatID int64, prio bool) error {
 }
 
 func (l *limiter) globalToken(ctx context.Context, prio bool) error {
+	// Wait for Run rather than fail: it is typically started in a goroutine
+	// right before the first SendNow.
 	select {
 	case <-l.started:
-	default:
-		return ErrNotRunning
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	t := &ticket{prio: prio, granted: make(chan error, 1)}
 	queue := l.bulk

@@ -37,13 +37,19 @@ type env struct {
 	store  *storage.Store
 	rdb    *redis.Client
 	prefix string
+	// logLevel is the engines' least level logged to the test's output.
+	logLevel slog.Level
 }
 
 func newEnv(t testing.TB, opts ...telegramtest.Option) *env {
 	t.Helper()
 	srv := telegramtest.New(t, append([]telegramtest.Option{telegramtest.WithWaitTimeout(30 * time.Second)}, opts...)...)
 	rdb, prefix := testenv.Redis(t)
-	v := &env{t: t, srv: srv, store: storage.New(testenv.DB(t)), rdb: rdb, prefix: prefix}
+	db := testenv.DB(t)
+	// As storage.Open does: with database/sql's default of 2 idle
+	// connections, every worker's query would open a new one.
+	db.SetMaxIdleConns(40)
+	v := &env{t: t, srv: srv, store: storage.New(db), rdb: rdb, prefix: prefix, logLevel: slog.LevelDebug}
 	// Tests share the package database and claims see every broadcast: a
 	// test that stops half-way must not leave work for the next one.
 	t.Cleanup(func() {
@@ -101,7 +107,7 @@ func (v *env) testConfig(rate int) broadcast.Config {
 func (v *env) engine(cfg broadcast.Config) (*broadcast.Engine, *countingClient) {
 	v.t.Helper()
 	b, hc := botClient(v.t, v.srv.URL(), v.srv.Token())
-	log := slog.New(slog.NewTextHandler(v.t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := slog.New(slog.NewTextHandler(v.t.Output(), &slog.HandlerOptions{Level: v.logLevel}))
 	e, err := broadcast.New(cfg, broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b, Log: log, Render: render})
 	if err != nil {
 		v.t.Fatalf("broadcast.New: %v", err)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/go-telegram/bot"
+
 	"donorbot/storage"
 )
 
@@ -161,8 +163,13 @@ func (e *Engine) show(ctx context.Context, b storage.Broadcast, c storage.Delive
 		return e.store.SetBroadcastProgressMessage(ctx, b.ID, id)
 	}
 	err := e.EditNow(ctx, b.ProgressChatID, b.ProgressMessageID, text, markup)
-	if errors.Is(err, ErrBlocked) {
+	switch {
+	case errors.Is(err, ErrBlocked):
 		return nil
+	case errors.Is(err, bot.ErrorBadRequest):
+		// Deleted by the admin, or too old to edit: send a new one next time.
+		e.log.Info("broadcast: progress message lost", "broadcast_id", b.ID, "err", err)
+		return e.store.SetBroadcastProgressMessage(ctx, b.ID, 0)
 	}
 	return err
 }

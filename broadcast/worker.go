@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -64,10 +65,8 @@ func (e *Engine) deliverLoop(ctx context.Context) {
 // only when it did not send: ctx ended or the claim got too old.
 func (e *Engine) deliver(ctx context.Context, d storage.Delivery, claimed time.Time) error {
 	log := e.log.With("broadcast_id", d.BroadcastID, "delivery_id", d.ID, "chat_id", d.ChatID)
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
 	if d.Unreachable {
-		if err := e.store.MarkDeliveryBlocked(rctx, d.ID, "recipient unreachable"); err != nil {
+		if err := e.store.MarkDeliveryBlocked(ctx, d.ID, "recipient unreachable"); err != nil {
 			log.Error("broadcast: record delivery", "err", err)
 		}
 		return nil
@@ -93,6 +92,8 @@ func (e *Engine) deliver(ctx context.Context, d storage.Delivery, claimed time.T
 	sctx, cancelSend := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.SendTimeout)
 	msg, err := e.bot.SendMessage(sctx, params)
 	cancelSend()
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	e.record(rctx, log, d, msg, err)
 	return nil
 }
@@ -110,7 +111,7 @@ func (e *Engine) record(ctx context.Context, log *slog.Logger, d storage.Deliver
 		e.lim.pause(ctx, wait)
 		err = e.store.RetryDelivery(ctx, d.ID, wait, false, "")
 	case errors.Is(sendErr, bot.ErrorForbidden):
-		log.Info("broadcast: recipient blocked the bot")
+		log.Debug("broadcast: recipient blocked the bot")
 		// Donor first: if the process dies in between, the delivery is
 		// still pending and the next claim sees the mark.
 		if err = e.store.SetDonorReachable(ctx, d.ChatID, false); err == nil {
@@ -161,7 +162,7 @@ func (e *Engine) backoff(failures int) time.Duration {
 func reason(err error) string {
 	s := err.Error()
 	if len(s) > 300 {
-		s = s[:300]
+		s = strings.ToValidUTF8(s[:300], "")
 	}
 	return s
 }

@@ -30,6 +30,7 @@ func ICS(d Drive, s Slot, loc *time.Location) ([]byte, error) {
 		return nil, fmt.Errorf("drive: ics: slot %d ends before it starts", s.ID)
 	}
 	cal := ics.NewCalendarFor("donorbot")
+	cal.SetProductId("-//donorbot//drives//VI")
 	cal.SetMethod(ics.MethodPublish)
 	e := cal.AddEvent("drive-" + d.Code + "@donorbot")
 	stamp := d.UpdatedAt
@@ -53,7 +54,8 @@ func ICS(d Drive, s Slot, loc *time.Location) ([]byte, error) {
 		e.SetStatus(ics.ObjectStatusConfirmed)
 	}
 	var b strings.Builder
-	if err := cal.SerializeTo(&b); err != nil {
+	// RFC 5545 3.1 ends lines with CRLF; the library's default is LF.
+	if err := cal.SerializeTo(&b, ics.WithNewLine("\r\n")); err != nil {
 		return nil, fmt.Errorf("drive: ics: %w", err)
 	}
 	return []byte(b.String()), nil

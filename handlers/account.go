@@ -15,6 +15,13 @@ func (h *Handlers) help(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
+	organizer, err := h.isOrganizer(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	if organizer {
+		text += "\n\n" + t.text("help_organizer")
+	}
 	if admin {
 		text += "\n\n" + t.text("help_admin")
 	}

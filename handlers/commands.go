@@ -12,8 +12,8 @@ import (
 
 // Command menus shown by Telegram, by role.
 var (
-	donorCommands = []string{"start", "profile", "eligibility", "lang", "cancel", "forget", "help"}
-	adminCommands = []string{"donors", "newunit"}
+	donorCommands = []string{"start", "drives", "mydrives", "profile", "eligibility", "lang", "cancel", "forget", "help"}
+	adminCommands = []string{"newdrive", "qr", "canceldrive", "donors", "newunit", "grant", "revoke"}
 )
 
 // SetCommands publishes the command menus: donor commands in every private

@@ -28,12 +28,15 @@ type Deps struct {
 	BotUsername string
 	// Now is the clock; tests may move it. Defaults to time.Now.
 	Now func() time.Time
+	// ReminderOffsets are the reminders before a slot; nil means 24h and 2h.
+	ReminderOffsets []time.Duration
 }
 
 // Handlers routes updates to journeys.
 type Handlers struct {
 	d         Deps
 	texts     *texts
+	bcast     Broadcaster
 	commands  map[string]handlerFunc
 	callbacks map[string]handlerFunc
 }
@@ -69,16 +72,26 @@ func (h *Handlers) routes() {
 		"cancel":      h.cancel,
 		"forget":      h.forget,
 		"eligibility": h.eligibility,
+		"drives":      h.drives,
+		"mydrives":    h.myDrives,
 		"donors":      h.adminOnly(h.donorStats),
 		"newunit":     h.adminOnly(h.newUnit),
 	}
 	h.callbacks = map[string]handlerFunc{
-		"consent": h.onConsent,     // consent:v1:yes|no
-		"step":    h.onStepButton,  // step:v1:<step>:<value>
-		"unitpg":  h.onUnitPage,    // unitpg:v1:<offset>
-		"edit":    h.onEditButton,  // edit:v1:<field>|done
-		"forget":  h.onForgetReply, // forget:v1:yes|no
-		"lang":    h.onLanguage,    // lang:v1:vi|en
+		"consent": h.onConsent,         // consent:v1:yes|no
+		"step":    h.onStepButton,      // step:v1:<step>:<value>
+		"unitpg":  h.onUnitPage,        // unitpg:v1:<offset>
+		"edit":    h.onEditButton,      // edit:v1:<field>|done
+		"forget":  h.onForgetReply,     // forget:v1:yes|no
+		"lang":    h.onLanguage,        // lang:v1:vi|en
+		"scr":     h.onScreeningButton, // scr:v1:a|k|d|b:<question>[:value]
+		"drv":     h.onDriveButton,     // drv:v1:<action>:<id>[:<id>] (see drives.go)
+		"drvpg":   h.onDrivesPage,      // drvpg:v1:<offset>
+		"remind":  h.onRemind,          // remind:v1:<yyyymmdd>
+		"rchk":    h.onRecheck,         // rchk:v1:<registration>:y|n
+		"nd":      h.onDraftButton,     // nd:v1:wave|audience|publish|discard:<value>
+		"cdrv":    h.onCancelDrive,     // cdrv:v1:<drive>
+		"bcx":     h.onStopBroadcast,   // bcx:v1:<broadcast>
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"donorbot/drive"
 	"donorbot/profile"
 	"donorbot/storage"
 )
@@ -25,6 +27,9 @@ const consentVersion = "2026-11"
 // start greets a new user with what donorbot keeps and asks for consent, or
 // resumes an unfinished profile.
 func (h *Handlers) start(ctx context.Context, t *turn) error {
+	if t.args != "" {
+		return h.startFromLink(ctx, t)
+	}
 	switch {
 	case t.donor == nil:
 		kb := rows(2,
@@ -187,6 +192,16 @@ func (h *Handlers) activeStep(ctx context.Context, t *turn) (flow string, step p
 
 // onText handles a typed answer.
 func (h *Handlers) onText(ctx context.Context, t *turn) error {
+	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	if ok && conv.Flow == flowScreening && t.donor != nil {
+		return h.screeningText(ctx, t, conv)
+	}
+	if ok && conv.Flow == flowNewDrive {
+		return h.draftText(ctx, t, conv)
+	}
 	flow, step, lost, err := h.activeStep(ctx, t)
 	if err != nil {
 		return err
@@ -364,7 +379,48 @@ func (h *Handlers) finishOnboarding(ctx context.Context, t *turn) error {
 	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
 		return err
 	}
-	return t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.donor.FullName}), nil)
+	t.donor.OnboardedAt = h.d.Now()
+	if err := t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.donor.FullName}), nil); err != nil {
+		return err
+	}
+	// A new donor who came through a drive's QR code lands on that drive.
+	pending, err := h.d.State.Recall(ctx, t.userID, "pending_drive")
+	if err != nil || pending == "" {
+		return err
+	}
+	driveID, err := strconv.ParseInt(pending, 10, 64)
+	if err != nil {
+		return nil // not written by us: ignore
+	}
+	return h.showDrive(ctx, t, driveID)
+}
+
+// startFromLink handles /start <payload> from a deep link or QR code:
+// t.me/<bot>?start=d_<code> opens a drive, after onboarding if needed.
+func (h *Handlers) startFromLink(ctx context.Context, t *turn) error {
+	args := t.args
+	t.args = ""
+	kind, code, err := drive.ParseDeepLinkPayload(args)
+	if err != nil || kind != drive.KindDrive {
+		return h.start(ctx, t)
+	}
+	d, err := h.d.Store.DriveByCode(ctx, code)
+	if errors.Is(err, storage.ErrNotFound) {
+		if err := t.reply(ctx, t.text("drive_gone"), nil); err != nil {
+			return err
+		}
+		return h.start(ctx, t)
+	}
+	if err != nil {
+		return err
+	}
+	if t.donor != nil && t.donor.Onboarded() {
+		return h.showDrive(ctx, t, d.ID)
+	}
+	if err := h.d.State.Remember(ctx, t.userID, "pending_drive", id(d.ID), 72*time.Hour); err != nil {
+		return err
+	}
+	return h.start(ctx, t)
 }
 
 // saveAnswer parses raw for step and stores it. problem is the message id

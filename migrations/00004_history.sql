@@ -27,6 +27,17 @@ CREATE TABLE deferrals (
 );
 CREATE INDEX deferrals_donor_idx ON deferrals (donor_id);
 
+-- Reminders a donor asked for on a given day, e.g. when a deferral ends.
+CREATE TABLE date_reminders (
+    donor_id  bigint      NOT NULL REFERENCES donors (id) ON DELETE CASCADE,
+    remind_on date        NOT NULL,
+    kind      text        NOT NULL CHECK (kind IN ('eligible_again')),
+    sent_at   timestamptz,
+    PRIMARY KEY (donor_id, remind_on, kind)
+);
+CREATE INDEX date_reminders_due_idx ON date_reminders (remind_on) WHERE sent_at IS NULL;
+
 -- +goose Down
+DROP TABLE date_reminders;
 DROP TABLE deferrals;
 DROP TABLE donations;

@@ -211,9 +211,10 @@ func (s *Store) UnfinishedBroadcasts(ctx context.Context) ([]Broadcast, error) {
 	return bs, nil
 }
 
-// SetBroadcastProgressMessage records the progress message the engine sent.
+// SetBroadcastProgressMessage records the progress message the engine sent;
+// 0 forgets a message that can no longer be edited.
 func (s *Store) SetBroadcastProgressMessage(ctx context.Context, id int64, messageID int) error {
-	const q = `UPDATE broadcasts SET progress_message_id = $2 WHERE id = $1`
+	const q = `UPDATE broadcasts SET progress_message_id = nullif($2, 0) WHERE id = $1`
 	if _, err := s.db.ExecContext(ctx, q, id, messageID); err != nil {
 		return fmt.Errorf("storage: broadcast %d progress message: %w", id, err)
 	}

@@ -212,3 +212,23 @@ func (s *Store) CountDonors(ctx context.Context) (DonorCounts, error) {
 	}
 	return c, nil
 }
+
+// Recipient is a donor to message: chat and language.
+type Recipient struct {
+	ChatID   int64  `db:"chat_id"`
+	Language string `db:"language"`
+}
+
+// AudienceRecipients lists onboarded donors who have not blocked the bot:
+// all of them when unitID is 0, else the unit's members.
+func (s *Store) AudienceRecipients(ctx context.Context, unitID int64) ([]Recipient, error) {
+	const q = `SELECT d.chat_id, d.language FROM donors d
+		WHERE d.onboarded_at IS NOT NULL AND d.unreachable_at IS NULL
+		  AND ($1 = 0 OR EXISTS (SELECT 1 FROM unit_members m WHERE m.donor_id = d.id AND m.unit_id = $1))
+		ORDER BY d.id`
+	out := []Recipient{}
+	if err := s.db.SelectContext(ctx, &out, q, unitID); err != nil {
+		return nil, fmt.Errorf("storage: audience of unit %d: %w", unitID, err)
+	}
+	return out, nil
+}

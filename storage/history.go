@@ -115,3 +115,46 @@ func calendarDate(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
+
+// AddDateReminder asks for a reminder of kind on day; asking twice is a no-op.
+func (s *Store) AddDateReminder(ctx context.Context, telegramID int64, day time.Time, kind string) error {
+	const q = `INSERT INTO date_reminders (donor_id, remind_on, kind)
+		SELECT id, $2, $3 FROM donors WHERE telegram_id = $1 ON CONFLICT DO NOTHING`
+	if _, err := s.db.ExecContext(ctx, q, telegramID, day.Format(time.DateOnly), kind); err != nil {
+		return fmt.Errorf("storage: date reminder of %d: %w", telegramID, err)
+	}
+	return nil
+}
+
+// DateReminder is a reminder due to be sent.
+type DateReminder struct {
+	TelegramID int64     `db:"telegram_id"`
+	ChatID     int64     `db:"chat_id"`
+	Language   string    `db:"language"`
+	Day        time.Time `db:"remind_on"`
+	Kind       string    `db:"kind"`
+}
+
+// ClaimDueDateReminders marks reminders due on or before today as sent and
+// returns them; rows locked by another process are skipped, so each is
+// returned once however many processes call it.
+func (s *Store) ClaimDueDateReminders(ctx context.Context, today time.Time, limit int) ([]DateReminder, error) {
+	const q = `
+		WITH due AS (
+			SELECT r.donor_id, r.remind_on, r.kind FROM date_reminders r
+			JOIN donors d ON d.id = r.donor_id
+			WHERE r.sent_at IS NULL AND r.remind_on <= $1 AND d.unreachable_at IS NULL
+			ORDER BY r.remind_on LIMIT $2 FOR UPDATE OF r SKIP LOCKED)
+		UPDATE date_reminders r SET sent_at = now() FROM due, donors d
+		WHERE r.donor_id = due.donor_id AND r.remind_on = due.remind_on AND r.kind = due.kind
+			AND d.id = r.donor_id
+		RETURNING d.telegram_id, d.chat_id, d.language, r.remind_on, r.kind`
+	out := []DateReminder{}
+	if err := s.db.SelectContext(ctx, &out, q, today.Format(time.DateOnly), limit); err != nil {
+		return nil, fmt.Errorf("storage: claim date reminders: %w", err)
+	}
+	for i := range out {
+		out[i].Day = calendarDate(out[i].Day)
+	}
+	return out, nil
+}

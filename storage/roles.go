@@ -41,3 +41,16 @@ func (s *Store) RoleHolders(ctx context.Context, role string) ([]int64, error) {
 	}
 	return ids, nil
 }
+
+// RevokeRole removes a role in every unit; it reports whether one was held.
+func (s *Store) RevokeRole(ctx context.Context, telegramID int64, role string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM roles WHERE telegram_id = $1 AND role = $2`, telegramID, role)
+	if err != nil {
+		return false, fmt.Errorf("storage: revoke %s from %d: %w", role, telegramID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("storage: revoke %s from %d: %w", role, telegramID, err)
+	}
+	return n > 0, nil
+}

@@ -157,3 +157,24 @@ func (s *State) ForgetUser(ctx context.Context, userID int64) error {
 	}
 	return nil
 }
+
+// Remember keeps a small value for the user, e.g. the drive of a deep link
+// to open once onboarding is over.
+func (s *State) Remember(ctx context.Context, userID int64, name, value string, ttl time.Duration) error {
+	if err := s.rdb.Set(ctx, s.UserKey(userID, name), value, ttl).Err(); err != nil {
+		return fmt.Errorf("storage: remember %s for %d: %w", name, userID, err)
+	}
+	return nil
+}
+
+// Recall returns and forgets a value kept with Remember; "" if none.
+func (s *State) Recall(ctx context.Context, userID int64, name string) (string, error) {
+	v, err := s.rdb.GetDel(ctx, s.UserKey(userID, name)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("storage: recall %s for %d: %w", name, userID, err)
+	}
+	return v, nil
+}

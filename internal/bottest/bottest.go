@@ -89,6 +89,11 @@ func Start(t testing.TB, opts ...Option) *Bot {
 		InboxLease:  2 * time.Second,
 		PollTimeout: time.Second,
 		LogLevel:    "debug",
+
+		BroadcastRate:    200,
+		BroadcastWorkers: 4,
+		ReminderOffsets:  []time.Duration{24 * time.Hour, 2 * time.Hour},
+		ReminderInterval: 200 * time.Millisecond,
 	}
 	for _, o := range opts {
 		o(b)

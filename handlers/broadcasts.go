@@ -1,0 +1,52 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"donorbot/broadcast"
+)
+
+// RenderProgress is the broadcast engine's progress message for the admin or
+// organizer who started a broadcast, in their language, with a Cancel button
+// while messages are still going out.
+func (h *Handlers) RenderProgress(p broadcast.Progress) (string, any) {
+	t := &turn{h: h, lang: p.Lang}
+	id := "bcast_progress"
+	switch {
+	case p.Stopped:
+		id = "bcast_stopped"
+	case p.Done:
+		id = "bcast_done"
+	}
+	text := t.textf(id, map[string]any{
+		"Sent": p.Sent, "Total": p.Total, "Failed": p.Failed, "Blocked": p.Blocked,
+		"Cancelled": p.Cancelled, "ETA": p.ETA.Round(time.Second).String(),
+	})
+	if p.Done || p.Stopped {
+		return text, inlineKeyboard{InlineKeyboard: [][]button{}}
+	}
+	cancel := button{Text: t.text("btn_stop_broadcast"), CallbackData: encodeCallback("bcx", strconv.FormatInt(p.BroadcastID, 10))}
+	return text, rows(1, cancel)
+}
+
+// onStopBroadcast cancels what is left of a broadcast. Only admins and
+// organizers see progress messages; the check guards a forged tap.
+func (h *Handlers) onStopBroadcast(ctx context.Context, t *turn) error {
+	broadcastID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
+	if err != nil {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if ok, err := h.isOrganizer(ctx, t.userID); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return t.answer(ctx, t.text("organizer_only"))
+	}
+	n, err := h.bcast.Cancel(ctx, broadcastID)
+	if err != nil {
+		return err
+	}
+	return t.answer(ctx, t.textf("bcast_cancelled", map[string]any{"Count": n}))
+}

@@ -1,0 +1,209 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"donorbot/broadcast"
+	"donorbot/drive"
+	"donorbot/storage"
+)
+
+// announceDrive broadcasts a published drive to its audience, one broadcast
+// per language so each donor reads it in theirs.
+func (h *Handlers) announceDrive(ctx context.Context, t *turn, d drive.Drive) error {
+	recipients, err := h.d.Store.AudienceRecipients(ctx, d.AudienceUnitID)
+	if err != nil {
+		return err
+	}
+	slots, err := h.d.Store.DriveSlots(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	seats := 0
+	for _, s := range slots {
+		seats += s.SeatsLeft()
+	}
+	byLang := map[string][]int64{}
+	for _, r := range recipients {
+		byLang[r.Language] = append(byLang[r.Language], r.ChatID)
+	}
+	for _, lang := range languages {
+		chats := byLang[lang]
+		if len(chats) == 0 {
+			continue
+		}
+		lt := &turn{h: h, lang: lang}
+		text := lt.textf("drive_announcement", map[string]any{"Card": lt.driveCard(d, seats)})
+		register := broadcast.Button{Text: lt.text("btn_register"), CallbackData: encodeCallback("drv", "open", id(d.ID))}
+		_, err := h.bcast.Start(ctx, broadcast.Spec{
+			Kind: "announcement", Text: text, Buttons: [][]broadcast.Button{{register}},
+			CreatedBy: t.userID, Lang: t.lang, ProgressChatID: t.chatID, Recipients: chats,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(recipients) == 0 {
+		return t.reply(ctx, t.text("nd_no_audience"), nil)
+	}
+	return nil
+}
+
+// organizerDrive loads the drive named by code in a command's arguments.
+func (h *Handlers) organizerDrive(ctx context.Context, t *turn, usage string) (drive.Drive, bool, error) {
+	code := strings.TrimSpace(t.args)
+	if code == "" {
+		return drive.Drive{}, false, t.reply(ctx, t.text(usage), nil)
+	}
+	d, err := h.d.Store.DriveByCode(ctx, code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return drive.Drive{}, false, t.reply(ctx, t.text("drive_gone"), nil)
+	}
+	return d, err == nil, err
+}
+
+// qr sends a PNG poster with the QR code of the drive's deep link: scanning
+// it opens the bot straight into registration for that drive.
+func (h *Handlers) qr(ctx context.Context, t *turn) error {
+	d, ok, err := h.organizerDrive(ctx, t, "qr_usage")
+	if !ok || err != nil {
+		return err
+	}
+	link := drive.DeepLink(h.d.BotUsername, d.Code)
+	png, err := drive.QRPoster(link, d.Title, t.driveCard(d, 0))
+	if err != nil {
+		return err
+	}
+	return h.retry(ctx, func() error {
+		_, err := t.b.SendPhoto(ctx, &tg.SendPhotoParams{
+			ChatID:  t.chatID,
+			Photo:   &models.InputFileUpload{Filename: "qr-" + d.Code + ".png", Data: strings.NewReader(string(png))},
+			Caption: shorten(t.textf("qr_caption", map[string]any{"Title": d.Title, "Link": link}), 1024),
+		})
+		return err
+	})
+}
+
+// cancelDrive asks the organizer to confirm cancelling a drive.
+func (h *Handlers) cancelDrive(ctx context.Context, t *turn) error {
+	d, ok, err := h.organizerDrive(ctx, t, "canceldrive_usage")
+	if !ok || err != nil {
+		return err
+	}
+	if d.Status.Final() {
+		return t.reply(ctx, t.text("drive_closed"), nil)
+	}
+	kb := rows(1,
+		button{Text: t.text("btn_cancel_drive"), CallbackData: encodeCallback("cdrv", id(d.ID))})
+	return t.reply(ctx, t.textf("canceldrive_confirm", map[string]any{"Card": t.driveCard(d, 0)}), kb)
+}
+
+// onCancelDrive cancels the drive and tells every registrant.
+func (h *Handlers) onCancelDrive(ctx context.Context, t *turn) error {
+	driveID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
+	if err != nil {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if organizer, err := h.isOrganizer(ctx, t.userID); err != nil || !organizer {
+		if err != nil {
+			return err
+		}
+		return t.answer(ctx, t.text("organizer_only"))
+	}
+	d, err := h.d.Store.CancelDrive(ctx, driveID)
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrDriveStatus) {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	if err := t.closeButtons(ctx); err != nil {
+		return err
+	}
+	n, err := h.tellRegistrants(ctx, t, d, "drive_cancelled")
+	if err != nil {
+		return err
+	}
+	return t.reply(ctx, t.textf("canceldrive_done", map[string]any{"Count": n}), nil)
+}
+
+// tellRegistrants broadcasts a message about d to its live registrants,
+// each in their language, and returns how many there are.
+func (h *Handlers) tellRegistrants(ctx context.Context, t *turn, d drive.Drive, msgID string) (int, error) {
+	regs, err := h.d.Store.DriveRegistrants(ctx, d.ID)
+	if err != nil {
+		return 0, err
+	}
+	byLang := map[string][]int64{}
+	n := 0
+	for _, r := range regs {
+		if r.Unreachable {
+			continue
+		}
+		byLang[r.Language] = append(byLang[r.Language], r.ChatID)
+		n++
+	}
+	for _, lang := range languages {
+		if len(byLang[lang]) == 0 {
+			continue
+		}
+		lt := &turn{h: h, lang: lang}
+		_, err := h.bcast.Start(ctx, broadcast.Spec{
+			Kind: "drive_change", Text: lt.textf(msgID, map[string]any{"Card": lt.driveCard(d, 0)}),
+			CreatedBy: t.userID, Lang: t.lang, Recipients: byLang[lang], Priority: 1,
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(regs), nil
+}
+
+// grant gives a role: /grant <telegram id> organizer|admin|club_admin.
+func (h *Handlers) grant(ctx context.Context, t *turn) error {
+	target, role, ok := parseRoleArgs(t.args)
+	if !ok {
+		return t.reply(ctx, t.text("grant_usage"), nil)
+	}
+	if err := h.d.Store.GrantRole(ctx, target, role, 0, t.userID); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.textf("grant_done", map[string]any{"User": target, "Role": role}), nil)
+}
+
+// revoke removes a role: /revoke <telegram id> <role>.
+func (h *Handlers) revoke(ctx context.Context, t *turn) error {
+	target, role, ok := parseRoleArgs(t.args)
+	if !ok {
+		return t.reply(ctx, t.text("grant_usage"), nil)
+	}
+	held, err := h.d.Store.RevokeRole(ctx, target, role)
+	if err != nil {
+		return err
+	}
+	msg := "revoke_done"
+	if !held {
+		msg = "revoke_none"
+	}
+	return t.reply(ctx, t.textf(msg, map[string]any{"User": target, "Role": role}), nil)
+}
+
+func parseRoleArgs(args string) (int64, string, bool) {
+	f := strings.Fields(args)
+	if len(f) != 2 {
+		return 0, "", false
+	}
+	target, err := strconv.ParseInt(f[0], 10, 64)
+	role := f[1]
+	valid := role == storage.RoleOrganizer || role == storage.RoleAdmin || role == storage.RoleClubAdmin
+	return target, role, err == nil && target > 0 && valid
+}

@@ -1,0 +1,400 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"donorbot/drive"
+	"donorbot/screening"
+	"donorbot/storage"
+)
+
+// drivesPerPage keeps /drives within one screen.
+const drivesPerPage = 5
+
+// drives lists upcoming published drives open to the donor.
+func (h *Handlers) drives(ctx context.Context, t *turn) error {
+	return h.listDrives(ctx, t, 0)
+}
+
+func (h *Handlers) onDrivesPage(ctx context.Context, t *turn) error {
+	offset, err := strconv.Atoi(t.cb.arg(0))
+	if err != nil || offset < 0 {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	return h.listDrives(ctx, t, offset)
+}
+
+func (h *Handlers) listDrives(ctx context.Context, t *turn, offset int) error {
+	units, err := h.donorUnitIDs(ctx, t)
+	if err != nil {
+		return err
+	}
+	list, err := h.d.Store.UpcomingDrives(ctx, h.d.Now(), units, offset, drivesPerPage+1)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return t.reply(ctx, t.text("drives_none"), nil)
+	}
+	var b strings.Builder
+	b.WriteString(t.text("drives_header"))
+	kb := inlineKeyboard{InlineKeyboard: [][]button{}}
+	for i, l := range list {
+		if i == drivesPerPage {
+			kb = kb.with(button{Text: t.text("btn_more"), CallbackData: encodeCallback("drvpg", strconv.Itoa(offset+drivesPerPage))})
+			break
+		}
+		b.WriteString("\n\n")
+		b.WriteString(t.driveCard(l.Drive, l.SeatsLeft))
+		label := t.textf("btn_register_for", map[string]any{"Title": shorten(l.Drive.Title, 40)})
+		kb = kb.with(button{Text: label, CallbackData: encodeCallback("drv", "open", id(l.Drive.ID))})
+	}
+	return t.reply(ctx, b.String(), kb)
+}
+
+func (h *Handlers) donorUnitIDs(ctx context.Context, t *turn) ([]int64, error) {
+	if t.donor == nil {
+		return nil, nil
+	}
+	units, err := h.d.Store.DonorUnits(ctx, t.userID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(units))
+	for _, u := range units {
+		ids = append(ids, u.ID)
+	}
+	return ids, nil
+}
+
+// driveCard describes a drive: when, where, with which hospital.
+func (t *turn) driveCard(d drive.Drive, seatsLeft int) string {
+	loc := t.h.d.Location
+	title := d.Title
+	if d.Wave != "" {
+		title = d.Wave + " — " + d.Title
+	}
+	return t.textf("drive_card", map[string]any{
+		"Title":     title,
+		"Date":      d.Start.In(loc).Format("02/01/2006"),
+		"From":      d.Start.In(loc).Format("15:04"),
+		"To":        d.End.In(loc).Format("15:04"),
+		"Venue":     d.Venue,
+		"Hospital":  d.Hospital,
+		"Organizer": d.Organizer,
+		"Seats":     seatsLeft,
+	})
+}
+
+// onDriveButton routes the donor's drive buttons:
+// drv:v1:open:<drive>, drv:v1:slot:<drive>:<slot>, drv:v1:wait:<drive>:<slot>,
+// drv:v1:cancel:<reg>, drv:v1:move:<reg>, drv:v1:moveto:<reg>:<slot>,
+// drv:v1:screen:<reg>.
+func (h *Handlers) onDriveButton(ctx context.Context, t *turn) error {
+	a, err1 := strconv.ParseInt(t.cb.arg(1), 10, 64)
+	if err1 != nil {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	b, _ := strconv.ParseInt(t.cb.arg(2), 10, 64)
+	if t.donor == nil || !t.donor.Onboarded() {
+		if err := t.answer(ctx, ""); err != nil {
+			return err
+		}
+		return h.needProfileFirst(ctx, t)
+	}
+	switch t.cb.arg(0) {
+	case "open":
+		if err := t.answer(ctx, ""); err != nil {
+			return err
+		}
+		return h.showDrive(ctx, t, a)
+	case "slot":
+		return h.chooseSlot(ctx, t, a, b, false)
+	case "wait":
+		return h.chooseSlot(ctx, t, a, b, true)
+	case "cancel":
+		return h.cancelRegistration(ctx, t, a)
+	case "move":
+		return h.offerMove(ctx, t, a)
+	case "moveto":
+		return h.moveRegistration(ctx, t, a, b)
+	case "screen":
+		return h.resumeScreening(ctx, t, a)
+	}
+	return t.answer(ctx, t.text("button_stale"))
+}
+
+// needProfileFirst sends a donor without a finished profile to onboarding.
+func (h *Handlers) needProfileFirst(ctx context.Context, t *turn) error {
+	if t.donor == nil {
+		return h.start(ctx, t)
+	}
+	if err := t.reply(ctx, t.text("profile_incomplete"), nil); err != nil {
+		return err
+	}
+	return h.ask(ctx, t, flowOnboarding, t.donor.NextStep())
+}
+
+// showDrive shows one drive with a button per slot and its seats left.
+func (h *Handlers) showDrive(ctx context.Context, t *turn, driveID int64) error {
+	d, err := h.d.Store.Drive(ctx, driveID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t.reply(ctx, t.text("drive_gone"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if d.Status != drive.StatusPublished || !d.End.After(h.d.Now()) {
+		return t.reply(ctx, t.text("drive_closed"), nil)
+	}
+	if ok, err := h.mayAttend(ctx, t, d); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return t.reply(ctx, t.text("drive_not_for_you"), nil)
+	}
+	slots, err := h.d.Store.DriveSlots(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	seats := 0
+	var bs []button
+	for _, s := range slots {
+		if !s.Start.After(h.d.Now()) {
+			continue
+		}
+		seats += s.SeatsLeft()
+		label := t.textf("btn_slot", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End), "Seats": s.SeatsLeft()})
+		if s.SeatsLeft() == 0 {
+			label = t.textf("btn_slot_full", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End)})
+		}
+		bs = append(bs, button{Text: label, CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
+	}
+	if len(bs) == 0 {
+		return t.reply(ctx, t.text("drive_closed"), nil)
+	}
+	return t.reply(ctx, t.driveCard(d, seats)+"\n\n"+t.text("choose_slot"), rows(2, bs...))
+}
+
+// mayAttend: a drive for one unit or club is only for its members.
+func (h *Handlers) mayAttend(ctx context.Context, t *turn, d drive.Drive) (bool, error) {
+	if d.AudienceUnitID == 0 {
+		return true, nil
+	}
+	units, err := h.donorUnitIDs(ctx, t)
+	if err != nil {
+		return false, err
+	}
+	for _, u := range units {
+		if u == d.AudienceUnitID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (t *turn) clock(at time.Time) string { return at.In(t.h.d.Location).Format("15:04") }
+
+// chooseSlot registers the donor in the slot, offering the waitlist first
+// when it is full, then starts the screening questions.
+func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int64, waitlistOK bool) error {
+	slots, err := h.d.Store.DriveSlots(ctx, driveID)
+	if err != nil {
+		return err
+	}
+	var slot *drive.Slot
+	for i := range slots {
+		if slots[i].ID == slotID {
+			slot = &slots[i]
+		}
+	}
+	if slot == nil {
+		if err := t.answer(ctx, t.text("slot_gone")); err != nil {
+			return err
+		}
+		return h.showDrive(ctx, t, driveID)
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	if slot.SeatsLeft() == 0 && !waitlistOK {
+		kb := rows(1,
+			button{Text: t.text("btn_join_waitlist"), CallbackData: encodeCallback("drv", "wait", id(driveID), id(slotID))},
+			button{Text: t.text("btn_other_slot"), CallbackData: encodeCallback("drv", "open", id(driveID))})
+		return t.reply(ctx, t.textf("slot_full", map[string]any{"Waiting": slot.Waitlisted}), kb)
+	}
+	d, err := h.d.Store.Drive(ctx, driveID)
+	if err != nil {
+		return err
+	}
+	if ok, err := h.mayAttend(ctx, t, d); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return t.reply(ctx, t.text("drive_not_for_you"), nil)
+	}
+	reg, err := h.d.Store.Register(ctx, t.userID, slotID)
+	switch {
+	case errors.Is(err, storage.ErrAlreadyRegistered):
+		return t.reply(ctx, t.text("already_registered"), nil)
+	case errors.Is(err, storage.ErrDriveNotOpen):
+		return t.reply(ctx, t.text("drive_closed"), nil)
+	case errors.Is(err, storage.ErrNotFound):
+		return t.reply(ctx, t.text("slot_gone"), nil)
+	case err != nil:
+		return err
+	}
+	if err := t.closeButtons(ctx); err != nil {
+		return err
+	}
+	return h.beginScreening(ctx, t, "reg:"+id(reg.ID), h.calendarDay(slot.Start))
+}
+
+// calendarDay is the date of an instant in the bot's time zone, as the UTC
+// midnight the domain packages use.
+func (h *Handlers) calendarDay(at time.Time) time.Time {
+	l := at.In(h.d.Location)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// registrationScreened settles a registration with its screening result:
+// eligible keeps the seat (or waitlist place) and confirms it with a
+// calendar file; deferred or not eligible frees the seat for the waitlist.
+func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int64, st screeningState, res screening.Result) error {
+	reg, err := h.d.Store.Registration(ctx, t.userID, regID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t.reply(ctx, t.text("registration_gone"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if !reg.Registration.Status.Live() {
+		return t.reply(ctx, t.text("registration_gone"), nil)
+	}
+	answers, err := json.Marshal(st.Answers)
+	if err != nil {
+		return fmt.Errorf("encode answers: %w", err)
+	}
+	status := reg.Registration.Status
+	if res.Status != screening.Eligible {
+		status = drive.RegDeferred
+	}
+	promoted, err := h.d.Store.SetScreening(ctx, regID, answers, res.MaxVolumeML, status)
+	if errors.Is(err, storage.ErrNotLive) {
+		return t.reply(ctx, t.text("registration_gone"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.announcePromotion(ctx, promoted); err != nil {
+		return err
+	}
+	day := h.calendarDay(reg.Slot.Start)
+	if res.Status != screening.Eligible {
+		if err := h.recordScreeningDeferral(ctx, t, res); err != nil {
+			return err
+		}
+		return t.reply(ctx, t.screeningResultText(res, day), t.remindKeyboard(res))
+	}
+	if err := t.reply(ctx, t.screeningResultText(res, day), nil); err != nil {
+		return err
+	}
+	reg.Registration.Status = status
+	reg.Registration.AllowedVolumeML = res.MaxVolumeML
+	return h.confirmRegistration(ctx, t, reg)
+}
+
+// recordScreeningDeferral keeps a deferral so /eligibility and urgent needs
+// know about it. Not-eligible answers are not stored as a permanent mark:
+// only the medical staff can decide that.
+func (h *Handlers) recordScreeningDeferral(ctx context.Context, t *turn, res screening.Result) error {
+	if res.Status != screening.Deferred {
+		return nil
+	}
+	for _, r := range res.Reasons {
+		if r.Code == screening.CodeDonationInterval || r.Code == screening.CodeUnder18 {
+			continue // derived from history and profile, not a new fact
+		}
+		if err := h.d.Store.AddDeferral(ctx, t.userID, string(r.Code), r.Until, false, "screening"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// confirmRegistration tells the donor their place with the drive's details,
+// and sends an .ics file for their calendar when the seat is confirmed.
+func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage.MyRegistration) error {
+	r := reg.Registration
+	data := map[string]any{
+		"Card": t.driveCard(reg.Drive, 0), "From": t.clock(reg.Slot.Start), "To": t.clock(reg.Slot.End),
+		"Position": r.WaitlistPosition, "Volume": r.AllowedVolumeML,
+	}
+	if r.Status == drive.RegWaitlisted {
+		return t.reply(ctx, t.textf("registration_waitlisted", data), nil)
+	}
+	if err := t.reply(ctx, t.textf("registration_confirmed", data), nil); err != nil {
+		return err
+	}
+	ics, err := drive.ICS(reg.Drive, reg.Slot, h.d.Location)
+	if err != nil {
+		return err
+	}
+	return t.sendDocument(ctx, "hien-mau-"+reg.Drive.Code+".ics", ics, t.text("ics_caption"))
+}
+
+// announcePromotion tells a waitlisted donor their seat is confirmed.
+func (h *Handlers) announcePromotion(ctx context.Context, p *storage.Promotion) error {
+	if p == nil {
+		return nil
+	}
+	reg, err := h.d.Store.Registration(ctx, p.TelegramID, p.Registration.ID)
+	if err != nil {
+		return err
+	}
+	loc := h.d.Location
+	text := h.textIn(p.Language, "promoted", map[string]any{
+		"Title": reg.Drive.Title, "Date": reg.Slot.Start.In(loc).Format("02/01/2006"),
+		"From": reg.Slot.Start.In(loc).Format("15:04"), "To": reg.Slot.End.In(loc).Format("15:04"),
+	})
+	return h.tell(ctx, p.ChatID, text, nil)
+}
+
+// sendDocument sends a file to the user's chat.
+func (t *turn) sendDocument(ctx context.Context, name string, data []byte, caption string) error {
+	err := t.h.retry(ctx, func() error {
+		_, err := t.b.SendDocument(ctx, &tg.SendDocumentParams{
+			ChatID:   t.chatID,
+			Document: &models.InputFileUpload{Filename: name, Data: strings.NewReader(string(data))},
+			Caption:  caption,
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("send document %s: %w", name, err)
+	}
+	return nil
+}
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+// shorten cuts s to at most n runes for a button label.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

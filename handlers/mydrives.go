@@ -1,0 +1,187 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"donorbot/screening"
+	"donorbot/storage"
+)
+
+// myDrives lists the donor's registrations with what can be done to each.
+func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
+	if t.donor == nil || !t.donor.Onboarded() {
+		return h.needProfileFirst(ctx, t)
+	}
+	regs, err := h.d.Store.MyRegistrations(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	if len(regs) == 0 {
+		return t.reply(ctx, t.text("mydrives_none"), nil)
+	}
+	var b strings.Builder
+	b.WriteString(t.text("mydrives_header"))
+	kb := inlineKeyboard{InlineKeyboard: [][]button{}}
+	for _, r := range regs {
+		b.WriteString("\n\n")
+		b.WriteString(t.textf("mydrives_item", map[string]any{
+			"Title": r.Drive.Title, "Date": r.Slot.Start.In(h.d.Location).Format("02/01/2006"),
+			"From": t.clock(r.Slot.Start), "To": t.clock(r.Slot.End), "Venue": r.Drive.Venue,
+			"Status": t.text("reg_" + string(r.Registration.Status)), "Position": r.Registration.WaitlistPosition,
+		}))
+		if !r.Registration.Status.Live() || !r.Slot.Start.After(h.d.Now()) {
+			continue
+		}
+		title := shorten(r.Drive.Title, 24)
+		row := []button{
+			{Text: t.textf("btn_cancel_reg", map[string]any{"Title": title}), CallbackData: encodeCallback("drv", "cancel", id(r.Registration.ID))},
+			{Text: t.text("btn_move_reg"), CallbackData: encodeCallback("drv", "move", id(r.Registration.ID))},
+		}
+		if r.Registration.AllowedVolumeML == 0 {
+			row = append(row, button{Text: t.text("btn_finish_screening"), CallbackData: encodeCallback("drv", "screen", id(r.Registration.ID))})
+		}
+		kb = kb.with(row...)
+	}
+	return t.reply(ctx, b.String(), kb)
+}
+
+// liveRegistration loads one of the donor's live registrations, answering
+// a stale button when it is gone.
+func (h *Handlers) liveRegistration(ctx context.Context, t *turn, regID int64) (storage.MyRegistration, bool, error) {
+	reg, err := h.d.Store.Registration(ctx, t.userID, regID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !reg.Registration.Status.Live()) {
+		return storage.MyRegistration{}, false, t.answer(ctx, t.text("button_stale"))
+	}
+	if err != nil {
+		return storage.MyRegistration{}, false, err
+	}
+	return reg, true, t.answer(ctx, "")
+}
+
+func (h *Handlers) cancelRegistration(ctx context.Context, t *turn, regID int64) error {
+	if _, ok, err := h.liveRegistration(ctx, t, regID); !ok || err != nil {
+		return err
+	}
+	promoted, err := h.d.Store.Cancel(ctx, t.userID, regID)
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrNotLive) {
+		return t.reply(ctx, t.text("registration_gone"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.closeButtons(ctx); err != nil {
+		return err
+	}
+	if err := t.reply(ctx, t.text("registration_cancelled"), nil); err != nil {
+		return err
+	}
+	return h.announcePromotion(ctx, promoted)
+}
+
+// offerMove shows the other slots of the registration's drive.
+func (h *Handlers) offerMove(ctx context.Context, t *turn, regID int64) error {
+	reg, ok, err := h.liveRegistration(ctx, t, regID)
+	if !ok || err != nil {
+		return err
+	}
+	slots, err := h.d.Store.DriveSlots(ctx, reg.Drive.ID)
+	if err != nil {
+		return err
+	}
+	var bs []button
+	for _, s := range slots {
+		if s.ID == reg.Slot.ID || s.SeatsLeft() == 0 || !s.Start.After(h.d.Now()) {
+			continue
+		}
+		label := t.textf("btn_slot", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End), "Seats": s.SeatsLeft()})
+		bs = append(bs, button{Text: label, CallbackData: encodeCallback("drv", "moveto", id(regID), id(s.ID))})
+	}
+	if len(bs) == 0 {
+		return t.reply(ctx, t.text("move_none"), nil)
+	}
+	return t.reply(ctx, t.text("move_choose"), rows(2, bs...))
+}
+
+func (h *Handlers) moveRegistration(ctx context.Context, t *turn, regID, slotID int64) error {
+	if _, ok, err := h.liveRegistration(ctx, t, regID); !ok || err != nil {
+		return err
+	}
+	moved, promoted, err := h.d.Store.Move(ctx, t.userID, regID, slotID)
+	switch {
+	case errors.Is(err, storage.ErrSlotFull):
+		return t.reply(ctx, t.text("move_full"), nil)
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrNotLive),
+		errors.Is(err, storage.ErrOtherDrive), errors.Is(err, storage.ErrDriveNotOpen):
+		return t.reply(ctx, t.text("registration_gone"), nil)
+	case err != nil:
+		return err
+	}
+	if err := t.closeButtons(ctx); err != nil {
+		return err
+	}
+	if err := h.announcePromotion(ctx, promoted); err != nil {
+		return err
+	}
+	reg, err := h.d.Store.Registration(ctx, t.userID, moved.ID)
+	if err != nil {
+		return err
+	}
+	return h.confirmRegistration(ctx, t, reg)
+}
+
+// resumeScreening restarts the questionnaire of a registration whose
+// screening was left unfinished.
+func (h *Handlers) resumeScreening(ctx context.Context, t *turn, regID int64) error {
+	reg, ok, err := h.liveRegistration(ctx, t, regID)
+	if !ok || err != nil {
+		return err
+	}
+	return h.beginScreening(ctx, t, "reg:"+id(regID), h.calendarDay(reg.Slot.Start))
+}
+
+// remindKeyboard offers a reminder on the day a deferred donor may donate again.
+func (t *turn) remindKeyboard(res screening.Result) any {
+	if res.Status != screening.Deferred || res.Until.IsZero() {
+		return nil
+	}
+	label := t.textf("btn_remind_me", map[string]any{"Date": displayDate(res.Until)})
+	return rows(1, button{Text: label, CallbackData: encodeCallback("remind", res.Until.Format("20060102"))})
+}
+
+// onRemind stores a reminder for the day a deferral ends.
+func (h *Handlers) onRemind(ctx context.Context, t *turn) error {
+	day, err := time.Parse("20060102", t.cb.arg(0))
+	if err != nil || t.donor == nil || !day.After(h.today()) || day.After(h.today().AddDate(2, 0, 0)) {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err := h.d.Store.AddDateReminder(ctx, t.userID, day, "eligible_again"); err != nil {
+		return err
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	if err := t.closeButtons(ctx); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.textf("remind_set", map[string]any{"Date": displayDate(day)}), nil)
+}
+
+// recheckScreened ends the morning-of check: still eligible keeps the
+// registration; a new deferral frees the seat.
+func (h *Handlers) recheckScreened(ctx context.Context, t *turn, regID int64, st screeningState, res screening.Result) error {
+	if res.Status == screening.Eligible {
+		return t.reply(ctx, t.text("recheck_ok"), nil)
+	}
+	return h.registrationScreened(ctx, t, regID, st, res)
+}
+
+// screeningPurposes maps a questionnaire's purpose to what settles it.
+func (h *Handlers) screeningPurposes() map[string]screeningDone {
+	return map[string]screeningDone{
+		"reg":     h.registrationScreened,
+		"recheck": h.recheckScreened,
+	}
+}

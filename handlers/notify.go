@@ -1,0 +1,39 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"donorbot/broadcast"
+)
+
+// Broadcaster is the broadcast engine as the handlers use it: fan-out to
+// many donors, and single messages to other users (not the sender of the
+// update) that go ahead of bulk sends.
+type Broadcaster interface {
+	Start(ctx context.Context, s broadcast.Spec) (int64, error)
+	Cancel(ctx context.Context, broadcastID int64) (int, error)
+	SendNow(ctx context.Context, chatID int64, text string, markup any) (int, error)
+}
+
+// SetBroadcaster wires the engine in once it exists: the engine renders its
+// progress with these handlers, so they are built first.
+func (h *Handlers) SetBroadcaster(b Broadcaster) { h.bcast = b }
+
+// tell sends text to another user's chat. A user who blocked the bot is
+// skipped quietly: the engine already marked them unreachable.
+func (h *Handlers) tell(ctx context.Context, chatID int64, text string, markup any) error {
+	if h.bcast == nil {
+		return errors.New("broadcast engine not wired")
+	}
+	if _, err := h.bcast.SendNow(ctx, chatID, text, markup); err != nil && !errors.Is(err, broadcast.ErrBlocked) {
+		return fmt.Errorf("tell chat %d: %w", chatID, err)
+	}
+	return nil
+}
+
+// textIn renders a message in a language other than the current user's.
+func (h *Handlers) textIn(lang, id string, data map[string]any) string {
+	return h.texts.text(lang, id, data)
+}

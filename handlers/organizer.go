@@ -1,0 +1,305 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"donorbot/drive"
+	"donorbot/storage"
+)
+
+const flowNewDrive = "newdrive"
+
+// newDriveSteps are the questions of /newdrive, in order. The answers are
+// kept in the Redis conversation, so a draft survives restarts.
+var newDriveSteps = []string{"title", "wave", "organizer", "date", "window", "slotlen", "capacity", "venue", "hospital", "target", "audience"}
+
+// organizerOnly refuses fn to users who are neither organizers nor admins.
+func (h *Handlers) organizerOnly(fn handlerFunc) handlerFunc {
+	return func(ctx context.Context, t *turn) error {
+		ok, err := h.isOrganizer(ctx, t.userID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return t.reply(ctx, t.text("organizer_only"), nil)
+		}
+		return fn(ctx, t)
+	}
+}
+
+func (h *Handlers) isOrganizer(ctx context.Context, userID int64) (bool, error) {
+	admin, err := h.d.IsAdmin(ctx, userID)
+	if err != nil || admin {
+		return admin, err
+	}
+	return h.d.Store.HasRole(ctx, userID, storage.RoleOrganizer)
+}
+
+// newDrive starts the guided creation of a drive.
+func (h *Handlers) newDrive(ctx context.Context, t *turn) error {
+	return h.askDraft(ctx, t, map[string]string{}, "title")
+}
+
+func (h *Handlers) askDraft(ctx context.Context, t *turn, data map[string]string, step string) error {
+	if step == "preview" {
+		return h.previewDraft(ctx, t, data)
+	}
+	conv := storage.Conversation{Flow: flowNewDrive, Step: step, Data: data}
+	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
+		return err
+	}
+	n := indexOf(newDriveSteps, step) + 1
+	text := t.textf("step_prefix", map[string]any{"N": n, "Total": len(newDriveSteps)}) + " " + t.text("nd_ask_"+step)
+	var markup any
+	switch step {
+	case "wave":
+		markup = rows(1, button{Text: t.text("btn_unit_skip"), CallbackData: encodeCallback("nd", "wave", "skip")})
+	case "audience":
+		units, err := h.d.Store.Units(ctx, 0, 20)
+		if err != nil {
+			return err
+		}
+		kb := rows(1, button{Text: t.text("nd_all_donors"), CallbackData: encodeCallback("nd", "audience", "0")})
+		for _, u := range units {
+			kb = kb.with(button{Text: shorten(u.Name, 60), CallbackData: encodeCallback("nd", "audience", id(u.ID))})
+		}
+		markup = kb
+	}
+	return t.reply(ctx, text, markup)
+}
+
+func indexOf(steps []string, step string) int {
+	for i, s := range steps {
+		if s == step {
+			return i
+		}
+	}
+	return 0
+}
+
+// draftText takes a typed answer of /newdrive.
+func (h *Handlers) draftText(ctx context.Context, t *turn, conv storage.Conversation) error {
+	data := conv.Data
+	if data == nil {
+		data = map[string]string{}
+	}
+	raw := strings.TrimSpace(t.upd.Message.Text)
+	if conv.Step == "audience" || conv.Step == "preview" {
+		if err := t.reply(ctx, t.text("use_buttons"), nil); err != nil {
+			return err
+		}
+		return h.askDraft(ctx, t, data, conv.Step)
+	}
+	if problem := h.checkDraftAnswer(conv.Step, raw); problem != "" {
+		if err := t.reply(ctx, t.text(problem), nil); err != nil {
+			return err
+		}
+		return h.askDraft(ctx, t, data, conv.Step)
+	}
+	data[conv.Step] = raw
+	return h.askDraft(ctx, t, data, h.nextDraftStep(data, conv.Step))
+}
+
+// nextDraftStep is the step after step, or "preview".
+func (h *Handlers) nextDraftStep(data map[string]string, step string) string {
+	if _, editing := data["_edit"]; editing {
+		return "preview"
+	}
+	i := indexOf(newDriveSteps, step)
+	if i+1 < len(newDriveSteps) {
+		return newDriveSteps[i+1]
+	}
+	return "preview"
+}
+
+var clockRange = regexp.MustCompile(`^(\d{1,2})[:hH.](\d{2})\s*[-–—]\s*(\d{1,2})[:hH.](\d{2})$`)
+
+// checkDraftAnswer returns the message id explaining a bad answer, or "".
+func (h *Handlers) checkDraftAnswer(step, raw string) string {
+	switch step {
+	case "title", "organizer", "venue", "hospital", "wave":
+		if raw == "" || len([]rune(raw)) > drive.MaxVenueLen {
+			return "nd_err_text"
+		}
+	case "date":
+		if _, err := time.ParseInLocation("2/1/2006", raw, h.d.Location); err != nil {
+			return "nd_err_date"
+		}
+	case "window":
+		if !clockRange.MatchString(raw) {
+			return "nd_err_window"
+		}
+	case "slotlen", "capacity", "target":
+		if n, err := strconv.Atoi(raw); err != nil || n <= 0 {
+			return "nd_err_number"
+		}
+	}
+	return ""
+}
+
+// draftInput turns the answers into a drive draft.
+func (h *Handlers) draftInput(data map[string]string) (drive.DraftInput, error) {
+	day, err := time.ParseInLocation("2/1/2006", data["date"], h.d.Location)
+	if err != nil {
+		return drive.DraftInput{}, drive.ErrDateInPast
+	}
+	m := clockRange.FindStringSubmatch(data["window"])
+	if m == nil {
+		return drive.DraftInput{}, drive.ErrWindowInvalid
+	}
+	at := func(hh, mm string) time.Time {
+		hour, _ := strconv.Atoi(hh)
+		minute, _ := strconv.Atoi(mm)
+		return day.Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
+	}
+	num := func(k string) int { n, _ := strconv.Atoi(data[k]); return n }
+	audience, _ := strconv.ParseInt(data["audience"], 10, 64)
+	in := drive.DraftInput{
+		Wave: data["wave"], Title: data["title"], Organizer: data["organizer"],
+		Hospital: data["hospital"], Venue: data["venue"],
+		Start: at(m[1], m[2]), End: at(m[3], m[4]),
+		SlotLength: time.Duration(num("slotlen")) * time.Minute, SlotCapacity: num("capacity"),
+		TargetUnits: num("target"), AudienceUnitID: audience,
+	}
+	return in, drive.ValidateDraft(in, h.d.Now())
+}
+
+// draftProblems maps each draft rule to its message and the step to redo.
+var draftProblems = []struct {
+	err      error
+	id, step string
+}{
+	{drive.ErrTitleRequired, "nd_err_text", "title"},
+	{drive.ErrTitleTooLong, "nd_err_title_long", "title"},
+	{drive.ErrTextTooLong, "nd_err_text", "venue"},
+	{drive.ErrDateInPast, "nd_err_past", "date"},
+	{drive.ErrWindowInvalid, "nd_err_end_before_start", "window"},
+	{drive.ErrWindowTooLong, "nd_err_window_long", "window"},
+	{drive.ErrSlotLength, "nd_err_slotlen", "slotlen"},
+	{drive.ErrCapacity, "nd_err_capacity", "capacity"},
+	{drive.ErrTarget, "nd_err_target", "target"},
+}
+
+// previewDraft validates the whole draft and shows it with Publish/Cancel,
+// or sends the organizer back to the step to fix.
+func (h *Handlers) previewDraft(ctx context.Context, t *turn, data map[string]string) error {
+	in, err := h.draftInput(data)
+	if err != nil {
+		for _, p := range draftProblems {
+			if errors.Is(err, p.err) {
+				if err := t.reply(ctx, t.text(p.id), nil); err != nil {
+					return err
+				}
+				delete(data, "_edit")
+				return h.askDraft(ctx, t, data, p.step)
+			}
+		}
+		return fmt.Errorf("validate draft: %w", err)
+	}
+	slots, err := drive.Slots(in.Start, in.End, in.SlotLength, in.SlotCapacity)
+	if err != nil {
+		return err
+	}
+	conv := storage.Conversation{Flow: flowNewDrive, Step: "preview", Data: data}
+	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
+		return err
+	}
+	seats := 0
+	for _, s := range slots {
+		seats += s.Capacity
+	}
+	preview := drive.Drive{Wave: in.Wave, Title: in.Title, Organizer: in.Organizer, Hospital: in.Hospital,
+		Venue: in.Venue, Start: in.Start, End: in.End}
+	text := t.textf("nd_preview", map[string]any{
+		"Card": t.driveCard(preview, seats), "Slots": len(slots), "Target": in.TargetUnits,
+	})
+	kb := rows(2,
+		button{Text: t.text("btn_publish"), CallbackData: encodeCallback("nd", "publish", "x")},
+		button{Text: t.text("btn_discard"), CallbackData: encodeCallback("nd", "discard", "x")})
+	return t.reply(ctx, text, kb)
+}
+
+// onDraftButton handles the buttons of /newdrive: skip the wave, pick the
+// audience, publish or discard the preview.
+func (h *Handlers) onDraftButton(ctx context.Context, t *turn) error {
+	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	action, value := t.cb.arg(0), t.cb.arg(1)
+	if !ok || conv.Flow != flowNewDrive || conv.Step != action && !(action == "publish" || action == "discard") ||
+		(action == "publish" || action == "discard") && conv.Step != "preview" {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if organizer, err := h.isOrganizer(ctx, t.userID); err != nil || !organizer {
+		if err != nil {
+			return err
+		}
+		return t.answer(ctx, t.text("organizer_only"))
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	if err := t.closeButtons(ctx); err != nil {
+		return err
+	}
+	data := conv.Data
+	if data == nil {
+		data = map[string]string{}
+	}
+	switch action {
+	case "wave":
+		data["wave"] = ""
+		return h.askDraft(ctx, t, data, h.nextDraftStep(data, "wave"))
+	case "audience":
+		unitID, err := strconv.ParseInt(value, 10, 64)
+		if err != nil {
+			return t.reply(ctx, t.text("button_stale"), nil)
+		}
+		if unitID != 0 {
+			if _, err := h.d.Store.Unit(ctx, unitID); errors.Is(err, storage.ErrNotFound) {
+				return h.askDraft(ctx, t, data, "audience")
+			} else if err != nil {
+				return err
+			}
+		}
+		data["audience"] = value
+		return h.previewDraft(ctx, t, data)
+	case "discard":
+		if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
+			return err
+		}
+		return t.reply(ctx, t.text("nd_discarded"), nil)
+	}
+	return h.publishDraft(ctx, t, data)
+}
+
+// publishDraft creates and publishes the drive, then announces it to its
+// audience through the broadcast engine with a Register button.
+func (h *Handlers) publishDraft(ctx context.Context, t *turn, data map[string]string) error {
+	in, err := h.draftInput(data)
+	if err != nil {
+		return h.previewDraft(ctx, t, data) // e.g. the date passed while the preview waited
+	}
+	d, _, err := h.d.Store.CreateDrive(ctx, in, t.userID)
+	if err != nil {
+		return err
+	}
+	if d, err = h.d.Store.PublishDrive(ctx, d.ID); err != nil {
+		return err
+	}
+	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
+		return err
+	}
+	link := drive.DeepLink(h.d.BotUsername, d.Code)
+	if err := t.reply(ctx, t.textf("nd_published", map[string]any{"Code": d.Code, "Link": link}), nil); err != nil {
+		return err
+	}
+	return h.announceDrive(ctx, t, d)
+}

@@ -1,0 +1,126 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	"donorbot/drive"
+)
+
+// DueReminder is a reminder claimed for sending: whom to tell, about which
+// drive and slot. Kind is a drive.ReminderKind ("24h", "2h") or
+// drive.KindThanks.
+type DueReminder struct {
+	Kind           string
+	RegistrationID int64
+	TelegramID     int64
+	ChatID         int64
+	Language       string
+	Drive          drive.Drive
+	Slot           drive.Slot
+}
+
+// ClaimDueReminders claims up to limit reminders due at now and returns them
+// for sending; offsets are the reminders before a slot (nil:
+// drive.DefaultReminderOffsets). Claiming records each reminder in
+// reminders_sent in the same statement that finds it, so two schedulers
+// running at once never get the same one, and a reminder is sent at most
+// once: a scheduler that dies after claiming loses it.
+//
+// A reminder before a slot goes to confirmed registrations of published
+// drives only, following drive.ReminderRule.State: a stale one (superseded by
+// a nearer reminder, or due before the donor registered) is recorded as
+// skipped and not returned. The thank-you (drive.KindThanks) goes to attended
+// registrations once the drive is over, within drive.ThanksWindow.
+//
+// A call may return fewer than limit while more are due (skipped reminders
+// count against limit, and claims of a concurrent scheduler are dropped):
+// call again until it returns none.
+func (s *Store) ClaimDueReminders(ctx context.Context, now time.Time, offsets []time.Duration, limit int) ([]DueReminder, error) {
+	// $1 now, $2 kinds, $3 offsets and $4 untils in seconds, $5 the largest
+	// offset, $6 the thanks window, $7 limit. The conditions are those of
+	// drive.ReminderRule.State and drive.ThanksDue.
+	const q = `WITH rules AS (
+			SELECT u.kind, u.offset_s * interval '1 second' AS "offset",
+			       u.until_s * interval '1 second' AS until
+			FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u(kind, offset_s, until_s)
+		), candidates AS (
+			SELECT r.id AS registration_id, u.kind, sl.starts_at - u."offset" AS due_at,
+			       ($1 >= sl.starts_at - u.until OR sl.starts_at - u."offset" < r.queued_at) AS skipped
+			FROM drive_slots sl
+			JOIN registrations r ON r.slot_id = sl.id
+			JOIN drives d ON d.id = sl.drive_id
+			CROSS JOIN rules u
+			WHERE sl.starts_at > $1 AND sl.starts_at <= $1 + $5 * interval '1 second'
+			  AND r.status = 'confirmed' AND d.status = 'published'
+			  AND sl.starts_at - u."offset" <= $1
+			  AND NOT EXISTS (SELECT 1 FROM reminders_sent x WHERE x.registration_id = r.id AND x.kind = u.kind)
+			UNION ALL
+			SELECT r.id, 'thanks', d.ends_at, false
+			FROM drives d JOIN registrations r ON r.drive_id = d.id
+			WHERE d.ends_at <= $1 AND d.ends_at > $1 - $6 * interval '1 second'
+			  AND d.status IN ('published', 'closed') AND r.status = 'attended'
+			  AND NOT EXISTS (SELECT 1 FROM reminders_sent x WHERE x.registration_id = r.id AND x.kind = 'thanks')
+			ORDER BY due_at
+			LIMIT $7
+		), claimed AS (
+			INSERT INTO reminders_sent (registration_id, kind, sent_at, skipped)
+			SELECT registration_id, kind, $1, skipped FROM candidates
+			ON CONFLICT DO NOTHING
+			RETURNING registration_id, kind, skipped
+		)
+		SELECT c.kind, c.registration_id, dn.telegram_id, dn.chat_id, dn.language,
+			sl.id AS slot_id, sl.starts_at AS slot_starts_at, sl.ends_at AS slot_ends_at,
+			sl.capacity AS slot_capacity, ` + driveColumns + `
+		FROM claimed c
+		JOIN registrations r ON r.id = c.registration_id
+		JOIN donors dn ON dn.id = r.donor_id
+		JOIN drive_slots sl ON sl.id = r.slot_id
+		JOIN drives d ON d.id = r.drive_id
+		WHERE NOT c.skipped
+		ORDER BY sl.starts_at, c.registration_id`
+	if offsets == nil {
+		offsets = drive.DefaultReminderOffsets
+	}
+	rules, err := drive.ReminderRules(offsets)
+	if err != nil {
+		return nil, fmt.Errorf("storage: claim reminders: %w", err)
+	}
+	kinds := make([]string, len(rules))
+	offs, untils := make([]int64, len(rules)), make([]int64, len(rules))
+	var largest int64
+	for i, r := range rules {
+		kinds[i], offs[i], untils[i] = r.Kind, int64(r.Offset/time.Second), int64(r.Until/time.Second)
+		largest = max(largest, offs[i])
+	}
+	rows := []struct {
+		driveRow
+		Kind           string    `db:"kind"`
+		RegistrationID int64     `db:"registration_id"`
+		TelegramID     int64     `db:"telegram_id"`
+		ChatID         int64     `db:"chat_id"`
+		Language       string    `db:"language"`
+		SlotID         int64     `db:"slot_id"`
+		SlotStartsAt   time.Time `db:"slot_starts_at"`
+		SlotEndsAt     time.Time `db:"slot_ends_at"`
+		SlotCapacity   int       `db:"slot_capacity"`
+	}{}
+	err = s.db.SelectContext(ctx, &rows, q, now, pq.Array(kinds), pq.Array(offs), pq.Array(untils),
+		largest, int64(drive.ThanksWindow/time.Second), limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: claim reminders: %w", err)
+	}
+	out := make([]DueReminder, len(rows))
+	for i, r := range rows {
+		out[i] = DueReminder{
+			Kind: r.Kind, RegistrationID: r.RegistrationID, TelegramID: r.TelegramID,
+			ChatID: r.ChatID, Language: r.Language, Drive: r.drive(),
+			Slot: drive.Slot{ID: r.SlotID, DriveID: r.driveRow.ID, Start: r.SlotStartsAt,
+				End: r.SlotEndsAt, Capacity: r.SlotCapacity},
+		}
+	}
+	return out, nil
+}

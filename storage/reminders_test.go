@@ -1,0 +1,176 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"donorbot/drive"
+	"donorbot/internal/testenv"
+	"donorbot/storage"
+)
+
+// Reminder tests put their drives in years of their own: ClaimDueReminders
+// sees every drive of the shared test database, and only these are due then.
+
+func claim(t *testing.T, s *storage.Store, now time.Time) []string {
+	t.Helper()
+	rs, err := s.ClaimDueReminders(context.Background(), now, nil, 100)
+	if err != nil {
+		t.Fatalf("ClaimDueReminders(%s): %v", now, err)
+	}
+	var got []string
+	for _, r := range rs {
+		got = append(got, fmt.Sprintf("%d:%s", r.TelegramID, r.Kind))
+		if r.Drive.ID == 0 || r.Slot.ID == 0 || r.ChatID != r.TelegramID || r.Language != "vi" {
+			t.Errorf("reminder %+v lacks details", r)
+		}
+	}
+	slices.Sort(got)
+	return got
+}
+
+func tag(id int64, kind string) string { return fmt.Sprintf("%d:%s", id, kind) }
+
+// Issue 4: reminders 24 h and 2 h before the slot, for confirmed donors of
+// published drives; one whose time has passed is skipped; a thank-you after
+// the drive to those who attended.
+func TestClaimDueReminders(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	T := time.Date(2041, time.March, 9, 0, 30, 0, 0, time.UTC) // 07:30 in Ho Chi Minh City
+	d, slots := publishedDrive(t, s, T, 2, 1)
+	donors := newDonors(t, s, 4)
+	for i, slot := range []int{0, 0, 1} { // donor 1 is waitlisted
+		if _, err := s.Register(ctx, donors[i], slots[slot].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancelled, cslots := publishedDrive(t, s, T, 1, 1)
+	if _, err := s.Register(ctx, donors[3], cslots[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CancelDrive(ctx, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	steps := []struct {
+		name string
+		now  time.Time
+		want []string
+	}{
+		{"NothingYet", T.Add(-25 * time.Hour), nil},
+		{"24h", T.Add(-24 * time.Hour), []string{tag(donors[0], "24h")}},
+		{"OnlyOnce", T.Add(-23 * time.Hour), nil},
+		// Slot 1 starts at T+30m: its 24h reminder is stale at T-1h, its 2h due.
+		{"2hAnd24hSkipped", T.Add(-time.Hour), []string{tag(donors[0], "2h"), tag(donors[2], "2h")}},
+		{"NothingAfterStart", T.Add(10 * time.Minute), nil},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			if got := claim(t, s, st.now); !slices.Equal(got, st.want) {
+				t.Errorf("claimed %v, want %v", got, st.want)
+			}
+		})
+	}
+	var skipped []string
+	const q = `SELECT x.kind FROM reminders_sent x JOIN registrations r ON r.id = x.registration_id
+		WHERE r.drive_id = $1 AND x.skipped ORDER BY x.kind`
+	if err := s.DB().Select(&skipped, q, d.ID); err != nil || !slices.Equal(skipped, []string{"24h"}) {
+		t.Errorf("skipped reminders = %v, %v; want [24h] (slot 1's)", skipped, err)
+	}
+
+	t.Run("Thanks", func(t *testing.T) {
+		mine, err := s.MyRegistrations(ctx, donors[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mine {
+			if err := s.MarkAttendance(ctx, m.Drive.ID, m.Registration.ID, drive.RegAttended); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := claim(t, s, d.End.Add(-time.Minute)); got != nil {
+			t.Errorf("before the end: %v", got)
+		}
+		if got, want := claim(t, s, d.End.Add(time.Hour)), []string{tag(donors[0], drive.KindThanks)}; !slices.Equal(got, want) {
+			t.Errorf("after the end: %v, want %v", got, want)
+		}
+		if got := claim(t, s, d.End.Add(2*time.Hour)); got != nil {
+			t.Errorf("thanks twice: %v", got)
+		}
+	})
+	t.Run("ThanksTooLate", func(t *testing.T) {
+		mine, err := s.MyRegistrations(ctx, donors[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkAttendance(ctx, d.ID, mine[0].Registration.ID, drive.RegAttended); err != nil {
+			t.Fatal(err)
+		}
+		if got := claim(t, s, d.End.Add(drive.ThanksWindow)); got != nil {
+			t.Errorf("thanks after the window: %v", got)
+		}
+	})
+	t.Run("ErrReminderOffset", func(t *testing.T) {
+		if _, err := s.ClaimDueReminders(ctx, T, []time.Duration{0}, 10); !errors.Is(err, drive.ErrReminderOffset) {
+			t.Errorf("ClaimDueReminders with offset 0 = %v, want drive.ErrReminderOffset", err)
+		}
+	})
+}
+
+// Two schedulers claiming at once never get the same reminder, and together
+// get them all.
+func TestClaimDueRemindersConcurrently(t *testing.T) {
+	s := openPool(t)
+	ctx := context.Background()
+	T := time.Date(2042, time.June, 14, 0, 30, 0, 0, time.UTC)
+	_, slots := publishedDrive(t, s, T, 10, 30)
+	donors := newDonors(t, s, 300)
+	for i, id := range donors {
+		if _, err := s.Register(ctx, id, slots[i%len(slots)].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := T.Add(-30 * time.Minute) // every slot's 2h reminder is due, every 24h one stale
+	claimed := make([][]storage.DueReminder, 2)
+	var wg sync.WaitGroup
+	for w := range claimed {
+		wg.Go(func() {
+			for {
+				rs, err := s.ClaimDueReminders(ctx, now, drive.DefaultReminderOffsets, 7)
+				if err != nil {
+					t.Errorf("scheduler %d: %v", w, err)
+					return
+				}
+				if len(rs) == 0 {
+					return
+				}
+				claimed[w] = append(claimed[w], rs...)
+			}
+		})
+	}
+	wg.Wait()
+	seen := map[int64]int{}
+	for w, rs := range claimed {
+		t.Logf("scheduler %d claimed %d", w, len(rs))
+		for _, r := range rs {
+			if r.Kind != "2h" {
+				t.Errorf("claimed a %s reminder", r.Kind)
+			}
+			seen[r.TelegramID]++
+		}
+	}
+	for _, id := range donors {
+		if seen[id] != 1 {
+			t.Errorf("donor %d got %d reminders, want 1", id, seen[id])
+		}
+	}
+	if len(seen) != len(donors) {
+		t.Errorf("%d donors reminded, want %d", len(seen), len(donors))
+	}
+}
