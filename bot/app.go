@@ -150,9 +150,8 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		return err
 	}
 	a.handlers = h
-	a.engine, err = broadcast.New(broadcast.Config{
-		Rate: a.cfg.BroadcastRate, Workers: a.cfg.BroadcastWorkers, KeyPrefix: a.cfg.RedisPrefix,
-	}, broadcast.Deps{Store: a.store, Redis: a.rdb, Bot: b, Log: a.log, Render: h.RenderProgress})
+	a.engine, err = broadcast.New(a.cfg.broadcastConfig(), broadcast.Deps{
+		Store: a.store, Redis: a.rdb, Bot: b, Log: a.log.With("component", "broadcast"), Render: h.RenderProgress})
 	if err != nil {
 		return err
 	}
@@ -315,3 +314,7 @@ func (a *App) close() {
 		}
 	}
 }
+
+// Handlers exposes the handlers, for tests that drive them as another
+// process would.
+func (a *App) Handlers() *handlers.Handlers { return a.handlers }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"donorbot/broadcast"
 	"donorbot/drive"
 )
 
@@ -35,6 +36,7 @@ type Config struct {
 
 	BroadcastRate    int             `env:"BROADCAST_RATE" envDefault:"25"`
 	BroadcastWorkers int             `env:"BROADCAST_WORKERS" envDefault:"8"`
+	BroadcastLease   time.Duration   `env:"BROADCAST_LEASE" envDefault:"1m"`
 	ReminderOffsets  []time.Duration `env:"REMINDER_OFFSETS" envDefault:"24h,2h" envSeparator:","`
 	ReminderInterval time.Duration   `env:"REMINDER_INTERVAL" envDefault:"30s"`
 
@@ -97,11 +99,8 @@ func (c *Config) Validate() error {
 	if c.PollTimeout < time.Second || c.PollTimeout > 10*time.Minute {
 		return fmt.Errorf("config: POLL_TIMEOUT is %s: want 1s..10m", c.PollTimeout)
 	}
-	if c.BroadcastRate < 1 || c.BroadcastRate > 10_000 {
-		return fmt.Errorf("config: BROADCAST_RATE is %d: want 1..10000 messages/s", c.BroadcastRate)
-	}
-	if c.BroadcastWorkers < 1 || c.BroadcastWorkers > 256 {
-		return fmt.Errorf("config: BROADCAST_WORKERS is %d: want 1..256", c.BroadcastWorkers)
+	if err := c.broadcastConfig().Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
 	if _, err := drive.ReminderRules(c.ReminderOffsets); err != nil {
 		return fmt.Errorf("config: REMINDER_OFFSETS: %v", err)
@@ -160,4 +159,9 @@ func envName(field string) string {
 	}
 	name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
 	return name
+}
+
+// broadcastConfig is the broadcast engine's share of the settings.
+func (c Config) broadcastConfig() broadcast.Config {
+	return broadcast.Config{Rate: c.BroadcastRate, Workers: c.BroadcastWorkers, Lease: c.BroadcastLease, KeyPrefix: c.RedisPrefix}
 }

@@ -99,3 +99,27 @@ func FuzzParseCommand(f *testing.F) {
 		}
 	})
 }
+
+// TestMenusMatchRoutes: every command offered in a menu is routed, and every
+// routed command is in some menu.
+func TestMenusMatchRoutes(t *testing.T) {
+	h, err := New(Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	menus := append(append([]string{}, donorCommands...), adminCommands...)
+	for _, c := range menus {
+		if _, ok := h.commands[c]; !ok {
+			t.Errorf("menu command /%s has no route", c)
+		}
+	}
+	for c := range h.commands {
+		found := false
+		for _, m := range menus {
+			found = found || m == c
+		}
+		if !found {
+			t.Errorf("routed command /%s is in no menu", c)
+		}
+	}
+}

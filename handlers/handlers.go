@@ -76,6 +76,11 @@ func (h *Handlers) routes() {
 		"mydrives":    h.myDrives,
 		"donors":      h.adminOnly(h.donorStats),
 		"newunit":     h.adminOnly(h.newUnit),
+		"grant":       h.adminOnly(h.grant),
+		"revoke":      h.adminOnly(h.revoke),
+		"newdrive":    h.organizerOnly(h.newDrive),
+		"qr":          h.organizerOnly(h.qr),
+		"canceldrive": h.organizerOnly(h.cancelDrive),
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,         // consent:v1:yes|no

@@ -172,6 +172,10 @@ func (s *Store) DeleteDonor(ctx context.Context, telegramID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM donors WHERE telegram_id = $1`, telegramID); err != nil {
 		return fmt.Errorf("storage: delete donor %d: %w", telegramID, err)
 	}
+	// Delivery rows tie the person (private chat id = user id) to what they were sent.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM broadcast_deliveries WHERE chat_id = $1`, telegramID); err != nil {
+		return fmt.Errorf("storage: delete donor %d deliveries: %w", telegramID, err)
+	}
 	// The inbox keeps update ids for dedupe only; drop what ties them to the person.
 	const unlink = `UPDATE updates SET payload = NULL, user_id = 0, chat_id = 0 WHERE user_id = $1`
 	if _, err := tx.ExecContext(ctx, unlink, telegramID); err != nil {

@@ -115,7 +115,6 @@ func calendarDate(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-
 // AddDateReminder asks for a reminder of kind on day; asking twice is a no-op.
 func (s *Store) AddDateReminder(ctx context.Context, telegramID int64, day time.Time, kind string) error {
 	const q = `INSERT INTO date_reminders (donor_id, remind_on, kind)

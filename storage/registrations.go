@@ -427,7 +427,9 @@ func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers 
 	allowedVolumeML int, status drive.RegStatus) (*Promotion, error) {
 	const q = `UPDATE registrations SET screening_answers = $2, allowed_volume_ml = $3, updated_at = now()
 		WHERE id = $1`
-	wrap := func(err error) error { return fmt.Errorf("storage: screening of registration %d: %w", registrationID, err) }
+	wrap := func(err error) error {
+		return fmt.Errorf("storage: screening of registration %d: %w", registrationID, err)
+	}
 	if status != drive.RegDeferred && !status.Live() {
 		return nil, wrap(fmt.Errorf("status %q is not a screening outcome", status))
 	}

@@ -350,3 +350,15 @@ func (s *Server) deleteMessages(req *request) reply {
 	}
 	return ok(true)
 }
+
+// HasButtonText reports whether the message shows an inline button labelled text.
+func (m Message) HasButtonText(text string) bool {
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			if b.Text == text {
+				return true
+			}
+		}
+	}
+	return false
+}

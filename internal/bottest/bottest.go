@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"donorbot/bot"
+	"donorbot/handlers"
 	"donorbot/internal/testenv"
 	"donorbot/storage"
 	"donorbot/telegramtest"
@@ -92,6 +93,7 @@ func Start(t testing.TB, opts ...Option) *Bot {
 
 		BroadcastRate:    200,
 		BroadcastWorkers: 4,
+		BroadcastLease:   time.Minute,
 		ReminderOffsets:  []time.Duration{24 * time.Hour, 2 * time.Hour},
 		ReminderInterval: 200 * time.Millisecond,
 	}
@@ -102,7 +104,12 @@ func Start(t testing.TB, opts ...Option) *Bot {
 		t.Fatalf("bottest: config: %v", err)
 	}
 	b.start()
-	t.Cleanup(b.Stop)
+	t.Cleanup(func() {
+		b.Stop()
+		if t.Failed() {
+			t.Logf("bottest: donorbot's log lines at warn level and above:\n%s", b.Logs.Problems())
+		}
+	})
 	return b
 }
 
@@ -222,4 +229,19 @@ func (b *Bot) Settle() {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Handlers are the running bot's handlers, for tests that act as a second
+// process calling the same entry points (e.g. a reminder scheduler).
+func (b *Bot) Handlers() *handlers.Handlers { return b.app.Handlers() }
+
+// Problems returns the logged lines at warn level and above.
+func (l *LogBuffer) Problems() string {
+	var out []string
+	for _, line := range strings.Split(l.String(), "\n") {
+		if strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -107,3 +107,20 @@ func (p *Phone) TapStale(messageID int, data string) int64 {
 		},
 	})
 }
+
+// TapIn taps the button labelled label in message id.
+func (p *Phone) TapIn(messageID int, label string) int64 {
+	p.t.Helper()
+	m, ok := p.b.API.Message(p.User.ID, messageID)
+	if ok {
+		for _, row := range m.InlineKeyboard {
+			for _, btn := range row {
+				if btn.Text == label {
+					return p.b.API.TapButton(p.User, messageID, btn.CallbackData)
+				}
+			}
+		}
+	}
+	p.t.Fatalf("bottest: no button %q in message %d of user %d", label, messageID, p.User.ID)
+	return 0
+}

@@ -1,0 +1,345 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"donorbot/drive"
+	"donorbot/internal/bottest"
+	"donorbot/telegramtest"
+)
+
+// publishedDrive stores and publishes a drive starting in `in`, with slots
+// of 30 minutes and capacity seats each, as an organizer would.
+func publishedDrive(t *testing.T, b *bottest.Bot, title string, in time.Duration, capacity int) (drive.Drive, []drive.Slot) {
+	t.Helper()
+	start := time.Now().Add(in).Truncate(time.Minute)
+	d, slots, err := b.Store.CreateDrive(context.Background(), drive.DraftInput{
+		Title: title, Wave: "Đợt 1", Organizer: "Công an quận Ba Đình", Hospital: "Viện Huyết học - Truyền máu TW",
+		Venue: "25 Phan Đình Phùng, Ba Đình, Hà Nội", Start: start, End: start.Add(time.Hour),
+		SlotLength: 30 * time.Minute, SlotCapacity: capacity, TargetUnits: 100,
+	}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err = b.Store.PublishDrive(context.Background(), d.ID); err != nil {
+		t.Fatal(err)
+	}
+	return d, slots
+}
+
+// answerScreening answers every screening question No, or Yes to the
+// question whose text contains yesTo, until a result comes.
+func answerScreening(t *testing.T, b *bottest.Bot, p *bottest.Phone, yesTo string) {
+	t.Helper()
+	last := 0
+	for range 15 {
+		m := b.API.WaitMessage(t, p.User.ID, func(m telegramtest.Message) bool {
+			return m.ID > last && ((strings.HasPrefix(m.Text, "Câu ") && m.HasButtonText("Có")) ||
+				strings.Contains(m.Text, "Theo câu trả lời") || strings.Contains(m.Text, "chưa nên hiến"))
+		})
+		last = m.ID
+		if !strings.HasPrefix(m.Text, "Câu ") {
+			return
+		}
+		if yesTo != "" && strings.Contains(m.Text, yesTo) {
+			p.TapIn(m.ID, "Có")
+		} else {
+			p.TapIn(m.ID, "Không")
+		}
+	}
+	t.Fatal("screening did not end")
+}
+
+func TestRegisterForDriveEligible(t *testing.T) {
+	b := bottest.Start(t)
+	d, slots := publishedDrive(t, b, "Ngày hội Giọt hồng", 48*time.Hour, 5)
+	p := b.Phone(5001, "vi")
+	onboard(t, b, p, "Đặng Văn Hùng")
+	p.Expect("Cảm ơn")
+
+	p.Send("/drives")
+	p.Expect("Ngày hội Giọt hồng", "Viện Huyết học", "Còn 10 chỗ")
+	p.Tap("Đăng ký: Ngày hội Giọt hồng")
+	p.Expect("Chọn khung giờ")
+	from := slots[0].Start.In(loc(t)).Format("15:04")
+	p.Tap(from + "–" + slots[0].End.In(loc(t)).Format("15:04") + " (còn 5)")
+	p.Expect("câu hỏi sàng lọc")
+	// A woman sees the women-only questions.
+	p.Expect("Câu 1/11", "đã từng hiến máu")
+	answerScreening(t, b, p, "")
+	p.Expect("có thể hiến máu vào ngày", "tối đa 450 ml", "nhân viên y tế")
+	p.Expect("Đã xác nhận", "Ngày hội Giọt hồng", from)
+	b.API.WaitUntil(t, "calendar file", func() bool {
+		for _, m := range p.Messages() {
+			if m.Document != nil && strings.HasSuffix(m.Document.Name, ".ics") &&
+				strings.Contains(string(m.Document.Data), "BEGIN:VEVENT") {
+				return true
+			}
+		}
+		return false
+	})
+	var status string
+	var volume int
+	var answers string
+	q := `SELECT r.status, r.allowed_volume_ml, r.screening_answers::text FROM registrations r
+		JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = 5001 AND r.drive_id = $1`
+	if err := b.Store.DB().QueryRow(q, d.ID).Scan(&status, &volume, &answers); err != nil {
+		t.Fatal(err)
+	}
+	if status != "confirmed" || volume != 450 || !strings.Contains(answers, "ill_now") {
+		t.Errorf("got status %s volume %d answers %s", status, volume, answers)
+	}
+
+	p.Send("/drives")
+	p.Expect("Còn 9 chỗ")
+	p.Tap("Đăng ký: Ngày hội Giọt hồng")
+	p.Tap(from + "–" + slots[0].End.In(loc(t)).Format("15:04") + " (còn 4)")
+	p.Expect("đã đăng ký ngày hội này rồi")
+}
+
+func TestRegisterDeferredAndMenSeeNoPregnancyQuestions(t *testing.T) {
+	b := bottest.Start(t)
+	_, slots := publishedDrive(t, b, "Ngày hội Hoa hồng", 72*time.Hour, 5)
+	p := b.Phone(5002, "vi")
+	p.Send("/start")
+	p.Tap("✅ Tôi đồng ý")
+	p.Send("Hồ Văn Nam")
+	p.Expect("Bước 2/7")
+	p.Send("0912555666")
+	p.Tap("Nam")
+	p.Send("01/01/1990")
+	p.Send("70")
+	p.Tap("A+")
+	skipUnitStep(t, b, p)
+	p.Expect("Cảm ơn")
+
+	p.Send("/drives")
+	p.Tap("Đăng ký: Ngày hội Hoa hồng")
+	p.Tap(slots[1].Start.In(loc(t)).Format("15:04") + "–" + slots[1].End.In(loc(t)).Format("15:04") + " (còn 5)")
+	p.Expect("Câu 1/8") // no women-only questions for a man
+	answerScreening(t, b, p, "cúm, cảm lạnh")
+	p.Expect("chưa nên hiến máu", "cúm, cảm, ho", "nhân viên y tế")
+	for _, m := range p.Messages() {
+		if strings.Contains(m.Text, "mang thai") {
+			t.Errorf("a man was asked: %q", m.Text)
+		}
+	}
+	p.Tap(findButtonPrefix(t, p, "🔔 Nhắc tôi ngày"))
+	p.Expect("Mình sẽ nhắc bạn")
+	var status string
+	var deferrals, reminders int
+	db := b.Store.DB()
+	if err := db.Get(&status, `SELECT r.status FROM registrations r JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = 5002`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Get(&deferrals, `SELECT count(*) FROM deferrals f JOIN donors d ON d.id = f.donor_id WHERE d.telegram_id = 5002`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Get(&reminders, `SELECT count(*) FROM date_reminders r JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = 5002`); err != nil {
+		t.Fatal(err)
+	}
+	if status != "deferred" || deferrals != 1 || reminders != 1 {
+		t.Errorf("got status %s, %d deferrals, %d reminders; want deferred, 1, 1", status, deferrals, reminders)
+	}
+	p.Send("/eligibility")
+	p.Expect("cúm, cảm, ho")
+}
+
+func TestNotEligibleRegistration(t *testing.T) {
+	b := bottest.Start(t)
+	_, slots := publishedDrive(t, b, "Ngày hội Nhân ái", 72*time.Hour, 5)
+	p := b.Phone(5003, "vi")
+	onboard(t, b, p, "Mai Thị Hạnh")
+	p.Expect("Cảm ơn")
+	p.Send("/drives")
+	p.Tap("Đăng ký: Ngày hội Nhân ái")
+	p.Tap(slots[0].Start.In(loc(t)).Format("15:04") + "–" + slots[0].End.In(loc(t)).Format("15:04") + " (còn 5)")
+	answerScreening(t, b, p, "viêm gan B")
+	p.Expect("không đủ điều kiện", "gặp bác sĩ", "nhân viên y tế")
+	var status string
+	if err := b.Store.DB().Get(&status, `SELECT r.status FROM registrations r JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = 5003`); err != nil {
+		t.Fatal(err)
+	}
+	if status != "deferred" {
+		t.Errorf("got status %s, want the seat released (deferred)", status)
+	}
+	// /forget removes the screening answers with the registration.
+	p.Send("/forget")
+	p.Tap("🗑 Xóa dữ liệu của tôi")
+	p.Expect("Đã xóa toàn bộ")
+	b.Settle()
+	var n int
+	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM registrations WHERE screening_answers::text LIKE '%chronic%' AND donor_id NOT IN (SELECT id FROM donors)`); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d screening answers survived /forget", n)
+	}
+}
+
+func TestWaitlistAndPromotionOnCancel(t *testing.T) {
+	b := bottest.Start(t)
+	_, slots := publishedDrive(t, b, "Ngày hội Sẻ chia", 48*time.Hour, 1)
+	slot := slots[0].Start.In(loc(t)).Format("15:04") + "–" + slots[0].End.In(loc(t)).Format("15:04")
+	first, second := b.Phone(5011, "vi"), b.Phone(5012, "vi")
+	for i, p := range []*bottest.Phone{first, second} {
+		onboard(t, b, p, fmt.Sprintf("Người Thứ %c", 'A'+i))
+		p.Expect("Cảm ơn")
+	}
+	first.Send("/drives")
+	first.Tap("Đăng ký: Ngày hội Sẻ chia")
+	first.Tap(slot + " (còn 1)")
+	answerScreening(t, b, first, "")
+	first.Expect("Đã xác nhận")
+
+	second.Send("/drives")
+	second.Tap("Đăng ký: Ngày hội Sẻ chia")
+	second.Tap(slot + " (hết chỗ)")
+	second.Expect("đã đủ người", "danh sách chờ")
+	second.Tap("Vào danh sách chờ")
+	answerScreening(t, b, second, "")
+	second.Expect("vị trí số 1 trong danh sách chờ")
+
+	first.Send("/mydrives")
+	first.Expect("Ngày hội Sẻ chia", "đã xác nhận")
+	first.Tap("Hủy «Ngày hội Sẻ chia»")
+	first.Expect("Đã hủy đăng ký")
+	second.Expect("Đã có chỗ cho bạn", "Ngày hội Sẻ chia")
+	second.Send("/mydrives")
+	second.Expect("đã xác nhận")
+}
+
+func TestDeepLinkForNewUserLandsOnDrive(t *testing.T) {
+	b := bottest.Start(t)
+	d, _ := publishedDrive(t, b, "Ngày hội Trái tim", 48*time.Hour, 5)
+	p := b.Phone(5021, "vi")
+	p.Send("/start " + drive.DeepLinkPayload(d.Code))
+	p.Expect("Nghị định 13/2023")
+	p.Tap("✅ Tôi đồng ý")
+	p.Send("Tạ Quang Bửu")
+	p.Expect("Bước 2/7")
+	p.Send("0912777888")
+	p.Tap("Nam")
+	p.Send("02/02/1992")
+	p.Send("60")
+	p.Tap("B+")
+	skipUnitStep(t, b, p)
+	p.Expect("Cảm ơn")
+	p.Expect("Ngày hội Trái tim", "Chọn khung giờ")
+
+	other := b.Phone(5022, "vi")
+	other.Send("/start " + drive.DeepLinkPayload(drive.NewCode()))
+	other.Expect("Không tìm thấy ngày hội")
+}
+
+func TestStaleDriveButtons(t *testing.T) {
+	b := bottest.Start(t, bottest.Admins(5999))
+	d, slots := publishedDrive(t, b, "Ngày hội Sắp hủy", 48*time.Hour, 5)
+	p := b.Phone(5031, "vi")
+	onboard(t, b, p, "Kiều Văn Tâm")
+	p.Expect("Cảm ơn")
+	p.Send("/drives")
+	list := p.Expect("Ngày hội Sắp hủy")
+	p.TapStale(list.ID, fmt.Sprintf("drv:v1:slot:%d:%d", d.ID, 99999999)) // a slot that vanished
+	p.Expect("Ngày hội Sắp hủy", "Chọn khung giờ")
+
+	admin := b.Phone(5999, "vi")
+	admin.Send("/canceldrive " + d.Code)
+	admin.Tap("Hủy ngày hội và báo cho người đăng ký")
+	admin.Expect("Đã hủy ngày hội")
+
+	p.TapStale(list.ID, fmt.Sprintf("drv:v1:open:%d", d.ID))
+	p.Expect("đã đóng đăng ký, bị hủy")
+	p.TapStale(list.ID, fmt.Sprintf("drv:v1:slot:%d:%d", d.ID, slots[0].ID))
+	p.Expect("đã đóng đăng ký, bị hủy")
+	var n int
+	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM registrations WHERE drive_id = $1`, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("got %d registrations for a cancelled drive", n)
+	}
+}
+
+// TestRemindersFireOnceWithSeveralSchedulers: the bot's own scheduler and two
+// more callers (as other processes would) race for the same due reminder;
+// the donor gets it once, with the morning-of health check.
+func TestRemindersFireOnceWithSeveralSchedulers(t *testing.T) {
+	b := bottest.Start(t)
+	p := b.Phone(5041, "vi")
+	onboard(t, b, p, "Phan Thị Ngọc")
+	p.Expect("Cảm ơn")
+	_, slots := publishedDrive(t, b, "Ngày hội Sớm mai", 100*time.Minute, 3)
+	reg, err := b.Store.Register(context.Background(), 5041, slots[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Registered yesterday: a reminder due before registering is never sent.
+	if _, err := b.Store.DB().Exec(`UPDATE registrations SET queued_at = now() - interval '1 day' WHERE id = $1`, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.Handlers().SendReminders(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	m := p.Expect("Nhắc lịch hiến máu", "Ngày hội Sớm mai", "có gì thay đổi")
+	b.Settle()
+	time.Sleep(500 * time.Millisecond) // two more ticks of the bot's own scheduler
+	count := 0
+	for _, msg := range p.Messages() {
+		if strings.Contains(msg.Text, "Nhắc lịch hiến máu") {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Errorf("got %d reminders, want 1 (the 24h reminder is stale, the 2h one due once)", count)
+	}
+	// Something changed: questions 2, 7 and 8 again; a fever defers.
+	p.TapIn(m.ID, "Có")
+	p.Expect("Câu 1/3")
+	answerScreening(t, b, p, "cúm, cảm lạnh")
+	p.Expect("chưa nên hiến máu")
+	var status string
+	if err := b.Store.DB().Get(&status, `SELECT status FROM registrations WHERE id = $1`, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	if status != "deferred" {
+		t.Errorf("got %s after the morning check found a fever, want deferred", status)
+	}
+}
+
+func loc(t *testing.T) *time.Location {
+	l, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func findButtonPrefix(t *testing.T, p *bottest.Phone, prefix string) string {
+	t.Helper()
+	msgs := p.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, row := range msgs[i].InlineKeyboard {
+			for _, btn := range row {
+				if strings.HasPrefix(btn.Text, prefix) {
+					return btn.Text
+				}
+			}
+		}
+	}
+	t.Fatalf("no button starting with %q", prefix)
+	return ""
+}
