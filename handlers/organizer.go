@@ -196,7 +196,7 @@ func (h *Handlers) previewDraft(ctx context.Context, t *turn, data map[string]st
 				if err := t.reply(ctx, t.text(p.id), nil); err != nil {
 					return err
 				}
-				delete(data, "_edit")
+				data["_edit"] = "1" // once fixed, straight back to the preview
 				return h.askDraft(ctx, t, data, p.step)
 			}
 		}

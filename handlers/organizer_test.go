@@ -1,0 +1,172 @@
+package handlers_test
+
+import (
+	"bytes"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+
+	"donorbot/internal/bottest"
+)
+
+// TestNewDriveAnnouncePublish: an organizer creates a drive step by step,
+// every bad answer is explained and asked again, the preview is published,
+// and donors receive the announcement with a working Register button.
+func TestNewDriveAnnouncePublish(t *testing.T) {
+	b := bottest.Start(t, bottest.Admins(6900))
+	donor := b.Phone(6001, "vi")
+	onboard(t, b, donor, "Lương Văn Can")
+	donor.Expect("Cảm ơn")
+	english := b.Phone(6002, "en")
+	english.Send("/start")
+	english.Tap("✅ I agree")
+	english.Send("Mary Nguyen")
+	english.Expect("Step 2/7")
+	english.Send("0912333444")
+	english.Tap("Female")
+	english.Send("03/03/1993")
+	english.Send("50")
+	english.Tap("O-")
+	b.API.WaitUntil(t, "english donor onboarded", func() bool {
+		for _, m := range english.Messages() {
+			if strings.Contains(m.Text, "Step 7/7") {
+				english.Tap("Skip")
+				return true
+			}
+			if strings.Contains(m.Text, "Thank you") {
+				return true
+			}
+		}
+		return false
+	})
+	english.Expect("Thank you")
+
+	admin := b.Phone(6900, "vi")
+	admin.Send("/grant 6901 organizer")
+	admin.Expect("Đã cấp quyền organizer cho 6901")
+	org := b.Phone(6901, "vi")
+
+	org.Send("/newdrive")
+	org.Expect("Bước 1/11", "Tên ngày hội")
+	org.Send("Ngày hội hiến máu KCN Thăng Long")
+	org.Expect("Bước 2/11")
+	org.Tap("Bỏ qua")
+	org.Expect("Bước 3/11")
+	org.Send("Công đoàn KCN Thăng Long")
+	org.Expect("Bước 4/11")
+	org.Send("32/13/2026")
+	org.Expect("Ngày chưa đúng")
+	day := time.Now().AddDate(0, 0, 10).Format("02/01/2006")
+	org.Send(day)
+	org.Expect("Bước 5/11")
+	org.Send("sáng")
+	org.Expect("Thời gian chưa đúng")
+	org.Send("11:30-07:30")
+	org.Expect("Bước 6/11")
+	org.Send("30")
+	org.Send("0")
+	org.Expect("số nguyên dương")
+	org.Send("20")
+	org.Expect("Bước 8/11")
+	org.Send("Nhà văn hóa KCN Thăng Long, Đông Anh, Hà Nội")
+	org.Send("Bệnh viện 19-8")
+	org.Send("120")
+	org.Expect("Bước 11/11", "Thông báo cho ai")
+	org.Send("mọi người") // text where a button is expected
+	org.Expect("chọn bằng các nút")
+	org.Tap("Tất cả người hiến máu")
+	// The whole draft is checked at the preview: end before start goes back to step 5.
+	org.Expect("Giờ kết thúc phải sau giờ bắt đầu")
+	org.Expect("Bước 5/11")
+	org.Send("07:30-11:30")
+	org.Expect("Xem trước", "KCN Thăng Long", "8 khung giờ", "Chỉ tiêu 120")
+
+	b.Restart() // a draft survives a restart
+	org.Tap("📣 Đăng và thông báo")
+	pub := org.Expect("Đã đăng ngày hội", "t.me/donorbot_test_bot?start=d_")
+	code := strings.Fields(strings.SplitN(pub.Text, "Mã: ", 2)[1])[0]
+
+	ann := donor.Expect("Ngày hội hiến máu tình nguyện mới", "KCN Thăng Long", "Bệnh viện 19-8")
+	english.Expect("A new voluntary blood donation drive", "KCN Thăng Long")
+	if !ann.HasButtonText("Đăng ký hiến máu") {
+		t.Fatalf("announcement lacks the Register button: %v", ann.Buttons())
+	}
+	org.Expect("Đã gửi xong")
+	donor.TapIn(ann.ID, "Đăng ký hiến máu")
+	donor.Expect("Chọn khung giờ", "07:30")
+
+	org.Send("/qr " + code)
+	b.API.WaitUntil(t, "QR poster", func() bool {
+		for _, m := range org.Messages() {
+			if m.Photo != nil {
+				img, err := png.Decode(bytes.NewReader(m.Photo.Data))
+				return err == nil && img.Bounds().Dx() > 100
+			}
+		}
+		return false
+	})
+	org.Send("/qr")
+	org.Expect("Cách dùng: /qr")
+}
+
+func TestNewDriveRefusesBadNumbersAndPast(t *testing.T) {
+	b := bottest.Start(t, bottest.Admins(6910))
+	org := b.Phone(6910, "en")
+	org.Send("/newdrive")
+	org.Send("Drive")
+	org.Tap("Skip")
+	org.Send("Unit")
+	yesterday := time.Now().AddDate(0, 0, -1).Format("02/01/2006")
+	org.Send(yesterday)
+	org.Send("07:00-09:00")
+	org.Send("5") // slot of 5 minutes
+	org.Send("5000")
+	org.Send("Venue")
+	org.Send("Hospital")
+	org.Send("10")
+	org.Tap("All donors")
+	org.Expect("That date and time have passed")
+	org.Expect("Step 4/11")
+	org.Send(time.Now().AddDate(0, 0, 3).Format("02/01/2006"))
+	org.Expect("at least 10 minutes")
+	org.Expect("Step 6/11")
+	org.Send("30")
+	org.Expect("1 to 1000 donors")
+	org.Send("25")
+	org.Expect("Preview", "4 time slots")
+	org.Tap("Discard the draft")
+	org.Expect("Draft discarded")
+	var n int
+	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM drives WHERE title = 'Drive'`); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("a discarded draft was stored")
+	}
+}
+
+// TestOrganizerCommandsRefuseDonors walks every organizer command as a plain donor.
+func TestOrganizerCommandsRefuseDonors(t *testing.T) {
+	b := bottest.Start(t)
+	p := b.Phone(6020, "vi")
+	for _, cmd := range []string{"/newdrive", "/qr abc", "/canceldrive abc"} {
+		p.Send(cmd)
+		p.Expect("chỉ dành cho ban tổ chức")
+	}
+	for _, cmd := range []string{"/grant 6020 admin", "/revoke 6020 admin"} {
+		p.Send(cmd)
+		p.Expect("chỉ dành cho quản trị viên")
+	}
+	p.TapStale(1, "nd:v1:publish:x")
+	p.TapStale(1, "cdrv:v1:1")
+	p.TapStale(1, "bcx:v1:1")
+	b.Settle()
+	var roles int
+	if err := b.Store.DB().Get(&roles, `SELECT count(*) FROM roles WHERE telegram_id = 6020`); err != nil {
+		t.Fatal(err)
+	}
+	if roles != 0 {
+		t.Error("a donor granted themselves a role")
+	}
+}
