@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -206,4 +207,111 @@ func parseRoleArgs(args string) (int64, string, bool) {
 	role := f[1]
 	valid := role == storage.RoleOrganizer || role == storage.RoleAdmin || role == storage.RoleClubAdmin
 	return target, role, err == nil && target > 0 && valid
+}
+
+// editableFields are what /editdrive changes; the date and time window are
+// rebuilt only while a drive has no registration (storage refuses after).
+var editableFields = []string{"title", "venue", "hospital", "target", "window"}
+
+// editDrive offers the fields of a drive to change.
+func (h *Handlers) editDrive(ctx context.Context, t *turn) error {
+	d, ok, err := h.organizerDrive(ctx, t, "editdrive_usage")
+	if !ok || err != nil {
+		return err
+	}
+	if d.Status.Final() {
+		return t.reply(ctx, t.text("drive_closed"), nil)
+	}
+	var bs []button
+	for _, f := range editableFields {
+		bs = append(bs, button{Text: t.text("nd_field_" + f), CallbackData: encodeCallback("edrv", id(d.ID), f)})
+	}
+	return t.reply(ctx, t.textf("editdrive_choose", map[string]any{"Card": t.driveCard(d, 0)}), rows(2, bs...))
+}
+
+// onEditDriveField asks for the new value of one field.
+func (h *Handlers) onEditDriveField(ctx context.Context, t *turn) error {
+	driveID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
+	field := t.cb.arg(1)
+	known := false
+	for _, f := range editableFields {
+		known = known || f == field
+	}
+	if err != nil || !known {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if organizer, err := h.isOrganizer(ctx, t.userID); err != nil || !organizer {
+		if err != nil {
+			return err
+		}
+		return t.answer(ctx, t.text("organizer_only"))
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	conv := storage.Conversation{Flow: flowEditDrive, Step: field, Data: map[string]string{"drive": id(driveID)}}
+	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.text("nd_ask_"+field), nil)
+}
+
+const flowEditDrive = "editdrive"
+
+// editDriveText applies a new value and tells every registrant.
+func (h *Handlers) editDriveText(ctx context.Context, t *turn, conv storage.Conversation) error {
+	driveID, err := strconv.ParseInt(conv.Data["drive"], 10, 64)
+	if err != nil {
+		return fmt.Errorf("edit drive conversation: %w", err)
+	}
+	raw := strings.TrimSpace(t.upd.Message.Text)
+	if problem := h.checkDraftAnswer(conv.Step, raw); problem != "" {
+		if err := t.reply(ctx, t.text(problem), nil); err != nil {
+			return err
+		}
+		return t.reply(ctx, t.text("nd_ask_"+conv.Step), nil)
+	}
+	d, err := h.d.Store.Drive(ctx, driveID)
+	if err != nil {
+		return err
+	}
+	slots, err := h.d.Store.DriveSlots(ctx, driveID)
+	if err != nil || len(slots) == 0 {
+		return fmt.Errorf("slots of drive %d: %w", driveID, err)
+	}
+	data := map[string]string{
+		"title": d.Title, "wave": d.Wave, "organizer": d.Organizer, "venue": d.Venue, "hospital": d.Hospital,
+		"date":     d.Start.In(h.d.Location).Format("2/1/2006"),
+		"window":   d.Start.In(h.d.Location).Format("15:04") + "-" + d.End.In(h.d.Location).Format("15:04"),
+		"slotlen":  strconv.Itoa(int(slots[0].End.Sub(slots[0].Start).Minutes())),
+		"capacity": strconv.Itoa(slots[0].Capacity), "target": strconv.Itoa(d.TargetUnits),
+		"audience": id(d.AudienceUnitID),
+	}
+	data[conv.Step] = raw
+	in, verr := h.draftInput(data)
+	if verr != nil {
+		for _, p := range draftProblems {
+			if errors.Is(verr, p.err) {
+				return t.reply(ctx, t.text(p.id), nil)
+			}
+		}
+		return verr
+	}
+	updated, _, err := h.d.Store.UpdateDrive(ctx, driveID, in)
+	switch {
+	case errors.Is(err, storage.ErrDriveHasRegistrations):
+		return t.reply(ctx, t.text("editdrive_has_registrations"), nil)
+	case errors.Is(err, storage.ErrDriveStatus):
+		return t.reply(ctx, t.text("drive_closed"), nil)
+	case err != nil:
+		return err
+	}
+	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
+		return err
+	}
+	n, err := h.tellRegistrants(ctx, t, updated, "drive_changed")
+	if err != nil {
+		return err
+	}
+	return t.reply(ctx, t.textf("editdrive_done", map[string]any{"Count": n}), nil)
 }

@@ -129,7 +129,7 @@ func TestRegisterDeferredAndMenSeeNoPregnancyQuestions(t *testing.T) {
 			t.Errorf("a man was asked: %q", m.Text)
 		}
 	}
-	p.Tap(findButtonPrefix(t, p, "🔔 Nhắc tôi ngày"))
+	p.TapPrefix("🔔 Nhắc tôi ngày")
 	p.Expect("Mình sẽ nhắc bạn")
 	var status string
 	var deferrals, reminders int
@@ -326,20 +326,4 @@ func loc(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return l
-}
-
-func findButtonPrefix(t *testing.T, p *bottest.Phone, prefix string) string {
-	t.Helper()
-	msgs := p.Messages()
-	for i := len(msgs) - 1; i >= 0; i-- {
-		for _, row := range msgs[i].InlineKeyboard {
-			for _, btn := range row {
-				if strings.HasPrefix(btn.Text, prefix) {
-					return btn.Text
-				}
-			}
-		}
-	}
-	t.Fatalf("no button starting with %q", prefix)
-	return ""
 }

@@ -81,6 +81,7 @@ func (h *Handlers) routes() {
 		"newdrive":    h.organizerOnly(h.newDrive),
 		"qr":          h.organizerOnly(h.qr),
 		"canceldrive": h.organizerOnly(h.cancelDrive),
+		"editdrive":   h.organizerOnly(h.editDrive),
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,         // consent:v1:yes|no
@@ -97,6 +98,7 @@ func (h *Handlers) routes() {
 		"nd":      h.onDraftButton,     // nd:v1:wave|audience|publish|discard:<value>
 		"cdrv":    h.onCancelDrive,     // cdrv:v1:<drive>
 		"bcx":     h.onStopBroadcast,   // bcx:v1:<broadcast>
+		"edrv":    h.onEditDriveField,  // edrv:v1:<drive>:<field>
 	}
 }
 

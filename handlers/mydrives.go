@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/drive"
 	"donorbot/screening"
 	"donorbot/storage"
 )
@@ -32,7 +33,11 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 			"From": t.clock(r.Slot.Start), "To": t.clock(r.Slot.End), "Venue": r.Drive.Venue,
 			"Status": t.text("reg_" + string(r.Registration.Status)), "Position": r.Registration.WaitlistPosition,
 		}))
-		if !r.Registration.Status.Live() || !r.Slot.Start.After(h.d.Now()) {
+		if r.Drive.Status == drive.StatusCancelled {
+			b.WriteString("\n")
+			b.WriteString(t.text("mydrives_drive_cancelled"))
+		}
+		if !r.Registration.Status.Live() || !r.Slot.Start.After(h.d.Now()) || r.Drive.Status != drive.StatusPublished {
 			continue
 		}
 		title := shorten(r.Drive.Title, 24)

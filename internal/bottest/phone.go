@@ -62,12 +62,28 @@ func (p *Phone) Tap(label string) int64 {
 	return p.b.API.TapButton(p.User, msgID, data)
 }
 
+// TapPrefix waits for a button whose label starts with prefix and taps it.
+func (p *Phone) TapPrefix(prefix string) int64 {
+	p.t.Helper()
+	var msgID int
+	var data string
+	p.b.API.WaitUntil(p.t, "button "+prefix+"…", func() bool {
+		msgID, data = p.findButtonMatching(func(label string) bool { return strings.HasPrefix(label, prefix) })
+		return msgID != 0
+	})
+	return p.b.API.TapButton(p.User, msgID, data)
+}
+
 func (p *Phone) findButton(label string) (int, string) {
+	return p.findButtonMatching(func(l string) bool { return l == label })
+}
+
+func (p *Phone) findButtonMatching(match func(string) bool) (int, string) {
 	msgs := p.b.API.Messages(p.User.ID)
 	for i := len(msgs) - 1; i >= 0; i-- {
 		for _, row := range msgs[i].InlineKeyboard {
 			for _, btn := range row {
-				if btn.Text == label {
+				if match(btn.Text) {
 					return msgs[i].ID, btn.CallbackData
 				}
 			}

@@ -1,0 +1,152 @@
+package handlers_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"donorbot/drive"
+	"donorbot/internal/bottest"
+)
+
+// registered onboards a donor and registers them, screened eligible, for
+// the first slot of d.
+func registered(t *testing.T, b *bottest.Bot, p *bottest.Phone, name string, d drive.Drive) {
+	t.Helper()
+	onboard(t, b, p, name)
+	p.Expect("Cảm ơn")
+	p.Send("/drives")
+	p.Tap("Đăng ký: " + d.Title)
+	p.Expect("Chọn khung giờ")
+	p.TapPrefix(d.Start.In(loc(t)).Format("15:04") + "–")
+	answerScreening(t, b, p, "")
+	p.Expect("Đã xác nhận")
+}
+
+func TestOrganizerEditAndCancelTellRegistrants(t *testing.T) {
+	b := bottest.Start(t, bottest.Admins(7900))
+	d, _ := publishedDrive(t, b, "Ngày hội Hồng Hà", 48*time.Hour, 5)
+	p := b.Phone(7001, "vi")
+	registered(t, b, p, "Chu Văn An", d)
+
+	org := b.Phone(7900, "vi")
+	org.Send("/editdrive " + d.Code)
+	org.Expect("Sửa mục nào")
+	org.Tap("Địa điểm")
+	org.Expect("Địa điểm (địa chỉ)")
+	org.Send("Hội trường lớn, 87 Trần Hưng Đạo, Hà Nội")
+	org.Expect("Đã cập nhật ngày hội", "1 người đăng ký")
+	p.Expect("vừa được cập nhật", "87 Trần Hưng Đạo")
+
+	org.Send("/editdrive " + d.Code)
+	org.Tap("Giờ")
+	org.Send("13:00-15:00")
+	org.Expect("không thể đổi giờ")
+
+	org.Send("/canceldrive " + d.Code)
+	org.Tap("Hủy ngày hội và báo cho người đăng ký")
+	org.Expect("Đã hủy ngày hội", "1 người đăng ký")
+	p.Expect("đã bị hủy", "Ngày hội Hồng Hà")
+	p.Send("/mydrives")
+	m := p.Expect("Ngày hội Hồng Hà")
+	if len(m.InlineKeyboard) != 0 {
+		t.Errorf("a cancelled drive still offers buttons: %v", m.Buttons())
+	}
+}
+
+func TestMoveToAnotherSlot(t *testing.T) {
+	b := bottest.Start(t)
+	d, slots := publishedDrive(t, b, "Ngày hội Đổi giờ", 48*time.Hour, 2)
+	p := b.Phone(7002, "vi")
+	registered(t, b, p, "Trần Thị Dung", d)
+	p.Send("/mydrives")
+	p.Expect("đã xác nhận")
+	p.Tap("Đổi giờ")
+	p.Expect("Chọn khung giờ mới")
+	second := slots[1].Start.In(loc(t)).Format("15:04")
+	p.Tap(second + "–" + slots[1].End.In(loc(t)).Format("15:04") + " (còn 2)")
+	p.Expect("Đã xác nhận", second)
+	var slotID int64
+	if err := b.Store.DB().Get(&slotID, `SELECT r.slot_id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
+		WHERE dn.telegram_id = 7002 AND r.status = 'confirmed'`); err != nil {
+		t.Fatal(err)
+	}
+	if slotID != slots[1].ID {
+		t.Errorf("registration in slot %d, want %d", slotID, slots[1].ID)
+	}
+}
+
+func TestThanksAfterDrive(t *testing.T) {
+	b := bottest.Start(t)
+	d, _ := publishedDrive(t, b, "Ngày hội Cảm ơn", 48*time.Hour, 2)
+	p := b.Phone(7003, "vi")
+	registered(t, b, p, "Vương Thị Hoa", d)
+	db := b.Store.DB()
+	var regID int64
+	if err := db.Get(&regID, `SELECT id FROM registrations WHERE drive_id = $1`, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Store.MarkAttendance(context.Background(), d.ID, regID, drive.RegAttended); err != nil {
+		t.Fatal(err)
+	}
+	// The drive took place this morning.
+	for _, q := range []string{
+		`UPDATE drive_slots SET starts_at = starts_at - interval '50 hours', ends_at = ends_at - interval '50 hours' WHERE drive_id = $1`,
+		`UPDATE drives SET starts_at = starts_at - interval '50 hours', ends_at = ends_at - interval '50 hours' WHERE id = $1`,
+	} {
+		if _, err := db.Exec(q, d.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Expect("Cảm ơn bạn đã hiến máu tại «Ngày hội Cảm ơn»")
+}
+
+// TestScreeningBackDatesAndRestart: Back re-asks the previous question, a Yes
+// with a date asks for the month, a bad month is explained, and the
+// questionnaire survives a restart of the bot.
+func TestScreeningBackDatesAndRestart(t *testing.T) {
+	b := bottest.Start(t)
+	d, _ := publishedDrive(t, b, "Ngày hội Sàng lọc", 96*time.Hour, 5)
+	p := b.Phone(7004, "vi")
+	onboard(t, b, p, "Lã Thị Bình")
+	p.Expect("Cảm ơn")
+	p.Send("/drives")
+	p.Tap("Đăng ký: Ngày hội Sàng lọc")
+	p.TapPrefix(d.Start.In(loc(t)).Format("15:04") + "–")
+	q1 := p.Expect("Câu 1/11", "đã từng hiến máu")
+	p.TapIn(q1.ID, "Có")
+	p.Expect("Lần hiến gần nhất, bạn đã hiến gì")
+	p.Tap("tiểu cầu")
+	p.Expect("Lần hiến gần nhất vào tháng nào")
+	p.Send("13/2026")
+	p.Expect("chưa hiểu", "tháng/năm")
+	month := time.Now().In(loc(t)).Format("01/2006")
+	p.Send(month) // platelets this month: 2 weeks, counted from the month's end or today
+	q2 := p.Expect("Câu 2/11", "đang bị bệnh")
+	p.TapIn(q2.ID, "⬅️ Quay lại")
+	p.Expect("Câu 1/11")
+
+	b.Restart()
+
+	p.Tap("Không")
+	q2 = p.Expect("Câu 2/11")
+	p.TapIn(q2.ID, "Không")
+	q3 := p.Expect("Câu 3/11")
+	p.TapIn(q3.ID, "Không")
+	q4 := p.Expect("Câu 4/11")
+	p.TapIn(q4.ID, "Không")
+	q5 := p.Expect("Câu 5/11", "xăm mình")
+	p.TapIn(q5.ID, "Có")
+	p.Expect("Việc đó vào tháng nào")
+	p.Tap("Không nhớ") // counted from today
+	answerScreening(t, b, p, "")
+	res := p.Expect("chưa nên hiến máu", "xăm", "(ước tính)")
+	if strings.Contains(res.Text, "tiểu cầu") {
+		t.Errorf("the donation answered No after Back still counts: %q", res.Text)
+	}
+	until := time.Now().In(loc(t)).AddDate(0, 6, 0).Format("02/01/2006")
+	if !strings.Contains(res.Text, until) {
+		t.Errorf("result %q lacks the end of the 6-month deferral %s", res.Text, until)
+	}
+}
