@@ -111,12 +111,6 @@ func (h *Handlers) onCancelDrive(ctx context.Context, t *turn) error {
 	if err != nil {
 		return t.answer(ctx, t.text("button_stale"))
 	}
-	if organizer, err := h.isOrganizer(ctx, t.userID); err != nil || !organizer {
-		if err != nil {
-			return err
-		}
-		return t.answer(ctx, t.text("organizer_only"))
-	}
 	d, err := h.d.Store.CancelDrive(ctx, driveID)
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrDriveStatus) {
 		return t.answer(ctx, t.text("button_stale"))
@@ -239,12 +233,6 @@ func (h *Handlers) onEditDriveField(ctx context.Context, t *turn) error {
 	}
 	if err != nil || !known {
 		return t.answer(ctx, t.text("button_stale"))
-	}
-	if organizer, err := h.isOrganizer(ctx, t.userID); err != nil || !organizer {
-		if err != nil {
-			return err
-		}
-		return t.answer(ctx, t.text("organizer_only"))
 	}
 	if err := t.answer(ctx, ""); err != nil {
 		return err

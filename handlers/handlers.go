@@ -84,21 +84,21 @@ func (h *Handlers) routes() {
 		"editdrive":   h.organizerOnly(h.editDrive),
 	}
 	h.callbacks = map[string]handlerFunc{
-		"consent": h.onConsent,         // consent:v1:yes|no
-		"step":    h.onStepButton,      // step:v1:<step>:<value>
-		"unitpg":  h.onUnitPage,        // unitpg:v1:<offset>
-		"edit":    h.onEditButton,      // edit:v1:<field>|done
-		"forget":  h.onForgetReply,     // forget:v1:yes|no
-		"lang":    h.onLanguage,        // lang:v1:vi|en
-		"scr":     h.onScreeningButton, // scr:v1:a|k|d|b:<question>[:value]
-		"drv":     h.onDriveButton,     // drv:v1:<action>:<id>[:<id>] (see drives.go)
-		"drvpg":   h.onDrivesPage,      // drvpg:v1:<offset>
-		"remind":  h.onRemind,          // remind:v1:<yyyymmdd>
-		"rchk":    h.onRecheck,         // rchk:v1:<registration>:y|n
-		"nd":      h.onDraftButton,     // nd:v1:wave|audience|publish|discard:<value>
-		"cdrv":    h.onCancelDrive,     // cdrv:v1:<drive>
-		"bcx":     h.onStopBroadcast,   // bcx:v1:<broadcast>
-		"edrv":    h.onEditDriveField,  // edrv:v1:<drive>:<field>
+		"consent": h.onConsent,                         // consent:v1:yes|no
+		"step":    h.onStepButton,                      // step:v1:<step>:<value>
+		"unitpg":  h.onUnitPage,                        // unitpg:v1:<offset>
+		"edit":    h.onEditButton,                      // edit:v1:<field>|done
+		"forget":  h.onForgetReply,                     // forget:v1:yes|no
+		"lang":    h.onLanguage,                        // lang:v1:vi|en
+		"scr":     h.onScreeningButton,                 // scr:v1:a|k|d|b:<question>[:value]
+		"drv":     h.onDriveButton,                     // drv:v1:<action>:<id>[:<id>] (see drives.go)
+		"drvpg":   h.onDrivesPage,                      // drvpg:v1:<offset>
+		"remind":  h.onRemind,                          // remind:v1:<yyyymmdd>
+		"rchk":    h.onRecheck,                         // rchk:v1:<registration>:y|n
+		"nd":      h.organizerOnly(h.onDraftButton),    // nd:v1:wave|audience|publish|discard:<value>
+		"cdrv":    h.organizerOnly(h.onCancelDrive),    // cdrv:v1:<drive>
+		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
+		"edrv":    h.organizerOnly(h.onEditDriveField), // edrv:v1:<drive>:<field>
 	}
 }
 
@@ -176,7 +176,7 @@ func (h *Handlers) adminOnly(fn handlerFunc) handlerFunc {
 			return fmt.Errorf("check admin %d: %w", t.userID, err)
 		}
 		if !ok {
-			return t.reply(ctx, t.text("admin_only"), nil)
+			return t.refuse(ctx, "admin_only")
 		}
 		return fn(ctx, t)
 	}
@@ -240,3 +240,12 @@ func (h *Handlers) today() time.Time {
 
 // displayDate formats a calendar date the Vietnamese way, dd/mm/yyyy.
 func displayDate(d time.Time) string { return d.Format("02/01/2006") }
+
+// refuse tells a user they lack the role for what they tried: as a button
+// notice for a tap, as a message for a command.
+func (t *turn) refuse(ctx context.Context, msgID string) error {
+	if t.callbackID != "" {
+		return t.answer(ctx, t.text(msgID))
+	}
+	return t.reply(ctx, t.text(msgID), nil)
+}

@@ -27,7 +27,7 @@ func (h *Handlers) organizerOnly(fn handlerFunc) handlerFunc {
 			return err
 		}
 		if !ok {
-			return t.reply(ctx, t.text("organizer_only"), nil)
+			return t.refuse(ctx, "organizer_only")
 		}
 		return fn(ctx, t)
 	}
@@ -236,12 +236,6 @@ func (h *Handlers) onDraftButton(ctx context.Context, t *turn) error {
 	if !ok || conv.Flow != flowNewDrive || conv.Step != action && !(action == "publish" || action == "discard") ||
 		(action == "publish" || action == "discard") && conv.Step != "preview" {
 		return t.answer(ctx, t.text("button_stale"))
-	}
-	if organizer, err := h.isOrganizer(ctx, t.userID); err != nil || !organizer {
-		if err != nil {
-			return err
-		}
-		return t.answer(ctx, t.text("organizer_only"))
 	}
 	if err := t.answer(ctx, ""); err != nil {
 		return err

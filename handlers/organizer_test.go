@@ -158,9 +158,13 @@ func TestOrganizerCommandsRefuseDonors(t *testing.T) {
 		p.Send(cmd)
 		p.Expect("chỉ dành cho quản trị viên")
 	}
-	p.TapStale(1, "nd:v1:publish:x")
-	p.TapStale(1, "cdrv:v1:1")
-	p.TapStale(1, "bcx:v1:1")
+	for _, data := range []string{"nd:v1:publish:x", "cdrv:v1:1", "bcx:v1:1", "edrv:v1:1:venue"} {
+		id := p.TapStale(1, data)
+		b.API.WaitUntil(t, "callback answered", func() bool { _, ok := b.API.CallbackAnswer(id); return ok })
+		if ans, _ := b.API.CallbackAnswer(id); ans.Text != "Lệnh này chỉ dành cho ban tổ chức." {
+			t.Errorf("tap %s as a donor: got %q", data, ans.Text)
+		}
+	}
 	b.Settle()
 	var roles int
 	if err := b.Store.DB().Get(&roles, `SELECT count(*) FROM roles WHERE telegram_id = 6020`); err != nil {
