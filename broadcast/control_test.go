@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +255,38 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReserveLetsRepliesBurstAheadOfBulk: a conversation's replies take
+// global tokens ahead of a running broadcast, and a few may go to one chat
+// back to back (an answer and the next question), unlike SendNow.
+func TestReserveLetsRepliesBurstAheadOfBulk(t *testing.T) {
+	const limit = 20
+	v := newEnv(t, telegramtest.WithRateLimit(limit, 5))
+	cfg := v.testConfig(limit)
+	cfg.Workers = 16
+	e, _ := v.engine(cfg)
+	replier, _ := botClient(t, v.srv.URL(), v.srv.Token())
+	ctx := context.Background()
+	ids := recipients(200)
+	if _, err := e.Start(ctx, broadcast.Spec{Kind: "drive", Text: "Hiến máu", Recipients: ids}); err != nil {
+		t.Fatal(err)
+	}
+	v.srv.WaitUntil(t, "10 bulk sends", func() bool { return len(v.sends(ids)) >= 10 })
+	user := recipients(1)[0]
+	before := len(v.sends(ids))
+	for i := range 3 {
+		if err := e.Reserve(ctx, user); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := replier.SendMessage(ctx, &bot.SendMessageParams{ChatID: user, Text: fmt.Sprintf("trả lời %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// At 20/s, waiting behind the 16 queued bulk workers would let about
+	// 16 bulk sends through per reply; ahead of them only a few slip by.
+	if during := len(v.sends(ids)) - before; during > 12 {
+		t.Errorf("%d bulk sends went out during 3 replies, want the replies served first", during)
+	}
+	v.checkWindows(limit, 0)
 }

@@ -88,6 +88,18 @@ func (e *Engine) EditNow(ctx context.Context, chatID int64, messageID int, text 
 	return err
 }
 
+// Reserve waits until the caller may send one reply to chatID: it takes a
+// token of the global rate ahead of bulk broadcasts, so replies and
+// broadcasts together stay within Telegram's limit, and waits out a flood
+// pause. Unlike SendNow it allows the short bursts of a conversation. The
+// caller makes the Bot API call itself.
+func (e *Engine) Reserve(ctx context.Context, chatID int64) error {
+	if err := e.lim.waitReply(ctx, chatID); err != nil {
+		return fmt.Errorf("broadcast: reserve a reply to %d: %w", chatID, err)
+	}
+	return nil
+}
+
 // priority makes one Bot API call through the priority path of the limiter.
 func (e *Engine) priority(ctx context.Context, chatID int64, what string, call func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {

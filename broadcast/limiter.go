@@ -24,6 +24,7 @@ type limiter struct {
 	log       *slog.Logger
 	global    redis_rate.Limit
 	chat      redis_rate.Limit
+	reply     redis_rate.Limit // a conversation's replies: short bursts allowed
 	globalKey string
 	pauseKey  string
 	chatKey   string // + chat id
@@ -61,6 +62,10 @@ func newLimiter(rdb *redis.Client, log *slog.Logger, cfg Config) *limiter {
 			Burst:  1,
 			Period: time.Duration(float64(cfg.ChatInterval) * slack),
 		},
+		// Replies in a conversation come in twos and threes (an answer and
+		// the next question); Telegram tolerates such bursts in one chat,
+		// so only their sustained rate is held to one per second.
+		reply:     redis_rate.Limit{Rate: 60, Burst: 5, Period: time.Minute},
 		globalKey: cfg.KeyPrefix + "send:global",
 		pauseKey:  cfg.KeyPrefix + "send:pause",
 		chatKey:   cfg.KeyPrefix + "send:chat:",
@@ -73,11 +78,21 @@ func newLimiter(rdb *redis.Client, log *slog.Logger, cfg Config) *limiter {
 
 // wait blocks until a message may be sent to chatID now.
 func (l *limiter) wait(ctx context.Context, chatID int64, prio bool) error {
+	return l.waitWith(ctx, chatID, prio, l.chatKey, l.chat)
+}
+
+// waitReply blocks until a reply may be sent to chatID now: a priority
+// global token and the chat's reply budget.
+func (l *limiter) waitReply(ctx context.Context, chatID int64) error {
+	return l.waitWith(ctx, chatID, true, l.chatKey+"reply:", l.reply)
+}
+
+func (l *limiter) waitWith(ctx context.Context, chatID int64, prio bool, chatKey string, chat redis_rate.Limit) error {
 	for {
 		if err := l.globalToken(ctx, prio); err != nil {
 			return err
 		}
-		res, err := l.rl.Allow(ctx, l.chatKey+strconv.FormatInt(chatID, 10), l.chat)
+		res, err := l.rl.Allow(ctx, chatKey+strconv.FormatInt(chatID, 10), chat)
 		if err != nil {
 			return fmt.Errorf("broadcast: chat limit of %d: %w", chatID, err)
 		}

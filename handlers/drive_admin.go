@@ -82,6 +82,9 @@ func (h *Handlers) qr(ctx context.Context, t *turn) error {
 		return err
 	}
 	return h.retry(ctx, func() error {
+		if err := h.reserve(ctx, t.chatID); err != nil {
+			return err
+		}
 		_, err := t.b.SendPhoto(ctx, &tg.SendPhotoParams{
 			ChatID:  t.chatID,
 			Photo:   &models.InputFileUpload{Filename: "qr-" + d.Code + ".png", Data: strings.NewReader(string(png))},

@@ -375,6 +375,9 @@ func (h *Handlers) announcePromotion(ctx context.Context, p *storage.Promotion) 
 // sendDocument sends a file to the user's chat.
 func (t *turn) sendDocument(ctx context.Context, name string, data []byte, caption string) error {
 	err := t.h.retry(ctx, func() error {
+		if err := t.h.reserve(ctx, t.chatID); err != nil {
+			return err
+		}
 		_, err := t.b.SendDocument(ctx, &tg.SendDocumentParams{
 			ChatID:   t.chatID,
 			Document: &models.InputFileUpload{Filename: name, Data: strings.NewReader(string(data))},

@@ -15,6 +15,7 @@ type Broadcaster interface {
 	Start(ctx context.Context, s broadcast.Spec) (int64, error)
 	Cancel(ctx context.Context, broadcastID int64) (int, error)
 	SendNow(ctx context.Context, chatID int64, text string, markup any) (int, error)
+	Reserve(ctx context.Context, chatID int64) error
 }
 
 // SetBroadcaster wires the engine in once it exists: the engine renders its
@@ -36,4 +37,12 @@ func (h *Handlers) tell(ctx context.Context, chatID int64, text string, markup a
 // textIn renders a message in a language other than the current user's.
 func (h *Handlers) textIn(lang, id string, data map[string]any) string {
 	return h.texts.text(lang, id, data)
+}
+
+// reserve counts a reply against the shared send rate before it is sent.
+func (h *Handlers) reserve(ctx context.Context, chatID int64) error {
+	if h.bcast == nil {
+		return nil // not wired (unit tests of the handlers alone)
+	}
+	return h.bcast.Reserve(ctx, chatID)
 }

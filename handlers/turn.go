@@ -103,6 +103,9 @@ func (t *turn) reply(ctx context.Context, text string, markup any) error {
 		params.ReplyMarkup = markup
 	}
 	err := t.h.retry(ctx, func() error {
+		if err := t.h.reserve(ctx, t.chatID); err != nil {
+			return err
+		}
 		_, err := t.b.SendMessage(ctx, params)
 		return err
 	})

@@ -239,7 +239,7 @@ func promote(ctx context.Context, tx *sqlx.Tx, slotID int64) (*Promotion, error)
 	return &Promotion{Registration: r.registration(), TelegramID: r.TelegramID, ChatID: r.ChatID, Language: r.Language}, nil
 }
 
-// setRegStatus changes a locked registration's status (and screening) and,
+// setRegStatus changes a locked registration's status and,
 // when that frees a confirmed seat, promotes the first of the waitlist.
 func setRegStatus(ctx context.Context, tx *sqlx.Tx, r lockedReg, to drive.RegStatus) (*Promotion, error) {
 	const q = `UPDATE registrations SET status = $2, updated_at = now() WHERE id = $1`

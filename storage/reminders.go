@@ -36,9 +36,8 @@ type DueReminder struct {
 // skipped and not returned. The thank-you (drive.KindThanks) goes to attended
 // registrations once the drive is over, within drive.ThanksWindow.
 //
-// A call may return fewer than limit while more are due (skipped reminders
-// count against limit, and claims of a concurrent scheduler are dropped):
-// call again until it returns none.
+// A call may return fewer than limit while more are due (claims of a
+// concurrent scheduler are dropped): call again until it returns none.
 func (s *Store) ClaimDueReminders(ctx context.Context, now time.Time, offsets []time.Duration, limit int) ([]DueReminder, error) {
 	// $1 now, $2 kinds, $3 offsets and $4 untils in seconds, $5 the largest
 	// offset, $6 the thanks window, $7 limit. The conditions are those of
@@ -64,7 +63,8 @@ func (s *Store) ClaimDueReminders(ctx context.Context, now time.Time, offsets []
 			WHERE d.ends_at <= $1 AND d.ends_at > $1 - $6 * interval '1 second'
 			  AND d.status IN ('published', 'closed') AND r.status = 'attended'
 			  AND NOT EXISTS (SELECT 1 FROM reminders_sent x WHERE x.registration_id = r.id AND x.kind = 'thanks')
-			ORDER BY due_at
+			-- Due ones first: a call returns none only when none is due.
+			ORDER BY skipped, due_at
 			LIMIT $7
 		), claimed AS (
 			INSERT INTO reminders_sent (registration_id, kind, sent_at, skipped)

@@ -65,7 +65,8 @@ func TestClaimDueReminders(t *testing.T) {
 	}{
 		{"NothingYet", T.Add(-25 * time.Hour), nil},
 		{"24h", T.Add(-24 * time.Hour), []string{tag(donors[0], "24h")}},
-		{"OnlyOnce", T.Add(-23 * time.Hour), nil},
+		// Slot 1 starts at T+30m: its 24h reminder falls due at T-23h30m.
+		{"OnlyOnce", T.Add(-24*time.Hour + 10*time.Minute), nil},
 		// Slot 1 starts at T+30m: its 24h reminder is stale at T-1h, its 2h due.
 		{"2hAnd24hSkipped", T.Add(-time.Hour), []string{tag(donors[0], "2h"), tag(donors[2], "2h")}},
 		{"NothingAfterStart", T.Add(10 * time.Minute), nil},
@@ -136,7 +137,17 @@ func TestClaimDueRemindersConcurrently(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	now := T.Add(-30 * time.Minute) // every slot's 2h reminder is due, every 24h one stale
+	// Slots start from 30 minutes to 5 hours later: some owe their 2h
+	// reminder, the others their 24h one (drive.Reminders says which).
+	now := T.Add(-30 * time.Minute)
+	want := map[int64]string{}
+	for i, id := range donors {
+		due, _, err := drive.Reminders(slots[i%len(slots)].Start, time.Time{}, drive.DefaultReminderOffsets, now)
+		if err != nil || len(due) != 1 {
+			t.Fatalf("drive.Reminders = %v, %v", due, err)
+		}
+		want[id] = due[0]
+	}
 	claimed := make([][]storage.DueReminder, 2)
 	var wg sync.WaitGroup
 	for w := range claimed {
@@ -159,8 +170,8 @@ func TestClaimDueRemindersConcurrently(t *testing.T) {
 	for w, rs := range claimed {
 		t.Logf("scheduler %d claimed %d", w, len(rs))
 		for _, r := range rs {
-			if r.Kind != "2h" {
-				t.Errorf("claimed a %s reminder", r.Kind)
+			if r.Kind != want[r.TelegramID] {
+				t.Errorf("donor %d: claimed a %s reminder, want %s", r.TelegramID, r.Kind, want[r.TelegramID])
 			}
 			seen[r.TelegramID]++
 		}
