@@ -37,6 +37,8 @@ type Config struct {
 	BroadcastRate    int             `env:"BROADCAST_RATE" envDefault:"25"`
 	BroadcastWorkers int             `env:"BROADCAST_WORKERS" envDefault:"8"`
 	BroadcastLease   time.Duration   `env:"BROADCAST_LEASE" envDefault:"1m"`
+	ReplyPerMinute   int             `env:"REPLY_PER_MINUTE" envDefault:"60"`
+	ReplyBurst       int             `env:"REPLY_BURST" envDefault:"20"`
 	ReminderOffsets  []time.Duration `env:"REMINDER_OFFSETS" envDefault:"24h,2h" envSeparator:","`
 	ReminderInterval time.Duration   `env:"REMINDER_INTERVAL" envDefault:"30s"`
 
@@ -163,5 +165,6 @@ func envName(field string) string {
 
 // broadcastConfig is the broadcast engine's share of the settings.
 func (c Config) broadcastConfig() broadcast.Config {
-	return broadcast.Config{Rate: c.BroadcastRate, Workers: c.BroadcastWorkers, Lease: c.BroadcastLease, KeyPrefix: c.RedisPrefix}
+	return broadcast.Config{Rate: c.BroadcastRate, Workers: c.BroadcastWorkers, Lease: c.BroadcastLease,
+		KeyPrefix: c.RedisPrefix, ReplyPerMinute: c.ReplyPerMinute, ReplyBurst: c.ReplyBurst}
 }

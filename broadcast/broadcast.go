@@ -96,6 +96,9 @@ type Config struct {
 	ProgressEvery time.Duration
 	// KeyPrefix starts every Redis key (default "donorbot:").
 	KeyPrefix string
+	// ReplyPerMinute and ReplyBurst bound the replies Reserve lets through
+	// to one chat: sustained rate and burst (defaults 60 and 20).
+	ReplyPerMinute, ReplyBurst int
 }
 
 func (c Config) withDefaults() Config {
@@ -118,6 +121,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = 5
+	}
+	if c.ReplyPerMinute == 0 {
+		c.ReplyPerMinute = 60
+	}
+	if c.ReplyBurst == 0 {
+		c.ReplyBurst = 20
 	}
 	if c.KeyPrefix == "" {
 		c.KeyPrefix = "donorbot:"

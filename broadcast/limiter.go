@@ -62,10 +62,11 @@ func newLimiter(rdb *redis.Client, log *slog.Logger, cfg Config) *limiter {
 			Burst:  1,
 			Period: time.Duration(float64(cfg.ChatInterval) * slack),
 		},
-		// Replies in a conversation come in twos and threes (an answer and
-		// the next question); Telegram tolerates such bursts in one chat,
-		// so only their sustained rate is held to one per second.
-		reply:     redis_rate.Limit{Rate: 60, Burst: 5, Period: time.Minute},
+		// Replies in a conversation come in bursts (an answer and the next
+		// question, a user tapping quickly); Telegram tolerates bursts in
+		// one chat, so only the sustained rate is held to one per second.
+		// The per-user flood limit of the runtime bounds bursts anyway.
+		reply:     redis_rate.Limit{Rate: cfg.ReplyPerMinute, Burst: cfg.ReplyBurst, Period: time.Minute},
 		globalKey: cfg.KeyPrefix + "send:global",
 		pauseKey:  cfg.KeyPrefix + "send:pause",
 		chatKey:   cfg.KeyPrefix + "send:chat:",

@@ -52,10 +52,10 @@ func (h *Handlers) cancel(ctx context.Context, t *turn) error {
 // forget asks for confirmation before deleting the donor's data.
 func (h *Handlers) forget(ctx context.Context, t *turn) error {
 	if t.donor == nil {
-		if err := h.d.State.ForgetUser(ctx, t.userID); err != nil {
+		if err := t.reply(ctx, t.text("forget_nothing"), nil); err != nil {
 			return err
 		}
-		return t.reply(ctx, t.text("forget_nothing"), nil)
+		return h.d.State.ForgetUser(ctx, t.userID) // e.g. a language chosen before consent
 	}
 	kb := rows(1,
 		button{Text: t.text("btn_forget_yes"), CallbackData: encodeCallback("forget", "yes")},
@@ -82,11 +82,16 @@ func (h *Handlers) onForgetReply(ctx context.Context, t *turn) error {
 	if err := h.d.Store.DeleteDonor(ctx, t.userID); err != nil {
 		return err
 	}
+	if err := t.reply(ctx, t.text("forget_done"), removeKeyboard{RemoveKeyboard: true}); err != nil {
+		return err
+	}
+	// Last, so that the keys this very update created (flood and reply
+	// limits) go too.
 	if err := h.d.State.ForgetUser(ctx, t.userID); err != nil {
 		return err
 	}
 	h.d.Log.Info("donor forgotten", "user_id", t.userID)
-	return t.reply(ctx, t.text("forget_done"), removeKeyboard{RemoveKeyboard: true})
+	return nil
 }
 
 // chooseLanguage offers the languages.

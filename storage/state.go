@@ -137,10 +137,15 @@ func (s *State) Once(ctx context.Context, userID int64, name string, ttl time.Du
 }
 
 // ForgetUser deletes every Redis key of the user, including the rate
-// limiter's, which redis_rate stores under "rate:" + its key.
+// limiters', which redis_rate stores under "rate:" + its key: the flood
+// limit's and the broadcast engine's per-chat limits (a private chat's id is
+// the user's id).
 func (s *State) ForgetUser(ctx context.Context, userID int64) error {
 	own := s.UserKey(userID, "*")
-	for _, pattern := range []string{own, "rate:" + own} {
+	chat := strconv.FormatInt(userID, 10)
+	patterns := []string{own, "rate:" + own,
+		"rate:" + s.prefix + "send:chat:" + chat, "rate:" + s.prefix + "send:chat:reply:" + chat}
+	for _, pattern := range patterns {
 		iter := s.rdb.Scan(ctx, 0, pattern, 100).Iterator()
 		var keys []string
 		for iter.Next(ctx) {

@@ -94,6 +94,10 @@ func Start(t testing.TB, opts ...Option) *Bot {
 		BroadcastRate:    200,
 		BroadcastWorkers: 4,
 		BroadcastLease:   time.Minute,
+		// Tests type far faster than people: don't hold their replies to
+		// one per second (broadcast's own tests cover that limit).
+		ReplyPerMinute:   6000,
+		ReplyBurst:       1000,
 		ReminderOffsets:  []time.Duration{24 * time.Hour, 2 * time.Hour},
 		ReminderInterval: 200 * time.Millisecond,
 	}
