@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -79,6 +80,9 @@ func (h *Handlers) onForgetReply(ctx context.Context, t *turn) error {
 	if choice == "no" {
 		return t.reply(ctx, t.text("forget_kept"), nil)
 	}
+	if err := h.releaseSeats(ctx, t); err != nil {
+		return err
+	}
 	if err := h.d.Store.DeleteDonor(ctx, t.userID); err != nil {
 		return err
 	}
@@ -130,3 +134,25 @@ func (h *Handlers) onLanguage(ctx context.Context, t *turn) error {
 
 // joinNames lists names for a message.
 func joinNames(names []string) string { return strings.Join(names, ", ") }
+
+// releaseSeats cancels the donor's live registrations before their data
+// goes, so each freed seat is offered to the first of its waitlist.
+func (h *Handlers) releaseSeats(ctx context.Context, t *turn) error {
+	regs, err := h.d.Store.MyRegistrations(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	for _, r := range regs {
+		if !r.Registration.Status.Live() {
+			continue
+		}
+		promoted, err := h.d.Store.Cancel(ctx, t.userID, r.Registration.ID)
+		if err != nil && !errors.Is(err, storage.ErrNotLive) {
+			return err
+		}
+		if err := h.announcePromotion(ctx, promoted); err != nil {
+			return err
+		}
+	}
+	return nil
+}

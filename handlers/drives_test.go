@@ -217,6 +217,21 @@ func TestWaitlistAndPromotionOnCancel(t *testing.T) {
 	second.Expect("Đã có chỗ cho bạn", "Ngày hội Sẻ chia")
 	second.Send("/mydrives")
 	second.Expect("đã xác nhận")
+
+	// A donor who deletes their data frees their seat for the waitlist too.
+	third := b.Phone(5013, "vi")
+	onboard(t, b, third, "Người Thứ C")
+	third.Expect("Cảm ơn")
+	third.Send("/drives")
+	third.Tap("Đăng ký: Ngày hội Sẻ chia")
+	third.Tap(slot + " (hết chỗ)")
+	third.Tap("Vào danh sách chờ")
+	answerScreening(t, b, third, "")
+	third.Expect("vị trí số 1 trong danh sách chờ")
+	second.Send("/forget")
+	second.Tap("🗑 Xóa dữ liệu của tôi")
+	second.Expect("Đã xóa toàn bộ")
+	third.Expect("Đã có chỗ cho bạn")
 }
 
 func TestDeepLinkForNewUserLandsOnDrive(t *testing.T) {

@@ -74,7 +74,9 @@ func Start(t testing.TB, opts ...Option) *Bot {
 	// Tests of one package share a database, so each fake server numbers
 	// its updates in a range of its own: equal ids would be deduplicated.
 	first := telegramtest.WithFirstUpdateID(updateIDBase.Add(1) * 10_000_000)
-	b := &Bot{t: t, API: telegramtest.New(t, first), Redis: rdb, Logs: &LogBuffer{}}
+	// Generous waits: CI runs test packages in parallel on two cores.
+	wait := telegramtest.WithWaitTimeout(20 * time.Second)
+	b := &Bot{t: t, API: telegramtest.New(t, first, wait), Redis: rdb, Logs: &LogBuffer{}}
 	b.Store = storage.New(testenv.DB(t))
 	b.Cfg = bot.Config{
 		Token:       b.API.Token(),
@@ -218,7 +220,7 @@ func (l *LogBuffer) Contains(s string) bool { return strings.Contains(l.String()
 func (b *Bot) Settle() {
 	b.t.Helper()
 	b.API.WaitIdle(b.t)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var pending int
 		err := b.Store.DB().Get(&pending, `SELECT count(*) FROM updates WHERE handled_at IS NULL`)
@@ -229,7 +231,7 @@ func (b *Bot) Settle() {
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("bottest: %d updates still unhandled after 10s", pending)
+			b.t.Fatalf("bottest: %d updates still unhandled after 20s", pending)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
