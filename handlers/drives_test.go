@@ -299,6 +299,10 @@ func TestRemindersFireOnceWithSeveralSchedulers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	earlier := `[{"Question":"chronic","Yes":false},{"Question":"d14","Yes":false},{"Question":"m6","Yes":false}]`
+	if _, err := b.Store.SetScreening(context.Background(), reg.ID, []byte(earlier), 450, drive.RegConfirmed); err != nil {
+		t.Fatal(err)
+	}
 	// Registered yesterday: a reminder due before registering is never sent.
 	if _, err := b.Store.DB().Exec(`UPDATE registrations SET queued_at = now() - interval '1 day' WHERE id = $1`, reg.ID); err != nil {
 		t.Fatal(err)
@@ -337,6 +341,15 @@ func TestRemindersFireOnceWithSeveralSchedulers(t *testing.T) {
 	}
 	if status != "deferred" {
 		t.Errorf("got %s after the morning check found a fever, want deferred", status)
+	}
+	// The re-check replaced its own questions' answers and kept the others.
+	var stored string
+	if err := b.Store.DB().Get(&stored, `SELECT screening_answers::text FROM registrations WHERE id = $1`, reg.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stored, `"chronic"`) || !strings.Contains(stored, `"m6"`) ||
+		strings.Count(stored, `"d14"`) != 1 || !strings.Contains(stored, `"ill_now"`) {
+		t.Errorf("stored answers after the re-check: %s", stored)
 	}
 }
 

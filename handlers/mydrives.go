@@ -2,7 +2,10 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,9 +177,29 @@ func (h *Handlers) onRemind(ctx context.Context, t *turn) error {
 	return t.reply(ctx, t.textf("remind_set", map[string]any{"Date": displayDate(day)}), nil)
 }
 
-// recheckScreened ends the morning-of check: still eligible keeps the
-// registration; a new deferral frees the seat.
+// recheckScreened ends the morning-of check. The new answers replace the
+// same questions' earlier ones and the whole set is judged again, so an
+// earlier deferral-relevant answer (a tattoo last month) still counts:
+// eligible keeps the registration, a deferral frees the seat.
 func (h *Handlers) recheckScreened(ctx context.Context, t *turn, regID int64, st screeningState, res screening.Result) error {
+	raw, err := h.d.Store.ScreeningAnswers(ctx, t.userID, regID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t.reply(ctx, t.text("registration_gone"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	var earlier []screening.Answer
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &earlier); err != nil {
+			return fmt.Errorf("stored answers of registration %d: %w", regID, err)
+		}
+	}
+	merged := slices.DeleteFunc(earlier, func(a screening.Answer) bool { return slices.Contains(st.Only, a.Question) })
+	st.Answers = append(merged, st.Answers...)
+	if res, err = h.evaluate(ctx, t, st); err != nil {
+		return err
+	}
 	if res.Status == screening.Eligible {
 		return t.reply(ctx, t.text("recheck_ok"), nil)
 	}

@@ -247,15 +247,10 @@ func (h *Handlers) finishScreening(ctx context.Context, t *turn, st screeningSta
 	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
 		return err
 	}
-	day, err := time.Parse(time.DateOnly, st.Day)
-	if err != nil {
-		return fmt.Errorf("screening day %q: %w", st.Day, err)
-	}
-	sd, err := h.screeningDonor(ctx, t.donor)
+	res, err := h.evaluate(ctx, t, st)
 	if err != nil {
 		return err
 	}
-	res := screening.Evaluate(screening.DefaultConfig(), sd, st.Answers, day, h.today())
 	kind, id, err := parsePurpose(st.Purpose)
 	if err != nil {
 		return err
@@ -265,6 +260,20 @@ func (h *Handlers) finishScreening(ctx context.Context, t *turn, st screeningSta
 		return fmt.Errorf("screening purpose %q unknown", st.Purpose)
 	}
 	return done(ctx, t, id, st, res)
+}
+
+// evaluate judges the answers of st with the donor's profile and history on
+// the drive's day.
+func (h *Handlers) evaluate(ctx context.Context, t *turn, st screeningState) (screening.Result, error) {
+	day, err := time.Parse(time.DateOnly, st.Day)
+	if err != nil {
+		return screening.Result{}, fmt.Errorf("screening day %q: %w", st.Day, err)
+	}
+	sd, err := h.screeningDonor(ctx, t.donor)
+	if err != nil {
+		return screening.Result{}, err
+	}
+	return screening.Evaluate(screening.DefaultConfig(), sd, st.Answers, day, h.today()), nil
 }
 
 func parsePurpose(p string) (string, int64, error) {

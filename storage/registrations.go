@@ -488,3 +488,16 @@ func (s *Store) MarkAttendance(ctx context.Context, driveID, registrationID int6
 	}
 	return nil
 }
+
+// ScreeningAnswers returns the screening answers stored with one of the
+// donor's registrations; nil when none were stored. A registration of
+// another donor is ErrNotFound.
+func (s *Store) ScreeningAnswers(ctx context.Context, donorTelegramID, registrationID int64) (json.RawMessage, error) {
+	const q = `SELECT r.screening_answers FROM registrations r JOIN donors dn ON dn.id = r.donor_id
+		WHERE r.id = $1 AND dn.telegram_id = $2`
+	var raw []byte
+	if err := s.db.GetContext(ctx, &raw, q, registrationID, donorTelegramID); err != nil {
+		return nil, fmt.Errorf("storage: screening answers of registration %d: %w", registrationID, mapErr(err))
+	}
+	return raw, nil
+}
