@@ -103,37 +103,41 @@ func (t *turn) driveCard(d drive.Drive, seatsLeft int) string {
 // drv:v1:cancel:<reg>, drv:v1:move:<reg>, drv:v1:moveto:<reg>:<slot>,
 // drv:v1:screen:<reg>.
 func (h *Handlers) onDriveButton(ctx context.Context, t *turn) error {
-	a, err1 := strconv.ParseInt(t.cb.arg(1), 10, 64)
-	if err1 != nil {
+	action := t.cb.arg(0)
+	first, err := strconv.ParseInt(t.cb.arg(1), 10, 64)
+	if err != nil {
 		return t.answer(ctx, t.text("button_stale"))
 	}
-	b, _ := strconv.ParseInt(t.cb.arg(2), 10, 64)
+	second, _ := strconv.ParseInt(t.cb.arg(2), 10, 64) // 0 for one-id actions
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
 	if t.donor == nil || !t.donor.Onboarded() {
-		if err := t.answer(ctx, ""); err != nil {
-			return err
+		if action == "open" || action == "slot" || action == "wait" {
+			// A forwarded announcement: land on the drive once onboarded.
+			if err := h.d.State.Remember(ctx, t.userID, "pending_drive", id(first), 72*time.Hour); err != nil {
+				return err
+			}
 		}
 		return h.needProfileFirst(ctx, t)
 	}
-	switch t.cb.arg(0) {
+	switch action {
 	case "open":
-		if err := t.answer(ctx, ""); err != nil {
-			return err
-		}
-		return h.showDrive(ctx, t, a)
+		return h.showDrive(ctx, t, first)
 	case "slot":
-		return h.chooseSlot(ctx, t, a, b, false)
+		return h.chooseSlot(ctx, t, first, second, false)
 	case "wait":
-		return h.chooseSlot(ctx, t, a, b, true)
+		return h.chooseSlot(ctx, t, first, second, true)
 	case "cancel":
-		return h.cancelRegistration(ctx, t, a)
+		return h.cancelRegistration(ctx, t, first)
 	case "move":
-		return h.offerMove(ctx, t, a)
+		return h.offerMove(ctx, t, first)
 	case "moveto":
-		return h.moveRegistration(ctx, t, a, b)
+		return h.moveRegistration(ctx, t, first, second)
 	case "screen":
-		return h.resumeScreening(ctx, t, a)
+		return h.resumeScreening(ctx, t, first)
 	}
-	return t.answer(ctx, t.text("button_stale"))
+	return t.reply(ctx, t.text("button_stale"), nil)
 }
 
 // needProfileFirst sends a donor without a finished profile to onboarding.

@@ -252,6 +252,22 @@ func TestDeepLinkForNewUserLandsOnDrive(t *testing.T) {
 	p.Expect("Cảm ơn")
 	p.Expect("Ngày hội Trái tim", "Chọn khung giờ")
 
+	// A forwarded announcement tapped by someone without a profile: the same.
+	fwd := b.Phone(5023, "vi")
+	fwd.TapStale(1, fmt.Sprintf("drv:v1:open:%d", d.ID))
+	fwd.Expect("Nghị định 13/2023")
+	fwd.Tap("✅ Tôi đồng ý")
+	fwd.Send("Tạ Thị Bích")
+	fwd.Expect("Bước 2/7")
+	fwd.Send("0912777999")
+	fwd.Tap("Nữ")
+	fwd.Send("03/03/1993")
+	fwd.Send("55")
+	fwd.Tap("AB+")
+	skipUnitStep(t, b, fwd)
+	fwd.Expect("Cảm ơn")
+	fwd.Expect("Ngày hội Trái tim", "Chọn khung giờ")
+
 	other := b.Phone(5022, "vi")
 	other.Send("/start " + drive.DeepLinkPayload(drive.NewCode()))
 	other.Expect("Không tìm thấy ngày hội")

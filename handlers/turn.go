@@ -142,9 +142,14 @@ func (t *turn) closeButtons(ctx context.Context) error {
 	return nil
 }
 
-// answer answers the tapped button, with an optional short notice.
+// answer answers the tapped button, with an optional short notice. A
+// notice after the button was already answered goes out as a message, so it
+// is never lost.
 func (t *turn) answer(ctx context.Context, text string) error {
 	if t.callbackID == "" || t.answered {
+		if text != "" {
+			return t.reply(ctx, text, nil)
+		}
 		return nil
 	}
 	t.answered = true
