@@ -22,6 +22,9 @@ func (h *Handlers) announceDrive(ctx context.Context, t *turn, d drive.Drive) er
 	if err != nil {
 		return err
 	}
+	if len(recipients) == 0 {
+		return t.reply(ctx, t.text("nd_no_audience"), nil)
+	}
 	slots, err := h.d.Store.DriveSlots(ctx, d.ID)
 	if err != nil {
 		return err
@@ -30,28 +33,32 @@ func (h *Handlers) announceDrive(ctx context.Context, t *turn, d drive.Drive) er
 	for _, s := range slots {
 		seats += s.SeatsLeft()
 	}
+	spec := broadcast.Spec{Kind: "announcement", CreatedBy: t.userID, Lang: t.lang, ProgressChatID: t.chatID}
+	return h.broadcastInLanguages(ctx, recipients, spec, func(lt *turn) (string, [][]broadcast.Button) {
+		register := broadcast.Button{Text: lt.text("btn_register"), CallbackData: encodeCallback("drv", "open", id(d.ID))}
+		return lt.textf("drive_announcement", map[string]any{"Card": lt.driveCard(d, seats)}), [][]broadcast.Button{{register}}
+	})
+}
+
+// broadcastInLanguages starts one broadcast per language so that each
+// recipient reads it in theirs; spec gives all but the text, buttons and
+// recipients, which render and to supply.
+func (h *Handlers) broadcastInLanguages(ctx context.Context, to []storage.Recipient, spec broadcast.Spec,
+	render func(lt *turn) (string, [][]broadcast.Button)) error {
 	byLang := map[string][]int64{}
-	for _, r := range recipients {
+	for _, r := range to {
 		byLang[r.Language] = append(byLang[r.Language], r.ChatID)
 	}
 	for _, lang := range languages {
-		chats := byLang[lang]
-		if len(chats) == 0 {
+		if len(byLang[lang]) == 0 {
 			continue
 		}
-		lt := &turn{h: h, lang: lang}
-		text := lt.textf("drive_announcement", map[string]any{"Card": lt.driveCard(d, seats)})
-		register := broadcast.Button{Text: lt.text("btn_register"), CallbackData: encodeCallback("drv", "open", id(d.ID))}
-		_, err := h.bcast.Start(ctx, broadcast.Spec{
-			Kind: "announcement", Text: text, Buttons: [][]broadcast.Button{{register}},
-			CreatedBy: t.userID, Lang: t.lang, ProgressChatID: t.chatID, Recipients: chats,
-		})
-		if err != nil {
+		s := spec
+		s.Text, s.Buttons = render(&turn{h: h, lang: lang})
+		s.Recipients = byLang[lang]
+		if _, err := h.bcast.Start(ctx, s); err != nil {
 			return err
 		}
-	}
-	if len(recipients) == 0 {
-		return t.reply(ctx, t.text("nd_no_audience"), nil)
 	}
 	return nil
 }
@@ -134,36 +141,24 @@ func (h *Handlers) onCancelDrive(ctx context.Context, t *turn) error {
 	return t.reply(ctx, t.textf("canceldrive_done", map[string]any{"Count": n}), nil)
 }
 
-// tellRegistrants broadcasts a message about d to its live registrants,
-// each in their language, and returns how many there are.
+// tellRegistrants broadcasts a message about d to its live registrants who
+// have not blocked the bot, each in their language, and returns how many.
 func (h *Handlers) tellRegistrants(ctx context.Context, t *turn, d drive.Drive, msgID string) (int, error) {
 	regs, err := h.d.Store.DriveRegistrants(ctx, d.ID)
 	if err != nil {
 		return 0, err
 	}
-	byLang := map[string][]int64{}
-	n := 0
+	var to []storage.Recipient
 	for _, r := range regs {
-		if r.Unreachable {
-			continue
-		}
-		byLang[r.Language] = append(byLang[r.Language], r.ChatID)
-		n++
-	}
-	for _, lang := range languages {
-		if len(byLang[lang]) == 0 {
-			continue
-		}
-		lt := &turn{h: h, lang: lang}
-		_, err := h.bcast.Start(ctx, broadcast.Spec{
-			Kind: "drive_change", Text: lt.textf(msgID, map[string]any{"Card": lt.driveCard(d, 0)}),
-			CreatedBy: t.userID, Lang: t.lang, Recipients: byLang[lang], Priority: 1,
-		})
-		if err != nil {
-			return 0, err
+		if !r.Unreachable {
+			to = append(to, storage.Recipient{ChatID: r.ChatID, Language: r.Language})
 		}
 	}
-	return len(regs), nil
+	spec := broadcast.Spec{Kind: "drive_change", CreatedBy: t.userID, Lang: t.lang, Priority: 1}
+	err = h.broadcastInLanguages(ctx, to, spec, func(lt *turn) (string, [][]broadcast.Button) {
+		return lt.textf(msgID, map[string]any{"Card": lt.driveCard(d, 0)}), nil
+	})
+	return len(to), err
 }
 
 // grant gives a role: /grant <telegram id> organizer|admin|club_admin.

@@ -81,16 +81,15 @@ func (h *Handlers) donorUnitIDs(ctx context.Context, t *turn) ([]int64, error) {
 
 // driveCard describes a drive: when, where, with which hospital.
 func (t *turn) driveCard(d drive.Drive, seatsLeft int) string {
-	loc := t.h.d.Location
 	title := d.Title
 	if d.Wave != "" {
 		title = d.Wave + " — " + d.Title
 	}
 	return t.textf("drive_card", map[string]any{
 		"Title":     title,
-		"Date":      d.Start.In(loc).Format("02/01/2006"),
-		"From":      d.Start.In(loc).Format("15:04"),
-		"To":        d.End.In(loc).Format("15:04"),
+		"Date":      t.h.date(d.Start),
+		"From":      t.clock(d.Start),
+		"To":        t.clock(d.End),
 		"Venue":     d.Venue,
 		"Hospital":  d.Hospital,
 		"Organizer": d.Organizer,
@@ -180,11 +179,7 @@ func (h *Handlers) showDrive(ctx context.Context, t *turn, driveID int64) error 
 			continue
 		}
 		seats += s.SeatsLeft()
-		label := t.textf("btn_slot", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End), "Seats": s.SeatsLeft()})
-		if s.SeatsLeft() == 0 {
-			label = t.textf("btn_slot_full", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End)})
-		}
-		bs = append(bs, button{Text: label, CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
+		bs = append(bs, button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
 	}
 	if len(bs) == 0 {
 		return t.reply(ctx, t.text("drive_closed"), nil)
@@ -209,7 +204,28 @@ func (h *Handlers) mayAttend(ctx context.Context, t *turn, d drive.Drive) (bool,
 	return false, nil
 }
 
-func (t *turn) clock(at time.Time) string { return at.In(t.h.d.Location).Format("15:04") }
+func (t *turn) clock(at time.Time) string { return t.h.clock(at) }
+
+// slotLabel names a slot on its button: its times and seats left, or full.
+func (t *turn) slotLabel(s drive.Slot) string {
+	data := map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End), "Seats": s.SeatsLeft()}
+	if s.SeatsLeft() == 0 {
+		return t.textf("btn_slot_full", data)
+	}
+	return t.textf("btn_slot", data)
+}
+
+// clock and date show an instant as the bot's time zone reads it.
+func (h *Handlers) clock(at time.Time) string { return at.In(h.d.Location).Format("15:04") }
+func (h *Handlers) date(at time.Time) string  { return at.In(h.d.Location).Format("02/01/2006") }
+
+// slotData is the template data every message about a registered slot uses.
+func (h *Handlers) slotData(d drive.Drive, s drive.Slot) map[string]any {
+	return map[string]any{
+		"Title": d.Title, "Date": h.date(s.Start), "From": h.clock(s.Start), "To": h.clock(s.End),
+		"Venue": d.Venue, "Hospital": d.Hospital,
+	}
+}
 
 // chooseSlot registers the donor in the slot, offering the waitlist first
 // when it is full, then starts the screening questions.
@@ -368,11 +384,7 @@ func (h *Handlers) announcePromotion(ctx context.Context, p *storage.Promotion) 
 	if err != nil {
 		return err
 	}
-	loc := h.d.Location
-	text := h.textIn(p.Language, "promoted", map[string]any{
-		"Title": reg.Drive.Title, "Date": reg.Slot.Start.In(loc).Format("02/01/2006"),
-		"From": reg.Slot.Start.In(loc).Format("15:04"), "To": reg.Slot.End.In(loc).Format("15:04"),
-	})
+	text := h.textIn(p.Language, "promoted", h.slotData(reg.Drive, reg.Slot))
 	return h.tell(ctx, p.ChatID, text, nil)
 }
 

@@ -233,10 +233,7 @@ func (h *Handlers) onMembership(ctx context.Context, t *turn) error {
 
 // today is the current calendar date in the bot's time zone, as UTC midnight
 // like every calendar date in the domain packages.
-func (h *Handlers) today() time.Time {
-	now := h.d.Now().In(h.d.Location)
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
+func (h *Handlers) today() time.Time { return h.calendarDay(h.d.Now()) }
 
 // displayDate formats a calendar date the Vietnamese way, dd/mm/yyyy.
 func displayDate(d time.Time) string { return d.Format("02/01/2006") }

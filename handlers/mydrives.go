@@ -31,11 +31,10 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 	kb := inlineKeyboard{InlineKeyboard: [][]button{}}
 	for _, r := range regs {
 		b.WriteString("\n\n")
-		b.WriteString(t.textf("mydrives_item", map[string]any{
-			"Title": r.Drive.Title, "Date": r.Slot.Start.In(h.d.Location).Format("02/01/2006"),
-			"From": t.clock(r.Slot.Start), "To": t.clock(r.Slot.End), "Venue": r.Drive.Venue,
-			"Status": t.text("reg_" + string(r.Registration.Status)), "Position": r.Registration.WaitlistPosition,
-		}))
+		data := h.slotData(r.Drive, r.Slot)
+		data["Status"] = t.text("reg_" + string(r.Registration.Status))
+		data["Position"] = r.Registration.WaitlistPosition
+		b.WriteString(t.textf("mydrives_item", data))
 		if r.Drive.Status == drive.StatusCancelled {
 			b.WriteString("\n")
 			b.WriteString(t.text("mydrives_drive_cancelled"))
@@ -104,8 +103,7 @@ func (h *Handlers) offerMove(ctx context.Context, t *turn, regID int64) error {
 		if s.ID == reg.Slot.ID || s.SeatsLeft() == 0 || !s.Start.After(h.d.Now()) {
 			continue
 		}
-		label := t.textf("btn_slot", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End), "Seats": s.SeatsLeft()})
-		bs = append(bs, button{Text: label, CallbackData: encodeCallback("drv", "moveto", id(regID), id(s.ID))})
+		bs = append(bs, button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "moveto", id(regID), id(s.ID))})
 	}
 	if len(bs) == 0 {
 		return t.reply(ctx, t.text("move_none"), nil)

@@ -51,12 +51,7 @@ func (h *Handlers) reminderOffsets() []time.Duration {
 }
 
 func (h *Handlers) sendSlotReminder(ctx context.Context, r storage.DueReminder) error {
-	loc := h.d.Location
-	data := map[string]any{
-		"Title": r.Drive.Title, "Date": r.Slot.Start.In(loc).Format("02/01/2006"),
-		"From": r.Slot.Start.In(loc).Format("15:04"), "To": r.Slot.End.In(loc).Format("15:04"),
-		"Venue": r.Drive.Venue, "Hospital": r.Drive.Hospital,
-	}
+	data := h.slotData(r.Drive, r.Slot)
 	if r.Kind == drive.KindThanks {
 		return h.tell(ctx, r.ChatID, h.textIn(r.Language, "thanks_after_drive", data), nil)
 	}
