@@ -34,6 +34,25 @@ func onboard(t *testing.T, b *bottest.Bot, p *bottest.Phone, name string) {
 	skipUnitStep(t, b, p)
 }
 
+// profileAnswers are what a Vietnamese-speaking user types or taps at each
+// onboarding step: name, phone, sex button, birth date, weight, blood button.
+type profileAnswers struct{ name, phone, sex, birth, weight, blood string }
+
+// agreeAndAnswer taps consent on the intro already shown and answers every
+// step with a.
+func agreeAndAnswer(t *testing.T, b *bottest.Bot, p *bottest.Phone, a profileAnswers) {
+	t.Helper()
+	p.Tap("✅ Tôi đồng ý")
+	p.Send(a.name)
+	p.Expect("Bước 2/7")
+	p.Send(a.phone)
+	p.Tap(a.sex)
+	p.Send(a.birth)
+	p.Send(a.weight)
+	p.Tap(a.blood)
+	skipUnitStep(t, b, p)
+}
+
 // skipUnitStep skips step 7, which is asked only when units exist (other
 // tests of the package may have created one).
 func skipUnitStep(t *testing.T, b *bottest.Bot, p *bottest.Phone) {
