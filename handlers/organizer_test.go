@@ -174,3 +174,25 @@ func TestOrganizerCommandsRefuseDonors(t *testing.T) {
 		t.Error("a donor granted themselves a role")
 	}
 }
+
+func TestGrantAndRevoke(t *testing.T) {
+	b := bottest.Start(t, bottest.Admins(6960))
+	admin := b.Phone(6960, "vi")
+	org := b.Phone(6961, "vi")
+	admin.Send("/grant abc organizer")
+	admin.Expect("Cách dùng: /grant")
+	admin.Send("/grant 6961 wizard")
+	admin.Expect("Cách dùng: /grant")
+	admin.Send("/grant 6961 organizer")
+	admin.Expect("Đã cấp quyền organizer cho 6961")
+	org.Send("/newdrive")
+	org.Expect("Bước 1/11")
+	org.Send("/cancel")
+	org.Expect("Đã hủy")
+	admin.Send("/revoke 6961 organizer")
+	admin.Expect("Đã thu hồi quyền organizer của 6961")
+	admin.Send("/revoke 6961 organizer")
+	admin.Expect("6961 không có quyền organizer")
+	org.Send("/newdrive")
+	org.Expect("chỉ dành cho ban tổ chức")
+}

@@ -154,6 +154,14 @@ func (t *turn) answer(ctx context.Context, text string) error {
 	}
 	t.answered = true
 	_, err := t.b.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: t.callbackID, Text: text})
+	if errors.Is(err, tg.ErrorBadRequest) {
+		// The query is too old (a redelivered or slow update): the spinner is
+		// gone on the phone already, but the notice must still arrive.
+		if text != "" {
+			return t.reply(ctx, text, nil)
+		}
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("answer callback: %w", err)
 	}
