@@ -94,6 +94,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 	if err != nil {
 		return nil, fmt.Errorf("config: REDIS_URL is malformed: %w", err)
 	}
+	// Fail fast while Redis is away: every use of Redis has a fallback
+	// (PostgreSQL dedupe, an open flood gate), and go-redis's default
+	// retries would hold each update for seconds instead.
+	redisOpts.MaxRetries, redisOpts.DialerRetries = 1, 1
 	a.rdb = redis.NewClient(redisOpts)
 	a.state = storage.NewState(a.rdb, cfg.RedisPrefix, cfg.ConvTTL)
 	if err := a.state.Ping(ctx); err != nil {

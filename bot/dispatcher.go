@@ -23,12 +23,16 @@ type dispatcher struct {
 
 	mu      sync.RWMutex
 	stopped bool
+	// held are the updates queued or running here, whose inbox leases the
+	// sweeper renews: a slow queue must not look like a dead process.
+	heldMu sync.Mutex
+	held   map[int64]int
 	wg      sync.WaitGroup
 	cancel  context.CancelFunc
 }
 
 func newDispatcher(workers, queueLen int, handle func(context.Context, *models.Update)) *dispatcher {
-	d := &dispatcher{handle: handle}
+	d := &dispatcher{handle: handle, held: map[int64]int{}}
 	for range workers {
 		d.queues = append(d.queues, make(chan *models.Update, queueLen))
 	}
@@ -49,6 +53,7 @@ func (d *dispatcher) start(ctx context.Context) {
 					continue // past the grace period: left in the inbox for the next start
 				}
 				d.handle(wctx, upd)
+				d.release(upd.ID)
 			}
 		}()
 	}
@@ -63,12 +68,46 @@ func (d *dispatcher) dispatch(ctx context.Context, upd *models.Update) error {
 	}
 	chatID, _ := route(upd)
 	q := d.queues[shard(chatID, len(d.queues))]
+	d.hold(upd.ID)
 	select {
 	case q <- upd:
 		return nil
 	case <-ctx.Done():
+		d.release(upd.ID)
 		return ctx.Err()
 	}
+}
+
+func (d *dispatcher) hold(id int64) {
+	d.heldMu.Lock()
+	defer d.heldMu.Unlock()
+	d.held[id]++
+}
+
+func (d *dispatcher) release(id int64) {
+	d.heldMu.Lock()
+	defer d.heldMu.Unlock()
+	if d.held[id]--; d.held[id] <= 0 {
+		delete(d.held, id)
+	}
+}
+
+// holding lists the updates queued or running in this process.
+func (d *dispatcher) holding() []int64 {
+	d.heldMu.Lock()
+	defer d.heldMu.Unlock()
+	ids := make([]int64, 0, len(d.held))
+	for id := range d.held {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// holds reports whether update id is queued or running in this process.
+func (d *dispatcher) holds(id int64) bool {
+	d.heldMu.Lock()
+	defer d.heldMu.Unlock()
+	return d.held[id] > 0
 }
 
 func shard(chatID int64, n int) int {

@@ -125,6 +125,11 @@ func (a *App) sweep(ctx context.Context) {
 const maxAttempts = 5
 
 func (a *App) reclaim(ctx context.Context) {
+	if held := a.dispatcher.holding(); len(held) > 0 {
+		if err := a.store.RenewUpdateLeases(ctx, held); err != nil && ctx.Err() == nil {
+			a.log.Error("renew update leases", "count", len(held), "err", err)
+		}
+	}
 	stale, err := a.store.ClaimStaleUpdates(ctx, a.cfg.InboxLease, 100)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -140,6 +145,9 @@ func (a *App) reclaim(ctx context.Context) {
 				a.log.Error("mark dropped update", "update_id", su.UpdateID, "err", err)
 			}
 			continue
+		}
+		if a.dispatcher.holds(upd.ID) {
+			continue // queued here behind a slow chat: not abandoned
 		}
 		a.log.Info("resuming unhandled update", "update_id", su.UpdateID, "attempts", su.Attempts)
 		if err := a.dispatcher.dispatch(ctx, &upd); err != nil {

@@ -94,6 +94,11 @@ func (l *limiter) waitWith(ctx context.Context, chatID int64, prio bool, chatKey
 			return err
 		}
 		res, err := l.rl.Allow(ctx, chatKey+strconv.FormatInt(chatID, 10), chat)
+		if err != nil && prio && ctx.Err() == nil {
+			// Redis away: a user waiting for an answer matters more than
+			// one chat's pacing (the runtime's flood limit fails open too).
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("broadcast: chat limit of %d: %w", chatID, err)
 		}
@@ -159,7 +164,7 @@ func (l *limiter) run(ctx context.Context) {
 				return
 			}
 		}
-		if err := l.acquire(ctx); err != nil {
+		if err := l.acquire(ctx, t.prio); err != nil {
 			t.granted <- err
 			if held != nil {
 				held.granted <- err
@@ -178,8 +183,10 @@ func (l *limiter) run(ctx context.Context) {
 }
 
 // acquire waits out any pause and takes one global token. It returns only
-// when it has the token or ctx ended.
-func (l *limiter) acquire(ctx context.Context) error {
+// when it has the token or ctx ended. While Redis fails, priority requests
+// (replies to users) are paced by this process alone at the global rate
+// rather than held until Redis is back; broadcasts wait for it.
+func (l *limiter) acquire(ctx context.Context, prio bool) error {
 	for {
 		paused, err := l.pausedFor(ctx)
 		if err == nil && paused <= 0 {
@@ -197,6 +204,9 @@ func (l *limiter) acquire(ctx context.Context) error {
 			}
 			l.log.Error("broadcast limiter: redis", "err", err)
 			paused = errRedisRetry
+			if prio {
+				return sleep(ctx, l.global.Period/time.Duration(l.global.Rate))
+			}
 		}
 		if err := sleep(ctx, paused); err != nil {
 			return err

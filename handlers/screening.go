@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/drive"
 	"donorbot/profile"
 	"donorbot/screening"
 	"donorbot/storage"
@@ -152,6 +153,9 @@ func (h *Handlers) onScreeningButton(ctx context.Context, t *turn) error {
 	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
 	if err != nil {
 		return err
+	}
+	if !ok && t.donor != nil {
+		return h.screeningLost(ctx, t)
 	}
 	if !ok || conv.Flow != flowScreening || t.donor == nil {
 		return t.answer(ctx, t.text("button_stale"))
@@ -309,4 +313,31 @@ func (t *turn) screeningResultText(res screening.Result, day time.Time) string {
 		b.WriteString(t.text("notice_" + string(n)))
 	}
 	return b.String()
+}
+
+// screeningLost answers a screening button whose conversation is gone (Redis
+// lost it or it expired). Answers in progress live only there, so a
+// registration still waiting for its screening starts the questions again;
+// any other tap is just stale.
+func (h *Handlers) screeningLost(ctx context.Context, t *turn) error {
+	regs, err := h.d.Store.MyRegistrations(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	for _, r := range regs {
+		if r.Registration.Status.Live() && r.Registration.AllowedVolumeML == 0 &&
+			r.Slot.Start.After(h.d.Now()) && r.Drive.Status == drive.StatusPublished {
+			if err := t.answer(ctx, ""); err != nil {
+				return err
+			}
+			if err := t.closeButtons(ctx); err != nil {
+				return err
+			}
+			if err := t.reply(ctx, t.text("screening_lost"), nil); err != nil {
+				return err
+			}
+			return h.beginScreening(ctx, t, "reg:"+id(r.Registration.ID), h.calendarDay(r.Slot.Start))
+		}
+	}
+	return t.answer(ctx, t.text("button_stale"))
 }

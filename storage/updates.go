@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // StoredUpdate is an accepted update waiting to be handled.
@@ -57,6 +59,16 @@ func (s *Store) ClaimStaleUpdates(ctx context.Context, lease time.Duration, limi
 		return nil, fmt.Errorf("storage: claim stale updates: %w", err)
 	}
 	return claimed, nil
+}
+
+// RenewUpdateLeases renews the leases of accepted updates a live process
+// still holds (queued or running), so that no other sweeper claims them.
+func (s *Store) RenewUpdateLeases(ctx context.Context, updateIDs []int64) error {
+	const q = `UPDATE updates SET claimed_at = now() WHERE update_id = ANY($1) AND handled_at IS NULL`
+	if _, err := s.db.ExecContext(ctx, q, pq.Array(updateIDs)); err != nil {
+		return fmt.Errorf("storage: renew %d update leases: %w", len(updateIDs), err)
+	}
+	return nil
 }
 
 // PruneUpdates forgets handled updates older than keep; Telegram stops

@@ -35,10 +35,11 @@ type Bot struct {
 	Redis *redis.Client
 	Logs  *LogBuffer
 
-	opts   []bot.Option
-	app    *bot.App
-	cancel context.CancelFunc
-	done   chan error
+	opts    []bot.Option
+	apiOpts []telegramtest.Option
+	app     *bot.App
+	cancel  context.CancelFunc
+	done    chan error
 }
 
 // Option adjusts the bot's configuration or runtime.
@@ -66,6 +67,12 @@ func Middleware(m tg.Middleware) Option {
 	return func(b *Bot) { b.opts = append(b.opts, bot.WithMiddleware(m)) }
 }
 
+// API passes options to the fake Bot API server, e.g. a webhook retry
+// schedule long enough to outlast an injected outage.
+func API(opts ...telegramtest.Option) Option {
+	return func(b *Bot) { b.apiOpts = append(b.apiOpts, opts...) }
+}
+
 // Start runs a donorbot for the test on a fresh Redis namespace and the
 // package's test database; it stops at cleanup.
 func Start(t testing.TB, opts ...Option) *Bot {
@@ -76,11 +83,9 @@ func Start(t testing.TB, opts ...Option) *Bot {
 	first := telegramtest.WithFirstUpdateID(updateIDBase.Add(1) * 10_000_000)
 	// Generous waits: CI runs test packages in parallel on two cores.
 	wait := telegramtest.WithWaitTimeout(20 * time.Second)
-	b := &Bot{t: t, API: telegramtest.New(t, first, wait), Redis: rdb, Logs: &LogBuffer{}}
+	b := &Bot{t: t, Redis: rdb, Logs: &LogBuffer{}}
 	b.Store = storage.New(testenv.DB(t))
 	b.Cfg = bot.Config{
-		Token:       b.API.Token(),
-		APIURL:      b.API.URL(),
 		DatabaseURL: testenv.DatabaseURL(t),
 		RedisURL:    testenv.RedisURL(t),
 		RedisPrefix: prefix,
@@ -106,6 +111,8 @@ func Start(t testing.TB, opts ...Option) *Bot {
 	for _, o := range opts {
 		o(b)
 	}
+	b.API = telegramtest.New(t, append([]telegramtest.Option{first, wait}, b.apiOpts...)...)
+	b.Cfg.Token, b.Cfg.APIURL = b.API.Token(), b.API.URL()
 	if err := b.Cfg.Validate(); err != nil {
 		t.Fatalf("bottest: config: %v", err)
 	}

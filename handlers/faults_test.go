@@ -1,0 +1,208 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"donorbot/bot"
+	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
+)
+
+// Fault tests of issue 8 use Telegram user ids 88000-88999.
+
+// TestOneTapDeliveredThousandTimesRegistersOnce: Telegram (or several bot
+// processes behind one webhook) may deliver the same update many times at
+// once; a slot tap must still make one registration and one answer.
+func TestOneTapDeliveredThousandTimesRegistersOnce(t *testing.T) {
+	b := bottest.Start(t, bottest.Webhook())
+	d, _ := publishedDrive(t, b, "Ngày hội Nghìn lần", 48*time.Hour, 5)
+	p := b.Phone(88001, "vi")
+	onboard(t, b, p, "Lê Văn Nghìn")
+	p.Expect("Cảm ơn")
+	p.Send("/drives")
+	p.Tap("Đăng ký: " + d.Title)
+	m := p.Expect("Chọn khung giờ")
+	var data string
+	for _, row := range m.InlineKeyboard {
+		for _, btn := range row {
+			if data == "" && strings.Contains(btn.Text, "–") {
+				data = btn.CallbackData
+			}
+		}
+	}
+	if data == "" {
+		t.Fatalf("no slot button in %v", m.Buttons())
+	}
+	before := len(p.Messages())
+
+	// The fake pushes the tap once by itself; 1,000 more deliveries race it.
+	id := b.API.TapButton(p.User, m.ID, data)
+	var wg sync.WaitGroup
+	var refused atomic.Int64
+	for range 1000 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, err := b.API.PushUpdate(context.Background(), id)
+			if err != nil || status != http.StatusOK {
+				refused.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	b.Settle()
+	if n := refused.Load(); n != 0 {
+		t.Errorf("%d of 1,000 deliveries were not answered 200", n)
+	}
+	var regs int
+	if err := b.Store.DB().Get(&regs, `SELECT count(*) FROM registrations r JOIN donors dn ON dn.id = r.donor_id
+		WHERE dn.telegram_id = 88001`); err != nil {
+		t.Fatal(err)
+	}
+	if regs != 1 {
+		t.Errorf("got %d registrations, want 1", regs)
+	}
+	var intros int
+	for _, m := range p.Messages()[before:] {
+		if strings.HasPrefix(m.Text, "Câu ") {
+			intros++
+		}
+	}
+	if intros != 1 {
+		t.Errorf("got %d first screening questions after 1,001 deliveries, want 1", intros)
+	}
+	if got := metric(t, b, "donorbot_duplicate_updates_total"); got != "1000" {
+		t.Errorf("duplicates counted: got %s, want 1000", got)
+	}
+}
+
+// TestRedisRestartedMidTraffic: Redis (no persistence) is killed and started
+// again while users write. The bot keeps answering; a user in the middle of
+// onboarding or screening is told to redo the step; nothing stored in
+// PostgreSQL is lost.
+func TestRedisRestartedMidTraffic(t *testing.T) {
+	redisSrv := testenv.StartRedis(t)
+	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.RedisURL = redisSrv.URL() }))
+	d, _ := publishedDrive(t, b, "Ngày hội Mất trí nhớ", 48*time.Hour, 5)
+
+	onb := b.Phone(88011, "vi") // mid-onboarding: name, phone and sex given
+	onb.Send("/start")
+	onb.Tap("✅ Tôi đồng ý")
+	onb.Send("Phạm Thị Nhớ")
+	onb.Expect("Bước 2/7")
+	onb.Send("0912000222")
+	onb.Expect("Bước 3/7")
+	onb.Tap("Nữ")
+	onb.Expect("Bước 4/7")
+
+	scr := b.Phone(88012, "vi") // mid-screening for a registration
+	onboard(t, b, scr, "Đinh Văn Quên")
+	scr.Expect("Cảm ơn")
+	scr.Send("/drives")
+	scr.Tap("Đăng ký: " + d.Title)
+	scr.Expect("Chọn khung giờ")
+	scr.TapPrefix(d.Start.In(loc(t)).Format("15:04") + "–")
+	q := scr.Expect("Câu 1")
+
+	// Background traffic from other users through the restart.
+	stop := make(chan struct{})
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := b.Phone(int64(88020+i), "vi")
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(30 * time.Millisecond):
+				}
+				p.Send("/help")
+				sent.Add(1)
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	redisSrv.Stop()
+	// Longer than go-redis's own reconnection attempts, which hide a
+	// shorter outage entirely.
+	time.Sleep(4 * time.Second)
+	redisSrv.Start()
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	b.Settle()
+
+	// Every /help is answered with the help text: with Redis away, dedupe
+	// falls back on PostgreSQL and the flood and reply limits let messages
+	// through rather than fall silent.
+	var answered int64
+	for i := range 4 {
+		for _, m := range b.API.Messages(int64(88020 + i)) {
+			if strings.Contains(m.Text, "/profile") {
+				answered++
+			} else {
+				t.Errorf("answer to /help during the restart: %q", m.Text)
+			}
+		}
+	}
+	if answered != sent.Load() {
+		t.Errorf("%d messages sent through the restart got %d help answers", sent.Load(), answered)
+	}
+
+	onb.Send("25/03/1995")
+	onb.Expect("không còn nhớ cuộc trò chuyện")
+	onb.Expect("Bước 4/7")
+	onb.Send("25/03/1995")
+	onb.Expect("Bước 5/7")
+	donor, err := b.Store.Donor(context.Background(), 88011)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if donor.FullName != "Phạm Thị Nhớ" || donor.Phone != "+84912000222" || donor.Sex != "female" {
+		t.Errorf("got %+v, want the answers given before the restart", donor)
+	}
+
+	scr.TapIn(q.ID, "Không")
+	scr.Expect("không còn nhớ", "sàng lọc")
+	scr.Expect("Câu 1")
+	answerScreening(t, b, scr, "")
+	scr.Expect("Đã xác nhận")
+	var regs int
+	if err := b.Store.DB().Get(&regs, `SELECT count(*) FROM registrations r JOIN donors dn ON dn.id = r.donor_id
+		WHERE dn.telegram_id = 88012`); err != nil {
+		t.Fatal(err)
+	}
+	if regs != 1 {
+		t.Errorf("got %d registrations, want the one made before the restart", regs)
+	}
+}
+
+// metric reads one unlabelled value from the bot's /metrics.
+func metric(t *testing.T, b *bottest.Bot, name string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + b.Addr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
