@@ -27,8 +27,8 @@ type dispatcher struct {
 	// sweeper renews: a slow queue must not look like a dead process.
 	heldMu sync.Mutex
 	held   map[int64]int
-	wg      sync.WaitGroup
-	cancel  context.CancelFunc
+	wg     sync.WaitGroup
+	cancel context.CancelFunc
 }
 
 func newDispatcher(workers, queueLen int, handle func(context.Context, *models.Update)) *dispatcher {
