@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,12 @@ import (
 	"donorbot/telegramtest"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		os.Exit(runChild())
+	}
+	testenv.Main(m)
+}
 
 func TestRunUsageAndConfigErrors(t *testing.T) {
 	ctx := context.Background()

@@ -1,0 +1,112 @@
+package bot_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"donorbot/bot"
+	"donorbot/internal/bottest"
+	"donorbot/internal/faultproxy"
+	"donorbot/internal/testenv"
+	"donorbot/telegramtest"
+)
+
+// Fault tests of issue 8 use Telegram user ids 88000-88999.
+
+// TestPostgresDownTenSeconds: PostgreSQL becomes unreachable for 10 s (a
+// proxy between bot and server cuts every connection and refuses new ones).
+// The webhook answers 5xx, so Telegram keeps the updates; once PostgreSQL is
+// back, each redelivered update has its effect once and none is lost.
+func TestPostgresDownTenSeconds(t *testing.T) {
+	u, err := url.Parse(testenv.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := faultproxy.New(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	u.Host = proxy.Addr()
+	b := bottest.Start(t, bottest.Webhook(),
+		bottest.Config(func(c *bot.Config) { c.DatabaseURL = u.String() }),
+		// Telegram retries a failing webhook for hours; the fake's default
+		// (50 attempts 50 ms apart) would give up during the outage.
+		bottest.API(telegramtest.WithWebhookRetry(100*time.Millisecond, 1000)))
+
+	const users, each = 4, 3
+	phones := make([]*bottest.Phone, users)
+	for i := range phones {
+		phones[i] = b.Phone(int64(88101+i), "vi")
+		phones[i].Send("/help")
+		phones[i].Expect("/profile")
+	}
+	b.Settle()
+
+	proxy.Down()
+	down := time.Now()
+	var ids []int64
+	for range each - 1 {
+		for _, p := range phones {
+			ids = append(ids, p.Send("/help"))
+		}
+	}
+	b.API.WaitUntil(t, "a delivery answered 5xx", func() bool {
+		for _, d := range b.API.Deliveries() {
+			if d.UpdateID == ids[0] && d.Status >= 500 {
+				return true
+			}
+		}
+		return false
+	})
+	resp, err := http.Get("http://" + b.Addr() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("healthz with PostgreSQL down: got %d, want 503", resp.StatusCode)
+	}
+	time.Sleep(10*time.Second - time.Since(down))
+	for _, p := range phones {
+		if n := len(p.Messages()); n != 1 {
+			t.Errorf("user %d: got %d answers while PostgreSQL was down, want only the first", p.User.ID, n)
+		}
+	}
+	proxy.Up()
+
+	for _, p := range phones {
+		b.API.WaitUntil(t, "every /help answered", func() bool { return len(p.Messages()) >= each })
+	}
+	b.Settle()
+	for _, p := range phones {
+		help := 0
+		for _, m := range p.Messages() {
+			if strings.Contains(m.Text, "/profile") {
+				help++
+			}
+		}
+		if help != each {
+			t.Errorf("user %d: got %d help answers, want %d", p.User.ID, help, each)
+		}
+	}
+	refused := 0
+	for _, d := range b.API.Deliveries() {
+		if d.Status >= 500 || d.Err != nil {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Error("no delivery was refused during the outage")
+	}
+	var stored int
+	if err := b.Store.DB().Get(&stored, `SELECT count(*) FROM updates WHERE user_id BETWEEN 88101 AND 88104`); err != nil {
+		t.Fatal(err)
+	}
+	if stored != users*each {
+		t.Errorf("inbox holds %d updates, want %d", stored, users*each)
+	}
+}
