@@ -10,6 +10,7 @@ type config struct {
 	botFirstName    string
 	botUsername     string
 	specPath        string
+	specJSON        []byte
 	waitTimeout     time.Duration
 	webhookBackoff  time.Duration
 	webhookAttempts int
@@ -33,6 +34,11 @@ func WithBotUser(firstName, username string) Option {
 // WithSpecPath reads the Bot API spec from path instead of locating it (see
 // SpecPath).
 func WithSpecPath(path string) Option { return func(c *config) { c.specPath = path } }
+
+// WithSpecJSON takes the Bot API spec (the contents of api.min.json) from
+// memory, for programs that run without the repository's ../shared, such as
+// the playground with its embedded copy.
+func WithSpecJSON(raw []byte) Option { return func(c *config) { c.specJSON = raw } }
 
 // WithWaitTimeout sets how long the Wait* helpers wait before failing the
 // test (default 5s).

@@ -88,16 +88,26 @@ func loadSpec(path string) (*spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegramtest: Bot API spec: %w (set %s)", err, SpecEnv)
 	}
+	sp, err := parseSpec(raw)
+	if err != nil {
+		return nil, fmt.Errorf("telegramtest: Bot API spec %s: %w", path, err)
+	}
+	specCache[path] = sp
+	return sp, nil
+}
+
+// parseSpec decodes api.min.json and indexes the fields of methods and types.
+func parseSpec(raw []byte) (*spec, error) {
 	var doc struct {
 		Version string                 `json:"version"`
 		Methods map[string]*specMethod `json:"methods"`
 		Types   map[string]*specType   `json:"types"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("telegramtest: Bot API spec %s: %w", path, err)
+		return nil, err
 	}
 	if len(doc.Methods) == 0 {
-		return nil, fmt.Errorf("telegramtest: Bot API spec %s has no methods", path)
+		return nil, errors.New("no methods")
 	}
 	for _, m := range doc.Methods {
 		m.byName = map[string]*specField{}
@@ -111,9 +121,7 @@ func loadSpec(path string) (*spec, error) {
 			t.byName[t.Fields[i].Name] = &t.Fields[i]
 		}
 	}
-	sp := &spec{version: doc.Version, methods: doc.Methods, types: doc.Types}
-	specCache[path] = sp
-	return sp, nil
+	return &spec{version: doc.Version, methods: doc.Methods, types: doc.Types}, nil
 }
 
 // problem is one reason to reject a request: desc is Telegram's error
