@@ -39,6 +39,7 @@ type App struct {
 	dispatcher *dispatcher
 	listener   net.Listener
 	extra      []tg.Middleware
+	pages      map[string]http.Handler
 }
 
 // Option adjusts an App beyond its Config.
@@ -48,6 +49,17 @@ type Option func(*App)
 // recover and the flood limit); tests use it to inject faults.
 func WithMiddleware(m tg.Middleware) Option {
 	return func(a *App) { a.extra = append(a.extra, m) }
+}
+
+// WithRoute serves h at pattern (http.ServeMux syntax) next to /healthz
+// and /metrics on LISTEN_ADDR; the playground mounts its chat page so.
+func WithRoute(pattern string, h http.Handler) Option {
+	return func(a *App) {
+		if a.pages == nil {
+			a.pages = map[string]http.Handler{}
+		}
+		a.pages[pattern] = h
+	}
 }
 
 // New connects to PostgreSQL (applying pending migrations), Redis and the

@@ -11,6 +11,9 @@ func (a *App) routes(webhookPath string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", a.healthz)
 	mux.Handle("/metrics", a.metrics.Handler())
+	for pattern, h := range a.pages {
+		mux.Handle(pattern, h)
+	}
 	if webhookPath != "" {
 		mux.HandleFunc(webhookPath, a.webhook)
 	}

@@ -1,6 +1,8 @@
 // Command donorbot runs the donorbot Telegram bot.
 //
 //	donorbot serve                 apply pending migrations, then serve
+//	donorbot playground            serve a chat page against a built-in Bot API emulator
+//	donorbot seed                  load demo data (idempotent)
 //	donorbot migrate up|down|status
 package main
 
@@ -14,11 +16,15 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	_ "github.com/lib/pq"
 
 	"donorbot/bot"
+	"donorbot/demo"
 	"donorbot/migrations"
+	"donorbot/playground"
+	"donorbot/storage"
 )
 
 func main() {
@@ -30,7 +36,7 @@ func main() {
 	}
 }
 
-const usage = "usage: donorbot serve | donorbot migrate up|down|status"
+const usage = "usage: donorbot serve | donorbot playground | donorbot seed | donorbot migrate up|down|status"
 
 func run(ctx context.Context, args, environ []string, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -48,6 +54,16 @@ func run(ctx context.Context, args, environ []string, stderr io.Writer) error {
 			return err
 		}
 		return app.Run(ctx)
+	case "playground":
+		// The playground brings its own token; a real one is ignored.
+		pg, err := playground.Start(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "donorbot playground: open %s in a browser (Ctrl-C stops)\n", pg.URL)
+		return pg.Run(ctx)
+	case "seed":
+		return seed(ctx, cfg, stderr)
 	case "migrate":
 		if len(args) != 2 {
 			return errors.New(usage)
@@ -92,6 +108,28 @@ func migrate(ctx context.Context, url, direction string, out io.Writer) error {
 		return nil
 	}
 	return errors.New(usage)
+}
+
+func seed(ctx context.Context, cfg bot.Config, out io.Writer) error {
+	store, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	sum, err := demo.Seed(ctx, store, time.Now().In(cfg.Location))
+	if err != nil {
+		return err
+	}
+	verb := "loaded"
+	if !sum.Created {
+		verb = "already present"
+	}
+	fmt.Fprintf(out, "demo data %s: %d clubs, 1 unit, %d donors, campaign %q with %d drives\n",
+		verb, len(sum.Clubs), demo.Donors, sum.Campaign.Name, len(sum.Drives))
+	return nil
 }
 
 func logLevel(s string) slog.Level {

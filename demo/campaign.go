@@ -1,0 +1,104 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"donorbot/drive"
+	"donorbot/storage"
+)
+
+// demoDrives are the two waves of the demo campaign. days is counted from
+// today; the first drive is filled halfway by the demo donors.
+var demoDrives = []struct {
+	wave, title, hospital, venue string
+	days, startHour, startMin     int
+	hours                         time.Duration
+	capacity, target, halfFull    int
+	point                         drive.Point
+}{
+	{"Đợt 1", "Ngày hội hiến máu Chủ nhật Đỏ", "Bệnh viện Truyền máu Huyết học",
+		"Nhà Văn hóa Thanh niên, 4 Phạm Ngọc Thạch, Quận 1", 2, 7, 30, 4 * time.Hour, 3, 60, 12,
+		drive.Point{Lat: 10.7798, Lon: 106.6990}},
+	{"Đợt 2", "Giọt hồng Bách Khoa", "Bệnh viện Chợ Rẫy",
+		"Nhà thi đấu Đại học Bách Khoa, 268 Lý Thường Kiệt, Quận 10", 16, 13, 30, 3 * time.Hour, 4, 40, 0,
+		drive.Point{Lat: 10.7721, Lon: 106.6578}},
+}
+
+// ensureCampaign creates the campaign and, when it has no drives yet, its
+// published drives with their registrations.
+func ensureCampaign(ctx context.Context, store *storage.Store, now time.Time, sum *Summary) (bool, error) {
+	c, created, err := campaign(ctx, store)
+	if err != nil {
+		return false, err
+	}
+	sum.Campaign = c
+	var ids []int64
+	// No storage method lists a campaign's drives; demo data may ask SQL.
+	const q = `SELECT id FROM drives WHERE campaign_id = $1 ORDER BY starts_at`
+	if err := store.DB().SelectContext(ctx, &ids, q, c.ID); err != nil {
+		return false, fmt.Errorf("demo: drives of campaign %d: %w", c.ID, err)
+	}
+	if len(ids) > 0 {
+		for _, id := range ids {
+			d, err := store.Drive(ctx, id)
+			if err != nil {
+				return false, fmt.Errorf("demo: %w", err)
+			}
+			sum.Drives = append(sum.Drives, d)
+		}
+		return created, nil
+	}
+	loc := now.Location()
+	for _, dd := range demoDrives {
+		day := now.AddDate(0, 0, dd.days)
+		start := time.Date(day.Year(), day.Month(), day.Day(), dd.startHour, dd.startMin, 0, 0, loc)
+		point := dd.point
+		in := drive.DraftInput{CampaignID: c.ID, Wave: dd.wave, Title: dd.title, Organizer: "Hội Chữ thập đỏ TP.HCM",
+			Hospital: dd.hospital, Venue: dd.venue, Point: &point, Start: start, End: start.Add(dd.hours),
+			SlotLength: 30 * time.Minute, SlotCapacity: dd.capacity, TargetUnits: dd.target}
+		if err := drive.ValidateDraft(in, now); err != nil {
+			return false, fmt.Errorf("demo: drive %q: %w", dd.title, err)
+		}
+		d, slots, err := store.CreateDrive(ctx, in, organizerID)
+		if err != nil {
+			return false, fmt.Errorf("demo: %w", err)
+		}
+		if d, err = store.PublishDrive(ctx, d.ID); err != nil {
+			return false, fmt.Errorf("demo: %w", err)
+		}
+		for j := range dd.halfFull {
+			if _, err := store.Register(ctx, int64(FirstDonorID+j), slots[j%len(slots)].ID); err != nil {
+				return false, fmt.Errorf("demo: %w", err)
+			}
+		}
+		sum.Drives = append(sum.Drives, d)
+	}
+	return true, nil
+}
+
+func campaign(ctx context.Context, store *storage.Store) (drive.Campaign, bool, error) {
+	c, err := store.CreateCampaign(ctx, CampaignName, organizerID)
+	if err == nil {
+		return c, true, nil
+	}
+	if !errors.Is(err, storage.ErrDuplicate) {
+		return c, false, fmt.Errorf("demo: %w", err)
+	}
+	for offset := 0; ; offset += 100 {
+		page, err := store.Campaigns(ctx, offset, 100)
+		if err != nil {
+			return c, false, fmt.Errorf("demo: %w", err)
+		}
+		for _, c := range page {
+			if c.Name == CampaignName {
+				return c, false, nil
+			}
+		}
+		if len(page) < 100 {
+			return c, false, fmt.Errorf("demo: campaign %q exists but is not listed", CampaignName)
+		}
+	}
+}

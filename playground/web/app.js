@@ -1,0 +1,236 @@
+// donorbot playground page: plain JavaScript, no framework, no build step.
+// It long-polls the playground API for the chat of the selected user and
+// sends what that user types or taps.
+"use strict";
+
+const state = { users: [], user: 0, version: "", seen: {}, counts: {}, poll: null, lastRender: "" };
+const $ = (id) => document.getElementById(id);
+
+async function api(path, body) {
+  const opts = body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+  const res = await fetch("api/" + path, opts);
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.error || res.statusText);
+  return data;
+}
+
+function status(text) { $("status").textContent = text || ""; }
+
+// Telegram's HTML parse mode: only these tags survive; everything else is
+// kept as text. The text is parsed by DOMParser (which runs no scripts) and
+// rebuilt node by node, so no markup from a message reaches the page as is.
+const allowedTags = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+  "blockquote", "span", "tg-spoiler", "tg-emoji"]);
+
+function safeHTML(src) {
+  const doc = new DOMParser().parseFromString("<body>" + src, "text/html");
+  const out = document.createDocumentFragment();
+  const copy = (from, to) => {
+    for (const n of from.childNodes) {
+      if (n.nodeType === Node.TEXT_NODE) { to.appendChild(document.createTextNode(n.textContent)); continue; }
+      if (n.nodeType !== Node.ELEMENT_NODE) continue;
+      const tag = n.tagName.toLowerCase();
+      if (!allowedTags.has(tag)) { copy(n, to); continue; }
+      let el;
+      if (tag === "a") {
+        el = document.createElement("a");
+        const href = n.getAttribute("href") || "";
+        if (/^(https?:|tg:|mailto:)/i.test(href)) { el.href = href; el.target = "_blank"; el.rel = "noopener noreferrer"; }
+      } else if (tag === "tg-spoiler" || (tag === "span" && n.classList.contains("tg-spoiler"))) {
+        el = document.createElement("span"); el.className = "spoiler";
+      } else if (tag === "tg-emoji" || tag === "span") {
+        el = document.createElement("span");
+      } else {
+        el = document.createElement(tag);
+      }
+      copy(n, el);
+      to.appendChild(el);
+    }
+  };
+  copy(doc.body, out);
+  return out;
+}
+
+function renderText(el, text, mode) {
+  if (mode === "HTML") el.appendChild(safeHTML(text));
+  else el.appendChild(document.createTextNode(text));
+}
+
+function fileURL(f, download) {
+  return "api/file/" + encodeURIComponent(f.id) + (download ? "?download=1" : "");
+}
+
+function renderMessage(m) {
+  const el = document.createElement("div");
+  el.className = "msg " + (m.from_bot ? "bot" : "user");
+  el.dataset.id = m.id;
+  if (m.kind === "photo" && m.file) {
+    const img = document.createElement("img");
+    img.src = fileURL(m.file); img.alt = m.file.name || "photo";
+    el.appendChild(img);
+  } else if (m.file) {
+    const a = document.createElement("a");
+    a.className = "file"; a.href = fileURL(m.file, true); a.download = m.file.name || "";
+    a.textContent = "📎 " + (m.file.name || m.kind) + " (" + Math.max(1, Math.round(m.file.size / 1024)) + " KB)";
+    el.appendChild(a);
+  } else if (m.kind === "contact") {
+    el.appendChild(document.createTextNode("📱 contact shared"));
+  }
+  const body = m.kind === "text" ? m.text : m.caption;
+  if (body) {
+    const t = document.createElement("div");
+    t.className = "text";
+    renderText(t, body, m.parse_mode);
+    el.appendChild(t);
+  }
+  if (m.buttons && m.buttons.length) {
+    const kb = document.createElement("div");
+    kb.className = "inline";
+    for (const row of m.buttons) {
+      const r = document.createElement("div");
+      r.className = "row";
+      for (const b of row) {
+        let btn;
+        if (b.url) {
+          btn = document.createElement("a");
+          btn.href = b.url; btn.target = "_blank"; btn.rel = "noopener noreferrer";
+        } else {
+          btn = document.createElement("button");
+          btn.type = "button";
+          btn.addEventListener("click", () => act("tap", { message_id: m.id, data: b.data }));
+        }
+        btn.textContent = b.text;
+        r.appendChild(btn);
+      }
+      kb.appendChild(r);
+    }
+    el.appendChild(kb);
+  }
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  meta.textContent = (m.edited ? "edited · " : "") + new Date(m.date * 1000).toLocaleTimeString();
+  el.appendChild(meta);
+  return el;
+}
+
+function renderKeyboard(rows) {
+  const kb = $("keyboard");
+  kb.replaceChildren();
+  for (const row of rows || []) {
+    const r = document.createElement("div");
+    r.className = "row";
+    for (const b of row) {
+      const btn = document.createElement("button");
+      btn.type = "button";
+      btn.textContent = b.text;
+      if (b.request_contact) {
+        btn.className = "contact";
+        btn.title = "Shares this user's phone number, as Telegram does";
+        btn.addEventListener("click", () => act("contact", {}));
+      } else {
+        btn.addEventListener("click", () => act("send", { text: b.text }));
+      }
+      r.appendChild(btn);
+    }
+    kb.appendChild(r);
+  }
+}
+
+function renderUsers() {
+  const nav = $("users");
+  nav.replaceChildren();
+  for (const u of state.users) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.user = u.id;
+    b.className = u.id === state.user ? "active" : "";
+    b.appendChild(document.createTextNode(u.name + " "));
+    const role = document.createElement("span");
+    role.className = "role";
+    role.textContent = "(" + u.role.replace("_", " ") + ", " + u.lang + ")";
+    b.appendChild(role);
+    const unread = (state.counts[u.id] || 0) - (state.seen[u.id] || 0);
+    if (u.id !== state.user && unread > 0) {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = unread;
+      b.appendChild(badge);
+    }
+    b.addEventListener("click", () => select(u.id));
+    nav.appendChild(b);
+  }
+}
+
+function render(view) {
+  state.counts = view.counts || {};
+  state.seen[state.user] = state.counts[state.user] || 0;
+  renderUsers();
+  const key = JSON.stringify([view.messages, view.keyboard]);
+  if (key !== state.lastRender) {
+    state.lastRender = key;
+    const chat = $("chat");
+    const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 40;
+    chat.replaceChildren(...view.messages.map(renderMessage));
+    renderKeyboard(view.keyboard);
+    if (atBottom || view.messages.length) chat.scrollTop = chat.scrollHeight;
+  }
+  const probs = $("problems");
+  probs.hidden = !(view.problems && view.problems.length);
+  probs.textContent = probs.hidden ? "" :
+    "⚠ The bot made " + view.problems.length + " request(s) the real Telegram Bot API would refuse: " + view.problems.join("; ");
+}
+
+async function loop(user, signal) {
+  while (!signal.aborted) {
+    try {
+      const url = "chat?user=" + user + "&since=" + encodeURIComponent(state.version);
+      const res = await fetch("api/" + url, { signal });
+      if (!res.ok) throw new Error(res.statusText);
+      const view = await res.json();
+      if (signal.aborted) return;
+      state.version = view.version;
+      render(view);
+      status("");
+    } catch (e) {
+      if (signal.aborted) return;
+      status("Lost the playground (" + e.message + "); retrying…");
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+function select(id) {
+  if (state.poll) state.poll.abort();
+  state.user = id;
+  state.version = "";
+  state.lastRender = "";
+  state.poll = new AbortController();
+  $("chat").replaceChildren();
+  $("keyboard").replaceChildren();
+  renderUsers();
+  history.replaceState(null, "", "#" + id);
+  loop(id, state.poll.signal);
+}
+
+async function act(kind, body) {
+  try {
+    await api(kind, Object.assign({ user: state.user }, body));
+    status("");
+  } catch (e) {
+    status(e.message);
+  }
+}
+
+$("composer").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const text = $("input").value.trim();
+  if (!text) return;
+  $("input").value = "";
+  act("send", { text });
+});
+
+(async () => {
+  state.users = await api("users");
+  const fromHash = Number(location.hash.slice(1));
+  select(state.users.some((u) => u.id === fromHash) ? fromHash : state.users[0].id);
+})();
