@@ -21,7 +21,7 @@ test_services = if [ -z "$${DONORBOT_TEST_DATABASE_URL:-}" ] || [ -z "$${DONORBO
 dev_services = if [ -z "$${DATABASE_URL:-}" ] || [ -z "$${REDIS_URL:-}" ]; then \
 	exports=$$($(SERVICES) start $(DEV_DIR)); eval "$$exports"; fi
 
-.PHONY: help test run services stop fuzz bench
+.PHONY: help test run seed services stop fuzz bench
 
 help: ## list the targets
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  make %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -30,18 +30,19 @@ test: ## go vet, then every test with the race detector
 	$(GO) vet ./...
 	@$(test_services); set -x; $(GO) test -race -count=1 ./...
 
-# Hook: what `make run` does when TELEGRAM_BOT_TOKEN is empty. For now it tells
-# how to get a token and fails; the offline playground will replace it.
+# Hook: what `make run` does when TELEGRAM_BOT_TOKEN is empty: the offline
+# playground, donorbot against its built-in Bot API emulator with a chat page.
 run_without_token = printf '%s\n' \
-	'TELEGRAM_BOT_TOKEN is not set. To get a token for your own test bot:' \
-	'  1. open Telegram and talk to @BotFather' \
-	'  2. send /newbot, then give it a name and a username ending in "bot"' \
-	'  3. copy the token it answers with (like 123456789:AAE...)' \
-	'  4. run: TELEGRAM_BOT_TOKEN=... make run' >&2; exit 1
+	'TELEGRAM_BOT_TOKEN is not set: starting the offline playground (no Telegram needed).' \
+	'To run a real bot, get a token from @BotFather (/newbot) and run: TELEGRAM_BOT_TOKEN=... make run' >&2; \
+	$(dev_services); set -x; exec $(GO) run ./cmd/donorbot playground
 
-run: ## run the bot against the services of .dev (needs TELEGRAM_BOT_TOKEN)
+run: ## run the bot against the services of .dev; without TELEGRAM_BOT_TOKEN, the playground
 	@if [ -z "$${TELEGRAM_BOT_TOKEN:-}" ]; then $(run_without_token); fi
 	@$(dev_services); set -x; $(GO) run ./cmd/donorbot serve
+
+seed: ## load demo data into the database of .dev (idempotent)
+	@$(dev_services); set -x; $(GO) run ./cmd/donorbot seed
 
 services: ## start PostgreSQL and Redis under .dev; eval "$(make -s services)" exports their URLs
 	@$(SERVICES) start $(DEV_DIR)

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -53,6 +54,15 @@ type chatView struct {
 	Keyboard [][]keyboardView `json:"keyboard"` // the reply keyboard shown, or null
 	Counts   map[string]int   `json:"counts"`   // bot messages per user id, for unread badges
 	Problems []string         `json:"problems"` // requests the real Bot API would refuse
+	// Notices are the bot's answers to the user's latest taps that carry
+	// a text: Telegram shows them as a toast (or an alert).
+	Notices []noticeView `json:"notices"`
+}
+
+type noticeView struct {
+	UpdateID int64  `json:"update_id"`
+	Text     string `json:"text"`
+	Alert    bool   `json:"alert,omitempty"`
 }
 
 type messageView struct {
@@ -138,10 +148,12 @@ func (p *Playground) view(user int64) chatView {
 		}
 		v.Keyboard = append(v.Keyboard, out)
 	}
+	v.Notices = p.notices(user)
 	raw, _ := json.Marshal(struct {
 		K [][]keyboardView
 		P []string
-	}{v.Keyboard, v.Problems})
+		N []noticeView
+	}{v.Keyboard, v.Problems, v.Notices})
 	h.Write(raw)
 	v.Version = strconv.FormatUint(h.Sum64(), 36)
 	return v
@@ -164,6 +176,22 @@ func newMessageView(m telegramtest.Message) messageView {
 		}
 	}
 	return v
+}
+
+// maxNotices bounds the taps whose answers a view carries.
+const maxNotices = 10
+
+func (p *Playground) notices(user int64) []noticeView {
+	p.mu.Lock()
+	taps := slices.Clone(p.taps[user])
+	p.mu.Unlock()
+	out := []noticeView{}
+	for _, id := range taps {
+		if a, ok := p.API.CallbackAnswer(id); ok && a.Text != "" {
+			out = append(out, noticeView{UpdateID: id, Text: a.Text, Alert: a.ShowAlert})
+		}
+	}
+	return out
 }
 
 type action struct {
@@ -212,6 +240,13 @@ func (p *Playground) tap(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, err.Error())
 		return
 	}
+	p.mu.Lock()
+	taps := append(p.taps[u.ID], id)
+	if len(taps) > maxNotices {
+		taps = taps[len(taps)-maxNotices:]
+	}
+	p.taps[u.ID] = taps
+	p.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]int64{"update_id": id})
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"donorbot/bot"
@@ -44,6 +45,9 @@ func Users() []User {
 type Playground struct {
 	API   *telegramtest.Server
 	users []User
+
+	mu   sync.Mutex
+	taps map[int64][]int64 // update ids of each user's latest taps, for the bot's answers
 }
 
 // New starts the Bot API emulator on a random loopback port. It checks the
@@ -61,7 +65,7 @@ func New() (*Playground, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Playground{API: api, users: Users()}
+	p := &Playground{API: api, users: Users(), taps: map[int64][]int64{}}
 	for _, u := range p.users {
 		api.AddUser(p.telegramUser(u))
 	}

@@ -3,7 +3,10 @@
 // sends what that user types or taps.
 "use strict";
 
-const state = { users: [], user: 0, version: "", seen: {}, counts: {}, poll: null, lastRender: "" };
+// rendered maps message id to {key, el}: a message is rebuilt only when it
+// changed (edited), so buttons being clicked are not replaced under the
+// pointer and the chat does not flicker.
+const state = { users: [], user: 0, version: "", seen: {}, counts: {}, poll: null, lastKeyboard: "", rendered: new Map(), notices: new Set() };
 const $ = (id) => document.getElementById(id);
 
 async function api(path, body) {
@@ -165,19 +168,52 @@ function render(view) {
   state.counts = view.counts || {};
   state.seen[state.user] = state.counts[state.user] || 0;
   renderUsers();
-  const key = JSON.stringify([view.messages, view.keyboard]);
-  if (key !== state.lastRender) {
-    state.lastRender = key;
-    const chat = $("chat");
-    const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 40;
-    chat.replaceChildren(...view.messages.map(renderMessage));
-    renderKeyboard(view.keyboard);
-    if (atBottom || view.messages.length) chat.scrollTop = chat.scrollHeight;
+  const chat = $("chat");
+  const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 40;
+  const next = new Map();
+  let changed = view.messages.length !== state.rendered.size;
+  const els = view.messages.map((m) => {
+    const key = JSON.stringify(m);
+    const old = state.rendered.get(m.id);
+    if (old && old.key === key) { next.set(m.id, old); return old.el; }
+    changed = true;
+    const el = renderMessage(m);
+    next.set(m.id, { key, el });
+    return el;
+  });
+  state.rendered = next;
+  if (changed) {
+    chat.replaceChildren(...els);
+    if (atBottom || els.length) chat.scrollTop = chat.scrollHeight;
   }
+  const kbKey = JSON.stringify(view.keyboard);
+  if (kbKey !== state.lastKeyboard) {
+    state.lastKeyboard = kbKey;
+    renderKeyboard(view.keyboard);
+  }
+  // The bot's answers to taps: new ones pop up as Telegram's toast does;
+  // those already there when the chat was opened are old news.
+  const fresh = state.firstView;
+  for (const n of view.notices || []) {
+    if (state.notices.has(n.update_id)) continue;
+    state.notices.add(n.update_id);
+    if (!fresh) toast(n.text, n.alert);
+  }
+  state.firstView = false;
   const probs = $("problems");
   probs.hidden = !(view.problems && view.problems.length);
   probs.textContent = probs.hidden ? "" :
     "⚠ The bot made " + view.problems.length + " request(s) the real Telegram Bot API would refuse: " + view.problems.join("; ");
+}
+
+function toast(text, alert) {
+  const el = document.createElement("div");
+  el.className = "toast" + (alert ? " alert" : "");
+  el.setAttribute("role", "alert");
+  el.textContent = text;
+  el.addEventListener("click", () => el.remove());
+  $("toasts").appendChild(el);
+  setTimeout(() => el.remove(), alert ? 8000 : 4000);
 }
 
 async function loop(user, signal) {
@@ -203,7 +239,9 @@ function select(id) {
   if (state.poll) state.poll.abort();
   state.user = id;
   state.version = "";
-  state.lastRender = "";
+  state.lastKeyboard = "";
+  state.rendered = new Map();
+  state.firstView = true;
   state.poll = new AbortController();
   $("chat").replaceChildren();
   $("keyboard").replaceChildren();

@@ -1,0 +1,243 @@
+package playground_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"donorbot/playground"
+)
+
+// chromium finds the browser the end-to-end test drives. A missing browser
+// fails the test: it never skips silently.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("the playground's browser test needs Chromium: apt-get install -y chromium " +
+		"(or set CHROMIUM to a Chrome/Chromium binary); .ci/run installs it")
+	return ""
+}
+
+// browser opens a headless Chromium with a fresh profile for the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	exe := chromium(t)
+	// Not t.TempDir: Chromium may still be writing its profile when
+	// TempDir's own cleanup runs, which would fail the test.
+	profile, err := os.MkdirTemp("", "playground-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(profile),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(900, 1000),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc() // waits for the browser to exit
+		for range 50 {
+			if err = os.RemoveAll(profile); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("left the browser profile %s: %v", profile, err)
+	})
+	return ctx
+}
+
+// page plays one user on the chat page through the browser.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+	pg  *playground.Instance
+}
+
+func (p page) run(what string, actions ...chromedp.Action) {
+	p.t.Helper()
+	if err := chromedp.Run(p.ctx, actions...); err != nil {
+		msgs := p.pg.API.Conversation(910001)
+		if len(msgs) > 4 {
+			msgs = msgs[len(msgs)-4:]
+		}
+		var answers []string
+		for _, c := range p.pg.API.CallsOf("answerCallbackQuery") {
+			answers = append(answers, c.Params["text"])
+		}
+		p.t.Fatalf("%s: %v\nscreen:\n%s\nthe emulator's last messages: %+v\ncallback answers: %q, pending updates %d",
+			what, err, p.screen(), msgs, answers, p.pg.API.PendingUpdates())
+	}
+}
+
+// screen is the chat's text as shown.
+func (p page) screen() string {
+	var s string
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	var status string
+	if err := chromedp.Run(ctx, chromedp.Text("#chat", &s, chromedp.ByID), chromedp.Text("#status", &status, chromedp.ByID)); err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	return s + "\nstatus line: " + status
+}
+
+// expect waits until a message of the bot on the screen shows text.
+func (p page) expect(text string) {
+	p.t.Helper()
+	js := fmt.Sprintf(`[...document.querySelectorAll("#chat .msg.bot")].some(m => m.innerText.includes(%s))`, strconv.Quote(text))
+	p.run("wait for "+strconv.Quote(text), chromedp.Poll(js, nil, chromedp.WithPollingTimeout(20*time.Second)))
+}
+
+// send types text into the composer and sends it.
+func (p page) send(text string) {
+	p.t.Helper()
+	p.run("send "+text,
+		chromedp.SetValue("#input", text, chromedp.ByID),
+		chromedp.Click("#send", chromedp.ByID))
+}
+
+// tap clicks the newest button labelled label: inline or reply keyboard.
+func (p page) tap(label string) {
+	p.t.Helper()
+	xp := fmt.Sprintf(`(//button[normalize-space(.)=%s])[last()]`, xpathString(label))
+	p.run("tap "+label, chromedp.Click(xp, chromedp.BySearch))
+}
+
+// tapIn clicks the button labelled label under the bot message with id.
+func (p page) tapIn(id int, label string) {
+	p.t.Helper()
+	xp := fmt.Sprintf(`//div[@data-id="%d"]//button[normalize-space(.)=%s]`, id, xpathString(label))
+	p.run("tap "+label, chromedp.Click(xp, chromedp.BySearch))
+}
+
+func xpathString(s string) string {
+	if !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return "'" + s + "'"
+}
+
+// TestBrowserOnboardingAndRegistration clicks through onboarding and a
+// drive registration as the donor Lan in headless Chromium, reading what the
+// page shows: messages, inline buttons, the contact button of the reply
+// keyboard and the calendar file the bot sends.
+func TestBrowserOnboardingAndRegistration(t *testing.T) {
+	pg := start(t)
+	ctx := browser(t)
+	p := page{t: t, ctx: ctx, pg: pg}
+	p.run("open the page",
+		chromedp.Navigate(pg.URL+"#910001"),
+		chromedp.WaitVisible(`//nav/button[contains(., "Lan")][contains(@class, "active")]`, chromedp.BySearch))
+
+	p.send("/start")
+	p.expect("Nghị định 13/2023")
+	p.tap("✅ Tôi đồng ý")
+	p.expect("Bước 1/7")
+	p.send("Nguyễn Thị Lan")
+	p.expect("Bước 2/7")
+	p.run("tap the contact button",
+		chromedp.WaitVisible("#keyboard button.contact", chromedp.ByQuery),
+		chromedp.Click("#keyboard button.contact", chromedp.ByQuery))
+	p.expect("+84901000001")
+	p.expect("Bước 3/7")
+	p.tap("Nữ")
+	p.expect("Bước 4/7")
+	p.send("25/03/1995")
+	p.expect("Bước 5/7")
+	p.send("52,5 kg")
+	p.expect("Bước 6/7")
+	p.tap("O+")
+	p.expect("Bước 7/7") // the demo clubs exist
+	p.tap("Bỏ qua")
+	p.expect("Cảm ơn Nguyễn Thị Lan")
+
+	p.send("/drives")
+	p.expect("Ngày hội hiến máu Chủ nhật Đỏ")
+	p.tap("Đăng ký: Ngày hội hiến máu Chủ nhật Đỏ")
+	p.expect("Chọn khung giờ")
+	// The first slot holds two demo donors of three seats.
+	p.run("tap the first slot", chromedp.Click(
+		`(//div[contains(@class,"msg")][contains(., "Chọn khung giờ")])[last()]//button[contains(., "(còn 1)")]`, chromedp.BySearch))
+	p.expect("câu hỏi sàng lọc")
+	p.answerScreening()
+	p.expect("Đã xác nhận")
+	p.run("calendar file shown as a download",
+		chromedp.WaitVisible(`//a[contains(@class,"file")][contains(@href,"download=1")][contains(., ".ics")]`, chromedp.BySearch))
+
+	// Lan's chat as a whole: her own messages on the right, nothing
+	// unreadable, and the other users untouched.
+	var userMsgs, badges int
+	p.run("count",
+		chromedp.Evaluate(`document.querySelectorAll("#chat .msg.user").length`, &userMsgs),
+		chromedp.Evaluate(`document.querySelectorAll("nav .badge").length`, &badges))
+	if userMsgs < 6 || badges != 0 {
+		t.Errorf("%d user messages, %d unread badges; want at least 6 and none", userMsgs, badges)
+	}
+	if path := os.Getenv("PLAYGROUND_SCREENSHOT"); path != "" {
+		var png []byte
+		p.run("screenshot", chromedp.FullScreenshot(&png, 100))
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// answerScreening answers "Không" to every screening question, each in the
+// message that asks it, until the bot concludes.
+func (p page) answerScreening() {
+	p.t.Helper()
+	// The newest question with a "Không" button, once the question
+	// answered before (last) has lost its buttons: then both the bot's edit
+	// and its next question are on the screen, and nothing moves under the
+	// click.
+	const next = `(last) => {
+		const ms = [...document.querySelectorAll("#chat .msg.bot")];
+		if (ms.some(m => m.innerText.includes("Theo câu trả lời") || m.innerText.includes("Đã xác nhận"))) return -1;
+		const prev = ms.find(m => Number(m.dataset.id) === last);
+		if (prev && prev.querySelector(".inline button")) return 0;
+		for (let i = ms.length - 1; i >= 0; i--) {
+			const no = [...ms[i].querySelectorAll(".inline button")].some(b => b.textContent.trim() === "Không");
+			const id = Number(ms[i].dataset.id);
+			if (no && id > last && ms[i].innerText.trim().startsWith("Câu ")) return id;
+		}
+		return 0;
+	}`
+	last := 0
+	for range 20 {
+		var id int
+		p.run("next question", chromedp.Poll(fmt.Sprintf("(%s)(%d)", next, last),
+			&id, chromedp.WithPollingTimeout(20*time.Second)))
+		if id == -1 {
+			return
+		}
+		p.tapIn(id, "Không")
+		last = id
+	}
+	p.t.Fatalf("screening did not end; screen:\n%s", p.screen())
+}

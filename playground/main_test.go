@@ -1,0 +1,82 @@
+package playground_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"donorbot/bot"
+	"donorbot/internal/testenv"
+	"donorbot/playground"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// start runs a playground donorbot on the package's test database and a
+// fresh Redis namespace, on a free port, until the test ends.
+func start(t *testing.T) *playground.Instance {
+	t.Helper()
+	_, prefix := testenv.Redis(t)
+	cfg, err := bot.LoadConfig([]string{
+		"DATABASE_URL=" + testenv.DatabaseURL(t),
+		"REDIS_URL=" + testenv.RedisURL(t),
+		"REDIS_PREFIX=" + prefix,
+		"LISTEN_ADDR=127.0.0.1:0",
+		"POLL_TIMEOUT=1s",
+		"REPLY_PER_MINUTE=6000",
+		"REPLY_BURST=1000",
+		// Tests click far faster than people.
+		"FLOOD_PER_MINUTE=600",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &logBuffer{}
+	pg, err := playground.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- pg.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("playground stopped with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("playground did not stop within 30s")
+		}
+		if t.Failed() {
+			t.Logf("donorbot's warnings and errors:\n%s", logs)
+		}
+		if v := pg.API.Violations(); len(v) > 0 {
+			t.Errorf("the bot made requests the real Bot API would refuse:\n%v", v)
+		}
+	})
+	return pg
+}
+
+// logBuffer collects the bot's log lines, safe for concurrent writers.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
