@@ -14,10 +14,10 @@ import (
 // today; the first drive is filled halfway by the demo donors.
 var demoDrives = []struct {
 	wave, title, hospital, venue string
-	days, startHour, startMin     int
-	hours                         time.Duration
-	capacity, target, halfFull    int
-	point                         drive.Point
+	days, startHour, startMin    int
+	hours                        time.Duration
+	capacity, target, halfFull   int
+	point                        drive.Point
 }{
 	{"Đợt 1", "Ngày hội hiến máu Chủ nhật Đỏ", "Bệnh viện Truyền máu Huyết học",
 		"Nhà Văn hóa Thanh niên, 4 Phạm Ngọc Thạch, Quận 1", 2, 7, 30, 4 * time.Hour, 3, 60, 12,

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"os"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,5 +86,94 @@ func TestServeStartsAndStopsOnSignal(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop within 30s")
+	}
+}
+
+func TestSeedCommandIsIdempotent(t *testing.T) {
+	env := []string{"DATABASE_URL=" + testenv.DatabaseURL(t), "REDIS_URL=" + testenv.RedisURL(t)}
+	for _, want := range []string{"demo data loaded", "demo data already present"} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"seed"}, env, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "30 donors") {
+			t.Errorf("seed output %q, want %q", out.String(), want)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the command's writer and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestPlaygroundCommand runs `donorbot playground` with no token: it tells
+// where the page is, and a user played through the page's API gets the
+// bot's answer.
+func TestPlaygroundCommand(t *testing.T) {
+	_, prefix := testenv.Redis(t)
+	env := []string{
+		"DATABASE_URL=" + testenv.DatabaseURL(t),
+		"REDIS_URL=" + testenv.RedisURL(t),
+		"REDIS_PREFIX=" + prefix,
+		"LISTEN_ADDR=127.0.0.1:0",
+		"POLL_TIMEOUT=1s",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"playground"}, env, &out) }()
+	pageURL := regexp.MustCompile(`open (http://\S+/playground/) in a browser`)
+	var url string
+	for deadline := time.Now().Add(30 * time.Second); url == ""; time.Sleep(20 * time.Millisecond) {
+		if m := pageURL.FindStringSubmatch(out.String()); m != nil {
+			url = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no page URL announced; output:\n%s", out.String())
+		}
+	}
+	res, err := http.Post(url+"api/send", "application/json", strings.NewReader(`{"user":910004,"text":"/start"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var text string
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(text, "Nghị định 13/2023"); {
+		res, err := http.Get(url + "api/chat?user=910004&since=none")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text = string(raw); time.Now().After(deadline) {
+			t.Fatalf("no consent message; chat: %s", text)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("playground returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("playground did not stop within 30s")
 	}
 }

@@ -1,0 +1,90 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"donorbot/demo"
+	"donorbot/internal/testenv"
+	"donorbot/storage"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+type counts struct {
+	Donors, Onboarded, Groups, Clubs, Units, Members, Donations, Campaigns, Drives, Waves, Published, Confirmed, Seats int
+}
+
+func count(t *testing.T, store *storage.Store) counts {
+	t.Helper()
+	var c counts
+	for q, dst := range map[string]*int{
+		`SELECT count(*) FROM donors WHERE telegram_id BETWEEN 920001 AND 920030`:                                        &c.Donors,
+		`SELECT count(*) FROM donors WHERE telegram_id BETWEEN 920001 AND 920030 AND onboarded_at IS NOT NULL`:           &c.Onboarded,
+		`SELECT count(DISTINCT blood_group) FROM donors WHERE telegram_id BETWEEN 920001 AND 920030`:                     &c.Groups,
+		`SELECT count(*) FROM units WHERE kind = 'club'`:                                                                 &c.Clubs,
+		`SELECT count(*) FROM units WHERE kind = 'unit'`:                                                                 &c.Units,
+		`SELECT count(*) FROM unit_members`:                                                                              &c.Members,
+		`SELECT count(*) FROM donations`:                                                                                 &c.Donations,
+		`SELECT count(*) FROM campaigns`:                                                                                 &c.Campaigns,
+		`SELECT count(*) FROM drives`:                                                                                    &c.Drives,
+		`SELECT count(DISTINCT wave) FROM drives`:                                                                        &c.Waves,
+		`SELECT count(*) FROM drives WHERE status = 'published'`:                                                         &c.Published,
+		`SELECT count(*) FROM registrations WHERE status = 'confirmed'`:                                                  &c.Confirmed,
+		`SELECT coalesce(sum(capacity), 0) FROM drive_slots s JOIN drives d ON d.id = s.drive_id WHERE d.wave = 'Đợt 1'`: &c.Seats,
+	} {
+		if err := store.DB().Get(dst, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return c
+}
+
+// TestSeedLoadsDemoDataOnce: the data the issue asks for, and a second run
+// that adds nothing and does not fail.
+func TestSeedLoadsDemoDataOnce(t *testing.T) {
+	store := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(loc)
+	sum, err := demo.Seed(ctx, store, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Created || len(sum.Clubs) != 2 || len(sum.Drives) != 2 || sum.Campaign.Name != demo.CampaignName {
+		t.Errorf("summary = %+v", sum)
+	}
+	got := count(t, store)
+	want := counts{Donors: 30, Onboarded: 30, Groups: 8, Clubs: 2, Units: 1, Members: got.Members, Donations: got.Donations,
+		Campaigns: 1, Drives: 2, Waves: 2, Published: 2, Confirmed: 12, Seats: 24}
+	if got != want {
+		t.Errorf("after the first seed: got %+v, want %+v", got, want)
+	}
+	if got.Members < 30 || got.Donations < 20 {
+		t.Errorf("%d memberships and %d donations, want every donor in a club and most with a history", got.Members, got.Donations)
+	}
+	last, err := store.LastDonation(ctx, demo.FirstDonorID+1)
+	if err != nil || !last.On.Before(now) {
+		t.Errorf("last donation of the second demo donor: %+v, %v", last, err)
+	}
+	if ok, err := store.HasRole(ctx, demo.FirstDonorID+1, storage.RoleClubAdmin); err != nil || !ok {
+		t.Errorf("the second demo donor is not a club admin: %v", err)
+	}
+
+	t.Run("SecondRunAddsNothing", func(t *testing.T) {
+		again, err := demo.Seed(ctx, store, now.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Created || again.Campaign.ID != sum.Campaign.ID || len(again.Drives) != 2 || again.Clubs[0].ID != sum.Clubs[0].ID {
+			t.Errorf("second summary = %+v, want the same data, nothing created", again)
+		}
+		if after := count(t, store); after != got {
+			t.Errorf("after the second seed: %+v, want unchanged %+v", after, got)
+		}
+	})
+}
