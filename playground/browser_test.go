@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"donorbot/playground"
+	"donorbot/telegramtest"
 )
 
 // chromium finds the browser the end-to-end test drives. A missing browser
@@ -199,6 +200,21 @@ func TestBrowserOnboardingAndRegistration(t *testing.T) {
 	if userMsgs < 6 || badges != 0 {
 		t.Errorf("%d user messages, %d unread badges; want at least 6 and none", userMsgs, badges)
 	}
+	// Another user gets a message while Lan's chat is open: a badge on
+	// their tab, and their chat when switched to.
+	mai := playground.Users()[3]
+	pg.API.SendText(telegramtest.User{ID: mai.ID, FirstName: mai.Name, LanguageCode: mai.Lang}, "/help")
+	p.run("badge on the organizer's tab",
+		chromedp.WaitVisible(`//nav/button[contains(., "Mai")]/span[@class="badge"][normalize-space(.)="1"]`, chromedp.BySearch),
+		chromedp.Click(`//nav/button[contains(., "Mai")]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//nav/button[contains(., "Mai")][contains(@class, "active")]`, chromedp.BySearch))
+	p.expect("/newdrive")
+	var lanBadge int
+	p.run("no badge on the open chat", chromedp.Evaluate(`document.querySelectorAll("nav .badge").length`, &lanBadge))
+	if lanBadge != 0 {
+		t.Errorf("%d badges after switching to the organizer, want none", lanBadge)
+	}
+
 	if path := os.Getenv("PLAYGROUND_SCREENSHOT"); path != "" {
 		var png []byte
 		p.run("screenshot", chromedp.FullScreenshot(&png, 100))
