@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,6 +102,12 @@ func (h *Handlers) routes() {
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
 		"edrv":    h.organizerOnly(h.onEditDriveField), // edrv:v1:<drive>:<field>
 	}
+}
+
+// Surface lists every command and every callback action, sorted: the
+// authorization matrix test walks it, so a new entry cannot go untested.
+func (h *Handlers) Surface() (commands, callbacks []string) {
+	return slices.Sorted(maps.Keys(h.commands)), slices.Sorted(maps.Keys(h.callbacks))
 }
 
 // Register installs the router as the client's only handler. Routing is ours,
