@@ -1,0 +1,69 @@
+package handlers
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"donorbot/drive"
+)
+
+// FuzzDraftAnswers feeds an organizer's typed answers for a new drive (date,
+// time window, numbers) through the checks and the draft builder: no panic,
+// and a draft the builder accepts has valid slots.
+func FuzzDraftAnswers(f *testing.F) {
+	for _, s := range [][4]string{
+		{"25/12/2030", "7:30-11:30", "30", "10"},
+		{"1/1/2031", "07h00 – 09h00", "15", "1"},
+		{"31/2/2030", "23:59-00:00", "0", "-1"},
+		{"25/12/2030", "99:99-99:99", "9999999999999999999", "5"},
+		{"", "", "", ""},
+		{"29/02/2032", "8.00—8.30", "1", "100000"},
+	} {
+		f.Add(s[0], s[1], s[2], s[3])
+	}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, loc)
+	h := &Handlers{d: Deps{Location: loc, Now: func() time.Time { return now }}}
+	f.Fuzz(func(t *testing.T, date, window, slotLen, capacity string) {
+		data := map[string]string{"title": "T", "wave": "W", "organizer": "O", "hospital": "H", "venue": "V",
+			"date": date, "window": window, "slotlen": slotLen, "capacity": capacity, "target": "10"}
+		for step, raw := range data {
+			h.checkDraftAnswer(step, raw)
+		}
+		in, err := h.draftInput(data)
+		if err != nil {
+			return
+		}
+		slots, err := drive.Slots(in.Start, in.End, in.SlotLength, in.SlotCapacity)
+		if err != nil {
+			t.Fatalf("draft %+v accepted but its slots are not: %v", in, err)
+		}
+		if len(slots) == 0 || !in.End.After(in.Start) {
+			t.Fatalf("draft %+v accepted with %d slots", in, len(slots))
+		}
+	})
+}
+
+// FuzzParseRoleArgs: /grant and /revoke arguments typed by an admin.
+func FuzzParseRoleArgs(f *testing.F) {
+	for _, s := range []string{"123 organizer", "5 admin", "7 club_admin", "-1 admin", "x y", "", "1 2 3",
+		"99999999999999999999 admin", "12 ORGANIZER"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, args string) {
+		id, role, ok := parseRoleArgs(args)
+		if !ok {
+			return
+		}
+		if id <= 0 || (role != "organizer" && role != "admin" && role != "club_admin") {
+			t.Fatalf("parseRoleArgs(%q) = %d, %q, ok", args, id, role)
+		}
+		if _, err := strconv.ParseInt(strconv.FormatInt(id, 10), 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
