@@ -1,11 +1,16 @@
 package bot_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 
 	"donorbot/bot"
 	"donorbot/internal/bottest"
@@ -109,4 +114,48 @@ func TestPostgresDownTenSeconds(t *testing.T) {
 	if stored != users*each {
 		t.Errorf("inbox holds %d updates, want %d", stored, users*each)
 	}
+}
+
+// TestFloodLimitKeepsFloodAwayFromHandlers: past the per-user limit, updates
+// stop at the flood gate, before any handler (and its queries) runs; the
+// user is told once, politely; another user is served as usual.
+func TestFloodLimitKeepsFloodAwayFromHandlers(t *testing.T) {
+	var mu sync.Mutex
+	reached := map[int64]int{}
+	count := func(next tg.HandlerFunc) tg.HandlerFunc {
+		return func(ctx context.Context, b *tg.Bot, upd *models.Update) {
+			if upd.Message != nil {
+				mu.Lock()
+				reached[upd.Message.From.ID]++
+				mu.Unlock()
+			}
+			next(ctx, b, upd)
+		}
+	}
+	const perMinute = 10 // burst perMinute/2
+	b := bottest.Start(t, bottest.Middleware(count), bottest.Config(func(c *bot.Config) { c.FloodPerMin = perMinute }))
+	flooder, calm := b.Phone(88301, "vi"), b.Phone(88302, "vi")
+	for range 200 {
+		flooder.Send("/help")
+	}
+	calm.Send("/help")
+	b.Settle()
+	mu.Lock()
+	defer mu.Unlock()
+	if n := reached[88301]; n > perMinute {
+		t.Errorf("%d of 200 flooding updates reached the handlers, want at most %d", n, perMinute)
+	}
+	if reached[88302] != 1 {
+		t.Errorf("the calm user's update reached the handlers %d times, want 1", reached[88302])
+	}
+	slow := 0
+	for _, m := range flooder.Messages() {
+		if strings.Contains(m.Text, "gửi hơi nhanh") {
+			slow++
+		}
+	}
+	if slow != 1 {
+		t.Errorf("got %d slow-down notices, want 1", slow)
+	}
+	calm.Expect("/profile")
 }
