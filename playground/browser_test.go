@@ -3,6 +3,8 @@ package playground_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"donorbot/internal/testenv"
 	"donorbot/playground"
 	"donorbot/telegramtest"
 )
@@ -200,6 +203,16 @@ func TestBrowserOnboardingAndRegistration(t *testing.T) {
 	if userMsgs < 6 || badges != 0 {
 		t.Errorf("%d user messages, %d unread badges; want at least 6 and none", userMsgs, badges)
 	}
+	// Edited messages are replaced in place: each answered screening
+	// question was edited to drop its buttons.
+	var edited, editedWithButtons int
+	p.run("count edited",
+		chromedp.Evaluate(`[...document.querySelectorAll("#chat .msg.bot")].filter(m => m.querySelector(".meta").textContent.startsWith("edited")).length`, &edited),
+		chromedp.Evaluate(`[...document.querySelectorAll("#chat .msg.bot")].filter(m => m.querySelector(".meta").textContent.startsWith("edited") && m.innerText.startsWith("Câu ") && m.querySelector(".inline button")).length`, &editedWithButtons))
+	if edited < 11 || editedWithButtons != 0 {
+		t.Errorf("%d edited messages, %d answered questions still with buttons; want at least 11 and none", edited, editedWithButtons)
+	}
+
 	// Another user gets a message while Lan's chat is open: a badge on
 	// their tab, and their chat when switched to.
 	mai := playground.Users()[3]
@@ -214,6 +227,49 @@ func TestBrowserOnboardingAndRegistration(t *testing.T) {
 	if lanBadge != 0 {
 		t.Errorf("%d badges after switching to the organizer, want none", lanBadge)
 	}
+
+	// A photo: the QR poster of the half-full demo drive.
+	var code string
+	if err := testenv.DB(t).Get(&code, `SELECT code FROM drives WHERE wave = 'Đợt 1'`); err != nil {
+		t.Fatal(err)
+	}
+	p.send("/qr " + code)
+	p.run("QR poster shown as an image",
+		chromedp.Poll(`[...document.querySelectorAll("#chat .msg.bot img")].some(i => i.complete && i.naturalWidth > 100)`, nil,
+			chromedp.WithPollingTimeout(20*time.Second)))
+
+	// Markup the bot sends with parse_mode HTML is shown with Telegram's
+	// tags only: no element or link from the text can run script.
+	form := url.Values{"chat_id": {strconv.FormatInt(mai.ID, 10)}, "parse_mode": {"HTML"},
+		"text": {`<b>đậm</b> &lt;img src=x onerror="document.title='pwned'"&gt; <a href="javascript:document.title='pwned'">link</a> <i>nghiêng</i>`}}
+	res, err := http.PostForm(pg.API.URL()+"/bot"+pg.API.Token()+"/sendMessage", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	p.expect("nghiêng")
+	var html struct {
+		Bold, Italic, Imgs, Scripted int
+		Title                        string
+	}
+	p.run("inspect the HTML message", chromedp.Evaluate(`(() => {
+		const m = [...document.querySelectorAll("#chat .msg.bot")].pop();
+		return {
+			Bold: m.querySelectorAll("b").length,
+			Italic: m.querySelectorAll("i").length,
+			Imgs: m.querySelectorAll("img").length,
+			Scripted: [...m.querySelectorAll("a")].filter(a => a.href.startsWith("javascript")).length,
+			Title: document.title,
+		};
+	})()`, &html))
+	if html.Bold != 1 || html.Italic != 1 || html.Imgs != 0 || html.Scripted != 0 || html.Title != "donorbot playground" {
+		t.Errorf("HTML message rendered as %+v; want one <b>, one <i>, no <img>, no javascript: link, title untouched", html)
+	}
+	// What a user types is text, never markup.
+	p.send("<b>not bold</b>")
+	p.run("user text shown as typed", chromedp.Poll(
+		`[...document.querySelectorAll("#chat .msg.user")].some(m => m.innerText.includes("<b>not bold</b>") && !m.querySelector("b"))`, nil,
+		chromedp.WithPollingTimeout(10*time.Second)))
 
 	if path := os.Getenv("PLAYGROUND_SCREENSHOT"); path != "" {
 		var png []byte
