@@ -203,6 +203,13 @@ type action struct {
 
 func (p *Playground) readAction(w http.ResponseWriter, r *http.Request) (action, User, bool) {
 	var a action
+	// Only a JSON body: a page of another site can post text/plain to
+	// loopback without asking, but not application/json (CORS preflight,
+	// which this server never grants), so it cannot play a user.
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "send the action as application/json")
+		return a, User{}, false
+	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&a); err != nil {
 		writeError(w, http.StatusBadRequest, "malformed JSON body: "+err.Error())
 		return a, User{}, false

@@ -47,6 +47,9 @@ func call(t *testing.T, method, url string, body any) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -171,6 +174,16 @@ func TestAPIPlaysAUser(t *testing.T) {
 		}
 		if status, _ := call(t, "POST", base+"api/send", map[string]any{"user": 910002, "text": ""}); status != http.StatusBadRequest {
 			t.Errorf("empty text: %d, want 400", status)
+		}
+		// A form or text/plain post, which any web page may send to
+		// loopback without a CORS preflight, is refused.
+		res, err := http.Post(base+"api/send", "text/plain", strings.NewReader(`{"user":910002,"text":"/forget"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnsupportedMediaType {
+			t.Errorf("text/plain post: %d, want 415", res.StatusCode)
 		}
 	})
 }
