@@ -258,3 +258,67 @@ func TestPageIsServed(t *testing.T) {
 		t.Errorf("GET /: %d to %q, want a redirect to /playground/", res.StatusCode, res.Header.Get("Location"))
 	}
 }
+
+// TestTapAnswerIsANotice: the bot's answer to a tap (Telegram's toast) is
+// in the view, tied to that tap.
+func TestTapAnswerIsANotice(t *testing.T) {
+	pg := start(t)
+	const hung = "910003"
+	send := func(text string) {
+		if status, body := call(t, "POST", pg.URL+"api/send", map[string]any{"user": 910003, "text": text}); status != 200 {
+			t.Fatalf("send: %d %s", status, body)
+		}
+	}
+	send("/start")
+	waitView(t, pg.URL, hung, func(v view) bool { return strings.Contains(lastText(v), "Nghị định 13/2023") })
+	send("/start")
+	v := waitView(t, pg.URL, hung, func(v view) bool {
+		n := 0
+		for _, m := range v.Messages {
+			if strings.Contains(m.Text, "Nghị định 13/2023") {
+				n++
+			}
+		}
+		return n == 2
+	})
+	var consents []int
+	for _, m := range v.Messages {
+		if strings.Contains(m.Text, "Nghị định 13/2023") {
+			consents = append(consents, m.ID)
+		}
+	}
+	tap := func(msg int, data string) {
+		if status, body := call(t, "POST", pg.URL+"api/tap", map[string]any{"user": 910003, "message_id": msg, "data": data}); status != 200 {
+			t.Fatalf("tap: %d %s", status, body)
+		}
+	}
+	tap(consents[1], "consent:v1:yes")
+	waitView(t, pg.URL, hung, func(v view) bool { return strings.Contains(lastText(v), "Bước 1/7") })
+	// Declining on the older message after agreeing is stale.
+	tap(consents[0], "consent:v1:no")
+	var notices []struct {
+		UpdateID int64  `json:"update_id"`
+		Text     string `json:"text"`
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(notices) == 0 {
+		_, body := call(t, "GET", pg.URL+"api/chat?user="+hung+"&since=now", nil)
+		var raw struct {
+			Notices []struct {
+				UpdateID int64  `json:"update_id"`
+				Text     string `json:"text"`
+			} `json:"notices"`
+		}
+		if err := json.Unmarshal(body, &raw); err != nil {
+			t.Fatal(err)
+		}
+		notices = raw.Notices
+		if time.Now().After(deadline) {
+			t.Fatal("no notice for the stale tap")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(notices) != 1 || notices[0].Text != "Nút này không còn hiệu lực." || notices[0].UpdateID == 0 {
+		t.Errorf("notices = %+v, want the stale-button answer to the second tap only", notices)
+	}
+}
