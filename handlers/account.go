@@ -21,10 +21,10 @@ func (h *Handlers) help(ctx context.Context, t *turn) error {
 		return err
 	}
 	if organizer {
-		text += "\n\n" + t.text("help_organizer")
+		text += "\n\n" + t.text("help_organizer") + "\n" + t.text("help_results")
 	}
 	if admin {
-		text += "\n\n" + t.text("help_admin")
+		text += "\n\n" + t.text("help_admin") + "\n" + t.text("help_results_admin")
 	}
 	return t.reply(ctx, text, nil)
 }

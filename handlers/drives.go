@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -390,13 +391,22 @@ func (h *Handlers) announcePromotion(ctx context.Context, p *storage.Promotion) 
 
 // sendDocument sends a file to the user's chat.
 func (t *turn) sendDocument(ctx context.Context, name string, data []byte, caption string) error {
+	return t.sendFile(ctx, name, strings.NewReader(string(data)), caption)
+}
+
+// sendFile uploads a file, read from its start (again on a retry), to the
+// user's chat as a document.
+func (t *turn) sendFile(ctx context.Context, name string, data io.ReadSeeker, caption string) error {
 	err := t.h.retry(ctx, func() error {
 		if err := t.h.reserve(ctx, t.chatID); err != nil {
 			return err
 		}
+		if _, err := data.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
 		_, err := t.b.SendDocument(ctx, &tg.SendDocumentParams{
 			ChatID:   t.chatID,
-			Document: &models.InputFileUpload{Filename: name, Data: strings.NewReader(string(data))},
+			Document: &models.InputFileUpload{Filename: name, Data: data},
 			Caption:  caption,
 		})
 		return err

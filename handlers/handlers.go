@@ -84,6 +84,8 @@ func (h *Handlers) routes() {
 		"qr":          h.organizerOnly(h.qr),
 		"canceldrive": h.organizerOnly(h.cancelDrive),
 		"editdrive":   h.organizerOnly(h.editDrive),
+		"export":      h.organizerOnly(h.export),
+		"audit":       h.adminOnly(h.audit),
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,                         // consent:v1:yes|no
@@ -101,6 +103,7 @@ func (h *Handlers) routes() {
 		"cdrv":    h.organizerOnly(h.onCancelDrive),    // cdrv:v1:<drive>
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
 		"edrv":    h.organizerOnly(h.onEditDriveField), // edrv:v1:<drive>:<field>
+		"exp":     h.organizerOnly(h.onExport),         // exp:v1:<drive>:<slot|0>
 	}
 }
 

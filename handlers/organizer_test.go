@@ -3,10 +3,12 @@ package handlers_test
 import (
 	"bytes"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"donorbot/handlers"
 	"donorbot/internal/bottest"
 )
 
@@ -146,24 +148,45 @@ func TestNewDriveRefusesBadNumbersAndPast(t *testing.T) {
 	}
 }
 
-// TestOrganizerCommandsRefuseDonors walks every organizer command as a plain donor.
+// donorActions are the button actions open to every donor; every other
+// action in the routes must refuse a donor.
+var donorActions = []string{"consent", "step", "unitpg", "edit", "forget", "lang", "scr", "drv", "drvpg", "remind", "rchk"}
+
+// TestOrganizerCommandsRefuseDonors walks the whole routed surface as a
+// plain donor: every command outside the donor menu and every button action
+// outside donorActions must be refused with the role's message, so a new
+// organizer or admin route cannot slip through unguarded.
 func TestOrganizerCommandsRefuseDonors(t *testing.T) {
 	b := bottest.Start(t)
 	p := b.Phone(6020, "vi")
-	for _, cmd := range []string{"/newdrive", "/qr abc", "/canceldrive abc"} {
-		p.Send(cmd)
-		p.Expect("chỉ dành cho ban tổ chức")
+	commands, callbacks := handlers.Routes(b.Handlers())
+	refusals := []string{"Lệnh này chỉ dành cho quản trị viên.", "Lệnh này chỉ dành cho ban tổ chức."}
+	walked := 0
+	for _, name := range commands {
+		if slices.Contains(handlers.DonorCommands(), name) {
+			continue
+		}
+		walked++
+		p.Send("/" + name + " 6020 admin")
+		m := p.Expect("chỉ dành cho")
+		if !slices.Contains(refusals, m.Text) {
+			t.Errorf("/%s as a donor: got %q", name, m.Text)
+		}
 	}
-	for _, cmd := range []string{"/grant 6020 admin", "/revoke 6020 admin"} {
-		p.Send(cmd)
-		p.Expect("chỉ dành cho quản trị viên")
-	}
-	for _, data := range []string{"nd:v1:publish:x", "cdrv:v1:1", "bcx:v1:1", "edrv:v1:1:venue"} {
+	for _, action := range callbacks {
+		if slices.Contains(donorActions, action) {
+			continue
+		}
+		walked++
+		data := action + ":v1:1:1:1"
 		id := p.TapStale(1, data)
 		b.API.WaitUntil(t, "callback answered", func() bool { _, ok := b.API.CallbackAnswer(id); return ok })
-		if ans, _ := b.API.CallbackAnswer(id); ans.Text != "Lệnh này chỉ dành cho ban tổ chức." {
+		if ans, _ := b.API.CallbackAnswer(id); !slices.Contains(refusals, ans.Text) {
 			t.Errorf("tap %s as a donor: got %q", data, ans.Text)
 		}
+	}
+	if walked < 15 {
+		t.Errorf("only %d organizer and admin routes walked", walked)
 	}
 	b.Settle()
 	var roles int

@@ -54,3 +54,17 @@ func (s *Store) RevokeRole(ctx context.Context, telegramID int64, role string) (
 	}
 	return n > 0, nil
 }
+
+// OrganizesUnit reports whether the user is an organizer without a unit
+// (they organize every drive), or an organizer or club admin of the unit
+// (0: drives open to everyone, which only the former organize).
+func (s *Store) OrganizesUnit(ctx context.Context, telegramID, unitID int64) (bool, error) {
+	const q = `SELECT EXISTS (SELECT 1 FROM roles WHERE telegram_id = $1 AND (
+		role = 'organizer' AND unit_id IS NULL OR
+		role IN ('organizer', 'club_admin') AND unit_id = nullif($2, 0)))`
+	var ok bool
+	if err := s.db.GetContext(ctx, &ok, q, telegramID, unitID); err != nil {
+		return false, fmt.Errorf("storage: does %d organize unit %d: %w", telegramID, unitID, err)
+	}
+	return ok, nil
+}

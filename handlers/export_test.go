@@ -1,0 +1,194 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"donorbot/internal/bottest"
+)
+
+// documents waits for n documents in the user's chat and returns them by name.
+func documents(t *testing.T, b *bottest.Bot, p *bottest.Phone, n int, after int) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	b.API.WaitUntil(t, "documents", func() bool {
+		clear(out)
+		for _, m := range p.Messages() {
+			if m.ID > after && m.Document != nil {
+				out[m.Document.Name] = m.Document.Data
+			}
+		}
+		return len(out) >= n
+	})
+	return out
+}
+
+func lastID(p *bottest.Phone) int {
+	ms := p.Messages()
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].ID
+}
+
+// TestExportRegistrationList: an organizer exports a drive's registrations;
+// the CSV (with BOM, formula-safe) and the XLSX parse back to the same rows,
+// one slot exports alone, each export is in the audit log that admins read,
+// and an organizer of another unit is refused.
+func TestExportRegistrationList(t *testing.T) {
+	b := bottest.Start(t, bottest.Admins(7100))
+	ctx := context.Background()
+	d, slots := publishedDrive(t, b, "Ngày hội Xuất danh sách", 72*time.Hour, 5)
+	seedDonor(t, b, seededDonor{id: 7110, name: "Nguyễn Thị Ánh", phone: "+84912000110", blood: "A+"})
+	seedDonor(t, b, seededDonor{id: 7111, name: "=HYPERLINK(\"http://x\")", phone: "+84912000111"})
+	seedDonor(t, b, seededDonor{id: 7112, name: "Trần Văn Bình", phone: "+84912000112", blood: "B-"})
+	unit, err := b.Store.CreateUnit(ctx, "unit", "Công an phường Kim Mã", "kimma7110")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Store.JoinUnit(ctx, 7110, unit.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Store.AddDonation(ctx, 7110, time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC), "whole_blood", 350, "self_report", 0); err != nil {
+		t.Fatal(err)
+	}
+	registerScreened(t, b, 7110, slots[0].ID, `[{"Question":"tattoo","Yes":true},{"Question":"ill","Yes":false}]`, 350)
+	registerScreened(t, b, 7111, slots[0].ID, "", 0)
+	registerScreened(t, b, 7112, slots[1].ID, `[{"Question":"ill","Yes":false}]`, 450)
+
+	org := b.Phone(7101, "vi")
+	if err := b.Store.GrantRole(ctx, 7101, "organizer", 0, 7100); err != nil {
+		t.Fatal(err)
+	}
+	before := lastID(org)
+	org.Send("/export " + d.Code)
+	org.Expect("Xuất danh sách đăng ký «Ngày hội Xuất danh sách»")
+	org.Tap("Tất cả khung giờ")
+	docs := documents(t, b, org, 2, before)
+	csvData, xlsxData := docs["dang-ky-"+d.Code+".csv"], docs["dang-ky-"+d.Code+".xlsx"]
+	if !bytes.HasPrefix(csvData, []byte("\xef\xbb\xbf")) {
+		t.Fatalf("CSV lacks the UTF-8 BOM: %q", csvData[:min(10, len(csvData))])
+	}
+	records, err := csv.NewReader(bytes.NewReader(csvData[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHeader := []string{"Khung giờ", "Họ và tên", "Điện thoại", "Ngày sinh", "Giới tính", "Nhóm máu",
+		"Đơn vị/CLB", "Trạng thái", "Sàng lọc", "Câu trả lời cần lưu ý", "Thể tích cho phép (ml)",
+		"Số lần đã hiến", "Lần hiến gần nhất"}
+	if !slices.Equal(records[0], wantHeader) {
+		t.Errorf("CSV header:\n got %q\nwant %q", records[0], wantHeader)
+	}
+	if len(records) != 4 {
+		t.Fatalf("CSV has %d rows, want header + 3: %q", len(records), records)
+	}
+	byName := map[string][]string{}
+	for _, r := range records[1:] {
+		byName[r[1]] = r
+	}
+	anh := byName["Nguyễn Thị Ánh"]
+	slot0 := slots[0].Start.In(loc(t)).Format("02/01/2006 15:04")
+	want := []string{slot0, "Nguyễn Thị Ánh", "'+84912000110", "17/05/1990", "Nam", "A+", "Công an phường Kim Mã",
+		"đã xác nhận", "đủ điều kiện", "tattoo", "350", "1", "02/03/2025"}
+	if !slices.Equal(anh, want) {
+		t.Errorf("CSV row:\n got %q\nwant %q", anh, want)
+	}
+	if _, ok := byName[`'=HYPERLINK("http://x")`]; !ok {
+		t.Errorf("a name starting with = is not defused in the CSV: %q", records)
+	}
+
+	book, err := excelize.OpenReader(bytes.NewReader(xlsxData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet, err := book.GetRows(book.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sheet) != 4 || !slices.Equal(sheet[0], wantHeader) {
+		t.Fatalf("XLSX rows: %q", sheet)
+	}
+	found := false
+	for _, r := range sheet[1:] {
+		if len(r) > 2 && r[1] == "Nguyễn Thị Ánh" {
+			found = true
+			if r[2] != "+84912000110" || r[9] != "tattoo" || r[12] != "02/03/2025" {
+				t.Errorf("XLSX row: %q", r)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("XLSX lacks Ánh: %q", sheet)
+	}
+
+	// One slot alone.
+	before = lastID(org)
+	org.Send("/export " + d.Code)
+	label := slots[1].Start.In(loc(t)).Format("15:04") + "–" + slots[1].End.In(loc(t)).Format("15:04")
+	org.Expect("Xuất danh sách")
+	org.Tap(label)
+	docs = documents(t, b, org, 2, before)
+	var slotCSV []byte
+	for name, data := range docs {
+		if strings.HasSuffix(name, ".csv") {
+			slotCSV = data
+		}
+	}
+	records, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(slotCSV, []byte("\xef\xbb\xbf")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 2 || records[1][1] != "Trần Văn Bình" {
+		t.Errorf("slot export: %q", records)
+	}
+
+	// The audit log: both exports, by whom, how many rows.
+	type auditRow struct {
+		TelegramID int64  `db:"telegram_id"`
+		DriveCode  string `db:"drive_code"`
+		SlotID     *int64 `db:"slot_id"`
+		Rows       int    `db:"row_count"`
+	}
+	var audits []auditRow
+	if err := b.Store.DB().Select(&audits, `SELECT telegram_id, drive_code, slot_id, row_count
+		FROM export_audit WHERE drive_id = $1 ORDER BY id`, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(audits) != 2 || audits[0].TelegramID != 7101 || audits[0].Rows != 3 || audits[0].SlotID != nil ||
+		audits[1].Rows != 1 || audits[1].SlotID == nil || *audits[1].SlotID != slots[1].ID {
+		t.Errorf("audit rows: %+v", audits)
+	}
+	admin := b.Phone(7100, "vi")
+	admin.Send("/audit")
+	admin.Expect("Nhật ký xuất danh sách", "7101 xuất «"+d.Code+"»: 3 dòng", ": 1 dòng")
+	org.Send("/audit")
+	org.Expect("chỉ dành cho quản trị viên")
+
+	// An organizer of another unit does not organize this drive.
+	other := b.Phone(7102, "vi")
+	if err := b.Store.GrantRole(ctx, 7102, "organizer", unit.ID, 7100); err != nil {
+		t.Fatal(err)
+	}
+	other.Send("/export " + d.Code)
+	other.Expect("Bạn không phụ trách ngày hội này")
+	id := other.TapStale(1, "exp:v1:"+itoa(d.ID)+":0")
+	b.API.WaitUntil(t, "callback answered", func() bool { _, ok := b.API.CallbackAnswer(id); return ok })
+	if ans, _ := b.API.CallbackAnswer(id); !strings.Contains(ans.Text, "không phụ trách") {
+		t.Errorf("export tap by another unit's organizer: %q", ans.Text)
+	}
+	b.Settle()
+	var n int
+	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM export_audit WHERE telegram_id = 7102`); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Error("a refused export was audited")
+	}
+}
