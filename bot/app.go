@@ -161,6 +161,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		OnError:         func() { a.metrics.Errors.WithLabelValues("error").Inc() },
 		BotUsername:     me.Username,
 		ReminderOffsets: a.cfg.ReminderOffsets,
+		CheckinSecret:   a.cfg.CheckinKey(),
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/url"
@@ -41,6 +42,9 @@ type Config struct {
 	ReplyBurst       int             `env:"REPLY_BURST" envDefault:"20"`
 	ReminderOffsets  []time.Duration `env:"REMINDER_OFFSETS" envDefault:"24h,2h" envSeparator:","`
 	ReminderInterval time.Duration   `env:"REMINDER_INTERVAL" envDefault:"30s"`
+	// CheckinSecret signs the donors' check-in codes; empty derives one
+	// from the bot token (see CheckinKey).
+	CheckinSecret string `env:"CHECKIN_SECRET"`
 
 	// Location is TimeZone loaded by Validate.
 	Location *time.Location `env:"-"`
@@ -116,6 +120,17 @@ func (c *Config) Validate() error {
 	}
 	c.Location = loc
 	return nil
+}
+
+// CheckinKey is the key signing check-in codes: CHECKIN_SECRET, or else a
+// hash of the bot token, which every process of one bot shares and which
+// changes (voiding codes in circulation) when the token is revoked.
+func (c Config) CheckinKey() []byte {
+	if c.CheckinSecret != "" {
+		return []byte(c.CheckinSecret)
+	}
+	sum := sha256.Sum256([]byte("donorbot check-in codes\x00" + c.Token))
+	return sum[:]
 }
 
 // IsAdmin reports whether id is listed in ADMIN_IDS.

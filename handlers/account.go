@@ -11,7 +11,7 @@ import (
 
 // help lists the commands for the user's role.
 func (h *Handlers) help(ctx context.Context, t *turn) error {
-	text := t.text("help_donor")
+	text := t.text("help_donor") + "\n" + t.text("help_mycode")
 	admin, err := h.d.IsAdmin(ctx, t.userID)
 	if err != nil {
 		return err

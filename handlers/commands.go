@@ -12,8 +12,8 @@ import (
 
 // Command menus shown by Telegram, by role.
 var (
-	donorCommands = []string{"start", "drives", "mydrives", "profile", "eligibility", "lang", "cancel", "forget", "help"}
-	adminCommands = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "donors", "newunit", "grant", "revoke", "audit"}
+	donorCommands = []string{"start", "drives", "mydrives", "profile", "eligibility", "mycode", "lang", "cancel", "forget", "help"}
+	adminCommands = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "donors", "newunit", "grant", "revoke", "audit"}
 )
 
 // SetCommands publishes the command menus: donor commands in every private

@@ -32,6 +32,8 @@ type Deps struct {
 	Now func() time.Time
 	// ReminderOffsets are the reminders before a slot; nil means 24h and 2h.
 	ReminderOffsets []time.Duration
+	// CheckinSecret signs the donors' check-in codes (/mycode).
+	CheckinSecret []byte
 }
 
 // Handlers routes updates to journeys.
@@ -86,6 +88,8 @@ func (h *Handlers) routes() {
 		"editdrive":   h.organizerOnly(h.editDrive),
 		"export":      h.organizerOnly(h.export),
 		"audit":       h.adminOnly(h.audit),
+		"checkin":     h.organizerOnly(h.checkin),
+		"mycode":      h.myCode,
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,                         // consent:v1:yes|no
@@ -104,6 +108,10 @@ func (h *Handlers) routes() {
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
 		"edrv":    h.organizerOnly(h.onEditDriveField), // edrv:v1:<drive>:<field>
 		"exp":     h.organizerOnly(h.onExport),         // exp:v1:<drive>:<slot|0>
+		"ci":      h.organizerOnly(h.onCheckinChoice),  // ci:v1:<registration>
+		"res":     h.organizerOnly(h.onResultVolume),   // res:v1:<registration>:<ml>
+		"resk":    h.organizerOnly(h.onResultKind),     // resk:v1:<registration>:<ml>:<kind>
+		"resd":    h.organizerOnly(h.onResultDeferred), // resd:v1:<registration>
 	}
 }
 

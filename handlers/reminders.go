@@ -13,7 +13,8 @@ import (
 
 // SendReminders sends what is due: reminders before slots (the last one
 // with the morning-of health check), thank-yous after drives, and the
-// reminders donors asked for when a deferral ends. Several processes may
+// reminders donors asked for when a deferral ends; and it marks who never
+// came to an ended drive as a no-show. Several processes may
 // call it at once: storage hands each reminder to one of them.
 func (h *Handlers) SendReminders(ctx context.Context) error {
 	for {
@@ -40,7 +41,7 @@ func (h *Handlers) SendReminders(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return h.markNoShows(ctx)
 }
 
 func (h *Handlers) reminderOffsets() []time.Duration {

@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"donorbot/drive"
+	"donorbot/screening"
+	"donorbot/storage"
+)
+
+// onResultVolume takes "donated <volume>" and asks for the component.
+func (h *Handlers) onResultVolume(ctx context.Context, t *turn) error {
+	a, _, ok, err := h.arrivalFromButton(ctx, t)
+	if !ok || err != nil {
+		return err
+	}
+	volume, err := strconv.Atoi(t.cb.arg(1))
+	if err != nil || !slices.Contains(donationVolumes, volume) {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	var bs []button
+	for _, k := range donationKinds {
+		bs = append(bs, button{Text: t.text("kind_" + k),
+			CallbackData: encodeCallback("resk", id(a.RegistrationID), strconv.Itoa(volume), k)})
+	}
+	return t.reply(ctx, t.textf("result_choose_component", map[string]any{"Volume": volume}), rows(2, bs...))
+}
+
+// onResultKind records the donation and thanks the donor.
+func (h *Handlers) onResultKind(ctx context.Context, t *turn) error {
+	a, _, ok, err := h.arrivalFromButton(ctx, t)
+	if !ok || err != nil {
+		return err
+	}
+	volume, err := strconv.Atoi(t.cb.arg(1))
+	kind := t.cb.arg(2)
+	if err != nil || !slices.Contains(donationVolumes, volume) || !slices.Contains(donationKinds, kind) {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	if err := t.closeButtons(ctx); err != nil {
+		return err
+	}
+	in := storage.DonationInput{RegistrationID: a.RegistrationID, On: h.today(), Kind: kind, VolumeML: volume,
+		Source: "drive", RecordedBy: t.userID}
+	rec, err := h.d.Store.RecordDonation(ctx, in)
+	if errors.Is(err, storage.ErrResultRecorded) || errors.Is(err, storage.ErrNotLive) {
+		return t.reply(ctx, t.text("result_already"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.thankDonor(ctx, rec, in); err != nil {
+		return err
+	}
+	what := t.textf("result_what_donated", map[string]any{"Volume": volume, "Kind": t.text("kind_" + kind)})
+	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}), nil)
+}
+
+// thankDonor thanks a donor for a donation just recorded (at a drive or for
+// an urgent need) with the day they may donate again, and congratulates a
+// milestone count. Every journey that records a donation calls it after
+// storage.RecordDonation.
+func (h *Handlers) thankDonor(ctx context.Context, rec storage.RecordedResult, in storage.DonationInput) error {
+	donor, err := h.d.Store.Donor(ctx, rec.TelegramID)
+	if err != nil {
+		return err
+	}
+	sd, err := h.screeningDonor(ctx, &donor)
+	if err != nil {
+		return err
+	}
+	// From the day after: on the day of a donation, "eligible today" is moot.
+	next, _ := screening.NextEligible(screening.DefaultConfig(), sd, in.On.AddDate(0, 0, 1))
+	data := map[string]any{"Volume": in.VolumeML, "Kind": h.textIn(rec.Language, "kind_"+in.Kind, nil),
+		"Count": rec.Donations}
+	msg := "donation_thanks_no_date"
+	if !next.IsZero() {
+		msg, data["Next"] = "donation_thanks", displayDate(next)
+	}
+	if err := h.tell(ctx, rec.ChatID, h.textIn(rec.Language, msg, data), nil); err != nil {
+		return err
+	}
+	if drive.Milestone(rec.Donations) {
+		return h.tell(ctx, rec.ChatID, h.textIn(rec.Language, "milestone", data), nil)
+	}
+	return nil
+}
+
+// onResultDeferred starts recording an on-site deferral: reason, then until.
+func (h *Handlers) onResultDeferred(ctx context.Context, t *turn) error {
+	a, _, ok, err := h.arrivalFromButton(ctx, t)
+	if !ok || err != nil {
+		return err
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	conv := storage.Conversation{Flow: flowCheckin, Step: "reason",
+		Data: map[string]string{"drive": id(a.DriveID), "reg": id(a.RegistrationID)}}
+	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.text("result_ask_reason"), nil)
+}
+
+// recordDeferral stores an on-site deferral, tells the donor until when,
+// and returns the desk to finding the next donor.
+func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, regID int64, reason string, until time.Time) error {
+	a, err := h.d.Store.Arrival(ctx, regID)
+	if err != nil {
+		return err
+	}
+	if a.DriveID != d.ID {
+		return t.reply(ctx, t.text("button_stale"), nil)
+	}
+	conv := storage.Conversation{Flow: flowCheckin, Step: "find", Data: map[string]string{"drive": id(d.ID)}}
+	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
+		return err
+	}
+	rec, err := h.d.Store.RecordOnSiteDeferral(ctx, regID, reason, until)
+	if errors.Is(err, storage.ErrResultRecorded) || errors.Is(err, storage.ErrNotLive) {
+		return t.reply(ctx, t.text("result_already"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": reason, "Until": displayDate(until)})
+	if err := h.tell(ctx, rec.ChatID, text, nil); err != nil {
+		return err
+	}
+	what := t.textf("result_what_deferred", map[string]any{"Until": displayDate(until), "Reason": reason})
+	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}), nil)
+}
+
+// markNoShows turns confirmed registrations of ended drives never checked
+// in into no-shows, and tells those of recent drives another one awaits.
+func (h *Handlers) markNoShows(ctx context.Context) error {
+	marked, err := h.d.Store.MarkNoShows(ctx, h.d.Now())
+	if err != nil {
+		return err
+	}
+	for _, n := range marked {
+		if !n.Recent {
+			continue
+		}
+		text := h.textIn(n.Language, "no_show_notice", map[string]any{"Title": n.Title, "Date": h.date(n.DriveDay)})
+		if err := h.tell(ctx, n.ChatID, text, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
