@@ -40,11 +40,15 @@ var (
 		"forget": anyone, "eligibility": anyone, "drives": anyone, "mydrives": anyone,
 		"donors": adminsOnly, "newunit": adminsOnly, "grant": adminsOnly, "revoke": adminsOnly,
 		"newdrive": organizersOnly, "qr": organizersOnly, "canceldrive": organizersOnly, "editdrive": organizersOnly,
+		"export": organizersOnly, "audit": adminsOnly, "checkin": organizersOnly, "mycode": anyone,
+		"stats": organizersOnly, "campaign": organizersOnly,
 	}
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "step": anyone, "unitpg": anyone, "edit": anyone, "forget": anyone,
 		"lang": anyone, "scr": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
 		"nd": organizersOnly, "cdrv": organizersOnly, "bcx": organizersOnly, "edrv": organizersOnly,
+		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
+		"resd": organizersOnly,
 	}
 )
 

@@ -13,7 +13,7 @@ import (
 // Command menus shown by Telegram, by role.
 var (
 	donorCommands = []string{"start", "drives", "mydrives", "profile", "eligibility", "mycode", "lang", "cancel", "forget", "help"}
-	adminCommands = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "donors", "newunit", "grant", "revoke", "audit"}
+	adminCommands = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign", "donors", "newunit", "grant", "revoke", "audit"}
 )
 
 // SetCommands publishes the command menus: donor commands in every private

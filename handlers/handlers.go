@@ -90,6 +90,8 @@ func (h *Handlers) routes() {
 		"audit":       h.adminOnly(h.audit),
 		"checkin":     h.organizerOnly(h.checkin),
 		"mycode":      h.myCode,
+		"stats":       h.organizerOnly(h.stats),
+		"campaign":    h.organizerOnly(h.campaign),
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,                         // consent:v1:yes|no

@@ -159,7 +159,7 @@ var donorActions = []string{"consent", "step", "unitpg", "edit", "forget", "lang
 func TestOrganizerCommandsRefuseDonors(t *testing.T) {
 	b := bottest.Start(t)
 	p := b.Phone(6020, "vi")
-	commands, callbacks := handlers.Routes(b.Handlers())
+	commands, callbacks := b.Handlers().Surface()
 	refusals := []string{"Lệnh này chỉ dành cho quản trị viên.", "Lệnh này chỉ dành cho ban tổ chức."}
 	walked := 0
 	for _, name := range commands {

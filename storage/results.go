@@ -250,11 +250,16 @@ type NoShow struct {
 // donor never checked in into no-shows, and returns them; Recent marks those
 // of drives ended within drive.ThanksWindow, worth a message.
 func (s *Store) MarkNoShows(ctx context.Context, now time.Time) ([]NoShow, error) {
-	const q = `UPDATE registrations r SET status = 'no_show', updated_at = now()
-		FROM drives d, donors dn
-		WHERE d.id = r.drive_id AND dn.id = r.donor_id
-		  AND d.ends_at <= $1 AND d.status IN ('published', 'closed')
-		  AND r.status = 'confirmed' AND r.checked_in_at IS NULL
+	// SKIP LOCKED: every process's reminder loop runs this; rows another
+	// one is marking are left to it rather than waited for.
+	const q = `WITH due AS (
+			SELECT r.id FROM registrations r JOIN drives d ON d.id = r.drive_id
+			WHERE d.ends_at <= $1 AND d.status IN ('published', 'closed')
+			  AND r.status = 'confirmed' AND r.checked_in_at IS NULL
+			FOR UPDATE OF r SKIP LOCKED)
+		UPDATE registrations r SET status = 'no_show', updated_at = now()
+		FROM due, drives d, donors dn
+		WHERE r.id = due.id AND d.id = r.drive_id AND dn.id = r.donor_id
 		RETURNING dn.chat_id, dn.language, d.title, d.starts_at, d.id AS drive_id, dn.telegram_id,
 			d.ends_at > $1 - $2 * interval '1 second' AS recent`
 	out := []NoShow{}

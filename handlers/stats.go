@@ -1,0 +1,169 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"donorbot/drive"
+	"donorbot/storage"
+)
+
+// stats shows progress against the target: /stats <drive code> per slot and
+// per unit, /stats <campaign name> per wave and in total; with a chart.
+func (h *Handlers) stats(ctx context.Context, t *turn) error {
+	query := strings.TrimSpace(t.args)
+	if query == "" {
+		return t.reply(ctx, t.text("stats_usage"), nil)
+	}
+	d, err := h.d.Store.DriveByCode(ctx, query)
+	switch {
+	case err == nil:
+		mine, err := h.organizes(ctx, t.userID, d)
+		if err != nil {
+			return err
+		}
+		if !mine {
+			return t.refuse(ctx, "drive_not_yours")
+		}
+		return h.driveStats(ctx, t, d)
+	case !errors.Is(err, storage.ErrNotFound):
+		return err
+	}
+	c, err := h.d.Store.CampaignByName(ctx, query)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t.reply(ctx, t.textf("stats_not_found", map[string]any{"Query": query}), nil)
+	}
+	if err != nil {
+		return err
+	}
+	return h.campaignStats(ctx, t, c)
+}
+
+func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error {
+	total, err := h.d.Store.DriveProgress(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	slots, err := h.d.Store.SlotProgress(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	units, err := h.d.Store.UnitProgress(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	data := progressData(total)
+	data["Title"], data["Date"] = d.Title, h.date(d.Start)
+	var b strings.Builder
+	b.WriteString(t.textf("stats_drive", data))
+	b.WriteString("\n\n" + t.text("stats_by_slot"))
+	bars := make([]drive.Bar, 0, len(slots))
+	for _, s := range slots {
+		label := t.clock(s.Start)
+		b.WriteString("\n" + t.textf("stats_line", map[string]any{"Label": label, "Registered": s.Registered, "Donated": s.Donated}))
+		bars = append(bars, drive.Bar{Label: label, Registered: s.Registered, Donated: s.Donated})
+	}
+	if len(units) > 0 {
+		b.WriteString("\n\n" + t.text("stats_by_unit"))
+		for _, u := range units {
+			label := u.Label
+			if u.Key == 0 {
+				label = t.text("stats_no_unit")
+			}
+			b.WriteString("\n" + t.textf("stats_line", map[string]any{"Label": label, "Registered": u.Registered, "Donated": u.Donated}))
+		}
+	}
+	if err := t.reply(ctx, b.String(), nil); err != nil {
+		return err
+	}
+	return h.sendChart(ctx, t, "stats-"+d.Code+".png", bars)
+}
+
+func (h *Handlers) campaignStats(ctx context.Context, t *turn, c drive.Campaign) error {
+	waves, err := h.d.Store.CampaignProgress(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	var total storage.Progress
+	for _, w := range waves {
+		total.Add(w)
+	}
+	data := progressData(total)
+	data["Name"], data["Waves"] = c.Name, len(waves)
+	var b strings.Builder
+	b.WriteString(t.textf("stats_campaign", data))
+	if len(waves) == 0 {
+		return t.reply(ctx, b.String(), nil)
+	}
+	b.WriteString("\n\n" + t.text("stats_by_wave"))
+	bars := make([]drive.Bar, 0, len(waves))
+	for _, w := range waves {
+		label := w.Label + " (" + h.date(w.Start) + ")"
+		b.WriteString("\n" + t.textf("stats_wave_line", map[string]any{"Label": label, "Registered": w.Registered,
+			"Donated": w.Donated, "Target": w.Target, "Percent": w.Percent()}))
+		bars = append(bars, drive.Bar{Label: w.Label, Registered: w.Registered, Donated: w.Donated})
+	}
+	if err := t.reply(ctx, b.String(), nil); err != nil {
+		return err
+	}
+	return h.sendChart(ctx, t, "stats-campaign.png", bars)
+}
+
+func progressData(p storage.Progress) map[string]any {
+	return map[string]any{
+		"Registered": p.Registered, "Waitlisted": p.Waitlisted, "CheckedIn": p.CheckedIn,
+		"Donated": p.Donated, "ML": p.DonatedML, "Deferred": p.Deferred, "NoShow": p.NoShow,
+		"Target": p.Target, "Percent": p.Percent(),
+	}
+}
+
+// sendChart sends the bar chart of registered against donated as a photo.
+func (h *Handlers) sendChart(ctx context.Context, t *turn, name string, bars []drive.Bar) error {
+	if len(bars) == 0 {
+		return nil
+	}
+	png, err := drive.BarChart(bars)
+	if err != nil {
+		return err
+	}
+	return h.retry(ctx, func() error {
+		if err := h.reserve(ctx, t.chatID); err != nil {
+			return err
+		}
+		_, err := t.b.SendPhoto(ctx, &tg.SendPhotoParams{
+			ChatID: t.chatID, Caption: t.text("stats_chart_caption"),
+			Photo: &models.InputFileUpload{Filename: name, Data: strings.NewReader(string(png))},
+		})
+		return err
+	})
+}
+
+// campaign puts a drive in a campaign, creating the campaign if needed:
+// /campaign <drive code> <campaign name>.
+func (h *Handlers) campaign(ctx context.Context, t *turn) error {
+	code, name, _ := strings.Cut(strings.TrimSpace(t.args), " ")
+	name = strings.Join(strings.Fields(name), " ")
+	if code == "" || name == "" || len([]rune(name)) > 120 {
+		return t.reply(ctx, t.text("campaign_usage"), nil)
+	}
+	t.args = code
+	d, ok, err := h.managedDrive(ctx, t, "campaign_usage")
+	if !ok || err != nil {
+		return err
+	}
+	c, err := h.d.Store.CampaignByName(ctx, name)
+	if errors.Is(err, storage.ErrNotFound) {
+		c, err = h.d.Store.CreateCampaign(ctx, name, t.userID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.d.Store.SetDriveCampaign(ctx, d.ID, c.ID); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.textf("campaign_set", map[string]any{"Title": d.Title, "Name": c.Name}), nil)
+}
