@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"donorbot/bot"
 	"donorbot/internal/bottest"
 	"donorbot/internal/testenv"
+	"donorbot/telegramtest"
 )
 
 // Fault tests of issue 8 use Telegram user ids 88000-88999.
@@ -21,7 +23,9 @@ import (
 // processes behind one webhook) may deliver the same update many times at
 // once; a slot tap must still make one registration and one answer.
 func TestOneTapDeliveredThousandTimesRegistersOnce(t *testing.T) {
-	b := bottest.Start(t, bottest.Webhook())
+	// A generous client timeout: 1,000 connections at once on a loaded
+	// two-core CI machine under -race take a while.
+	b := bottest.Start(t, bottest.Webhook(), bottest.API(telegramtest.WithWebhookTimeout(time.Minute)))
 	d, _ := publishedDrive(t, b, "Ngày hội Nghìn lần", 48*time.Hour, 5)
 	p := b.Phone(88001, "vi")
 	onboard(t, b, p, "Lê Văn Nghìn")
@@ -45,22 +49,31 @@ func TestOneTapDeliveredThousandTimesRegistersOnce(t *testing.T) {
 	// The fake pushes the tap once by itself; 1,000 more deliveries race it.
 	id := b.API.TapButton(p.User, m.ID, data)
 	var wg sync.WaitGroup
-	var refused atomic.Int64
+	var mu sync.Mutex
+	statuses := map[int]int{}
 	for range 1000 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			status, err := b.API.PushUpdate(context.Background(), id)
-			if err != nil || status != http.StatusOK {
-				refused.Add(1)
+			if err != nil {
+				t.Errorf("delivery failed: %v", err)
 			}
+			mu.Lock()
+			statuses[status]++
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	b.Settle()
-	if n := refused.Load(); n != 0 {
-		t.Errorf("%d of 1,000 deliveries were not answered 200", n)
+	// 200 for a duplicate, or 503 when the inbox could not check it in
+	// time (Telegram then delivers again); never anything else.
+	for status, n := range statuses {
+		if status != http.StatusOK && status != http.StatusServiceUnavailable {
+			t.Errorf("%d deliveries answered %d", n, status)
+		}
 	}
+	t.Logf("answers to 1,000 deliveries: %v", statuses)
 	var regs int
 	if err := b.Store.DB().Get(&regs, `SELECT count(*) FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 		WHERE dn.telegram_id = 88001`); err != nil {
@@ -78,8 +91,8 @@ func TestOneTapDeliveredThousandTimesRegistersOnce(t *testing.T) {
 	if intros != 1 {
 		t.Errorf("got %d first screening questions after 1,001 deliveries, want 1", intros)
 	}
-	if got := metric(t, b, "donorbot_duplicate_updates_total"); got != "1000" {
-		t.Errorf("duplicates counted: got %s, want 1000", got)
+	if got, want := metric(t, b, "donorbot_duplicate_updates_total"), fmt.Sprint(statuses[http.StatusOK]); got != want {
+		t.Errorf("duplicates counted: got %s, want %s (every delivery answered 200 but the first)", got, want)
 	}
 }
 

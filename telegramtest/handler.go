@@ -70,6 +70,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, call)
 	s.notifyLocked()
 	s.mu.Unlock()
+	if s.cfg.onCall != nil {
+		s.cfg.onCall(call)
+	}
 	writeReply(w, rep)
 }
 

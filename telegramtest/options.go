@@ -20,6 +20,7 @@ type config struct {
 	firstUpdateID   int64
 	latency         time.Duration
 	now             func() time.Time
+	onCall          func(Call)
 }
 
 // WithToken makes the server accept token instead of DefaultToken. The bot id
@@ -70,3 +71,9 @@ func WithLatency(d time.Duration) Option { return func(c *config) { c.latency = 
 
 // WithClock replaces time.Now for message dates and rate-limit windows.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithCallHook calls f with every call right after it is recorded, before
+// the bot has its answer: load drivers time the bot's replies with it. f
+// runs on the request's goroutine and must be quick; it must treat the
+// Call as read-only.
+func WithCallHook(f func(Call)) Option { return func(c *config) { c.onCall = f } }

@@ -13,8 +13,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -49,6 +53,9 @@ func run(ctx context.Context, args, environ []string, stderr io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
 	switch args[0] {
 	case "serve":
+		if err := servePprof(ctx, environ, log); err != nil {
+			return err
+		}
 		app, err := bot.New(ctx, cfg, log)
 		if err != nil {
 			return err
@@ -138,4 +145,38 @@ func logLevel(s string) slog.Level {
 		return slog.LevelInfo
 	}
 	return l
+}
+
+// servePprof serves net/http/pprof on PPROF_ADDR when it is set (a loopback
+// address: profiles expose internals), for profiling under load. It is not
+// part of Config because it is a debugging aid, off by default.
+func servePprof(ctx context.Context, environ []string, log *slog.Logger) error {
+	var addr string
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "PPROF_ADDR="); ok {
+			addr = v
+		}
+	}
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("PPROF_ADDR %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("pprof server", "err", err)
+		}
+	}()
+	log.Info("pprof serving", "addr", ln.Addr().String())
+	return nil
 }

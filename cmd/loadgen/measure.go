@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// recorder keeps the latencies of updates posted inside the window.
+type recorder struct {
+	mu        sync.Mutex
+	from, to  time.Time
+	latencies []time.Duration
+	failures  int
+}
+
+func (r *recorder) add(start time.Time, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.from.IsZero() && !start.Before(r.from) && (r.to.IsZero() || start.Before(r.to)) {
+		r.latencies = append(r.latencies, d)
+	}
+}
+
+func (r *recorder) fail() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failures++
+}
+
+func (r *recorder) open(at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.from = at
+}
+
+func (r *recorder) shut(at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.to = at
+}
+
+// result is what one run measured.
+type result struct {
+	window    time.Duration
+	latencies []time.Duration
+	failures  int
+	errors    []string
+	cpu       time.Duration // child user+sys in the window
+	idleRSS   int64         // KiB
+	peakRSS   int64         // KiB
+	load      string
+}
+
+func (r *loadRun) measure(ctx context.Context) (*result, error) {
+	rec := &recorder{}
+	var nextUpd atomic.Int64
+	nextUpd.Store(1_000_000)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = r.o.concurrency
+	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	var errMu sync.Mutex
+	var errs []string
+	for i := range r.o.concurrency {
+		d := &donor{r: r, client: client, events: map[int64]chan event{}, nextUpd: &nextUpd, rec: rec}
+		for c := firstDonorID + i; c < firstDonorID+r.o.donors; c += r.o.concurrency {
+			d.chats = append(d.chats, int64(c))
+			d.events[int64(c)] = r.router.subscribe(int64(c))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; runCtx.Err() == nil; n++ {
+				err := d.journey(runCtx, d.chats[n%len(d.chats)])
+				if err != nil && runCtx.Err() == nil {
+					errMu.Lock()
+					if len(errs) < 10 {
+						errs = append(errs, err.Error())
+					}
+					errMu.Unlock()
+				}
+			}
+		}()
+	}
+	pid := r.child.Process.Pid
+	select {
+	case <-time.After(r.o.warmup):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	cpu0, err := procCPU(pid)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	rec.open(start)
+	profiles := make(chan error, 1)
+	go func() { profiles <- r.profile(ctx) }()
+	select {
+	case <-time.After(r.o.duration):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	end := time.Now()
+	rec.shut(end)
+	cpu1, err := procCPU(pid)
+	if err != nil {
+		return nil, err
+	}
+	peak, err := procStatusKiB(pid, "VmHWM")
+	if err != nil {
+		return nil, err
+	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	stop()
+	wg.Wait()
+	if err := <-profiles; err != nil {
+		return nil, err
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return &result{window: end.Sub(start), latencies: slices.Clone(rec.latencies), failures: rec.failures,
+		errors: errs, cpu: cpu1 - cpu0, idleRSS: r.idleRSS, peakRSS: peak, load: strings.TrimSpace(string(load))}, nil
+}
+
+// profile fetches the child's CPU profile over most of the window, then its
+// allocation profile, when -pprof is set.
+func (r *loadRun) profile(ctx context.Context) error {
+	if r.pprof == "" {
+		return nil
+	}
+	secs := max(1, int(r.o.duration.Seconds())-1)
+	for _, p := range []struct{ name, path string }{
+		{"cpu.pprof", fmt.Sprintf("/debug/pprof/profile?seconds=%d", secs)},
+		{"allocs.pprof", "/debug/pprof/allocs"},
+	} {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+r.pprof+p.path, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("pprof: %w", err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return errors.Join(err, fmt.Errorf("pprof %s: HTTP %d", p.path, resp.StatusCode))
+		}
+		if err := os.MkdirAll(r.o.pprofDir, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(r.o.pprofDir, p.name), body, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (res *result) print(out io.Writer, o options) {
+	lat := res.latencies
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(float64(len(lat))*p))]
+	}
+	secs := res.window.Seconds()
+	host, _ := os.Hostname()
+	fmt.Fprintf(out, "target=%s c=%d donors=%d workers=%d window=%.1fs machine=%s/%d-cpu %s load=%q\n",
+		o.target, o.concurrency, o.donors, o.workers, secs, host, runtime.NumCPU(), runtime.Version(), res.load)
+	fmt.Fprintf(out, "updates=%d updates/s=%.0f timeouts=%d\n", len(lat), float64(len(lat))/secs, res.failures)
+	fmt.Fprintf(out, "latency p50=%s p95=%s p99=%s max=%s\n", round(pct(0.50)), round(pct(0.95)), round(pct(0.99)), round(pct(1)))
+	fmt.Fprintf(out, "cpu=%.2f cores (user+sys %s over %.1fs) idle_rss=%.1fMiB peak_rss=%.1fMiB\n",
+		res.cpu.Seconds()/secs, round(res.cpu), secs, float64(res.idleRSS)/1024, float64(res.peakRSS)/1024)
+	bounds := []time.Duration{time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond,
+		20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond, time.Second}
+	fmt.Fprintln(out, "histogram (first reply after POST):")
+	prev := time.Duration(0)
+	for _, b := range append(bounds, 1<<62) {
+		n := 0
+		for _, l := range lat {
+			if l >= prev && l < b {
+				n++
+			}
+		}
+		label := "< " + b.String()
+		if b == 1<<62 {
+			label = ">= " + prev.String()
+		}
+		if len(lat) > 0 {
+			fmt.Fprintf(out, "  %-9s %7d %5.1f%%\n", label, n, 100*float64(n)/float64(len(lat)))
+		}
+		prev = b
+	}
+	for _, e := range res.errors {
+		fmt.Fprintln(out, "error:", e)
+	}
+}
+
+func round(d time.Duration) time.Duration {
+	if d > 10*time.Millisecond {
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(10 * time.Microsecond)
+}
