@@ -21,7 +21,7 @@ test_services = if [ -z "$${DONORBOT_TEST_DATABASE_URL:-}" ] || [ -z "$${DONORBO
 dev_services = if [ -z "$${DATABASE_URL:-}" ] || [ -z "$${REDIS_URL:-}" ]; then \
 	exports=$$($(SERVICES) start $(DEV_DIR)); eval "$$exports"; fi
 
-.PHONY: help test run seed services stop fuzz bench
+.PHONY: help test run seed services stop fuzz bench load
 
 help: ## list the targets
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  make %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
