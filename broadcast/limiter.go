@@ -33,7 +33,18 @@ type limiter struct {
 	started    chan struct{} // closed when the pump runs; requests wait for it
 	stopped    chan struct{} // closed when it has stopped
 	pausedTill atomic.Int64  // unix nanoseconds; what this process knows
+
+	// The pump's last reading of the shared pause key (pump goroutine only).
+	pauseReadAt time.Time
+	pauseTTL    time.Duration
 }
+
+// pauseFresh is how long the pump trusts its last reading of the pause key.
+// A 429 seen by another process reaches this one at most this late, well
+// under Telegram's retry_after (whole seconds); a 429 seen here applies at
+// once through pausedTill. Reading it for every token would put a second
+// Redis round trip on the one goroutine every message waits for.
+const pauseFresh = 50 * time.Millisecond
 
 // ticket is one request for a global token.
 type ticket struct {
@@ -218,10 +229,14 @@ func (l *limiter) acquire(ctx context.Context, prio bool) error {
 // knowledge and from the Redis key every process sets.
 func (l *limiter) pausedFor(ctx context.Context) (time.Duration, error) {
 	local := time.Until(time.Unix(0, l.pausedTill.Load()))
+	if since := time.Since(l.pauseReadAt); since < pauseFresh {
+		return max(local, l.pauseTTL-since), nil
+	}
 	ttl, err := l.rdb.PTTL(ctx, l.pauseKey).Result()
 	if err != nil {
 		return local, fmt.Errorf("pause key: %w", err)
 	}
+	l.pauseReadAt, l.pauseTTL = time.Now(), ttl
 	return max(local, ttl), nil // PTTL is negative when there is no pause
 }
 
