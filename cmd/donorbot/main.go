@@ -40,7 +40,7 @@ func main() {
 	}
 }
 
-const usage = "usage: donorbot serve | donorbot playground | donorbot seed | donorbot migrate up|down|status"
+const usage = "usage: donorbot serve | donorbot health | donorbot playground | donorbot seed | donorbot migrate up|down|status"
 
 func run(ctx context.Context, args, environ []string, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -61,6 +61,8 @@ func run(ctx context.Context, args, environ []string, stderr io.Writer) error {
 			return err
 		}
 		return app.Run(ctx)
+	case "health":
+		return health(ctx, cfg.ListenAddr)
 	case "playground":
 		// The playground brings its own token; a real one is ignored.
 		pg, err := playground.Start(ctx, cfg, log)
@@ -178,5 +180,33 @@ func servePprof(ctx context.Context, environ []string, log *slog.Logger) error {
 		}
 	}()
 	log.Info("pprof serving", "addr", ln.Addr().String())
+	return nil
+}
+
+// health asks a running donorbot's /healthz (PostgreSQL and Redis reachable)
+// on LISTEN_ADDR, for container health checks in images without curl.
+func health(ctx context.Context, listenAddr string) error {
+	host, port, err := net.SplitHostPort(listenAddr)
+	if err != nil {
+		return fmt.Errorf("LISTEN_ADDR %q: %w", listenAddr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("health: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("health: HTTP %d %s", resp.StatusCode, strings.TrimSpace(string(body)))
+	}
 	return nil
 }

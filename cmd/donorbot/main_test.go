@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -175,5 +178,26 @@ func TestPlaygroundCommand(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("playground did not stop within 30s")
+	}
+}
+
+func TestHealthCommand(t *testing.T) {
+	status := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(status)
+		fmt.Fprint(w, `{"postgres":"ok","redis":"down"}`)
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	if err := health(context.Background(), "0.0.0.0:"+port); err != nil {
+		t.Errorf("healthy: got %v", err)
+	}
+	status = http.StatusServiceUnavailable
+	if err := health(context.Background(), "127.0.0.1:"+port); err == nil || !strings.Contains(err.Error(), "503") {
+		t.Errorf("unhealthy: got %v, want an error naming 503", err)
 	}
 }
