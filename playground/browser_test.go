@@ -271,6 +271,20 @@ func TestBrowserOnboardingAndRegistration(t *testing.T) {
 		`[...document.querySelectorAll("#chat .msg.user")].some(m => m.innerText.includes("<b>not bold</b>") && !m.querySelector("b"))`, nil,
 		chromedp.WithPollingTimeout(10*time.Second)))
 
+	// The QR poster's deep link, "scanned" by Lan: her chat opens with
+	// /start d_<code>, and the bot answers with that drive. (Lan, whom this
+	// test onboarded: the other tests of the package share the database.)
+	p.run("open the deep link as Lan",
+		chromedp.Click(`(//a[@class="deeplink"][contains(., "start=d_`+code+`")])[last()]`, chromedp.BySearch),
+		chromedp.Click(`//span[@class="open-as"]/button[normalize-space(.)="Lan"]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//nav/button[contains(., "Lan")][contains(@class, "active")]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//div[contains(@class,"msg user")][contains(., "/start d_`+code+`")]`, chromedp.BySearch),
+		chromedp.Poll(`(() => {
+			const ms = [...document.querySelectorAll("#chat .msg")];
+			const i = ms.findIndex(m => m.classList.contains("user") && m.innerText.includes("/start d_"));
+			return i >= 0 && ms.slice(i + 1).some(m => m.classList.contains("bot") && m.innerText.includes("Chủ nhật Đỏ"));
+		})()`, nil, chromedp.WithPollingTimeout(20*time.Second)))
+
 	if path := os.Getenv("PLAYGROUND_SCREENSHOT"); path != "" {
 		var png []byte
 		p.run("screenshot", chromedp.FullScreenshot(&png, 100))

@@ -54,9 +54,43 @@ function safeHTML(src) {
   return out;
 }
 
+// Deep links to the bot (t.me/<bot>?start=<param>, as on QR posters) open
+// in the playground: the chosen user "scans" it, which sends /start <param>
+// in their chat, as Telegram does.
+const deepLink = /https:\/\/t\.me\/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]{1,64})/g;
+
 function renderText(el, text, mode) {
-  if (mode === "HTML") el.appendChild(safeHTML(text));
-  else el.appendChild(document.createTextNode(text));
+  if (mode === "HTML") { el.appendChild(safeHTML(text)); return; }
+  let at = 0;
+  for (const m of text.matchAll(deepLink)) {
+    el.appendChild(document.createTextNode(text.slice(at, m.index)));
+    const a = document.createElement("a");
+    a.href = "#"; a.className = "deeplink"; a.textContent = m[0];
+    a.title = "Open this link as one of the playground's users";
+    a.addEventListener("click", (ev) => { ev.preventDefault(); openAs(a, m[1]); });
+    el.appendChild(a);
+    at = m.index + m[0].length;
+  }
+  el.appendChild(document.createTextNode(text.slice(at)));
+}
+
+function openAs(link, param) {
+  const old = link.parentNode.querySelector(".open-as");
+  if (old) { old.remove(); return; }
+  const menu = document.createElement("span");
+  menu.className = "open-as";
+  menu.appendChild(document.createTextNode(" open as: "));
+  for (const u of state.users) {
+    const b = document.createElement("button");
+    b.type = "button"; b.textContent = u.name;
+    b.addEventListener("click", async () => {
+      menu.remove();
+      select(u.id);
+      await act("send", { text: "/start " + param });
+    });
+    menu.appendChild(b);
+  }
+  link.after(menu);
 }
 
 function fileURL(f, download) {
