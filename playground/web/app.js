@@ -217,7 +217,10 @@ function render(view) {
   });
   state.rendered = next;
   if (changed) {
-    chat.replaceChildren(...els);
+    // Unchanged messages stay attached (not removed and put back), so a
+    // click or a text selection in them survives new messages.
+    els.forEach((el, i) => { if (chat.children[i] !== el) chat.insertBefore(el, chat.children[i] || null); });
+    while (chat.children.length > els.length) chat.lastChild.remove();
     if (atBottom || els.length) chat.scrollTop = chat.scrollHeight;
   }
   const kbKey = JSON.stringify(view.keyboard);
