@@ -19,6 +19,13 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // fresh Redis namespace, on a free port, until the test ends.
 func start(t *testing.T) *playground.Instance {
 	t.Helper()
+	// The package's tests share one database: each starts with the
+	// playground's people unknown to the bot, as on a first run.
+	for _, u := range playground.Users() {
+		if _, err := testenv.DB(t).Exec(`DELETE FROM donors WHERE telegram_id = $1`, u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	_, prefix := testenv.Redis(t)
 	cfg, err := bot.LoadConfig([]string{
 		"DATABASE_URL=" + testenv.DatabaseURL(t),
