@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/sync/errgroup"
 
 	"donorbot/drive"
 	"donorbot/storage"
@@ -130,29 +131,49 @@ func (h *Handlers) writeRegistrationList(ctx context.Context, lang string, drive
 		}
 		return s
 	}
-	record := make([]string, len(header))
-	safe := make([]string, len(header))
-	line := 1
-	n, err := h.d.Store.ExportRegistrations(ctx, driveID, slotID, func(r storage.ExportRow) error {
-		h.exportRecord(record, r, label)
-		for i, v := range record {
-			safe[i] = csvSafe(v)
-			cells[i] = v // an XLSX cell is typed text: no formula to defuse
-		}
-		if err := cw.Write(safe); err != nil {
-			return fmt.Errorf("csv: %w", err)
-		}
-		line++
-		cell, err := excelize.CoordinatesToCellName(1, line)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow(cell, cells); err != nil {
-			return fmt.Errorf("xlsx: %w", err)
+	// Reading and scanning rows runs beside writing them, on another core:
+	// a bounded channel keeps memory flat whatever the list's length.
+	ch := make(chan storage.ExportRow, 512)
+	g, gctx := errgroup.WithContext(ctx)
+	var n int
+	g.Go(func() error {
+		defer close(ch)
+		var err error
+		n, err = h.d.Store.ExportRegistrations(gctx, driveID, slotID, func(r storage.ExportRow) error {
+			select {
+			case ch <- r:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
+		return err
+	})
+	g.Go(func() error {
+		record := make([]string, len(header))
+		safe := make([]string, len(header))
+		line := 1
+		for r := range ch {
+			h.exportRecord(record, r, label)
+			for i, v := range record {
+				safe[i] = csvSafe(v)
+				cells[i] = v // an XLSX cell is typed text: no formula to defuse
+			}
+			if err := cw.Write(safe); err != nil {
+				return fmt.Errorf("export csv: %w", err)
+			}
+			line++
+			cell, err := excelize.CoordinatesToCellName(1, line)
+			if err != nil {
+				return err
+			}
+			if err := sw.SetRow(cell, cells); err != nil {
+				return fmt.Errorf("export xlsx: %w", err)
+			}
 		}
 		return nil
 	})
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		return n, err
 	}
 	cw.Flush()
