@@ -104,12 +104,14 @@ func (h *Handlers) checkinText(ctx context.Context, t *turn, conv storage.Conver
 // findArrival looks the donor up by check-in code, phone or name.
 func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw string) error {
 	var q storage.ArrivalQuery
+	// A phone may be typed with dashes too ("0912-345-678"): it is tried
+	// before calling something with two dashes a bad code.
 	if tid, err := drive.ParseCheckinCode(h.d.CheckinSecret, raw, h.d.Now()); err == nil {
 		q.TelegramID = tid
-	} else if strings.Count(raw, "-") == 2 && !strings.ContainsAny(raw, " +") {
-		return t.reply(ctx, t.text("checkin_code_invalid"), nil)
 	} else if phone, err := profile.ParsePhone(raw); err == nil {
 		q.Phone = phone
+	} else if strings.Count(raw, "-") == 2 && !strings.ContainsAny(raw, " +") {
+		return t.reply(ctx, t.text("checkin_code_invalid"), nil)
 	} else if len([]rune(raw)) >= 2 {
 		q.Name = raw
 	} else {

@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,9 @@ func myCode(t *testing.T, b *bottest.Bot, p *bottest.Phone) string {
 	m := b.API.WaitMessage(t, p.User.ID, func(m telegramtest.Message) bool {
 		return m.Photo != nil && strings.Contains(m.Caption, "Mã điểm danh của bạn: ")
 	})
+	if img, err := png.Decode(bytes.NewReader(m.Photo.Data)); err != nil || img.Bounds().Dx() < 100 {
+		t.Fatalf("/mycode photo is not a QR PNG: %v", err)
+	}
 	code, _, _ := strings.Cut(strings.SplitN(m.Caption, "Mã điểm danh của bạn: ", 2)[1], "\n")
 	return code
 }
@@ -64,8 +69,7 @@ func TestCheckinAndResults(t *testing.T) {
 	org.Expect("Đã điểm danh: Đỗ Minh Quân (+84912000210)", "tối đa 450 ml")
 	org.Tap("🩸 Hiến 350 ml")
 	org.Expect("Hiến 350 ml — thành phần nào?")
-	kinds := org.Tap("máu toàn phần")
-	_ = kinds
+	org.Tap("máu toàn phần")
 	org.Expect("Đã ghi: Đỗ Minh Quân — hiến 350 ml máu toàn phần")
 	// Whole blood: 12 weeks (84 days) until the next donation (TT26 Điều 6).
 	quan.Expect("Cảm ơn bạn đã hiến 350 ml máu toàn phần hôm nay", "lần hiến thứ 1", "từ ngày "+day(84))
@@ -98,7 +102,7 @@ func TestCheckinAndResults(t *testing.T) {
 	}
 
 	// By phone, national form: deferred on site.
-	org.Send("0912 000 211")
+	org.Send("0912-000-211")
 	org.Expect("Đã điểm danh: Hồ Thị Mai")
 	org.Tap("⏸ Tạm hoãn tại chỗ")
 	org.Expect("Lý do tạm hoãn?")
