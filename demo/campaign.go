@@ -27,8 +27,9 @@ var demoDrives = []struct {
 		drive.Point{Lat: 10.7721, Lon: 106.6578}},
 }
 
-// ensureCampaign creates the campaign and, when it has no drives yet, its
-// published drives with their registrations.
+// ensureCampaign creates the campaign and, when it has no upcoming drives
+// (a first run, or the demo dates have passed since), its published drives
+// with their registrations, dated from now.
 func ensureCampaign(ctx context.Context, store *storage.Store, now time.Time, sum *Summary) (bool, error) {
 	c, created, err := campaign(ctx, store)
 	if err != nil {
@@ -37,8 +38,8 @@ func ensureCampaign(ctx context.Context, store *storage.Store, now time.Time, su
 	sum.Campaign = c
 	var ids []int64
 	// No storage method lists a campaign's drives; demo data may ask SQL.
-	const q = `SELECT id FROM drives WHERE campaign_id = $1 ORDER BY starts_at`
-	if err := store.DB().SelectContext(ctx, &ids, q, c.ID); err != nil {
+	const q = `SELECT id FROM drives WHERE campaign_id = $1 AND starts_at > $2 ORDER BY starts_at`
+	if err := store.DB().SelectContext(ctx, &ids, q, c.ID, now); err != nil {
 		return false, fmt.Errorf("demo: drives of campaign %d: %w", c.ID, err)
 	}
 	if len(ids) > 0 {

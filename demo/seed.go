@@ -53,8 +53,9 @@ var (
 )
 
 // Seed loads the demo data into store, relative to now. It is idempotent:
-// what exists (by unit name, donor id, campaign name) is kept, so running it
-// twice neither duplicates nor fails.
+// what exists (by unit name, donor id, campaign name, upcoming drives) is
+// kept, so running it twice neither duplicates nor fails. Once the demo
+// drives have started, the next run adds the two waves again at new dates.
 func Seed(ctx context.Context, store *storage.Store, now time.Time) (Summary, error) {
 	var sum Summary
 	for _, u := range units {

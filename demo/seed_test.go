@@ -12,6 +12,17 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+// emptyStore is the package's database with no data: each test seeds from
+// scratch, however often it runs (-count).
+func emptyStore(t *testing.T) *storage.Store {
+	t.Helper()
+	db := testenv.DB(t)
+	if _, err := db.Exec(`TRUNCATE donors, units, roles, campaigns, drives, drive_slots, registrations, donations CASCADE`); err != nil {
+		t.Fatal(err)
+	}
+	return storage.New(db)
+}
+
 type counts struct {
 	Donors, Onboarded, Groups, Clubs, Units, Members, Donations, Campaigns, Drives, Waves, Published, Confirmed, Seats int
 }
@@ -44,7 +55,7 @@ func count(t *testing.T, store *storage.Store) counts {
 // TestSeedLoadsDemoDataOnce: the data the issue asks for, and a second run
 // that adds nothing and does not fail.
 func TestSeedLoadsDemoDataOnce(t *testing.T) {
-	store := storage.New(testenv.DB(t))
+	store := emptyStore(t)
 	ctx := context.Background()
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
@@ -87,4 +98,29 @@ func TestSeedLoadsDemoDataOnce(t *testing.T) {
 			t.Errorf("after the second seed: %+v, want unchanged %+v", after, got)
 		}
 	})
+}
+
+// TestSeedRefreshesPastDrives: weeks later the demo drives are over, and a
+// new run dates the two waves from the new now, so the playground always
+// has an upcoming half-full drive.
+func TestSeedRefreshesPastDrives(t *testing.T) {
+	store := emptyStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := demo.Seed(ctx, store, now); err != nil {
+		t.Fatal(err)
+	}
+	later := now.AddDate(0, 1, 0)
+	sum, err := demo.Seed(ctx, store, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Drives) != 2 || !sum.Drives[0].Start.After(later) {
+		t.Fatalf("drives after a month: %+v, want two after %s", sum.Drives, later)
+	}
+	var confirmed int
+	q := `SELECT count(*) FROM registrations WHERE drive_id = $1 AND status = 'confirmed'`
+	if err := store.DB().Get(&confirmed, q, sum.Drives[0].ID); err != nil || confirmed != 12 {
+		t.Errorf("first new drive has %d confirmed (%v), want 12", confirmed, err)
+	}
 }
