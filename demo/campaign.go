@@ -38,11 +38,12 @@ func ensureCampaign(ctx context.Context, store *storage.Store, now time.Time, su
 	sum.Campaign = c
 	var ids []int64
 	// No storage method lists a campaign's drives; demo data may ask SQL.
-	const q = `SELECT id FROM drives WHERE campaign_id = $1 AND starts_at > $2 ORDER BY starts_at`
+	const q = `SELECT id FROM drives WHERE campaign_id = $1 AND starts_at > $2 AND status = 'published'
+		ORDER BY starts_at`
 	if err := store.DB().SelectContext(ctx, &ids, q, c.ID, now); err != nil {
 		return false, fmt.Errorf("demo: drives of campaign %d: %w", c.ID, err)
 	}
-	if len(ids) > 0 {
+	if len(ids) == len(demoDrives) {
 		for _, id := range ids {
 			d, err := store.Drive(ctx, id)
 			if err != nil {
@@ -51,6 +52,13 @@ func ensureCampaign(ctx context.Context, store *storage.Store, now time.Time, su
 			sum.Drives = append(sum.Drives, d)
 		}
 		return created, nil
+	}
+	// The first wave is over: the waves start again from now, and what is
+	// left of the old ones is cancelled, so that no drive is listed twice.
+	for _, id := range ids {
+		if _, err := store.CancelDrive(ctx, id); err != nil {
+			return false, fmt.Errorf("demo: %w", err)
+		}
 	}
 	loc := now.Location()
 	for _, dd := range demoDrives {

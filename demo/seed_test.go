@@ -100,9 +100,9 @@ func TestSeedLoadsDemoDataOnce(t *testing.T) {
 	})
 }
 
-// TestSeedRefreshesPastDrives: weeks later the demo drives are over, and a
-// new run dates the two waves from the new now, so the playground always
-// has an upcoming half-full drive.
+// TestSeedRefreshesPastDrives: once the half-full demo drive is over, the
+// next run dates the two waves from the new now (cancelling what is left of
+// the old ones), so the playground always has an upcoming half-full drive.
 func TestSeedRefreshesPastDrives(t *testing.T) {
 	store := emptyStore(t)
 	ctx := context.Background()
@@ -110,17 +110,33 @@ func TestSeedRefreshesPastDrives(t *testing.T) {
 	if _, err := demo.Seed(ctx, store, now); err != nil {
 		t.Fatal(err)
 	}
-	later := now.AddDate(0, 1, 0)
-	sum, err := demo.Seed(ctx, store, later)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sum.Drives) != 2 || !sum.Drives[0].Start.After(later) {
-		t.Fatalf("drives after a month: %+v, want two after %s", sum.Drives, later)
-	}
-	var confirmed int
-	q := `SELECT count(*) FROM registrations WHERE drive_id = $1 AND status = 'confirmed'`
-	if err := store.DB().Get(&confirmed, q, sum.Drives[0].ID); err != nil || confirmed != 12 {
-		t.Errorf("first new drive has %d confirmed (%v), want 12", confirmed, err)
+	for _, tc := range []struct {
+		name  string
+		at    time.Time
+		ahead int // published demo drives after at
+	}{
+		{"FirstWaveOver", now.AddDate(0, 0, 14), 2}, // the old second wave is cancelled, not listed twice
+		{"AllOver", now.AddDate(0, 2, 0), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sum, err := demo.Seed(ctx, store, tc.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sum.Drives) != 2 || !sum.Drives[0].Start.After(tc.at) {
+				t.Fatalf("drives: %+v, want two after %s", sum.Drives, tc.at)
+			}
+			var ahead, confirmed int
+			if err := store.DB().Get(&ahead, `SELECT count(*) FROM drives WHERE status = 'published' AND starts_at > $1`, tc.at); err != nil {
+				t.Fatal(err)
+			}
+			q := `SELECT count(*) FROM registrations WHERE drive_id = $1 AND status = 'confirmed'`
+			if err := store.DB().Get(&confirmed, q, sum.Drives[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			if ahead != tc.ahead || confirmed != 12 {
+				t.Errorf("%d published drives ahead, %d confirmed in the first; want %d and 12", ahead, confirmed, tc.ahead)
+			}
+		})
 	}
 }
