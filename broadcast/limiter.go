@@ -175,6 +175,15 @@ func (l *limiter) run(ctx context.Context) {
 				return
 			}
 		}
+		if t.prio {
+			if err := l.grantPriority(ctx, t); err != nil {
+				if held != nil {
+					held.granted <- err
+				}
+				return
+			}
+			continue
+		}
 		if err := l.acquire(ctx, t.prio); err != nil {
 			t.granted <- err
 			if held != nil {
@@ -193,34 +202,77 @@ func (l *limiter) run(ctx context.Context) {
 	}
 }
 
+// maxPrioBatch bounds how many waiting priority requests share one Redis
+// round trip for their global tokens.
+const maxPrioBatch = 64
+
+// grantPriority grants first and the priority requests queued behind it,
+// taking their global tokens together: the pump is one goroutine that every
+// reply waits for, so one Redis round trip per token would cap every
+// process's replies at one per round trip. The tokens still come from the
+// same GCRA limit, at most its burst at a time.
+func (l *limiter) grantPriority(ctx context.Context, first *ticket) error {
+	batch := []*ticket{first}
+collect:
+	for len(batch) < maxPrioBatch {
+		select {
+		case p := <-l.prio:
+			batch = append(batch, p)
+		default:
+			break collect
+		}
+	}
+	for len(batch) > 0 {
+		n, err := l.acquireN(ctx, len(batch), true)
+		if err != nil {
+			for _, t := range batch {
+				t.granted <- err
+			}
+			return err
+		}
+		for _, t := range batch[:n] {
+			t.granted <- nil
+		}
+		batch = batch[n:]
+	}
+	return nil
+}
+
 // acquire waits out any pause and takes one global token. It returns only
-// when it has the token or ctx ended. While Redis fails, priority requests
-// (replies to users) are paced by this process alone at the global rate
-// rather than held until Redis is back; broadcasts wait for it.
+// when it has the token or ctx ended.
 func (l *limiter) acquire(ctx context.Context, prio bool) error {
+	_, err := l.acquireN(ctx, 1, prio)
+	return err
+}
+
+// acquireN takes between 1 and n global tokens and says how many. While
+// Redis fails, priority requests (replies to users) are paced by this
+// process alone at the global rate rather than held until Redis is back;
+// broadcasts wait for it.
+func (l *limiter) acquireN(ctx context.Context, n int, prio bool) (int, error) {
 	for {
 		paused, err := l.pausedFor(ctx)
 		if err == nil && paused <= 0 {
 			var res *redis_rate.Result
-			if res, err = l.rl.Allow(ctx, l.globalKey, l.global); err == nil {
+			if res, err = l.rl.AllowAtMost(ctx, l.globalKey, l.global, n); err == nil {
 				if res.Allowed > 0 {
-					return nil
+					return res.Allowed, nil
 				}
 				paused = res.RetryAfter
 			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return 0, ctx.Err()
 			}
 			l.log.Error("broadcast limiter: redis", "err", err)
 			paused = errRedisRetry
 			if prio {
-				return sleep(ctx, l.global.Period/time.Duration(l.global.Rate))
+				return n, sleep(ctx, time.Duration(n)*l.global.Period/time.Duration(l.global.Rate))
 			}
 		}
 		if err := sleep(ctx, paused); err != nil {
-			return err
+			return 0, err
 		}
 	}
 }

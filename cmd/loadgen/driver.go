@@ -147,15 +147,21 @@ func (d *donor) tapButton(ctx context.Context, chat int64, msg event, prefix str
 	if err := json.Unmarshal(msg.call.Result, &res); err != nil {
 		return event{}, err
 	}
+	var matching []string
 	for _, row := range kb.InlineKeyboard {
 		for _, b := range row {
 			data := b.CallbackData
 			if strings.HasPrefix(data, prefix) && (prefix != "scr:v1:a:" || strings.HasSuffix(data, ":n")) {
-				return d.act(ctx, chat, "cb:"+data, res.MessageID, done)
+				matching = append(matching, data)
 			}
 		}
 	}
-	return event{}, fmt.Errorf("chat %d: no %s button in %s", chat, prefix, msg.call.Params["reply_markup"])
+	if len(matching) == 0 {
+		return event{}, fmt.Errorf("chat %d: no %s button in %s", chat, prefix, msg.call.Params["reply_markup"])
+	}
+	// Donors spread over the slots, as people do, rather than all queueing
+	// for the lock of the first one.
+	return d.act(ctx, chat, "cb:"+matching[int(chat)%len(matching)], res.MessageID, done)
 }
 
 // act POSTs one update (text, or "cb:<data>" for a tap on message msgID)

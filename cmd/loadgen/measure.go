@@ -142,8 +142,10 @@ func (r *loadRun) profile(ctx context.Context) error {
 	if r.pprof == "" {
 		return nil
 	}
-	secs := max(1, int(r.o.duration.Seconds())-1)
+	secs := max(1, int(r.o.duration.Seconds())-3)
+	time.Sleep(time.Second)
 	for _, p := range []struct{ name, path string }{
+		{"goroutines.txt", "/debug/pprof/goroutine?debug=1"},
 		{"cpu.pprof", fmt.Sprintf("/debug/pprof/profile?seconds=%d", secs)},
 		{"allocs.pprof", "/debug/pprof/allocs"},
 	} {
