@@ -236,3 +236,15 @@ func (s *Store) AudienceRecipients(ctx context.Context, unitID int64) ([]Recipie
 	}
 	return out, nil
 }
+
+// DonorByPhone returns the onboarded donor with the phone (normalized, as
+// profile.ParsePhone gives it).
+func (s *Store) DonorByPhone(ctx context.Context, phone string) (profile.Donor, error) {
+	const q = `SELECT ` + donorColumns + ` FROM donors WHERE phone = $1 AND onboarded_at IS NOT NULL
+		ORDER BY id LIMIT 1`
+	var r donorRow
+	if err := s.db.GetContext(ctx, &r, q, phone); err != nil {
+		return profile.Donor{}, fmt.Errorf("storage: donor by phone: %w", mapErr(err))
+	}
+	return r.donor(), nil
+}

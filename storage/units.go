@@ -86,3 +86,46 @@ func (s *Store) DonorUnits(ctx context.Context, telegramID int64) ([]Unit, error
 	}
 	return units, nil
 }
+
+// UnitByInviteCode returns the unit or club with the invite code.
+func (s *Store) UnitByInviteCode(ctx context.Context, code string) (Unit, error) {
+	const q = `SELECT id, kind, name, invite_code FROM units WHERE invite_code = $1`
+	var u Unit
+	if err := s.db.GetContext(ctx, &u, q, code); err != nil {
+		return Unit{}, fmt.Errorf("storage: unit by invite code: %w", mapErr(err))
+	}
+	return u, nil
+}
+
+// AdministeredClubs lists the clubs the user is a club admin of, by name.
+func (s *Store) AdministeredClubs(ctx context.Context, telegramID int64) ([]Unit, error) {
+	const q = `SELECT u.id, u.kind, u.name, u.invite_code
+		FROM units u JOIN roles r ON r.unit_id = u.id
+		WHERE r.telegram_id = $1 AND r.role = 'club_admin' AND u.kind = 'club'
+		ORDER BY u.name, u.id`
+	units := []Unit{}
+	if err := s.db.SelectContext(ctx, &units, q, telegramID); err != nil {
+		return nil, fmt.Errorf("storage: clubs administered by %d: %w", telegramID, err)
+	}
+	return units, nil
+}
+
+// IsClubAdmin reports whether the user is a club admin of the club.
+func (s *Store) IsClubAdmin(ctx context.Context, telegramID, clubID int64) (bool, error) {
+	const q = `SELECT EXISTS (SELECT 1 FROM roles
+		WHERE telegram_id = $1 AND role = 'club_admin' AND unit_id = $2)`
+	var ok bool
+	if err := s.db.GetContext(ctx, &ok, q, telegramID, clubID); err != nil {
+		return false, fmt.Errorf("storage: is %d club admin of %d: %w", telegramID, clubID, err)
+	}
+	return ok, nil
+}
+
+// CountMembers returns how many donors belong to the unit.
+func (s *Store) CountMembers(ctx context.Context, unitID int64) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM unit_members WHERE unit_id = $1`, unitID); err != nil {
+		return 0, fmt.Errorf("storage: members of unit %d: %w", unitID, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,104 @@
+// Package urgent decides whom an urgent blood need reaches and in which
+// order. It imports neither Telegram nor the database: storage hands it the
+// candidates (club members or opted-in donors who are on call), it keeps the
+// medically eligible ones of a compatible group and ranks them.
+package urgent
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"donorbot/blood"
+	"donorbot/profile"
+	"donorbot/screening"
+)
+
+// Audience is how far a need reaches. The values are stored.
+type Audience string
+
+// Audiences, narrowest first. Each widening keeps the donors of the one before.
+const (
+	// Same: club members of the patient's own ABO and Rh group.
+	Same Audience = "same"
+	// Compatible: club members of any group compatible for the component.
+	Compatible Audience = "compatible"
+	// All: compatible members, and compatible donors of the whole bot who
+	// opted in to urgent alerts.
+	All Audience = "all"
+)
+
+// Valid reports whether a is a known audience.
+func (a Audience) Valid() bool { return a == Same || a == Compatible || a == All }
+
+// Wider reports whether a reaches further than b.
+func (a Audience) Wider(b Audience) bool { return a.level() > b.level() }
+
+func (a Audience) level() int {
+	switch a {
+	case Compatible:
+		return 1
+	case All:
+		return 2
+	}
+	return 0
+}
+
+// Components a need may ask for; red cells are asked for as whole blood,
+// which follows the same compatibility rule (blood.CanDonate).
+var Components = []blood.Component{blood.Whole, blood.Platelets, blood.Plasma}
+
+// Groups returns the donor groups a need for component c of a patient of
+// group patient reaches with audience a, most suitable first. Same is the
+// patient's own group only; wider audiences follow blood.Donors, so an
+// Rh-negative patient needing red cells never reaches Rh-positive donors.
+func Groups(patient profile.BloodGroup, c blood.Component, a Audience) []profile.BloodGroup {
+	all := blood.Donors(patient, c)
+	if a == Same && len(all) > 0 {
+		return all[:1]
+	}
+	return all
+}
+
+// Candidate is a donor who might be alerted: on call, reachable, and in the
+// club (or opted in), as storage found them.
+type Candidate struct {
+	TelegramID int64
+	ChatID     int64
+	Language   string
+	Group      profile.BloodGroup
+	// Donor is what the eligibility rules need (history and deferrals).
+	Donor screening.Donor
+}
+
+// Match keeps the candidates of a group in groups who are eligible to
+// donate on day (donation interval, open deferrals, age and weight:
+// screening.NextEligible), ordered most suitable first: by the position of
+// their group in groups (the patient's own group first), then the longest
+// since their last donation (never donated first), then Telegram id.
+func Match(cands []Candidate, groups []profile.BloodGroup, day time.Time) []Candidate {
+	out := []Candidate{}
+	for _, c := range cands {
+		if !slices.Contains(groups, c.Group) {
+			continue
+		}
+		next, _ := screening.NextEligible(screening.DefaultConfig(), c.Donor, day)
+		if next.IsZero() || next.After(day) {
+			continue
+		}
+		out = append(out, c)
+	}
+	last := func(c Candidate) time.Time {
+		if c.Donor.LastDonation == nil {
+			return time.Time{}
+		}
+		return c.Donor.LastDonation.Date
+	}
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		return cmp.Or(
+			cmp.Compare(slices.Index(groups, a.Group), slices.Index(groups, b.Group)),
+			last(a).Compare(last(b)),
+			cmp.Compare(a.TelegramID, b.TelegramID))
+	})
+	return out
+}
