@@ -40,6 +40,7 @@ type App struct {
 	listener   net.Listener
 	extra      []tg.Middleware
 	pages      map[string]http.Handler
+	now        func() time.Time // the handlers' clock; nil: time.Now
 }
 
 // Option adjusts an App beyond its Config.
@@ -60,6 +61,12 @@ func WithRoute(pattern string, h http.Handler) Option {
 		}
 		a.pages[pattern] = h
 	}
+}
+
+// WithClock sets the handlers' clock (reminders, urgent need timers); tests
+// move it forward instead of waiting.
+func WithClock(now func() time.Time) Option {
+	return func(a *App) { a.now = now }
 }
 
 // New connects to PostgreSQL (applying pending migrations), Redis and the
@@ -162,6 +169,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		BotUsername:     me.Username,
 		ReminderOffsets: a.cfg.ReminderOffsets,
 		CheckinSecret:   a.cfg.CheckinKey(),
+		Now:             a.now,
 	})
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 
 // help lists the commands for the user's role.
 func (h *Handlers) help(ctx context.Context, t *turn) error {
-	text := t.text("help_donor") + "\n" + t.text("help_mycode")
+	text := t.text("help_donor") + "\n" + t.text("help_mycode") + "\n" + t.text("help_available")
 	admin, err := h.d.IsAdmin(ctx, t.userID)
 	if err != nil {
 		return err
@@ -24,7 +24,14 @@ func (h *Handlers) help(ctx context.Context, t *turn) error {
 		text += "\n\n" + t.text("help_organizer") + "\n" + t.text("help_results")
 	}
 	if admin {
-		text += "\n\n" + t.text("help_admin") + "\n" + t.text("help_results_admin")
+		text += "\n\n" + t.text("help_admin") + "\n" + t.text("help_results_admin") + "\n" + t.text("help_admin_clubs")
+	}
+	clubs, err := h.d.Store.AdministeredClubs(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	if len(clubs) > 0 {
+		text += "\n\n" + t.text("help_club_admin")
 	}
 	return t.reply(ctx, text, nil)
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -107,7 +108,7 @@ func TestMenusMatchRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	menus := append(append([]string{}, donorCommands...), adminCommands...)
+	menus := slices.Concat(donorCommands, adminCommands, clubAdminCommands)
 	for _, c := range menus {
 		if _, ok := h.commands[c]; !ok {
 			t.Errorf("menu command /%s has no route", c)

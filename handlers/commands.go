@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -12,13 +13,23 @@ import (
 
 // Command menus shown by Telegram, by role.
 var (
-	donorCommands = []string{"start", "drives", "mydrives", "profile", "eligibility", "mycode", "lang", "cancel", "forget", "help"}
-	adminCommands = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign", "donors", "newunit", "grant", "revoke", "audit"}
+	donorCommands     = []string{"start", "drives", "mydrives", "profile", "eligibility", "mycode", "available", "lang", "cancel", "forget", "help"}
+	adminCommands     = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign", "donors", "newunit", "grant", "revoke", "audit"}
+	clubAdminCommands = []string{"urgent", "needs", "invite", "addmember"}
 )
 
 // SetCommands publishes the command menus: donor commands in every private
-// chat, donor and admin commands in each admin's chat, in both languages.
+// chat, donor and admin commands in each admin's chat, club admin commands
+// in each club admin's, in both languages.
 func (h *Handlers) SetCommands(ctx context.Context, b *tg.Bot, adminIDs []int64) error {
+	clubAdmins, err := h.d.Store.RoleHolders(ctx, storage.RoleClubAdmin)
+	if err != nil {
+		return err
+	}
+	isAdmin := map[int64]bool{}
+	for _, id := range adminIDs {
+		isAdmin[id] = true
+	}
 	for _, lang := range append(languages, "") {
 		text := lang
 		if text == "" {
@@ -29,7 +40,17 @@ func (h *Handlers) SetCommands(ctx context.Context, b *tg.Bot, adminIDs []int64)
 		}
 		for _, id := range adminIDs {
 			scope := &models.BotCommandScopeChat{ChatID: id}
-			if err := h.setCommands(ctx, b, scope, lang, text, append(donorCommands, adminCommands...)); err != nil {
+			if err := h.setCommands(ctx, b, scope, lang, text, slices.Concat(donorCommands, adminCommands)); err != nil {
+				return err
+			}
+		}
+		for _, id := range clubAdmins {
+			menu := slices.Concat(donorCommands, clubAdminCommands)
+			if isAdmin[id] {
+				menu = slices.Concat(donorCommands, adminCommands, clubAdminCommands)
+			}
+			scope := &models.BotCommandScopeChat{ChatID: id}
+			if err := h.setCommands(ctx, b, scope, lang, text, menu); err != nil {
 				return err
 			}
 		}

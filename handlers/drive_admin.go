@@ -161,11 +161,23 @@ func (h *Handlers) tellRegistrants(ctx context.Context, t *turn, d drive.Drive, 
 	return len(to), err
 }
 
-// grant gives a role: /grant <telegram id> organizer|admin|club_admin.
+// grant gives a role: /grant <telegram id> organizer|admin, or
+// /grant <telegram id> club_admin <club id or invite code>.
 func (h *Handlers) grant(ctx context.Context, t *turn) error {
+	f := strings.Fields(t.args)
+	if len(f) == 3 && f[1] == storage.RoleClubAdmin {
+		target, _, ok := parseRoleArgs(f[0] + " " + f[1])
+		if !ok {
+			return t.reply(ctx, t.text("grant_club_usage"), nil)
+		}
+		return h.grantClubAdmin(ctx, t, target, f[2])
+	}
 	target, role, ok := parseRoleArgs(t.args)
 	if !ok {
 		return t.reply(ctx, t.text("grant_usage"), nil)
+	}
+	if role == storage.RoleClubAdmin {
+		return t.reply(ctx, t.text("grant_club_usage"), nil) // a club admin needs their club
 	}
 	if err := h.d.Store.GrantRole(ctx, target, role, 0, t.userID); err != nil {
 		return err

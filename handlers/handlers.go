@@ -92,6 +92,11 @@ func (h *Handlers) routes() {
 		"mycode":      h.myCode,
 		"stats":       h.organizerOnly(h.stats),
 		"campaign":    h.organizerOnly(h.campaign),
+		"available":   h.available,
+		"urgent":      h.clubAdminOnly(h.urgentCmd),
+		"needs":       h.clubAdminOnly(h.needs),
+		"invite":      h.clubAdminOnly(h.invite),
+		"addmember":   h.clubAdminOnly(h.addMember),
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,                         // consent:v1:yes|no
@@ -114,6 +119,10 @@ func (h *Handlers) routes() {
 		"res":     h.organizerOnly(h.onResultVolume),   // res:v1:<registration>:<ml>
 		"resk":    h.organizerOnly(h.onResultKind),     // resk:v1:<registration>:<ml>:<kind>
 		"resd":    h.organizerOnly(h.onResultDeferred), // resd:v1:<registration>
+		"avail":   h.onAvailability,                    // avail:v1:on|off|until|optin|optout
+		"un":      h.clubAdminOnly(h.onUrgentButton),   // un:v1:<step>|aud|send|discard:<value>
+		"urg":     h.onAlertAnswer,                     // urg:v1:<need>:y|n (the tapper's own alert)
+		"urgadm":  h.onNeedAdmin,                       // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
 	}
 }
 

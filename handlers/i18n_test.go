@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"donorbot/urgent"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -105,11 +106,21 @@ func TestComputedMessageIDsExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := []string{"btn_male", "btn_female", "kind_club", "kind_unit"}
+	ids := []string{"btn_male", "btn_female", "kind_club", "kind_unit", "need_open", "need_filled", "need_closed"}
+	for _, s := range urgentSteps {
+		ids = append(ids, "un_ask_"+s)
+	}
+	for _, c := range urgent.Components {
+		ids = append(ids, "component_"+string(c))
+	}
+	for _, a := range []urgent.Audience{urgent.Same, urgent.Compatible, urgent.All} {
+		ids = append(ids, "aud_"+string(a), "btn_aud_"+string(a))
+	}
+	ids = append(ids, "btn_widen_compatible", "btn_widen_all")
 	for _, s := range []string{"name", "phone", "sex", "birth", "weight", "blood", "unit"} {
 		ids = append(ids, "ask_"+s, "btn_edit_"+s)
 	}
-	for _, c := range append(donorCommands, adminCommands...) {
+	for _, c := range slices.Concat(donorCommands, adminCommands, clubAdminCommands) {
 		ids = append(ids, "cmd_"+c)
 	}
 	for _, p := range inputProblems {

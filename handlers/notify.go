@@ -15,6 +15,7 @@ type Broadcaster interface {
 	Start(ctx context.Context, s broadcast.Spec) (int64, error)
 	Cancel(ctx context.Context, broadcastID int64) (int, error)
 	SendNow(ctx context.Context, chatID int64, text string, markup any) (int, error)
+	EditNow(ctx context.Context, chatID int64, messageID int, text string, markup any) error
 	Reserve(ctx context.Context, chatID int64) error
 }
 

@@ -207,6 +207,12 @@ func (h *Handlers) onText(ctx context.Context, t *turn) error {
 	if ok && conv.Flow == flowCheckin {
 		return h.checkinText(ctx, t, conv)
 	}
+	if ok && conv.Flow == flowUrgent {
+		return h.urgentText(ctx, t, conv)
+	}
+	if ok && conv.Flow == flowAvailable && t.donor != nil {
+		return h.availableText(ctx, t)
+	}
 	flow, step, lost, err := h.activeStep(ctx, t)
 	if err != nil {
 		return err
@@ -388,6 +394,10 @@ func (h *Handlers) finishOnboarding(ctx context.Context, t *turn) error {
 	if err := t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.donor.FullName}), nil); err != nil {
 		return err
 	}
+	// A new donor who came through a club's invite link joins it.
+	if err := h.joinPendingClub(ctx, t); err != nil {
+		return err
+	}
 	// A new donor who came through a drive's QR code lands on that drive.
 	pending, err := h.d.State.Recall(ctx, t.userID, "pending_drive")
 	if err != nil || pending == "" {
@@ -405,6 +415,9 @@ func (h *Handlers) finishOnboarding(ctx context.Context, t *turn) error {
 func (h *Handlers) startFromLink(ctx context.Context, t *turn) error {
 	args := t.args
 	t.args = ""
+	if code, ok := parseClubPayload(args); ok {
+		return h.joinClubFromLink(ctx, t, code)
+	}
 	kind, code, err := drive.ParseDeepLinkPayload(args)
 	if err != nil || kind != drive.KindDrive {
 		return h.start(ctx, t)

@@ -13,8 +13,9 @@ import (
 
 // SendReminders sends what is due: reminders before slots (the last one
 // with the morning-of health check), thank-yous after drives, and the
-// reminders donors asked for when a deferral ends; and it marks who never
-// came to an ended drive as a no-show. Several processes may
+// reminders donors asked for when a deferral ends; it marks who never
+// came to an ended drive as a no-show; and for urgent needs, it offers to
+// widen an unfilled one and covers alerts sent late. Several processes may
 // call it at once: storage hands each reminder to one of them.
 func (h *Handlers) SendReminders(ctx context.Context) error {
 	for {
@@ -41,7 +42,10 @@ func (h *Handlers) SendReminders(ctx context.Context) error {
 			return err
 		}
 	}
-	return h.markNoShows(ctx)
+	if err := h.markNoShows(ctx); err != nil {
+		return err
+	}
+	return h.sendUrgentDue(ctx)
 }
 
 func (h *Handlers) reminderOffsets() []time.Duration {

@@ -138,9 +138,11 @@ func (s *Store) ClubNeeds(ctx context.Context, clubIDs []int64, limit int) ([]Ne
 	return out, nil
 }
 
-// SetNeedAdminMessage records the club admin's live status message.
-func (s *Store) SetNeedAdminMessage(ctx context.Context, id int64, messageID int) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE needs SET admin_message_id = $2 WHERE id = $1`, id, messageID); err != nil {
+// SetNeedAdminMessage records the club admin's live status message: the
+// newest one shown, by whichever admin of the club asked.
+func (s *Store) SetNeedAdminMessage(ctx context.Context, id, chatID int64, messageID int, lang string) error {
+	const q = `UPDATE needs SET admin_chat_id = $2, admin_message_id = $3, admin_lang = $4 WHERE id = $1`
+	if _, err := s.db.ExecContext(ctx, q, id, chatID, messageID, lang); err != nil {
 		return fmt.Errorf("storage: admin message of need %d: %w", id, err)
 	}
 	return nil

@@ -73,6 +73,11 @@ func API(opts ...telegramtest.Option) Option {
 	return func(b *Bot) { b.apiOpts = append(b.apiOpts, opts...) }
 }
 
+// Clock gives the handlers a clock of the test's own, to move time forward.
+func Clock(now func() time.Time) Option {
+	return func(b *Bot) { b.opts = append(b.opts, bot.WithClock(now)) }
+}
+
 // Start runs a donorbot for the test on a fresh Redis namespace and the
 // package's test database; it stops at cleanup.
 func Start(t testing.TB, opts ...Option) *Bot {

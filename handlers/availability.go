@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"donorbot/storage"
+)
+
+const flowAvailable = "available" // typing the last day on call
+
+// available shows whether the donor is on call for urgent needs, and
+// whether they accept alerts from outside their clubs, with buttons to change.
+func (h *Handlers) available(ctx context.Context, t *turn) error {
+	if t.donor == nil || !t.donor.Onboarded() {
+		return t.reply(ctx, t.text("consent_needed"), nil)
+	}
+	return h.showAvailability(ctx, t, "")
+}
+
+// showAvailability renders the donor's availability after an optional
+// confirmation line.
+func (h *Handlers) showAvailability(ctx context.Context, t *turn, prefix string) error {
+	a, err := h.d.Store.Availability(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	if prefix != "" {
+		b.WriteString(prefix + "\n\n")
+	}
+	switch today := h.today(); {
+	case !a.OnCallOn(today):
+		b.WriteString(t.text("avail_off"))
+	case a.Until.IsZero():
+		b.WriteString(t.text("avail_on"))
+	default:
+		b.WriteString(t.textf("avail_until", map[string]any{"Date": displayDate(a.Until)}))
+	}
+	b.WriteString("\n")
+	optin := button{Text: t.text("btn_avail_optin"), CallbackData: encodeCallback("avail", "optin")}
+	if a.UrgentOptIn {
+		b.WriteString(t.text("avail_optin_on"))
+		optin = button{Text: t.text("btn_avail_optout"), CallbackData: encodeCallback("avail", "optout")}
+	} else {
+		b.WriteString(t.text("avail_optin_off"))
+	}
+	kb := rows(1,
+		button{Text: t.text("btn_avail_on"), CallbackData: encodeCallback("avail", "on")},
+		button{Text: t.text("btn_avail_until"), CallbackData: encodeCallback("avail", "until")},
+		button{Text: t.text("btn_avail_off"), CallbackData: encodeCallback("avail", "off")},
+		optin)
+	return t.reply(ctx, b.String(), kb)
+}
+
+// onAvailability handles the buttons of /available.
+func (h *Handlers) onAvailability(ctx context.Context, t *turn) error {
+	if t.donor == nil || !t.donor.Onboarded() {
+		return t.answer(ctx, t.text("consent_needed"))
+	}
+	var err error
+	switch t.cb.arg(0) {
+	case "on":
+		err = h.d.Store.SetOnCall(ctx, t.userID, true, time.Time{})
+	case "off":
+		err = h.d.Store.SetOnCall(ctx, t.userID, false, time.Time{})
+	case "optin", "optout":
+		err = h.d.Store.SetUrgentOptIn(ctx, t.userID, t.cb.arg(0) == "optin")
+	case "until":
+		if err := t.answer(ctx, ""); err != nil {
+			return err
+		}
+		if err := h.d.State.SaveConversation(ctx, t.userID, storage.Conversation{Flow: flowAvailable}); err != nil {
+			return err
+		}
+		return t.reply(ctx, t.text("avail_ask_until"), nil)
+	default:
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	if err := t.closeButtons(ctx); err != nil {
+		return err
+	}
+	return h.showAvailability(ctx, t, t.text("avail_saved"))
+}
+
+// availableText takes the typed last day on call.
+func (h *Handlers) availableText(ctx context.Context, t *turn) error {
+	day, err := time.ParseInLocation("2/1/2006", strings.TrimSpace(t.upd.Message.Text), time.UTC)
+	if err != nil || day.Before(h.today()) || day.After(h.today().AddDate(1, 0, 0)) {
+		return t.reply(ctx, t.text("avail_bad_date"), nil)
+	}
+	if err := h.d.Store.SetOnCall(ctx, t.userID, true, day); err != nil {
+		return err
+	}
+	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
+		return err
+	}
+	return h.showAvailability(ctx, t, t.text("avail_saved"))
+}

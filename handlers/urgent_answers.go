@@ -1,0 +1,391 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	tg "github.com/go-telegram/bot"
+
+	"donorbot/broadcast"
+	"donorbot/screening"
+	"donorbot/storage"
+	"donorbot/urgent"
+)
+
+// urgentPriority puts urgent alerts ahead of announcements (0) and drive
+// changes (1) in the broadcast queue.
+const urgentPriority = 10
+
+// startAlerts broadcasts need n's alert to cands, who read lang, in their
+// order, and links their alerts to the broadcast so they can be edited later.
+func (h *Handlers) startAlerts(ctx context.Context, n storage.Need, lang string, cands []urgent.Candidate) error {
+	if len(cands) == 0 {
+		return nil
+	}
+	lt := &turn{h: h, lang: lang}
+	chats := make([]int64, len(cands))
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		chats[i], ids[i] = c.ChatID, c.TelegramID
+	}
+	yes := broadcast.Button{Text: lt.text("btn_urgent_yes"), CallbackData: encodeCallback("urg", id(n.ID), "y")}
+	no := broadcast.Button{Text: lt.text("btn_urgent_no"), CallbackData: encodeCallback("urg", id(n.ID), "n")}
+	bid, err := h.bcast.Start(ctx, broadcast.Spec{
+		Kind: "urgent", Text: lt.textf("urgent_alert", map[string]any{"Card": h.needCard(lang, n)}),
+		Buttons: [][]broadcast.Button{{yes, no}}, Priority: urgentPriority, CreatedBy: n.CreatedBy,
+		Lang: lang, Recipients: chats,
+	})
+	if err != nil {
+		return err
+	}
+	return h.d.Store.SetAlertsBroadcast(ctx, n.ID, bid, ids)
+}
+
+// onAlertAnswer handles "I can go" / "I can't" on an alert:
+// urg:v1:<need>:y|n. Storage answers only the tapping user's own alert.
+func (h *Handlers) onAlertAnswer(ctx context.Context, t *turn) error {
+	needID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
+	yes, no := t.cb.arg(1) == "y", t.cb.arg(1) == "n"
+	if err != nil || !yes && !no {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	res, err := h.d.Store.AnswerAlert(ctx, needID, t.userID, yes)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t.answer(ctx, t.text("urgent_not_yours"))
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	if err := t.closeButtons(ctx); err != nil {
+		return err
+	}
+	n := res.Need
+	var text string
+	switch res.Outcome {
+	case storage.Counted, storage.AlreadyAccepted:
+		text = t.textf("urgent_accepted", map[string]any{
+			"Hospital": n.Hospital, "Address": n.Address, "Contact": n.ContactName, "Phone": n.ContactPhone,
+			"Deadline": n.Deadline.In(h.d.Location).Format("15:04 02/01/2006"),
+		})
+	case storage.Declined:
+		text = t.text("urgent_declined")
+	case storage.Late:
+		text = t.text("urgent_late")
+	}
+	if err := t.reply(ctx, text, nil); err != nil {
+		return err
+	}
+	if res.Filled {
+		if err := h.closeNeed(ctx, n); err != nil {
+			return err
+		}
+	}
+	return h.refreshNeedStatus(ctx, needID)
+}
+
+// closeNeed stops a need that is no longer open: unsent alerts are
+// cancelled and sent ones nobody answered are edited to "covered". The
+// reminder loop covers alerts whose send was under way (coverAlerts).
+func (h *Handlers) closeNeed(ctx context.Context, n storage.Need) error {
+	bids, err := h.d.Store.NeedBroadcasts(ctx, n.ID)
+	if err != nil {
+		return err
+	}
+	for _, bid := range bids {
+		if _, err := h.bcast.Cancel(ctx, bid); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
+	h.d.Log.Info("urgent need closed", "need_id", n.ID, "status", n.Status, "accepted", n.Accepted)
+	if err := h.coverAlerts(ctx, n.ID); err != nil {
+		return err
+	}
+	if n.Status == storage.NeedFilled {
+		return h.tell(ctx, n.AdminChatID, h.textIn(n.AdminLang, "urgent_filled_notice", map[string]any{"ID": n.ID}), nil)
+	}
+	return nil
+}
+
+// coverAlerts edits the unanswered alerts of closed needs (of needID, or all
+// when 0) to "covered, thank you" without buttons.
+func (h *Handlers) coverAlerts(ctx context.Context, needID int64) error {
+	for {
+		alerts, err := h.d.Store.UncoveredAlerts(ctx, needID, 100)
+		if err != nil || len(alerts) == 0 {
+			return err
+		}
+		for _, a := range alerts {
+			text := h.textIn(a.Language, "urgent_covered", nil)
+			err := h.bcast.EditNow(ctx, a.ChatID, a.MessageID, text, inlineKeyboard{InlineKeyboard: [][]button{}})
+			switch {
+			case errors.Is(err, broadcast.ErrBlocked) || errors.Is(err, tg.ErrorBadRequest):
+				h.d.Log.Warn("cover urgent alert", "need_id", a.NeedID, "chat_id", a.ChatID, "err", err)
+			case err != nil:
+				return fmt.Errorf("cover alert of need %d in chat %d: %w", a.NeedID, a.ChatID, err)
+			}
+			if err := h.d.Store.MarkAlertCovered(ctx, a.NeedID, a.TelegramID); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// showNeedStatus sends the live status of a need to an admin of its club;
+// from then on that message is the one kept up to date.
+func (h *Handlers) showNeedStatus(ctx context.Context, needID, chatID int64, lang string) error {
+	n, err := h.d.Store.Need(ctx, needID)
+	if err != nil {
+		return err
+	}
+	text, kb, err := h.renderNeedStatus(ctx, n, lang)
+	if err != nil {
+		return err
+	}
+	msgID, err := h.bcast.SendNow(ctx, chatID, text, kb)
+	if err != nil {
+		return fmt.Errorf("show need %d: %w", needID, err)
+	}
+	return h.d.Store.SetNeedAdminMessage(ctx, needID, chatID, msgID, lang)
+}
+
+// refreshNeedStatus edits the admin's status message to the need's state.
+// Answers are handled in parallel, so an edit may show a state older than
+// one already shown; each refresh renders again after its edit and edits
+// once more if the state moved, so the last one to finish shows the latest.
+func (h *Handlers) refreshNeedStatus(ctx context.Context, needID int64) error {
+	shown := ""
+	for range 3 {
+		n, err := h.d.Store.Need(ctx, needID)
+		if err != nil || n.AdminMessageID == 0 {
+			return err
+		}
+		text, kb, err := h.renderNeedStatus(ctx, n, n.AdminLang)
+		if err != nil {
+			return err
+		}
+		state := text + fmt.Sprint(kb)
+		if state == shown {
+			return nil
+		}
+		err = h.bcast.EditNow(ctx, n.AdminChatID, n.AdminMessageID, text, kb)
+		if errors.Is(err, broadcast.ErrBlocked) || errors.Is(err, tg.ErrorBadRequest) {
+			h.d.Log.Warn("refresh need status", "need_id", needID, "err", err)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("refresh need %d: %w", needID, err)
+		}
+		shown = state
+	}
+	return nil
+}
+
+// renderNeedStatus is the club admin's view of a need: counts, and the
+// donors who accepted with their phones (shown to club admins only), with
+// the buttons that close, widen and record donations.
+func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang string) (string, inlineKeyboard, error) {
+	views, err := h.d.Store.NeedAlerts(ctx, n.ID)
+	if err != nil {
+		return "", inlineKeyboard{}, err
+	}
+	lt := &turn{h: h, lang: lang}
+	c := storage.CountAlerts(views)
+	var b strings.Builder
+	b.WriteString(lt.textf("urgent_status", map[string]any{
+		"ID": n.ID, "Card": h.needCard(lang, n), "Status": lt.text("need_" + n.Status),
+		"Audience": lt.text("aud_" + string(n.Audience)), "Accepted": n.Accepted, "Units": n.UnitsNeeded,
+		"Declined": c.Declined, "NoAnswer": c.NoAnswer, "Late": c.Late, "Alerted": c.Alerted, "Sent": c.Sent,
+	}))
+	kb := rows(1)
+	for _, v := range views {
+		if v.Answer != storage.AnswerAccepted {
+			continue
+		}
+		line := lt.textf("urgent_status_donor", map[string]any{"Name": v.Name, "Group": string(v.Group), "Phone": v.Phone})
+		if v.Donated {
+			line += " " + lt.text("urgent_status_donated")
+		} else if len(kb.InlineKeyboard) < 20 {
+			kb = kb.with(button{Text: lt.textf("btn_urgent_donated", map[string]any{"Name": shorten(v.Name, 40)}),
+				CallbackData: encodeCallback("urgadm", id(n.ID), "don", id(v.TelegramID))})
+		}
+		b.WriteString("\n" + line)
+	}
+	if n.Open() {
+		for _, a := range []urgent.Audience{urgent.Compatible, urgent.All} {
+			if a.Wider(n.Audience) {
+				kb = kb.with(button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
+			}
+		}
+		kb = kb.with(button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
+	}
+	return b.String(), kb, nil
+}
+
+// onNeedAdmin handles the club admin's buttons on a need:
+// urgadm:v1:<need>:fill|compatible|all|show|don[:<donor>]. The tapping user
+// must be an admin of the need's club, whatever the button says.
+func (h *Handlers) onNeedAdmin(ctx context.Context, t *turn) error {
+	needID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
+	if err != nil {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	n, err := h.d.Store.Need(ctx, needID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err != nil {
+		return err
+	}
+	if ok, err := h.d.Store.IsClubAdmin(ctx, t.userID, n.ClubID); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return t.refuse(ctx, "club_admin_only")
+	}
+	switch action := t.cb.arg(1); action {
+	case "fill":
+		closed, err := h.d.Store.CloseNeed(ctx, needID)
+		if err != nil || !closed {
+			if err != nil {
+				return err
+			}
+			return t.answer(ctx, t.text("button_stale"))
+		}
+		if err := t.answer(ctx, t.text("urgent_closed_notice")); err != nil {
+			return err
+		}
+		if n, err = h.d.Store.Need(ctx, needID); err != nil {
+			return err
+		}
+		if err := h.closeNeed(ctx, n); err != nil {
+			return err
+		}
+	case string(urgent.Compatible), string(urgent.All):
+		a := urgent.Audience(action)
+		widened, err := h.d.Store.WidenNeed(ctx, needID, a)
+		if err != nil || !widened {
+			if err != nil {
+				return err
+			}
+			return t.answer(ctx, t.text("button_stale"))
+		}
+		n.Audience = a
+		count, err := h.alertNeed(ctx, n, a)
+		if err != nil {
+			return err
+		}
+		if err := t.answer(ctx, t.textf("urgent_widened", map[string]any{"Count": count})); err != nil {
+			return err
+		}
+	case "don":
+		if err := h.markDonated(ctx, t, n); err != nil {
+			return err
+		}
+	case "show":
+		if err := t.answer(ctx, ""); err != nil {
+			return err
+		}
+		return h.showNeedStatus(ctx, needID, t.chatID, t.lang)
+	default:
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	return h.refreshNeedStatus(ctx, needID)
+}
+
+// markDonated records that a donor who accepted donated today: their
+// history, donation count and next eligible date follow from it.
+func (h *Handlers) markDonated(ctx context.Context, t *turn, n storage.Need) error {
+	donorID, err := strconv.ParseInt(t.cb.arg(2), 10, 64)
+	if err != nil {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	ok, err := h.d.Store.MarkDonated(ctx, n.ID, donorID, h.today(), string(n.Component), t.userID)
+	if err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err := t.answer(ctx, t.text("urgent_donation_recorded")); err != nil {
+		return err
+	}
+	d, err := h.d.Store.Donor(ctx, donorID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sd, err := h.screeningDonor(ctx, &d)
+	if err != nil {
+		return err
+	}
+	next, _ := screening.NextEligible(screening.DefaultConfig(), sd, h.today())
+	text := h.textIn(d.Language, "urgent_thanks_donated", map[string]any{"Date": displayDate(next)})
+	if next.IsZero() {
+		text = h.textIn(d.Language, "urgent_thanks_donated_nodate", nil)
+	}
+	return h.tell(ctx, d.ChatID, text, nil)
+}
+
+// needs lists the open and recent needs of the admin's clubs.
+func (h *Handlers) needs(ctx context.Context, t *turn) error {
+	clubs, err := h.d.Store.AdministeredClubs(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, c := range clubs {
+		ids = append(ids, c.ID)
+	}
+	list, err := h.d.Store.ClubNeeds(ctx, ids, 10)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return t.reply(ctx, t.text("needs_none"), nil)
+	}
+	var b strings.Builder
+	b.WriteString(t.text("needs_title"))
+	var bs []button
+	for _, n := range list {
+		b.WriteString("\n" + t.textf("needs_line", map[string]any{
+			"ID": n.ID, "Group": string(n.BloodGroup), "Component": t.text("component_" + string(n.Component)),
+			"Accepted": n.Accepted, "Units": n.UnitsNeeded, "Status": t.text("need_" + n.Status),
+			"Hospital": n.Hospital, "Date": displayDate(h.calendarDay(n.CreatedAt)),
+		}))
+		bs = append(bs, button{Text: "#" + id(n.ID), CallbackData: encodeCallback("urgadm", id(n.ID), "show")})
+	}
+	return t.reply(ctx, b.String(), rows(4, bs...))
+}
+
+// sendUrgentDue offers to widen needs still unfilled at the time their
+// admin chose, and covers alerts that went out after their need closed.
+func (h *Handlers) sendUrgentDue(ctx context.Context) error {
+	due, err := h.d.Store.ClaimDueWidenOffers(ctx, h.d.Now(), 50)
+	if err != nil {
+		return err
+	}
+	for _, n := range due {
+		lt := &turn{h: h, lang: n.AdminLang}
+		kb := rows(1)
+		for _, a := range []urgent.Audience{urgent.Compatible, urgent.All} {
+			if a.Wider(n.Audience) {
+				kb = kb.with(button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
+			}
+		}
+		kb = kb.with(button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
+		text := lt.textf("urgent_widen_offer", map[string]any{"ID": n.ID, "Accepted": n.Accepted, "Units": n.UnitsNeeded,
+			"Card": h.needCard(n.AdminLang, n)})
+		if err := h.tell(ctx, n.AdminChatID, text, kb); err != nil {
+			return err
+		}
+	}
+	return h.coverAlerts(ctx, 0)
+}
