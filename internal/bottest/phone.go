@@ -49,6 +49,16 @@ func (p *Phone) Expect(substrs ...string) telegramtest.Message {
 	return m
 }
 
+// ExpectMatch waits for a bot message newer than the last one expected that
+// match accepts, and returns it.
+func (p *Phone) ExpectMatch(match func(telegramtest.Message) bool) telegramtest.Message {
+	p.t.Helper()
+	seen := p.seen
+	m := p.b.API.WaitMessage(p.t, p.User.ID, func(m telegramtest.Message) bool { return m.ID > seen && match(m) })
+	p.seen = m.ID
+	return m
+}
+
 // Tap waits for a button labelled label (in the newest bot message showing
 // it) and taps it.
 func (p *Phone) Tap(label string) int64 {
