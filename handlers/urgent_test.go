@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"donorbot/bot"
 	"donorbot/internal/bottest"
 	"donorbot/profile"
 	"donorbot/storage"
@@ -334,4 +335,325 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestUrgentAnswersCountAndAutoClose: accepts and declines are counted live
+// in the admin's message; the accepted donor alone sees the contact's phone
+// and the admin alone sees donors' phones; the accept that reaches the
+// target closes the need, edits open alerts to "covered", and a later accept
+// is thanked and not counted; the admin records the donation.
+func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
+	b := bottest.Start(t)
+	club := newClub(t, b, "CLB Ngan hang mau song 8200", 8290)
+	c := club.ID
+	seed(t, b,
+		donorSpec{id: 8201, group: profile.BloodBPos, clubID: c, onCall: true},
+		donorSpec{id: 8202, group: profile.BloodBPos, clubID: c, onCall: true},
+		donorSpec{id: 8203, group: profile.BloodBPos, clubID: c, onCall: true},
+		donorSpec{id: 8204, group: profile.BloodBPos, clubID: c, onCall: true},
+	)
+	admin := b.Phone(8290, "vi")
+	needID, status := raiseNeed(t, admin, needOptions{group: "B+", component: "máu toàn phần", units: "2",
+		widen: "Không nhắc", expect: []string{"4 người phù hợp"}})
+	d1, d2, d3, d4 := b.Phone(8201, "vi"), b.Phone(8202, "vi"), b.Phone(8203, "vi"), b.Phone(8204, "vi")
+	for _, d := range []*bottest.Phone{d1, d2, d3, d4} {
+		d.Expect("CẦN MÁU KHẨN CẤP", "B+", "Bệnh viện Chợ Rẫy")
+	}
+	waitMessage(t, b, 8290, status.ID, "Nhận lời: 0/2", "Chưa trả lời: 4")
+
+	d1.Tap("✅ Tôi đi được")
+	d1.Expect("Cảm ơn bạn! Hãy đến", "Khoa Huyết học, 201B Nguyễn Chí Thanh", "BS Trần Lan, +84987654321", "căn cước")
+	m := waitMessage(t, b, 8290, status.ID, "Nhận lời: 1/2", "Chưa trả lời: 3", "Người hiến 8201 (B+) +84912008201")
+	if !m.HasButtonText("🩸 Đã hiến: Người hiến 8201") || !m.HasButtonText("✅ Đã đủ, đóng yêu cầu") {
+		t.Errorf("status buttons: %v", m.Buttons())
+	}
+	d2.Tap("❌ Tôi không đi được")
+	d2.Expect("Cảm ơn bạn đã trả lời")
+	waitMessage(t, b, 8290, status.ID, "Nhận lời: 1/2", "Không đi được: 1", "Chưa trả lời: 2")
+	for _, msg := range d2.Messages() {
+		if strings.Contains(msg.Text, "987654321") {
+			t.Errorf("a donor who declined saw the contact's phone: %q", msg.Text)
+		}
+	}
+	d4Alert := alerts(b, 8204)[0]
+
+	d3.Tap("✅ Tôi đi được")
+	d3.Expect("+84987654321")
+	// The target is reached: the need closes and d4's open alert is edited.
+	waitMessage(t, b, 8290, status.ID, "đã đủ người", "Nhận lời: 2/2", "Người hiến 8203 (B+) +84912008203")
+	admin.Expect("Yêu cầu #"+strconv.FormatInt(needID, 10)+" đã đủ người nhận lời")
+	covered := waitMessage(t, b, 8204, d4Alert.ID, "Đã đủ máu, cảm ơn bạn")
+	if len(covered.InlineKeyboard) != 0 {
+		t.Errorf("covered alert still has buttons: %v", covered.Buttons())
+	}
+	// An accept from the old alert (a stale client) is thanked, not counted.
+	d4.TapStale(d4Alert.ID, "urg:v1:"+strconv.FormatInt(needID, 10)+":y")
+	d4.Expect("Đã đủ máu, cảm ơn bạn! Lần này bạn chưa cần đến")
+	m = waitMessage(t, b, 8290, status.ID, "Nhận lời: 2/2", "Nhận lời khi đã đủ: 1")
+	if m.HasButtonText("✅ Đã đủ, đóng yêu cầu") {
+		t.Error("a filled need still offers to close it")
+	}
+	for _, id := range []int64{8201, 8202, 8203, 8204} {
+		for _, msg := range b.API.Messages(id) {
+			if strings.Contains(msg.Text, "+849120082") {
+				t.Errorf("donor %d saw a donor's phone: %q", id, msg.Text)
+			}
+		}
+	}
+
+	// The admin records that d1 donated: history, count and next date follow.
+	admin.TapIn(status.ID, "🩸 Đã hiến: Người hiến 8201")
+	waitMessage(t, b, 8290, status.ID, "Người hiến 8201 (B+) +84912008201 — đã hiến")
+	next := today(t).AddDate(0, 0, 84).Format("02/01/2006")
+	d1.Expect("Cảm ơn bạn đã hiến máu", next)
+	d1.Send("/eligibility")
+	d1.Expect("hiến máu lại từ ngày "+next, "đã hiến máu 1 lần")
+	admin.Send("/needs")
+	admin.Expect("#"+strconv.FormatInt(needID, 10), "B+ máu toàn phần — 2/2 — đã đủ người — Bệnh viện Chợ Rẫy")
+	var accepted int
+	if err := b.Store.DB().Get(&accepted, `SELECT accepted FROM needs WHERE id = $1`, needID); err != nil || accepted != 2 {
+		t.Errorf("accepted = %d, %v; want 2", accepted, err)
+	}
+}
+
+// TestUrgentCloseCancelsUnsent: with alerts still queued (a slow send
+// rate), the accept that fills the need stops further sends: queued alerts
+// are cancelled and never arrive.
+func TestUrgentCloseCancelsUnsent(t *testing.T) {
+	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.BroadcastRate = 2 }))
+	club := newClub(t, b, "CLB Ngan hang mau song 8300", 8390)
+	var ids []int64
+	for i := range 12 {
+		id := int64(8301 + i)
+		ids = append(ids, id)
+		seed(t, b, donorSpec{id: id, group: profile.BloodABNeg, clubID: club.ID, onCall: true,
+			donated: today(t).AddDate(0, 0, -100-i)}) // 8312 has waited longest: first
+	}
+	admin := b.Phone(8390, "vi")
+	needID, status := raiseNeed(t, admin, needOptions{group: "AB-", component: "tiểu cầu", units: "1",
+		widen: "Không nhắc", expect: []string{"12 người phù hợp"}})
+	first := b.Phone(8312, "vi")
+	first.Expect("CẦN MÁU KHẨN CẤP", "tiểu cầu")
+	first.Tap("✅ Tôi đi được")
+	first.Expect("+84987654321")
+	waitMessage(t, b, 8390, status.ID, "đã đủ người", "Nhận lời: 1/1")
+	drained(t, b)
+	var cancelled int
+	const q = `SELECT count(*) FROM broadcast_deliveries bd JOIN need_alerts a ON a.broadcast_id = bd.broadcast_id
+		JOIN donors d ON d.id = a.donor_id AND d.chat_id = bd.chat_id WHERE a.need_id = $1 AND bd.status = 'cancelled'`
+	if err := b.Store.DB().Get(&cancelled, q, needID); err != nil {
+		t.Fatal(err)
+	}
+	if cancelled == 0 {
+		t.Fatal("no queued alert was cancelled: the test needs a slower send rate")
+	}
+	time.Sleep(time.Second) // anything still sent would arrive now
+	received := 0
+	for _, id := range ids {
+		for _, m := range alerts(b, id) {
+			received++
+			if id != 8312 && m.HasButtonText("✅ Tôi đi được") {
+				t.Errorf("donor %d still has an open alert after the need closed: %q", id, m.Text)
+			}
+		}
+	}
+	if received+cancelled != len(ids) {
+		t.Errorf("%d alerts arrived and %d were cancelled, want %d in all", received, cancelled, len(ids))
+	}
+}
+
+// TestUrgentLastUnitRace: two donors tap "I can go" for the last unit at
+// the same moment, again and again: each time exactly one is counted and
+// shown the contact, the other is thanked, and the count never exceeds the
+// units needed.
+func TestUrgentLastUnitRace(t *testing.T) {
+	b := bottest.Start(t)
+	club := newClub(t, b, "CLB Ngan hang mau song 8400", 8490)
+	seed(t, b,
+		donorSpec{id: 8401, group: profile.BloodOPos, clubID: club.ID, onCall: true},
+		donorSpec{id: 8402, group: profile.BloodOPos, clubID: club.ID, onCall: true},
+	)
+	admin := b.Phone(8490, "vi")
+	p1, p2 := b.Phone(8401, "vi"), b.Phone(8402, "vi")
+	for round := range 3 {
+		needID, status := raiseNeed(t, admin, needOptions{group: "O+", component: "máu toàn phần", units: "1",
+			widen: "Không nhắc", expect: []string{"2 người phù hợp"}})
+		a1 := p1.Expect("CẦN MÁU KHẨN CẤP")
+		a2 := p2.Expect("CẦN MÁU KHẨN CẤP")
+		data := "urg:v1:" + strconv.FormatInt(needID, 10) + ":y"
+		done := make(chan struct{})
+		go func() { b.API.TapButton(p1.User, a1.ID, data); close(done) }()
+		b.API.TapButton(p2.User, a2.ID, data)
+		<-done
+		r1 := p1.ExpectMatch(isAnswer)
+		r2 := p2.ExpectMatch(isAnswer)
+		won := btoi(strings.Contains(r1.Text, "+84987654321")) + btoi(strings.Contains(r2.Text, "+84987654321"))
+		lost := btoi(strings.Contains(r1.Text, "Đã đủ máu")) + btoi(strings.Contains(r2.Text, "Đã đủ máu"))
+		if won != 1 || lost != 1 {
+			t.Fatalf("round %d: answers %q and %q: want one accepted, one thanked", round, r1.Text, r2.Text)
+		}
+		waitMessage(t, b, 8490, status.ID, "Nhận lời: 1/1", "Nhận lời khi đã đủ: 1")
+		var accepted int
+		if err := b.Store.DB().Get(&accepted, `SELECT accepted FROM needs WHERE id = $1`, needID); err != nil || accepted != 1 {
+			t.Fatalf("round %d: accepted = %d, %v", round, accepted, err)
+		}
+	}
+}
+
+func isAnswer(m telegramtest.Message) bool {
+	return strings.Contains(m.Text, "Cảm ơn bạn! Hãy đến") || strings.Contains(m.Text, "Đã đủ máu")
+}
+
+// TestUrgentRights: /urgent and the club commands are refused to donors and
+// admins of no club; a forged answer to someone else's alert and an admin
+// button of another club's need are refused.
+func TestUrgentRights(t *testing.T) {
+	b := bottest.Start(t, bottest.Admins(8590))
+	ctx := context.Background()
+	root := b.Phone(8590, "vi")
+	root.Send("/newunit club CLB Hiến máu 8500")
+	created := root.Expect("CLB Hiến máu 8500")
+	code := regexp.MustCompile(`[A-Z2-7]{12}`).FindString(created.Text)
+	if code == "" {
+		t.Fatalf("no invite code in %q", created.Text)
+	}
+	root.Send("/grant 8591 club_admin")
+	root.Expect("Cách dùng: /grant <id Telegram> club_admin")
+	root.Send("/grant 8591 club_admin " + code)
+	root.Expect("Đã giao cho 8591 quyền quản lý câu lạc bộ CLB Hiến máu 8500")
+	club, err := b.Store.UnitByInviteCode(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := newClub(t, b, "CLB Ngan hang mau song 8599", 8599)
+	seed(t, b,
+		donorSpec{id: 8501, group: profile.BloodOPos, clubID: club.ID, onCall: true},
+		donorSpec{id: 8502, group: profile.BloodOPos, clubID: other.ID}, // off call: never alerted
+	)
+
+	donor := b.Phone(8502, "vi")
+	for _, cmd := range []string{"/urgent", "/needs", "/invite", "/addmember 0912345678"} {
+		donor.Send(cmd)
+		donor.Expect("chỉ dành cho quản lý câu lạc bộ")
+	}
+	root.Send("/urgent") // an admin who runs no club
+	root.Expect("chỉ dành cho quản lý câu lạc bộ")
+
+	admin := b.Phone(8591, "vi")
+	needID, status := raiseNeed(t, admin, needOptions{group: "O+", component: "máu toàn phần", units: "1",
+		widen: "Không nhắc", expect: []string{"1 người phù hợp"}})
+	b.Phone(8501, "vi").Expect("CẦN MÁU KHẨN CẤP")
+	n := strconv.FormatInt(needID, 10)
+	// 8502 was not alerted: a forged tap does not answer 8501's alert.
+	upd := donor.TapStale(1, "urg:v1:"+n+":y")
+	donor.Settle()
+	if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "không gửi cho bạn") {
+		t.Errorf("forged answer: %+v", a)
+	}
+	// The admin of another club cannot close, widen or see this need.
+	otherAdmin := b.Phone(8599, "vi")
+	for _, action := range []string{"fill", "compatible", "show", "don:8501"} {
+		upd := otherAdmin.TapStale(1, "urgadm:v1:"+n+":"+action)
+		otherAdmin.Settle()
+		if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "chỉ dành cho quản lý câu lạc bộ") {
+			t.Errorf("urgadm %s by another club's admin: %+v", action, a)
+		}
+	}
+	waitMessage(t, b, 8591, status.ID, "Nhận lời: 0/1", "đang tìm người hiến")
+	// Nor can a donor, whatever the buttons say.
+	upd = donor.TapStale(1, "un:v1:send:x")
+	donor.Settle()
+	if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "chỉ dành cho quản lý câu lạc bộ") {
+		t.Errorf("un send by a donor: %+v", a)
+	}
+}
+
+// TestUrgentWidenOffer: a need still unfilled at the time the admin chose
+// brings an offer to widen (the handlers' clock is moved past it); widening
+// alerts compatible members; "Filled" closes the need and covers open alerts.
+func TestUrgentWidenOffer(t *testing.T) {
+	clock := &testClock{}
+	b := bottest.Start(t, bottest.Clock(clock.Now))
+	club := newClub(t, b, "CLB Ngan hang mau song 8600", 8690)
+	seed(t, b,
+		donorSpec{id: 8601, group: profile.BloodBNeg, clubID: club.ID, onCall: true},
+		donorSpec{id: 8602, group: profile.BloodONeg, clubID: club.ID, onCall: true},
+		donorSpec{id: 8603, group: profile.BloodBPos, clubID: club.ID, onCall: true}, // Rh+: never for B- cells
+	)
+	admin := b.Phone(8690, "vi")
+	needID, status := raiseNeed(t, admin, needOptions{group: "B-", component: "máu toàn phần", units: "2",
+		widen: "Sau 2 giờ", expect: []string{"1 người phù hợp"}})
+	b.Phone(8601, "vi").Expect("CẦN MÁU KHẨN CẤP")
+	time.Sleep(time.Second) // a few reminder ticks: nothing is due yet
+	clock.Advance(2*time.Hour + time.Minute)
+	offer := admin.Expect("Yêu cầu #"+strconv.FormatInt(needID, 10)+" mới có 0/2", "mở rộng")
+	admin.TapIn(offer.ID, "➕ Mở rộng: nhóm máu tương thích")
+	o := b.Phone(8602, "vi").Expect("CẦN MÁU KHẨN CẤP", "B-")
+	drained(t, b)
+	if n := len(alerts(b, 8603)); n != 0 {
+		t.Errorf("a B+ donor got %d alerts for B- red cells", n)
+	}
+	admin.TapIn(status.ID, "✅ Đã đủ, đóng yêu cầu")
+	waitMessage(t, b, 8690, status.ID, "đã đóng")
+	waitMessage(t, b, 8602, o.ID, "Đã đủ máu, cảm ơn bạn")
+	clock.Advance(3 * time.Hour)
+	time.Sleep(time.Second)
+	offers := 0
+	for _, m := range admin.Messages() {
+		if strings.Contains(m.Text, "mới có") {
+			offers++
+		}
+	}
+	if offers != 1 {
+		t.Errorf("%d offers to widen, want 1", offers)
+	}
+}
+
+// TestClubJoinAvailabilityAndMembers: a new user opens a club's invite link,
+// onboards and lands in the club; /available switches on call, until a day,
+// off, and the opt-in; the club admin adds a member by phone.
+func TestClubJoinAvailabilityAndMembers(t *testing.T) {
+	b := bottest.Start(t)
+	club := newClub(t, b, "CLB Ngan hang mau song 8700", 8790)
+	admin := b.Phone(8790, "vi")
+	admin.Send("/invite")
+	admin.Expect("CLB Ngan hang mau song 8700", "0 thành viên", "?start=c_"+club.InviteCode)
+
+	p := b.Phone(8701, "vi")
+	p.Send("/start c_" + club.InviteCode)
+	p.Expect("Nghị định 13/2023")
+	agreeAndAnswer(t, b, p, profileAnswers{name: "Đỗ Thị Mai", phone: "0971234567", sex: "Nữ", birth: "02/02/1992", weight: "55", blood: "AB+"})
+	p.Expect("Bạn đã tham gia câu lạc bộ CLB Ngan hang mau song 8700")
+	p.Send("/available")
+	p.Expect("Bạn đang tạm nghỉ", "chỉ nhận tin khẩn cấp từ câu lạc bộ của mình")
+	p.Tap("🟢 Sẵn sàng ngay")
+	p.Expect("Đã lưu", "Bạn đang sẵn sàng hiến máu khẩn cấp")
+	p.Tap("📅 Sẵn sàng đến ngày…")
+	p.Expect("đến hết ngày nào")
+	p.Send("01/01/2020")
+	p.Expect("Ngày chưa đúng")
+	until := today(t).AddDate(0, 0, 7).Format("02/01/2006")
+	p.Send(until)
+	p.Expect("sẵn sàng hiến máu khẩn cấp đến hết ngày " + until)
+	p.Tap("🔔 Nhận tin khẩn cấp của mọi câu lạc bộ")
+	p.Expect("nhận cả tin khẩn cấp từ các câu lạc bộ bạn chưa tham gia")
+	p.Tap("⚪ Tạm nghỉ")
+	p.Expect("Bạn đang tạm nghỉ")
+	a, err := b.Store.Availability(context.Background(), 8701)
+	if err != nil || a.OnCall || !a.UrgentOptIn {
+		t.Errorf("availability = %+v, %v", a, err)
+	}
+	p.Send("/help")
+	p.Expect("/available")
+
+	seed(t, b, donorSpec{id: 8702, group: profile.BloodOPos})
+	admin.Send("/addmember 0912008702")
+	admin.Expect("Đã thêm Người hiến 8702 vào câu lạc bộ CLB Ngan hang mau song 8700")
+	b.Phone(8702, "vi").Expect("Bạn đã được thêm vào câu lạc bộ")
+	admin.Send("/addmember 0911111111")
+	admin.Expect("Chưa có người hiến máu nào dùng số này", "?start=c_")
+	admin.Send("/invite")
+	admin.Expect("2 thành viên")
+	admin.Send("/help")
+	admin.Expect("/urgent", "/addmember")
 }
