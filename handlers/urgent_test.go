@@ -438,6 +438,19 @@ func TestUrgentCloseCancelsUnsent(t *testing.T) {
 	first.Expect("+84987654321")
 	waitMessage(t, b, 8390, status.ID, "đã đủ người", "Nhận lời: 1/1")
 	drained(t, b)
+	// An alert already on its way when the need closed still arrives; the
+	// reminder loop then edits it to "covered".
+	b.API.WaitUntil(t, "every late alert covered", func() bool {
+		for _, id := range ids[:len(ids)-1] {
+			for _, m := range alerts(b, id) {
+				if m.HasButtonText("✅ Tôi đi được") {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	time.Sleep(time.Second) // anything still sent would arrive now
 	var cancelled int
 	const q = `SELECT count(*) FROM broadcast_deliveries bd JOIN need_alerts a ON a.broadcast_id = bd.broadcast_id
 		JOIN donors d ON d.id = a.donor_id AND d.chat_id = bd.chat_id WHERE a.need_id = $1 AND bd.status = 'cancelled'`
@@ -447,18 +460,12 @@ func TestUrgentCloseCancelsUnsent(t *testing.T) {
 	if cancelled == 0 {
 		t.Fatal("no queued alert was cancelled: the test needs a slower send rate")
 	}
-	time.Sleep(time.Second) // anything still sent would arrive now
 	received := 0
 	for _, id := range ids {
-		for _, m := range alerts(b, id) {
-			received++
-			if id != 8312 && m.HasButtonText("✅ Tôi đi được") {
-				t.Errorf("donor %d still has an open alert after the need closed: %q", id, m.Text)
-			}
-		}
+		received += len(alerts(b, id))
 	}
-	if received+cancelled != len(ids) {
-		t.Errorf("%d alerts arrived and %d were cancelled, want %d in all", received, cancelled, len(ids))
+	if received+cancelled != len(ids) || received >= len(ids)/2 {
+		t.Errorf("%d alerts arrived and %d were cancelled, want %d in all, most cancelled", received, cancelled, len(ids))
 	}
 }
 
