@@ -414,6 +414,12 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 	if err := b.Store.DB().Get(&accepted, `SELECT accepted FROM needs WHERE id = $1`, needID); err != nil || accepted != 2 {
 		t.Errorf("accepted = %d, %v; want 2", accepted, err)
 	}
+	// Logs (at debug level here) carry no phone number.
+	for _, phone := range []string{"987654321", "912008201", "912008203"} {
+		if b.Logs.Contains(phone) {
+			t.Errorf("a phone number (%s) is in the logs", phone)
+		}
+	}
 }
 
 // TestUrgentCloseCancelsUnsent: with alerts still queued (a slow send

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -130,34 +131,34 @@ func TestNeedCandidates(t *testing.T) {
 	}
 }
 
-// TestAnswerAlertConcurrentAccepts: many donors accept at the same moment;
-// exactly units_needed are counted, the others are late, and the need's
-// count never exceeds what it needs.
-func TestAnswerAlertConcurrentAccepts(t *testing.T) {
+// acceptRace has every donor accept a new need of units at the same moment
+// and checks that exactly units are counted, the rest are late, one accept
+// fills it and the count never exceeds units. It returns how long the
+// accepts took.
+func acceptRace(t testing.TB, s *storage.Store, clubID int64, ids []int64, units int) time.Duration {
+	t.Helper()
 	ctx := context.Background()
-	s := openPool(t)
-	club, err := s.CreateUnit(ctx, "club", "CLB race "+time.Now().Format(time.RFC3339Nano), "race"+time.Now().Format("150405"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const units, donors = 3, 40
-	ids := newDonors(t, s, donors)
-	n := testNeed(t, s, club.ID, profile.BloodOPos, units)
+	n := testNeed(t, s, clubID, profile.BloodOPos, units)
 	if _, err := s.AddAlerts(ctx, n.ID, ids); err != nil {
 		t.Fatal(err)
 	}
-	results := make([]storage.AnswerResult, donors)
-	errs := make([]error, donors)
+	results := make([]storage.AnswerResult, len(ids))
+	errs := make([]error, len(ids))
 	start := make(chan struct{})
-	var wg sync.WaitGroup
+	var ready, wg sync.WaitGroup
 	for i, id := range ids {
+		ready.Add(1)
 		wg.Go(func() {
+			ready.Done()
 			<-start
 			results[i], errs[i] = s.AnswerAlert(ctx, n.ID, id, true)
 		})
 	}
+	ready.Wait()
+	began := time.Now()
 	close(start)
 	wg.Wait()
+	took := time.Since(began)
 	counted, late, filled := 0, 0, 0
 	for i, r := range results {
 		if errs[i] != nil {
@@ -166,18 +167,18 @@ func TestAnswerAlertConcurrentAccepts(t *testing.T) {
 		switch r.Outcome {
 		case storage.Counted:
 			counted++
-			if r.Need.Accepted > units {
-				t.Errorf("an answer saw %d accepted of %d", r.Need.Accepted, units)
-			}
 		case storage.Late:
 			late++
+		}
+		if r.Need.Accepted > units {
+			t.Errorf("an answer saw %d accepted of %d", r.Need.Accepted, units)
 		}
 		if r.Filled {
 			filled++
 		}
 	}
-	if counted != units || late != donors-units || filled != 1 {
-		t.Errorf("counted %d, late %d, filled %d; want %d, %d, 1", counted, late, filled, units, donors-units)
+	if counted != units || late != len(ids)-units || filled != 1 {
+		t.Errorf("counted %d, late %d, filled %d; want %d, %d, 1", counted, late, filled, units, len(ids)-units)
 	}
 	got, err := s.Need(ctx, n.ID)
 	if err != nil {
@@ -190,9 +191,42 @@ func TestAnswerAlertConcurrentAccepts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := storage.CountAlerts(views); c.Accepted != units || c.Late != donors-units {
+	if c := storage.CountAlerts(views); c.Accepted != units || c.Late != len(ids)-units {
 		t.Errorf("counts %+v", c)
 	}
+	return took
+}
+
+func raceClub(t testing.TB, s *storage.Store) int64 {
+	t.Helper()
+	suffix := strconv.FormatInt(time.Now().UnixNano()%1_000_000_000_000, 36)
+	club, err := s.CreateUnit(context.Background(), "club", "CLB race "+suffix, "race"+suffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return club.ID
+}
+
+// TestAnswerAlertConcurrentAccepts: many donors accept at the same moment;
+// exactly units_needed are counted, the others are late, and the need's
+// count never exceeds what it needs.
+func TestAnswerAlertConcurrentAccepts(t *testing.T) {
+	s := openPool(t)
+	acceptRace(t, s, raceClub(t, s), newDonors(t, s, 40), 3)
+}
+
+// BenchmarkAcceptRace: 500 donors accept a need of 10 units at once.
+func BenchmarkAcceptRace(b *testing.B) {
+	s := openPool(b)
+	club := raceClub(b, s)
+	donors := newDonors(b, s, 500)
+	var total time.Duration
+	b.ResetTimer()
+	for range b.N {
+		total += acceptRace(b, s, club, donors, 10)
+	}
+	b.ReportMetric(float64(b.N*len(donors))/total.Seconds(), "answers/s")
+	b.ReportMetric(total.Seconds()*1000/float64(b.N), "ms/race")
 }
 
 func TestAnswerAlertRights(t *testing.T) {
