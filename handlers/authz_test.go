@@ -26,6 +26,7 @@ var (
 	anyone         = allRoles
 	organizersOnly = []string{organizer, admin}
 	adminsOnly     = []string{admin}
+	clubAdminsOnly = []string{clubAdmin}
 )
 
 // authzCommands and authzCallbacks say who may use each command and each
@@ -42,6 +43,8 @@ var (
 		"newdrive": organizersOnly, "qr": organizersOnly, "canceldrive": organizersOnly, "editdrive": organizersOnly,
 		"export": organizersOnly, "audit": adminsOnly, "checkin": organizersOnly, "mycode": anyone,
 		"stats": organizersOnly, "campaign": organizersOnly,
+		"available": anyone, "urgent": clubAdminsOnly, "needs": clubAdminsOnly, "invite": clubAdminsOnly,
+		"addmember": clubAdminsOnly,
 	}
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "step": anyone, "unitpg": anyone, "edit": anyone, "forget": anyone,
@@ -49,6 +52,9 @@ var (
 		"nd": organizersOnly, "cdrv": organizersOnly, "bcx": organizersOnly, "edrv": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
 		"resd": organizersOnly,
+		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
+		// also checks the need's club.
+		"avail": anyone, "urg": anyone, "un": clubAdminsOnly, "urgadm": clubAdminsOnly,
 	}
 )
 
@@ -56,6 +62,7 @@ var (
 var refusals = []string{
 	"Lệnh này chỉ dành cho quản trị viên.",
 	"Lệnh này chỉ dành cho ban tổ chức.",
+	"Lệnh này chỉ dành cho quản lý câu lạc bộ Ngân hàng máu sống.",
 }
 
 // TestAuthorizationMatrix: every command and every callback action, tried by

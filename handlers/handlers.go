@@ -122,7 +122,7 @@ func (h *Handlers) routes() {
 		"avail":   h.onAvailability,                    // avail:v1:on|off|until|optin|optout
 		"un":      h.clubAdminOnly(h.onUrgentButton),   // un:v1:<step>|aud|send|discard:<value>
 		"urg":     h.onAlertAnswer,                     // urg:v1:<need>:y|n (the tapper's own alert)
-		"urgadm":  h.onNeedAdmin,                       // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
+		"urgadm":  h.clubAdminOnly(h.onNeedAdmin),      // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
 	}
 }
 

@@ -239,7 +239,7 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 		donorSpec{id: 8108, group: profile.BloodABNeg, clubID: c, onCall: true},
 		donorSpec{id: 8109, group: profile.BloodAPos, clubID: c, onCall: true, donated: day.AddDate(0, 0, -300)},
 		donorSpec{id: 8110, group: profile.BloodAPos, clubID: c, until: day.AddDate(0, 0, 3)}, // never donated
-		donorSpec{id: 8111, group: profile.BloodAPos, clubID: c},                                // off call
+		donorSpec{id: 8111, group: profile.BloodAPos, clubID: c},                              // off call
 		donorSpec{id: 8112, group: profile.BloodAPos, clubID: c, onCall: true, deferred: true},
 		donorSpec{id: 8113, group: profile.BloodAPos, clubID: c, onCall: true, donated: day.AddDate(0, 0, -30)},
 		donorSpec{id: 8114, group: profile.BloodAPos, clubID: c, until: day.AddDate(0, 0, -1)},
@@ -381,7 +381,7 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 	d3.Expect("+84987654321")
 	// The target is reached: the need closes and d4's open alert is edited.
 	waitMessage(t, b, 8290, status.ID, "đã đủ người", "Nhận lời: 2/2", "Người hiến 8203 (B+) +84912008203")
-	admin.Expect("Yêu cầu #"+strconv.FormatInt(needID, 10)+" đã đủ người nhận lời")
+	admin.Expect("Yêu cầu #" + strconv.FormatInt(needID, 10) + " đã đủ người nhận lời")
 	covered := waitMessage(t, b, 8204, d4Alert.ID, "Đã đủ máu, cảm ơn bạn")
 	if len(covered.InlineKeyboard) != 0 {
 		t.Errorf("covered alert still has buttons: %v", covered.Buttons())
