@@ -103,7 +103,7 @@ func (h *Handlers) closeNeed(ctx context.Context, n storage.Need) error {
 		}
 	}
 	h.d.Log.Info("urgent need closed", "need_id", n.ID, "status", n.Status, "accepted", n.Accepted)
-	if err := h.coverAlerts(ctx, n.ID); err != nil {
+	if _, err := h.coverAlerts(ctx, n.ID); err != nil {
 		return err
 	}
 	if n.Status == storage.NeedFilled {
@@ -113,24 +113,27 @@ func (h *Handlers) closeNeed(ctx context.Context, n storage.Need) error {
 }
 
 // coverAlerts edits the unanswered alerts of closed needs (of needID, or all
-// when 0) to "covered, thank you" without buttons.
-func (h *Handlers) coverAlerts(ctx context.Context, needID int64) error {
+// when 0) to "covered, thank you" without buttons, and returns the needs
+// whose alerts it edited.
+func (h *Handlers) coverAlerts(ctx context.Context, needID int64) (map[int64]bool, error) {
+	touched := map[int64]bool{}
 	for {
 		alerts, err := h.d.Store.UncoveredAlerts(ctx, needID, 100)
 		if err != nil || len(alerts) == 0 {
-			return err
+			return touched, err
 		}
 		for _, a := range alerts {
+			touched[a.NeedID] = true
 			text := h.textIn(a.Language, "urgent_covered", nil)
 			err := h.bcast.EditNow(ctx, a.ChatID, a.MessageID, text, inlineKeyboard{InlineKeyboard: [][]button{}})
 			switch {
 			case errors.Is(err, broadcast.ErrBlocked) || errors.Is(err, tg.ErrorBadRequest):
 				h.d.Log.Warn("cover urgent alert", "need_id", a.NeedID, "chat_id", a.ChatID, "err", err)
 			case err != nil:
-				return fmt.Errorf("cover alert of need %d in chat %d: %w", a.NeedID, a.ChatID, err)
+				return touched, fmt.Errorf("cover alert of need %d in chat %d: %w", a.NeedID, a.ChatID, err)
 			}
 			if err := h.d.Store.MarkAlertCovered(ctx, a.NeedID, a.TelegramID); err != nil {
-				return err
+				return touched, err
 			}
 		}
 	}
@@ -200,7 +203,7 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 	b.WriteString(lt.textf("urgent_status", map[string]any{
 		"ID": n.ID, "Card": h.needCard(lang, n), "Status": lt.text("need_" + n.Status),
 		"Audience": lt.text("aud_" + string(n.Audience)), "Accepted": n.Accepted, "Units": n.UnitsNeeded,
-		"Declined": c.Declined, "NoAnswer": c.NoAnswer, "Late": c.Late, "Alerted": c.Alerted, "Sent": c.Sent,
+		"Declined": c.Declined, "NoAnswer": c.NoAnswer, "Late": c.Late, "Alerted": c.Alerted, "Unreached": c.Unreached,
 	}))
 	kb := rows(1)
 	for _, v := range views {
@@ -387,5 +390,16 @@ func (h *Handlers) sendUrgentDue(ctx context.Context) error {
 			return err
 		}
 	}
-	return h.coverAlerts(ctx, 0)
+	// Alerts that were on their way when their need closed: cover them, and
+	// show the admin the final counts.
+	touched, err := h.coverAlerts(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for needID := range touched {
+		if err := h.refreshNeedStatus(ctx, needID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

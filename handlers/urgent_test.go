@@ -473,6 +473,8 @@ func TestUrgentCloseCancelsUnsent(t *testing.T) {
 	if received+cancelled != len(ids) || received >= len(ids)/2 {
 		t.Errorf("%d alerts arrived and %d were cancelled, want %d in all, most cancelled", received, cancelled, len(ids))
 	}
+	waitMessage(t, b, 8390, status.ID, "Nhận lời: 1/1", "Chưa trả lời: "+strconv.Itoa(received-1),
+		strconv.Itoa(cancelled)+" tin không gửi được hoặc đã dừng")
 }
 
 // TestUrgentLastUnitRace: two donors tap "I can go" for the last unit at

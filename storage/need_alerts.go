@@ -145,19 +145,23 @@ type AlertView struct {
 	Phone      string
 	Group      profile.BloodGroup
 	Answer     string // "" while unanswered
-	Sent       bool   // the alert reached the chat
-	Donated    bool
+	// Delivery is the alert's broadcast delivery status: pending, sent,
+	// failed, blocked or cancelled (the need closed before it went out).
+	Delivery string
+	Donated  bool
 }
 
-// AlertCounts sums up the answers to a need's alerts.
+// AlertCounts sums up the answers to a need's alerts. NoAnswer counts the
+// unanswered alerts sent or still queued; Unreached those that never went
+// out (cancelled when the need closed, failed, or blocked).
 type AlertCounts struct {
-	Alerted, Sent, Accepted, Declined, Late, NoAnswer int
+	Alerted, Accepted, Declined, Late, NoAnswer, Unreached int
 }
 
 // NeedAlerts lists the need's alerted donors, most suitable first.
 func (s *Store) NeedAlerts(ctx context.Context, needID int64) ([]AlertView, error) {
 	const q = `SELECT d.telegram_id, coalesce(d.full_name, ''), coalesce(d.phone, ''), coalesce(d.blood_group, ''),
-			coalesce(a.answer, ''), coalesce(bd.status = 'sent', false), a.donated_at IS NOT NULL
+			coalesce(a.answer, ''), coalesce(bd.status, 'pending'), a.donated_at IS NOT NULL
 		FROM need_alerts a JOIN donors d ON d.id = a.donor_id
 		LEFT JOIN broadcast_deliveries bd ON bd.broadcast_id = a.broadcast_id AND bd.chat_id = d.chat_id
 		WHERE a.need_id = $1 ORDER BY a.rank`
@@ -170,7 +174,7 @@ func (s *Store) NeedAlerts(ctx context.Context, needID int64) ([]AlertView, erro
 	for rows.Next() {
 		var v AlertView
 		var group string
-		if err := rows.Scan(&v.TelegramID, &v.Name, &v.Phone, &group, &v.Answer, &v.Sent, &v.Donated); err != nil {
+		if err := rows.Scan(&v.TelegramID, &v.Name, &v.Phone, &group, &v.Answer, &v.Delivery, &v.Donated); err != nil {
 			return nil, fmt.Errorf("storage: alerts of need %d: %w", needID, err)
 		}
 		v.Group = profile.BloodGroup(group)
@@ -187,9 +191,6 @@ func CountAlerts(views []AlertView) AlertCounts {
 	var c AlertCounts
 	for _, v := range views {
 		c.Alerted++
-		if v.Sent {
-			c.Sent++
-		}
 		switch v.Answer {
 		case AnswerAccepted:
 			c.Accepted++
@@ -198,8 +199,10 @@ func CountAlerts(views []AlertView) AlertCounts {
 		case AnswerLate:
 			c.Late++
 		default:
-			if v.Sent {
+			if v.Delivery == "pending" || v.Delivery == "sent" {
 				c.NoAnswer++
+			} else {
+				c.Unreached++
 			}
 		}
 	}
