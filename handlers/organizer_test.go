@@ -150,7 +150,8 @@ func TestNewDriveRefusesBadNumbersAndPast(t *testing.T) {
 
 // donorActions are the button actions open to every donor; every other
 // action in the routes must refuse a donor.
-var donorActions = []string{"consent", "step", "unitpg", "edit", "forget", "lang", "scr", "drv", "drvpg", "remind", "rchk"}
+// urg answers only the tapper's own alert (see TestUrgentRights).
+var donorActions = []string{"consent", "step", "unitpg", "edit", "forget", "lang", "scr", "drv", "drvpg", "remind", "rchk", "avail", "urg"}
 
 // TestOrganizerCommandsRefuseDonors walks the whole routed surface as a
 // plain donor: every command outside the donor menu and every button action
@@ -160,7 +161,8 @@ func TestOrganizerCommandsRefuseDonors(t *testing.T) {
 	b := bottest.Start(t)
 	p := b.Phone(6020, "vi")
 	commands, callbacks := b.Handlers().Surface()
-	refusals := []string{"Lệnh này chỉ dành cho quản trị viên.", "Lệnh này chỉ dành cho ban tổ chức."}
+	refusals := []string{"Lệnh này chỉ dành cho quản trị viên.", "Lệnh này chỉ dành cho ban tổ chức.",
+		"Lệnh này chỉ dành cho quản lý câu lạc bộ Ngân hàng máu sống."}
 	walked := 0
 	for _, name := range commands {
 		if slices.Contains(handlers.DonorCommands(), name) {
