@@ -253,12 +253,9 @@ func (l *limiter) acquireN(ctx context.Context, n int, prio bool) (int, error) {
 	for {
 		paused, err := l.pausedFor(ctx)
 		if err == nil && paused <= 0 {
-			var res *redis_rate.Result
-			if res, err = l.rl.AllowAtMost(ctx, l.globalKey, l.global, n); err == nil {
-				if res.Allowed > 0 {
-					return res.Allowed, nil
-				}
-				paused = res.RetryAfter
+			var got int
+			if got, paused, err = l.take(ctx, min(n, l.global.Burst)); err == nil && got > 0 {
+				return got, nil
 			}
 		}
 		if err != nil {
@@ -274,6 +271,26 @@ func (l *limiter) acquireN(ctx context.Context, n int, prio bool) (int, error) {
 		if err := sleep(ctx, paused); err != nil {
 			return 0, err
 		}
+	}
+}
+
+// take takes k global tokens, or one when k do not fit, or says how long
+// to wait. AllowN, not AllowAtMost: redis_rate's AllowAtMost spends a
+// fractional remainder of the bucket and reports it truncated, so at low
+// rates it consumed tokens while granting none and replies starved.
+func (l *limiter) take(ctx context.Context, k int) (int, time.Duration, error) {
+	for {
+		res, err := l.rl.AllowN(ctx, l.globalKey, l.global, k)
+		if err != nil {
+			return 0, 0, err
+		}
+		if res.Allowed > 0 {
+			return k, 0, nil
+		}
+		if k == 1 {
+			return 0, res.RetryAfter, nil
+		}
+		k = 1
 	}
 }
 
