@@ -149,6 +149,12 @@ func ensureDonor(ctx context.Context, store *storage.Store, i int, now time.Time
 	if i%3 == 2 {
 		steps = append(steps, func() error { return store.JoinUnit(ctx, id, sum.Unit.ID) })
 	}
+	// Two donors in three are on call, so an urgent need raised in the
+	// playground reaches somebody; the rest show that off-call members are
+	// left alone.
+	if i%3 != 1 {
+		steps = append(steps, func() error { return store.SetOnCall(ctx, id, true, time.Time{}) })
+	}
 	// Histories: every donor but each fifth has given; the last gift is
 	// between 3 weeks and 14 months ago, so some are eligible again.
 	for n := range i % 4 {

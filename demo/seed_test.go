@@ -24,7 +24,7 @@ func emptyStore(t *testing.T) *storage.Store {
 }
 
 type counts struct {
-	Donors, Onboarded, Groups, Clubs, Units, Members, Donations, Campaigns, Drives, Waves, Published, Confirmed, Seats int
+	Donors, Onboarded, OnCall, Groups, Clubs, Units, Members, Donations, Campaigns, Drives, Waves, Published, Confirmed, Seats int
 }
 
 func count(t *testing.T, store *storage.Store) counts {
@@ -33,6 +33,7 @@ func count(t *testing.T, store *storage.Store) counts {
 	for q, dst := range map[string]*int{
 		`SELECT count(*) FROM donors WHERE telegram_id BETWEEN 920001 AND 920030`:                                        &c.Donors,
 		`SELECT count(*) FROM donors WHERE telegram_id BETWEEN 920001 AND 920030 AND onboarded_at IS NOT NULL`:           &c.Onboarded,
+		`SELECT count(*) FROM availability WHERE on_call`:                                                                &c.OnCall,
 		`SELECT count(DISTINCT blood_group) FROM donors WHERE telegram_id BETWEEN 920001 AND 920030`:                     &c.Groups,
 		`SELECT count(*) FROM units WHERE kind = 'club'`:                                                                 &c.Clubs,
 		`SELECT count(*) FROM units WHERE kind = 'unit'`:                                                                 &c.Units,
@@ -70,7 +71,7 @@ func TestSeedLoadsDemoDataOnce(t *testing.T) {
 		t.Errorf("summary = %+v", sum)
 	}
 	got := count(t, store)
-	want := counts{Donors: 30, Onboarded: 30, Groups: 8, Clubs: 2, Units: 1, Members: got.Members, Donations: got.Donations,
+	want := counts{Donors: 30, Onboarded: 30, OnCall: 20, Groups: 8, Clubs: 2, Units: 1, Members: got.Members, Donations: got.Donations,
 		Campaigns: 1, Drives: 2, Waves: 2, Published: 2, Confirmed: 12, Seats: 24}
 	if got != want {
 		t.Errorf("after the first seed: got %+v, want %+v", got, want)
