@@ -78,10 +78,7 @@ func (h *Handlers) onForgetReply(ctx context.Context, t *turn) error {
 	if (choice != "yes" && choice != "no") || t.donor == nil {
 		return t.answer(ctx, t.text("button_stale"))
 	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	if choice == "no" {
@@ -130,10 +127,7 @@ func (h *Handlers) onLanguage(ctx context.Context, t *turn) error {
 		return err
 	}
 	t.lang = lang
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	return t.reply(ctx, t.text("lang_set"), nil)

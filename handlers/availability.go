@@ -81,10 +81,7 @@ func (h *Handlers) onAvailability(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	return h.showAvailability(ctx, t, t.text("avail_saved"))

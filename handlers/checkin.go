@@ -8,9 +8,6 @@ import (
 	"strings"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
-
 	"donorbot/drive"
 	"donorbot/profile"
 	"donorbot/storage"
@@ -39,16 +36,7 @@ func (h *Handlers) myCode(ctx context.Context, t *turn) error {
 		return err
 	}
 	caption := t.textf("mycode_caption", map[string]any{"Code": code, "Until": h.date(until) + " " + h.clock(until)})
-	return h.retry(ctx, func() error {
-		if err := h.reserve(ctx, t.chatID); err != nil {
-			return err
-		}
-		_, err := t.b.SendPhoto(ctx, &tg.SendPhotoParams{
-			ChatID: t.chatID, Caption: caption,
-			Photo: &models.InputFileUpload{Filename: "checkin.png", Data: strings.NewReader(string(png))},
-		})
-		return err
-	})
+	return t.sendPhoto(ctx, "checkin.png", png, caption)
 }
 
 // checkin opens the check-in desk of a drive: /checkin <drive code>.
@@ -144,10 +132,7 @@ func (h *Handlers) onCheckinChoice(ctx context.Context, t *turn) error {
 	if !ok || err != nil {
 		return err
 	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	return h.checkInArrival(ctx, t, a)

@@ -7,9 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	tg "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
-
 	"donorbot/broadcast"
 	"donorbot/drive"
 	"donorbot/storage"
@@ -88,17 +85,7 @@ func (h *Handlers) qr(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	return h.retry(ctx, func() error {
-		if err := h.reserve(ctx, t.chatID); err != nil {
-			return err
-		}
-		_, err := t.b.SendPhoto(ctx, &tg.SendPhotoParams{
-			ChatID:  t.chatID,
-			Photo:   &models.InputFileUpload{Filename: "qr-" + d.Code + ".png", Data: strings.NewReader(string(png))},
-			Caption: shorten(t.textf("qr_caption", map[string]any{"Title": d.Title, "Link": link}), 1024),
-		})
-		return err
-	})
+	return t.sendPhoto(ctx, "qr-"+d.Code+".png", png, t.textf("qr_caption", map[string]any{"Title": d.Title, "Link": link}))
 }
 
 // cancelDrive asks the organizer to confirm cancelling a drive.
@@ -128,10 +115,7 @@ func (h *Handlers) onCancelDrive(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	n, err := h.tellRegistrants(ctx, t, d, "drive_cancelled")

@@ -417,6 +417,26 @@ func (t *turn) sendFile(ctx context.Context, name string, data io.ReadSeeker, ca
 	return nil
 }
 
+// sendPhoto sends a PNG to the user's chat; the caption is cut to
+// Telegram's 1,024 characters.
+func (t *turn) sendPhoto(ctx context.Context, name string, png []byte, caption string) error {
+	err := t.h.retry(ctx, func() error {
+		if err := t.h.reserve(ctx, t.chatID); err != nil {
+			return err
+		}
+		_, err := t.b.SendPhoto(ctx, &tg.SendPhotoParams{
+			ChatID:  t.chatID,
+			Photo:   &models.InputFileUpload{Filename: name, Data: strings.NewReader(string(png))},
+			Caption: shorten(caption, 1024),
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("send photo %s: %w", name, err)
+	}
+	return nil
+}
+
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 // shorten cuts s to at most n runes for a button label.

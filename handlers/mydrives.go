@@ -166,10 +166,7 @@ func (h *Handlers) onRemind(ctx context.Context, t *turn) error {
 	if err := h.d.Store.AddDateReminder(ctx, t.userID, day, "eligible_again"); err != nil {
 		return err
 	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	return t.reply(ctx, t.textf("remind_set", map[string]any{"Date": displayDate(day)}), nil)

@@ -49,10 +49,7 @@ func (h *Handlers) onConsent(ctx context.Context, t *turn) error {
 	if t.cb.arg(0) != "yes" && t.cb.arg(0) != "no" || (!agreed && t.donor != nil) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	if !agreed {

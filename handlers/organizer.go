@@ -228,25 +228,11 @@ func (h *Handlers) previewDraft(ctx context.Context, t *turn, data map[string]st
 // onDraftButton handles the buttons of /newdrive: skip the wave, pick the
 // audience, publish or discard the preview.
 func (h *Handlers) onDraftButton(ctx context.Context, t *turn) error {
-	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
-	if err != nil {
+	data, ok, err := h.flowButton(ctx, t, flowNewDrive, "publish", "discard")
+	if !ok || err != nil {
 		return err
 	}
 	action, value := t.cb.arg(0), t.cb.arg(1)
-	if !ok || conv.Flow != flowNewDrive || conv.Step != action && !(action == "publish" || action == "discard") ||
-		(action == "publish" || action == "discard") && conv.Step != "preview" {
-		return t.answer(ctx, t.text("button_stale"))
-	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
-		return err
-	}
-	data := conv.Data
-	if data == nil {
-		data = map[string]string{}
-	}
 	switch action {
 	case "wave":
 		data["wave"] = ""

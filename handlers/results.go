@@ -44,10 +44,7 @@ func (h *Handlers) onResultKind(ctx context.Context, t *turn) error {
 	if err != nil || !slices.Contains(donationVolumes, volume) || !slices.Contains(donationKinds, kind) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	in := storage.DonationInput{RegistrationID: a.RegistrationID, On: h.today(), Kind: kind, VolumeML: volume,

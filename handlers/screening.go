@@ -169,10 +169,7 @@ func (h *Handlers) onScreeningButton(ctx context.Context, t *turn) error {
 	if !ok || qid != string(q.ID) || !screeningTapFits(st.step(), action, value) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	switch action {
@@ -327,10 +324,7 @@ func (h *Handlers) screeningLost(ctx context.Context, t *turn) error {
 	for _, r := range regs {
 		if r.Registration.Status.Live() && r.Registration.AllowedVolumeML == 0 &&
 			r.Slot.Start.After(h.d.Now()) && r.Drive.Status == drive.StatusPublished {
-			if err := t.answer(ctx, ""); err != nil {
-				return err
-			}
-			if err := t.closeButtons(ctx); err != nil {
+			if err := t.finishTap(ctx); err != nil {
 				return err
 			}
 			if err := t.reply(ctx, t.text("screening_lost"), nil); err != nil {

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"strings"
 
-	tg "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
-
 	"donorbot/drive"
 	"donorbot/storage"
 )
@@ -130,16 +127,7 @@ func (h *Handlers) sendChart(ctx context.Context, t *turn, name string, bars []d
 	if err != nil {
 		return err
 	}
-	return h.retry(ctx, func() error {
-		if err := h.reserve(ctx, t.chatID); err != nil {
-			return err
-		}
-		_, err := t.b.SendPhoto(ctx, &tg.SendPhotoParams{
-			ChatID: t.chatID, Caption: t.text("stats_chart_caption"),
-			Photo: &models.InputFileUpload{Filename: name, Data: strings.NewReader(string(png))},
-		})
-		return err
-	})
+	return t.sendPhoto(ctx, name, png, t.text("stats_chart_caption"))
 }
 
 // campaign puts a drive in a campaign, creating the campaign if needed:

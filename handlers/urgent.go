@@ -183,25 +183,11 @@ func (h *Handlers) parseDeadline(raw string) (time.Time, bool) {
 
 // onUrgentButton handles the buttons of /urgent: steps, audience, send, discard.
 func (h *Handlers) onUrgentButton(ctx context.Context, t *turn) error {
-	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
-	if err != nil {
+	data, ok, err := h.flowButton(ctx, t, flowUrgent, "aud", "send", "discard")
+	if !ok || err != nil {
 		return err
 	}
 	action, value := t.cb.arg(0), t.cb.arg(1)
-	atPreview := action == "aud" || action == "send" || action == "discard"
-	if !ok || conv.Flow != flowUrgent || atPreview != (conv.Step == "preview") || !atPreview && conv.Step != action {
-		return t.answer(ctx, t.text("button_stale"))
-	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
-		return err
-	}
-	data := conv.Data
-	if data == nil {
-		data = map[string]string{}
-	}
 	switch action {
 	case "club":
 		clubID, err := strconv.ParseInt(value, 10, 64)

@@ -59,10 +59,7 @@ func (h *Handlers) onAlertAnswer(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	if err := t.closeButtons(ctx); err != nil {
+	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
 	n := res.Need
