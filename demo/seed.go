@@ -90,6 +90,25 @@ func Seed(ctx context.Context, store *storage.Store, now time.Time) (Summary, er
 	return sum, nil
 }
 
+// SeedDatabase opens the database at databaseURL, migrates it and loads the
+// demo data; then, unless nil, runs with the open store (the playground
+// grants its people their roles there).
+func SeedDatabase(ctx context.Context, databaseURL string, now time.Time, then func(*storage.Store, Summary) error) (Summary, error) {
+	store, err := storage.Open(ctx, databaseURL)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return Summary{}, err
+	}
+	sum, err := Seed(ctx, store, now)
+	if err != nil || then == nil {
+		return sum, err
+	}
+	return sum, then(store, sum)
+}
+
 func ensureUnit(ctx context.Context, store *storage.Store, kind, name, code string) (storage.Unit, bool, error) {
 	u, err := store.CreateUnit(ctx, kind, name, code)
 	if err == nil {

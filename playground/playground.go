@@ -157,20 +157,10 @@ func Start(ctx context.Context, cfg bot.Config, log *slog.Logger) (*Instance, er
 }
 
 func (p *Playground) prepareData(ctx context.Context, cfg bot.Config) error {
-	store, err := storage.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	// bot.New would migrate too, but the demo data needs the schema first.
-	if err := store.Migrate(ctx); err != nil {
-		return err
-	}
-	sum, err := demo.Seed(ctx, store, time.Now().In(cfg.Location))
-	if err != nil {
-		return err
-	}
-	return p.GrantRoles(ctx, store, sum.Clubs[0])
+	_, err := demo.SeedDatabase(ctx, cfg.DatabaseURL, time.Now().In(cfg.Location),
+		func(store *storage.Store, sum demo.Summary) error { return p.GrantRoles(ctx, store, sum.Clubs[0]) })
+	return err
 }
 
 // Run serves until ctx ends, then stops the bot and the emulator.

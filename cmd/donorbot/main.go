@@ -28,7 +28,6 @@ import (
 	"donorbot/demo"
 	"donorbot/migrations"
 	"donorbot/playground"
-	"donorbot/storage"
 )
 
 func main() {
@@ -120,15 +119,7 @@ func migrate(ctx context.Context, url, direction string, out io.Writer) error {
 }
 
 func seed(ctx context.Context, cfg bot.Config, out io.Writer) error {
-	store, err := storage.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if err := store.Migrate(ctx); err != nil {
-		return err
-	}
-	sum, err := demo.Seed(ctx, store, time.Now().In(cfg.Location))
+	sum, err := demo.SeedDatabase(ctx, cfg.DatabaseURL, time.Now().In(cfg.Location), nil)
 	if err != nil {
 		return err
 	}
