@@ -56,5 +56,5 @@ fuzz: ## run each Fuzz target for FUZZTIME (default 20s)
 bench: ## run the benchmarks
 	@$(test_services); set -x; $(GO) test -run '^$$' -bench . -benchmem ./...
 
-load: ## load driver: donorbot and the echo ceiling, C=64 for 20s each (LOAD_ARGS to change)
-	@$(test_services); set -x; $(GO) run ./cmd/loadgen -target echo $(LOAD_ARGS); $(GO) run ./cmd/loadgen -target donorbot $(LOAD_ARGS)
+load: ## load driver: the echo ceiling, the Bot API calls alone, the inbox floor, donorbot; C=64 for 20s each (LOAD_ARGS to change)
+	@$(test_services); set -x; $(GO) build -o .dev/loadgen ./cmd/loadgen && for t in echo calls floor donorbot; do .dev/loadgen -target $$t $(LOAD_ARGS) || exit; done

@@ -126,7 +126,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 	if err := a.connectTelegram(ctx); err != nil {
 		return nil, err
 	}
-	a.inbox = &inbox{store: store, state: a.state, log: log, m: a.metrics}
+	a.inbox = newInbox(store, log, a.metrics)
 	a.dispatcher = newDispatcher(cfg.Workers, 64, a.handleUpdate)
 
 	a.listener, err = net.Listen("tcp", cfg.ListenAddr)
@@ -224,7 +224,7 @@ func (a *App) handleUpdate(ctx context.Context, upd *models.Update) {
 	if ctx.Err() != nil {
 		return
 	}
-	if err := a.store.MarkUpdateHandled(ctx, upd.ID); err != nil {
+	if err := a.inbox.done(ctx, upd.ID); err != nil {
 		a.log.Error("mark update handled", "update_id", upd.ID, "err", err)
 	}
 }

@@ -12,43 +12,62 @@ import (
 	"donorbot/storage"
 )
 
-// inbox accepts updates exactly once. An update counts as accepted only once
-// it is stored in PostgreSQL; Redis marks make redeliveries cheap to reject
-// but are not trusted alone, since Redis may lose them.
+// inbox accepts updates exactly once: an update counts as accepted only
+// once it is stored in PostgreSQL, whose primary key rejects redeliveries.
+// Updates arriving together are stored by one statement, and updates
+// finished together are marked by one (group commit); each caller still
+// waits for its own statement, so nothing is acknowledged unstored and a
+// crash leaves at most one handled-but-unmarked update per worker.
 type inbox struct {
-	store *storage.Store
-	state *storage.State
-	log   *slog.Logger
-	m     *Metrics
+	log     *slog.Logger
+	m       *Metrics
+	stores  *batcher[storage.NewUpdate, bool]
+	handled *batcher[int64, struct{}]
+}
+
+// Batches hold at most inboxBatch updates; inboxFlushes statements of each
+// kind run at once, so one slow statement does not stall intake.
+const (
+	inboxBatch   = 128
+	inboxFlushes = 1
+	inboxTimeout = 10 * time.Second
+)
+
+func newInbox(store *storage.Store, log *slog.Logger, m *Metrics) *inbox {
+	return &inbox{
+		log:    log,
+		m:      m,
+		stores: newBatcher(inboxFlushes, inboxBatch, inboxTimeout, store.AcceptUpdates),
+		handled: newBatcher(inboxFlushes, inboxBatch, inboxTimeout,
+			func(ctx context.Context, ids []int64) ([]struct{}, error) {
+				return make([]struct{}, len(ids)), store.MarkUpdatesHandled(ctx, ids)
+			}),
+	}
 }
 
 // accept stores upd (whose JSON is raw). It reports false for an update seen
-// before, which must have no further effect. An error means the update was
-// not stored and must be refused so that Telegram delivers it again.
+// before, which must have no further effect. An error means the update may
+// not be stored and must be refused so that Telegram delivers it again (if
+// it was stored after all, the redelivery is a duplicate and the sweeper
+// hands the stored one to a worker after the lease).
 func (in *inbox) accept(ctx context.Context, upd *models.Update, raw []byte) (bool, error) {
-	marked, err := in.state.MarkUpdateSeen(ctx, upd.ID)
-	if err != nil {
-		// Redis down: PostgreSQL's primary key still rejects duplicates.
-		in.log.Warn("dedupe mark failed, relying on postgres", "update_id", upd.ID, "err", err)
-	} else if !marked {
-		in.m.Duplicates.Inc()
-		return false, nil
-	}
 	chatID, userID := route(upd)
-	stored, err := in.store.AcceptUpdate(ctx, upd.ID, chatID, userID, raw)
+	fresh, err := in.stores.do(ctx, storage.NewUpdate{UpdateID: upd.ID, ChatID: chatID, UserID: userID, Payload: raw})
 	if err != nil {
-		if marked {
-			// Let the redelivery in: this delivery is being refused.
-			if uerr := in.state.UnmarkUpdate(context.WithoutCancel(ctx), upd.ID); uerr != nil {
-				in.log.Error("unmark update", "update_id", upd.ID, "err", uerr)
-			}
-		}
 		return false, fmt.Errorf("accept update %d: %w", upd.ID, err)
 	}
-	if !stored {
+	if !fresh {
 		in.m.Duplicates.Inc()
 	}
-	return stored, nil
+	return fresh, nil
+}
+
+// done records that an update had its effect.
+func (in *inbox) done(ctx context.Context, updateID int64) error {
+	if _, err := in.handled.do(ctx, updateID); err != nil {
+		return fmt.Errorf("mark update %d handled: %w", updateID, err)
+	}
+	return nil
 }
 
 // route returns the chat whose order an update belongs to and its sender.

@@ -121,7 +121,7 @@ func TestUnhandledUpdateIsHandledAfterRestart(t *testing.T) {
 	}
 	const q = `INSERT INTO updates (update_id, chat_id, user_id, payload, claimed_at)
 		VALUES (99, 3004, 3004, $1, now() - interval '1 hour')`
-	if _, err := b.Store.DB().Exec(q, upd); err != nil {
+	if _, err := b.Store.DB().Exec(q, string(upd)); err != nil {
 		t.Fatal(err)
 	}
 	b.Restart()

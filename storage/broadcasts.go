@@ -136,7 +136,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (Broadcast
 	}
 	var markup any
 	if len(nb.ReplyMarkup) > 0 {
-		markup = []byte(nb.ReplyMarkup)
+		markup = string(nb.ReplyMarkup) // jsonb: text, not binary (see Open)
 	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// State is the Redis side of storage: conversation state, dedupe marks and
+// State is the Redis side of storage: conversation state, one-off marks and
 // rate-limit counters. Losing it loses no record; every key is under prefix so
 // several deployments or test packages can share one Redis.
 type State struct {
@@ -102,26 +102,6 @@ func (s *State) Language(ctx context.Context, userID int64) (string, error) {
 func (s *State) SetLanguage(ctx context.Context, userID int64, lang string) error {
 	if err := s.rdb.Set(ctx, s.UserKey(userID, "lang"), lang, 30*24*time.Hour).Err(); err != nil {
 		return fmt.Errorf("storage: set language of %d: %w", userID, err)
-	}
-	return nil
-}
-
-// MarkUpdateSeen records an update id for 48 hours (Telegram redelivers for
-// up to 24). It reports false when the id was already marked.
-func (s *State) MarkUpdateSeen(ctx context.Context, updateID int64) (bool, error) {
-	key := s.prefix + "update:" + strconv.FormatInt(updateID, 10)
-	ok, err := s.rdb.SetNX(ctx, key, 1, 48*time.Hour).Result()
-	if err != nil {
-		return false, fmt.Errorf("storage: mark update %d seen: %w", updateID, err)
-	}
-	return ok, nil
-}
-
-// UnmarkUpdate removes the mark so a redelivery is accepted again; used when
-// storing the update failed after it was marked.
-func (s *State) UnmarkUpdate(ctx context.Context, updateID int64) error {
-	if err := s.rdb.Del(ctx, s.prefix+"update:"+strconv.FormatInt(updateID, 10)).Err(); err != nil {
-		return fmt.Errorf("storage: unmark update %d: %w", updateID, err)
 	}
 	return nil
 }

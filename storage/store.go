@@ -1,5 +1,5 @@
 // Package storage keeps every persistent record in PostgreSQL and the
-// short-lived state (conversations, dedupe marks, rate limits) in Redis.
+// short-lived state (conversations, rate limits) in Redis.
 package storage
 
 import (
@@ -30,9 +30,9 @@ type Store struct {
 
 // Open connects to PostgreSQL and checks the connection.
 func Open(ctx context.Context, url string) (*Store, error) {
-	db, err := sqlx.Open("postgres", url)
+	db, err := OpenDB(url)
 	if err != nil {
-		return nil, fmt.Errorf("storage: open postgres: %w", err)
+		return nil, err
 	}
 	// Update workers, broadcast workers and the schedulers all hold
 	// connections at once; idle ones are kept so none is reopened per query.
@@ -44,6 +44,24 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("storage: ping postgres: %w", err)
 	}
 	return &Store{db: db}, nil
+}
+
+// OpenDB opens a pool the way Open does, for tests and tools that need the
+// same driver settings. One round trip per statement instead of two: lib/pq
+// otherwise prepares (Parse, Describe, Sync), waits, then binds and
+// executes. Byte slices are then sent in binary format, so JSON goes in as
+// a string.
+func OpenDB(url string) (*sqlx.DB, error) {
+	cfg, err := pq.NewConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open postgres: %w", err)
+	}
+	cfg.BinaryParameters = true
+	connector, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open postgres: %w", err)
+	}
+	return sqlx.NewDb(sql.OpenDB(connector), "postgres"), nil
 }
 
 // New wraps an existing connection pool.

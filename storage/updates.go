@@ -16,29 +16,73 @@ type StoredUpdate struct {
 	Attempts int             `db:"attempts"`
 }
 
+// NewUpdate is an incoming update to store before it is acknowledged.
+type NewUpdate struct {
+	UpdateID, ChatID, UserID int64
+	Payload                  []byte // the update's JSON
+}
+
 // AcceptUpdate stores an incoming update before it is acknowledged to
 // Telegram. It reports false when the update was stored before (a
 // redelivery), which must then have no further effect.
 func (s *Store) AcceptUpdate(ctx context.Context, updateID, chatID, userID int64, payload []byte) (bool, error) {
+	fresh, err := s.AcceptUpdates(ctx, []NewUpdate{{UpdateID: updateID, ChatID: chatID, UserID: userID, Payload: payload}})
+	if err != nil {
+		return false, err
+	}
+	return fresh[0], nil
+}
+
+// AcceptUpdates stores several incoming updates in one statement, so that
+// updates arriving together cost the database one round trip. fresh[i]
+// says whether ups[i] was stored now; a redelivery, or a repeat of an
+// earlier element of ups, is not fresh.
+func (s *Store) AcceptUpdates(ctx context.Context, ups []NewUpdate) (fresh []bool, err error) {
 	const q = `INSERT INTO updates (update_id, chat_id, user_id, payload)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING`
-	res, err := s.db.ExecContext(ctx, q, updateID, chatID, userID, payload)
-	if err != nil {
-		return false, fmt.Errorf("storage: accept update %d: %w", updateID, err)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[])
+		ON CONFLICT (update_id) DO NOTHING
+		RETURNING update_id`
+	if len(ups) == 0 {
+		return nil, nil
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("storage: accept update %d: %w", updateID, err)
+	first := make(map[int64]int, len(ups)) // update id -> index of its first occurrence
+	var ids, chats, users []int64
+	var payloads []string
+	for i, u := range ups {
+		if _, seen := first[u.UpdateID]; seen {
+			continue
+		}
+		first[u.UpdateID] = i
+		ids, chats, users = append(ids, u.UpdateID), append(chats, u.ChatID), append(users, u.UserID)
+		payloads = append(payloads, string(u.Payload))
 	}
-	return n == 1, nil
+	var stored []int64
+	err = s.db.SelectContext(ctx, &stored, q, pq.Array(ids), pq.Array(chats), pq.Array(users), pq.Array(payloads))
+	if err != nil {
+		return nil, fmt.Errorf("storage: accept %d updates (first %d): %w", len(ups), ups[0].UpdateID, err)
+	}
+	fresh = make([]bool, len(ups))
+	for _, id := range stored {
+		fresh[first[id]] = true
+	}
+	return fresh, nil
 }
 
 // MarkUpdateHandled records that the update had its effect and drops its
 // payload, which may hold personal data.
 func (s *Store) MarkUpdateHandled(ctx context.Context, updateID int64) error {
-	const q = `UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1`
-	if _, err := s.db.ExecContext(ctx, q, updateID); err != nil {
-		return fmt.Errorf("storage: mark update %d handled: %w", updateID, err)
+	return s.MarkUpdatesHandled(ctx, []int64{updateID})
+}
+
+// MarkUpdatesHandled is MarkUpdateHandled for several updates in one
+// statement.
+func (s *Store) MarkUpdatesHandled(ctx context.Context, updateIDs []int64) error {
+	const q = `UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = ANY($1)`
+	if len(updateIDs) == 0 {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, q, pq.Array(updateIDs)); err != nil {
+		return fmt.Errorf("storage: mark %d updates handled (first %d): %w", len(updateIDs), updateIDs[0], err)
 	}
 	return nil
 }

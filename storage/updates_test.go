@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,6 +35,48 @@ func TestAcceptUpdateOnce(t *testing.T) {
 	fresh, err = s.AcceptUpdate(ctx, 1_000_001, 5, 5, []byte(`{"update_id":1000001}`))
 	if err != nil || fresh {
 		t.Fatalf("second accept: got %t, %v; want false", fresh, err)
+	}
+}
+
+// TestAcceptUpdatesInOneStatement: a batch stores each new update once;
+// a repeat within the batch and a redelivery of a stored one are not fresh.
+func TestAcceptUpdatesInOneStatement(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	t.Cleanup(func() { s.DB().MustExec(`DELETE FROM updates WHERE update_id BETWEEN 3000001 AND 3000003`) })
+	if _, err := s.AcceptUpdate(ctx, 3_000_001, 7, 7, []byte(`{"update_id":3000001}`)); err != nil {
+		t.Fatal(err)
+	}
+	batch := []storage.NewUpdate{
+		{UpdateID: 3_000_002, ChatID: 7, UserID: 7, Payload: []byte(`{"update_id":3000002,"text":"a \"quoted\" {brace}, comma"}`)},
+		{UpdateID: 3_000_001, ChatID: 7, UserID: 7, Payload: []byte(`{"update_id":3000001}`)},
+		{UpdateID: 3_000_003, ChatID: 8, UserID: 8, Payload: []byte(`{"update_id":3000003,"text":"Tôi đi được"}`)},
+		{UpdateID: 3_000_002, ChatID: 7, UserID: 7, Payload: []byte(`{"update_id":3000002}`)},
+	}
+	fresh, err := s.AcceptUpdates(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, true, false}; !slices.Equal(fresh, want) {
+		t.Fatalf("fresh = %v, want %v", fresh, want)
+	}
+	var text string
+	if err := s.DB().GetContext(ctx, &text, `SELECT payload->>'text' FROM updates WHERE update_id = 3000002`); err != nil {
+		t.Fatal(err)
+	}
+	if text != `a "quoted" {brace}, comma` {
+		t.Errorf("stored text %q: the payload did not survive the array", text)
+	}
+	if err := s.MarkUpdatesHandled(ctx, []int64{3_000_001, 3_000_003}); err != nil {
+		t.Fatal(err)
+	}
+	var unhandled []int64
+	if err := s.DB().SelectContext(ctx, &unhandled,
+		`SELECT update_id FROM updates WHERE handled_at IS NULL AND update_id >= 3000001 ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(unhandled, []int64{3_000_002}) {
+		t.Errorf("unhandled %v, want only 3000002", unhandled)
 	}
 }
 
@@ -134,16 +177,5 @@ func TestStateForgetUser(t *testing.T) {
 	}
 	if len(keys) != 1 || keys[0] != st.UserKey(55, "conv") {
 		t.Errorf("after forgetting user 5, keys %v remain; want only user 55's", keys)
-	}
-	first, err := st.MarkUpdateSeen(ctx, 9)
-	if err != nil || !first {
-		t.Fatalf("mark: %t %v", first, err)
-	}
-	if again, _ := st.MarkUpdateSeen(ctx, 9); again {
-		t.Error("update marked seen twice")
-	}
-	ttl := rdb.TTL(ctx, prefix+"update:9").Val()
-	if ttl < 24*time.Hour {
-		t.Errorf("dedupe mark TTL %v, want over 24h", ttl)
 	}
 }

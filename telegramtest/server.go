@@ -173,8 +173,13 @@ func NewServer(opts ...Option) (*Server, error) {
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	// Tests push one update many times concurrently; without a large idle
-	// pool every push would open a new connection and exhaust ports.
-	tr.MaxIdleConnsPerHost = 256
+	// pool every push would open a new connection and exhaust ports. No
+	// pool limit below the pushes in flight: a connection returned to a
+	// full pool is closed, and net/http may report that close to the
+	// round trip that just read its answer ("putIdleConn: too many idle
+	// connections"), seen with 1,000 pushes answered in a few batches.
+	tr.MaxIdleConns = 0 // no limit
+	tr.MaxIdleConnsPerHost = 4096
 	s.client = &http.Client{Timeout: cfg.webhookTimeout, Transport: tr}
 	s.httpSrv = &http.Server{
 		Handler:           s,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,9 +29,19 @@ type event struct {
 type router struct {
 	mu    sync.RWMutex
 	chats map[int64]chan event
+
+	callsMu sync.Mutex
+	calls   map[string]int // Bot API calls by method, for the report
 }
 
-func newRouter() *router { return &router{chats: map[int64]chan event{}} }
+func newRouter() *router { return &router{chats: map[int64]chan event{}, calls: map[string]int{}} }
+
+// callCounts is how many calls of each method the fake received so far.
+func (r *router) callCounts() map[string]int {
+	r.callsMu.Lock()
+	defer r.callsMu.Unlock()
+	return maps.Clone(r.calls)
+}
 
 func (r *router) subscribe(chat int64) chan event {
 	ch := make(chan event, 256)
@@ -42,6 +53,9 @@ func (r *router) subscribe(chat int64) chan event {
 
 func (r *router) deliver(c telegramtest.Call) {
 	at := time.Now()
+	r.callsMu.Lock()
+	r.calls[c.Method]++
+	r.callsMu.Unlock()
 	raw := c.Params["chat_id"]
 	if q, ok := strings.CutPrefix(c.Params["callback_query_id"], "q"); ok {
 		raw, _, _ = strings.Cut(q, "-")
@@ -80,7 +94,7 @@ var errTimeout = errors.New("no answer within 10s")
 // slot, answer the screening questions, look at my drives, cancel. An
 // action's reply is awaited until its last call (done).
 func (d *donor) journey(ctx context.Context, chat int64) error {
-	if d.r.o.target == "echo" {
+	if d.r.o.target != "donorbot" {
 		// The echo bot answers every update with one message: the same
 		// sequence of updates, synthetic ids.
 		for _, a := range []string{"/drives", "cb:drv:v1:open:1", "cb:drv:v1:slot:1:2", "cb:scr:v1:a:ill_now:n",

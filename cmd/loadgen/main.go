@@ -23,14 +23,19 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "echo-serve" {
-		if err := serveEcho(os.Getenv); err != nil {
-			fmt.Fprintln(os.Stderr, "loadgen echo:", err)
+	if len(os.Args) > 1 && (os.Args[1] == "echo-serve" || os.Args[1] == "floor-serve") {
+		serve := serveEcho
+		if os.Args[1] == "floor-serve" {
+			serve = serveFloor
+		}
+		if err := serve(os.Getenv); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen", os.Args[1]+":", err)
 			os.Exit(1)
 		}
 		return
@@ -60,7 +65,7 @@ type options struct {
 func run(ctx context.Context, args []string, out io.Writer) error {
 	var o options
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
-	fs.StringVar(&o.target, "target", "donorbot", "donorbot, or echo for the ceiling")
+	fs.StringVar(&o.target, "target", "donorbot", "donorbot; echo for the ceiling; floor for the work any donorbot update costs, calls for its Bot API calls alone (see floor.go)")
 	fs.IntVar(&o.concurrency, "c", 64, "concurrent simulated donors (each waits for the bot before its next action)")
 	fs.IntVar(&o.donors, "donors", 2000, "onboarded donors in the fixture; each simulated donor cycles through its share")
 	fs.DurationVar(&o.duration, "d", 20*time.Second, "measured duration")
@@ -73,10 +78,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.target != "donorbot" && o.target != "echo" {
-		return fmt.Errorf("-target %q: want donorbot or echo", o.target)
+	if !slices.Contains([]string{"donorbot", "echo", "floor", "calls"}, o.target) {
+		return fmt.Errorf("-target %q: want donorbot, echo, floor or calls", o.target)
 	}
-	if o.target == "donorbot" && (o.dbURL == "" || o.redisURL == "") {
+	if (o.target == "donorbot" || o.target == "floor") && (o.dbURL == "" || o.redisURL == "") {
 		return errors.New("set DONORBOT_TEST_DATABASE_URL and DONORBOT_TEST_REDIS_URL (or -db and -redis)")
 	}
 	if o.concurrency < 1 || o.donors < o.concurrency {

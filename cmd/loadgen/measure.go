@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -56,9 +57,11 @@ type result struct {
 	latencies []time.Duration
 	failures  int
 	errors    []string
-	cpu       time.Duration // child user+sys in the window
-	idleRSS   int64         // KiB
-	peakRSS   int64         // KiB
+	cpu       time.Duration  // child user+sys in the window
+	split     cpuSplit       // every process's, in the window
+	calls     map[string]int // Bot API calls by method, in the window
+	idleRSS   int64          // KiB
+	peakRSS   int64          // KiB
 	load      string
 }
 
@@ -105,6 +108,11 @@ func (r *loadRun) measure(ctx context.Context) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	split0, err := readCPUSplit(pid)
+	if err != nil {
+		return nil, err
+	}
+	calls0 := r.router.callCounts()
 	start := time.Now()
 	rec.open(start)
 	profiles := make(chan error, 1)
@@ -120,6 +128,14 @@ func (r *loadRun) measure(ctx context.Context) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	split1, err := readCPUSplit(pid)
+	if err != nil {
+		return nil, err
+	}
+	calls := r.router.callCounts()
+	for m, n := range calls0 {
+		calls[m] -= n
+	}
 	peak, err := procStatusKiB(pid, "VmHWM")
 	if err != nil {
 		return nil, err
@@ -133,7 +149,7 @@ func (r *loadRun) measure(ctx context.Context) (*result, error) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	return &result{window: end.Sub(start), latencies: slices.Clone(rec.latencies), failures: rec.failures,
-		errors: errs, cpu: cpu1 - cpu0, idleRSS: r.idleRSS, peakRSS: peak, load: strings.TrimSpace(string(load))}, nil
+		errors: errs, cpu: cpu1 - cpu0, split: split1.since(split0), calls: calls, idleRSS: r.idleRSS, peakRSS: peak, load: strings.TrimSpace(string(load))}, nil
 }
 
 // profile fetches the child's CPU profile over most of the window, then its
@@ -189,6 +205,23 @@ func (res *result) print(out io.Writer, o options) {
 	fmt.Fprintf(out, "latency p50=%s p95=%s p99=%s max=%s\n", round(pct(0.50)), round(pct(0.95)), round(pct(0.99)), round(pct(1)))
 	fmt.Fprintf(out, "cpu=%.2f cores (user+sys %s over %.1fs) idle_rss=%.1fMiB peak_rss=%.1fMiB\n",
 		res.cpu.Seconds()/secs, round(res.cpu), secs, float64(res.idleRSS)/1024, float64(res.peakRSS)/1024)
+	if n := len(lat); n > 0 && res.split.total > 0 {
+		// Per update, in the machine's cores: what each process spends on one.
+		fmt.Fprintf(out, "machine busy=%.0f%% cpu per update:", 100*res.split.busy.Seconds()/res.split.total.Seconds())
+		for _, g := range []string{"target", "postgres", "redis", "driver+fake", "other"} {
+			fmt.Fprintf(out, " %s=%dµs", g, res.split.groups[g].Microseconds()/int64(n))
+		}
+		fmt.Fprintln(out)
+		total := 0
+		for _, c := range res.calls {
+			total += c
+		}
+		fmt.Fprintf(out, "bot api calls per update=%.2f:", float64(total)/float64(n))
+		for _, m := range slices.Sorted(maps.Keys(res.calls)) {
+			fmt.Fprintf(out, " %s=%.2f", m, float64(res.calls[m])/float64(n))
+		}
+		fmt.Fprintln(out)
+	}
 	bounds := []time.Duration{time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond,
 		20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond, time.Second}
 	fmt.Fprintln(out, "histogram (first reply after POST):")

@@ -73,12 +73,24 @@ func newRun(ctx context.Context, o options) (r *loadRun, err error) {
 		"LISTEN_ADDR=" + addr,
 	}
 	var cmd *exec.Cmd
-	if o.target == "echo" {
+	if o.target != "donorbot" {
 		self, err := os.Executable()
 		if err != nil {
 			return nil, err
 		}
-		cmd = exec.Command(self, "echo-serve")
+		serve := "floor-serve" // floor and calls
+		if o.target == "echo" {
+			serve = "echo-serve"
+		}
+		cmd = exec.Command(self, serve)
+		env = append(env, "DATABASE_URL=") // none for calls, even if the shell has one
+		if o.target == "floor" {
+			dbURL, err := r.createDatabase(ctx)
+			if err != nil {
+				return nil, err
+			}
+			env = append(env, "DATABASE_URL="+dbURL)
+		}
 	} else {
 		dbURL, err := r.createDatabase(ctx)
 		if err != nil {

@@ -37,6 +37,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"donorbot/migrations"
+	"donorbot/storage"
 )
 
 // Environment variables read by this package.
@@ -214,7 +215,7 @@ func createFresh(admin string) (*sqlx.DB, string, error) {
 	du := *u
 	du.Path = "/" + name
 	dbURL := du.String()
-	db, err := sqlx.Open("postgres", dbURL)
+	db, err := storage.OpenDB(dbURL)
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"donorbot/internal/testenv"
+)
+
+// TestMain lets the test binary stand in for loadgen when it starts itself
+// as the echo or floor child.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && (os.Args[1] == "echo-serve" || os.Args[1] == "floor-serve") {
+		serve := serveEcho
+		if os.Args[1] == "floor-serve" {
+			serve = serveFloor
+		}
+		if err := serve(os.Getenv); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestEveryTargetAnswers keeps `make load` working: a short run of each
+// target completes journeys without timeouts and reports every figure the
+// BENCHMARKS.md tables use. Not a performance test: no figure is judged.
+func TestEveryTargetAnswers(t *testing.T) {
+	admin := os.Getenv(testenv.EnvDatabaseURL)
+	if admin == "" {
+		t.Fatalf("%s is not set (make test sets it)", testenv.EnvDatabaseURL)
+	}
+	bin := filepath.Join(t.TempDir(), "donorbot")
+	if out, err := exec.Command("go", "build", "-o", bin, "donorbot/cmd/donorbot").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	updates := regexp.MustCompile(`(?m)^updates=(\d+) updates/s=\d+ timeouts=(\d+)$`)
+	for _, target := range []string{"echo", "calls", "floor", "donorbot"} {
+		t.Run(target, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			var out bytes.Buffer
+			args := []string{"-target", target, "-c", "2", "-donors", "20", "-d", "2s", "-warmup", "500ms",
+				"-bin", bin, "-db", admin, "-redis", testenv.RedisURL(t)}
+			if err := run(ctx, args, &out); err != nil {
+				t.Fatalf("loadgen %v: %v\n%s", args, err, out.String())
+			}
+			m := updates.FindStringSubmatch(out.String())
+			if m == nil {
+				t.Fatalf("no updates line in:\n%s", out.String())
+			}
+			if n, _ := strconv.Atoi(m[1]); n == 0 || m[2] != "0" {
+				t.Errorf("%s updates, %s timeouts:\n%s", m[1], m[2], out.String())
+			}
+			for _, want := range []string{"latency p50=", "cpu=", "machine busy=", "bot api calls per update=", "sendMessage="} {
+				if !bytes.Contains(out.Bytes(), []byte(want)) {
+					t.Errorf("report lacks %q:\n%s", want, out.String())
+				}
+			}
+		})
+	}
+}
