@@ -27,7 +27,7 @@ type Config struct {
 	ListenAddr    string        `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
 	AdminIDs      []int64       `env:"ADMIN_IDS" envSeparator:","`
 	TimeZone      string        `env:"TZ" envDefault:"Asia/Ho_Chi_Minh"`
-	Workers       int           `env:"WORKERS" envDefault:"16"`
+	Workers       int           `env:"WORKERS" envDefault:"64"`
 	RedisPrefix   string        `env:"REDIS_PREFIX" envDefault:"donorbot:"`
 	FloodPerMin   int           `env:"FLOOD_PER_MINUTE" envDefault:"40"`
 	ConvTTL       time.Duration `env:"CONVERSATION_TTL" envDefault:"72h"`

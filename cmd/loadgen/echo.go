@@ -41,6 +41,13 @@ func serveEcho(getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	go b.StartWebhook(ctx)
+	return serveWebhook(ctx, getenv, b, b.WebhookHandler())
+}
+
+// serveWebhook listens on LISTEN_ADDR, registers WEBHOOK_URL with the fake
+// (the driver waits for that call) and serves h until ctx ends.
+func serveWebhook(ctx context.Context, getenv func(string) string, b *tg.Bot, h http.Handler) error {
 	ln, err := net.Listen("tcp", getenv("LISTEN_ADDR"))
 	if err != nil {
 		return err
@@ -48,8 +55,7 @@ func serveEcho(getenv func(string) string) error {
 	if _, err := b.SetWebhook(ctx, &tg.SetWebhookParams{URL: getenv("WEBHOOK_URL"), SecretToken: getenv("WEBHOOK_SECRET")}); err != nil {
 		return err
 	}
-	go b.StartWebhook(ctx)
-	srv := &http.Server{Handler: b.WebhookHandler()}
+	srv := &http.Server{Handler: h}
 	go func() {
 		<-ctx.Done()
 		srv.Close()

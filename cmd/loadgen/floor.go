@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -106,22 +105,7 @@ func serveFloor(getenv func(string) string) error {
 			}
 		}()
 	}
-	ln, err := net.Listen("tcp", getenv("LISTEN_ADDR"))
-	if err != nil {
-		return err
-	}
-	if _, err := b.SetWebhook(ctx, &tg.SetWebhookParams{URL: getenv("WEBHOOK_URL"), SecretToken: getenv("WEBHOOK_SECRET")}); err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(webhook)}
-	go func() {
-		<-ctx.Done()
-		srv.Close()
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serveWebhook(ctx, getenv, b, http.HandlerFunc(webhook))
 }
 
 // route is the chat an update belongs to.

@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.donors, "donors", 2000, "onboarded donors in the fixture; each simulated donor cycles through its share")
 	fs.DurationVar(&o.duration, "d", 20*time.Second, "measured duration")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured traffic before")
-	fs.IntVar(&o.workers, "workers", 16, "donorbot WORKERS")
+	fs.IntVar(&o.workers, "workers", 64, "donorbot WORKERS (the default)")
 	fs.StringVar(&o.bin, "bin", "", "donorbot binary (default: go build ./cmd/donorbot)")
 	fs.StringVar(&o.pprofDir, "pprof", "", "write donorbot CPU and alloc profiles of the measured window here")
 	fs.StringVar(&o.dbURL, "db", os.Getenv("DONORBOT_TEST_DATABASE_URL"), "PostgreSQL admin URL (a database is created per run)")

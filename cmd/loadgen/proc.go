@@ -14,6 +14,19 @@ const clockTicks = 100
 
 // procCPU is the user+sys CPU time the process has used.
 func procCPU(pid int) (time.Duration, error) {
+	return procStatTimes(pid, 2)
+}
+
+// procCPUWithChildren adds the CPU time of the process's children that
+// ended (cutime, cstime): PostgreSQL backends that exit within a window
+// count through the postmaster.
+func procCPUWithChildren(pid int) (time.Duration, error) {
+	return procStatTimes(pid, 4)
+}
+
+// procStatTimes sums the first n of utime, stime, cutime, cstime (fields 14
+// to 17 of /proc/<pid>/stat).
+func procStatTimes(pid, n int) (time.Duration, error) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
@@ -21,32 +34,11 @@ func procCPU(pid int) (time.Duration, error) {
 	// Fields after the command name, which is in parentheses and may hold spaces.
 	i := strings.LastIndexByte(string(raw), ')')
 	f := strings.Fields(string(raw[i+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
-	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: %q %q", pid, f[11], f[12])
-	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
-}
-
-// procCPUWithChildren adds the CPU time of the process's children that
-// ended (cutime, cstime): PostgreSQL backends that exit within a window
-// count through the postmaster.
-func procCPUWithChildren(pid int) (time.Duration, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	i := strings.LastIndexByte(string(raw), ')')
-	f := strings.Fields(string(raw[i+1:]))
-	if len(f) < 15 {
+	if len(f) < 11+n {
 		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
 	}
 	var ticks int64
-	for _, field := range f[11:15] { // utime, stime, cutime, cstime
+	for _, field := range f[11 : 11+n] {
 		v, err := strconv.ParseInt(field, 10, 64)
 		if err != nil {
 			return 0, fmt.Errorf("/proc/%d/stat: %q", pid, field)

@@ -131,6 +131,9 @@ func newRun(ctx context.Context, o options) (r *loadRun, err error) {
 	}
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
+	// The child dies with this process, even when it is killed (or ends on
+	// SIGPIPE, as `loadgen | head` does) before it could stop the child.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
