@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -19,23 +18,23 @@ import (
 // waits for its own statement, so nothing is acknowledged unstored and a
 // crash leaves at most one handled-but-unmarked update per worker.
 type inbox struct {
-	log     *slog.Logger
 	m       *Metrics
 	stores  *batcher[storage.NewUpdate, bool]
 	handled *batcher[int64, struct{}]
 }
 
-// Batches hold at most inboxBatch updates; inboxFlushes statements of each
-// kind run at once, so one slow statement does not stall intake.
+// Batches hold at most inboxBatch updates. One statement of each kind runs
+// at a time, so that calls arriving meanwhile share the next one: with two
+// at a time, statements carried fewer updates for no more throughput (see
+// BENCHMARKS.md).
 const (
 	inboxBatch   = 128
 	inboxFlushes = 1
 	inboxTimeout = 10 * time.Second
 )
 
-func newInbox(store *storage.Store, log *slog.Logger, m *Metrics) *inbox {
+func newInbox(store *storage.Store, m *Metrics) *inbox {
 	return &inbox{
-		log:    log,
 		m:      m,
 		stores: newBatcher(inboxFlushes, inboxBatch, inboxTimeout, store.AcceptUpdates),
 		handled: newBatcher(inboxFlushes, inboxBatch, inboxTimeout,
