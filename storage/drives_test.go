@@ -49,6 +49,20 @@ func draft(start time.Time, slots, capacity int) drive.DraftInput {
 }
 
 // publishedDrive creates and publishes a drive starting at start.
+// registerAll registers each donor in the slot, in order.
+func registerAll(t testing.TB, s *storage.Store, donors []int64, slotID int64) []drive.Registration {
+	t.Helper()
+	regs := make([]drive.Registration, 0, len(donors))
+	for _, id := range donors {
+		r, err := s.Register(context.Background(), id, slotID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		regs = append(regs, r)
+	}
+	return regs
+}
+
 func publishedDrive(t testing.TB, s *storage.Store, start time.Time, slots, capacity int) (drive.Drive, []drive.Slot) {
 	t.Helper()
 	ctx := context.Background()

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"donorbot/drive"
 	"donorbot/storage"
 )
 
@@ -19,14 +18,7 @@ func TestResultsRecordedOnce(t *testing.T) {
 	s := openPool(t)
 	donors := newDonors(t, s, 3)
 	d, slots := publishedDrive(t, s, tomorrow(), 1, 5)
-	var regs []drive.Registration
-	for _, id := range donors {
-		r, err := s.Register(ctx, id, slots[0].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		regs = append(regs, r)
-	}
+	regs := registerAll(t, s, donors, slots[0].ID)
 	if err := s.CheckIn(ctx, d.ID, regs[0].ID, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -101,14 +93,7 @@ func TestMarkNoShows(t *testing.T) {
 	s := openPool(t)
 	donors := newDonors(t, s, 4)
 	d, slots := publishedDrive(t, s, tomorrow(), 1, 2)
-	var regs []drive.Registration
-	for _, id := range donors {
-		r, err := s.Register(ctx, id, slots[0].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		regs = append(regs, r)
-	}
+	regs := registerAll(t, s, donors, slots[0].ID)
 	if err := s.CheckIn(ctx, d.ID, regs[1].ID, 1); err != nil {
 		t.Fatal(err)
 	}
