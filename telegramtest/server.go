@@ -117,7 +117,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		webhookBackoff:  50 * time.Millisecond,
 		webhookAttempts: 50,
 		webhookTimeout:  10 * time.Second,
-		firstUpdateID:   1000 + rand.Int64N(9000),
+		firstUpdateID:   1_000_000 + rand.Int64N(1<<40),
 		now:             time.Now,
 	}
 	for _, o := range opts {

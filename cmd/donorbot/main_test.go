@@ -63,7 +63,8 @@ func TestMigrateStatus(t *testing.T) {
 // Bot API server: it serves a user and stops cleanly when its context ends
 // (what SIGINT/SIGTERM do through signal.NotifyContext).
 func TestServeStartsAndStopsOnSignal(t *testing.T) {
-	api := telegramtest.New(t)
+	// Generous wait: CI runs test packages in parallel on two cores.
+	api := telegramtest.New(t, telegramtest.WithWaitTimeout(30*time.Second))
 	_, prefix := testenv.Redis(t)
 	env := []string{
 		"TELEGRAM_BOT_TOKEN=" + api.Token(),
@@ -75,8 +76,14 @@ func TestServeStartsAndStopsOnSignal(t *testing.T) {
 		"POLL_TIMEOUT=1s",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan error, 1)
-	var logs bytes.Buffer
+	var logs syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve output:\n%s", logs.String())
+		}
+	})
 	go func() { done <- run(ctx, []string{"serve"}, env, &logs) }()
 	u := telegramtest.User{ID: 7001, FirstName: "An", LanguageCode: "vi"}
 	api.SendText(u, "/start")
