@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -49,6 +50,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	call := Call{Method: method, At: time.Now()}
 	req, perr := parseRequest(w, r)
+	if errors.Is(perr, errClientGone) {
+		return
+	}
 	call.Params, call.Files = req.params, req.files
 	rep := s.handle(r.Context(), token, method, req, perr)
 

@@ -35,11 +35,32 @@ type request struct {
 	files  map[string]File
 }
 
+// errClientGone: the body stopped short of what the client announced,
+// because the client died or dropped the connection mid-request (a test
+// SIGKILLs the bot). The real server never sees such a request, so it is
+// neither a call nor a spec violation.
+var errClientGone = errors.New("client went away mid-request")
+
+// connReader keeps the first error of the connection itself, as opposed to
+// a complete body that does not parse.
+type connReader struct {
+	io.ReadCloser
+	err error
+}
+
+func (c *connReader) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
 // parseRequest accepts everything the real server does: a query string plus
 // a multipart/form-data, x-www-form-urlencoded or JSON body. Body values win
 // over query values. It always returns a usable request, even with an error.
-func parseRequest(w http.ResponseWriter, r *http.Request) (*request, error) {
-	req := &request{params: map[string]string{}, files: map[string]File{}}
+func parseRequest(w http.ResponseWriter, r *http.Request) (req *request, err error) {
+	req = &request{params: map[string]string{}, files: map[string]File{}}
 	for k, vs := range r.URL.Query() {
 		if len(vs) > 0 {
 			req.params[k] = vs[len(vs)-1]
@@ -48,7 +69,13 @@ func parseRequest(w http.ResponseWriter, r *http.Request) (*request, error) {
 	if r.Body == nil {
 		return req, nil
 	}
-	body := http.MaxBytesReader(w, r.Body, maxRequestBytes)
+	conn := &connReader{ReadCloser: r.Body}
+	defer func() {
+		if conn.err != nil {
+			err = fmt.Errorf("%w: %v", errClientGone, conn.err)
+		}
+	}()
+	body := http.MaxBytesReader(w, conn, maxRequestBytes)
 	ctype := r.Header.Get("Content-Type")
 	if ctype == "" {
 		// GET-style calls carry no body; a body without a type cannot be

@@ -3,6 +3,9 @@ package telegramtest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -220,5 +223,43 @@ func TestNewFailsTheTestForViolations(t *testing.T) {
 	ft2.cleanup()
 	if len(ft2.errors) != 0 {
 		t.Fatalf("errors = %q", ft2.errors)
+	}
+}
+
+// A client that dies mid-request (a test SIGKILLs the bot while it sends)
+// leaves a body shorter than its Content-Length. The real server never
+// sees that request, so it is no call and no violation; a complete body
+// whose multipart is broken still is one.
+func TestClientGoneMidBodyIsNoViolation(t *testing.T) {
+	srv := New(t)
+	form := "--XyZ\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n1\r\n" +
+		"--XyZ\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhello"
+	send := func(declared int, body string) string {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL(), "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /bot%s/sendMessage HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"+
+			"Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: %d\r\n\r\n%s", srv.Token(), declared, body)
+		if c, ok := conn.(*net.TCPConn); ok && declared > len(body) {
+			c.CloseWrite() // the client is gone: no more bytes will come
+		}
+		reply, _ := io.ReadAll(conn)
+		return string(reply)
+	}
+
+	send(len(form)+100, form)
+	if calls, v := srv.Calls(), srv.Violations(); len(calls) != 0 || len(v) != 0 {
+		t.Fatalf("truncated body: calls %v, violations %q; want none", calls, v)
+	}
+
+	// Same parts, every byte announced, but no closing boundary: a client bug.
+	reply := send(len(form), form)
+	if !strings.Contains(reply, "400 Bad Request") {
+		t.Errorf("broken multipart answered %q, want 400", reply)
+	}
+	if v := srv.TakeViolations(); len(v) != 1 || !strings.Contains(v[0], "can't parse request") {
+		t.Errorf("broken multipart: violations %q, want one", v)
 	}
 }
