@@ -124,6 +124,9 @@ func (a *App) sweep(ctx context.Context) {
 		a.reclaim(ctx)
 		if time.Since(lastPrune) > 10*time.Minute {
 			if n, err := a.store.PruneUpdates(ctx, 48*time.Hour); err != nil {
+				if ctx.Err() != nil {
+					return // shutting down: nothing went wrong
+				}
 				a.log.Error("prune updates", "err", err)
 			} else if n > 0 {
 				a.log.Info("pruned updates", "count", n)
