@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"donorbot/internal/testenv"
 )
@@ -43,6 +47,7 @@ func TestEveryTargetAnswers(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "donorbot/cmd/donorbot").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	orphan := orphanDatabase(t, admin)
 	updates := regexp.MustCompile(`(?m)^updates=(\d+) updates/s=\d+ timeouts=(\d+)$`)
 	for _, target := range []string{"echo", "calls", "floor", "donorbot"} {
 		t.Run(target, func(t *testing.T) {
@@ -68,4 +73,38 @@ func TestEveryTargetAnswers(t *testing.T) {
 			}
 		})
 	}
+	// Each run drops its own database, and the one of the run killed
+	// before its cleanup went with the first run.
+	ours := fmt.Sprintf("%s%d_", loadDBPrefix, os.Getpid())
+	for _, name := range loadDatabases(t, admin) {
+		if name == orphan || strings.HasPrefix(name, ours) {
+			t.Errorf("database %s is left after the runs", name)
+		}
+	}
+}
+
+// orphanDatabase creates the database a loadgen killed mid-run leaves: its
+// name carries the pid of a process that has exited.
+func orphanDatabase(t *testing.T, admin string) string {
+	t.Helper()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("%s%d_deadbeef", loadDBPrefix, gone.Process.Pid)
+	db := sqlx.MustConnect("postgres", admin)
+	defer db.Close()
+	db.MustExec("CREATE DATABASE " + name)
+	return name
+}
+
+func loadDatabases(t *testing.T, admin string) []string {
+	t.Helper()
+	db := sqlx.MustConnect("postgres", admin)
+	defer db.Close()
+	var names []string
+	if err := db.Select(&names, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, loadDBPrefix); err != nil {
+		t.Fatal(err)
+	}
+	return names
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"donorbot/drive"
+	"donorbot/internal/testenv"
 	"donorbot/storage"
 	"donorbot/telegramtest"
 )
@@ -172,13 +174,22 @@ func (r *loadRun) waitServing(ctx context.Context) error {
 	return nil
 }
 
+// loadDBPrefix names each run's database, <prefix><pid>_<random>, so a run
+// can drop the ones of runs that were killed before their cleanup.
+const loadDBPrefix = "donorbot_load_"
+
 func (r *loadRun) createDatabase(ctx context.Context) (string, error) {
 	admin, err := sqlx.ConnectContext(ctx, "postgres", r.o.dbURL)
 	if err != nil {
 		return "", fmt.Errorf("connect %s: %w", r.o.dbURL, err)
 	}
 	r.admin = admin
-	name := fmt.Sprintf("donorbot_load_%d", os.Getpid())
+	if u, err := url.Parse(r.o.dbURL); err == nil {
+		testenv.DropOrphanDatabases(ctx, admin, u, loadDBPrefix)
+	}
+	var salt [4]byte
+	_, _ = rand.Read(salt[:])
+	name := fmt.Sprintf("%s%d_%x", loadDBPrefix, os.Getpid(), salt)
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		return "", fmt.Errorf("create database %s: %w", name, err)
 	}

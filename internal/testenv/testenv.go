@@ -281,12 +281,20 @@ func dropFresh() error {
 // for a server on loopback, where the pid in the name is meaningful; a database
 // with open connections is left alone (no FORCE).
 func reapStale(ctx context.Context, adm *sqlx.DB, u *url.URL) {
+	DropOrphanDatabases(ctx, adm, u, dbPrefix)
+}
+
+// DropOrphanDatabases drops the databases named prefix…_<pid>_<suffix>
+// whose process is gone: a run killed before its cleanup (SIGKILL, a
+// closed pipe) leaves its database behind. Only on a loopback server, where
+// the pids are this machine's. Best effort: a failure leaves the leftovers.
+func DropOrphanDatabases(ctx context.Context, adm *sqlx.DB, u *url.URL, prefix string) {
 	if !isLoopback(u.Hostname()) {
 		return
 	}
 	var names []string
 	if err := adm.SelectContext(ctx, &names,
-		`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, dbPrefix); err != nil {
+		`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, prefix); err != nil {
 		return
 	}
 	for _, name := range names {
