@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"donorbot/broadcast"
 	"donorbot/drive"
@@ -261,17 +262,31 @@ func (h *Handlers) editDriveText(ctx context.Context, t *turn, conv storage.Conv
 	if err != nil || len(slots) == 0 {
 		return fmt.Errorf("slots of drive %d: %w", driveID, err)
 	}
-	data := map[string]string{
-		"title": d.Title, "wave": d.Wave, "organizer": d.Organizer, "venue": d.Venue, "hospital": d.Hospital,
-		"date":     d.Start.In(h.d.Location).Format("2/1/2006"),
-		"window":   d.Start.In(h.d.Location).Format("15:04") + "-" + d.End.In(h.d.Location).Format("15:04"),
-		"slotlen":  strconv.Itoa(int(slots[0].End.Sub(slots[0].Start).Minutes())),
-		"capacity": strconv.Itoa(slots[0].Capacity), "target": strconv.Itoa(d.TargetUnits),
-		"audience": id(d.AudienceUnitID),
+	// Start from the stored drive, not from its answers re-typed: those
+	// cannot carry its campaign or map point, nor a window past midnight.
+	in := drive.DraftInput{
+		CampaignID: d.CampaignID, Wave: d.Wave, Title: d.Title, Organizer: d.Organizer,
+		Hospital: d.Hospital, Venue: d.Venue, Point: d.Point, Start: d.Start, End: d.End,
+		SlotLength: slots[0].End.Sub(slots[0].Start), SlotCapacity: slots[0].Capacity,
+		TargetUnits: d.TargetUnits, AudienceUnitID: d.AudienceUnitID,
 	}
-	data[conv.Step] = raw
-	in, verr := h.draftInput(data)
-	if verr != nil {
+	switch conv.Step { // each answer was checked by checkDraftAnswer
+	case "title":
+		in.Title = raw
+	case "venue":
+		in.Venue = raw
+	case "hospital":
+		in.Hospital = raw
+	case "target":
+		in.TargetUnits, _ = strconv.Atoi(raw)
+	case "window":
+		local := d.Start.In(h.d.Location)
+		day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, h.d.Location)
+		in.Start, in.End, _ = windowOn(day, raw)
+	default:
+		return fmt.Errorf("edit drive %d: unknown field %q", driveID, conv.Step)
+	}
+	if verr := drive.ValidateDraft(in, h.d.Now()); verr != nil {
 		for _, p := range draftProblems {
 			if errors.Is(verr, p.err) {
 				return t.reply(ctx, t.text(p.id), nil)

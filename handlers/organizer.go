@@ -143,27 +143,36 @@ func (h *Handlers) checkDraftAnswer(step, raw string) string {
 	return ""
 }
 
-// draftInput turns the answers into a drive draft.
-func (h *Handlers) draftInput(data map[string]string) (drive.DraftInput, error) {
-	day, err := time.ParseInLocation("2/1/2006", data["date"], h.d.Location)
-	if err != nil {
-		return drive.DraftInput{}, drive.ErrDateInPast
-	}
-	m := clockRange.FindStringSubmatch(data["window"])
+// windowOn places a "HH:MM-HH:MM" answer on day (local midnight).
+func windowOn(day time.Time, raw string) (start, end time.Time, ok bool) {
+	m := clockRange.FindStringSubmatch(raw)
 	if m == nil {
-		return drive.DraftInput{}, drive.ErrWindowInvalid
+		return time.Time{}, time.Time{}, false
 	}
 	at := func(hh, mm string) time.Time {
 		hour, _ := strconv.Atoi(hh)
 		minute, _ := strconv.Atoi(mm)
 		return day.Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
 	}
+	return at(m[1], m[2]), at(m[3], m[4]), true
+}
+
+// draftInput turns the answers into a drive draft.
+func (h *Handlers) draftInput(data map[string]string) (drive.DraftInput, error) {
+	day, err := time.ParseInLocation("2/1/2006", data["date"], h.d.Location)
+	if err != nil {
+		return drive.DraftInput{}, drive.ErrDateInPast
+	}
+	start, end, ok := windowOn(day, data["window"])
+	if !ok {
+		return drive.DraftInput{}, drive.ErrWindowInvalid
+	}
 	num := func(k string) int { n, _ := strconv.Atoi(data[k]); return n }
 	audience, _ := strconv.ParseInt(data["audience"], 10, 64)
 	in := drive.DraftInput{
 		Wave: data["wave"], Title: data["title"], Organizer: data["organizer"],
 		Hospital: data["hospital"], Venue: data["venue"],
-		Start: at(m[1], m[2]), End: at(m[3], m[4]),
+		Start: start, End: end,
 		SlotLength: time.Duration(num("slotlen")) * time.Minute, SlotCapacity: num("capacity"),
 		TargetUnits: num("target"), AudienceUnitID: audience,
 	}

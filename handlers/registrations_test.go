@@ -55,6 +55,73 @@ func TestOrganizerEditAndCancelTellRegistrants(t *testing.T) {
 	}
 }
 
+// TestEditDriveKeepsWhatTheFormCannotSay: /editdrive changes one field and
+// keeps the rest as stored, including what the /newdrive answers cannot
+// express: the drive's campaign, its map point, and an evening window that
+// ends after midnight (a fixture drive starting at 23:xx local once failed
+// a venue edit with "end must be after start").
+func TestEditDriveKeepsWhatTheFormCannotSay(t *testing.T) {
+	b := bottest.Start(t, bottest.Admins(7910))
+	ctx := context.Background()
+	if _, err := b.Store.DB().Exec(`UPDATE drives SET status = 'closed' WHERE status = 'published'`); err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.Store.CreateCampaign(ctx, "Hành trình đỏ "+t.Name(), 7910)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().In(loc(t)).AddDate(0, 0, 3)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 23, 0, 0, 0, loc(t))
+	point := drive.Point{Lat: 21.0245, Lon: 105.8412}
+	d, _, err := b.Store.CreateDrive(ctx, drive.DraftInput{
+		CampaignID: c.ID, Wave: "Đợt 2", Title: "Đêm hội Hồng Hà", Organizer: "Công an quận Hoàn Kiếm",
+		Hospital: "Bệnh viện 19-8", Venue: "1 Tràng Tiền, Hà Nội", Point: &point,
+		Start: start, End: start.Add(2 * time.Hour), SlotLength: time.Hour, SlotCapacity: 3, TargetUnits: 40,
+	}, 7910)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Store.PublishDrive(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	org := b.Phone(7910, "vi")
+	org.Send("/editdrive " + d.Code)
+	org.Tap("Địa điểm")
+	org.Expect("Địa điểm (địa chỉ)")
+	org.Send("Nhà hát Lớn, 1 Tràng Tiền, Hà Nội")
+	org.Expect("Đã cập nhật ngày hội")
+	org.Send("/editdrive " + d.Code)
+	org.Tap("Chỉ tiêu")
+	org.Send("60")
+	org.Expect("Đã cập nhật ngày hội")
+
+	got, err := b.Store.Drive(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Venue != "Nhà hát Lớn, 1 Tràng Tiền, Hà Nội" || got.TargetUnits != 60 {
+		t.Errorf("venue %q, target %d: the edits were not applied", got.Venue, got.TargetUnits)
+	}
+	if got.CampaignID != c.ID || got.Point == nil || *got.Point != point || got.Wave != "Đợt 2" ||
+		!got.Start.Equal(start) || !got.End.Equal(start.Add(2*time.Hour)) {
+		t.Errorf("an edit changed what it did not touch: campaign %d (want %d), point %v, wave %q, %s–%s",
+			got.CampaignID, c.ID, got.Point, got.Wave, got.Start, got.End)
+	}
+
+	// A new window is placed on the drive's own day.
+	org.Send("/editdrive " + d.Code)
+	org.Tap("Giờ")
+	org.Send("07:30-11:30")
+	org.Expect("Đã cập nhật ngày hội")
+	if got, err = b.Store.Drive(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if want := start.Add(-15*time.Hour - 30*time.Minute); !got.Start.Equal(want) || !got.End.Equal(want.Add(4*time.Hour)) {
+		t.Errorf("window %s–%s, want %s–%s", got.Start, got.End, want, want.Add(4*time.Hour))
+	}
+}
+
 func TestMoveToAnotherSlot(t *testing.T) {
 	b := bottest.Start(t)
 	d, slots := publishedDrive(t, b, "Ngày hội Đổi giờ", 48*time.Hour, 2)
