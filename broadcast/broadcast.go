@@ -184,9 +184,13 @@ type Engine struct {
 	work    signal // new deliveries queued in this process
 	nudge   signal // progress worth showing now (a cancel)
 
-	mu        sync.Mutex
-	contents  map[int64]*content // by broadcast id
-	cancelled map[int64]bool     // cancelled through this engine
+	mu       sync.Mutex
+	contents map[int64]*content // by broadcast id
+	// cancelled holds broadcasts cancelled through this engine, with when.
+	// A mark outlives the broadcast's finish (which the cancel brings at
+	// once) by a lease: workers may still hold deliveries claimed before
+	// the cancel, and must not send them.
+	cancelled map[int64]time.Time
 }
 
 // New builds an engine; nothing is sent until Run.
@@ -205,7 +209,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 		cfg: cfg, store: d.Store, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render,
 		lim:       newLimiter(d.Redis, d.Log, cfg),
 		contents:  map[int64]*content{},
-		cancelled: map[int64]bool{},
+		cancelled: map[int64]time.Time{},
 	}, nil
 }
 
@@ -294,7 +298,7 @@ func (e *Engine) Start(ctx context.Context, s Spec) (int64, error) {
 // that is finished cancels none. An unknown id gives storage.ErrNotFound.
 func (e *Engine) Cancel(ctx context.Context, broadcastID int64) (int, error) {
 	e.mu.Lock()
-	e.cancelled[broadcastID] = true
+	e.cancelled[broadcastID] = time.Now()
 	e.mu.Unlock()
 	n, err := e.store.CancelBroadcast(ctx, broadcastID)
 	if err != nil {

@@ -202,7 +202,8 @@ func (e *Engine) content(ctx context.Context, broadcastID int64) (*content, erro
 func (e *Engine) isCancelled(broadcastID int64) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.cancelled[broadcastID]
+	_, ok := e.cancelled[broadcastID]
+	return ok
 }
 
 // prune drops cached broadcasts that are no longer unfinished, such as
@@ -221,10 +222,17 @@ func (e *Engine) prune(unfinished []storage.Broadcast) {
 	}
 }
 
-// forget drops what the engine keeps of a finished broadcast.
+// forget drops what the engine keeps of a finished broadcast, except a
+// cancel mark younger than a lease: a claim taken before the cancel stops
+// sending half a lease after it was taken (errLeaseShort), so the marks
+// that can no longer matter are only those older than that.
 func (e *Engine) forget(broadcastID int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.contents, broadcastID)
-	delete(e.cancelled, broadcastID)
+	for id, at := range e.cancelled {
+		if time.Since(at) > e.cfg.Lease {
+			delete(e.cancelled, id)
+		}
+	}
 }
