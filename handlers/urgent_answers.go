@@ -155,12 +155,16 @@ func (h *Handlers) showNeedStatus(ctx context.Context, needID, chatID int64, lan
 }
 
 // refreshNeedStatus edits the admin's status message to the need's state.
-// Answers are handled in parallel, so an edit may show a state older than
-// one already shown; each refresh renders again after its edit and edits
-// once more if the state moved, so the last one to finish shows the latest.
+// Answers, covers and late sends are handled in parallel, so an edit may
+// land after a newer one and show an older state. Each refresh renders
+// again after its edit and edits once more if the state moved; it stops
+// only when a render matches what it showed, so the refresh whose edit
+// landed last has confirmed it. (A cap of three edits once left a stale
+// count: when eight alerts under way at the close turned from cancelled
+// to sent, a refresh ran out of edits with an older count landing last.)
 func (h *Handlers) refreshNeedStatus(ctx context.Context, needID int64) error {
 	shown := ""
-	for range 3 {
+	for range maxStatusEdits {
 		n, err := h.d.Store.Need(ctx, needID)
 		if err != nil || n.AdminMessageID == 0 {
 			return err
@@ -183,8 +187,15 @@ func (h *Handlers) refreshNeedStatus(ctx context.Context, needID int64) error {
 		}
 		shown = state
 	}
+	h.d.Log.Warn("refresh need status: the state kept moving; the next change refreshes it again",
+		"need_id", needID, "edits", maxStatusEdits)
 	return nil
 }
+
+// maxStatusEdits bounds one refresh: the state moves a bounded number of
+// times (every answer, every late send), but a bound keeps a bug from
+// looping forever on the admin's chat.
+const maxStatusEdits = 50
 
 // renderNeedStatus is the club admin's view of a need: counts, and the
 // donors who accepted with their phones (shown to club admins only), with
