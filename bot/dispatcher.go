@@ -66,7 +66,7 @@ func (d *dispatcher) dispatch(ctx context.Context, upd *models.Update) error {
 	if d.stopped {
 		return errStopped
 	}
-	chatID, _ := route(upd)
+	chatID, _ := Route(upd)
 	q := d.queues[shard(chatID, len(d.queues))]
 	d.hold(upd.ID)
 	select {

@@ -50,7 +50,7 @@ func newInbox(store *storage.Store, m *Metrics) *inbox {
 // it was stored after all, the redelivery is a duplicate and the sweeper
 // hands the stored one to a worker after the lease).
 func (in *inbox) accept(ctx context.Context, upd *models.Update, raw []byte) (bool, error) {
-	chatID, userID := route(upd)
+	chatID, userID := Route(upd)
 	fresh, err := in.stores.do(ctx, storage.NewUpdate{UpdateID: upd.ID, ChatID: chatID, UserID: userID, Payload: raw})
 	if err != nil {
 		return false, fmt.Errorf("accept update %d: %w", upd.ID, err)
@@ -69,8 +69,9 @@ func (in *inbox) done(ctx context.Context, updateID int64) error {
 	return nil
 }
 
-// route returns the chat whose order an update belongs to and its sender.
-func route(upd *models.Update) (chatID, userID int64) {
+// Route returns the chat whose order an update belongs to and its sender
+// (the load driver's floor stores updates the way the inbox does).
+func Route(upd *models.Update) (chatID, userID int64) {
 	switch {
 	case upd.Message != nil:
 		chatID = upd.Message.Chat.ID

@@ -33,7 +33,7 @@ func observe(log *slog.Logger, m *Metrics) tg.Middleware {
 			took := time.Since(start)
 			m.Updates.WithLabelValues(kind).Inc()
 			m.HandlerLatency.WithLabelValues(kind).Observe(took.Seconds())
-			chatID, userID := route(upd)
+			chatID, userID := Route(upd)
 			log.Debug("update", "update_id", upd.ID, "type", kind, "chat_id", chatID,
 				"user_id", userID, "command", command(upd), "took", took)
 		}
@@ -66,7 +66,7 @@ func limitFlood(log *slog.Logger, state *storage.State, perMinute int, r Respond
 	limit := redis_rate.Limit{Rate: perMinute, Burst: max(perMinute/2, 1), Period: time.Minute}
 	return func(next tg.HandlerFunc) tg.HandlerFunc {
 		return func(ctx context.Context, b *tg.Bot, upd *models.Update) {
-			_, userID := route(upd)
+			_, userID := Route(upd)
 			if userID == 0 {
 				next(ctx, b, upd)
 				return

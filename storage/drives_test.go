@@ -48,7 +48,6 @@ func draft(start time.Time, slots, capacity int) drive.DraftInput {
 	}
 }
 
-// publishedDrive creates and publishes a drive starting at start.
 // registerAll registers each donor in the slot, in order.
 func registerAll(t testing.TB, s *storage.Store, donors []int64, slotID int64) []drive.Registration {
 	t.Helper()
@@ -63,6 +62,7 @@ func registerAll(t testing.TB, s *storage.Store, donors []int64, slotID int64) [
 	return regs
 }
 
+// publishedDrive creates and publishes a drive starting at start.
 func publishedDrive(t testing.TB, s *storage.Store, start time.Time, slots, capacity int) (drive.Drive, []drive.Slot) {
 	t.Helper()
 	ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"donorbot/bot"
 	"donorbot/storage"
 )
 
@@ -83,8 +84,8 @@ func serveFloor(getenv func(string) string) error {
 		}
 		fresh := true
 		if store != nil {
-			chat, _ := route(&upd)
-			if fresh, err = store.AcceptUpdate(r.Context(), upd.ID, chat, chat, body); err != nil {
+			chat, user := bot.Route(&upd)
+			if fresh, err = store.AcceptUpdate(r.Context(), upd.ID, chat, user, body); err != nil {
 				w.WriteHeader(http.StatusServiceUnavailable)
 				return
 			}
@@ -106,15 +107,4 @@ func serveFloor(getenv func(string) string) error {
 		}()
 	}
 	return serveWebhook(ctx, getenv, b, http.HandlerFunc(webhook))
-}
-
-// route is the chat an update belongs to.
-func route(upd *models.Update) (int64, bool) {
-	switch {
-	case upd.Message != nil:
-		return upd.Message.Chat.ID, true
-	case upd.CallbackQuery != nil:
-		return upd.CallbackQuery.From.ID, true
-	}
-	return 0, false
 }

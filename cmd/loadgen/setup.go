@@ -85,14 +85,13 @@ func newRun(ctx context.Context, o options) (r *loadRun, err error) {
 			serve = "echo-serve"
 		}
 		cmd = exec.Command(self, serve)
-		env = append(env, "DATABASE_URL=") // none for calls, even if the shell has one
+		dbURL := "" // none for calls, even if the shell has one
 		if o.target == "floor" {
-			dbURL, err := r.createDatabase(ctx)
-			if err != nil {
+			if dbURL, err = r.createDatabase(ctx); err != nil {
 				return nil, err
 			}
-			env = append(env, "DATABASE_URL="+dbURL)
 		}
+		env = append(env, "DATABASE_URL="+dbURL)
 	} else {
 		dbURL, err := r.createDatabase(ctx)
 		if err != nil {
@@ -179,14 +178,16 @@ func (r *loadRun) waitServing(ctx context.Context) error {
 const loadDBPrefix = "donorbot_load_"
 
 func (r *loadRun) createDatabase(ctx context.Context) (string, error) {
+	u, err := url.Parse(r.o.dbURL)
+	if err != nil {
+		return "", fmt.Errorf("-db %q: %w", r.o.dbURL, err)
+	}
 	admin, err := sqlx.ConnectContext(ctx, "postgres", r.o.dbURL)
 	if err != nil {
 		return "", fmt.Errorf("connect %s: %w", r.o.dbURL, err)
 	}
 	r.admin = admin
-	if u, err := url.Parse(r.o.dbURL); err == nil {
-		testenv.DropOrphanDatabases(ctx, admin, u, loadDBPrefix)
-	}
+	testenv.DropOrphanDatabases(ctx, admin, u, loadDBPrefix)
 	var salt [4]byte
 	_, _ = rand.Read(salt[:])
 	name := fmt.Sprintf("%s%d_%x", loadDBPrefix, os.Getpid(), salt)
@@ -194,10 +195,6 @@ func (r *loadRun) createDatabase(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("create database %s: %w", name, err)
 	}
 	r.dbName = name
-	u, err := url.Parse(r.o.dbURL)
-	if err != nil {
-		return "", err
-	}
 	u.Path = "/" + name
 	return u.String(), nil
 }

@@ -83,7 +83,7 @@ func TestReapStaleDropsDatabasesOfDeadProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reapStale(ctx, adm, u)
+	DropOrphanDatabases(ctx, adm, u, dbPrefix)
 
 	exists := func(name string) bool {
 		var n int

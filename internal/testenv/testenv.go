@@ -202,7 +202,7 @@ func createFresh(admin string) (*sqlx.DB, string, error) {
 		return nil, "", fmt.Errorf("cannot reach PostgreSQL at %s (%s): %w; without %s and %s set, `make test` starts local servers",
 			u.Redacted(), EnvDatabaseURL, err, EnvDatabaseURL, EnvRedisURL)
 	}
-	reapStale(ctx, adm, u)
+	DropOrphanDatabases(ctx, adm, u, dbPrefix)
 
 	name := fmt.Sprintf("%s%s_%d_%s", dbPrefix, pkgName(), os.Getpid(), randomHex())
 	if err := createDatabase(ctx, adm, name); err != nil {
@@ -276,18 +276,12 @@ func dropFresh() error {
 	return nil
 }
 
-// reapStale drops the test databases left behind by test processes of this
-// machine that died before their Main could drop them (a timeout, a ^C). Only
-// for a server on loopback, where the pid in the name is meaningful; a database
-// with open connections is left alone (no FORCE).
-func reapStale(ctx context.Context, adm *sqlx.DB, u *url.URL) {
-	DropOrphanDatabases(ctx, adm, u, dbPrefix)
-}
-
 // DropOrphanDatabases drops the databases named prefix…_<pid>_<suffix>
-// whose process is gone: a run killed before its cleanup (SIGKILL, a
-// closed pipe) leaves its database behind. Only on a loopback server, where
-// the pids are this machine's. Best effort: a failure leaves the leftovers.
+// whose process of this machine is gone: a test process or load run that
+// died before its cleanup (a timeout, a ^C, SIGKILL, a closed pipe) leaves
+// its database behind. Only for a server on loopback, where the pid in the
+// name is meaningful; a database with open connections is left alone (no
+// FORCE). Best effort: a failure leaves the leftovers.
 func DropOrphanDatabases(ctx context.Context, adm *sqlx.DB, u *url.URL, prefix string) {
 	if !isLoopback(u.Hostname()) {
 		return
