@@ -11,41 +11,36 @@ SHELL := bash
 GO       ?= go
 FUZZTIME ?= 20s
 SERVICES := scripts/services.sh
+DEPS     := scripts/deps.sh
 DEV_DIR  := .dev
 TEST_DIR := .dev/test
 
-# Shell prefixes that export the services' URLs, starting local services
-# unless the environment already names servers to use.
+# Shell prefixes that export the services' URLs, installing (scripts/deps.sh)
+# and starting local services unless the environment already names servers
+# to use.
 test_services = if [ -z "$${DONORBOT_TEST_DATABASE_URL:-}" ] || [ -z "$${DONORBOT_TEST_REDIS_URL:-}" ]; then \
-	exports=$$($(SERVICES) --fast start $(TEST_DIR)); eval "$$exports"; fi
+	$(DEPS) postgresql redis; exports=$$($(SERVICES) --fast start $(TEST_DIR)); eval "$$exports"; fi
 dev_services = if [ -z "$${DATABASE_URL:-}" ] || [ -z "$${REDIS_URL:-}" ]; then \
-	exports=$$($(SERVICES) start $(DEV_DIR)); eval "$$exports"; fi
+	$(DEPS) postgresql redis; exports=$$($(SERVICES) start $(DEV_DIR)); eval "$$exports"; fi
 
 .PHONY: help test run seed services stop fuzz bench load
 
 help: ## list the targets
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  make %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-test: ## go vet, then every test with the race detector
+test: ## go vet, then every test with the race detector (installs what is missing)
+	@$(DEPS) gcc chromium
 	$(GO) vet ./...
 	@$(test_services); set -x; $(GO) test -race -count=1 ./...
 
-# Hook: what `make run` does when TELEGRAM_BOT_TOKEN is empty: the offline
-# playground, donorbot against its built-in Bot API emulator with a chat page.
-run_without_token = printf '%s\n' \
-	'TELEGRAM_BOT_TOKEN is not set: starting the offline playground (no Telegram needed).' \
-	'To run a real bot, get a token from @BotFather (/newbot) and run: TELEGRAM_BOT_TOKEN=... make run' >&2; \
-	$(dev_services); set -x; exec $(GO) run ./cmd/donorbot playground
-
 run: ## run the bot against the services of .dev; without TELEGRAM_BOT_TOKEN, the playground
-	@if [ -z "$${TELEGRAM_BOT_TOKEN:-}" ]; then $(run_without_token); fi
-	@$(dev_services); set -x; $(GO) run ./cmd/donorbot serve
+	@$(dev_services); set -x; exec $(GO) run ./cmd/donorbot start
 
 seed: ## load demo data into the database of .dev (idempotent)
 	@$(dev_services); set -x; $(GO) run ./cmd/donorbot seed
 
 services: ## start PostgreSQL and Redis under .dev; eval "$(make -s services)" exports their URLs
-	@$(SERVICES) start $(DEV_DIR)
+	@$(DEPS) postgresql redis; $(SERVICES) start $(DEV_DIR)
 
 stop: ## stop the services of .dev and .dev/test
 	@for dir in $(TEST_DIR) $(DEV_DIR); do if [ -f "$$dir/pg.port" ]; then $(SERVICES) stop "$$dir"; fi; done

@@ -17,7 +17,6 @@ import (
 	"donorbot/demo"
 	"donorbot/storage"
 	"donorbot/telegramtest"
-	"donorbot/telegramtest/apispec"
 )
 
 // User is one simulated Telegram user the page can switch to.
@@ -55,7 +54,6 @@ type Playground struct {
 // request the real server would reject is refused here too.
 func New() (*Playground, error) {
 	api, err := telegramtest.NewServer(
-		telegramtest.WithSpecJSON(apispec.JSON),
 		telegramtest.WithBotUser("DonorBot", "donorbot_playground_bot"),
 		// update_id is unique in the bot's inbox for good: ids of an earlier
 		// run on the same database must not come back, or the bot would

@@ -9,7 +9,6 @@ type config struct {
 	token           string
 	botFirstName    string
 	botUsername     string
-	specPath        string
 	specJSON        []byte
 	waitTimeout     time.Duration
 	webhookBackoff  time.Duration
@@ -32,13 +31,10 @@ func WithBotUser(firstName, username string) Option {
 	return func(c *config) { c.botFirstName, c.botUsername = firstName, username }
 }
 
-// WithSpecPath reads the Bot API spec from path instead of locating it (see
-// SpecPath).
-func WithSpecPath(path string) Option { return func(c *config) { c.specPath = path } }
-
-// WithSpecJSON takes the Bot API spec (the contents of api.min.json) from
-// memory, for programs that run without the repository's ../shared, such as
-// the playground with its embedded copy.
+// WithSpecJSON checks requests against the given Bot API spec (an
+// api.min.json document) instead of the embedded copy in apispec: a
+// maintainer can try a newer spec before scripts/update-bot-api-spec.sh
+// makes it the repository's.
 func WithSpecJSON(raw []byte) Option { return func(c *config) { c.specJSON = raw } }
 
 // WithWaitTimeout sets how long the Wait* helpers wait before failing the

@@ -127,21 +127,15 @@ func NewServer(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var sp *spec
+	sp, err := embeddedSpec()
 	if cfg.specJSON != nil {
-		if sp, err = parseSpec(cfg.specJSON); err != nil {
-			return nil, fmt.Errorf("telegramtest: Bot API spec given: %w", err)
+		sp, err = parseSpec(cfg.specJSON)
+		if err != nil {
+			err = fmt.Errorf("telegramtest: Bot API spec given: %w", err)
 		}
-	} else {
-		path := cfg.specPath
-		if path == "" {
-			if path, err = SpecPath(); err != nil {
-				return nil, err
-			}
-		}
-		if sp, err = loadSpec(path); err != nil {
-			return nil, err
-		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -271,15 +271,22 @@ func TestWaitHelpers(t *testing.T) {
 	}
 }
 
-func TestSpecPathOverride(t *testing.T) {
-	t.Setenv(SpecEnv, "/nonexistent/api.min.json")
-	if _, err := NewServer(); err == nil || !strings.Contains(err.Error(), SpecEnv) {
-		t.Fatalf("err = %v", err)
+// TestSpecGivenReplacesEmbedded: a spec passed with WithSpecJSON is the one
+// requests are checked against, and a broken one is refused up front.
+func TestSpecGivenReplacesEmbedded(t *testing.T) {
+	if _, err := NewServer(WithSpecJSON([]byte(`{"methods": {}}`))); err == nil || !strings.Contains(err.Error(), "spec given") {
+		t.Fatalf("NewServer with a spec of no methods: err = %v", err)
 	}
-	t.Setenv(SpecEnv, "")
-	p, err := SpecPath()
-	if err != nil || !strings.HasSuffix(p, "shared/telegram-bot-api/api.min.json") {
-		t.Fatalf("SpecPath = %q, %v", p, err)
+	tiny := []byte(`{"version": "Bot API test", "methods": {"getMe": {"name": "getMe", "returns": ["User"], "fields": []}}, "types": {}}`)
+	srv, err := NewServer(WithSpecJSON(tiny))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	mustCall(t, srv, "getMe", nil)
+	mustCall(t, srv, "sendMessage", map[string]any{"chat_id": 1, "text": "x"})
+	if v := srv.Violations(); len(v) != 1 || !strings.Contains(v[0], "sendMessage") {
+		t.Fatalf("violations = %q, want sendMessage unknown to the given spec", v)
 	}
 }
 

@@ -5,43 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"donorbot/telegramtest/apispec"
 )
-
-// SpecEnv names the environment variable that overrides the spec location.
-const SpecEnv = "TELEGRAM_API_SPEC"
-
-// SpecPath locates api.min.json: $TELEGRAM_API_SPEC if set, otherwise
-// ../shared/telegram-bot-api/api.min.json relative to the module root (the
-// nearest directory above the working directory holding go.mod). Tests run
-// in their package directory, commands usually in the repository root; both
-// find the same file.
-func SpecPath() (string, error) {
-	if p := os.Getenv(SpecEnv); p != "" {
-		return p, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "telegram-bot-api", "api.min.json"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("telegramtest: no go.mod above the working directory; set " + SpecEnv)
-		}
-		dir = parent
-	}
-}
 
 type specField struct {
 	Name     string   `json:"name"`
@@ -71,30 +43,15 @@ type spec struct {
 	types   map[string]*specType
 }
 
-var (
-	specMu    sync.Mutex
-	specCache = map[string]*spec{}
-)
-
-// loadSpec parses the spec once per path per process: it is 650 KB and every
-// test builds a Server.
-func loadSpec(path string) (*spec, error) {
-	specMu.Lock()
-	defer specMu.Unlock()
-	if sp := specCache[path]; sp != nil {
-		return sp, nil
-	}
-	raw, err := os.ReadFile(path)
+// embeddedSpec parses the repository's copy of the spec once per process:
+// it is 650 KB and every test builds a Server.
+var embeddedSpec = sync.OnceValues(func() (*spec, error) {
+	sp, err := parseSpec(apispec.JSON)
 	if err != nil {
-		return nil, fmt.Errorf("telegramtest: Bot API spec: %w (set %s)", err, SpecEnv)
+		return nil, fmt.Errorf("telegramtest: embedded Bot API spec (telegramtest/apispec): %w", err)
 	}
-	sp, err := parseSpec(raw)
-	if err != nil {
-		return nil, fmt.Errorf("telegramtest: Bot API spec %s: %w", path, err)
-	}
-	specCache[path] = sp
 	return sp, nil
-}
+})
 
 // parseSpec decodes api.min.json and indexes the fields of methods and types.
 func parseSpec(raw []byte) (*spec, error) {

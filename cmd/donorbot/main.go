@@ -2,6 +2,7 @@
 //
 //	donorbot serve                 apply pending migrations, then serve
 //	donorbot playground            serve a chat page against a built-in Bot API emulator
+//	donorbot start                 serve with TELEGRAM_BOT_TOKEN, the playground without
 //	donorbot seed                  load demo data (idempotent)
 //	donorbot migrate up|down|status
 package main
@@ -39,7 +40,12 @@ func main() {
 	}
 }
 
-const usage = "usage: donorbot serve | donorbot health | donorbot playground | donorbot seed | donorbot migrate up|down|status"
+const usage = "usage: donorbot serve | donorbot start | donorbot health | donorbot playground | donorbot seed | donorbot migrate up|down|status"
+
+// noToken is what `start` says when it falls back to the playground.
+const noToken = `TELEGRAM_BOT_TOKEN is not set: starting the offline playground (no Telegram needed).
+To run a real bot, get a token from @BotFather (/newbot) and set TELEGRAM_BOT_TOKEN.
+`
 
 func run(ctx context.Context, args, environ []string, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -52,24 +58,19 @@ func run(ctx context.Context, args, environ []string, stderr io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: logLevel(cfg.LogLevel)}))
 	switch args[0] {
 	case "serve":
-		if err := servePprof(ctx, environ, log); err != nil {
-			return err
+		return serve(ctx, cfg, environ, log)
+	case "start":
+		// What `make run` and `docker compose up` do: a newcomer without a
+		// token still gets a bot to talk to.
+		if cfg.Token != "" {
+			return serve(ctx, cfg, environ, log)
 		}
-		app, err := bot.New(ctx, cfg, log)
-		if err != nil {
-			return err
-		}
-		return app.Run(ctx)
+		fmt.Fprint(stderr, noToken)
+		return runPlayground(ctx, cfg, log, stderr)
 	case "health":
 		return health(ctx, cfg.ListenAddr)
 	case "playground":
-		// The playground brings its own token; a real one is ignored.
-		pg, err := playground.Start(ctx, cfg, log)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "donorbot playground: open %s in a browser (Ctrl-C stops)\n", pg.URL)
-		return pg.Run(ctx)
+		return runPlayground(ctx, cfg, log, stderr)
 	case "seed":
 		return seed(ctx, cfg, stderr)
 	case "migrate":
@@ -80,6 +81,28 @@ func run(ctx context.Context, args, environ []string, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("unknown command %q; %s", args[0], usage)
 	}
+}
+
+func serve(ctx context.Context, cfg bot.Config, environ []string, log *slog.Logger) error {
+	if err := servePprof(ctx, environ, log); err != nil {
+		return err
+	}
+	app, err := bot.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return app.Run(ctx)
+}
+
+// runPlayground runs the playground, which brings its own token: a real one
+// is ignored.
+func runPlayground(ctx context.Context, cfg bot.Config, log *slog.Logger, stderr io.Writer) error {
+	pg, err := playground.Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "donorbot playground: open %s in a browser (Ctrl-C stops)\n", pg.URL)
+	return pg.Run(ctx)
 }
 
 func migrate(ctx context.Context, url, direction string, out io.Writer) error {

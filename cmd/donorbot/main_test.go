@@ -130,9 +130,10 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// TestPlaygroundCommand runs `donorbot playground` with no token: it tells
-// where the page is, and a user played through the page's API gets the
-// bot's answer.
+// TestPlaygroundCommand runs `donorbot start` with no token, as `make run`
+// and `docker compose up` in a fresh clone do: it says it falls back to the
+// playground and where the page is, and a user played through the page's
+// API gets the bot's answer.
 func TestPlaygroundCommand(t *testing.T) {
 	_, prefix := testenv.Redis(t)
 	env := []string{
@@ -146,7 +147,7 @@ func TestPlaygroundCommand(t *testing.T) {
 	defer cancel()
 	var out syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"playground"}, env, &out) }()
+	go func() { done <- run(ctx, []string{"start"}, env, &out) }()
 	pageURL := regexp.MustCompile(`open (http://\S+/playground/) in a browser`)
 	var url string
 	for deadline := time.Now().Add(30 * time.Second); url == ""; time.Sleep(20 * time.Millisecond) {
@@ -155,6 +156,9 @@ func TestPlaygroundCommand(t *testing.T) {
 		} else if time.Now().After(deadline) {
 			t.Fatalf("no page URL announced; output:\n%s", out.String())
 		}
+	}
+	if !strings.HasPrefix(out.String(), "TELEGRAM_BOT_TOKEN is not set: starting the offline playground") {
+		t.Errorf("start without a token did not say why it runs the playground; output:\n%s", out.String())
 	}
 	res, err := http.Post(url+"api/send", "application/json", strings.NewReader(`{"user":910004,"text":"/start"}`))
 	if err != nil {

@@ -108,3 +108,17 @@ func loadDatabases(t *testing.T, admin string) []string {
 	}
 	return names
 }
+
+// TestSetupErrorIsReported: a run that cannot set up (here, no PostgreSQL
+// where -db points) returns that error instead of panicking in its cleanup.
+func TestSetupErrorIsReported(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	args := []string{"-target", "floor", "-d", "1s", "-redis", "redis://127.0.0.1:1/0",
+		"-db", "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=2"}
+	err := run(ctx, args, &out)
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("run with an unreachable -db: err = %v, want the connection error", err)
+	}
+}

@@ -48,23 +48,29 @@ type loadRun struct {
 	closing  sync.Once
 }
 
-func newRun(ctx context.Context, o options) (r *loadRun, err error) {
-	r = &loadRun{o: o, router: newRouter(), childErr: make(chan error, 1)}
-	defer func() {
-		if err != nil {
-			r.close()
-		}
-	}()
-	if r.tmp, err = os.MkdirTemp("", "loadgen"); err != nil {
+func newRun(ctx context.Context, o options) (*loadRun, error) {
+	r := &loadRun{o: o, router: newRouter(), childErr: make(chan error, 1)}
+	if err := r.start(ctx); err != nil {
+		r.close() // what start got to before it failed
 		return nil, err
+	}
+	return r, nil
+}
+
+// start makes the run's temp dir, fake Bot API server, database and child
+// process, and waits until the child serves.
+func (r *loadRun) start(ctx context.Context) (err error) {
+	o := r.o
+	if r.tmp, err = os.MkdirTemp("", "loadgen"); err != nil {
+		return err
 	}
 	r.api, err = telegramtest.NewServer(telegramtest.WithCallHook(r.router.deliver))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	addr, err := freeAddr()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r.webhook = "http://" + addr + "/telegram/webhook"
 	env := []string{
@@ -78,7 +84,7 @@ func newRun(ctx context.Context, o options) (r *loadRun, err error) {
 	if o.target != "donorbot" {
 		self, err := os.Executable()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		serve := "floor-serve" // floor and calls
 		if o.target == "echo" {
@@ -88,19 +94,19 @@ func newRun(ctx context.Context, o options) (r *loadRun, err error) {
 		dbURL := "" // none for calls, even if the shell has one
 		if o.target == "floor" {
 			if dbURL, err = r.createDatabase(ctx); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		env = append(env, "DATABASE_URL="+dbURL)
 	} else {
 		dbURL, err := r.createDatabase(ctx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		r.prefix = fmt.Sprintf("load:%d:", os.Getpid())
 		opts, err := redis.ParseURL(o.redisURL)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		r.rdb = redis.NewClient(opts)
 		bin := o.bin
@@ -109,12 +115,12 @@ func newRun(ctx context.Context, o options) (r *loadRun, err error) {
 			build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/donorbot")
 			build.Stdout, build.Stderr = os.Stderr, os.Stderr
 			if err := build.Run(); err != nil {
-				return nil, fmt.Errorf("go build ./cmd/donorbot: %w", err)
+				return fmt.Errorf("go build ./cmd/donorbot: %w", err)
 			}
 		}
 		if o.pprofDir != "" {
 			if r.pprof, err = freeAddr(); err != nil {
-				return nil, err
+				return err
 			}
 			env = append(env, "PPROF_ADDR="+r.pprof)
 		}
@@ -136,23 +142,23 @@ func newRun(ctx context.Context, o options) (r *loadRun, err error) {
 	// SIGPIPE, as `loadgen | head` does) before it could stop the child.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
 	r.child = cmd
 	go func() { r.childErr <- cmd.Wait() }()
 	if err := r.waitServing(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	if o.target == "donorbot" {
 		if err := r.fixtures(ctx); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	time.Sleep(2 * time.Second) // let start-up garbage go before reading idle memory
 	if r.idleRSS, err = procStatusKiB(cmd.Process.Pid, "VmRSS"); err != nil {
-		return nil, err
+		return err
 	}
-	return r, nil
+	return nil
 }
 
 // waitServing waits for the child's setWebhook, which it calls once ready.

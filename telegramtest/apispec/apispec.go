@@ -1,9 +1,11 @@
-// Package apispec embeds a copy of the machine-readable Telegram Bot API
-// spec (api.min.json from github.com/PaulSonOfLars/telegram-bot-api-spec,
-// MIT licensed: see LICENSE here) for programs that run the fake Bot API
-// server outside the repository, where ../shared is not available: the
-// playground. Tests keep reading ../shared (telegramtest.SpecPath);
-// TestEmbeddedCopyIsCurrent fails when the two differ.
+// Package apispec embeds the machine-readable Telegram Bot API spec that the
+// fake Bot API server (telegramtest) checks every request against: tests,
+// the playground and the load driver all use this copy, so the repository
+// needs nothing beside it. It is api.min.json from
+// github.com/PaulSonOfLars/telegram-bot-api-spec (MIT: see LICENSE here);
+// SOURCE says which version and when. scripts/update-bot-api-spec.sh
+// replaces it, and the tests here check that it parses and documents every
+// method, parameter and type the bot uses.
 package apispec
 
 import _ "embed"

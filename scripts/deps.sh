@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs the system packages donorbot's make targets and CI need, when they
+# are missing. `make run`, `make test` (and the other targets that start local
+# services) and .ci/run all call it, so CI takes the path a newcomer takes.
+#
+# Usage: scripts/deps.sh NEED...
+#
+#   postgresql   PostgreSQL server binaries (initdb, pg_ctl), for the local database
+#   redis        redis-server and redis-cli, for the local Redis
+#   gcc          a C compiler, for `go test -race` (the race detector needs cgo)
+#   chromium     the browser the playground's end-to-end test drives
+#   make         GNU make, for the make targets
+#
+# Present needs print nothing. On Debian or Ubuntu the missing ones are
+# installed with apt-get (through sudo when not root), saying in one line what
+# and why. Elsewhere it stops with the exact packages to install.
+set -euo pipefail
+
+log() { printf 'deps: %s\n' "$*" >&2; }
+usage() {
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+	exit 2
+}
+[[ $# -gt 0 ]] || usage
+
+have_postgresql() {
+	[[ -n ${PG_BIN:-} && -x ${PG_BIN:-}/initdb ]] ||
+		compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null ||
+		command -v initdb >/dev/null
+}
+
+packages=() # Debian packages to install
+reasons=()
+for need in "$@"; do
+	case $need in
+	postgresql)
+		have_postgresql && continue
+		packages+=(postgresql)
+		reasons+=("PostgreSQL for the local database")
+		;;
+	redis)
+		command -v redis-server >/dev/null && command -v redis-cli >/dev/null && continue
+		packages+=(redis-server)
+		reasons+=("Redis for conversations and rate limits")
+		;;
+	gcc)
+		command -v gcc >/dev/null && continue
+		packages+=(gcc libc6-dev)
+		reasons+=("gcc for go test -race")
+		;;
+	chromium)
+		command -v chromium >/dev/null || command -v chromium-browser >/dev/null && continue
+		packages+=(chromium)
+		reasons+=("Chromium for the playground's browser test")
+		;;
+	make)
+		command -v make >/dev/null && continue
+		packages+=(make)
+		reasons+=("make for the make targets")
+		;;
+	-h | --help) usage ;;
+	*)
+		log "unknown need $need (see --help)"
+		exit 2
+		;;
+	esac
+done
+((${#packages[@]})) || exit 0
+
+why=$(IFS=,; echo "${reasons[*]}" | sed 's/,/, /g')
+if ! command -v apt-get >/dev/null; then
+	log "missing: ${packages[*]} ($why)."
+	log "This is not a Debian/Ubuntu system: install the equivalents of the Debian packages ${packages[*]}"
+	log "(e.g. Fedora: dnf install postgresql-server redis gcc chromium make; macOS: brew install postgresql@15 redis), then run this again."
+	exit 1
+fi
+sudo=()
+if [[ $EUID -ne 0 ]]; then
+	command -v sudo >/dev/null || {
+		log "missing: ${packages[*]} ($why); as root run: apt-get install ${packages[*]}"
+		exit 1
+	}
+	sudo=(sudo)
+fi
+log "installing ${packages[*]} with apt-get: $why"
+"${sudo[@]}" apt-get update -qq >&2
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" </dev/null >&2
