@@ -30,32 +30,34 @@ have_postgresql() {
 }
 
 packages=() # Debian packages to install
+fedora=()   # the same for dnf and Homebrew, named when there is no apt-get
+brew=()
 reasons=()
 for need in "$@"; do
 	case $need in
 	postgresql)
 		have_postgresql && continue
-		packages+=(postgresql)
+		packages+=(postgresql) fedora+=(postgresql-server) brew+=(postgresql@15)
 		reasons+=("PostgreSQL for the local database")
 		;;
 	redis)
 		command -v redis-server >/dev/null && command -v redis-cli >/dev/null && continue
-		packages+=(redis-server)
+		packages+=(redis-server) fedora+=(redis) brew+=(redis)
 		reasons+=("Redis for conversations and rate limits")
 		;;
 	gcc)
 		command -v gcc >/dev/null && continue
-		packages+=(gcc libc6-dev)
+		packages+=(gcc libc6-dev) fedora+=(gcc glibc-devel)
 		reasons+=("gcc for go test -race")
 		;;
 	chromium)
 		command -v chromium >/dev/null || command -v chromium-browser >/dev/null && continue
-		packages+=(chromium)
+		packages+=(chromium) fedora+=(chromium)
 		reasons+=("Chromium for the playground's browser test")
 		;;
 	make)
 		command -v make >/dev/null && continue
-		packages+=(make)
+		packages+=(make) fedora+=(make) brew+=(make)
 		reasons+=("make for the make targets")
 		;;
 	-h | --help) usage ;;
@@ -69,9 +71,10 @@ done
 
 why=$(IFS=,; echo "${reasons[*]}" | sed 's/,/, /g')
 if ! command -v apt-get >/dev/null; then
-	log "missing: ${packages[*]} ($why)."
-	log "This is not a Debian/Ubuntu system: install the equivalents of the Debian packages ${packages[*]}"
-	log "(e.g. Fedora: dnf install postgresql-server redis gcc chromium make; macOS: brew install postgresql@15 redis), then run this again."
+	log "missing: $why. No apt-get here: install them, then run this again:"
+	log "  Debian/Ubuntu: apt-get install ${packages[*]}"
+	log "  Fedora:        dnf install ${fedora[*]}"
+	((${#brew[@]})) && log "  macOS:         brew install ${brew[*]}"
 	exit 1
 fi
 sudo=()
