@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -151,7 +152,20 @@ func Start(ctx context.Context, cfg bot.Config, log *slog.Logger) (*Instance, er
 		p.Close()
 		return nil, err
 	}
-	return &Instance{Playground: p, App: app, URL: "http://" + app.Addr() + "/playground/"}, nil
+	return &Instance{Playground: p, App: app, URL: pageURL(app.Addr())}, nil
+}
+
+// pageURL is the address a browser on this machine opens: a listener on
+// every interface (0.0.0.0 in a container, published by docker compose) is
+// reached on loopback.
+func pageURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err == nil {
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			listen = net.JoinHostPort("127.0.0.1", port)
+		}
+	}
+	return "http://" + listen + "/playground/"
 }
 
 func (p *Playground) prepareData(ctx context.Context, cfg bot.Config) error {
