@@ -86,5 +86,12 @@ if [[ $EUID -ne 0 ]]; then
 	sudo=(sudo)
 fi
 log "installing ${packages[*]} with apt-get: $why"
-"${sudo[@]}" apt-get update -qq >&2
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" </dev/null >&2
+# apt's own output only when it fails: the line above says what happens.
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+if ! { "${sudo[@]}" apt-get update -qq &&
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"; } </dev/null >"$out" 2>&1; then
+	tail -n 30 "$out" >&2
+	log "apt-get install ${packages[*]} failed (output above)"
+	exit 1
+fi
