@@ -589,7 +589,7 @@ func TestUrgentRights(t *testing.T) {
 	for _, action := range []string{"fill", "compatible", "show", "don:8501"} {
 		upd := otherAdmin.TapStale(1, "urgadm:v1:"+n+":"+action)
 		otherAdmin.Settle()
-		if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "chỉ dành cho quản lý câu lạc bộ") {
+		if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "thuộc một câu lạc bộ khác") {
 			t.Errorf("urgadm %s by another club's admin: %+v", action, a)
 		}
 	}
