@@ -59,6 +59,8 @@ var (
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
 		// also checks the need's club.
 		"avail": anyone, "urg": anyone, "un": clubAdminsOnly, "urgadm": clubAdminsOnly,
+		// cinv answers only the tapper's own invitation (TestOwnershipMatrix).
+		"cinv": anyone,
 	}
 )
 
@@ -173,7 +175,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // ownedCommands/ownedCallbacks or named in notObjectScoped with the reason.
 var (
 	ownedCommands   = []string{"qr", "canceldrive", "editdrive", "export", "checkin", "stats", "campaign"}
-	ownedCallbacks  = []string{"cdrv", "edrv", "exp", "ci", "res", "resk", "resd", "bcx", "urgadm"}
+	ownedCallbacks  = []string{"cdrv", "edrv", "exp", "ci", "res", "resk", "resd", "bcx", "urgadm", "cinv"}
 	notObjectScoped = map[string]string{
 		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings",
 		"cancel": "own conversation", "forget": "own data", "eligibility": "own data", "drives": "public list",
@@ -194,6 +196,7 @@ var ownershipRefusals = []string{
 	"Bạn không phụ trách ngày hội này.",
 	"Chỉ người đã bắt đầu đợt gửi này hoặc quản trị viên mới dừng được nó.",
 	"Yêu cầu này thuộc một câu lạc bộ khác",
+	"Lời mời này không gửi cho bạn.",
 }
 
 func TestOwnershipMatrix(t *testing.T) {
@@ -251,9 +254,16 @@ func TestOwnershipMatrix(t *testing.T) {
 		Priority: 10, CreatedBy: 88435, Recipients: []int64{88436}})
 	check(err)
 	check(b.Store.SetAlertsBroadcast(ctx, need.ID, alert.ID, []int64{88436}))
+	// Club D invites A's donor 88433; D's member 88436 is another donor.
+	inv, sent, err := b.Store.InviteToClub(ctx, storage.NewInvitation{ClubID: clubD.ID, Phone: "+84912088433",
+		InvitedBy: 88435, AdminChatID: 88435, AdminLang: "vi", Now: time.Now(), TTL: time.Hour})
+	check(err)
+	if !sent {
+		t.Fatal("no invitation")
+	}
 	b.Settle()
 
-	otherOrganizer, otherClubAdmin := b.Phone(88432, "vi"), b.Phone(88434, "vi")
+	otherOrganizer, otherClubAdmin, otherDonor := b.Phone(88432, "vi"), b.Phone(88434, "vi"), b.Phone(88436, "vi")
 	code, dr, rg, n := d.Code, itoa(d.ID), itoa(reg.ID), itoa(need.ID)
 	type attempt struct {
 		who  *bottest.Phone
@@ -275,6 +285,7 @@ func TestOwnershipMatrix(t *testing.T) {
 		"urgadm": {{otherClubAdmin, "urgadm:v1:" + n + ":fill"}, {otherClubAdmin, "urgadm:v1:" + n + ":compatible"},
 			{otherClubAdmin, "urgadm:v1:" + n + ":all"}, {otherClubAdmin, "urgadm:v1:" + n + ":show"},
 			{otherClubAdmin, "urgadm:v1:" + n + ":don:88436"}},
+		"cinv": {{otherDonor, "cinv:v1:" + itoa(inv.ID) + ":y"}, {otherDonor, "cinv:v1:" + itoa(inv.ID) + ":n"}},
 	}
 	before := ownershipSnapshot(t, b)
 	for _, name := range append(slices.Clone(ownedCommands), ownedCallbacks...) {
@@ -330,7 +341,7 @@ func TestOwnershipMatrix(t *testing.T) {
 
 // ownershipSnapshot renders what an action on another owner's object could
 // change: drives, registrations and results, campaigns, exports, needs and
-// their alerts, broadcast cancellations, and club memberships.
+// their alerts, broadcast cancellations,, club memberships and invitations.
 func ownershipSnapshot(t *testing.T, b *bottest.Bot) string {
 	t.Helper()
 	var s string
@@ -343,7 +354,8 @@ func ownershipSnapshot(t *testing.T, b *bottest.Bot) string {
 		(SELECT string_agg(concat_ws(',', need_id, donor_id, answer, covered_at, donated_at), ';' ORDER BY need_id, donor_id) FROM need_alerts),
 		(SELECT string_agg(concat_ws(',', id, cancelled_at), ';' ORDER BY id) FROM broadcasts),
 		(SELECT count(*) FROM broadcast_deliveries WHERE status = 'cancelled'),
-		(SELECT string_agg(concat_ws(',', unit_id, donor_id), ';' ORDER BY unit_id, donor_id) FROM unit_members))`
+		(SELECT string_agg(concat_ws(',', unit_id, donor_id), ';' ORDER BY unit_id, donor_id) FROM unit_members),
+		(SELECT string_agg(concat_ws(',', id, status, closed_at), ';' ORDER BY id) FROM club_invitations))`
 	if err := b.Store.DB().Get(&s, q); err != nil {
 		t.Fatal(err)
 	}
