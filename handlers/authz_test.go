@@ -220,9 +220,9 @@ func TestOwnershipMatrix(t *testing.T) {
 		}
 	}
 	// Unit A's drive, made by A's organizer 88431, with a checked-in donor.
-	unitA, err := b.Store.CreateUnit(ctx, "unit", "Công an phường Ma trận A", "owna88431")
+	unitA, err := b.Store.CreateUnit(ctx, "unit", "Trạm Ma trận A", "owna88431")
 	check(err)
-	unitB, err := b.Store.CreateUnit(ctx, "unit", "Công an phường Ma trận B", "ownb88432")
+	unitB, err := b.Store.CreateUnit(ctx, "unit", "Trạm Ma trận B", "ownb88432")
 	check(err)
 	check(b.Store.GrantRole(ctx, 88431, storage.RoleOrganizer, unitA.ID, 0))
 	check(b.Store.GrantRole(ctx, 88432, storage.RoleOrganizer, unitB.ID, 0))
@@ -241,8 +241,8 @@ func TestOwnershipMatrix(t *testing.T) {
 	check(b.Store.CheckIn(ctx, d.ID, reg.ID, 88431))
 
 	// Club D's urgent need and its alert broadcast, raised by D's admin 88435.
-	newClub(t, b, "CLB So huu C 88434", 88434)
-	clubD := newClub(t, b, "CLB So huu D 88435", 88435)
+	newClub(t, b, "Thanh nien So huu C 88434", 88434)
+	clubD := newClub(t, b, "Thanh nien So huu D 88435", 88435)
 	seedDonor(t, b, seededDonor{id: 88436, name: "Thành Viên CLB D", phone: "+84912088436"})
 	check(b.Store.JoinUnit(ctx, 88436, clubD.ID))
 	need, err := b.Store.CreateNeed(ctx, storage.Need{ClubID: clubD.ID, CreatedBy: 88435, BloodGroup: profile.BloodOPos,

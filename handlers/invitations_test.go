@@ -21,7 +21,7 @@ func TestAddMemberInvites(t *testing.T) {
 	clock := &testClock{}
 	b := bottest.Start(t, bottest.Clock(clock.Now))
 	ctx := context.Background()
-	club := newClub(t, b, "CLB Loi moi 88600", 88600)
+	club := newClub(t, b, "Thanh nien Loi moi 88600", 88600)
 	seedDonor(t, b, seededDonor{id: 88601, name: "Lê Thị Đồng Ý", phone: "+84912088601"})
 	seedDonor(t, b, seededDonor{id: 88602, name: "Phạm Văn Từ Chối", phone: "+84912088602"})
 	seedDonor(t, b, seededDonor{id: 88603, name: "John Nguyen Later", phone: "+84912088603"})
@@ -59,7 +59,7 @@ func TestAddMemberInvites(t *testing.T) {
 		t.Errorf("answer to /addmember: %q", want)
 	}
 	accepter := b.Phone(88601, "vi")
-	invitation := accepter.Expect("Câu lạc bộ Ngân hàng máu sống CLB Loi moi 88600 mời bạn tham gia", "có hiệu lực đến")
+	invitation := accepter.Expect("Câu lạc bộ Ngân hàng máu sống Thanh nien Loi moi 88600 mời bạn tham gia", "có hiệu lực đến")
 	if members() != 0 {
 		t.Fatal("the donor joined before accepting")
 	}
@@ -72,8 +72,8 @@ func TestAddMemberInvites(t *testing.T) {
 	}
 
 	accepter.TapIn(invitation.ID, "✅ Đồng ý tham gia")
-	accepter.Expect("Bạn đã tham gia câu lạc bộ CLB Loi moi 88600")
-	admin.Expect("Lê Thị Đồng Ý đã đồng ý tham gia câu lạc bộ CLB Loi moi 88600")
+	accepter.Expect("Bạn đã tham gia câu lạc bộ Thanh nien Loi moi 88600")
+	admin.Expect("Lê Thị Đồng Ý đã đồng ý tham gia câu lạc bộ Thanh nien Loi moi 88600")
 	if members() != 1 {
 		t.Errorf("members after accept = %d, want 1", members())
 	}
@@ -108,7 +108,7 @@ func TestAddMemberInvites(t *testing.T) {
 	decliner.Expect("mời bạn tham gia")
 	adminSeen = len(admin.Messages())
 	decliner.Tap("❌ Từ chối")
-	decliner.Expect("Bạn đã từ chối lời mời của câu lạc bộ CLB Loi moi 88600", "không được biết tên bạn")
+	decliner.Expect("Bạn đã từ chối lời mời của câu lạc bộ Thanh nien Loi moi 88600", "không được biết tên bạn")
 	b.Settle()
 	if members() != 1 || len(admin.Messages()) != adminSeen {
 		t.Errorf("after a decline: %d members, %d new admin messages", members(), len(admin.Messages())-adminSeen)
@@ -125,10 +125,10 @@ func TestAddMemberInvites(t *testing.T) {
 	// An English-speaking donor answers after the invitation expired.
 	addMember("0912088603")
 	late := b.Phone(88603, "en")
-	late.Expect("The living blood bank club CLB Loi moi 88600 invites you to join")
+	late.Expect("The living blood bank club Thanh nien Loi moi 88600 invites you to join")
 	clock.Advance(8 * 24 * time.Hour)
 	late.Tap("✅ Join")
-	late.Expect("The invitation of the club CLB Loi moi 88600 has expired")
+	late.Expect("The invitation of the club Thanh nien Loi moi 88600 has expired")
 	b.Settle()
 	if members() != 1 {
 		t.Errorf("an expired invitation joined the donor: %d members", members())
