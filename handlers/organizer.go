@@ -257,8 +257,10 @@ func (h *Handlers) onDraftButton(ctx context.Context, t *turn) error {
 			} else if err != nil {
 				return err
 			}
-			if ok, err := h.organizesUnit(ctx, t.userID, unitID); err != nil || !ok {
-				return errors.Join(err, h.refuseAudience(ctx, t, data))
+			if ok, err := h.organizesUnit(ctx, t.userID, unitID); err != nil {
+				return err
+			} else if !ok {
+				return h.refuseAudience(ctx, t, data)
 			}
 		}
 		data["audience"] = value
@@ -280,8 +282,10 @@ func (h *Handlers) publishDraft(ctx context.Context, t *turn, data map[string]st
 		return h.previewDraft(ctx, t, data) // e.g. the date passed while the preview waited
 	}
 	if in.AudienceUnitID != 0 { // rights may have been revoked since the audience was picked
-		if ok, err := h.organizesUnit(ctx, t.userID, in.AudienceUnitID); err != nil || !ok {
-			return errors.Join(err, h.refuseAudience(ctx, t, data))
+		if ok, err := h.organizesUnit(ctx, t.userID, in.AudienceUnitID); err != nil {
+			return err
+		} else if !ok {
+			return h.refuseAudience(ctx, t, data)
 		}
 	}
 	d, _, err := h.d.Store.CreateDrive(ctx, in, t.userID)
