@@ -6,9 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"donorbot/drive"
 	"donorbot/internal/bottest"
+	"donorbot/profile"
 	"donorbot/storage"
+	"donorbot/telegramtest"
 )
 
 // Roles of the authorization matrix.
@@ -55,6 +59,8 @@ var (
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
 		// also checks the need's club.
 		"avail": anyone, "urg": anyone, "un": clubAdminsOnly, "urgadm": clubAdminsOnly,
+		// cinv answers only the tapper's own invitation (TestOwnershipMatrix).
+		"cinv": anyone,
 	}
 )
 
@@ -159,4 +165,199 @@ func TestAuthorizationMatrix(t *testing.T) {
 		data := fmt.Sprintf("%s:v1:1", c)
 		check("button "+data, authzCallbacks[c], func(p *bottest.Phone) int64 { return p.TapStale(1, data) })
 	}
+}
+
+// The "other owner" column of the matrix: an object-scoped command or
+// button, used by someone with the right role who does not own the object
+// (an organizer of another unit, an admin of another club, anyone but the
+// one who started a broadcast), is refused with a message saying so, and
+// changes nothing. Every entry of Handlers.Surface is either in
+// ownedCommands/ownedCallbacks or named in notObjectScoped with the reason.
+var (
+	ownedCommands   = []string{"qr", "canceldrive", "editdrive", "export", "checkin", "stats", "campaign"}
+	ownedCallbacks  = []string{"cdrv", "edrv", "exp", "ci", "res", "resk", "resd", "bcx", "urgadm", "cinv"}
+	notObjectScoped = map[string]string{
+		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings",
+		"cancel": "own conversation", "forget": "own data", "eligibility": "own data", "drives": "public list",
+		"mydrives": "own registrations", "donors": "admins only", "newunit": "admins only", "grant": "admins only",
+		"revoke": "admins only", "newdrive": "creates", "audit": "admins only", "mycode": "own code",
+		"available": "own settings", "urgent": "creates, club checked at send", "needs": "own clubs only",
+		"invite": "own clubs only", "addmember": "own clubs only (TestAddMemberInvites)",
+		"consent": "own data", "step": "own conversation", "unitpg": "own conversation", "edit": "own profile",
+		"scr": "own conversation", "drv": "own registrations (TestTamperedCallbacksChangeNothing)",
+		"drvpg": "public list", "remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
+		"nd": "own draft", "avail": "own settings", "un": "own draft, club checked at send",
+		"urg": "own alert (TestUrgentRights)",
+	}
+)
+
+// ownershipRefusals are the "not yours" answers (Vietnamese locale).
+var ownershipRefusals = []string{
+	"Bạn không phụ trách ngày hội này.",
+	"Chỉ người đã bắt đầu đợt gửi này hoặc quản trị viên mới dừng được nó.",
+	"Yêu cầu này thuộc một câu lạc bộ khác",
+	"Lời mời này không gửi cho bạn.",
+}
+
+func TestOwnershipMatrix(t *testing.T) {
+	b := bottest.Start(t, bottest.Admins(88439))
+	commands, callbacks := b.Handlers().Surface()
+	for _, c := range commands {
+		if !slices.Contains(ownedCommands, c) && notObjectScoped[c] == "" {
+			t.Errorf("command /%s is in neither ownedCommands nor notObjectScoped (handlers/authz_test.go)", c)
+		}
+	}
+	for _, c := range callbacks {
+		if !slices.Contains(ownedCallbacks, c) && notObjectScoped[c] == "" {
+			t.Errorf("callback %q is in neither ownedCallbacks nor notObjectScoped (handlers/authz_test.go)", c)
+		}
+	}
+	ctx := context.Background()
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Unit A's drive, made by A's organizer 88431, with a checked-in donor.
+	unitA, err := b.Store.CreateUnit(ctx, "unit", "Trạm Ma trận A", "owna88431")
+	check(err)
+	unitB, err := b.Store.CreateUnit(ctx, "unit", "Trạm Ma trận B", "ownb88432")
+	check(err)
+	check(b.Store.GrantRole(ctx, 88431, storage.RoleOrganizer, unitA.ID, 0))
+	check(b.Store.GrantRole(ctx, 88432, storage.RoleOrganizer, unitB.ID, 0))
+	start := time.Now().Add(72 * time.Hour).Truncate(time.Minute)
+	d, slots, err := b.Store.CreateDrive(ctx, drive.DraftInput{
+		Title: "Ngày hội Đơn vị A", Wave: "Đợt 1", Organizer: "Công an phường A", Hospital: "Bệnh viện Bạch Mai",
+		Venue: "78 Giải Phóng, Hà Nội", Start: start, End: start.Add(time.Hour),
+		SlotLength: 30 * time.Minute, SlotCapacity: 5, TargetUnits: 20, AudienceUnitID: unitA.ID,
+	}, 88431)
+	check(err)
+	_, err = b.Store.PublishDrive(ctx, d.ID)
+	check(err)
+	seedDonor(t, b, seededDonor{id: 88433, name: "Người Hiến Đơn Vị A", phone: "+84912088433"})
+	check(b.Store.JoinUnit(ctx, 88433, unitA.ID))
+	reg := registerScreened(t, b, 88433, slots[0].ID, "", 0)
+	check(b.Store.CheckIn(ctx, d.ID, reg.ID, 88431))
+
+	// Club D's urgent need and its alert broadcast, raised by D's admin 88435.
+	newClub(t, b, "Thanh nien So huu C 88434", 88434)
+	clubD := newClub(t, b, "Thanh nien So huu D 88435", 88435)
+	seedDonor(t, b, seededDonor{id: 88436, name: "Thành Viên CLB D", phone: "+84912088436"})
+	check(b.Store.JoinUnit(ctx, 88436, clubD.ID))
+	need, err := b.Store.CreateNeed(ctx, storage.Need{ClubID: clubD.ID, CreatedBy: 88435, BloodGroup: profile.BloodOPos,
+		Component: "whole_blood", UnitsNeeded: 2, Hospital: "Bệnh viện Chợ Rẫy", Address: "201B Nguyễn Chí Thanh",
+		Deadline: time.Now().Add(24 * time.Hour), ContactName: "BS Lan", ContactPhone: "+84987654321",
+		Audience: "same", AdminChatID: 88435, AdminLang: "vi"})
+	check(err)
+	alert, err := b.Store.CreateBroadcast(ctx, storage.NewBroadcast{Kind: "urgent", Text: "CẦN MÁU KHẨN CẤP",
+		Priority: 10, CreatedBy: 88435, Recipients: []int64{88436}})
+	check(err)
+	check(b.Store.SetAlertsBroadcast(ctx, need.ID, alert.ID, []int64{88436}))
+	// Club D invites A's donor 88433; D's member 88436 is another donor.
+	inv, sent, err := b.Store.InviteToClub(ctx, storage.NewInvitation{ClubID: clubD.ID, Phone: "+84912088433",
+		InvitedBy: 88435, AdminChatID: 88435, AdminLang: "vi", Now: time.Now(), TTL: time.Hour})
+	check(err)
+	if !sent {
+		t.Fatal("no invitation")
+	}
+	b.Settle()
+
+	otherOrganizer, otherClubAdmin, otherDonor := b.Phone(88432, "vi"), b.Phone(88434, "vi"), b.Phone(88436, "vi")
+	code, dr, rg, n := d.Code, itoa(d.ID), itoa(reg.ID), itoa(need.ID)
+	type attempt struct {
+		who  *bottest.Phone
+		send string // a command, or callback data when it has no leading slash
+	}
+	attempts := map[string][]attempt{
+		"qr": {{otherOrganizer, "/qr " + code}}, "canceldrive": {{otherOrganizer, "/canceldrive " + code}},
+		"editdrive": {{otherOrganizer, "/editdrive " + code}}, "export": {{otherOrganizer, "/export " + code}},
+		"checkin": {{otherOrganizer, "/checkin " + code}}, "stats": {{otherOrganizer, "/stats " + code}},
+		"campaign": {{otherOrganizer, "/campaign " + code + " Hành trình lạ"}},
+		"cdrv":     {{otherOrganizer, "cdrv:v1:" + dr}},
+		"edrv":     {{otherOrganizer, "edrv:v1:" + dr + ":title"}, {otherOrganizer, "edrv:v1:" + dr + ":window"}},
+		"exp":      {{otherOrganizer, "exp:v1:" + dr + ":0"}},
+		"ci":       {{otherOrganizer, "ci:v1:" + rg}},
+		"res":      {{otherOrganizer, "res:v1:" + rg + ":350"}},
+		"resk":     {{otherOrganizer, "resk:v1:" + rg + ":350:whole_blood"}},
+		"resd":     {{otherOrganizer, "resd:v1:" + rg}},
+		"bcx":      {{otherOrganizer, "bcx:v1:" + itoa(alert.ID)}},
+		"urgadm": {{otherClubAdmin, "urgadm:v1:" + n + ":fill"}, {otherClubAdmin, "urgadm:v1:" + n + ":compatible"},
+			{otherClubAdmin, "urgadm:v1:" + n + ":all"}, {otherClubAdmin, "urgadm:v1:" + n + ":show"},
+			{otherClubAdmin, "urgadm:v1:" + n + ":don:88436"}},
+		"cinv": {{otherDonor, "cinv:v1:" + itoa(inv.ID) + ":y"}, {otherDonor, "cinv:v1:" + itoa(inv.ID) + ":n"}},
+	}
+	before := ownershipSnapshot(t, b)
+	for _, name := range append(slices.Clone(ownedCommands), ownedCallbacks...) {
+		if len(attempts[name]) == 0 {
+			t.Errorf("%s has no attempt by another owner", name)
+		}
+		for _, a := range attempts[name] {
+			seen := len(a.who.Messages())
+			var updateID int64
+			if strings.HasPrefix(a.send, "/") {
+				updateID = a.who.Send(a.send)
+			} else {
+				updateID = a.who.TapStale(1, a.send)
+			}
+			b.Settle()
+			texts := []string{}
+			if ans, ok := b.API.CallbackAnswer(updateID); ok {
+				texts = append(texts, ans.Text)
+			}
+			for _, m := range a.who.Messages()[seen:] {
+				texts = append(texts, m.Text+m.Caption)
+				if m.Kind != "text" {
+					t.Errorf("%q by another owner sent a %s", a.send, m.Kind)
+				}
+			}
+			refused := slices.ContainsFunc(texts, func(s string) bool {
+				return slices.ContainsFunc(ownershipRefusals, func(r string) bool { return strings.Contains(s, r) })
+			})
+			if !refused || len(texts) != 1 {
+				t.Errorf("%q by another owner: got %q, want one ownership refusal", a.send, texts)
+			}
+			// A conversation the action might have opened would take the next text.
+			a.who.Send("/cancel")
+			b.Settle()
+		}
+	}
+	if after := ownershipSnapshot(t, b); after != before {
+		t.Errorf("actions by another owner changed the database:\nbefore: %s\nafter:  %s", before, after)
+	}
+
+	// The owners still may: an admin stops the club's alert, A's organizer
+	// gets the poster of A's drive.
+	root := b.Phone(88439, "vi")
+	upd := root.TapStale(1, "bcx:v1:"+itoa(alert.ID))
+	b.Settle()
+	if ans, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(ans.Text, "Đã dừng") {
+		t.Errorf("bcx by an admin: %+v", ans)
+	}
+	owner := b.Phone(88431, "vi")
+	owner.Send("/qr " + code)
+	owner.ExpectMatch(func(m telegramtest.Message) bool { return m.Kind == "photo" })
+}
+
+// ownershipSnapshot renders what an action on another owner's object could
+// change: drives, registrations and results, campaigns, exports, needs and
+// their alerts, broadcast cancellations,, club memberships and invitations.
+func ownershipSnapshot(t *testing.T, b *bottest.Bot) string {
+	t.Helper()
+	var s string
+	const q = `SELECT concat_ws(' | ',
+		(SELECT string_agg(concat_ws(',', id, status, title, venue, hospital, target_units, starts_at, ends_at, campaign_id), ';' ORDER BY id) FROM drives),
+		(SELECT string_agg(concat_ws(',', id, status, checked_in_at), ';' ORDER BY id) FROM registrations),
+		(SELECT count(*) FROM donations), (SELECT count(*) FROM deferrals), (SELECT count(*) FROM campaigns),
+		(SELECT count(*) FROM export_audit),
+		(SELECT string_agg(concat_ws(',', id, status, audience, accepted, closed_at), ';' ORDER BY id) FROM needs),
+		(SELECT string_agg(concat_ws(',', need_id, donor_id, answer, covered_at, donated_at), ';' ORDER BY need_id, donor_id) FROM need_alerts),
+		(SELECT string_agg(concat_ws(',', id, cancelled_at), ';' ORDER BY id) FROM broadcasts),
+		(SELECT count(*) FROM broadcast_deliveries WHERE status = 'cancelled'),
+		(SELECT string_agg(concat_ws(',', unit_id, donor_id), ';' ORDER BY unit_id, donor_id) FROM unit_members),
+		(SELECT string_agg(concat_ws(',', id, status, closed_at), ';' ORDER BY id) FROM club_invitations))`
+	if err := b.Store.DB().Get(&s, q); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

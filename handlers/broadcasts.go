@@ -2,10 +2,13 @@ package handlers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
 	"donorbot/broadcast"
+	"donorbot/storage"
 )
 
 // RenderProgress is the broadcast engine's progress message for the admin or
@@ -31,12 +34,29 @@ func (h *Handlers) RenderProgress(p broadcast.Progress) (string, any) {
 	return text, rows(1, cancel)
 }
 
-// onStopBroadcast cancels what is left of a broadcast. Only admins and
-// organizers see progress messages; the route's role check guards a forged tap.
+// onStopBroadcast cancels what is left of a broadcast. Broadcast ids are
+// sequential, so the data of a forged tap is easy to guess: only whoever
+// started the broadcast, or an admin, may stop it.
 func (h *Handlers) onStopBroadcast(ctx context.Context, t *turn) error {
 	broadcastID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
 	if err != nil {
 		return t.answer(ctx, t.text("button_stale"))
+	}
+	b, err := h.d.Store.Broadcast(ctx, broadcastID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err != nil {
+		return err
+	}
+	if b.CreatedBy != t.userID {
+		admin, err := h.d.IsAdmin(ctx, t.userID)
+		if err != nil {
+			return fmt.Errorf("check admin %d: %w", t.userID, err)
+		}
+		if !admin {
+			return t.refuse(ctx, "bcast_not_yours")
+		}
 	}
 	n, err := h.bcast.Cancel(ctx, broadcastID)
 	if err != nil {

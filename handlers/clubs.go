@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"donorbot/profile"
 	"donorbot/storage"
 )
 
@@ -141,41 +140,6 @@ func (h *Handlers) invite(ctx context.Context, t *turn) error {
 			"Club": c.Name, "Members": n, "Link": clubInviteLink(h.d.BotUsername, c.InviteCode)}))
 	}
 	return t.reply(ctx, b.String(), nil)
-}
-
-// addMember adds a donor to the admin's club by phone: /addmember <phone> [club].
-func (h *Handlers) addMember(ctx context.Context, t *turn) error {
-	f := strings.Fields(t.args)
-	if len(f) == 0 || len(f) > 2 {
-		return t.reply(ctx, t.text("addmember_usage"), nil)
-	}
-	phone, err := profile.ParsePhone(f[0])
-	if err != nil {
-		return t.reply(ctx, t.text("addmember_usage"), nil)
-	}
-	clubArg := ""
-	if len(f) == 2 {
-		clubArg = f[1]
-	}
-	club, ok, err := h.chosenClub(ctx, t, clubArg, "club_choose")
-	if !ok || err != nil {
-		return err
-	}
-	d, err := h.d.Store.DonorByPhone(ctx, phone)
-	if errors.Is(err, storage.ErrNotFound) {
-		return t.reply(ctx, t.textf("addmember_unknown", map[string]any{
-			"Link": clubInviteLink(h.d.BotUsername, club.InviteCode)}), nil)
-	}
-	if err != nil {
-		return err
-	}
-	if err := h.d.Store.JoinUnit(ctx, d.TelegramID, club.ID); err != nil {
-		return err
-	}
-	if err := t.reply(ctx, t.textf("addmember_done", map[string]any{"Name": d.FullName, "Club": club.Name}), nil); err != nil {
-		return err
-	}
-	return h.tell(ctx, d.ChatID, h.textIn(d.Language, "club_added", map[string]any{"Club": club.Name}), nil)
 }
 
 // grantClubAdmin makes target a club admin of the club named by id or

@@ -77,7 +77,7 @@ func (h *Handlers) organizerDrive(ctx context.Context, t *turn, usage string) (d
 // qr sends a PNG poster with the QR code of the drive's deep link: scanning
 // it opens the bot straight into registration for that drive.
 func (h *Handlers) qr(ctx context.Context, t *turn) error {
-	d, ok, err := h.organizerDrive(ctx, t, "qr_usage")
+	d, ok, err := h.managedDrive(ctx, t, "qr_usage")
 	if !ok || err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (h *Handlers) qr(ctx context.Context, t *turn) error {
 
 // cancelDrive asks the organizer to confirm cancelling a drive.
 func (h *Handlers) cancelDrive(ctx context.Context, t *turn) error {
-	d, ok, err := h.organizerDrive(ctx, t, "canceldrive_usage")
+	d, ok, err := h.managedDrive(ctx, t, "canceldrive_usage")
 	if !ok || err != nil {
 		return err
 	}
@@ -108,6 +108,9 @@ func (h *Handlers) onCancelDrive(ctx context.Context, t *turn) error {
 	driveID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
 	if err != nil {
 		return t.answer(ctx, t.text("button_stale"))
+	}
+	if _, ok, err := h.managedDriveByID(ctx, t, driveID); !ok || err != nil {
+		return err
 	}
 	d, err := h.d.Store.CancelDrive(ctx, driveID)
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrDriveStatus) {
@@ -204,7 +207,7 @@ var editableFields = []string{"title", "venue", "hospital", "target", "window"}
 
 // editDrive offers the fields of a drive to change.
 func (h *Handlers) editDrive(ctx context.Context, t *turn) error {
-	d, ok, err := h.organizerDrive(ctx, t, "editdrive_usage")
+	d, ok, err := h.managedDrive(ctx, t, "editdrive_usage")
 	if !ok || err != nil {
 		return err
 	}
@@ -228,6 +231,9 @@ func (h *Handlers) onEditDriveField(ctx context.Context, t *turn) error {
 	}
 	if err != nil || !known {
 		return t.answer(ctx, t.text("button_stale"))
+	}
+	if _, ok, err := h.managedDriveByID(ctx, t, driveID); !ok || err != nil {
+		return err
 	}
 	if err := t.answer(ctx, ""); err != nil {
 		return err
@@ -254,8 +260,8 @@ func (h *Handlers) editDriveText(ctx context.Context, t *turn, conv storage.Conv
 		}
 		return t.reply(ctx, t.text("nd_ask_"+conv.Step), nil)
 	}
-	d, err := h.d.Store.Drive(ctx, driveID)
-	if err != nil {
+	d, ok, err := h.managedDriveByID(ctx, t, driveID) // rights may have been revoked meanwhile
+	if !ok || err != nil {
 		return err
 	}
 	slots, err := h.d.Store.DriveSlots(ctx, driveID)

@@ -279,14 +279,10 @@ func (h *Handlers) managedDriveByID(ctx context.Context, t *turn, driveID int64)
 // creator, organizers without a unit, and organizers or club admins of the
 // unit it is for.
 func (h *Handlers) organizes(ctx context.Context, userID int64, d drive.Drive) (bool, error) {
-	admin, err := h.d.IsAdmin(ctx, userID)
-	if err != nil || admin {
-		return admin, err
-	}
 	if d.CreatedBy == userID {
 		return true, nil
 	}
-	return h.d.Store.OrganizesUnit(ctx, userID, d.AudienceUnitID)
+	return h.organizesUnit(ctx, userID, d.AudienceUnitID)
 }
 
 // audit shows admins the latest registration lists exported.

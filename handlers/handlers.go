@@ -123,6 +123,7 @@ func (h *Handlers) routes() {
 		"un":      h.clubAdminOnly(h.onUrgentButton),   // un:v1:<step>|aud|send|discard:<value>
 		"urg":     h.onAlertAnswer,                     // urg:v1:<need>:y|n (the tapper's own alert)
 		"urgadm":  h.clubAdminOnly(h.onNeedAdmin),      // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
+		"cinv":    h.onInvitationAnswer,                // cinv:v1:<invitation>:y|n (the tapper's own invitation)
 	}
 }
 

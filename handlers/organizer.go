@@ -61,7 +61,7 @@ func (h *Handlers) askDraft(ctx context.Context, t *turn, data map[string]string
 	case "wave":
 		markup = rows(1, button{Text: t.text("btn_unit_skip"), CallbackData: encodeCallback("nd", "wave", "skip")})
 	case "audience":
-		units, err := h.d.Store.Units(ctx, 0, 20)
+		units, err := h.audienceUnits(ctx, t.userID)
 		if err != nil {
 			return err
 		}
@@ -257,6 +257,11 @@ func (h *Handlers) onDraftButton(ctx context.Context, t *turn) error {
 			} else if err != nil {
 				return err
 			}
+			if ok, err := h.organizesUnit(ctx, t.userID, unitID); err != nil {
+				return err
+			} else if !ok {
+				return h.refuseAudience(ctx, t, data)
+			}
 		}
 		data["audience"] = value
 		return h.previewDraft(ctx, t, data)
@@ -276,6 +281,13 @@ func (h *Handlers) publishDraft(ctx context.Context, t *turn, data map[string]st
 	if err != nil {
 		return h.previewDraft(ctx, t, data) // e.g. the date passed while the preview waited
 	}
+	if in.AudienceUnitID != 0 { // rights may have been revoked since the audience was picked
+		if ok, err := h.organizesUnit(ctx, t.userID, in.AudienceUnitID); err != nil {
+			return err
+		} else if !ok {
+			return h.refuseAudience(ctx, t, data)
+		}
+	}
 	d, _, err := h.d.Store.CreateDrive(ctx, in, t.userID)
 	if err != nil {
 		return err
@@ -291,4 +303,37 @@ func (h *Handlers) publishDraft(ctx context.Context, t *turn, data map[string]st
 		return err
 	}
 	return h.announceDrive(ctx, t, d)
+}
+
+// audienceUnits are the units a drive of the user may be for: every unit
+// for admins and organizers without a unit, else the units they organize.
+func (h *Handlers) audienceUnits(ctx context.Context, userID int64) ([]storage.Unit, error) {
+	everyUnit, err := h.organizesUnit(ctx, userID, 0)
+	if err != nil {
+		return nil, err
+	}
+	if everyUnit {
+		return h.d.Store.Units(ctx, 0, 20)
+	}
+	return h.d.Store.OrganizedUnits(ctx, userID)
+}
+
+// organizesUnit reports whether the user is an admin or organizes the unit
+// (0: every unit, which admins and organizers without a unit do). A unit's
+// organizer creates drives for it, not for another unit's members.
+func (h *Handlers) organizesUnit(ctx context.Context, userID, unitID int64) (bool, error) {
+	admin, err := h.d.IsAdmin(ctx, userID)
+	if err != nil || admin {
+		return admin, err
+	}
+	return h.d.Store.OrganizesUnit(ctx, userID, unitID)
+}
+
+// refuseAudience tells the user the unit they picked is not theirs and asks
+// for the audience again.
+func (h *Handlers) refuseAudience(ctx context.Context, t *turn, data map[string]string) error {
+	if err := t.reply(ctx, t.text("unit_not_yours"), nil); err != nil {
+		return err
+	}
+	return h.askDraft(ctx, t, data, "audience")
 }

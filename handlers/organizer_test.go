@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"image/png"
 	"slices"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"donorbot/handlers"
 	"donorbot/internal/bottest"
+	"donorbot/storage"
 )
 
 // TestNewDriveAnnouncePublish: an organizer creates a drive step by step,
@@ -150,8 +153,9 @@ func TestNewDriveRefusesBadNumbersAndPast(t *testing.T) {
 
 // donorActions are the button actions open to every donor; every other
 // action in the routes must refuse a donor.
-// urg answers only the tapper's own alert (see TestUrgentRights).
-var donorActions = []string{"consent", "step", "unitpg", "edit", "forget", "lang", "scr", "drv", "drvpg", "remind", "rchk", "avail", "urg"}
+// urg answers only the tapper's own alert (see TestUrgentRights), cinv only
+// the tapper's own invitation (see TestOwnershipMatrix).
+var donorActions = []string{"consent", "step", "unitpg", "edit", "forget", "lang", "scr", "drv", "drvpg", "remind", "rchk", "avail", "urg", "cinv"}
 
 // TestOrganizerCommandsRefuseDonors walks the whole routed surface as a
 // plain donor: every command outside the donor menu and every button action
@@ -220,4 +224,49 @@ func TestGrantAndRevoke(t *testing.T) {
 	admin.Expect("6961 không có quyền organizer")
 	org.Send("/newdrive")
 	org.Expect("chỉ dành cho ban tổ chức")
+}
+
+// TestUnitOrganizerDrivesStayInUnit: an organizer of one unit is offered
+// only their unit as a drive's audience, and a forged tap naming another
+// unit is refused: their drive cannot reach, nor belong to, another unit.
+func TestUnitOrganizerDrivesStayInUnit(t *testing.T) {
+	b := bottest.Start(t)
+	ctx := context.Background()
+	mine, err := b.Store.CreateUnit(ctx, "unit", "Trường THPT Khán giả 6950", "khangia6950")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := b.Store.CreateUnit(ctx, "unit", "Trường THPT Người khác 6951", "nguoikhac6951")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Store.GrantRole(ctx, 6950, storage.RoleOrganizer, mine.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	org := b.Phone(6950, "vi")
+	org.Send("/newdrive")
+	org.Expect("Bước 1/11")
+	for _, answer := range []string{"Ngày hội trường 6950", "Đợt 1", "Đoàn trường",
+		time.Now().AddDate(0, 0, 10).Format("02/01/2006"), "07:30-09:30", "30", "10",
+		"Hội trường tầng 1", "Bệnh viện Bạch Mai", "40"} {
+		org.Send(answer)
+	}
+	ask := org.Expect("Bước 11/11", "Thông báo cho ai")
+	if !ask.HasButtonText("Trường THPT Khán giả 6950") || ask.HasButtonText("Trường THPT Người khác 6951") {
+		t.Errorf("audience offered to a unit's organizer: %v", ask.Buttons())
+	}
+	org.TapStale(ask.ID, fmt.Sprintf("nd:v1:audience:%d", other.ID))
+	org.Expect("Bạn không phụ trách đơn vị này")
+	org.Expect("Bước 11/11", "Thông báo cho ai")
+	org.Tap("Trường THPT Khán giả 6950")
+	org.Expect("Xem trước", "Ngày hội trường 6950")
+	org.Tap("📣 Đăng và thông báo")
+	org.Expect("Đã đăng ngày hội")
+	var audiences []int64
+	if err := b.Store.DB().Select(&audiences, `SELECT audience_unit_id FROM drives WHERE created_by = 6950`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(audiences, []int64{mine.ID}) {
+		t.Errorf("drives of the unit's organizer are for units %v, want [%d]", audiences, mine.ID)
+	}
 }

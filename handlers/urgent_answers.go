@@ -257,7 +257,7 @@ func (h *Handlers) onNeedAdmin(ctx context.Context, t *turn) error {
 		if err != nil {
 			return err
 		}
-		return t.refuse(ctx, "club_admin_only")
+		return t.refuse(ctx, "need_not_yours")
 	}
 	switch action := t.cb.arg(1); action {
 	case "fill":

@@ -589,7 +589,7 @@ func TestUrgentRights(t *testing.T) {
 	for _, action := range []string{"fill", "compatible", "show", "don:8501"} {
 		upd := otherAdmin.TapStale(1, "urgadm:v1:"+n+":"+action)
 		otherAdmin.Settle()
-		if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "chỉ dành cho quản lý câu lạc bộ") {
+		if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "thuộc một câu lạc bộ khác") {
 			t.Errorf("urgadm %s by another club's admin: %+v", action, a)
 		}
 	}
@@ -682,10 +682,14 @@ func TestClubJoinAvailabilityAndMembers(t *testing.T) {
 
 	seed(t, b, donorSpec{id: 8702, group: profile.BloodOPos})
 	admin.Send("/addmember 0912008702")
-	admin.Expect("Đã thêm Người hiến 8702 vào câu lạc bộ CLB Ngan hang mau song 8700")
-	b.Phone(8702, "vi").Expect("Bạn đã được thêm vào câu lạc bộ")
+	admin.Expect("họ vừa nhận được lời mời")
+	invited := b.Phone(8702, "vi")
+	invited.Expect("Câu lạc bộ Ngân hàng máu sống CLB Ngan hang mau song 8700 mời bạn tham gia")
+	invited.Tap("✅ Đồng ý tham gia")
+	invited.Expect("Bạn đã tham gia câu lạc bộ CLB Ngan hang mau song 8700")
+	admin.Expect("Người hiến 8702 đã đồng ý tham gia câu lạc bộ CLB Ngan hang mau song 8700")
 	admin.Send("/addmember 0911111111")
-	admin.Expect("Chưa có người hiến máu nào dùng số này", "?start=c_")
+	admin.Expect("họ vừa nhận được lời mời", "?start=c_")
 	admin.Send("/invite")
 	admin.Expect("2 thành viên")
 	admin.Send("/help")

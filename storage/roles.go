@@ -68,3 +68,17 @@ func (s *Store) OrganizesUnit(ctx context.Context, telegramID, unitID int64) (bo
 	}
 	return ok, nil
 }
+
+// OrganizedUnits lists the units the user is an organizer or club admin
+// of, by name.
+func (s *Store) OrganizedUnits(ctx context.Context, telegramID int64) ([]Unit, error) {
+	const q = `SELECT DISTINCT u.id, u.kind, u.name, u.invite_code
+		FROM units u JOIN roles r ON r.unit_id = u.id
+		WHERE r.telegram_id = $1 AND r.role IN ('organizer', 'club_admin')
+		ORDER BY u.name, u.id`
+	units := []Unit{}
+	if err := s.db.SelectContext(ctx, &units, q, telegramID); err != nil {
+		return nil, fmt.Errorf("storage: units organized by %d: %w", telegramID, err)
+	}
+	return units, nil
+}
