@@ -126,7 +126,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 	if err := a.connectTelegram(ctx); err != nil {
 		return nil, err
 	}
-	a.inbox = newInbox(store, a.metrics)
+	a.inbox = newInbox(store, a.metrics, a.log)
 	a.dispatcher = newDispatcher(cfg.Workers, 64, a.handleUpdate)
 
 	a.listener, err = net.Listen("tcp", cfg.ListenAddr)
