@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -240,8 +239,15 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.handlers.SetCommands(ctx, a.tg, admins); err != nil {
 		a.log.Error("setMyCommands", "err", err)
 	}
-	webhookPath, err := a.setupIntake(ctx)
-	if err != nil {
+	// The routes come first: nothing they could refuse may follow setWebhook.
+	hookPath := ""
+	if a.cfg.WebhookURL != "" {
+		if hookPath, err = webhookPath(a.cfg.WebhookURL); err != nil {
+			return err
+		}
+	}
+	handler := a.routes(hookPath)
+	if err := a.setupIntake(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting
 		}
@@ -258,7 +264,7 @@ func (a *App) Run(ctx context.Context) error {
 		close(engineDone)
 	}()
 	a.dispatcher.start(ctx)
-	srv := &http.Server{Handler: a.routes(webhookPath), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(a.listener) }()
 	sweepDone := make(chan struct{})
@@ -297,31 +303,23 @@ func (a *App) Run(ctx context.Context) error {
 
 // setupIntake registers the webhook with Telegram, or removes it for long
 // polling (getUpdates is refused while a webhook is set).
-func (a *App) setupIntake(ctx context.Context) (string, error) {
+func (a *App) setupIntake(ctx context.Context) error {
 	if a.cfg.WebhookURL == "" {
 		if _, err := a.tg.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
-			return "", fmt.Errorf("deleteWebhook: %w", err)
+			return fmt.Errorf("deleteWebhook: %w", err)
 		}
-		return "", nil
+		return nil
 	}
-	u, err := url.Parse(a.cfg.WebhookURL)
-	if err != nil {
-		return "", fmt.Errorf("config: WEBHOOK_URL: %w", err)
-	}
-	_, err = a.tg.SetWebhook(ctx, &tg.SetWebhookParams{
+	_, err := a.tg.SetWebhook(ctx, &tg.SetWebhookParams{
 		URL:            a.cfg.WebhookURL,
 		SecretToken:    a.cfg.WebhookSecret,
 		AllowedUpdates: allowedUpdates,
 		MaxConnections: 40,
 	})
 	if err != nil {
-		return "", fmt.Errorf("setWebhook: %w", err)
+		return fmt.Errorf("setWebhook: %w", err)
 	}
-	path := u.Path
-	if path == "" {
-		path = "/"
-	}
-	return path, nil
+	return nil
 }
 
 func (a *App) close() {
