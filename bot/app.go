@@ -37,6 +37,8 @@ type App struct {
 	inbox      *inbox
 	dispatcher *dispatcher
 	listener   net.Listener
+	metricsLn  net.Listener // nil: /metrics is on listener
+	timeouts   HTTPTimeouts
 	extra      []tg.Middleware
 	pages      map[string]http.Handler
 	now        func() time.Time // the handlers' clock; nil: time.Now
@@ -79,7 +81,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 			return nil, err
 		}
 	}
-	a := &App{cfg: cfg, log: log, metrics: NewMetrics()}
+	a := &App{cfg: cfg, log: log, metrics: NewMetrics(), timeouts: DefaultHTTPTimeouts}
 	for _, o := range opts {
 		o(a)
 	}
@@ -131,6 +133,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 	a.listener, err = net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	}
+	if cfg.MetricsAddr != "" {
+		if a.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
 	}
 	ok = true
 	return a, nil
@@ -214,6 +221,14 @@ func (a *App) isAdmin(ctx context.Context, userID int64) (bool, error) {
 // Addr is the address the HTTP server listens on.
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
+// MetricsAddr is the address /metrics is served on.
+func (a *App) MetricsAddr() string {
+	if a.metricsLn == nil {
+		return a.Addr()
+	}
+	return a.metricsLn.Addr().String()
+}
+
 // handleUpdate runs one update through middleware and handlers, then marks it
 // handled. An update cut short by shutdown stays unhandled for the next start.
 func (a *App) handleUpdate(ctx context.Context, upd *models.Update) {
@@ -264,9 +279,14 @@ func (a *App) Run(ctx context.Context) error {
 		close(engineDone)
 	}()
 	a.dispatcher.start(ctx)
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	serveErr := make(chan error, 1)
+	srv := a.server(handler)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(a.listener) }()
+	var metricsSrv *http.Server
+	if a.metricsLn != nil {
+		metricsSrv = a.server(a.metricsRoutes())
+		go func() { serveErr <- metricsSrv.Serve(a.metricsLn) }()
+	}
 	sweepDone := make(chan struct{})
 	go func() { a.sweep(ctx); close(sweepDone) }()
 	remindDone := make(chan struct{})
@@ -290,6 +310,11 @@ func (a *App) Run(ctx context.Context) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		a.log.Error("http shutdown", "err", err)
+	}
+	if metricsSrv != nil {
+		if err := metricsSrv.Shutdown(shutdownCtx); err != nil {
+			a.log.Error("metrics http shutdown", "err", err)
+		}
 	}
 	<-pollDone
 	<-sweepDone
@@ -325,6 +350,9 @@ func (a *App) setupIntake(ctx context.Context) error {
 func (a *App) close() {
 	if a.listener != nil {
 		a.listener.Close()
+	}
+	if a.metricsLn != nil {
+		a.metricsLn.Close()
 	}
 	if a.rdb != nil {
 		if err := a.rdb.Close(); err != nil {

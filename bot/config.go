@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"path"
 	"reflect"
@@ -27,6 +28,7 @@ type Config struct {
 	WebhookURL    string        `env:"WEBHOOK_URL"`
 	WebhookSecret string        `env:"WEBHOOK_SECRET"`
 	ListenAddr    string        `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
+	MetricsAddr   string        `env:"METRICS_ADDR"` // empty: /metrics on LISTEN_ADDR
 	AdminIDs      []int64       `env:"ADMIN_IDS" envSeparator:","`
 	TimeZone      string        `env:"TZ" envDefault:"Asia/Ho_Chi_Minh"`
 	Workers       int           `env:"WORKERS" envDefault:"64"`
@@ -121,6 +123,11 @@ func (c *Config) Validate() error {
 		}
 		if !secretPattern.MatchString(c.WebhookSecret) {
 			return errors.New("config: WEBHOOK_SECRET is required with WEBHOOK_URL: 1-256 characters of A-Z a-z 0-9 _ -")
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil || c.MetricsAddr == c.ListenAddr {
+			return fmt.Errorf("config: METRICS_ADDR is %q: want a host:port other than LISTEN_ADDR", c.MetricsAddr)
 		}
 	}
 	if !redisPrefixPattern.MatchString(c.RedisPrefix) {

@@ -38,6 +38,9 @@ func TestLoadConfig(t *testing.T) {
 		{"OKRedisPrefix", append(base, "REDIS_PREFIX=t:bot/test.x-1_2:"), ""},
 		{"OKWebhookRoot", append(base, "WEBHOOK_URL=https://example.org", "WEBHOOK_SECRET=s"), ""},
 		{"OKWebhookSubtree", append(base, "WEBHOOK_URL=https://example.org/tg/hook-1/", "WEBHOOK_SECRET=s"), ""},
+		{"ErrMetricsAddrNoPort", append(base, "METRICS_ADDR=9090"), "METRICS_ADDR"},
+		{"ErrMetricsAddrIsListenAddr", append(base, "METRICS_ADDR=127.0.0.1:8080"), "METRICS_ADDR"},
+		{"OKMetricsAddr", append(base, "METRICS_ADDR=127.0.0.1:9090"), ""},
 		{"OKWebhook", append(base, "WEBHOOK_URL=https://example.org/hook", "WEBHOOK_SECRET=s3cr3t_-", "ADMIN_IDS=1,2"), ""},
 	}
 	for _, tt := range tests {
