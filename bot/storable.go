@@ -31,14 +31,14 @@ func storableUpdate(raw []byte) ([]byte, error) {
 
 // reencode decodes raw and encodes it again with the replacements.
 func reencode(raw []byte) ([]byte, error) {
+	if !json.Valid(raw) { // a Decoder would ignore what follows the value
+		return nil, errors.New("update JSON: malformed")
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("update JSON: %w", err)
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, errors.New("update JSON: data after the value")
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

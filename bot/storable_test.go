@@ -90,9 +90,13 @@ func FuzzStorableUpdate(f *testing.F) {
 	for _, tt := range poisonUpdates {
 		f.Add([]byte(tt.raw))
 	}
+	f.Add([]byte(`{"update_id":1,"message":{"text":"\u0000"}}}`)) // malformed after a poison
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if !json.Valid(raw) {
-			return // refused when decoded, whatever storableUpdate makes of it
+			if out, err := storableUpdate(raw); err == nil && json.Valid(out) {
+				t.Fatalf("storableUpdate(%q) = %q: malformed JSON made valid", raw, out)
+			}
+			return
 		}
 		out, err := storableUpdate(raw)
 		if err != nil {
