@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -38,6 +37,8 @@ type App struct {
 	inbox      *inbox
 	dispatcher *dispatcher
 	listener   net.Listener
+	metricsLn  net.Listener // nil: /metrics is on listener
+	timeouts   HTTPTimeouts
 	extra      []tg.Middleware
 	pages      map[string]http.Handler
 	now        func() time.Time // the handlers' clock; nil: time.Now
@@ -80,7 +81,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 			return nil, err
 		}
 	}
-	a := &App{cfg: cfg, log: log, metrics: NewMetrics()}
+	a := &App{cfg: cfg, log: log, metrics: NewMetrics(), timeouts: DefaultHTTPTimeouts}
 	for _, o := range opts {
 		o(a)
 	}
@@ -126,12 +127,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 	if err := a.connectTelegram(ctx); err != nil {
 		return nil, err
 	}
-	a.inbox = newInbox(store, a.metrics)
+	a.inbox = newInbox(store, a.metrics, a.log)
 	a.dispatcher = newDispatcher(cfg.Workers, 64, a.handleUpdate)
 
 	a.listener, err = net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	}
+	if cfg.MetricsAddr != "" {
+		if a.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
 	}
 	ok = true
 	return a, nil
@@ -215,6 +221,14 @@ func (a *App) isAdmin(ctx context.Context, userID int64) (bool, error) {
 // Addr is the address the HTTP server listens on.
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
+// MetricsAddr is the address /metrics is served on.
+func (a *App) MetricsAddr() string {
+	if a.metricsLn == nil {
+		return a.Addr()
+	}
+	return a.metricsLn.Addr().String()
+}
+
 // handleUpdate runs one update through middleware and handlers, then marks it
 // handled. An update cut short by shutdown stays unhandled for the next start.
 func (a *App) handleUpdate(ctx context.Context, upd *models.Update) {
@@ -240,8 +254,15 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.handlers.SetCommands(ctx, a.tg, admins); err != nil {
 		a.log.Error("setMyCommands", "err", err)
 	}
-	webhookPath, err := a.setupIntake(ctx)
-	if err != nil {
+	// The routes come first: nothing they could refuse may follow setWebhook.
+	hookPath := ""
+	if a.cfg.WebhookURL != "" {
+		if hookPath, err = webhookPath(a.cfg.WebhookURL); err != nil {
+			return err
+		}
+	}
+	handler := a.routes(hookPath)
+	if err := a.setupIntake(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting
 		}
@@ -258,9 +279,14 @@ func (a *App) Run(ctx context.Context) error {
 		close(engineDone)
 	}()
 	a.dispatcher.start(ctx)
-	srv := &http.Server{Handler: a.routes(webhookPath), ReadHeaderTimeout: 10 * time.Second}
-	serveErr := make(chan error, 1)
+	srv := a.server(handler)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(a.listener) }()
+	var metricsSrv *http.Server
+	if a.metricsLn != nil {
+		metricsSrv = a.server(a.metricsRoutes())
+		go func() { serveErr <- metricsSrv.Serve(a.metricsLn) }()
+	}
 	sweepDone := make(chan struct{})
 	go func() { a.sweep(ctx); close(sweepDone) }()
 	remindDone := make(chan struct{})
@@ -285,6 +311,11 @@ func (a *App) Run(ctx context.Context) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		a.log.Error("http shutdown", "err", err)
 	}
+	if metricsSrv != nil {
+		if err := metricsSrv.Shutdown(shutdownCtx); err != nil {
+			a.log.Error("metrics http shutdown", "err", err)
+		}
+	}
 	<-pollDone
 	<-sweepDone
 	<-remindDone
@@ -297,36 +328,31 @@ func (a *App) Run(ctx context.Context) error {
 
 // setupIntake registers the webhook with Telegram, or removes it for long
 // polling (getUpdates is refused while a webhook is set).
-func (a *App) setupIntake(ctx context.Context) (string, error) {
+func (a *App) setupIntake(ctx context.Context) error {
 	if a.cfg.WebhookURL == "" {
 		if _, err := a.tg.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
-			return "", fmt.Errorf("deleteWebhook: %w", err)
+			return fmt.Errorf("deleteWebhook: %w", err)
 		}
-		return "", nil
+		return nil
 	}
-	u, err := url.Parse(a.cfg.WebhookURL)
-	if err != nil {
-		return "", fmt.Errorf("config: WEBHOOK_URL: %w", err)
-	}
-	_, err = a.tg.SetWebhook(ctx, &tg.SetWebhookParams{
+	_, err := a.tg.SetWebhook(ctx, &tg.SetWebhookParams{
 		URL:            a.cfg.WebhookURL,
 		SecretToken:    a.cfg.WebhookSecret,
 		AllowedUpdates: allowedUpdates,
 		MaxConnections: 40,
 	})
 	if err != nil {
-		return "", fmt.Errorf("setWebhook: %w", err)
+		return fmt.Errorf("setWebhook: %w", err)
 	}
-	path := u.Path
-	if path == "" {
-		path = "/"
-	}
-	return path, nil
+	return nil
 }
 
 func (a *App) close() {
 	if a.listener != nil {
 		a.listener.Close()
+	}
+	if a.metricsLn != nil {
+		a.metricsLn.Close()
 	}
 	if a.rdb != nil {
 		if err := a.rdb.Close(); err != nil {

@@ -4,9 +4,12 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"path"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +28,7 @@ type Config struct {
 	WebhookURL    string        `env:"WEBHOOK_URL"`
 	WebhookSecret string        `env:"WEBHOOK_SECRET"`
 	ListenAddr    string        `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
+	MetricsAddr   string        `env:"METRICS_ADDR"` // empty: /metrics on LISTEN_ADDR
 	AdminIDs      []int64       `env:"ADMIN_IDS" envSeparator:","`
 	TimeZone      string        `env:"TZ" envDefault:"Asia/Ho_Chi_Minh"`
 	Workers       int           `env:"WORKERS" envDefault:"64"`
@@ -67,7 +71,40 @@ func LoadConfig(environ []string) (Config, error) {
 var (
 	tokenPattern  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
 	secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	// Redis SCAN patterns are built on the prefix (ForgetUser): a glob
+	// character in it (* ? [ ] \) would reach other applications' keys.
+	redisPrefixPattern = regexp.MustCompile(`^[A-Za-z0-9_.:/-]{1,256}$`)
+	// A webhook path is a literal http.ServeMux pattern: a space would
+	// read as a method, a brace as a wildcard.
+	webhookPathPattern = regexp.MustCompile(`^/[A-Za-z0-9_.~/-]*$`)
 )
+
+// ownPaths are served on LISTEN_ADDR by the bot itself.
+var ownPaths = []string{"/healthz", "/metrics"}
+
+// webhookPath is the path WEBHOOK_URL's updates arrive on, checked to be
+// servable next to the bot's own paths.
+func webhookPath(webhookURL string) (string, error) {
+	u, err := url.Parse(webhookURL)
+	if err != nil {
+		return "", fmt.Errorf("config: WEBHOOK_URL is %q: want an http(s) URL", webhookURL)
+	}
+	p := u.Path
+	if p == "" {
+		p = "/"
+	}
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !webhookPathPattern.MatchString(p) || p != clean {
+		return "", fmt.Errorf("config: WEBHOOK_URL path %q: want a clean path of A-Z a-z 0-9 _ - . ~ /", p)
+	}
+	if slices.Contains(ownPaths, clean) {
+		return "", fmt.Errorf("config: WEBHOOK_URL path %q is the bot's own: choose another, e.g. /telegram/webhook", p)
+	}
+	return p, nil
+}
 
 // Validate checks the settings that parsing alone cannot and loads Location.
 func (c *Config) Validate() error {
@@ -81,9 +118,20 @@ func (c *Config) Validate() error {
 		if err := checkURL("WEBHOOK_URL", c.WebhookURL); err != nil {
 			return err
 		}
+		if _, err := webhookPath(c.WebhookURL); err != nil {
+			return err
+		}
 		if !secretPattern.MatchString(c.WebhookSecret) {
 			return errors.New("config: WEBHOOK_SECRET is required with WEBHOOK_URL: 1-256 characters of A-Z a-z 0-9 _ -")
 		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil || c.MetricsAddr == c.ListenAddr {
+			return fmt.Errorf("config: METRICS_ADDR is %q: want a host:port other than LISTEN_ADDR", c.MetricsAddr)
+		}
+	}
+	if !redisPrefixPattern.MatchString(c.RedisPrefix) {
+		return fmt.Errorf("config: REDIS_PREFIX is %q: want 1-256 of A-Z a-z 0-9 _ - . : / (no glob characters)", c.RedisPrefix)
 	}
 	for _, id := range c.AdminIDs {
 		if id <= 0 {

@@ -25,6 +25,22 @@ func TestLoadConfig(t *testing.T) {
 		{"ErrAPIURLBad", append(base, "TELEGRAM_API_URL=::"), "TELEGRAM_API_URL"},
 		{"ErrTimeZone", append(base, "TZ=Mars/Olympus"), "TZ is"},
 		{"ErrDurationMalformed", append(base, "INBOX_LEASE=soon"), "INBOX_LEASE is malformed"},
+		{"ErrWebhookPathHealthz", append(base, "WEBHOOK_URL=https://example.org/healthz", "WEBHOOK_SECRET=s"), "WEBHOOK_URL path \"/healthz\""},
+		{"ErrWebhookPathMetrics", append(base, "WEBHOOK_URL=https://example.org/metrics", "WEBHOOK_SECRET=s"), "WEBHOOK_URL path \"/metrics\""},
+		{"ErrWebhookPathBrace", append(base, "WEBHOOK_URL=https://example.org/hook/{id}", "WEBHOOK_SECRET=s"), "WEBHOOK_URL path"},
+		{"ErrWebhookPathSpace", append(base, "WEBHOOK_URL=https://example.org/a b", "WEBHOOK_SECRET=s"), "WEBHOOK_URL"},
+		{"ErrWebhookPathEscapedSpace", append(base, "WEBHOOK_URL=https://example.org/a%20b", "WEBHOOK_SECRET=s"), "WEBHOOK_URL path"},
+		{"ErrWebhookPathNotClean", append(base, "WEBHOOK_URL=https://example.org/x/../metrics", "WEBHOOK_SECRET=s"), "WEBHOOK_URL path"},
+		{"ErrRedisPrefixGlob", append(base, "REDIS_PREFIX=*"), "REDIS_PREFIX"},
+		{"ErrRedisPrefixClass", append(base, "REDIS_PREFIX=app[12]:"), "REDIS_PREFIX"},
+		{"ErrRedisPrefixQuestion", append(base, "REDIS_PREFIX=app?:"), "REDIS_PREFIX"},
+		{"ErrRedisPrefixSpace", append(base, "REDIS_PREFIX=my app:"), "REDIS_PREFIX"},
+		{"OKRedisPrefix", append(base, "REDIS_PREFIX=t:bot/test.x-1_2:"), ""},
+		{"OKWebhookRoot", append(base, "WEBHOOK_URL=https://example.org", "WEBHOOK_SECRET=s"), ""},
+		{"OKWebhookSubtree", append(base, "WEBHOOK_URL=https://example.org/tg/hook-1/", "WEBHOOK_SECRET=s"), ""},
+		{"ErrMetricsAddrNoPort", append(base, "METRICS_ADDR=9090"), "METRICS_ADDR"},
+		{"ErrMetricsAddrIsListenAddr", append(base, "METRICS_ADDR=127.0.0.1:8080"), "METRICS_ADDR"},
+		{"OKMetricsAddr", append(base, "METRICS_ADDR=127.0.0.1:9090"), ""},
 		{"OKWebhook", append(base, "WEBHOOK_URL=https://example.org/hook", "WEBHOOK_SECRET=s3cr3t_-", "ADMIN_IDS=1,2"), ""},
 	}
 	for _, tt := range tests {
@@ -56,6 +72,11 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if cfg.APIURL != "https://api.telegram.org" || cfg.ListenAddr != "127.0.0.1:8080" {
 		t.Errorf("got api %q listen %q, want the documented defaults", cfg.APIURL, cfg.ListenAddr)
+	}
+	// An empty REDIS_PREFIX is the default, never "": keys under "" would
+	// be every application's.
+	if cfg, err := LoadConfig([]string{"DATABASE_URL=postgres://x", "REDIS_URL=redis://x", "REDIS_PREFIX="}); err != nil || cfg.RedisPrefix != "donorbot:" {
+		t.Errorf("empty REDIS_PREFIX: got %q, %v; want the default", cfg.RedisPrefix, err)
 	}
 	if !(Config{AdminIDs: []int64{7, 9}}).IsAdmin(9) || (Config{AdminIDs: []int64{7}}).IsAdmin(8) {
 		t.Error("IsAdmin does not follow ADMIN_IDS")

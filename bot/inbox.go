@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -19,7 +20,8 @@ import (
 // crash leaves at most one handled-but-unmarked update per worker.
 type inbox struct {
 	m       *Metrics
-	stores  *batcher[storage.NewUpdate, bool]
+	log     *slog.Logger
+	stores  *batcher[storage.NewUpdate, storage.Accepted]
 	handled *batcher[int64, struct{}]
 }
 
@@ -33,9 +35,10 @@ const (
 	inboxTimeout = 10 * time.Second
 )
 
-func newInbox(store *storage.Store, m *Metrics) *inbox {
+func newInbox(store *storage.Store, m *Metrics, log *slog.Logger) *inbox {
 	return &inbox{
 		m:      m,
+		log:    log,
 		stores: newBatcher(inboxFlushes, inboxBatch, inboxTimeout, store.AcceptUpdates),
 		handled: newBatcher(inboxFlushes, inboxBatch, inboxTimeout,
 			func(ctx context.Context, ids []int64) ([]struct{}, error) {
@@ -44,21 +47,27 @@ func newInbox(store *storage.Store, m *Metrics) *inbox {
 	}
 }
 
-// accept stores upd (whose JSON is raw). It reports false for an update seen
-// before, which must have no further effect. An error means the update may
-// not be stored and must be refused so that Telegram delivers it again (if
-// it was stored after all, the redelivery is a duplicate and the sweeper
-// hands the stored one to a worker after the lease).
+// accept stores upd (whose JSON is raw, made storable). It reports false for
+// an update seen before, or refused by the store, which must have no further
+// effect. An error means the update may not be stored and must be refused
+// so that Telegram delivers it again (if it was stored after all, the
+// redelivery is a duplicate and the sweeper hands the stored one to a
+// worker after the lease).
 func (in *inbox) accept(ctx context.Context, upd *models.Update, raw []byte) (bool, error) {
 	chatID, userID := Route(upd)
-	fresh, err := in.stores.do(ctx, storage.NewUpdate{UpdateID: upd.ID, ChatID: chatID, UserID: userID, Payload: raw})
+	got, err := in.stores.do(ctx, storage.NewUpdate{UpdateID: upd.ID, ChatID: chatID, UserID: userID, Payload: raw})
 	if err != nil {
 		return false, fmt.Errorf("accept update %d: %w", upd.ID, err)
 	}
-	if !fresh {
+	switch {
+	case got.Refused != "":
+		// Only the SQLSTATE: the refused payload is what a user wrote.
+		in.log.Error("update refused by the store, dropped", "update_id", upd.ID, "sqlstate", got.Refused)
+		in.m.Refused.Inc()
+	case !got.Fresh:
 		in.m.Duplicates.Inc()
 	}
-	return fresh, nil
+	return got.Fresh, nil
 }
 
 // done records that an update had its effect.

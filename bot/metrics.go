@@ -17,6 +17,7 @@ type Metrics struct {
 	Registry       *prometheus.Registry
 	Updates        *prometheus.CounterVec
 	Duplicates     prometheus.Counter
+	Refused        prometheus.Counter
 	HandlerLatency *prometheus.HistogramVec
 	Errors         *prometheus.CounterVec
 	APICalls       *prometheus.CounterVec
@@ -33,6 +34,9 @@ func NewMetrics() *Metrics {
 		Duplicates: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "donorbot_duplicate_updates_total", Help: "Redelivered updates rejected by dedupe.",
 		}),
+		Refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "donorbot_refused_updates_total", Help: "Updates PostgreSQL refused to store, dropped.",
+		}),
 		HandlerLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "donorbot_handler_duration_seconds",
 			Help:    "Time to handle one update, by type.",
@@ -48,7 +52,7 @@ func NewMetrics() *Metrics {
 			Name: "donorbot_webhook_requests_total", Help: "Webhook requests, by HTTP status answered.",
 		}, []string{"status"}),
 	}
-	m.Registry.MustRegister(m.Updates, m.Duplicates, m.HandlerLatency, m.Errors, m.APICalls, m.Webhook,
+	m.Registry.MustRegister(m.Updates, m.Duplicates, m.Refused, m.HandlerLatency, m.Errors, m.APICalls, m.Webhook,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,17 +42,43 @@ func (a *App) poll(ctx context.Context) {
 		}
 		backoff = 0
 		for _, raw := range raws {
-			var upd models.Update
-			if err := json.Unmarshal(raw, &upd); err != nil || upd.ID <= 0 {
-				a.log.Error("getUpdates: undecodable update skipped", "err", err)
+			upd, clean, err := decodePolled(raw)
+			if err != nil {
+				// Fetching it again would fail the same way, at once and
+				// forever: confirm it if its id can be read.
+				a.log.Error("getUpdates: undecodable update skipped", "update_id", upd.ID, "err", err)
+				if upd.ID > 0 {
+					offset = upd.ID + 1
+				}
 				continue
 			}
-			if !a.acceptPolled(ctx, &upd, raw) {
+			if !a.acceptPolled(ctx, upd, clean) {
 				break // not stored: ask for it again from this offset
 			}
 			offset = upd.ID + 1
 		}
 	}
+}
+
+// decodePolled makes a polled update storable and decodes it. On an error
+// the update's ID is still set when it can be read.
+func decodePolled(raw json.RawMessage) (*models.Update, []byte, error) {
+	var upd models.Update
+	clean, err := storableUpdate(raw)
+	if err == nil {
+		err = json.Unmarshal(clean, &upd)
+	}
+	if err == nil && upd.ID <= 0 {
+		err = errors.New("no update_id")
+	}
+	if err != nil {
+		var id struct {
+			UpdateID int64 `json:"update_id"`
+		}
+		_ = json.Unmarshal(raw, &id) // best effort: err says what went wrong
+		return &models.Update{ID: id.UpdateID}, nil, err
+	}
+	return &upd, clean, nil
 }
 
 func (a *App) acceptPolled(ctx context.Context, upd *models.Update, raw []byte) bool {

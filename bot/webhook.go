@@ -40,6 +40,9 @@ func (a *App) serveWebhook(w http.ResponseWriter, r *http.Request) int {
 		}
 		return reply(w, http.StatusBadRequest)
 	}
+	if body, err = storableUpdate(body); err != nil {
+		return reply(w, http.StatusBadRequest)
+	}
 	var upd models.Update
 	if err := json.Unmarshal(body, &upd); err != nil || upd.ID <= 0 {
 		return reply(w, http.StatusBadRequest)

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,27 +25,68 @@ type NewUpdate struct {
 
 // AcceptUpdate stores an incoming update before it is acknowledged to
 // Telegram. It reports false when the update was stored before (a
-// redelivery), which must then have no further effect.
+// redelivery) or refused (see Accepted), which must then have no further
+// effect.
 func (s *Store) AcceptUpdate(ctx context.Context, updateID, chatID, userID int64, payload []byte) (bool, error) {
-	fresh, err := s.AcceptUpdates(ctx, []NewUpdate{{UpdateID: updateID, ChatID: chatID, UserID: userID, Payload: payload}})
+	got, err := s.AcceptUpdates(ctx, []NewUpdate{{UpdateID: updateID, ChatID: chatID, UserID: userID, Payload: payload}})
 	if err != nil {
 		return false, err
 	}
-	return fresh[0], nil
+	return got[0].Fresh, nil
+}
+
+// Accepted is what became of one update given to AcceptUpdates.
+type Accepted struct {
+	// Fresh: stored now. Not fresh: a redelivery, a repeat of an earlier
+	// element of the batch, or refused.
+	Fresh bool
+	// Refused is the SQLSTATE of the data error PostgreSQL refused the
+	// update's payload with ("" when it was not). A refused update is
+	// recorded as handled without its payload, so that its redeliveries
+	// are duplicates: retrying would be refused again, forever.
+	Refused string
 }
 
 // AcceptUpdates stores several incoming updates in one statement, so that
-// updates arriving together cost the database one round trip. fresh[i]
-// says whether ups[i] was stored now; a redelivery, or a repeat of an
-// earlier element of ups, is not fresh.
-func (s *Store) AcceptUpdates(ctx context.Context, ups []NewUpdate) (fresh []bool, err error) {
+// updates arriving together cost the database one round trip. One update
+// whose payload PostgreSQL refuses does not fail the others: the statement
+// is then run again for each update alone, and the one refused is recorded
+// as Refused. An error (an outage, say) concerns every update: each may or
+// may not be stored.
+func (s *Store) AcceptUpdates(ctx context.Context, ups []NewUpdate) ([]Accepted, error) {
+	if len(ups) == 0 {
+		return nil, nil
+	}
+	got, err := s.acceptUpdates(ctx, ups)
+	if dataErrorCode(err) == "" {
+		return got, err
+	}
+	got = make([]Accepted, len(ups))
+	for i, u := range ups {
+		if len(ups) > 1 { // else err is this update's already
+			var one []Accepted
+			if one, err = s.acceptUpdates(ctx, ups[i:i+1]); err == nil {
+				got[i] = one[0]
+				continue
+			}
+		}
+		code := dataErrorCode(err)
+		if code == "" {
+			return nil, err
+		}
+		if err := s.quarantineUpdate(ctx, u); err != nil {
+			return nil, err
+		}
+		got[i].Refused = code
+	}
+	return got, nil
+}
+
+func (s *Store) acceptUpdates(ctx context.Context, ups []NewUpdate) ([]Accepted, error) {
 	const q = `INSERT INTO updates (update_id, chat_id, user_id, payload)
 		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[])
 		ON CONFLICT (update_id) DO NOTHING
 		RETURNING update_id`
-	if len(ups) == 0 {
-		return nil, nil
-	}
 	first := make(map[int64]int, len(ups)) // update id -> index of its first occurrence
 	var ids, chats, users []int64
 	var payloads []string
@@ -57,15 +99,40 @@ func (s *Store) AcceptUpdates(ctx context.Context, ups []NewUpdate) (fresh []boo
 		payloads = append(payloads, string(u.Payload))
 	}
 	var stored []int64
-	err = s.db.SelectContext(ctx, &stored, q, pq.Array(ids), pq.Array(chats), pq.Array(users), pq.Array(payloads))
+	err := s.db.SelectContext(ctx, &stored, q, pq.Array(ids), pq.Array(chats), pq.Array(users), pq.Array(payloads))
 	if err != nil {
 		return nil, fmt.Errorf("storage: accept %d updates (first %d): %w", len(ups), ups[0].UpdateID, err)
 	}
-	fresh = make([]bool, len(ups))
+	got := make([]Accepted, len(ups))
 	for _, id := range stored {
-		fresh[first[id]] = true
+		got[first[id]].Fresh = true
 	}
-	return fresh, nil
+	return got, nil
+}
+
+// quarantineUpdate records a refused update as handled, without payload.
+func (s *Store) quarantineUpdate(ctx context.Context, u NewUpdate) error {
+	const q = `INSERT INTO updates (update_id, chat_id, user_id, payload, handled_at)
+		VALUES ($1, $2, $3, NULL, now()) ON CONFLICT (update_id) DO NOTHING`
+	if _, err := s.db.ExecContext(ctx, q, u.UpdateID, u.ChatID, u.UserID); err != nil {
+		return fmt.Errorf("storage: quarantine update %d: %w", u.UpdateID, err)
+	}
+	return nil
+}
+
+// dataErrorCode is the SQLSTATE of err when PostgreSQL refused a statement
+// for the data it was given (class 22, data exception, e.g. a payload jsonb
+// cannot take; class 54, program limit exceeded), and "" for any other
+// error (an outage, say) or none.
+func dataErrorCode(err error) string {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) {
+		return ""
+	}
+	if class := pqErr.Code.Class(); class != "22" && class != "54" {
+		return ""
+	}
+	return string(pqErr.Code)
 }
 
 // MarkUpdateHandled records that the update had its effect and drops its

@@ -53,9 +53,13 @@ func TestAcceptUpdatesInOneStatement(t *testing.T) {
 		{UpdateID: 3_000_003, ChatID: 8, UserID: 8, Payload: []byte(`{"update_id":3000003,"text":"Tôi đi được"}`)},
 		{UpdateID: 3_000_002, ChatID: 7, UserID: 7, Payload: []byte(`{"update_id":3000002}`)},
 	}
-	fresh, err := s.AcceptUpdates(ctx, batch)
+	got, err := s.AcceptUpdates(ctx, batch)
 	if err != nil {
 		t.Fatal(err)
+	}
+	fresh := make([]bool, len(got))
+	for i, a := range got {
+		fresh[i] = a.Fresh
 	}
 	if want := []bool{true, false, true, false}; !slices.Equal(fresh, want) {
 		t.Fatalf("fresh = %v, want %v", fresh, want)
@@ -82,6 +86,49 @@ func TestAcceptUpdatesInOneStatement(t *testing.T) {
 
 // TestClaimStaleUpdates: only updates whose lease ran out are claimed, each
 // by one claimer, and a claim renews the lease.
+// TestAcceptUpdatesRefusedPayloadFailsOnlyItself: a payload PostgreSQL
+// refuses (here \u0000, 22P05) neither fails the updates sharing its
+// statement nor comes back: it is recorded as handled, without payload, so
+// its redeliveries are duplicates instead of errors.
+func TestAcceptUpdatesRefusedPayloadFailsOnlyItself(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	t.Cleanup(func() { s.DB().MustExec(`DELETE FROM updates WHERE update_id BETWEEN 3100001 AND 3100003`) })
+	poison := storage.NewUpdate{UpdateID: 3_100_002, ChatID: 9, UserID: 9, Payload: []byte(`{"update_id":3100002,"text":"a\u0000b"}`)}
+	batch := []storage.NewUpdate{
+		{UpdateID: 3_100_001, ChatID: 7, UserID: 7, Payload: []byte(`{"update_id":3100001}`)},
+		poison,
+		{UpdateID: 3_100_003, ChatID: 8, UserID: 8, Payload: []byte(`{"update_id":3100003}`)},
+	}
+	got, err := s.AcceptUpdates(ctx, batch)
+	if err != nil {
+		t.Fatalf("one refused payload failed the batch: %v", err)
+	}
+	want := []storage.Accepted{{Fresh: true}, {Refused: "22P05"}, {Fresh: true}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	var handled, withPayload int
+	if err := s.DB().GetContext(ctx, &handled, `SELECT count(*) FROM updates
+		WHERE update_id = 3100002 AND handled_at IS NOT NULL AND payload IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if handled != 1 {
+		t.Error("the refused update is not recorded as handled without payload")
+	}
+	if err := s.DB().GetContext(ctx, &withPayload, `SELECT count(*) FROM updates
+		WHERE update_id IN (3100001, 3100003) AND payload IS NOT NULL AND handled_at IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if withPayload != 2 {
+		t.Errorf("%d of the 2 good updates stored, want both", withPayload)
+	}
+	fresh, err := s.AcceptUpdate(ctx, poison.UpdateID, poison.ChatID, poison.UserID, poison.Payload)
+	if err != nil || fresh {
+		t.Errorf("redelivery of the refused update: got %t, %v; want not fresh and no error", fresh, err)
+	}
+}
+
 func TestClaimStaleUpdates(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	db := s.DB()

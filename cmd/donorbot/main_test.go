@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +43,110 @@ func TestRunUsageAndConfigErrors(t *testing.T) {
 	if err := run(ctx, []string{"fly"}, env, &out); err == nil || !strings.Contains(err.Error(), `unknown command "fly"`) {
 		t.Errorf("unknown command: got %v", err)
 	}
+}
+
+// TestServeRefusesUnservableConfigBeforeAnySideEffect: a webhook path the
+// bot cannot serve, or a Redis prefix holding glob characters, stops serve
+// with one line naming the variable, before Telegram is called at all (a
+// webhook path of /healthz used to panic after setWebhook).
+func TestServeRefusesUnservableConfigBeforeAnySideEffect(t *testing.T) {
+	api := telegramtest.New(t)
+	_, prefix := testenv.Redis(t)
+	base := []string{
+		"TELEGRAM_BOT_TOKEN=" + api.Token(),
+		"TELEGRAM_API_URL=" + api.URL(),
+		"DATABASE_URL=" + testenv.DatabaseURL(t),
+		"REDIS_URL=" + testenv.RedisURL(t),
+		"LISTEN_ADDR=127.0.0.1:0",
+		"POLL_TIMEOUT=1s",
+		"WEBHOOK_SECRET=s3cret",
+	}
+	tests := []struct{ name, env, variable string }{
+		{"WebhookOnHealthz", "WEBHOOK_URL=https://bot.example.org/healthz", "WEBHOOK_URL"},
+		{"WebhookOnMetrics", "WEBHOOK_URL=https://bot.example.org/metrics", "WEBHOOK_URL"},
+		{"WebhookWildcard", "WEBHOOK_URL=https://bot.example.org/{hook}", "WEBHOOK_URL"},
+		{"WebhookSpace", "WEBHOOK_URL=https://bot.example.org/tg hook", "WEBHOOK_URL"},
+		{"RedisPrefixGlob", "REDIS_PREFIX=*", "REDIS_PREFIX"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := append(slices.Clone(base), tt.env)
+			if !strings.HasPrefix(tt.env, "REDIS_PREFIX=") {
+				env = append(env, "REDIS_PREFIX="+prefix)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var logs syncBuffer
+			err := run(ctx, []string{"serve"}, env, &logs)
+			if err == nil || !strings.Contains(err.Error(), tt.variable) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("got %v, want one line naming %s", err, tt.variable)
+			}
+			if calls := api.Calls(); len(calls) != 0 {
+				t.Errorf("Telegram was called %d times (first %s) before the refusal", len(calls), calls[0].Method)
+			}
+		})
+	}
+}
+
+// TestServeMetricsOnTheirOwnAddress: with METRICS_ADDR set, /metrics is
+// served there and not on LISTEN_ADDR, which the webhook may expose.
+func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
+	api := telegramtest.New(t, telegramtest.WithWaitTimeout(30*time.Second))
+	_, prefix := testenv.Redis(t)
+	listen, metricsAddr := freeLoopbackAddr(t), freeLoopbackAddr(t)
+	env := []string{
+		"TELEGRAM_BOT_TOKEN=" + api.Token(),
+		"TELEGRAM_API_URL=" + api.URL(),
+		"DATABASE_URL=" + testenv.DatabaseURL(t),
+		"REDIS_URL=" + testenv.RedisURL(t),
+		"REDIS_PREFIX=" + prefix,
+		"LISTEN_ADDR=" + listen,
+		"METRICS_ADDR=" + metricsAddr,
+		"POLL_TIMEOUT=1s",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	var logs syncBuffer
+	go func() { done <- run(ctx, []string{"serve"}, env, &logs) }()
+	api.WaitUntil(t, "serving", func() bool { return len(api.CallsOf("getUpdates")) > 0 })
+	status := func(url string) (int, string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatalf("GET %s: %v (log: %s)", url, err, logs.String())
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := status("http://" + metricsAddr + "/metrics"); code != http.StatusOK || !strings.Contains(body, "donorbot_duplicate_updates_total") {
+		t.Errorf("METRICS_ADDR /metrics: got %d, want 200 with donorbot's series", code)
+	}
+	if code, _ := status("http://" + listen + "/metrics"); code != http.StatusNotFound {
+		t.Errorf("LISTEN_ADDR /metrics: got %d, want 404", code)
+	}
+	if code, _ := status("http://" + listen + "/healthz"); code != http.StatusOK {
+		t.Errorf("LISTEN_ADDR /healthz: got %d, want 200", code)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30s")
+	}
+}
+
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 func TestMigrateStatus(t *testing.T) {

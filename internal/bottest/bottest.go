@@ -73,6 +73,11 @@ func API(opts ...telegramtest.Option) Option {
 	return func(b *Bot) { b.apiOpts = append(b.apiOpts, opts...) }
 }
 
+// HTTPTimeouts shortens the HTTP server's connection timeouts.
+func HTTPTimeouts(t bot.HTTPTimeouts) Option {
+	return func(b *Bot) { b.opts = append(b.opts, bot.WithHTTPTimeouts(t)) }
+}
+
 // Clock gives the handlers a clock of the test's own, to move time forward.
 func Clock(now func() time.Time) Option {
 	return func(b *Bot) { b.opts = append(b.opts, bot.WithClock(now)) }
