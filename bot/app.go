@@ -169,6 +169,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		BotUsername:     me.Username,
 		ReminderOffsets: a.cfg.ReminderOffsets,
 		CheckinSecret:   a.cfg.CheckinKey(),
+		CheckinOpens:    a.cfg.CheckinOpensBefore,
 		Now:             a.now,
 	})
 	if err != nil {

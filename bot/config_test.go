@@ -25,6 +25,8 @@ func TestLoadConfig(t *testing.T) {
 		{"ErrAPIURLBad", append(base, "TELEGRAM_API_URL=::"), "TELEGRAM_API_URL"},
 		{"ErrTimeZone", append(base, "TZ=Mars/Olympus"), "TZ is"},
 		{"ErrDurationMalformed", append(base, "INBOX_LEASE=soon"), "INBOX_LEASE is malformed"},
+		{"ErrCheckinOpensBeforeNegative", append(base, "CHECKIN_OPENS_BEFORE=-1h"), "CHECKIN_OPENS_BEFORE is -1h0m0s"},
+		{"ErrCheckinOpensBeforeDays", append(base, "CHECKIN_OPENS_BEFORE=48h"), "CHECKIN_OPENS_BEFORE is 48h0m0s"},
 		{"OKWebhook", append(base, "WEBHOOK_URL=https://example.org/hook", "WEBHOOK_SECRET=s3cr3t_-", "ADMIN_IDS=1,2"), ""},
 	}
 	for _, tt := range tests {

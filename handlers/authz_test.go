@@ -51,7 +51,7 @@ var (
 		"lang": anyone, "scr": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
 		"nd": organizersOnly, "cdrv": organizersOnly, "bcx": organizersOnly, "edrv": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
-		"resd": organizersOnly,
+		"resd": organizersOnly, "resfix": organizersOnly,
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
 		// also checks the need's club.
 		"avail": anyone, "urg": anyone, "un": clubAdminsOnly, "urgadm": clubAdminsOnly,
