@@ -11,6 +11,7 @@ import (
 	"donorbot/drive"
 	"donorbot/profile"
 	"donorbot/storage"
+	"donorbot/textbound"
 )
 
 const flowCheckin = "checkin"
@@ -69,7 +70,7 @@ func (h *Handlers) checkinText(ctx context.Context, t *turn, conv storage.Conver
 	raw := strings.TrimSpace(t.upd.Message.Text)
 	switch conv.Step {
 	case "reason":
-		if raw == "" || len([]rune(raw)) > 200 {
+		if raw == "" || !textbound.Within(raw, 200) {
 			return t.reply(ctx, t.text("result_err_reason"), nil)
 		}
 		conv.Data["reason"] = raw
@@ -106,7 +107,7 @@ func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw 
 	} else if len([]rune(raw)) >= 2 {
 		q.Name = raw
 	} else {
-		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": raw}), nil)
+		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": shorten(raw, echoLen)}), nil)
 	}
 	found, err := h.d.Store.FindArrivals(ctx, d.ID, q)
 	if err != nil {
@@ -117,7 +118,7 @@ func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw 
 		if q.TelegramID != 0 {
 			return t.reply(ctx, t.text("checkin_not_registered"), nil)
 		}
-		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": raw}), nil)
+		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": shorten(raw, echoLen)}), nil)
 	case 1:
 		return h.checkInArrival(ctx, t, d, found[0])
 	}
@@ -197,7 +198,7 @@ func (h *Handlers) checkInArrival(ctx context.Context, t *turn, d drive.Drive, a
 		blood = "?"
 	}
 	text := t.textf("checkin_done", map[string]any{
-		"Name": a.FullName.String, "Phone": a.Phone.String, "Blood": blood,
+		"Name": shorten(a.FullName.String, profile.MaxNameLen), "Phone": a.Phone.String, "Blood": blood,
 		"Slot":      t.clock(a.SlotStart) + "–" + t.clock(a.SlotEnd),
 		"Screening": t.text(screeningLabel), "Volume": a.AllowedVolumeML.Int64,
 	})

@@ -172,7 +172,7 @@ func (h *Handlers) addMember(ctx context.Context, t *turn) error {
 	if err := h.d.Store.JoinUnit(ctx, d.TelegramID, club.ID); err != nil {
 		return err
 	}
-	if err := t.reply(ctx, t.textf("addmember_done", map[string]any{"Name": d.FullName, "Club": club.Name}), nil); err != nil {
+	if err := t.reply(ctx, t.textf("addmember_done", map[string]any{"Name": shorten(d.FullName, profile.MaxNameLen), "Club": club.Name}), nil); err != nil {
 		return err
 	}
 	return h.tell(ctx, d.ChatID, h.textIn(d.Language, "club_added", map[string]any{"Club": club.Name}), nil)

@@ -11,6 +11,7 @@ import (
 
 	"donorbot/drive"
 	"donorbot/storage"
+	"donorbot/textbound"
 )
 
 const flowNewDrive = "newdrive"
@@ -124,7 +125,7 @@ var clockRange = regexp.MustCompile(`^(\d{1,2})[:hH.](\d{2})\s*[-–—]\s*(\d{1
 func (h *Handlers) checkDraftAnswer(step, raw string) string {
 	switch step {
 	case "title", "organizer", "venue", "hospital", "wave":
-		if raw == "" || len([]rune(raw)) > drive.MaxVenueLen {
+		if raw == "" || !textbound.Within(raw, drive.MaxVenueLen) {
 			return "nd_err_text"
 		}
 	case "date":
