@@ -175,6 +175,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		BotUsername:     me.Username,
 		ReminderOffsets: a.cfg.ReminderOffsets,
 		CheckinSecret:   a.cfg.CheckinKey(),
+		CheckinOpens:    a.cfg.CheckinOpensBefore,
 		Now:             a.now,
 	})
 	if err != nil {
@@ -192,7 +193,8 @@ func (a *App) connectTelegram(ctx context.Context) error {
 	return nil
 }
 
-// remind sends due reminders every REMINDER_INTERVAL.
+// remind retries pending erasures and sends due reminders every
+// REMINDER_INTERVAL.
 func (a *App) remind(ctx context.Context) {
 	tick := time.NewTicker(a.cfg.ReminderInterval)
 	defer tick.Stop()
@@ -201,6 +203,10 @@ func (a *App) remind(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+		// First and apart: a failing reminder must not hold up an erasure.
+		if err := a.handlers.SweepErasures(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("sweep erasures", "err", err)
 		}
 		if err := a.handlers.SendReminders(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("send reminders", "err", err)

@@ -49,6 +49,9 @@ type Config struct {
 	// CheckinSecret signs the donors' check-in codes; empty derives one
 	// from the bot token (see CheckinKey).
 	CheckinSecret string `env:"CHECKIN_SECRET"`
+	// CheckinOpensBefore is how long before a drive's first slot its
+	// check-in desk opens (never before the drive's day).
+	CheckinOpensBefore time.Duration `env:"CHECKIN_OPENS_BEFORE" envDefault:"1h"`
 
 	// Location is TimeZone loaded by Validate.
 	Location *time.Location `env:"-"`
@@ -161,6 +164,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ReminderInterval < 100*time.Millisecond {
 		return fmt.Errorf("config: REMINDER_INTERVAL is %s: want at least 100ms", c.ReminderInterval)
+	}
+	if c.CheckinOpensBefore < 0 || c.CheckinOpensBefore > 24*time.Hour {
+		return fmt.Errorf("config: CHECKIN_OPENS_BEFORE is %s: want 0..24h", c.CheckinOpensBefore)
 	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {

@@ -41,6 +41,8 @@ func TestLoadConfig(t *testing.T) {
 		{"ErrMetricsAddrNoPort", append(base, "METRICS_ADDR=9090"), "METRICS_ADDR"},
 		{"ErrMetricsAddrIsListenAddr", append(base, "METRICS_ADDR=127.0.0.1:8080"), "METRICS_ADDR"},
 		{"OKMetricsAddr", append(base, "METRICS_ADDR=127.0.0.1:9090"), ""},
+		{"ErrCheckinOpensBeforeNegative", append(base, "CHECKIN_OPENS_BEFORE=-1h"), "CHECKIN_OPENS_BEFORE is -1h0m0s"},
+		{"ErrCheckinOpensBeforeDays", append(base, "CHECKIN_OPENS_BEFORE=48h"), "CHECKIN_OPENS_BEFORE is 48h0m0s"},
 		{"OKWebhook", append(base, "WEBHOOK_URL=https://example.org/hook", "WEBHOOK_SECRET=s3cr3t_-", "ADMIN_IDS=1,2"), ""},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package drive
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -49,4 +50,38 @@ func FuzzParseCheckinCode(f *testing.F) {
 			t.Fatalf("accepted id %d", id)
 		}
 	})
+}
+
+func TestCheckinOpen(t *testing.T) {
+	start, end := at(7, 0), at(11, 30)
+	tests := []struct {
+		name        string
+		start, end  time.Time
+		now         time.Time
+		opensBefore time.Duration
+		want        error
+	}{
+		{"OKAnHourBefore", start, end, at(6, 0), time.Hour, nil},
+		{"OKDuringTheDrive", start, end, at(9, 0), time.Hour, nil},
+		{"OKAfterTheLastSlotSameDay", start, end, at(23, 59), time.Hour, nil},
+		{"ErrJustBeforeOpening", start, end, at(5, 59), time.Hour, ErrCheckinNotOpen},
+		{"ErrDaysBefore", start, end, start.AddDate(0, 0, -2), time.Hour, ErrCheckinNotOpen},
+		{"ErrNextDay", start, end, at(0, 0).AddDate(0, 0, 1), time.Hour, ErrCheckinOver},
+		{"ErrDaysAfter", start, end, start.AddDate(0, 0, 3), time.Hour, ErrCheckinOver},
+		// Never the day before, however early the desk opens.
+		{"OKMidnightOfAnEarlyDrive", at(0, 30), at(4, 0), at(0, 0), 3 * time.Hour, nil},
+		{"ErrEveningBeforeAnEarlyDrive", at(0, 30), at(4, 0), at(0, 0).Add(-time.Minute), 3 * time.Hour, ErrCheckinNotOpen},
+		{"OKZeroOpensAtFirstSlot", start, end, start, 0, nil},
+		{"ErrZeroBeforeFirstSlot", start, end, start.Add(-time.Minute), 0, ErrCheckinNotOpen},
+		// A drive ending after midnight keeps its desk until that day ends.
+		{"OKPastMidnight", at(18, 0), at(18, 0).Add(8 * time.Hour), at(18, 0).Add(7 * time.Hour), time.Hour, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckinOpen(tt.start, tt.end, tt.now, hcm, tt.opensBefore)
+			if tt.want == nil && err != nil || !errors.Is(err, tt.want) {
+				t.Fatalf("CheckinOpen = %v, want %v", err, tt.want)
+			}
+		})
+	}
 }

@@ -19,6 +19,9 @@ const (
 	MinSlotLength   = 10 * time.Minute
 	MaxSlotCapacity = 1000
 	MaxTargetUnits  = 10000
+	// MaxYearsAhead bounds a drive's date: one further out is a typo of the
+	// year, and would sit at the top of every donor's list for years.
+	MaxYearsAhead = 2
 )
 
 // Sentinel errors of ValidateDraft and Slots. Each maps to one localized
@@ -28,6 +31,7 @@ var (
 	ErrTitleTooLong    = errors.New("drive: title too long")
 	ErrTextTooLong     = errors.New("drive: text too long")
 	ErrDateInPast      = errors.New("drive: date is in the past")
+	ErrDateTooFar      = errors.New("drive: date is more than 2 years ahead")
 	ErrWindowInvalid   = errors.New("drive: end is not after start")
 	ErrWindowTooLong   = errors.New("drive: time window over 16 hours")
 	ErrSlotLength      = errors.New("drive: slot length under 10 minutes or longer than the window")
@@ -82,6 +86,10 @@ func ValidateDraft(d DraftInput, now time.Time) error {
 	if !d.Start.After(now) {
 		return fmt.Errorf("%w: starts %s, now %s", ErrDateInPast,
 			d.Start.Format(time.RFC3339), now.In(d.Start.Location()).Format(time.RFC3339))
+	}
+	if limit := now.AddDate(MaxYearsAhead, 0, 0); d.Start.After(limit) {
+		return fmt.Errorf("%w: starts %s, at most %s", ErrDateTooFar,
+			d.Start.Format(time.RFC3339), limit.In(d.Start.Location()).Format(time.RFC3339))
 	}
 	if err := checkWindow(d.Start, d.End); err != nil {
 		return err

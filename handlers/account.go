@@ -63,7 +63,12 @@ func (h *Handlers) forget(ctx context.Context, t *turn) error {
 		if err := t.reply(ctx, t.text("forget_nothing"), nil); err != nil {
 			return err
 		}
-		return h.d.State.ForgetUser(ctx, t.userID) // e.g. a language chosen before consent
+		// e.g. a language chosen before consent; the sweep retries it
+		// if Redis is away.
+		if err := h.d.Store.AddPendingErasure(ctx, t.userID, h.d.Now()); err != nil {
+			return err
+		}
+		return h.eraseKeys(ctx, t.userID)
 	}
 	kb := rows(1,
 		button{Text: t.text("btn_forget_yes"), CallbackData: encodeCallback("forget", "yes")},
@@ -87,18 +92,47 @@ func (h *Handlers) onForgetReply(ctx context.Context, t *turn) error {
 	if err := h.releaseSeats(ctx, t); err != nil {
 		return err
 	}
-	if err := h.d.Store.DeleteDonor(ctx, t.userID); err != nil {
+	if err := h.d.Store.DeleteDonor(ctx, t.userID, h.d.Now()); err != nil {
 		return err
+	}
+	// The reply says what is true now: an unfinished conversation in Redis
+	// may hold screening answers, and Redis may be away.
+	if err := h.d.State.ForgetUser(ctx, t.userID); err != nil {
+		h.d.Log.Warn("forget: redis keys left to the erasure sweep", "user_id", t.userID, "err", err)
+		return t.reply(ctx, t.text("forget_pending"), removeKeyboard{RemoveKeyboard: true})
 	}
 	if err := t.reply(ctx, t.text("forget_done"), removeKeyboard{RemoveKeyboard: true}); err != nil {
 		return err
 	}
-	// Last, so that the keys this very update created (flood and reply
-	// limits) go too.
-	if err := h.d.State.ForgetUser(ctx, t.userID); err != nil {
+	h.d.Log.Info("donor forgotten", "user_id", t.userID)
+	// Again, for the keys this very reply created (reply limits); the
+	// pending erasure is cleared only then.
+	return h.eraseKeys(ctx, t.userID)
+}
+
+// eraseKeys erases a user's Redis keys and clears their pending erasure;
+// if Redis fails, the erasure stays pending for SweepErasures.
+func (h *Handlers) eraseKeys(ctx context.Context, userID int64) error {
+	if err := h.d.State.ForgetUser(ctx, userID); err != nil {
+		h.d.Log.Warn("forget: redis keys left to the erasure sweep", "user_id", userID, "err", err)
+		return h.d.Store.ErasureFailed(ctx, userID, h.d.Now())
+	}
+	return h.d.Store.ErasureDone(ctx, userID)
+}
+
+// SweepErasures retries the pending erasures of Redis keys (users who sent
+// /forget while Redis was away). Every process runs it each
+// REMINDER_INTERVAL, so keys go within that interval of Redis's return.
+func (h *Handlers) SweepErasures(ctx context.Context) error {
+	ids, err := h.d.Store.PendingErasures(ctx, 100)
+	if err != nil {
 		return err
 	}
-	h.d.Log.Info("donor forgotten", "user_id", t.userID)
+	for _, id := range ids {
+		if err := h.eraseKeys(ctx, id); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

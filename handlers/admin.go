@@ -9,6 +9,7 @@ import (
 
 	"donorbot/profile"
 	"donorbot/storage"
+	"donorbot/textbound"
 )
 
 // donorStats shows admins how many donors there are, by blood group.
@@ -31,7 +32,7 @@ func (h *Handlers) donorStats(ctx context.Context, t *turn) error {
 func (h *Handlers) newUnit(ctx context.Context, t *turn) error {
 	kind, name, _ := strings.Cut(t.args, " ")
 	name = strings.Join(strings.Fields(name), " ")
-	if (kind != "club" && kind != "unit") || name == "" || len([]rune(name)) > 120 {
+	if (kind != "club" && kind != "unit") || name == "" || !textbound.Within(name, 120) {
 		return t.reply(ctx, t.text("newunit_usage"), nil)
 	}
 	u, err := h.d.Store.CreateUnit(ctx, kind, name, rand.Text()[:12])

@@ -55,7 +55,7 @@ var (
 		"lang": anyone, "scr": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
 		"nd": organizersOnly, "cdrv": organizersOnly, "bcx": organizersOnly, "edrv": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
-		"resd": organizersOnly,
+		"resd": organizersOnly, "resfix": organizersOnly,
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
 		// also checks the need's club.
 		"avail": anyone, "urg": anyone, "un": clubAdminsOnly, "urgadm": clubAdminsOnly,
@@ -175,7 +175,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // ownedCommands/ownedCallbacks or named in notObjectScoped with the reason.
 var (
 	ownedCommands   = []string{"qr", "canceldrive", "editdrive", "export", "checkin", "stats", "campaign"}
-	ownedCallbacks  = []string{"cdrv", "edrv", "exp", "ci", "res", "resk", "resd", "bcx", "urgadm", "cinv"}
+	ownedCallbacks  = []string{"cdrv", "edrv", "exp", "ci", "res", "resk", "resd", "resfix", "bcx", "urgadm", "cinv"}
 	notObjectScoped = map[string]string{
 		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings",
 		"cancel": "own conversation", "forget": "own data", "eligibility": "own data", "drives": "public list",
@@ -238,7 +238,7 @@ func TestOwnershipMatrix(t *testing.T) {
 	seedDonor(t, b, seededDonor{id: 88433, name: "Người Hiến Đơn Vị A", phone: "+84912088433"})
 	check(b.Store.JoinUnit(ctx, 88433, unitA.ID))
 	reg := registerScreened(t, b, 88433, slots[0].ID, "", 0)
-	check(b.Store.CheckIn(ctx, d.ID, reg.ID, 88431))
+	check(b.Store.CheckIn(ctx, d.ID, reg.ID, 88431, time.Now()))
 
 	// Club D's urgent need and its alert broadcast, raised by D's admin 88435.
 	newClub(t, b, "Thanh nien So huu C 88434", 88434)
@@ -280,7 +280,8 @@ func TestOwnershipMatrix(t *testing.T) {
 		"ci":       {{otherOrganizer, "ci:v1:" + rg}},
 		"res":      {{otherOrganizer, "res:v1:" + rg + ":350"}},
 		"resk":     {{otherOrganizer, "resk:v1:" + rg + ":350:whole_blood"}},
-		"resd":     {{otherOrganizer, "resd:v1:" + rg}},
+		"resd":     {{otherOrganizer, "resd:v1:" + rg}, {otherOrganizer, "resd:v1:" + rg + ":fix"}},
+		"resfix":   {{otherOrganizer, "resfix:v1:" + rg}, {otherOrganizer, "res:v1:" + rg + ":350:fix"}},
 		"bcx":      {{otherOrganizer, "bcx:v1:" + itoa(alert.ID)}},
 		"urgadm": {{otherClubAdmin, "urgadm:v1:" + n + ":fill"}, {otherClubAdmin, "urgadm:v1:" + n + ":compatible"},
 			{otherClubAdmin, "urgadm:v1:" + n + ":all"}, {otherClubAdmin, "urgadm:v1:" + n + ":show"},

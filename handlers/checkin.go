@@ -11,6 +11,7 @@ import (
 	"donorbot/drive"
 	"donorbot/profile"
 	"donorbot/storage"
+	"donorbot/textbound"
 )
 
 const flowCheckin = "checkin"
@@ -45,6 +46,9 @@ func (h *Handlers) checkin(ctx context.Context, t *turn) error {
 	if !ok || err != nil {
 		return err
 	}
+	if closed := h.checkinClosed(t, d); closed != "" {
+		return t.reply(ctx, closed, nil)
+	}
 	conv := storage.Conversation{Flow: flowCheckin, Step: "find", Data: map[string]string{"drive": id(d.ID)}}
 	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
 		return err
@@ -66,7 +70,7 @@ func (h *Handlers) checkinText(ctx context.Context, t *turn, conv storage.Conver
 	raw := strings.TrimSpace(t.upd.Message.Text)
 	switch conv.Step {
 	case "reason":
-		if raw == "" || len([]rune(raw)) > 200 {
+		if raw == "" || !textbound.Within(raw, 200) {
 			return t.reply(ctx, t.text("result_err_reason"), nil)
 		}
 		conv.Data["reason"] = raw
@@ -84,7 +88,7 @@ func (h *Handlers) checkinText(ctx context.Context, t *turn, conv storage.Conver
 		if err != nil {
 			return fmt.Errorf("checkin conversation: %w", err)
 		}
-		return h.recordDeferral(ctx, t, d, regID, conv.Data["reason"], until)
+		return h.recordDeferral(ctx, t, d, regID, conv.Data["reason"], until, conv.Data["fix"] == "1")
 	}
 	return h.findArrival(ctx, t, d, raw)
 }
@@ -103,7 +107,7 @@ func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw 
 	} else if len([]rune(raw)) >= 2 {
 		q.Name = raw
 	} else {
-		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": raw}), nil)
+		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": shorten(raw, echoLen)}), nil)
 	}
 	found, err := h.d.Store.FindArrivals(ctx, d.ID, q)
 	if err != nil {
@@ -114,9 +118,9 @@ func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw 
 		if q.TelegramID != 0 {
 			return t.reply(ctx, t.text("checkin_not_registered"), nil)
 		}
-		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": raw}), nil)
+		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": shorten(raw, echoLen)}), nil)
 	case 1:
-		return h.checkInArrival(ctx, t, found[0])
+		return h.checkInArrival(ctx, t, d, found[0])
 	}
 	var bs []button
 	for _, a := range found {
@@ -128,14 +132,14 @@ func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw 
 
 // onCheckinChoice checks in the donor picked among several matches.
 func (h *Handlers) onCheckinChoice(ctx context.Context, t *turn) error {
-	a, _, ok, err := h.arrivalFromButton(ctx, t)
+	a, d, ok, err := h.arrivalFromButton(ctx, t)
 	if !ok || err != nil {
 		return err
 	}
 	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
-	return h.checkInArrival(ctx, t, a)
+	return h.checkInArrival(ctx, t, d, a)
 }
 
 // arrivalFromButton loads the registration named in callback data and
@@ -156,11 +160,31 @@ func (h *Handlers) arrivalFromButton(ctx context.Context, t *turn) (storage.Arri
 	return a, d, ok, err
 }
 
+// checkinClosed explains why the drive's desk is closed at the handlers'
+// clock, or is "" while it is open.
+func (h *Handlers) checkinClosed(t *turn, d drive.Drive) string {
+	err := drive.CheckinOpen(d.Start, d.End, h.d.Now(), h.d.Location, h.d.CheckinOpens)
+	if errors.Is(err, drive.ErrCheckinNotOpen) {
+		opens, _ := drive.CheckinWindow(d.Start, d.End, h.d.Location, h.d.CheckinOpens)
+		return t.textf("checkin_not_open", map[string]any{"Title": d.Title, "Opens": h.clock(opens) + " " + h.date(opens)})
+	}
+	if err != nil {
+		return t.textf("checkin_over", map[string]any{"Title": d.Title})
+	}
+	return ""
+}
+
 // checkInArrival stamps the arrival and offers the result buttons.
-func (h *Handlers) checkInArrival(ctx context.Context, t *turn, a storage.Arrival) error {
-	err := h.d.Store.CheckIn(ctx, a.DriveID, a.RegistrationID, t.userID)
+func (h *Handlers) checkInArrival(ctx context.Context, t *turn, d drive.Drive, a storage.Arrival) error {
+	// Checked again here: the desk may have been opened before midnight,
+	// and a "ci" button can be forged.
+	if closed := h.checkinClosed(t, d); closed != "" {
+		return t.reply(ctx, closed, nil)
+	}
+	err := h.d.Store.CheckIn(ctx, a.DriveID, a.RegistrationID, t.userID, h.d.Now())
 	if errors.Is(err, storage.ErrNotLive) {
-		return t.reply(ctx, t.textf("checkin_already_result", map[string]any{"Status": t.text("reg_" + a.Status)}), nil)
+		return t.reply(ctx, t.textf("checkin_already_result", map[string]any{"Status": t.text("reg_" + a.Status)}),
+			h.fixResultButton(t, a))
 	}
 	if err != nil {
 		return err
@@ -174,7 +198,7 @@ func (h *Handlers) checkInArrival(ctx context.Context, t *turn, a storage.Arriva
 		blood = "?"
 	}
 	text := t.textf("checkin_done", map[string]any{
-		"Name": a.FullName.String, "Phone": a.Phone.String, "Blood": blood,
+		"Name": shorten(a.FullName.String, profile.MaxNameLen), "Phone": a.Phone.String, "Blood": blood,
 		"Slot":      t.clock(a.SlotStart) + "–" + t.clock(a.SlotEnd),
 		"Screening": t.text(screeningLabel), "Volume": a.AllowedVolumeML.Int64,
 	})

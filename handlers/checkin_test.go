@@ -34,7 +34,8 @@ func myCode(t *testing.T, b *bottest.Bot, p *bottest.Phone) string {
 // recorded twice, another unit's organizer cannot record, and after the
 // drive those who never came become no-shows.
 func TestCheckinAndResults(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(7200))
+	clock := &testClock{}
+	b := bottest.Start(t, bottest.Admins(7200), bottest.Clock(clock.Now))
 	ctx := context.Background()
 	db := b.Store.DB()
 	d, slots := publishedDrive(t, b, "Ngày hội Điểm danh", 48*time.Hour, 5)
@@ -56,7 +57,9 @@ func TestCheckinAndResults(t *testing.T) {
 	}
 	org := b.Phone(7201, "vi")
 	quan, mai, lan := b.Phone(7210, "vi"), b.Phone(7211, "vi"), b.Phone(7212, "vi")
-	today := time.Now().In(loc(t))
+	// The drive's first slot has begun: its desk is open.
+	clock.Advance(48*time.Hour + 5*time.Minute)
+	today := clock.Now().In(loc(t))
 	day := func(days int) string { return today.AddDate(0, 0, days).Format("02/01/2006") }
 
 	// By the QR code's text: donated 350 ml whole blood.

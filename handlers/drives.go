@@ -16,6 +16,7 @@ import (
 	"donorbot/drive"
 	"donorbot/screening"
 	"donorbot/storage"
+	"donorbot/textbound"
 )
 
 // drivesPerPage keeps /drives within one screen.
@@ -439,11 +440,10 @@ func (t *turn) sendPhoto(ctx context.Context, name string, png []byte, caption s
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
-// shorten cuts s to at most n runes for a button label.
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// echoLen bounds what a user typed when a reply quotes it back: enough to
+// recognise it, never enough to push the reply over Telegram's limit.
+const echoLen = 60
+
+// shorten cuts s to at most n characters for a button label or an echo,
+// never parting a letter from its accents.
+func shorten(s string, n int) string { return textbound.Truncate(s, n) }

@@ -45,6 +45,9 @@ func FuzzDraftAnswers(f *testing.F) {
 		if len(slots) == 0 || !in.End.After(in.Start) {
 			t.Fatalf("draft %+v accepted with %d slots", in, len(slots))
 		}
+		if !in.Start.After(now) || in.Start.After(now.AddDate(drive.MaxYearsAhead, 0, 0)) {
+			t.Fatalf("draft starting %v accepted at %v: past or over %d years ahead", in.Start, now, drive.MaxYearsAhead)
+		}
 	})
 }
 

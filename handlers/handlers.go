@@ -34,6 +34,9 @@ type Deps struct {
 	ReminderOffsets []time.Duration
 	// CheckinSecret signs the donors' check-in codes (/mycode).
 	CheckinSecret []byte
+	// CheckinOpens is how long before a drive's first slot its check-in
+	// desk opens (drive.CheckinWindow).
+	CheckinOpens time.Duration
 }
 
 // Handlers routes updates to journeys.
@@ -116,9 +119,10 @@ func (h *Handlers) routes() {
 		"edrv":    h.organizerOnly(h.onEditDriveField), // edrv:v1:<drive>:<field>
 		"exp":     h.organizerOnly(h.onExport),         // exp:v1:<drive>:<slot|0>
 		"ci":      h.organizerOnly(h.onCheckinChoice),  // ci:v1:<registration>
-		"res":     h.organizerOnly(h.onResultVolume),   // res:v1:<registration>:<ml>
-		"resk":    h.organizerOnly(h.onResultKind),     // resk:v1:<registration>:<ml>:<kind>
-		"resd":    h.organizerOnly(h.onResultDeferred), // resd:v1:<registration>
+		"res":     h.organizerOnly(h.onResultVolume),   // res:v1:<registration>:<ml>[:fix]
+		"resk":    h.organizerOnly(h.onResultKind),     // resk:v1:<registration>:<ml>:<kind>[:fix]
+		"resd":    h.organizerOnly(h.onResultDeferred), // resd:v1:<registration>[:fix]
+		"resfix":  h.organizerOnly(h.onResultFix),      // resfix:v1:<registration>
 		"avail":   h.onAvailability,                    // avail:v1:on|off|until|optin|optout
 		"un":      h.clubAdminOnly(h.onUrgentButton),   // un:v1:<step>|aud|send|discard:<value>
 		"urg":     h.onAlertAnswer,                     // urg:v1:<need>:y|n (the tapper's own alert)

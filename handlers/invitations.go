@@ -107,5 +107,5 @@ func (h *Handlers) onInvitationAnswer(ctx context.Context, t *turn) error {
 		return err
 	}
 	return h.tell(ctx, a.AdminChatID, h.textIn(a.AdminLang, "addmember_accepted",
-		map[string]any{"Name": a.DonorName, "Club": a.ClubName}), nil)
+		map[string]any{"Name": shorten(a.DonorName, profile.MaxNameLen), "Club": a.ClubName}), nil)
 }

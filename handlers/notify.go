@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"donorbot/broadcast"
+	"donorbot/textbound"
 )
 
 // Broadcaster is the broadcast engine as the handlers use it: fan-out to
@@ -23,14 +24,25 @@ type Broadcaster interface {
 // progress with these handlers, so they are built first.
 func (h *Handlers) SetBroadcaster(b Broadcaster) { h.bcast = b }
 
-// tell sends text to another user's chat. A user who blocked the bot is
-// skipped quietly: the engine already marked them unreachable.
+// tell sends text to another user's chat, split like a reply when over
+// Telegram's limit. A user who blocked the bot is skipped quietly: the
+// engine already marked them unreachable.
 func (h *Handlers) tell(ctx context.Context, chatID int64, text string, markup any) error {
 	if h.bcast == nil {
 		return errors.New("broadcast engine not wired")
 	}
-	if _, err := h.bcast.SendNow(ctx, chatID, text, markup); err != nil && !errors.Is(err, broadcast.ErrBlocked) {
-		return fmt.Errorf("tell chat %d: %w", chatID, err)
+	parts := textbound.Split(text, textbound.MaxMessage)
+	for i, part := range parts {
+		var m any
+		if i == len(parts)-1 {
+			m = markup
+		}
+		if _, err := h.bcast.SendNow(ctx, chatID, part, m); err != nil {
+			if errors.Is(err, broadcast.ErrBlocked) {
+				return nil
+			}
+			return fmt.Errorf("tell chat %d: %w", chatID, err)
+		}
 	}
 	return nil
 }

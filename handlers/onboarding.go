@@ -36,7 +36,7 @@ func (h *Handlers) start(ctx context.Context, t *turn) error {
 			button{Text: t.text("btn_consent_no"), CallbackData: encodeCallback("consent", "no")})
 		return t.reply(ctx, t.text("start_intro"), kb)
 	case t.donor.Onboarded():
-		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": t.donor.FullName}), nil)
+		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": shorten(t.donor.FullName, profile.MaxNameLen)}), nil)
 	default:
 		return h.ask(ctx, t, flowOnboarding, t.donor.NextStep())
 	}
@@ -63,7 +63,7 @@ func (h *Handlers) onConsent(ctx context.Context, t *turn) error {
 		t.donor = &d
 	}
 	if t.donor.Onboarded() {
-		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": t.donor.FullName}), nil)
+		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": shorten(t.donor.FullName, profile.MaxNameLen)}), nil)
 	}
 	return h.ask(ctx, t, flowOnboarding, t.donor.NextStep())
 }

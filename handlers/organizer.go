@@ -11,6 +11,7 @@ import (
 
 	"donorbot/drive"
 	"donorbot/storage"
+	"donorbot/textbound"
 )
 
 const flowNewDrive = "newdrive"
@@ -124,12 +125,22 @@ var clockRange = regexp.MustCompile(`^(\d{1,2})[:hH.](\d{2})\s*[-–—]\s*(\d{1
 func (h *Handlers) checkDraftAnswer(step, raw string) string {
 	switch step {
 	case "title", "organizer", "venue", "hospital", "wave":
-		if raw == "" || len([]rune(raw)) > drive.MaxVenueLen {
+		if raw == "" || !textbound.Within(raw, drive.MaxVenueLen) {
 			return "nd_err_text"
 		}
 	case "date":
-		if _, err := time.ParseInLocation("2/1/2006", raw, h.d.Location); err != nil {
+		day, err := time.ParseInLocation("2/1/2006", raw, h.d.Location)
+		if err != nil {
 			return "nd_err_date"
+		}
+		// Told at once rather than after nine more answers; the preview
+		// checks the exact time again (drive.ValidateDraft).
+		now := h.d.Now()
+		switch {
+		case !day.AddDate(0, 0, 1).After(now):
+			return "nd_err_past"
+		case day.After(now.AddDate(drive.MaxYearsAhead, 0, 0)):
+			return "nd_err_far"
 		}
 	case "window":
 		if !clockRange.MatchString(raw) {
@@ -188,6 +199,7 @@ var draftProblems = []struct {
 	{drive.ErrTitleTooLong, "nd_err_title_long", "title"},
 	{drive.ErrTextTooLong, "nd_err_text", "venue"},
 	{drive.ErrDateInPast, "nd_err_past", "date"},
+	{drive.ErrDateTooFar, "nd_err_far", "date"},
 	{drive.ErrWindowInvalid, "nd_err_end_before_start", "window"},
 	{drive.ErrWindowTooLong, "nd_err_window_long", "window"},
 	{drive.ErrSlotLength, "nd_err_slotlen", "slotlen"},

@@ -115,15 +115,25 @@ func TestNewDriveAnnouncePublish(t *testing.T) {
 	org.Expect("Cách dùng: /qr")
 }
 
-func TestNewDriveRefusesBadNumbersAndPast(t *testing.T) {
+func TestNewDriveRefusesBadNumbersAndDates(t *testing.T) {
 	b := bottest.Start(t, bottest.Admins(6910))
 	org := b.Phone(6910, "en")
 	org.Send("/newdrive")
 	org.Send("Drive")
 	org.Tap("Skip")
 	org.Send("Unit")
-	yesterday := time.Now().AddDate(0, 0, -1).Format("02/01/2006")
-	org.Send(yesterday)
+	// A date is bounded at once: not past, at most two years ahead.
+	org.Expect("Step 4/11")
+	org.Send(time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
+	org.Expect("That date and time have passed")
+	org.Expect("Step 4/11")
+	org.Send(time.Now().AddDate(2, 0, 2).Format("02/01/2006"))
+	org.Expect("too far ahead")
+	org.Expect("Step 4/11")
+	org.Send("01/01/2226") // a typo of the year
+	org.Expect("too far ahead")
+	org.Expect("Step 4/11")
+	org.Send(time.Now().AddDate(0, 0, 3).Format("02/01/2006"))
 	org.Send("07:00-09:00")
 	org.Send("5") // slot of 5 minutes
 	org.Send("5000")
@@ -131,9 +141,6 @@ func TestNewDriveRefusesBadNumbersAndPast(t *testing.T) {
 	org.Send("Hospital")
 	org.Send("10")
 	org.Tap("All donors")
-	org.Expect("That date and time have passed")
-	org.Expect("Step 4/11")
-	org.Send(time.Now().AddDate(0, 0, 3).Format("02/01/2006"))
 	org.Expect("at least 10 minutes")
 	org.Expect("Step 6/11")
 	org.Send("30")

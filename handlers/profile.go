@@ -38,7 +38,7 @@ func (h *Handlers) showProfile(ctx context.Context, t *turn) error {
 		blood = t.text("btn_blood_unknown")
 	}
 	text := t.textf("profile_show", map[string]any{
-		"Name":   d.FullName,
+		"Name":   shorten(d.FullName, profile.MaxNameLen),
 		"Phone":  d.Phone,
 		"Sex":    t.text("btn_" + string(d.Sex)),
 		"Birth":  displayDate(d.BirthDate),

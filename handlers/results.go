@@ -12,7 +12,8 @@ import (
 	"donorbot/storage"
 )
 
-// onResultVolume takes "donated <volume>" and asks for the component.
+// onResultVolume takes "donated <volume>" (or, after "correct", the
+// corrected volume) and asks for the component.
 func (h *Handlers) onResultVolume(ctx context.Context, t *turn) error {
 	a, _, ok, err := h.arrivalFromButton(ctx, t)
 	if !ok || err != nil {
@@ -22,13 +23,20 @@ func (h *Handlers) onResultVolume(ctx context.Context, t *turn) error {
 	if err != nil || !slices.Contains(donationVolumes, volume) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
+	fix := t.cb.arg(2) == fixArg
+	if !a.CheckedInAt.Valid {
+		return t.answer(ctx, t.text("result_needs_checkin"))
+	}
 	if err := t.answer(ctx, ""); err != nil {
 		return err
 	}
 	var bs []button
 	for _, k := range donationKinds {
-		bs = append(bs, button{Text: t.text("kind_" + k),
-			CallbackData: encodeCallback("resk", id(a.RegistrationID), strconv.Itoa(volume), k)})
+		args := []string{id(a.RegistrationID), strconv.Itoa(volume), k}
+		if fix {
+			args = append(args, fixArg)
+		}
+		bs = append(bs, button{Text: t.text("kind_" + k), CallbackData: encodeCallback("resk", args...)})
 	}
 	return t.reply(ctx, t.textf("result_choose_component", map[string]any{"Volume": volume}), rows(2, bs...))
 }
@@ -44,23 +52,33 @@ func (h *Handlers) onResultKind(ctx context.Context, t *turn) error {
 	if err != nil || !slices.Contains(donationVolumes, volume) || !slices.Contains(donationKinds, kind) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
+	if !a.CheckedInAt.Valid {
+		return t.answer(ctx, t.text("result_needs_checkin"))
+	}
 	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
-	in := storage.DonationInput{RegistrationID: a.RegistrationID, On: h.today(), Kind: kind, VolumeML: volume,
+	if t.cb.arg(3) == fixArg {
+		return h.correctResult(ctx, t, a, storage.Result{Donated: true, VolumeML: volume, Kind: kind})
+	}
+	in := storage.DonationInput{RegistrationID: a.RegistrationID, On: h.checkinDay(a), Kind: kind, VolumeML: volume,
 		Source: "drive", RecordedBy: t.userID}
 	rec, err := h.d.Store.RecordDonation(ctx, in)
-	if errors.Is(err, storage.ErrResultRecorded) || errors.Is(err, storage.ErrNotLive) {
-		return t.reply(ctx, t.text("result_already"), nil)
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, storage.ErrResultRecorded) || errors.Is(err, storage.ErrNotLive):
+		return t.reply(ctx, t.text("result_already"), h.fixResultButton(t, a))
+	case errors.Is(err, storage.ErrNotCheckedIn):
+		return t.reply(ctx, t.text("result_needs_checkin"), nil)
+	case err != nil:
 		return err
 	}
 	if err := h.thankDonor(ctx, rec, in); err != nil {
 		return err
 	}
 	what := t.textf("result_what_donated", map[string]any{"Volume": volume, "Kind": t.text("kind_" + kind)})
-	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}), nil)
+	a.Status = string(drive.RegAttended)
+	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}),
+		h.fixResultButton(t, a))
 }
 
 // thankDonor thanks a donor for a donation just recorded (at a drive or for
@@ -99,11 +117,17 @@ func (h *Handlers) onResultDeferred(ctx context.Context, t *turn) error {
 	if !ok || err != nil {
 		return err
 	}
+	if !a.CheckedInAt.Valid {
+		return t.answer(ctx, t.text("result_needs_checkin"))
+	}
 	if err := t.answer(ctx, ""); err != nil {
 		return err
 	}
 	conv := storage.Conversation{Flow: flowCheckin, Step: "reason",
 		Data: map[string]string{"drive": id(a.DriveID), "reg": id(a.RegistrationID)}}
+	if t.cb.arg(1) == fixArg {
+		conv.Data["fix"] = "1"
+	}
 	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
 		return err
 	}
@@ -112,7 +136,7 @@ func (h *Handlers) onResultDeferred(ctx context.Context, t *turn) error {
 
 // recordDeferral stores an on-site deferral, tells the donor until when,
 // and returns the desk to finding the next donor.
-func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, regID int64, reason string, until time.Time) error {
+func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, regID int64, reason string, until time.Time, fix bool) error {
 	a, err := h.d.Store.Arrival(ctx, regID)
 	if err != nil {
 		return err
@@ -124,11 +148,16 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
 		return err
 	}
-	rec, err := h.d.Store.RecordOnSiteDeferral(ctx, regID, reason, until)
-	if errors.Is(err, storage.ErrResultRecorded) || errors.Is(err, storage.ErrNotLive) {
-		return t.reply(ctx, t.text("result_already"), nil)
+	if fix {
+		return h.correctResult(ctx, t, a, storage.Result{Until: until, Reason: reason})
 	}
-	if err != nil {
+	rec, err := h.d.Store.RecordOnSiteDeferral(ctx, regID, reason, until)
+	switch {
+	case errors.Is(err, storage.ErrResultRecorded) || errors.Is(err, storage.ErrNotLive):
+		return t.reply(ctx, t.text("result_already"), h.fixResultButton(t, a))
+	case errors.Is(err, storage.ErrNotCheckedIn):
+		return t.reply(ctx, t.text("result_needs_checkin"), nil)
+	case err != nil:
 		return err
 	}
 	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": reason, "Until": displayDate(until)})
@@ -136,7 +165,9 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 		return err
 	}
 	what := t.textf("result_what_deferred", map[string]any{"Until": displayDate(until), "Reason": reason})
-	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}), nil)
+	a.Status = string(drive.RegDeferred)
+	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}),
+		h.fixResultButton(t, a))
 }
 
 // markNoShows turns confirmed registrations of ended drives never checked

@@ -7,6 +7,7 @@ import (
 
 	"donorbot/drive"
 	"donorbot/storage"
+	"donorbot/textbound"
 )
 
 // stats shows progress against the target: /stats <drive code> per slot and
@@ -32,7 +33,7 @@ func (h *Handlers) stats(ctx context.Context, t *turn) error {
 	}
 	c, err := h.d.Store.CampaignByName(ctx, query)
 	if errors.Is(err, storage.ErrNotFound) {
-		return t.reply(ctx, t.textf("stats_not_found", map[string]any{"Query": query}), nil)
+		return t.reply(ctx, t.textf("stats_not_found", map[string]any{"Query": shorten(query, echoLen)}), nil)
 	}
 	if err != nil {
 		return err
@@ -135,7 +136,7 @@ func (h *Handlers) sendChart(ctx context.Context, t *turn, name string, bars []d
 func (h *Handlers) campaign(ctx context.Context, t *turn) error {
 	code, name, _ := strings.Cut(strings.TrimSpace(t.args), " ")
 	name = strings.Join(strings.Fields(name), " ")
-	if code == "" || name == "" || len([]rune(name)) > 120 {
+	if code == "" || name == "" || !textbound.Within(name, 120) {
 		return t.reply(ctx, t.text("campaign_usage"), nil)
 	}
 	t.args = code

@@ -12,6 +12,7 @@ import (
 
 	"donorbot/profile"
 	"donorbot/storage"
+	"donorbot/textbound"
 )
 
 // turn is one update being handled: who sent it, in which language, with
@@ -40,6 +41,11 @@ func (h *Handlers) newTurn(ctx context.Context, b *tg.Bot, upd *models.Update) (
 	}
 	if upd.Message == nil && upd.CallbackQuery == nil && upd.MyChatMember == nil {
 		return nil, false, nil
+	}
+	if upd.Message != nil {
+		// One form for all user text: what is stored, searched and
+		// measured is NFC, however the keyboard composed it.
+		upd.Message.Text = textbound.Normalize(upd.Message.Text)
 	}
 	t := &turn{h: h, b: b, upd: upd, userID: from.ID, chatID: chatID}
 	if cq := upd.CallbackQuery; cq != nil {
@@ -97,8 +103,20 @@ func (t *turn) text(id string) string { return t.h.texts.text(t.lang, id, nil) }
 // textf renders a message with template data.
 func (t *turn) textf(id string, data map[string]any) string { return t.h.texts.text(t.lang, id, data) }
 
-// reply sends a message to the user's chat.
+// reply sends a message to the user's chat: several, the buttons under the
+// last, when the text is over Telegram's limit (a long list, or user text
+// echoed back), which Telegram would refuse whole.
 func (t *turn) reply(ctx context.Context, text string, markup any) error {
+	parts := textbound.Split(text, textbound.MaxMessage)
+	for _, part := range parts[:len(parts)-1] {
+		if err := t.replyOne(ctx, part, nil); err != nil {
+			return err
+		}
+	}
+	return t.replyOne(ctx, parts[len(parts)-1], markup)
+}
+
+func (t *turn) replyOne(ctx context.Context, text string, markup any) error {
 	params := &tg.SendMessageParams{ChatID: t.chatID, Text: text}
 	if markup != nil {
 		params.ReplyMarkup = markup

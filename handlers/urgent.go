@@ -11,6 +11,7 @@ import (
 	"donorbot/blood"
 	"donorbot/profile"
 	"donorbot/storage"
+	"donorbot/textbound"
 	"donorbot/urgent"
 )
 
@@ -132,15 +133,15 @@ func (h *Handlers) checkUrgentAnswer(step, raw string) (string, string) {
 			return "", "un_err_units"
 		}
 	case "hospital", "contact":
-		if raw == "" || len([]rune(raw)) > 120 {
+		if raw == "" || !textbound.Within(raw, 120) {
 			return "", "un_err_text"
 		}
 	case "address":
-		if raw == "" || len([]rune(raw)) > 300 {
+		if raw == "" || !textbound.Within(raw, 300) {
 			return "", "un_err_text"
 		}
 	case "note":
-		if len([]rune(raw)) > 500 {
+		if !textbound.Within(raw, 500) {
 			return "", "un_err_text"
 		}
 	case "phone":

@@ -12,6 +12,7 @@ import (
 	"donorbot/broadcast"
 	"donorbot/screening"
 	"donorbot/storage"
+	"donorbot/textbound"
 	"donorbot/urgent"
 )
 
@@ -218,7 +219,10 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 		if v.Answer != storage.AnswerAccepted {
 			continue
 		}
-		line := lt.textf("urgent_status_donor", map[string]any{"Name": v.Name, "Group": string(v.Group), "Phone": v.Phone})
+		// Up to 50 donors in one edited message: names are cut so the
+		// list fits, and Fit below guards the total.
+		line := lt.textf("urgent_status_donor", map[string]any{"Name": textbound.Truncate(v.Name, statusNameLen),
+			"Group": string(v.Group), "Phone": v.Phone})
 		if v.Donated {
 			line += " " + lt.text("urgent_status_donated")
 		} else if len(kb.InlineKeyboard) < 20 {
@@ -235,8 +239,12 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 		}
 		kb = kb.with(button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
 	}
-	return b.String(), kb, nil
+	return textbound.Fit(b.String(), textbound.MaxMessage), kb, nil
 }
+
+// statusNameLen bounds a donor's name in a need's live status: 50 lines of
+// it, with group and phone, stay under Telegram's 4,096 characters.
+const statusNameLen = 40
 
 // onNeedAdmin handles the club admin's buttons on a need:
 // urgadm:v1:<need>:fill|compatible|all|show|don[:<donor>]. The tapping user

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"donorbot/textbound"
 )
 
 // Seed corpora live in testdata/fuzz/<FuzzName>; `go test` runs them as
@@ -115,6 +117,11 @@ func FuzzParseFullName(f *testing.F) {
 		}
 		if letters == 0 || chars < MinNameLen || chars > MaxNameLen {
 			t.Fatalf("ParseFullName(%q) = %q: %d chars, %d letters", s, n, chars, letters)
+		}
+		if n != textbound.Normalize(n) || textbound.MaxMarkRun(n) > textbound.MaxMarksPerChar ||
+			textbound.Clusters(n) > MaxNameLen {
+			t.Fatalf("ParseFullName(%.60q) = %.60q: not NFC, or a character under more than %d marks",
+				s, n, textbound.MaxMarksPerChar)
 		}
 		if again, err := ParseFullName(n); again != n || err != nil {
 			t.Fatalf("ParseFullName(%q) = %q, %v: not idempotent", n, again, err)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"donorbot/textbound"
 )
 
 // Name length bounds, in characters (see ParseFullName).
@@ -18,20 +20,29 @@ const (
 // letter. Digits, emoji, line breaks and control or formatting characters
 // (including invisible bidi overrides) are rejected.
 //
-// The typographic apostrophe ’ that phones substitute for ' is stored as '.
-// Otherwise the name is kept as typed: the module has no Unicode
-// normalization tables (std lib only), so it is not converted to NFC. Instead
-// a combining mark is accepted right after a letter, so decomposed (NFD)
-// Vietnamese from some keyboards passes, and marks are not counted in the
-// length, so "Nguyễn" measures 6 in either form.
+// The name is converted to NFC, so decomposed (NFD) Vietnamese from some
+// keyboards is stored like composed text and "Nguyễn" measures 6 either way;
+// the length counts characters, a letter with its marks being one. A
+// combining mark is accepted only right after a letter, and at most
+// textbound.MaxMarksPerChar on one: a letter under thousands of accents
+// (Zalgo text) is refused, not stored as a "1-character" name. The
+// typographic apostrophe ’ that phones substitute for ' is stored as '.
 func ParseFullName(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", ErrNameInvalid
 	}
+	s = textbound.Normalize(s)
 	var b strings.Builder
-	n, letters := 0, 0
+	n, letters, marks := 0, 0, 0
 	space, afterLetter := false, false
 	for _, r := range strings.TrimFunc(s, unicode.IsSpace) {
+		if unicode.IsMark(r) {
+			if marks++; marks > textbound.MaxMarksPerChar {
+				return "", ErrNameInvalid
+			}
+		} else {
+			marks = 0
+		}
 		switch {
 		case r == '\t' || unicode.Is(unicode.Zs, r):
 			space, afterLetter = true, false

@@ -24,14 +24,16 @@ func TestParseFullName(t *testing.T) {
 		{"Lê", "Lê", nil},
 		{"An", "An", nil},
 		{"A.", "A.", nil},
-		{nfd, nfd, nil},
+		{nfd, "Nguyễn Văn An", nil}, // stored in NFC
 		{"Иван Петров", "Иван Петров", nil},
 		{"李小龙", "李小龙", nil},
 		{"สมชาย ใจดี", "สมชาย ใจดี", nil},
 		{strings.Repeat("a", 100), strings.Repeat("a", 100), nil},
 		{strings.Repeat("ễ", 100), strings.Repeat("ễ", 100), nil},
-		// 100 characters but 300 runes in NFD: marks are not counted.
-		{strings.Repeat("e\u0302\u0303", 100), strings.Repeat("e\u0302\u0303", 100), nil},
+		// 100 characters but 300 runes in NFD: stored composed.
+		{strings.Repeat("e\u0302\u0303", 100), strings.Repeat("ễ", 100), nil},
+		// No precomposed form: the marks stay, three at most.
+		{"Aq\u0303\u0301\u0300", "Aq\u0303\u0301\u0300", nil},
 		{"  " + strings.Repeat("a", 100) + "  ", strings.Repeat("a", 100), nil},
 
 		{"", "", ErrNameTooShort},
@@ -51,6 +53,10 @@ func TestParseFullName(t *testing.T) {
 		{"An\u202eBình", "", ErrNameInvalid}, // right-to-left override
 		{"An\u200bBình", "", ErrNameInvalid}, // zero-width space
 		{"\u0301An", "", ErrNameInvalid},     // accent on nothing
+		// Zalgo: one letter under 4,000 accents is not a 1-character name.
+		{"A" + strings.Repeat("\u0301", 4000), "", ErrNameInvalid},
+		{"Lan" + strings.Repeat("\u0300", 4000), "", ErrNameInvalid},
+		{"Aq\u0303\u0301\u0300\u0302", "", ErrNameInvalid}, // a fourth mark
 		{"An \u0301", "", ErrNameInvalid},
 		{"An@mail", "", ErrNameInvalid},
 		{"An_Bình", "", ErrNameInvalid},
@@ -63,7 +69,7 @@ func TestParseFullName(t *testing.T) {
 	} {
 		got, err := ParseFullName(tc.in)
 		if got != tc.want || !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
-			t.Errorf("ParseFullName(%q) = %q, %v; want %q, %v", tc.in, got, err, tc.want, tc.err)
+			t.Errorf("ParseFullName(%.60q) = %.60q, %v; want %.60q, %v", tc.in, got, err, tc.want, tc.err)
 		}
 	}
 }

@@ -162,8 +162,10 @@ func (s *Store) updateDonor(ctx context.Context, what, q string, args ...any) er
 
 // DeleteDonor erases a donor's personal data: the donor row (memberships
 // cascade) and every stored update they sent. Roles are kept: they are not
-// donor data and an admin's /forget must not lock them out.
-func (s *Store) DeleteDonor(ctx context.Context, telegramID int64) error {
+// donor data and an admin's /forget must not lock them out. In the same
+// transaction it records a pending erasure of their Redis keys, requested at
+// at, which the caller clears with ErasureDone once Redis confirms.
+func (s *Store) DeleteDonor(ctx context.Context, telegramID int64, at time.Time) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("storage: delete donor %d: %w", telegramID, err)
@@ -180,6 +182,11 @@ func (s *Store) DeleteDonor(ctx context.Context, telegramID int64) error {
 	const unlink = `UPDATE updates SET payload = NULL, user_id = 0, chat_id = 0 WHERE user_id = $1`
 	if _, err := tx.ExecContext(ctx, unlink, telegramID); err != nil {
 		return fmt.Errorf("storage: delete donor %d updates: %w", telegramID, err)
+	}
+	// Their Redis keys are erased after the commit, when Redis answers:
+	// until then the debt is recorded with the deletion it belongs to.
+	if _, err := tx.ExecContext(ctx, addPendingErasure, telegramID, at); err != nil {
+		return fmt.Errorf("storage: delete donor %d: pending erasure: %w", telegramID, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("storage: delete donor %d: commit: %w", telegramID, err)

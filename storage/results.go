@@ -17,6 +17,10 @@ import (
 // registration: one was recorded already.
 var ErrResultRecorded = errors.New("storage: the registration already has a result")
 
+// ErrNotCheckedIn is a result for a registration whose donor was never
+// checked in: a result button can be forged, an arrival cannot.
+var ErrNotCheckedIn = errors.New("storage: the donor was not checked in")
+
 // Arrival is a registration as the check-in desk sees it: who, which slot,
 // what screening allowed.
 type Arrival struct {
@@ -80,14 +84,16 @@ func (s *Store) Arrival(ctx context.Context, registrationID int64) (Arrival, err
 	return a, nil
 }
 
-// CheckIn stamps the arrival of a live registration (confirmed, or
-// waitlisted and let in on the day) of the drive; stamping twice keeps the
-// first time. A registration with a result, or cancelled, is ErrNotLive.
-func (s *Store) CheckIn(ctx context.Context, driveID, registrationID, by int64) error {
-	const q = `UPDATE registrations SET checked_in_at = coalesce(checked_in_at, now()),
+// CheckIn stamps the arrival at time at of a live registration (confirmed,
+// or waitlisted and let in on the day) of the drive; stamping twice keeps
+// the first time. A registration with a result, or cancelled, is
+// ErrNotLive. Whether the desk is open is the caller's rule
+// (drive.CheckinOpen).
+func (s *Store) CheckIn(ctx context.Context, driveID, registrationID, by int64, at time.Time) error {
+	const q = `UPDATE registrations SET checked_in_at = coalesce(checked_in_at, $4),
 			checked_in_by = coalesce(checked_in_by, $3), updated_at = now()
 		WHERE id = $2 AND drive_id = $1 AND status IN ('confirmed', 'waitlisted')`
-	res, err := s.db.ExecContext(ctx, q, driveID, registrationID, by)
+	res, err := s.db.ExecContext(ctx, q, driveID, registrationID, by, at)
 	if err != nil {
 		return fmt.Errorf("storage: check in registration %d: %w", registrationID, err)
 	}
@@ -121,15 +127,14 @@ type RecordedResult struct {
 }
 
 // RecordDonation records a donation in one transaction: with a
-// registration, that registration (locked, and still live: else
-// ErrResultRecorded or ErrNotLive) becomes attended and checked in, and the
+// registration, that registration (locked, checked in and still live: else
+// ErrNotCheckedIn, ErrResultRecorded or ErrNotLive) becomes attended, and the
 // later thank-you of the reminder loop is marked sent, since the caller
 // thanks the donor at once. It returns whom to thank and their count.
 func (s *Store) RecordDonation(ctx context.Context, in DonationInput) (RecordedResult, error) {
 	const insert = `INSERT INTO donations (donor_id, donated_on, kind, volume_ml, source, recorded_by, registration_id)
 		SELECT id, $2, $3, nullif($4, 0), $5, nullif($6, 0), nullif($7, 0) FROM donors WHERE telegram_id = $1`
-	const attended = `UPDATE registrations SET status = 'attended',
-		checked_in_at = coalesce(checked_in_at, now()), updated_at = now() WHERE id = $1`
+	const attended = `UPDATE registrations SET status = 'attended', updated_at = now() WHERE id = $1`
 	const thanked = `INSERT INTO reminders_sent (registration_id, kind, sent_at)
 		VALUES ($1, '` + drive.KindThanks + `', now()) ON CONFLICT DO NOTHING`
 	var out RecordedResult
@@ -169,12 +174,11 @@ func (s *Store) RecordDonation(ctx context.Context, in DonationInput) (RecordedR
 }
 
 // RecordOnSiteDeferral records that medical staff deferred the donor of a
-// live registration on the day: the registration becomes deferred (checked
-// in), and a deferral until the given day (zero: unknown end) is stored with
+// live, checked-in registration on the day: the registration becomes
+// deferred, and a deferral until the given day (zero: unknown end) is stored with
 // the staff's reason, so eligibility answers take it into account.
 func (s *Store) RecordOnSiteDeferral(ctx context.Context, registrationID int64, reason string, until time.Time) (RecordedResult, error) {
-	const deferred = `UPDATE registrations SET status = 'deferred',
-		checked_in_at = coalesce(checked_in_at, now()), updated_at = now() WHERE id = $1`
+	const deferred = `UPDATE registrations SET status = 'deferred', updated_at = now() WHERE id = $1`
 	const insert = `INSERT INTO deferrals (donor_id, code, until, source, note, registration_id)
 		SELECT donor_id, 'on_site', $2, 'on_site', $3, id FROM registrations WHERE id = $1`
 	var out RecordedResult
@@ -204,25 +208,39 @@ func (s *Store) RecordOnSiteDeferral(ctx context.Context, registrationID int64, 
 	return out, nil
 }
 
-// lockResult locks a registration about to get its result and checks it
-// has none yet.
-func lockResult(ctx context.Context, tx *sqlx.Tx, registrationID int64) (struct {
+// lockedResult is a registration locked to record or correct its result.
+type lockedResult struct {
 	Status     string `db:"status"`
 	TelegramID int64  `db:"telegram_id"`
-}, error) {
-	const q = `SELECT r.status, dn.telegram_id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
+	DriveID    int64  `db:"drive_id"`
+	CheckedIn  bool   `db:"checked_in"`
+}
+
+func lockForResult(ctx context.Context, tx *sqlx.Tx, registrationID int64) (lockedResult, error) {
+	const q = `SELECT r.status, dn.telegram_id, r.drive_id, r.checked_in_at IS NOT NULL AS checked_in
+		FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 		WHERE r.id = $1 FOR UPDATE OF r`
-	var r struct {
-		Status     string `db:"status"`
-		TelegramID int64  `db:"telegram_id"`
-	}
+	var r lockedResult
 	if err := tx.GetContext(ctx, &r, q, registrationID); err != nil {
 		return r, fmt.Errorf("registration %d: %w", registrationID, mapErr(err))
+	}
+	return r, nil
+}
+
+// lockResult locks a registration about to get its result and checks it
+// has none yet and its donor was checked in.
+func lockResult(ctx context.Context, tx *sqlx.Tx, registrationID int64) (lockedResult, error) {
+	r, err := lockForResult(ctx, tx, registrationID)
+	if err != nil {
+		return r, err
 	}
 	switch drive.RegStatus(r.Status) {
 	case drive.RegAttended, drive.RegDeferred:
 		return r, ErrResultRecorded
 	case drive.RegConfirmed, drive.RegWaitlisted:
+		if !r.CheckedIn {
+			return r, ErrNotCheckedIn
+		}
 		return r, nil
 	}
 	return r, fmt.Errorf("%w: %s", ErrNotLive, r.Status)

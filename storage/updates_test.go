@@ -191,7 +191,7 @@ func TestDonorLifecycle(t *testing.T) {
 	if err := s.JoinUnit(ctx, 77, u.ID); err != nil {
 		t.Fatalf("joining twice: %v", err)
 	}
-	if err := s.DeleteDonor(ctx, 77); err != nil {
+	if err := s.DeleteDonor(ctx, 77, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if units, err := s.DonorUnits(ctx, 77); err != nil || len(units) != 0 {

@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"donorbot/bot"
+	"donorbot/drive"
 	"donorbot/handlers"
 	"donorbot/internal/testenv"
 	"donorbot/storage"
@@ -113,10 +114,11 @@ func Start(t testing.TB, opts ...Option) *Bot {
 		BroadcastLease:   time.Minute,
 		// Tests type far faster than people: don't hold their replies to
 		// one per second (broadcast's own tests cover that limit).
-		ReplyPerMinute:   6000,
-		ReplyBurst:       1000,
-		ReminderOffsets:  []time.Duration{24 * time.Hour, 2 * time.Hour},
-		ReminderInterval: 200 * time.Millisecond,
+		ReplyPerMinute:     6000,
+		ReplyBurst:         1000,
+		ReminderOffsets:    []time.Duration{24 * time.Hour, 2 * time.Hour},
+		ReminderInterval:   200 * time.Millisecond,
+		CheckinOpensBefore: drive.DefaultCheckinOpensBefore,
 	}
 	for _, o := range opts {
 		o(b)

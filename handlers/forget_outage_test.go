@@ -1,0 +1,93 @@
+package handlers_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"donorbot/bot"
+	"donorbot/internal/bottest"
+	"donorbot/internal/faultproxy"
+	"donorbot/internal/testenv"
+)
+
+// TestForgetDuringRedisOutage: a donor mid-screening (answers in their
+// Redis conversation) confirms /forget while Redis is unreachable. The bot
+// says what is true: the database part is deleted, the rest will be once
+// the service is back; the erasure stays pending in PostgreSQL, and once
+// Redis returns the sweep erases every key of theirs within a few
+// reminder ticks.
+func TestForgetDuringRedisOutage(t *testing.T) {
+	u, err := url.Parse(testenv.RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := faultproxy.New(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	u.Host = proxy.Addr()
+	clock := &testClock{}
+	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) { c.RedisURL = u.String() }))
+	db := b.Store.DB()
+	_, slots := publishedDrive(t, b, "Ngày hội Quên", 48*time.Hour, 5)
+	seedDonor(t, b, seededDonor{id: 7601, name: "Trịnh Văn Quang", phone: "+84912000601"})
+
+	p := b.Phone(7601, "vi")
+	p.Send("/drives")
+	p.Tap("Đăng ký: Ngày hội Quên")
+	p.Expect("Chọn khung giờ")
+	p.Tap(slots[0].Start.In(loc(t)).Format("15:04") + "–" + slots[0].End.In(loc(t)).Format("15:04") + " (còn 5)")
+	p.Expect("Câu 1/")
+	p.Tap("Không")
+	p.Expect("Câu 2/")
+	if len(b.RedisKeys("user:7601:conv")) == 0 {
+		t.Fatal("no conversation key mid-screening: the test would prove nothing")
+	}
+
+	p.Send("/forget")
+	p.Expect("Bạn có chắc")
+	proxy.Down()
+	p.Tap("🗑 Xóa dữ liệu của tôi")
+	p.Expect("Đã xóa dữ liệu cá nhân của bạn khỏi cơ sở dữ liệu", "trong vòng một phút")
+	b.Settle()
+	for _, m := range p.Messages() {
+		if strings.Contains(m.Text, "Đã xóa toàn bộ dữ liệu") {
+			t.Errorf("told everything was deleted while Redis was away: %q", m.Text)
+		}
+	}
+	var donors int
+	if err := db.Get(&donors, `SELECT count(*) FROM donors WHERE telegram_id = 7601`); err != nil || donors != 0 {
+		t.Fatalf("donor rows after /forget: %d, %v", donors, err)
+	}
+	if len(b.RedisKeys("user:7601:conv")) == 0 {
+		t.Fatal("the conversation key is gone with Redis unreachable: the proxy did not cut the bot off")
+	}
+	var requested time.Time
+	if err := db.Get(&requested, `SELECT requested_at FROM pending_erasures WHERE telegram_id = 7601`); err != nil {
+		t.Fatalf("no pending erasure: %v", err)
+	}
+	if d := requested.Sub(clock.Now()); d > time.Minute || d < -time.Minute {
+		t.Errorf("erasure requested at %v, the bot's clock says %v", requested, clock.Now())
+	}
+	// The sweep keeps trying while Redis is away.
+	b.API.WaitUntil(t, "a failed sweep attempt", func() bool {
+		var attempts int
+		return db.Get(&attempts, `SELECT attempts FROM pending_erasures WHERE telegram_id = 7601`) == nil && attempts > 0
+	})
+
+	proxy.Up()
+	back := time.Now()
+	b.API.WaitUntil(t, "the user's keys erased", func() bool {
+		var pending int
+		if err := db.Get(&pending, `SELECT count(*) FROM pending_erasures WHERE telegram_id = 7601`); err != nil {
+			t.Fatal(err)
+		}
+		return pending == 0 && len(b.RedisKeys("user:7601:")) == 0
+	})
+	if d := time.Since(back); d > 10*time.Second {
+		t.Errorf("keys erased %v after Redis came back, want within a few sweeps", d)
+	}
+}

@@ -1,0 +1,134 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"donorbot/drive"
+)
+
+// ErrNoResult is a correction of a registration that has no result yet.
+var ErrNoResult = errors.New("storage: the registration has no result to correct")
+
+// ErrResultUnchanged is a correction to the result already recorded.
+var ErrResultUnchanged = errors.New("storage: the corrected result equals the recorded one")
+
+// Result is the outcome recorded for a registration at the desk: a
+// donation (Donated, VolumeML, Kind) or an on-site deferral (Until, zero
+// when unknown, and Reason).
+type Result struct {
+	Donated  bool      `json:"donated"`
+	VolumeML int       `json:"volume_ml,omitempty"`
+	Kind     string    `json:"kind,omitempty"`
+	Until    time.Time `json:"until,omitzero"`
+	Reason   string    `json:"-"` // free-text health data: never in the audit
+}
+
+// Correction is the input of CorrectResult: the new result of a
+// registration, who corrects it and when, and the day the donation (if it
+// is one) took place.
+type Correction struct {
+	RegistrationID int64
+	New            Result
+	On             time.Time // calendar date of a corrected donation
+	By             int64
+	At             time.Time
+}
+
+// CorrectResult replaces the recorded result of a registration in one
+// transaction: the old donation or deferral row goes, the new one is
+// written, the registration's status follows, and a result_corrections row
+// keeps who changed what when. It returns the result replaced and whom to
+// tell.
+func (s *Store) CorrectResult(ctx context.Context, c Correction) (Result, RecordedResult, error) {
+	const (
+		oldDonation = `SELECT volume_ml, kind FROM donations WHERE registration_id = $1`
+		oldDeferral = `SELECT until, coalesce(note, '') FROM deferrals WHERE registration_id = $1`
+		dropOld     = `WITH a AS (DELETE FROM donations WHERE registration_id = $1)
+			DELETE FROM deferrals WHERE registration_id = $1`
+		donation = `INSERT INTO donations (donor_id, donated_on, kind, volume_ml, source, recorded_by, registration_id)
+			SELECT donor_id, $2, $3, $4, 'drive', nullif($5, 0), id FROM registrations WHERE id = $1`
+		deferral = `INSERT INTO deferrals (donor_id, code, until, source, note, registration_id)
+			SELECT donor_id, 'on_site', $2, 'on_site', $3, id FROM registrations WHERE id = $1`
+		status = `UPDATE registrations SET status = $2, updated_at = now() WHERE id = $1`
+		audit  = `INSERT INTO result_corrections (registration_id, drive_id, changed_by, changed_at, old_result, new_result)
+			VALUES ($1, $2, $3, $4, $5, $6)`
+	)
+	var old Result
+	var out RecordedResult
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := lockForResult(ctx, tx, c.RegistrationID)
+		if err != nil {
+			return err
+		}
+		switch drive.RegStatus(r.Status) {
+		case drive.RegAttended:
+			var volume sql.NullInt64
+			if err := tx.QueryRowxContext(ctx, oldDonation, c.RegistrationID).Scan(&volume, &old.Kind); err != nil {
+				return fmt.Errorf("old donation: %w", err)
+			}
+			old.Donated, old.VolumeML = true, int(volume.Int64)
+		case drive.RegDeferred:
+			var until sql.NullTime
+			if err := tx.QueryRowxContext(ctx, oldDeferral, c.RegistrationID).Scan(&until, &old.Reason); err != nil {
+				return fmt.Errorf("old deferral: %w", err)
+			}
+			old.Until = until.Time
+		default:
+			return ErrNoResult
+		}
+		if sameResult(old, c.New) {
+			return ErrResultUnchanged
+		}
+		if _, err := tx.ExecContext(ctx, dropOld, c.RegistrationID); err != nil {
+			return err
+		}
+		newStatus := drive.RegDeferred
+		if c.New.Donated {
+			newStatus = drive.RegAttended
+			_, err = tx.ExecContext(ctx, donation, c.RegistrationID, c.On.Format(time.DateOnly), c.New.Kind,
+				c.New.VolumeML, c.By)
+		} else {
+			var until sql.NullString
+			if !c.New.Until.IsZero() {
+				until = sql.NullString{String: c.New.Until.Format(time.DateOnly), Valid: true}
+			}
+			_, err = tx.ExecContext(ctx, deferral, c.RegistrationID, until, c.New.Reason)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, status, c.RegistrationID, string(newStatus)); err != nil {
+			return err
+		}
+		oldJSON, err1 := json.Marshal(old)
+		newJSON, err2 := json.Marshal(c.New)
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, audit, c.RegistrationID, r.DriveID, c.By, c.At, string(oldJSON), string(newJSON)); err != nil {
+			return err
+		}
+		return recipient(ctx, tx, r.TelegramID, &out)
+	})
+	if err != nil {
+		return Result{}, RecordedResult{}, fmt.Errorf("storage: correct result of registration %d: %w", c.RegistrationID, err)
+	}
+	return old, out, nil
+}
+
+func sameResult(a, b Result) bool {
+	if a.Donated != b.Donated {
+		return false
+	}
+	if a.Donated {
+		return a.VolumeML == b.VolumeML && a.Kind == b.Kind
+	}
+	return a.Until.Equal(b.Until) && a.Reason == b.Reason
+}
