@@ -110,6 +110,7 @@ func TestReminderToALostChatDelaysNoOther(t *testing.T) {
 		`donorbot_scheduled_queued_total{kind="reminder_2h"}`:            "5",
 		`donorbot_deliveries_total{kind="reminder_2h",outcome="sent"}`:   "4",
 		`donorbot_deliveries_total{kind="reminder_2h",outcome="failed"}`: "1",
+		`donorbot_scheduled_queued_total{kind="widen_offer"}`:            "1",
 	} {
 		if got := metric(t, b, metricName); got != want {
 			t.Errorf("%s = %q, want %s", metricName, got, want)
