@@ -30,6 +30,9 @@
 //     outcome was being recorded.
 //   - Recipients who blocked the bot are recorded as blocked, marked
 //     unreachable, and skipped by later broadcasts until they write again.
+//   - Scheduled messages (reminders) are queued as deliveries of a system
+//     broadcast by storage, in the transaction that marks them due; each
+//     carries its own text and keyboard, and gets the same guarantees.
 //   - After Cancel returns, nothing more is sent but what was under way: at
 //     most one send per worker in this process, and in other processes the
 //     deliveries their workers hold (at most Workers×Batch each).
