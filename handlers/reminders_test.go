@@ -35,7 +35,8 @@ func confirmed(t *testing.T, b *bottest.Bot, donor int64, slot drive.Slot) int64
 // and one of them deleted their account (Telegram answers 400 "chat not
 // found"). One run of the scheduled jobs reminds the other four with the
 // morning-of check, records the fifth as failed, and in the same run still
-// marks the no-show of an ended drive and offers to widen an urgent need.
+// marks the no-show of an ended drive, offers to widen an urgent need and
+// sends a donor's "eligible again" reminder.
 func TestReminderToALostChatDelaysNoOther(t *testing.T) {
 	clock := &testClock{}
 	// The bot's own scheduler stays out of the way: the test runs the jobs.
@@ -73,6 +74,10 @@ func TestReminderToALostChatDelaysNoOther(t *testing.T) {
 	for id := int64(8801); id <= 8805; id++ {
 		confirmed(t, b, id, slots[0])
 	}
+	// 8803 also asked to hear when they may donate again, from yesterday.
+	if err := b.Store.AddDateReminder(ctx, 8803, today(t).AddDate(0, 0, -1), "eligible_again"); err != nil {
+		t.Fatal(err)
+	}
 	b.API.ChatNotFound(8801)
 
 	if err := b.Handlers().SendReminders(ctx); err != nil {
@@ -94,6 +99,7 @@ func TestReminderToALostChatDelaysNoOther(t *testing.T) {
 			t.Errorf("donor %d: reminder without the morning-of check buttons: %+v", id, m)
 		}
 	}
+	b.Phone(8803, "vi").Expect("bạn có thể hiến máu lại")
 	var reason string
 	b.API.WaitUntil(t, "the lost chat's reminder recorded as failed", func() bool {
 		err := b.Store.DB().Get(&reason, `SELECT coalesce(reason, '') FROM broadcast_deliveries WHERE chat_id = 8801 AND status = 'failed'`)
