@@ -22,8 +22,8 @@ import (
 // Reminders are queued in the transaction that marks them due and sent by
 // the broadcast engine, so one chat that cannot be reached delays no other.
 // Each job runs whatever happened to the others; their errors are returned
-// together. Several processes may call it at once: storage
-// hands each reminder to one of them.
+// together. Several processes may call it at once: storage hands each
+// reminder to one of them.
 func (h *Handlers) SendReminders(ctx context.Context) error {
 	jobs := []struct {
 		name string
@@ -95,9 +95,11 @@ func (h *Handlers) reportQueued(job string, queued map[string]int) {
 		}
 	}
 	if n == 0 {
+		// Every tick of every process: worth seeing only when debugging.
+		h.d.Log.Debug("scheduled job ran", "job", job, "queued", 0)
 		return
 	}
-	h.d.Log.Info("scheduled job queued messages", "job", job, "queued", n)
+	h.d.Log.Info("scheduled job ran", "job", job, "queued", n)
 	if h.bcast != nil {
 		h.bcast.Wake()
 	}
