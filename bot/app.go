@@ -172,6 +172,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		Location:        a.cfg.Location,
 		IsAdmin:         a.isAdmin,
 		OnError:         func() { a.metrics.Errors.WithLabelValues("error").Inc() },
+		OnQueued:        func(kind string, n int) { a.metrics.Queued.WithLabelValues(kind).Add(float64(n)) },
 		BotUsername:     me.Username,
 		ReminderOffsets: a.cfg.ReminderOffsets,
 		CheckinSecret:   a.cfg.CheckinKey(),
@@ -183,7 +184,13 @@ func (a *App) connectTelegram(ctx context.Context) error {
 	}
 	a.handlers = h
 	a.engine, err = broadcast.New(a.cfg.broadcastConfig(), broadcast.Deps{
-		Store: a.store, Redis: a.rdb, Bot: b, Log: a.log.With("component", "broadcast"), Render: h.RenderProgress})
+		Store: a.store, Redis: a.rdb, Bot: b, Log: a.log.With("component", "broadcast"), Render: h.RenderProgress,
+		OnOutcome: func(kind string, outcome storage.DeliveryStatus) {
+			if outcome == storage.DeliveryPending {
+				outcome = "retried"
+			}
+			a.metrics.Deliveries.WithLabelValues(kind, string(outcome)).Inc()
+		}})
 	if err != nil {
 		return err
 	}
@@ -193,8 +200,8 @@ func (a *App) connectTelegram(ctx context.Context) error {
 	return nil
 }
 
-// remind retries pending erasures and sends due reminders every
-// REMINDER_INTERVAL.
+// remind retries pending erasures and runs the scheduled jobs (reminders,
+// no-shows, urgent needs) every REMINDER_INTERVAL.
 func (a *App) remind(ctx context.Context) {
 	tick := time.NewTicker(a.cfg.ReminderInterval)
 	defer tick.Stop()
@@ -209,7 +216,7 @@ func (a *App) remind(ctx context.Context) {
 			a.log.Error("sweep erasures", "err", err)
 		}
 		if err := a.handlers.SendReminders(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("send reminders", "err", err)
+			a.log.Error("scheduled jobs", "err", err)
 		}
 	}
 }

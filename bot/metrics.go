@@ -22,6 +22,11 @@ type Metrics struct {
 	Errors         *prometheus.CounterVec
 	APICalls       *prometheus.CounterVec
 	Webhook        *prometheus.CounterVec
+	// Queued counts scheduled messages (reminders) queued, and Deliveries
+	// the outcome of every queued message (broadcasts and scheduled ones),
+	// both by broadcast kind: "reminder_2h" sent, failed, ...
+	Queued     *prometheus.CounterVec
+	Deliveries *prometheus.CounterVec
 }
 
 // NewMetrics registers donorbot's series and the Go runtime's.
@@ -51,8 +56,15 @@ func NewMetrics() *Metrics {
 		Webhook: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "donorbot_webhook_requests_total", Help: "Webhook requests, by HTTP status answered.",
 		}, []string{"status"}),
+		Queued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donorbot_scheduled_queued_total", Help: "Scheduled messages (reminders) queued for delivery, by kind.",
+		}, []string{"kind"}),
+		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donorbot_deliveries_total", Help: "Queued messages by kind and outcome (sent, failed, blocked, retried).",
+		}, []string{"kind", "outcome"}),
 	}
 	m.Registry.MustRegister(m.Updates, m.Duplicates, m.Refused, m.HandlerLatency, m.Errors, m.APICalls, m.Webhook,
+		m.Queued, m.Deliveries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

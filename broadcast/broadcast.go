@@ -30,6 +30,9 @@
 //     outcome was being recorded.
 //   - Recipients who blocked the bot are recorded as blocked, marked
 //     unreachable, and skipped by later broadcasts until they write again.
+//   - Scheduled messages (reminders) are queued as deliveries of a system
+//     broadcast by storage, in the transaction that marks them due; each
+//     carries its own text and keyboard, and gets the same guarantees.
 //   - After Cancel returns, nothing more is sent but what was under way: at
 //     most one send per worker in this process, and in other processes the
 //     deliveries their workers hold (at most Workers×Batch each).
@@ -168,21 +171,27 @@ type Deps struct {
 	// Render draws progress messages; required when a broadcast has a
 	// ProgressChatID.
 	Render Renderer
+	// OnOutcome, if set, is told the final outcome of every delivery (sent,
+	// failed, blocked; pending: retried later) with its broadcast's kind,
+	// for metrics.
+	OnOutcome func(kind string, outcome storage.DeliveryStatus)
 }
 
 // Engine sends broadcasts. Several processes may run an Engine against the
 // same PostgreSQL and Redis: they share the work and the limits.
 type Engine struct {
-	cfg     Config
-	store   *storage.Store
-	rdb     *redis.Client
-	bot     *bot.Bot
-	log     *slog.Logger
-	render  Renderer
-	lim     *limiter
-	running atomic.Bool
-	work    signal // new deliveries queued in this process
-	nudge   signal // progress worth showing now (a cancel)
+	cfg    Config
+	store  *storage.Store
+	rdb    *redis.Client
+	bot    *bot.Bot
+	log    *slog.Logger
+	render Renderer
+	// onOutcome is Deps.OnOutcome.
+	onOutcome func(kind string, outcome storage.DeliveryStatus)
+	lim       *limiter
+	running   atomic.Bool
+	work      signal // new deliveries queued in this process
+	nudge     signal // progress worth showing now (a cancel)
 
 	mu       sync.Mutex
 	contents map[int64]*content // by broadcast id
@@ -206,7 +215,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Engine{
-		cfg: cfg, store: d.Store, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render,
+		cfg: cfg, store: d.Store, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
 		lim:       newLimiter(d.Redis, d.Log, cfg),
 		contents:  map[int64]*content{},
 		cancelled: map[int64]time.Time{},
@@ -234,7 +243,8 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // Spec is a broadcast to Start.
 type Spec struct {
-	// Kind names what it is ("drive", "reminder", "urgent"): a-z and _.
+	// Kind names what it is ("drive", "reminder_2h", "urgent"): a-z, 0-9
+	// and _.
 	Kind      string
 	Text      string
 	ParseMode string // "", "HTML" or "MarkdownV2"
@@ -254,7 +264,7 @@ type Spec struct {
 	Recipients []int64
 }
 
-var kindPattern = regexp.MustCompile(`^[a-z_]{1,32}$`)
+var kindPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 
 // Start stores a broadcast with its deliveries and queues them; it returns
 // the broadcast's id once nothing can be lost any more.
@@ -291,6 +301,11 @@ func (e *Engine) Start(ctx context.Context, s Spec) (int64, error) {
 	e.nudge.notify()
 	return b.ID, nil
 }
+
+// Wake tells this process's workers that deliveries were queued outside
+// Start (scheduled messages, see storage.ScheduledMessage), so they need not
+// wait for their next poll.
+func (e *Engine) Wake() { e.work.notify() }
 
 // Cancel stops a broadcast: its pending deliveries are marked cancelled and
 // nothing more is sent (see the package documentation for sends already

@@ -16,6 +16,7 @@ import (
 
 // content is what every recipient of one broadcast is sent.
 type content struct {
+	kind      string
 	text      string
 	parseMode string
 	markup    json.RawMessage
@@ -68,6 +69,8 @@ func (e *Engine) deliver(ctx context.Context, d storage.Delivery, claimed time.T
 	if d.Unreachable {
 		if err := e.store.MarkDeliveryBlocked(ctx, d.ID, "recipient unreachable"); err != nil {
 			log.Error("broadcast: record delivery", "err", err)
+		} else if c, err := e.content(ctx, d.BroadcastID); err == nil && e.onOutcome != nil {
+			e.onOutcome(c.kind, storage.DeliveryBlocked)
 		}
 		return nil
 	}
@@ -84,9 +87,13 @@ func (e *Engine) deliver(ctx context.Context, d storage.Delivery, claimed time.T
 	if time.Since(claimed) > e.cfg.Lease/2 {
 		return errLeaseShort
 	}
-	params := &bot.SendMessageParams{ChatID: d.ChatID, Text: c.text, ParseMode: models.ParseMode(c.parseMode)}
-	if len(c.markup) > 0 {
-		params.ReplyMarkup = c.markup
+	text, markup := c.text, c.markup
+	if d.Text != "" {
+		text, markup = d.Text, d.ReplyMarkup
+	}
+	params := &bot.SendMessageParams{ChatID: d.ChatID, Text: text, ParseMode: models.ParseMode(c.parseMode)}
+	if len(markup) > 0 {
+		params.ReplyMarkup = json.RawMessage(markup)
 	}
 	// In flight from here: shutdown must not cut the send from its record.
 	sctx, cancelSend := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.SendTimeout)
@@ -94,17 +101,23 @@ func (e *Engine) deliver(ctx context.Context, d storage.Delivery, claimed time.T
 	cancelSend()
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	e.record(rctx, log, d, msg, err)
+	e.record(rctx, log, d, c.kind, msg, err)
 	return nil
 }
 
 // record writes the outcome of one send.
-func (e *Engine) record(ctx context.Context, log *slog.Logger, d storage.Delivery, msg *models.Message, sendErr error) {
+func (e *Engine) record(ctx context.Context, log *slog.Logger, d storage.Delivery, kind string, msg *models.Message, sendErr error) {
 	var err error
+	outcome := storage.DeliveryPending // retried
+	defer func() {
+		if err == nil && e.onOutcome != nil {
+			e.onOutcome(kind, outcome)
+		}
+	}()
 	var tooMany *bot.TooManyRequestsError
 	switch {
 	case sendErr == nil:
-		err = e.markSent(ctx, d.ID, msg.ID)
+		err, outcome = e.markSent(ctx, d.ID, msg.ID), storage.DeliverySent
 	case errors.As(sendErr, &tooMany):
 		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		log.Warn("broadcast: flood wait", "retry_after", wait)
@@ -115,15 +128,15 @@ func (e *Engine) record(ctx context.Context, log *slog.Logger, d storage.Deliver
 		// Donor first: if the process dies in between, the delivery is
 		// still pending and the next claim sees the mark.
 		if err = e.store.SetDonorReachable(ctx, d.ChatID, false); err == nil {
-			err = e.store.MarkDeliveryBlocked(ctx, d.ID, reason(sendErr))
+			err, outcome = e.store.MarkDeliveryBlocked(ctx, d.ID, reason(sendErr)), storage.DeliveryBlocked
 		}
 	case errors.Is(sendErr, bot.ErrorBadRequest):
 		// Telegram refused this message for this chat; it will again.
 		log.Warn("broadcast: delivery refused", "err", sendErr)
-		err = e.store.MarkDeliveryFailed(ctx, d.ID, reason(sendErr))
+		err, outcome = e.store.MarkDeliveryFailed(ctx, d.ID, reason(sendErr)), storage.DeliveryFailed
 	case d.FailedAttempts+1 >= e.cfg.MaxAttempts:
 		log.Warn("broadcast: delivery failed", "attempts", d.FailedAttempts+1, "err", sendErr)
-		err = e.store.MarkDeliveryFailed(ctx, d.ID, reason(sendErr))
+		err, outcome = e.store.MarkDeliveryFailed(ctx, d.ID, reason(sendErr)), storage.DeliveryFailed
 	default:
 		wait := e.backoff(d.FailedAttempts + 1)
 		log.Warn("broadcast: send failed, will retry", "attempt", d.FailedAttempts+1, "retry_in", wait, "err", sendErr)
@@ -192,7 +205,7 @@ func (e *Engine) content(ctx context.Context, broadcastID int64) (*content, erro
 	if err != nil {
 		return nil, err
 	}
-	c = &content{text: b.Text, parseMode: b.ParseMode, markup: b.ReplyMarkup}
+	c = &content{kind: b.Kind, text: b.Text, parseMode: b.ParseMode, markup: b.ReplyMarkup}
 	e.mu.Lock()
 	e.contents[broadcastID] = c
 	e.mu.Unlock()

@@ -21,12 +21,15 @@ import (
 
 // Deps is what the handlers need from the runtime.
 type Deps struct {
-	Store       *storage.Store
-	State       *storage.State
-	Log         *slog.Logger
-	Location    *time.Location
-	IsAdmin     func(ctx context.Context, userID int64) (bool, error)
-	OnError     func()
+	Store    *storage.Store
+	State    *storage.State
+	Log      *slog.Logger
+	Location *time.Location
+	IsAdmin  func(ctx context.Context, userID int64) (bool, error)
+	OnError  func()
+	// OnQueued, if set, counts scheduled messages queued, by broadcast
+	// kind ("reminder_2h", "thanks", "eligible_again").
+	OnQueued    func(kind string, n int)
 	BotUsername string
 	// Now is the clock; tests may move it. Defaults to time.Now.
 	Now func() time.Time

@@ -18,6 +18,8 @@ type Broadcaster interface {
 	SendNow(ctx context.Context, chatID int64, text string, markup any) (int, error)
 	EditNow(ctx context.Context, chatID int64, messageID int, text string, markup any) error
 	Reserve(ctx context.Context, chatID int64) error
+	// Wake has the senders look for queued work at once.
+	Wake()
 }
 
 // SetBroadcaster wires the engine in once it exists: the engine renders its

@@ -2,6 +2,9 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -11,41 +14,95 @@ import (
 	"donorbot/storage"
 )
 
-// SendReminders sends what is due: reminders before slots (the last one
-// with the morning-of health check), thank-yous after drives, and the
-// reminders donors asked for when a deferral ends; it marks who never
-// came to an ended drive as a no-show; and for urgent needs, it offers to
-// widen an unfilled one and covers alerts sent late. Several processes may
-// call it at once: storage hands each reminder to one of them.
+// SendReminders runs the scheduled jobs once: it queues the reminders due
+// before slots (the last one with the morning-of health check), thank-yous
+// after drives and the reminders donors asked for when a deferral ends; it
+// marks who never came to an ended drive as a no-show; and for urgent
+// needs, it offers to widen an unfilled one and covers alerts sent late.
+// Reminders are queued in the transaction that marks them due and sent by
+// the broadcast engine, so one chat that cannot be reached delays no other.
+// Each job runs whatever happened to the others; their errors are returned
+// together. Several processes may call it at once: storage hands each
+// reminder to one of them.
 func (h *Handlers) SendReminders(ctx context.Context) error {
+	jobs := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"slot_reminders", h.queueSlotReminders},
+		{"date_reminders", h.queueDateReminders},
+		{"no_shows", h.markNoShows},
+		{"urgent_due", h.sendUrgentDue},
+	}
+	var errs []error
+	for _, j := range jobs {
+		if err := j.run(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("job %s: %w", j.name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// queueSlotReminders queues every reminder due before a slot and every
+// thank-you due after a drive.
+func (h *Handlers) queueSlotReminders(ctx context.Context) error {
+	total := map[string]int{}
+	defer h.reportQueued("slot_reminders", total)
 	for {
-		due, err := h.d.Store.ClaimDueReminders(ctx, h.d.Now(), h.reminderOffsets(), 100)
+		queued, err := h.d.Store.QueueDueReminders(ctx, h.d.Now(), h.reminderOffsets(), 100, h.renderSlotReminder)
 		if err != nil {
 			return err
 		}
-		if len(due) == 0 {
-			break
+		if len(queued) == 0 {
+			return nil
 		}
-		for _, r := range due {
-			if err := h.sendSlotReminder(ctx, r); err != nil {
-				return err
-			}
+		for kind, n := range queued {
+			total[kind] += n
 		}
 	}
-	dated, err := h.d.Store.ClaimDueDateReminders(ctx, h.today(), 100)
-	if err != nil {
-		return err
-	}
-	for _, r := range dated {
-		text := h.textIn(r.Language, "remind_due", map[string]any{"Date": displayDate(r.Day)})
-		if err := h.tell(ctx, r.ChatID, text, nil); err != nil {
+}
+
+// queueDateReminders queues the reminders donors asked for ("tell me when I
+// may donate again").
+func (h *Handlers) queueDateReminders(ctx context.Context) error {
+	total := map[string]int{}
+	defer h.reportQueued("date_reminders", total)
+	for {
+		queued, err := h.d.Store.QueueDueDateReminders(ctx, h.today(), h.d.Now(), 100,
+			func(r storage.DateReminder) (storage.ScheduledMessage, error) {
+				text := h.textIn(r.Language, "remind_due", map[string]any{"Date": displayDate(r.Day)})
+				return storage.ScheduledMessage{ChatID: r.ChatID, Text: text}, nil
+			})
+		if err != nil {
 			return err
 		}
+		if len(queued) == 0 {
+			return nil
+		}
+		for kind, n := range queued {
+			total[kind] += n
+		}
 	}
-	if err := h.markNoShows(ctx); err != nil {
-		return err
+}
+
+// reportQueued logs and counts what a job queued, and wakes the senders.
+func (h *Handlers) reportQueued(job string, queued map[string]int) {
+	n := 0
+	for kind, k := range queued {
+		n += k
+		if h.d.OnQueued != nil {
+			h.d.OnQueued(kind, k)
+		}
 	}
-	return h.sendUrgentDue(ctx)
+	if n == 0 {
+		// Every tick of every process: worth seeing only when debugging.
+		h.d.Log.Debug("scheduled job ran", "job", job, "queued", 0)
+		return
+	}
+	h.d.Log.Info("scheduled job ran", "job", job, "queued", n)
+	if h.bcast != nil {
+		h.bcast.Wake()
+	}
 }
 
 func (h *Handlers) reminderOffsets() []time.Duration {
@@ -55,22 +112,26 @@ func (h *Handlers) reminderOffsets() []time.Duration {
 	return h.d.ReminderOffsets
 }
 
-func (h *Handlers) sendSlotReminder(ctx context.Context, r storage.DueReminder) error {
+// renderSlotReminder words a reminder for its donor.
+func (h *Handlers) renderSlotReminder(r storage.DueReminder) (storage.ScheduledMessage, error) {
 	data := h.slotData(r.Drive, r.Slot)
 	if r.Kind == drive.KindThanks {
-		return h.tell(ctx, r.ChatID, h.textIn(r.Language, "thanks_after_drive", data), nil)
+		return storage.ScheduledMessage{ChatID: r.ChatID, Text: h.textIn(r.Language, "thanks_after_drive", data)}, nil
 	}
-	text := h.textIn(r.Language, "reminder_slot", data)
-	var markup any
+	m := storage.ScheduledMessage{ChatID: r.ChatID, Text: h.textIn(r.Language, "reminder_slot", data)}
 	if r.Kind == h.lastReminderKind() {
 		// The morning-of check: health can change after the questionnaire.
-		text += "\n\n" + h.textIn(r.Language, "recheck_ask", nil)
+		m.Text += "\n\n" + h.textIn(r.Language, "recheck_ask", nil)
 		regID := strconv.FormatInt(r.RegistrationID, 10)
-		markup = rows(2,
+		markup, err := json.Marshal(rows(2,
 			button{Text: h.textIn(r.Language, "btn_yes", nil), CallbackData: encodeCallback("rchk", regID, "y")},
-			button{Text: h.textIn(r.Language, "btn_no", nil), CallbackData: encodeCallback("rchk", regID, "n")})
+			button{Text: h.textIn(r.Language, "btn_no", nil), CallbackData: encodeCallback("rchk", regID, "n")}))
+		if err != nil {
+			return m, fmt.Errorf("reminder keyboard: %w", err)
+		}
+		m.ReplyMarkup = markup
 	}
-	return h.tell(ctx, r.ChatID, text, markup)
+	return m, nil
 }
 
 // lastReminderKind is the reminder nearest to the slot.

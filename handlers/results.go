@@ -173,18 +173,19 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 // markNoShows turns confirmed registrations of ended drives never checked
 // in into no-shows, and tells those of recent drives another one awaits.
 func (h *Handlers) markNoShows(ctx context.Context) error {
-	marked, err := h.d.Store.MarkNoShows(ctx, h.d.Now())
+	queued := map[string]int{}
+	defer h.reportQueued("no_shows", queued)
+	marked, err := h.d.Store.MarkNoShows(ctx, h.d.Now(), func(n storage.NoShow) (storage.ScheduledMessage, error) {
+		text := h.textIn(n.Language, "no_show_notice", map[string]any{"Title": n.Title, "Date": h.date(n.DriveDay)})
+		queued["no_show_notice"]++
+		return storage.ScheduledMessage{ChatID: n.ChatID, Text: text}, nil
+	})
 	if err != nil {
+		clear(queued)
 		return err
 	}
-	for _, n := range marked {
-		if !n.Recent {
-			continue
-		}
-		text := h.textIn(n.Language, "no_show_notice", map[string]any{"Title": n.Title, "Date": h.date(n.DriveDay)})
-		if err := h.tell(ctx, n.ChatID, text, nil); err != nil {
-			return err
-		}
+	if len(marked) > 0 {
+		h.d.Log.Info("scheduled job marked no-shows", "job", "no_shows", "marked", len(marked))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -387,24 +388,8 @@ func (h *Handlers) needs(ctx context.Context, t *turn) error {
 // sendUrgentDue offers to widen needs still unfilled at the time their
 // admin chose, and covers alerts that went out after their need closed.
 func (h *Handlers) sendUrgentDue(ctx context.Context) error {
-	due, err := h.d.Store.ClaimDueWidenOffers(ctx, h.d.Now(), 50)
-	if err != nil {
+	if err := h.queueWidenOffers(ctx); err != nil {
 		return err
-	}
-	for _, n := range due {
-		lt := &turn{h: h, lang: n.AdminLang}
-		kb := rows(1)
-		for _, a := range []urgent.Audience{urgent.Compatible, urgent.All} {
-			if a.Wider(n.Audience) {
-				kb = kb.with(button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
-			}
-		}
-		kb = kb.with(button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
-		text := lt.textf("urgent_widen_offer", map[string]any{"ID": n.ID, "Accepted": n.Accepted, "Units": n.UnitsNeeded,
-			"Card": h.needCard(n.AdminLang, n)})
-		if err := h.tell(ctx, n.AdminChatID, text, kb); err != nil {
-			return err
-		}
 	}
 	// Alerts that were on their way when their need closed: cover them, and
 	// show the admin the final counts.
@@ -418,4 +403,41 @@ func (h *Handlers) sendUrgentDue(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// queueWidenOffers queues, for each need still unfilled at its widen time,
+// the offer to its admin to widen it or close it.
+func (h *Handlers) queueWidenOffers(ctx context.Context) error {
+	total := map[string]int{}
+	defer h.reportQueued("widen_offers", total)
+	for {
+		queued, err := h.d.Store.QueueDueWidenOffers(ctx, h.d.Now(), 50, h.renderWidenOffer)
+		if err != nil {
+			return err
+		}
+		if len(queued) == 0 {
+			return nil
+		}
+		for kind, n := range queued {
+			total[kind] += n
+		}
+	}
+}
+
+func (h *Handlers) renderWidenOffer(n storage.Need) (storage.ScheduledMessage, error) {
+	lt := &turn{h: h, lang: n.AdminLang}
+	kb := rows(1)
+	for _, a := range []urgent.Audience{urgent.Compatible, urgent.All} {
+		if a.Wider(n.Audience) {
+			kb = kb.with(button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
+		}
+	}
+	kb = kb.with(button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
+	text := lt.textf("urgent_widen_offer", map[string]any{"ID": n.ID, "Accepted": n.Accepted, "Units": n.UnitsNeeded,
+		"Card": h.needCard(n.AdminLang, n)})
+	markup, err := json.Marshal(kb)
+	if err != nil {
+		return storage.ScheduledMessage{}, fmt.Errorf("widen offer keyboard: %w", err)
+	}
+	return storage.ScheduledMessage{ChatID: n.AdminChatID, Text: text, ReplyMarkup: markup}, nil
 }

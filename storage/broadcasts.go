@@ -117,6 +117,10 @@ type Delivery struct {
 	// Unreachable is true when the recipient blocked the bot since the
 	// broadcast was created: the delivery is to be marked blocked unsent.
 	Unreachable bool `db:"unreachable"`
+	// Text and ReplyMarkup, when Text is set, replace the broadcast's: a
+	// scheduled message is worded for its recipient (see queueScheduled).
+	Text        string `db:"text"`
+	ReplyMarkup []byte `db:"reply_markup"`
 }
 
 // DeliveryCounts counts a broadcast's deliveries by status.
@@ -323,6 +327,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, limit int, lease time.Durat
 		) c
 		WHERE d.id = c.id
 		RETURNING d.id, d.broadcast_id, d.chat_id, d.priority, d.failed_attempts, d.claimed_at,
+			coalesce(d.text, '') AS text, d.reply_markup,
 			EXISTS (SELECT 1 FROM donors
 				WHERE telegram_id = d.chat_id AND unreachable_at IS NOT NULL) AS unreachable`
 	var ds []Delivery

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Donation is one recorded donation.
@@ -134,26 +136,39 @@ type DateReminder struct {
 	Kind       string    `db:"kind"`
 }
 
-// ClaimDueDateReminders marks reminders due on or before today as sent and
-// returns them; rows locked by another process are skipped, so each is
-// returned once however many processes call it.
-func (s *Store) ClaimDueDateReminders(ctx context.Context, today time.Time, limit int) ([]DateReminder, error) {
+// QueueDueDateReminders finds up to limit reminders due on or before
+// today, renders each with render and queues it in the delivery queue, in
+// one transaction that stamps it sent at now: rows locked by another process
+// are skipped, so each is queued once however many processes call it, and a
+// process that dies queues nothing. It returns how many it queued per kind
+// (the broadcast kind is the reminder's, "eligible_again").
+func (s *Store) QueueDueDateReminders(ctx context.Context, today, now time.Time, limit int,
+	render func(DateReminder) (ScheduledMessage, error)) (map[string]int, error) {
 	const q = `
 		WITH due AS (
 			SELECT r.donor_id, r.remind_on, r.kind FROM date_reminders r
 			JOIN donors d ON d.id = r.donor_id
 			WHERE r.sent_at IS NULL AND r.remind_on <= $1 AND d.unreachable_at IS NULL
 			ORDER BY r.remind_on LIMIT $2 FOR UPDATE OF r SKIP LOCKED)
-		UPDATE date_reminders r SET sent_at = now() FROM due, donors d
+		UPDATE date_reminders r SET sent_at = $3 FROM due, donors d
 		WHERE r.donor_id = due.donor_id AND r.remind_on = due.remind_on AND r.kind = due.kind
 			AND d.id = r.donor_id
 		RETURNING d.telegram_id, d.chat_id, d.language, r.remind_on, r.kind`
-	out := []DateReminder{}
-	if err := s.db.SelectContext(ctx, &out, q, today.Format(time.DateOnly), limit); err != nil {
-		return nil, fmt.Errorf("storage: claim date reminders: %w", err)
+	var queued map[string]int
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		due := []DateReminder{}
+		if err := tx.SelectContext(ctx, &due, q, today.Format(time.DateOnly), limit, now); err != nil {
+			return fmt.Errorf("find due: %w", err)
+		}
+		for i := range due {
+			due[i].Day = calendarDate(due[i].Day)
+		}
+		var err error
+		queued, err = queueByKind(ctx, tx, due, func(r DateReminder) string { return r.Kind }, render)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: queue date reminders: %w", err)
 	}
-	for i := range out {
-		out[i].Day = calendarDate(out[i].Day)
-	}
-	return out, nil
+	return queued, nil
 }

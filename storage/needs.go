@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"donorbot/blood"
@@ -178,24 +179,37 @@ func (s *Store) CloseNeed(ctx context.Context, id int64) (bool, error) {
 	return n > 0, nil
 }
 
-// ClaimDueWidenOffers marks open needs whose widen time passed (at now) as
-// offered and returns them; each is returned once across processes.
-func (s *Store) ClaimDueWidenOffers(ctx context.Context, now time.Time, limit int) ([]Need, error) {
+// QueueDueWidenOffers marks up to limit open needs whose widen time passed
+// (at now) as offered, renders the offer to each need's admin with render
+// and queues it in the delivery queue, in one transaction: each offer is
+// queued once across processes, and a process that dies queues none. It
+// returns how many it queued by kind ("widen_offer").
+func (s *Store) QueueDueWidenOffers(ctx context.Context, now time.Time, limit int,
+	render func(Need) (ScheduledMessage, error)) (map[string]int, error) {
 	q := `
 		WITH due AS (
 			SELECT id FROM needs WHERE status = 'open' AND widen_offered_at IS NULL AND widen_at <= $1
 			ORDER BY widen_at LIMIT $2 FOR UPDATE SKIP LOCKED)
 		UPDATE needs n SET widen_offered_at = $1 FROM due WHERE n.id = due.id
 		RETURNING ` + prefixed("n.", needColumns)
-	rows := []needRow{}
-	if err := s.db.SelectContext(ctx, &rows, q, now, limit); err != nil {
-		return nil, fmt.Errorf("storage: claim widen offers: %w", err)
+	var queued map[string]int
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		rows := []needRow{}
+		if err := tx.SelectContext(ctx, &rows, q, now, limit); err != nil {
+			return fmt.Errorf("find due: %w", err)
+		}
+		due := make([]Need, len(rows))
+		for i, r := range rows {
+			due[i] = r.need()
+		}
+		var err error
+		queued, err = queueByKind(ctx, tx, due, func(Need) string { return "widen_offer" }, render)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: queue widen offers: %w", err)
 	}
-	out := make([]Need, len(rows))
-	for i, r := range rows {
-		out[i] = r.need()
-	}
-	return out, nil
+	return queued, nil
 }
 
 // NeedCandidates returns the donors a need of the club could reach among

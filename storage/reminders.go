@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"donorbot/drive"
 )
 
-// DueReminder is a reminder claimed for sending: whom to tell, about which
-// drive and slot. Kind is a drive.ReminderKind ("24h", "2h") or
+// DueReminder is a reminder due now: whom to tell, about which drive and
+// slot. Kind is a drive.ReminderKind ("24h", "2h") or
 // drive.KindThanks.
 type DueReminder struct {
 	Kind           string
@@ -23,12 +24,14 @@ type DueReminder struct {
 	Slot           drive.Slot
 }
 
-// ClaimDueReminders claims up to limit reminders due at now and returns them
-// for sending; offsets are the reminders before a slot (nil:
-// drive.DefaultReminderOffsets). Claiming records each reminder in
-// reminders_sent in the same statement that finds it, so two schedulers
-// running at once never get the same one, and a reminder is sent at most
-// once: a scheduler that dies after claiming loses it.
+// QueueDueReminders finds up to limit reminders due at now, renders each
+// with render and queues it in the delivery queue (see package broadcast),
+// in one transaction that also records it in reminders_sent; offsets are
+// the reminders before a slot (nil: drive.DefaultReminderOffsets). So two
+// schedulers running at once never queue the same reminder, and one that
+// dies queues nothing: sending, with its retries and per-recipient
+// outcomes, is the queue's job. It returns how many it queued per
+// broadcast kind: ReminderBroadcastKind of the reminder's kind.
 //
 // A reminder before a slot goes to confirmed registrations of published
 // drives only, following drive.ReminderRule.State: a stale one (superseded by
@@ -36,9 +39,10 @@ type DueReminder struct {
 // skipped and not returned. The thank-you (drive.KindThanks) goes to attended
 // registrations once the drive is over, within drive.ThanksWindow.
 //
-// A call may return fewer than limit while more are due (claims of a
-// concurrent scheduler are dropped): call again until it returns none.
-func (s *Store) ClaimDueReminders(ctx context.Context, now time.Time, offsets []time.Duration, limit int) ([]DueReminder, error) {
+// A call may queue fewer than limit while more are due (claims of a
+// concurrent scheduler are dropped): call again until it queues none.
+func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, offsets []time.Duration, limit int,
+	render func(DueReminder) (ScheduledMessage, error)) (map[string]int, error) {
 	// $1 now, $2 kinds, $3 offsets and $4 untils in seconds, $5 the largest
 	// offset, $6 the thanks window, $7 limit. The conditions are those of
 	// drive.ReminderRule.State and drive.ThanksDue.
@@ -87,7 +91,7 @@ func (s *Store) ClaimDueReminders(ctx context.Context, now time.Time, offsets []
 	}
 	rules, err := drive.ReminderRules(offsets)
 	if err != nil {
-		return nil, fmt.Errorf("storage: claim reminders: %w", err)
+		return nil, fmt.Errorf("storage: queue reminders: %w", err)
 	}
 	kinds := make([]string, len(rules))
 	offs, untils := make([]int64, len(rules)), make([]int64, len(rules))
@@ -96,31 +100,54 @@ func (s *Store) ClaimDueReminders(ctx context.Context, now time.Time, offsets []
 		kinds[i], offs[i], untils[i] = r.Kind, int64(r.Offset/time.Second), int64(r.Until/time.Second)
 		largest = max(largest, offs[i])
 	}
-	rows := []struct {
-		driveRow
-		Kind           string    `db:"kind"`
-		RegistrationID int64     `db:"registration_id"`
-		TelegramID     int64     `db:"telegram_id"`
-		ChatID         int64     `db:"chat_id"`
-		Language       string    `db:"language"`
-		SlotID         int64     `db:"slot_id"`
-		SlotStartsAt   time.Time `db:"slot_starts_at"`
-		SlotEndsAt     time.Time `db:"slot_ends_at"`
-		SlotCapacity   int       `db:"slot_capacity"`
-	}{}
-	err = s.db.SelectContext(ctx, &rows, q, now, pq.Array(kinds), pq.Array(offs), pq.Array(untils),
-		largest, int64(drive.ThanksWindow/time.Second), limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: claim reminders: %w", err)
-	}
-	out := make([]DueReminder, len(rows))
-	for i, r := range rows {
-		out[i] = DueReminder{
-			Kind: r.Kind, RegistrationID: r.RegistrationID, TelegramID: r.TelegramID,
-			ChatID: r.ChatID, Language: r.Language, Drive: r.drive(),
-			Slot: drive.Slot{ID: r.SlotID, DriveID: r.driveRow.ID, Start: r.SlotStartsAt,
-				End: r.SlotEndsAt, Capacity: r.SlotCapacity},
+	var queued map[string]int
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var rows []dueReminderRow
+		err := tx.SelectContext(ctx, &rows, q, now, pq.Array(kinds), pq.Array(offs), pq.Array(untils),
+			largest, int64(drive.ThanksWindow/time.Second), limit)
+		if err != nil {
+			return fmt.Errorf("find due: %w", err)
 		}
+		due := make([]DueReminder, len(rows))
+		for i, r := range rows {
+			due[i] = r.reminder()
+		}
+		queued, err = queueByKind(ctx, tx, due, func(r DueReminder) string { return ReminderBroadcastKind(r.Kind) }, render)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: queue reminders: %w", err)
 	}
-	return out, nil
+	return queued, nil
+}
+
+// ReminderBroadcastKind is the broadcast kind a reminder of kind is queued
+// under: "reminder_24h", "reminder_2h", "thanks".
+func ReminderBroadcastKind(kind string) string {
+	if kind == drive.KindThanks {
+		return kind
+	}
+	return "reminder_" + kind
+}
+
+type dueReminderRow struct {
+	driveRow
+	Kind           string    `db:"kind"`
+	RegistrationID int64     `db:"registration_id"`
+	TelegramID     int64     `db:"telegram_id"`
+	ChatID         int64     `db:"chat_id"`
+	Language       string    `db:"language"`
+	SlotID         int64     `db:"slot_id"`
+	SlotStartsAt   time.Time `db:"slot_starts_at"`
+	SlotEndsAt     time.Time `db:"slot_ends_at"`
+	SlotCapacity   int       `db:"slot_capacity"`
+}
+
+func (r dueReminderRow) reminder() DueReminder {
+	return DueReminder{
+		Kind: r.Kind, RegistrationID: r.RegistrationID, TelegramID: r.TelegramID,
+		ChatID: r.ChatID, Language: r.Language, Drive: r.drive(),
+		Slot: drive.Slot{ID: r.SlotID, DriveID: r.driveRow.ID, Start: r.SlotStartsAt,
+			End: r.SlotEndsAt, Capacity: r.SlotCapacity},
+	}
 }

@@ -14,14 +14,25 @@ import (
 	"donorbot/storage"
 )
 
-// Reminder tests put their drives in years of their own: ClaimDueReminders
+// Reminder tests put their drives in years of their own: QueueDueReminders
 // sees every drive of the shared test database, and only these are due then.
+
+// queueDue queues the reminders due at now and returns those it rendered.
+func queueDue(s *storage.Store, now time.Time, offsets []time.Duration, limit int) ([]storage.DueReminder, error) {
+	var rs []storage.DueReminder
+	_, err := s.QueueDueReminders(context.Background(), now, offsets, limit,
+		func(r storage.DueReminder) (storage.ScheduledMessage, error) {
+			rs = append(rs, r)
+			return storage.ScheduledMessage{ChatID: r.ChatID, Text: "reminder " + r.Kind}, nil
+		})
+	return rs, err
+}
 
 func claim(t *testing.T, s *storage.Store, now time.Time) []string {
 	t.Helper()
-	rs, err := s.ClaimDueReminders(context.Background(), now, nil, 100)
+	rs, err := queueDue(s, now, nil, 100)
 	if err != nil {
-		t.Fatalf("ClaimDueReminders(%s): %v", now, err)
+		t.Fatalf("QueueDueReminders(%s): %v", now, err)
 	}
 	var got []string
 	for _, r := range rs {
@@ -39,7 +50,7 @@ func tag(id int64, kind string) string { return fmt.Sprintf("%d:%s", id, kind) }
 // Issue 4: reminders 24 h and 2 h before the slot, for confirmed donors of
 // published drives; one whose time has passed is skipped; a thank-you after
 // the drive to those who attended.
-func TestClaimDueReminders(t *testing.T) {
+func TestQueueDueReminders(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
 	T := time.Date(2041, time.March, 9, 0, 30, 0, 0, time.UTC) // 07:30 in Ho Chi Minh City
@@ -118,15 +129,15 @@ func TestClaimDueReminders(t *testing.T) {
 		}
 	})
 	t.Run("ErrReminderOffset", func(t *testing.T) {
-		if _, err := s.ClaimDueReminders(ctx, T, []time.Duration{0}, 10); !errors.Is(err, drive.ErrReminderOffset) {
-			t.Errorf("ClaimDueReminders with offset 0 = %v, want drive.ErrReminderOffset", err)
+		if _, err := queueDue(s, T, []time.Duration{0}, 10); !errors.Is(err, drive.ErrReminderOffset) {
+			t.Errorf("QueueDueReminders with offset 0 = %v, want drive.ErrReminderOffset", err)
 		}
 	})
 }
 
-// Two schedulers claiming at once never get the same reminder, and together
-// get them all.
-func TestClaimDueRemindersConcurrently(t *testing.T) {
+// Two schedulers queueing at once never queue the same reminder, and
+// together queue them all.
+func TestQueueDueRemindersConcurrently(t *testing.T) {
 	s := openPool(t)
 	ctx := context.Background()
 	T := time.Date(2042, time.June, 14, 0, 30, 0, 0, time.UTC)
@@ -153,7 +164,7 @@ func TestClaimDueRemindersConcurrently(t *testing.T) {
 	for w := range claimed {
 		wg.Go(func() {
 			for {
-				rs, err := s.ClaimDueReminders(ctx, now, drive.DefaultReminderOffsets, 7)
+				rs, err := queueDue(s, now, drive.DefaultReminderOffsets, 7)
 				if err != nil {
 					t.Errorf("scheduler %d: %v", w, err)
 					return

@@ -266,8 +266,10 @@ type NoShow struct {
 
 // MarkNoShows turns the confirmed registrations of drives ended by now whose
 // donor never checked in into no-shows, and returns them; Recent marks those
-// of drives ended within drive.ThanksWindow, worth a message.
-func (s *Store) MarkNoShows(ctx context.Context, now time.Time) ([]NoShow, error) {
+// of drives ended within drive.ThanksWindow, worth a message. Those messages,
+// rendered by notice (if not nil), are queued in the delivery queue in the
+// same transaction, as "no_show_notice".
+func (s *Store) MarkNoShows(ctx context.Context, now time.Time, notice func(NoShow) (ScheduledMessage, error)) ([]NoShow, error) {
 	// SKIP LOCKED: every process's reminder loop runs this; rows another
 	// one is marking are left to it rather than waited for.
 	const q = `WITH due AS (
@@ -281,7 +283,21 @@ func (s *Store) MarkNoShows(ctx context.Context, now time.Time) ([]NoShow, error
 		RETURNING dn.chat_id, dn.language, d.title, d.starts_at, d.id AS drive_id, dn.telegram_id,
 			d.ends_at > $1 - $2 * interval '1 second' AS recent`
 	out := []NoShow{}
-	if err := s.db.SelectContext(ctx, &out, q, now, int64(drive.ThanksWindow/time.Second)); err != nil {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		out = out[:0]
+		if err := tx.SelectContext(ctx, &out, q, now, int64(drive.ThanksWindow/time.Second)); err != nil {
+			return err
+		}
+		var recent []NoShow
+		for _, n := range out {
+			if n.Recent && notice != nil {
+				recent = append(recent, n)
+			}
+		}
+		_, err := queueByKind(ctx, tx, recent, func(NoShow) string { return "no_show_notice" }, notice)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("storage: mark no-shows: %w", err)
 	}
 	return out, nil

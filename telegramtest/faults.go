@@ -30,6 +30,15 @@ func (s *Server) Unblock(chatID int64) {
 	delete(s.blocked, chatID)
 }
 
+// ChatNotFound makes every call addressed to chatID (by chat_id) answer 400
+// "Bad Request: chat not found", as for a user who deleted their account:
+// a failure no retry cures, and not a block.
+func (s *Server) ChatNotFound(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notFound[chatID] = true
+}
+
 // FailNext makes the next n valid calls of method answer code. A 429 carries
 // parameters.retry_after = retryAfter (go-telegram/bot turns it into a
 // *bot.TooManyRequestsError). Calls queue behind earlier FailNext calls of
@@ -84,7 +93,7 @@ func faultText(code, retryAfter int) string {
 	return fmt.Sprintf("Error %d", code)
 }
 
-// injectedFault applies FailNext and Block, in that order.
+// injectedFault applies FailNext, Block and ChatNotFound, in that order.
 func (s *Server) injectedFault(method string, req *request) (reply, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -103,6 +112,9 @@ func (s *Server) injectedFault(method string, req *request) (reply, bool) {
 			desc = "Forbidden: bot was kicked from the group chat"
 		}
 		return reply{status: http.StatusForbidden, desc: desc}, true
+	}
+	if id, has := parseChatID(req); has && s.notFound[id] {
+		return reply{status: http.StatusBadRequest, desc: "Bad Request: chat not found"}, true
 	}
 	return reply{}, false
 }

@@ -96,6 +96,7 @@ type Server struct {
 	deliveries []Delivery
 
 	blocked     map[int64]bool
+	notFound    map[int64]bool
 	failNext    map[string][]fault
 	latency     time.Duration
 	globalRate  int
@@ -157,6 +158,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		callbacks:   map[string]*callbackState{},
 		commands:    map[string][]models.BotCommand{},
 		blocked:     map[int64]bool{},
+		notFound:    map[int64]bool{},
 		failNext:    map[string][]fault{},
 		latency:     cfg.latency,
 		globalRate:  cfg.globalRate,
