@@ -3,7 +3,6 @@ package bot_test
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -26,18 +25,9 @@ import (
 // The webhook answers 5xx, so Telegram keeps the updates; once PostgreSQL is
 // back, each redelivered update has its effect once and none is lost.
 func TestPostgresDownTenSeconds(t *testing.T) {
-	u, err := url.Parse(testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy, err := faultproxy.New(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
-	u.Host = proxy.Addr()
+	proxy, proxied := faultproxy.Front(t, testenv.DatabaseURL(t))
 	b := bottest.Start(t, bottest.Webhook(),
-		bottest.Config(func(c *bot.Config) { c.DatabaseURL = u.String() }),
+		bottest.Config(func(c *bot.Config) { c.DatabaseURL = proxied }),
 		// Telegram retries a failing webhook for hours; the fake's default
 		// (50 attempts 50 ms apart) would give up during the outage.
 		bottest.API(telegramtest.WithWebhookRetry(100*time.Millisecond, 1000)))

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -21,17 +20,8 @@ import (
 // naming Redis, without the error (addresses, ports) it got; the error is
 // in the log.
 func TestHealthzNamesTheDependencyDown(t *testing.T) {
-	u, err := url.Parse(testenv.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy, err := faultproxy.New(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
-	u.Host = proxy.Addr()
-	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.RedisURL = u.String() }))
+	proxy, proxied := faultproxy.Front(t, testenv.RedisURL(t))
+	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.RedisURL = proxied }))
 	proxy.Close() // connections are refused from now on
 	resp, err := http.Get("http://" + b.Addr() + "/healthz")
 	if err != nil {

@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -19,18 +18,9 @@ import (
 // Redis returns the sweep erases every key of theirs within a few
 // reminder ticks.
 func TestForgetDuringRedisOutage(t *testing.T) {
-	u, err := url.Parse(testenv.RedisURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy, err := faultproxy.New(u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
-	u.Host = proxy.Addr()
+	proxy, proxied := faultproxy.Front(t, testenv.RedisURL(t))
 	clock := &testClock{}
-	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) { c.RedisURL = u.String() }))
+	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) { c.RedisURL = proxied }))
 	db := b.Store.DB()
 	_, slots := publishedDrive(t, b, "Ngày hội Quên", 48*time.Hour, 5)
 	seedDonor(t, b, seededDonor{id: 7601, name: "Trịnh Văn Quang", phone: "+84912000601"})

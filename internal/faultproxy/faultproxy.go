@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/url"
 	"sync"
+	"testing"
 )
 
 // Proxy forwards connections from its loopback address to a target.
@@ -124,4 +126,22 @@ func (p *Proxy) forward(client net.Conn) {
 	<-done
 	p.untrack(client, server)
 	<-done
+}
+
+// Front starts a proxy in front of the server of serviceURL (a PostgreSQL
+// or Redis URL), closed when the test ends, and returns it with the same
+// URL pointing at the proxy: the URL to give the process under test.
+func Front(t testing.TB, serviceURL string) (*Proxy, string) {
+	t.Helper()
+	u, err := url.Parse(serviceURL)
+	if err != nil {
+		t.Fatalf("faultproxy: %v", err)
+	}
+	p, err := New(u.Host)
+	if err != nil {
+		t.Fatalf("faultproxy: %v", err)
+	}
+	t.Cleanup(func() { p.Close() })
+	u.Host = p.Addr()
+	return p, u.String()
 }
