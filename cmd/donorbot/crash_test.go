@@ -91,12 +91,7 @@ func TestSIGKILLMidTrafficAndBroadcast(t *testing.T) {
 	api := telegramtest.New(t, telegramtest.WithLatency(15*time.Millisecond), telegramtest.WithWaitTimeout(60*time.Second))
 	rdb, prefix := testenv.Redis(t)
 	const workers, bcastWorkers = 4, 4
-	env := []string{
-		"TELEGRAM_BOT_TOKEN=" + api.Token(),
-		"TELEGRAM_API_URL=" + api.URL(),
-		"DATABASE_URL=" + testenv.DatabaseURL(t),
-		"REDIS_URL=" + testenv.RedisURL(t),
-		"REDIS_PREFIX=" + prefix,
+	env := serveEnv(t, api, prefix,
 		"LISTEN_ADDR=127.0.0.1:0",
 		"POLL_TIMEOUT=1s",
 		"INBOX_LEASE=2s",
@@ -110,8 +105,7 @@ func TestSIGKILLMidTrafficAndBroadcast(t *testing.T) {
 		"FLOOD_PER_MINUTE=6000",
 		"REPLY_PER_MINUTE=6000",
 		"REPLY_BURST=1000",
-		"LOG_LEVEL=warn",
-	}
+		"LOG_LEVEL=warn")
 
 	// A broadcast to 150 chats that nobody uses otherwise: 3 s at 50/s.
 	store := storage.New(testenv.DB(t))

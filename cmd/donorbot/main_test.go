@@ -94,16 +94,10 @@ func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 	api := telegramtest.New(t, telegramtest.WithWaitTimeout(30*time.Second))
 	_, prefix := testenv.Redis(t)
 	listen, metricsAddr := freeLoopbackAddr(t), freeLoopbackAddr(t)
-	env := []string{
-		"TELEGRAM_BOT_TOKEN=" + api.Token(),
-		"TELEGRAM_API_URL=" + api.URL(),
-		"DATABASE_URL=" + testenv.DatabaseURL(t),
-		"REDIS_URL=" + testenv.RedisURL(t),
-		"REDIS_PREFIX=" + prefix,
-		"LISTEN_ADDR=" + listen,
-		"METRICS_ADDR=" + metricsAddr,
-		"POLL_TIMEOUT=1s",
-	}
+	env := serveEnv(t, api, prefix,
+		"LISTEN_ADDR="+listen,
+		"METRICS_ADDR="+metricsAddr,
+		"POLL_TIMEOUT=1s")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -128,15 +122,7 @@ func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 	if code, _ := status("http://" + listen + "/healthz"); code != http.StatusOK {
 		t.Errorf("LISTEN_ADDR /healthz: got %d, want 200", code)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop within 30s")
-	}
+	stopServe(t, cancel, done)
 }
 
 func freeLoopbackAddr(t *testing.T) string {
@@ -171,15 +157,9 @@ func TestServeStartsAndStopsOnSignal(t *testing.T) {
 	// Generous wait: CI runs test packages in parallel on two cores.
 	api := telegramtest.New(t, telegramtest.WithWaitTimeout(30*time.Second))
 	_, prefix := testenv.Redis(t)
-	env := []string{
-		"TELEGRAM_BOT_TOKEN=" + api.Token(),
-		"TELEGRAM_API_URL=" + api.URL(),
-		"DATABASE_URL=" + testenv.DatabaseURL(t),
-		"REDIS_URL=" + testenv.RedisURL(t),
-		"REDIS_PREFIX=" + prefix,
+	env := serveEnv(t, api, prefix,
 		"LISTEN_ADDR=127.0.0.1:0",
-		"POLL_TIMEOUT=1s",
-	}
+		"POLL_TIMEOUT=1s")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -193,15 +173,7 @@ func TestServeStartsAndStopsOnSignal(t *testing.T) {
 	u := telegramtest.User{ID: 7001, FirstName: "An", LanguageCode: "vi"}
 	api.SendText(u, "/start")
 	api.WaitText(t, u.ID, "Nghị định 13/2023")
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop within 30s")
-	}
+	stopServe(t, cancel, done)
 }
 
 func TestSeedCommandIsIdempotent(t *testing.T) {
@@ -315,5 +287,32 @@ func TestHealthCommand(t *testing.T) {
 	status = http.StatusServiceUnavailable
 	if err := health(context.Background(), "127.0.0.1:"+port); err == nil || !strings.Contains(err.Error(), "503") {
 		t.Errorf("unhealthy: got %v, want an error naming 503", err)
+	}
+}
+
+// serveEnv is the environment of a donorbot process talking to api, on the
+// test's database and Redis namespace (prefix), plus extra settings.
+func serveEnv(t *testing.T, api *telegramtest.Server, prefix string, extra ...string) []string {
+	return append([]string{
+		"TELEGRAM_BOT_TOKEN=" + api.Token(),
+		"TELEGRAM_API_URL=" + api.URL(),
+		"DATABASE_URL=" + testenv.DatabaseURL(t),
+		"REDIS_URL=" + testenv.RedisURL(t),
+		"REDIS_PREFIX=" + prefix,
+	}, extra...)
+}
+
+// stopServe cancels a run started in the test and waits for it to return
+// cleanly.
+func stopServe(t *testing.T, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30s")
 	}
 }

@@ -21,18 +21,12 @@ func TestSIGKILLBetweenReminderDueAndSent(t *testing.T) {
 	api := telegramtest.New(t, telegramtest.WithWaitTimeout(60*time.Second))
 	_, prefix := testenv.Redis(t)
 	const lease = 4 * time.Second
-	env := []string{
-		"TELEGRAM_BOT_TOKEN=" + api.Token(),
-		"TELEGRAM_API_URL=" + api.URL(),
-		"DATABASE_URL=" + testenv.DatabaseURL(t),
-		"REDIS_URL=" + testenv.RedisURL(t),
-		"REDIS_PREFIX=" + prefix,
+	env := serveEnv(t, api, prefix,
 		"LISTEN_ADDR=127.0.0.1:0",
 		"POLL_TIMEOUT=1s",
 		"REMINDER_INTERVAL=200ms",
-		"BROADCAST_LEASE=" + lease.String(),
-		"LOG_LEVEL=warn",
-	}
+		"BROADCAST_LEASE="+lease.String(),
+		"LOG_LEVEL=warn")
 	first := startChild(t, env)
 	api.WaitCalls(t, "getUpdates", 1) // migrated and running
 
