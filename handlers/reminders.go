@@ -46,33 +46,30 @@ func (h *Handlers) SendReminders(ctx context.Context) error {
 // queueSlotReminders queues every reminder due before a slot and every
 // thank-you due after a drive.
 func (h *Handlers) queueSlotReminders(ctx context.Context) error {
-	total := map[string]int{}
-	defer h.reportQueued("slot_reminders", total)
-	for {
-		queued, err := h.d.Store.QueueDueReminders(ctx, h.d.Now(), h.reminderOffsets(), 100, h.renderSlotReminder)
-		if err != nil {
-			return err
-		}
-		if len(queued) == 0 {
-			return nil
-		}
-		for kind, n := range queued {
-			total[kind] += n
-		}
-	}
+	return h.queueAll("slot_reminders", func() (map[string]int, error) {
+		return h.d.Store.QueueDueReminders(ctx, h.d.Now(), h.reminderOffsets(), 100, h.renderSlotReminder)
+	})
 }
 
 // queueDateReminders queues the reminders donors asked for ("tell me when I
 // may donate again").
 func (h *Handlers) queueDateReminders(ctx context.Context) error {
-	total := map[string]int{}
-	defer h.reportQueued("date_reminders", total)
-	for {
-		queued, err := h.d.Store.QueueDueDateReminders(ctx, h.today(), h.d.Now(), 100,
+	return h.queueAll("date_reminders", func() (map[string]int, error) {
+		return h.d.Store.QueueDueDateReminders(ctx, h.today(), h.d.Now(), 100,
 			func(r storage.DateReminder) (storage.ScheduledMessage, error) {
 				text := h.textIn(r.Language, "remind_due", map[string]any{"Date": displayDate(r.Day)})
 				return storage.ScheduledMessage{ChatID: r.ChatID, Text: text}, nil
 			})
+	})
+}
+
+// queueAll calls queueBatch until it queues nothing more (each call takes
+// one bounded batch, in its own transaction), then reports the job's total.
+func (h *Handlers) queueAll(job string, queueBatch func() (map[string]int, error)) error {
+	total := map[string]int{}
+	defer h.reportQueued(job, total)
+	for {
+		queued, err := queueBatch()
 		if err != nil {
 			return err
 		}

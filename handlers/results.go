@@ -64,13 +64,8 @@ func (h *Handlers) onResultKind(ctx context.Context, t *turn) error {
 	in := storage.DonationInput{RegistrationID: a.RegistrationID, On: h.checkinDay(a), Kind: kind, VolumeML: volume,
 		Source: "drive", RecordedBy: t.userID}
 	rec, err := h.d.Store.RecordDonation(ctx, in)
-	switch {
-	case errors.Is(err, storage.ErrResultRecorded) || errors.Is(err, storage.ErrNotLive):
-		return t.reply(ctx, t.text("result_already"), h.fixResultButton(t, a))
-	case errors.Is(err, storage.ErrNotCheckedIn):
-		return t.reply(ctx, t.text("result_needs_checkin"), nil)
-	case err != nil:
-		return err
+	if err != nil {
+		return h.resultNotRecorded(ctx, t, a, err)
 	}
 	if err := h.thankDonor(ctx, rec, in); err != nil {
 		return err
@@ -152,13 +147,8 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 		return h.correctResult(ctx, t, a, storage.Result{Until: until, Reason: reason})
 	}
 	rec, err := h.d.Store.RecordOnSiteDeferral(ctx, regID, reason, until)
-	switch {
-	case errors.Is(err, storage.ErrResultRecorded) || errors.Is(err, storage.ErrNotLive):
-		return t.reply(ctx, t.text("result_already"), h.fixResultButton(t, a))
-	case errors.Is(err, storage.ErrNotCheckedIn):
-		return t.reply(ctx, t.text("result_needs_checkin"), nil)
-	case err != nil:
-		return err
+	if err != nil {
+		return h.resultNotRecorded(ctx, t, a, err)
 	}
 	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": reason, "Until": displayDate(until)})
 	if err := h.tell(ctx, rec.ChatID, text, nil); err != nil {
@@ -188,4 +178,16 @@ func (h *Handlers) markNoShows(ctx context.Context) error {
 		h.d.Log.Info("scheduled job marked no-shows", "job", "no_shows", "marked", len(marked))
 	}
 	return nil
+}
+
+// resultNotRecorded answers a result storage refused: already recorded (with
+// the button to correct it) or no check-in yet; any other error is returned.
+func (h *Handlers) resultNotRecorded(ctx context.Context, t *turn, a storage.Arrival, err error) error {
+	switch {
+	case errors.Is(err, storage.ErrResultRecorded) || errors.Is(err, storage.ErrNotLive):
+		return t.reply(ctx, t.text("result_already"), h.fixResultButton(t, a))
+	case errors.Is(err, storage.ErrNotCheckedIn):
+		return t.reply(ctx, t.text("result_needs_checkin"), nil)
+	}
+	return err
 }

@@ -408,20 +408,9 @@ func (h *Handlers) sendUrgentDue(ctx context.Context) error {
 // queueWidenOffers queues, for each need still unfilled at its widen time,
 // the offer to its admin to widen it or close it.
 func (h *Handlers) queueWidenOffers(ctx context.Context) error {
-	total := map[string]int{}
-	defer h.reportQueued("widen_offers", total)
-	for {
-		queued, err := h.d.Store.QueueDueWidenOffers(ctx, h.d.Now(), 50, h.renderWidenOffer)
-		if err != nil {
-			return err
-		}
-		if len(queued) == 0 {
-			return nil
-		}
-		for kind, n := range queued {
-			total[kind] += n
-		}
-	}
+	return h.queueAll("widen_offers", func() (map[string]int, error) {
+		return h.d.Store.QueueDueWidenOffers(ctx, h.d.Now(), 50, h.renderWidenOffer)
+	})
 }
 
 func (h *Handlers) renderWidenOffer(n storage.Need) (storage.ScheduledMessage, error) {
