@@ -59,7 +59,7 @@ func TestAddMemberInvites(t *testing.T) {
 		t.Errorf("answer to /addmember: %q", want)
 	}
 	accepter := b.Phone(88601, "vi")
-	invitation := accepter.Expect("Câu lạc bộ Ngân hàng máu sống Thanh nien Loi moi 88600 mời bạn tham gia", "có hiệu lực đến")
+	invitation := accepter.Expect("Câu lạc bộ Thanh nien Loi moi 88600 mời bạn tham gia", "có hiệu lực đến")
 	if members() != 0 {
 		t.Fatal("the donor joined before accepting")
 	}
@@ -125,7 +125,7 @@ func TestAddMemberInvites(t *testing.T) {
 	// An English-speaking donor answers after the invitation expired.
 	addMember("0912088603")
 	late := b.Phone(88603, "en")
-	late.Expect("The living blood bank club Thanh nien Loi moi 88600 invites you to join")
+	late.Expect("The club Thanh nien Loi moi 88600 invites you to join")
 	clock.Advance(8 * 24 * time.Hour)
 	late.Tap("✅ Join")
 	late.Expect("The invitation of the club Thanh nien Loi moi 88600 has expired")

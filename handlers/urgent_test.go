@@ -684,7 +684,7 @@ func TestClubJoinAvailabilityAndMembers(t *testing.T) {
 	admin.Send("/addmember 0912008702")
 	admin.Expect("họ vừa nhận được lời mời")
 	invited := b.Phone(8702, "vi")
-	invited.Expect("Câu lạc bộ Ngân hàng máu sống CLB Ngan hang mau song 8700 mời bạn tham gia")
+	invited.Expect("Câu lạc bộ CLB Ngan hang mau song 8700 mời bạn tham gia")
 	invited.Tap("✅ Đồng ý tham gia")
 	invited.Expect("Bạn đã tham gia câu lạc bộ CLB Ngan hang mau song 8700")
 	admin.Expect("Người hiến 8702 đã đồng ý tham gia câu lạc bộ CLB Ngan hang mau song 8700")
