@@ -39,19 +39,13 @@ type App struct {
 	listener   net.Listener
 	metricsLn  net.Listener // nil: /metrics is on listener
 	timeouts   HTTPTimeouts
-	extra      []tg.Middleware
+	extra      []tg.Middleware // faults injected by tests (export_test.go)
 	pages      map[string]http.Handler
 	now        func() time.Time // the handlers' clock; nil: time.Now
 }
 
 // Option adjusts an App beyond its Config.
 type Option func(*App)
-
-// WithMiddleware adds a middleware after the runtime's own (so inside
-// recover and the flood limit); tests use it to inject faults.
-func WithMiddleware(m tg.Middleware) Option {
-	return func(a *App) { a.extra = append(a.extra, m) }
-}
 
 // WithRoute serves h at pattern (http.ServeMux syntax) next to /healthz
 // and /metrics on LISTEN_ADDR; the playground mounts its chat page so.

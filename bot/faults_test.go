@@ -123,7 +123,7 @@ func TestFloodLimitKeepsFloodAwayFromHandlers(t *testing.T) {
 		}
 	}
 	const perMinute = 10 // burst perMinute/2
-	b := bottest.Start(t, bottest.Middleware(count), bottest.Config(func(c *bot.Config) { c.FloodPerMin = perMinute }))
+	b := bottest.Start(t, bottest.AppOption(bot.WithMiddleware(count)), bottest.Config(func(c *bot.Config) { c.FloodPerMin = perMinute }))
 	flooder, calm := b.Phone(88301, "vi"), b.Phone(88302, "vi")
 	for range 200 {
 		flooder.Send("/help")

@@ -30,7 +30,7 @@ func panicOn(cmd string) tg.Middleware {
 }
 
 func TestPanickingHandlerIsSurvived(t *testing.T) {
-	b := bottest.Start(t, bottest.Middleware(panicOn("/boom")))
+	b := bottest.Start(t, bottest.AppOption(bot.WithMiddleware(panicOn("/boom"))))
 	p := b.Phone(3001, "vi")
 	id := p.Send("/boom")
 	p.Expect("Xin lỗi, đã có lỗi")
@@ -151,7 +151,7 @@ func TestUpdatesOfOneChatAreHandledInOrder(t *testing.T) {
 			next(ctx, b, upd)
 		}
 	}
-	b := bottest.Start(t, bottest.Middleware(record), bottest.Webhook())
+	b := bottest.Start(t, bottest.AppOption(bot.WithMiddleware(record)), bottest.Webhook())
 	const chats, each = 8, 15
 	var wg sync.WaitGroup
 	for c := range chats {
@@ -297,7 +297,7 @@ func TestShutdownFinishesUpdatesInHand(t *testing.T) {
 			next(ctx, b, upd)
 		}
 	}
-	b := bottest.Start(t, bottest.Middleware(slow))
+	b := bottest.Start(t, bottest.AppOption(bot.WithMiddleware(slow)))
 	p := b.Phone(3008, "vi")
 	id := p.Send("/help")
 	<-started

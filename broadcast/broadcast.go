@@ -52,6 +52,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/redis/go-redis/v9"
 
+	"donorbot/botapi"
 	"donorbot/storage"
 )
 
@@ -248,7 +249,7 @@ type Spec struct {
 	Kind      string
 	Text      string
 	ParseMode string // "", "HTML" or "MarkdownV2"
-	Buttons   [][]Button
+	Buttons   [][]botapi.Button
 	// Priority orders broadcasts: higher ones are sent first.
 	Priority  int
 	CreatedBy int64

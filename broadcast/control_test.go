@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-telegram/bot"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/telegramtest"
 )
@@ -171,7 +172,7 @@ func TestSendNowGoesAheadOfBulk(t *testing.T) {
 	if took := time.Since(start); took > 300*time.Millisecond {
 		t.Errorf("SendNow took %v behind the broadcast, want under 300ms", took)
 	}
-	kb := broadcast.InlineKeyboard{InlineKeyboard: [][]broadcast.Button{{{Text: "OK", CallbackData: "ok:v1"}}}}
+	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{{{Text: "OK", CallbackData: "ok:v1"}}}}
 	if _, err := e.SendNow(ctx, user, "Nhắc lịch: 8h sáng mai", kb); err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func TestStartRefuses(t *testing.T) {
 		"ErrNoRecipients":    func(s *broadcast.Spec) { s.Recipients = nil },
 		"ErrKind":            func(s *broadcast.Spec) { s.Kind = "Drive!" },
 		"ErrParseMode":       func(s *broadcast.Spec) { s.ParseMode = "Markdown" },
-		"ErrButton":          func(s *broadcast.Spec) { s.Buttons = [][]broadcast.Button{{{Text: "x"}}} },
+		"ErrButton":          func(s *broadcast.Spec) { s.Buttons = [][]botapi.Button{{{Text: "x"}}} },
 		"ErrNoRenderer":      func(s *broadcast.Spec) { s.ProgressChatID = 1 },
 		"ErrMessageNoChatID": func(s *broadcast.Spec) { s.ProgressMessageID = 1 },
 	} {

@@ -9,25 +9,13 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot"
+
+	"donorbot/botapi"
 )
-
-// Button is an inline keyboard button. go-telegram/bot's
-// models.InlineKeyboardButton is not used: it always sends an empty
-// copy_text, which the Bot API does not allow.
-type Button struct {
-	Text         string `json:"text"`
-	CallbackData string `json:"callback_data,omitempty"`
-	URL          string `json:"url,omitempty"`
-}
-
-// InlineKeyboard is an InlineKeyboardMarkup, to pass as markup.
-type InlineKeyboard struct {
-	InlineKeyboard [][]Button `json:"inline_keyboard"`
-}
 
 // keyboardJSON checks buttons and encodes them as reply markup; no rows
 // give nil.
-func keyboardJSON(rows [][]Button) (json.RawMessage, error) {
+func keyboardJSON(rows [][]botapi.Button) (json.RawMessage, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -38,7 +26,7 @@ func keyboardJSON(rows [][]Button) (json.RawMessage, error) {
 			}
 		}
 	}
-	raw, err := json.Marshal(InlineKeyboard{InlineKeyboard: rows})
+	raw, err := json.Marshal(botapi.InlineKeyboard{InlineKeyboard: rows})
 	if err != nil {
 		return nil, err
 	}
@@ -102,28 +90,27 @@ func (e *Engine) Reserve(ctx context.Context, chatID int64) error {
 
 // priority makes one Bot API call through the priority path of the limiter.
 func (e *Engine) priority(ctx context.Context, chatID int64, what string, call func(context.Context) error) error {
-	for attempt := 1; ; attempt++ {
+	err := botapi.Retry(priorityAttempts, func() error {
 		if err := e.lim.wait(ctx, chatID, true); err != nil {
-			return fmt.Errorf("broadcast: %s to %d: %w", what, chatID, err)
+			return err
 		}
 		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
-		err := call(cctx)
-		cancel()
-		var tooMany *bot.TooManyRequestsError
-		switch {
-		case err == nil:
-			return nil
-		case errors.As(err, &tooMany) && attempt < priorityAttempts:
-			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
-			e.log.Warn("broadcast: flood wait", "chat_id", chatID, "retry_after", wait)
-			e.lim.pause(context.WithoutCancel(ctx), wait)
-		case errors.Is(err, bot.ErrorForbidden):
-			if err := e.store.SetDonorReachable(ctx, chatID, false); err != nil {
-				e.log.Error("broadcast: mark donor unreachable", "chat_id", chatID, "err", err)
-			}
-			return fmt.Errorf("broadcast: %s to %d: %w: %w", what, chatID, ErrBlocked, err)
-		default:
-			return fmt.Errorf("broadcast: %s to %d: %w", what, chatID, err)
+		defer cancel()
+		return call(cctx)
+	}, func(wait time.Duration) error {
+		e.log.Warn("broadcast: flood wait", "chat_id", chatID, "retry_after", wait)
+		e.lim.pause(context.WithoutCancel(ctx), wait)
+		return nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, bot.ErrorForbidden):
+		if err := e.store.SetDonorReachable(ctx, chatID, false); err != nil {
+			e.log.Error("broadcast: mark donor unreachable", "chat_id", chatID, "err", err)
 		}
+		return fmt.Errorf("broadcast: %s to %d: %w: %w", what, chatID, ErrBlocked, err)
+	default:
+		return fmt.Errorf("broadcast: %s to %d: %w", what, chatID, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/telegramtest"
 )
@@ -38,7 +39,7 @@ func TestBroadcastReachesEveryone(t *testing.T) {
 
 	id, err := e.Start(ctx, broadcast.Spec{
 		Kind: "drive", Text: "Ngày hội hiến máu 1/12 tại Nhà văn hóa Thanh niên",
-		Buttons:   [][]broadcast.Button{{{Text: "Đăng ký", CallbackData: "reg:v1:1"}}},
+		Buttons:   [][]botapi.Button{{{Text: "Đăng ký", CallbackData: "reg:v1:1"}}},
 		CreatedBy: admin, ProgressChatID: admin,
 		Recipients: append(slices.Clone(ids), ids[0]), // a repeat is sent once
 	})

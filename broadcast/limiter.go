@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
+
+	"donorbot/storage"
 )
 
 // limiter hands out the right to send one message now. Three things must
@@ -28,6 +30,7 @@ type limiter struct {
 	globalKey string
 	pauseKey  string
 	chatKey   string // + chat id
+	replyKey  string // + chat id
 
 	prio, bulk chan *ticket
 	started    chan struct{} // closed when the pump runs; requests wait for it
@@ -80,7 +83,8 @@ func newLimiter(rdb *redis.Client, log *slog.Logger, cfg Config) *limiter {
 		reply:     redis_rate.Limit{Rate: cfg.ReplyPerMinute, Burst: cfg.ReplyBurst, Period: time.Minute},
 		globalKey: cfg.KeyPrefix + "send:global",
 		pauseKey:  cfg.KeyPrefix + "send:pause",
-		chatKey:   cfg.KeyPrefix + "send:chat:",
+		chatKey:   cfg.KeyPrefix + storage.ChatSendLimitKey,
+		replyKey:  cfg.KeyPrefix + storage.ChatReplyLimitKey,
 		prio:      make(chan *ticket),
 		bulk:      make(chan *ticket),
 		started:   make(chan struct{}),
@@ -96,7 +100,7 @@ func (l *limiter) wait(ctx context.Context, chatID int64, prio bool) error {
 // waitReply blocks until a reply may be sent to chatID now: a priority
 // global token and the chat's reply budget.
 func (l *limiter) waitReply(ctx context.Context, chatID int64) error {
-	return l.waitWith(ctx, chatID, true, l.chatKey+"reply:", l.reply)
+	return l.waitWith(ctx, chatID, true, l.replyKey, l.reply)
 }
 
 func (l *limiter) waitWith(ctx context.Context, chatID int64, prio bool, chatKey string, chat redis_rate.Limit) error {

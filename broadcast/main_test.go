@@ -16,6 +16,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/redis/go-redis/v9"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/internal/testenv"
 	"donorbot/storage"
@@ -135,7 +136,7 @@ func render(p broadcast.Progress) (string, any) {
 		return text + " (done)", nil
 	}
 	data := fmt.Sprintf("bcast:v1:cancel:%d", p.BroadcastID)
-	return text, broadcast.InlineKeyboard{InlineKeyboard: [][]broadcast.Button{{{Text: "Cancel", CallbackData: data}}}}
+	return text, botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{{{Text: "Cancel", CallbackData: data}}}}
 }
 
 // recipients returns n chat ids no other test uses.

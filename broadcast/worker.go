@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"donorbot/botapi"
 	"donorbot/storage"
 )
 
@@ -114,12 +115,11 @@ func (e *Engine) record(ctx context.Context, log *slog.Logger, d storage.Deliver
 			e.onOutcome(kind, outcome)
 		}
 	}()
-	var tooMany *bot.TooManyRequestsError
+	wait, flood := botapi.FloodWait(sendErr)
 	switch {
 	case sendErr == nil:
 		err, outcome = e.markSent(ctx, d.ID, msg.ID), storage.DeliverySent
-	case errors.As(sendErr, &tooMany):
-		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+	case flood:
 		log.Warn("broadcast: flood wait", "retry_after", wait)
 		e.lim.pause(ctx, wait)
 		err = e.store.RetryDelivery(ctx, d.ID, wait, false, "")

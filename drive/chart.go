@@ -9,15 +9,13 @@ import (
 	"image/draw"
 	"image/png"
 	"strconv"
-	"strings"
 	"unicode"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+
+	"donorbot/accent"
 )
 
 // Bar is one group of a bar chart: a label and two values side by side.
@@ -94,12 +92,7 @@ func label(img *image.RGBA, s string, x, y int) {
 
 // shortLabel folds s to ASCII and cuts it to n characters.
 func shortLabel(s string, n int) string {
-	s = strings.NewReplacer("Đ", "D", "đ", "d").Replace(s)
-	folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
-	if err != nil {
-		folded = s
-	}
-	r := []rune(folded)
+	r := []rune(accent.Fold(s))
 	for i, c := range r {
 		if c > unicode.MaxASCII {
 			r[i] = '?'

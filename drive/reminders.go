@@ -33,6 +33,9 @@ var ErrReminderOffset = errors.New("drive: reminder offset must be whole minutes
 // the slot starts until Until before it; from then on a nearer reminder, or
 // the slot itself, has superseded it and it is stale: never sent, so that a
 // donor who registers an hour before is not told "your donation is tomorrow".
+// A reminder that fell due before the registration took its place is stale
+// too: the donor has just read every detail in the confirmation. The rule is
+// applied in SQL by storage.Store.QueueDueReminders.
 type ReminderRule struct {
 	Kind   string
 	Offset time.Duration
@@ -66,61 +69,4 @@ func ReminderRules(offsets []time.Duration) ([]ReminderRule, error) {
 		}
 	}
 	return rules, nil
-}
-
-// ReminderState is where one reminder of one registration stands at a moment.
-type ReminderState int
-
-// Reminder states.
-const (
-	ReminderNotYet ReminderState = iota
-	ReminderDue
-	ReminderStale
-)
-
-// State is the rule's state at now for a slot starting at start, for a
-// registration that took its place in the slot at since. A reminder that fell
-// due before since is stale: the donor has just read every detail in the
-// confirmation, and a "reminder" a minute later would be noise.
-func (r ReminderRule) State(start, since, now time.Time) ReminderState {
-	dueAt := start.Add(-r.Offset)
-	switch {
-	case now.Before(dueAt):
-		return ReminderNotYet
-	case !now.Before(start.Add(-r.Until)), dueAt.Before(since):
-		return ReminderStale
-	}
-	return ReminderDue
-}
-
-// Reminders returns the kinds of reminder due at now for a slot starting at
-// start (at most one: the nearest), and the kinds that are stale and must be
-// recorded as skipped. since is when the registration took its place in the
-// slot; the zero time means long ago.
-func Reminders(start, since time.Time, offsets []time.Duration, now time.Time) (due, stale []string, err error) {
-	rules, err := ReminderRules(offsets)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, r := range rules {
-		switch r.State(start, since, now) {
-		case ReminderDue:
-			due = append(due, r.Kind)
-		case ReminderStale:
-			stale = append(stale, r.Kind)
-		}
-	}
-	return due, stale, nil
-}
-
-// ThanksDue reports whether the thank-you of a drive that ended at end is due
-// at now, and whether it is stale (too late to send).
-func ThanksDue(end, now time.Time) (due, stale bool) {
-	if now.Before(end) {
-		return false, false
-	}
-	if now.Sub(end) >= ThanksWindow {
-		return false, true
-	}
-	return true, false
 }

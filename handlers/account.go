@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"donorbot/botapi"
 	"donorbot/storage"
 )
 
@@ -44,7 +45,7 @@ func (h *Handlers) cancel(ctx context.Context, t *turn) error {
 		return err
 	}
 	if !ok || conv.Flow == flowIdle {
-		return t.reply(ctx, t.text("cancel_nothing"), removeKeyboard{RemoveKeyboard: true})
+		return t.reply(ctx, t.text("cancel_nothing"), botapi.RemoveKeyboard{RemoveKeyboard: true})
 	}
 	if conv.Flow == flowOnboarding {
 		err = h.d.State.SaveConversation(ctx, t.userID, storage.Conversation{Flow: flowIdle})
@@ -54,7 +55,7 @@ func (h *Handlers) cancel(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	return t.reply(ctx, t.text("cancel_done"), removeKeyboard{RemoveKeyboard: true})
+	return t.reply(ctx, t.text("cancel_done"), botapi.RemoveKeyboard{RemoveKeyboard: true})
 }
 
 // forget asks for confirmation before deleting the donor's data.
@@ -71,8 +72,8 @@ func (h *Handlers) forget(ctx context.Context, t *turn) error {
 		return h.eraseKeys(ctx, t.userID)
 	}
 	kb := rows(1,
-		button{Text: t.text("btn_forget_yes"), CallbackData: encodeCallback("forget", "yes")},
-		button{Text: t.text("btn_forget_no"), CallbackData: encodeCallback("forget", "no")})
+		botapi.Button{Text: t.text("btn_forget_yes"), CallbackData: encodeCallback("forget", "yes")},
+		botapi.Button{Text: t.text("btn_forget_no"), CallbackData: encodeCallback("forget", "no")})
 	return t.reply(ctx, t.text("forget_confirm"), kb)
 }
 
@@ -99,9 +100,9 @@ func (h *Handlers) onForgetReply(ctx context.Context, t *turn) error {
 	// may hold screening answers, and Redis may be away.
 	if err := h.d.State.ForgetUser(ctx, t.userID); err != nil {
 		h.d.Log.Warn("forget: redis keys left to the erasure sweep", "user_id", t.userID, "err", err)
-		return t.reply(ctx, t.text("forget_pending"), removeKeyboard{RemoveKeyboard: true})
+		return t.reply(ctx, t.text("forget_pending"), botapi.RemoveKeyboard{RemoveKeyboard: true})
 	}
-	if err := t.reply(ctx, t.text("forget_done"), removeKeyboard{RemoveKeyboard: true}); err != nil {
+	if err := t.reply(ctx, t.text("forget_done"), botapi.RemoveKeyboard{RemoveKeyboard: true}); err != nil {
 		return err
 	}
 	h.d.Log.Info("donor forgotten", "user_id", t.userID)
@@ -139,8 +140,8 @@ func (h *Handlers) SweepErasures(ctx context.Context) error {
 // chooseLanguage offers the languages.
 func (h *Handlers) chooseLanguage(ctx context.Context, t *turn) error {
 	kb := rows(2,
-		button{Text: "Tiếng Việt", CallbackData: encodeCallback("lang", "vi")},
-		button{Text: "English", CallbackData: encodeCallback("lang", "en")})
+		botapi.Button{Text: "Tiếng Việt", CallbackData: encodeCallback("lang", "vi")},
+		botapi.Button{Text: "English", CallbackData: encodeCallback("lang", "en")})
 	return t.reply(ctx, t.text("lang_choose"), kb)
 }
 

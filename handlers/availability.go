@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/storage"
 )
 
@@ -39,17 +40,17 @@ func (h *Handlers) showAvailability(ctx context.Context, t *turn, prefix string)
 		b.WriteString(t.textf("avail_until", map[string]any{"Date": displayDate(a.Until)}))
 	}
 	b.WriteString("\n")
-	optin := button{Text: t.text("btn_avail_optin"), CallbackData: encodeCallback("avail", "optin")}
+	optin := botapi.Button{Text: t.text("btn_avail_optin"), CallbackData: encodeCallback("avail", "optin")}
 	if a.UrgentOptIn {
 		b.WriteString(t.text("avail_optin_on"))
-		optin = button{Text: t.text("btn_avail_optout"), CallbackData: encodeCallback("avail", "optout")}
+		optin = botapi.Button{Text: t.text("btn_avail_optout"), CallbackData: encodeCallback("avail", "optout")}
 	} else {
 		b.WriteString(t.text("avail_optin_off"))
 	}
 	kb := rows(1,
-		button{Text: t.text("btn_avail_on"), CallbackData: encodeCallback("avail", "on")},
-		button{Text: t.text("btn_avail_until"), CallbackData: encodeCallback("avail", "until")},
-		button{Text: t.text("btn_avail_off"), CallbackData: encodeCallback("avail", "off")},
+		botapi.Button{Text: t.text("btn_avail_on"), CallbackData: encodeCallback("avail", "on")},
+		botapi.Button{Text: t.text("btn_avail_until"), CallbackData: encodeCallback("avail", "until")},
+		botapi.Button{Text: t.text("btn_avail_off"), CallbackData: encodeCallback("avail", "off")},
 		optin)
 	return t.reply(ctx, b.String(), kb)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/storage"
 )
@@ -28,9 +29,9 @@ func (h *Handlers) RenderProgress(p broadcast.Progress) (string, any) {
 		"Cancelled": p.Cancelled, "ETA": p.ETA.Round(time.Second).String(),
 	})
 	if p.Done || p.Stopped {
-		return text, inlineKeyboard{InlineKeyboard: [][]button{}}
+		return text, botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
 	}
-	cancel := button{Text: t.text("btn_stop_broadcast"), CallbackData: encodeCallback("bcx", strconv.FormatInt(p.BroadcastID, 10))}
+	cancel := botapi.Button{Text: t.text("btn_stop_broadcast"), CallbackData: encodeCallback("bcx", strconv.FormatInt(p.BroadcastID, 10))}
 	return text, rows(1, cancel)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/profile"
 	"donorbot/storage"
@@ -122,10 +123,10 @@ func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw 
 	case 1:
 		return h.checkInArrival(ctx, t, d, found[0])
 	}
-	var bs []button
+	var bs []botapi.Button
 	for _, a := range found {
 		label := a.FullName.String + " · " + a.Phone.String + " · " + t.clock(a.SlotStart)
-		bs = append(bs, button{Text: shorten(label, 60), CallbackData: encodeCallback("ci", id(a.RegistrationID))})
+		bs = append(bs, botapi.Button{Text: shorten(label, 60), CallbackData: encodeCallback("ci", id(a.RegistrationID))})
 	}
 	return t.reply(ctx, t.text("checkin_choose"), rows(1, bs...))
 }
@@ -203,11 +204,11 @@ func (h *Handlers) checkInArrival(ctx context.Context, t *turn, d drive.Drive, a
 		"Screening": t.text(screeningLabel), "Volume": a.AllowedVolumeML.Int64,
 	})
 	reg := id(a.RegistrationID)
-	var bs []button
+	var bs []botapi.Button
 	for _, v := range donationVolumes {
-		bs = append(bs, button{Text: t.textf("btn_donated", map[string]any{"Volume": v}),
+		bs = append(bs, botapi.Button{Text: t.textf("btn_donated", map[string]any{"Volume": v}),
 			CallbackData: encodeCallback("res", reg, strconv.Itoa(v))})
 	}
-	kb := rows(3, bs...).with(button{Text: t.text("btn_deferred"), CallbackData: encodeCallback("resd", reg)})
+	kb := rows(3, bs...).With(botapi.Button{Text: t.text("btn_deferred"), CallbackData: encodeCallback("resd", reg)})
 	return t.reply(ctx, text, kb)
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/storage"
 )
@@ -19,7 +20,7 @@ const fixArg = "fix"
 func (h *Handlers) fixResultButton(t *turn, a storage.Arrival) any {
 	switch drive.RegStatus(a.Status) {
 	case drive.RegAttended, drive.RegDeferred:
-		return rows(1, button{Text: t.text("btn_fix_result"), CallbackData: encodeCallback("resfix", id(a.RegistrationID))})
+		return rows(1, botapi.Button{Text: t.text("btn_fix_result"), CallbackData: encodeCallback("resfix", id(a.RegistrationID))})
 	}
 	return nil
 }
@@ -47,12 +48,12 @@ func (h *Handlers) onResultFix(ctx context.Context, t *turn) error {
 		return err
 	}
 	reg := id(a.RegistrationID)
-	var bs []button
+	var bs []botapi.Button
 	for _, v := range donationVolumes {
-		bs = append(bs, button{Text: t.textf("btn_donated", map[string]any{"Volume": v}),
+		bs = append(bs, botapi.Button{Text: t.textf("btn_donated", map[string]any{"Volume": v}),
 			CallbackData: encodeCallback("res", reg, strconv.Itoa(v), fixArg)})
 	}
-	kb := rows(3, bs...).with(button{Text: t.text("btn_deferred"), CallbackData: encodeCallback("resd", reg, fixArg)})
+	kb := rows(3, bs...).With(botapi.Button{Text: t.text("btn_deferred"), CallbackData: encodeCallback("resd", reg, fixArg)})
 	return t.reply(ctx, t.textf("result_fix_ask", map[string]any{"Name": a.FullName.String}), kb)
 }
 

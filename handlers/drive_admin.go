@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/drive"
 	"donorbot/storage"
@@ -32,9 +33,9 @@ func (h *Handlers) announceDrive(ctx context.Context, t *turn, d drive.Drive) er
 		seats += s.SeatsLeft()
 	}
 	spec := broadcast.Spec{Kind: "announcement", CreatedBy: t.userID, Lang: t.lang, ProgressChatID: t.chatID}
-	return h.broadcastInLanguages(ctx, recipients, spec, func(lt *turn) (string, [][]broadcast.Button) {
-		register := broadcast.Button{Text: lt.text("btn_register"), CallbackData: encodeCallback("drv", "open", id(d.ID))}
-		return lt.textf("drive_announcement", map[string]any{"Card": lt.driveCard(d, seats)}), [][]broadcast.Button{{register}}
+	return h.broadcastInLanguages(ctx, recipients, spec, func(lt *turn) (string, [][]botapi.Button) {
+		register := botapi.Button{Text: lt.text("btn_register"), CallbackData: encodeCallback("drv", "open", id(d.ID))}
+		return lt.textf("drive_announcement", map[string]any{"Card": lt.driveCard(d, seats)}), [][]botapi.Button{{register}}
 	})
 }
 
@@ -42,7 +43,7 @@ func (h *Handlers) announceDrive(ctx context.Context, t *turn, d drive.Drive) er
 // recipient reads it in theirs; spec gives all but the text, buttons and
 // recipients, which render and to supply.
 func (h *Handlers) broadcastInLanguages(ctx context.Context, to []storage.Recipient, spec broadcast.Spec,
-	render func(lt *turn) (string, [][]broadcast.Button)) error {
+	render func(lt *turn) (string, [][]botapi.Button)) error {
 	byLang := map[string][]int64{}
 	for _, r := range to {
 		byLang[r.Language] = append(byLang[r.Language], r.ChatID)
@@ -99,7 +100,7 @@ func (h *Handlers) cancelDrive(ctx context.Context, t *turn) error {
 		return t.reply(ctx, t.text("drive_closed"), nil)
 	}
 	kb := rows(1,
-		button{Text: t.text("btn_cancel_drive"), CallbackData: encodeCallback("cdrv", id(d.ID))})
+		botapi.Button{Text: t.text("btn_cancel_drive"), CallbackData: encodeCallback("cdrv", id(d.ID))})
 	return t.reply(ctx, t.textf("canceldrive_confirm", map[string]any{"Card": t.driveCard(d, 0)}), kb)
 }
 
@@ -143,7 +144,7 @@ func (h *Handlers) tellRegistrants(ctx context.Context, t *turn, d drive.Drive, 
 		}
 	}
 	spec := broadcast.Spec{Kind: "drive_change", CreatedBy: t.userID, Lang: t.lang, Priority: 1}
-	err = h.broadcastInLanguages(ctx, to, spec, func(lt *turn) (string, [][]broadcast.Button) {
+	err = h.broadcastInLanguages(ctx, to, spec, func(lt *turn) (string, [][]botapi.Button) {
 		return lt.textf(msgID, map[string]any{"Card": lt.driveCard(d, 0)}), nil
 	})
 	return len(to), err
@@ -214,9 +215,9 @@ func (h *Handlers) editDrive(ctx context.Context, t *turn) error {
 	if d.Status.Final() {
 		return t.reply(ctx, t.text("drive_closed"), nil)
 	}
-	var bs []button
+	var bs []botapi.Button
 	for _, f := range editableFields {
-		bs = append(bs, button{Text: t.text("nd_field_" + f), CallbackData: encodeCallback("edrv", id(d.ID), f)})
+		bs = append(bs, botapi.Button{Text: t.text("nd_field_" + f), CallbackData: encodeCallback("edrv", id(d.ID), f)})
 	}
 	return t.reply(ctx, t.textf("editdrive_choose", map[string]any{"Card": t.driveCard(d, 0)}), rows(2, bs...))
 }

@@ -13,6 +13,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/screening"
 	"donorbot/storage"
@@ -52,16 +53,16 @@ func (h *Handlers) listDrives(ctx context.Context, t *turn, offset int) error {
 	}
 	var b strings.Builder
 	b.WriteString(t.text("drives_header"))
-	kb := inlineKeyboard{InlineKeyboard: [][]button{}}
+	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
 	for i, l := range list {
 		if i == drivesPerPage {
-			kb = kb.with(button{Text: t.text("btn_more"), CallbackData: encodeCallback("drvpg", strconv.Itoa(offset+drivesPerPage))})
+			kb = kb.With(botapi.Button{Text: t.text("btn_more"), CallbackData: encodeCallback("drvpg", strconv.Itoa(offset+drivesPerPage))})
 			break
 		}
 		b.WriteString("\n\n")
 		b.WriteString(t.driveCard(l.Drive, l.SeatsLeft))
 		label := t.textf("btn_register_for", map[string]any{"Title": shorten(l.Drive.Title, 40)})
-		kb = kb.with(button{Text: label, CallbackData: encodeCallback("drv", "open", id(l.Drive.ID))})
+		kb = kb.With(botapi.Button{Text: label, CallbackData: encodeCallback("drv", "open", id(l.Drive.ID))})
 	}
 	return t.reply(ctx, b.String(), kb)
 }
@@ -175,13 +176,13 @@ func (h *Handlers) showDrive(ctx context.Context, t *turn, driveID int64) error 
 		return err
 	}
 	seats := 0
-	var bs []button
+	var bs []botapi.Button
 	for _, s := range slots {
 		if !s.Start.After(h.d.Now()) {
 			continue
 		}
 		seats += s.SeatsLeft()
-		bs = append(bs, button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
+		bs = append(bs, botapi.Button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
 	}
 	if len(bs) == 0 {
 		return t.reply(ctx, t.text("drive_closed"), nil)
@@ -253,8 +254,8 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 	}
 	if slot.SeatsLeft() == 0 && !waitlistOK {
 		kb := rows(1,
-			button{Text: t.text("btn_join_waitlist"), CallbackData: encodeCallback("drv", "wait", id(driveID), id(slotID))},
-			button{Text: t.text("btn_other_slot"), CallbackData: encodeCallback("drv", "open", id(driveID))})
+			botapi.Button{Text: t.text("btn_join_waitlist"), CallbackData: encodeCallback("drv", "wait", id(driveID), id(slotID))},
+			botapi.Button{Text: t.text("btn_other_slot"), CallbackData: encodeCallback("drv", "open", id(driveID))})
 		return t.reply(ctx, t.textf("slot_full", map[string]any{"Waiting": slot.Waitlisted}), kb)
 	}
 	d, err := h.d.Store.Drive(ctx, driveID)

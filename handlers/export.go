@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/sync/errgroup"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/storage"
 )
@@ -35,10 +36,10 @@ func (h *Handlers) export(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	bs := []button{{Text: t.text("btn_export_all"), CallbackData: encodeCallback("exp", id(d.ID), "0")}}
+	bs := []botapi.Button{{Text: t.text("btn_export_all"), CallbackData: encodeCallback("exp", id(d.ID), "0")}}
 	for _, s := range slots {
 		label := t.clock(s.Start) + "–" + t.clock(s.End)
-		bs = append(bs, button{Text: label, CallbackData: encodeCallback("exp", id(d.ID), id(s.ID))})
+		bs = append(bs, botapi.Button{Text: label, CallbackData: encodeCallback("exp", id(d.ID), id(s.ID))})
 	}
 	return t.reply(ctx, t.textf("export_choose", map[string]any{"Title": d.Title}), rows(3, bs...))
 }

@@ -219,3 +219,18 @@ func metric(t *testing.T, b *bottest.Bot, name string) string {
 	}
 	return ""
 }
+
+// TestReplyWaitsOutFloodControl: Telegram answers a reply with 429
+// retry_after 1 s; the reply is sent again once the pause is over, and the
+// user gets it once.
+func TestReplyWaitsOutFloodControl(t *testing.T) {
+	b := bottest.Start(t)
+	p := b.Phone(88900, "vi")
+	b.API.FailNext("sendMessage", 1, http.StatusTooManyRequests, 1)
+	p.Send("/forget")
+	p.Expect("không lưu dữ liệu cá nhân nào")
+	p.Settle()
+	if n := len(p.Messages()); n != 1 {
+		t.Errorf("got %d messages, want the reply once", n)
+	}
+}

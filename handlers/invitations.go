@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/profile"
 	"donorbot/storage"
 )
@@ -55,8 +56,8 @@ func (h *Handlers) addMember(ctx context.Context, t *turn) error {
 	text := h.textIn(inv.DonorLang, "invitation_received", map[string]any{
 		"Club": club.Name, "Until": h.date(inv.ExpiresAt) + " " + h.clock(inv.ExpiresAt)})
 	kb := rows(2,
-		button{Text: h.textIn(inv.DonorLang, "btn_invitation_accept", nil), CallbackData: encodeCallback("cinv", id(inv.ID), "y")},
-		button{Text: h.textIn(inv.DonorLang, "btn_invitation_decline", nil), CallbackData: encodeCallback("cinv", id(inv.ID), "n")})
+		botapi.Button{Text: h.textIn(inv.DonorLang, "btn_invitation_accept", nil), CallbackData: encodeCallback("cinv", id(inv.ID), "y")},
+		botapi.Button{Text: h.textIn(inv.DonorLang, "btn_invitation_decline", nil), CallbackData: encodeCallback("cinv", id(inv.ID), "n")})
 	if err := h.tell(ctx, inv.DonorChatID, text, kb); err != nil {
 		// Returning it would apologize to the admin, and an apology only
 		// after a donor's number would tell them whose it is. The

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/screening"
 	"donorbot/storage"
@@ -28,7 +29,7 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 	}
 	var b strings.Builder
 	b.WriteString(t.text("mydrives_header"))
-	kb := inlineKeyboard{InlineKeyboard: [][]button{}}
+	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
 	for _, r := range regs {
 		b.WriteString("\n\n")
 		data := h.slotData(r.Drive, r.Slot)
@@ -43,14 +44,14 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 			continue
 		}
 		title := shorten(r.Drive.Title, 24)
-		row := []button{
+		row := []botapi.Button{
 			{Text: t.textf("btn_cancel_reg", map[string]any{"Title": title}), CallbackData: encodeCallback("drv", "cancel", id(r.Registration.ID))},
 			{Text: t.text("btn_move_reg"), CallbackData: encodeCallback("drv", "move", id(r.Registration.ID))},
 		}
 		if r.Registration.AllowedVolumeML == 0 {
-			row = append(row, button{Text: t.text("btn_finish_screening"), CallbackData: encodeCallback("drv", "screen", id(r.Registration.ID))})
+			row = append(row, botapi.Button{Text: t.text("btn_finish_screening"), CallbackData: encodeCallback("drv", "screen", id(r.Registration.ID))})
 		}
-		kb = kb.with(row...)
+		kb = kb.With(row...)
 	}
 	return t.reply(ctx, b.String(), kb)
 }
@@ -98,12 +99,12 @@ func (h *Handlers) offerMove(ctx context.Context, t *turn, regID int64) error {
 	if err != nil {
 		return err
 	}
-	var bs []button
+	var bs []botapi.Button
 	for _, s := range slots {
 		if s.ID == reg.Slot.ID || s.SeatsLeft() == 0 || !s.Start.After(h.d.Now()) {
 			continue
 		}
-		bs = append(bs, button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "moveto", id(regID), id(s.ID))})
+		bs = append(bs, botapi.Button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "moveto", id(regID), id(s.ID))})
 	}
 	if len(bs) == 0 {
 		return t.reply(ctx, t.text("move_none"), nil)
@@ -154,7 +155,7 @@ func (t *turn) remindKeyboard(res screening.Result) any {
 		return nil
 	}
 	label := t.textf("btn_remind_me", map[string]any{"Date": displayDate(res.Until)})
-	return rows(1, button{Text: label, CallbackData: encodeCallback("remind", res.Until.Format("20060102"))})
+	return rows(1, botapi.Button{Text: label, CallbackData: encodeCallback("remind", res.Until.Format("20060102"))})
 }
 
 // onRemind stores a reminder for the day a deferral ends.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/profile"
 	"donorbot/storage"
@@ -32,8 +33,8 @@ func (h *Handlers) start(ctx context.Context, t *turn) error {
 	switch {
 	case t.donor == nil:
 		kb := rows(2,
-			button{Text: t.text("btn_consent_yes"), CallbackData: encodeCallback("consent", "yes")},
-			button{Text: t.text("btn_consent_no"), CallbackData: encodeCallback("consent", "no")})
+			botapi.Button{Text: t.text("btn_consent_yes"), CallbackData: encodeCallback("consent", "yes")},
+			botapi.Button{Text: t.text("btn_consent_no"), CallbackData: encodeCallback("consent", "no")})
 		return t.reply(ctx, t.text("start_intro"), kb)
 	case t.donor.Onboarded():
 		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": shorten(t.donor.FullName, profile.MaxNameLen)}), nil)
@@ -107,22 +108,22 @@ func (h *Handlers) ask(ctx context.Context, t *turn, flow string, step profile.S
 func (h *Handlers) stepKeyboard(ctx context.Context, t *turn, flow string, step profile.Step, offset int) (any, error) {
 	switch step {
 	case profile.StepPhone:
-		return replyKeyboard{
-			Keyboard:        [][]keyButton{{{Text: t.text("btn_share_phone"), RequestContact: true}}},
+		return botapi.ReplyKeyboard{
+			Keyboard:        [][]botapi.KeyButton{{{Text: t.text("btn_share_phone"), RequestContact: true}}},
 			ResizeKeyboard:  true,
 			OneTimeKeyboard: true,
 		}, nil
 	case profile.StepSex:
 		return rows(2,
-			button{Text: t.text("btn_male"), CallbackData: encodeCallback("step", "sex", string(profile.SexMale))},
-			button{Text: t.text("btn_female"), CallbackData: encodeCallback("step", "sex", string(profile.SexFemale))}), nil
+			botapi.Button{Text: t.text("btn_male"), CallbackData: encodeCallback("step", "sex", string(profile.SexMale))},
+			botapi.Button{Text: t.text("btn_female"), CallbackData: encodeCallback("step", "sex", string(profile.SexFemale))}), nil
 	case profile.StepBlood:
-		var bs []button
+		var bs []botapi.Button
 		for _, g := range profile.BloodGroups {
-			bs = append(bs, button{Text: string(g), CallbackData: encodeCallback("step", "blood", string(g))})
+			bs = append(bs, botapi.Button{Text: string(g), CallbackData: encodeCallback("step", "blood", string(g))})
 		}
-		unknown := button{Text: t.text("btn_blood_unknown"), CallbackData: encodeCallback("step", "blood", "unknown")}
-		return rows(4, bs...).with(unknown), nil
+		unknown := botapi.Button{Text: t.text("btn_blood_unknown"), CallbackData: encodeCallback("step", "blood", "unknown")}
+		return rows(4, bs...).With(unknown), nil
 	case profile.StepUnit:
 		return h.unitKeyboard(ctx, t, flow, offset)
 	}
@@ -132,38 +133,38 @@ func (h *Handlers) stepKeyboard(ctx context.Context, t *turn, flow string, step 
 // unitsPerPage keeps the unit list within one phone screen.
 const unitsPerPage = 8
 
-func (h *Handlers) unitKeyboard(ctx context.Context, t *turn, flow string, offset int) (inlineKeyboard, error) {
+func (h *Handlers) unitKeyboard(ctx context.Context, t *turn, flow string, offset int) (botapi.InlineKeyboard, error) {
 	units, err := h.d.Store.Units(ctx, offset, unitsPerPage+1)
 	if err != nil {
-		return inlineKeyboard{}, err
+		return botapi.InlineKeyboard{}, err
 	}
 	member := map[int64]bool{}
 	if flow == flowEdit {
 		mine, err := h.d.Store.DonorUnits(ctx, t.userID)
 		if err != nil {
-			return inlineKeyboard{}, err
+			return botapi.InlineKeyboard{}, err
 		}
 		for _, u := range mine {
 			member[u.ID] = true
 		}
 	}
-	kb := inlineKeyboard{InlineKeyboard: [][]button{}}
+	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
 	for i, u := range units {
 		if i == unitsPerPage {
-			kb = kb.with(button{Text: t.text("btn_more"), CallbackData: encodeCallback("unitpg", strconv.Itoa(offset+unitsPerPage))})
+			kb = kb.With(botapi.Button{Text: t.text("btn_more"), CallbackData: encodeCallback("unitpg", strconv.Itoa(offset+unitsPerPage))})
 			break
 		}
 		label := u.Name
 		if member[u.ID] {
 			label = "✓ " + label
 		}
-		kb = kb.with(button{Text: label, CallbackData: encodeCallback("step", "unit", strconv.FormatInt(u.ID, 10))})
+		kb = kb.With(botapi.Button{Text: label, CallbackData: encodeCallback("step", "unit", strconv.FormatInt(u.ID, 10))})
 	}
-	last := button{Text: t.text("btn_unit_skip"), CallbackData: encodeCallback("step", "unit", "skip")}
+	last := botapi.Button{Text: t.text("btn_unit_skip"), CallbackData: encodeCallback("step", "unit", "skip")}
 	if flow == flowEdit {
-		last = button{Text: t.text("btn_done"), CallbackData: encodeCallback("step", "unit", "skip")}
+		last = botapi.Button{Text: t.text("btn_done"), CallbackData: encodeCallback("step", "unit", "skip")}
 	}
-	return kb.with(last), nil
+	return kb.With(last), nil
 }
 
 // activeStep is the question whose answer is awaited. For onboarding the
@@ -312,7 +313,7 @@ func (h *Handlers) answerStep(ctx context.Context, t *turn, flow string, step pr
 	t.donor = &d
 	if step == profile.StepPhone {
 		saved := t.textf("phone_saved", map[string]any{"Phone": d.Phone})
-		if err := t.reply(ctx, saved, removeKeyboard{RemoveKeyboard: true}); err != nil {
+		if err := t.reply(ctx, saved, botapi.RemoveKeyboard{RemoveKeyboard: true}); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/storage"
 	"donorbot/textbound"
@@ -60,15 +61,15 @@ func (h *Handlers) askDraft(ctx context.Context, t *turn, data map[string]string
 	var markup any
 	switch step {
 	case "wave":
-		markup = rows(1, button{Text: t.text("btn_unit_skip"), CallbackData: encodeCallback("nd", "wave", "skip")})
+		markup = rows(1, botapi.Button{Text: t.text("btn_unit_skip"), CallbackData: encodeCallback("nd", "wave", "skip")})
 	case "audience":
 		units, err := h.audienceUnits(ctx, t.userID)
 		if err != nil {
 			return err
 		}
-		kb := rows(1, button{Text: t.text("nd_all_donors"), CallbackData: encodeCallback("nd", "audience", "0")})
+		kb := rows(1, botapi.Button{Text: t.text("nd_all_donors"), CallbackData: encodeCallback("nd", "audience", "0")})
 		for _, u := range units {
-			kb = kb.with(button{Text: shorten(u.Name, 60), CallbackData: encodeCallback("nd", "audience", id(u.ID))})
+			kb = kb.With(botapi.Button{Text: shorten(u.Name, 60), CallbackData: encodeCallback("nd", "audience", id(u.ID))})
 		}
 		markup = kb
 	}
@@ -241,8 +242,8 @@ func (h *Handlers) previewDraft(ctx context.Context, t *turn, data map[string]st
 		"Card": t.driveCard(preview, seats), "Slots": len(slots), "Target": in.TargetUnits,
 	})
 	kb := rows(2,
-		button{Text: t.text("btn_publish"), CallbackData: encodeCallback("nd", "publish", "x")},
-		button{Text: t.text("btn_discard"), CallbackData: encodeCallback("nd", "discard", "x")})
+		botapi.Button{Text: t.text("btn_publish"), CallbackData: encodeCallback("nd", "publish", "x")},
+		botapi.Button{Text: t.text("btn_discard"), CallbackData: encodeCallback("nd", "discard", "x")})
 	return t.reply(ctx, text, kb)
 }
 

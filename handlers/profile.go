@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"donorbot/botapi"
 	"donorbot/profile"
 )
 
@@ -46,9 +47,9 @@ func (h *Handlers) showProfile(ctx context.Context, t *turn) error {
 		"Blood":  blood,
 		"Units":  orNone(strings.Join(names, ", "), none),
 	})
-	var bs []button
+	var bs []botapi.Button
 	for _, s := range profile.Steps {
-		bs = append(bs, button{Text: t.text("btn_edit_" + string(s)), CallbackData: encodeCallback("edit", string(s))})
+		bs = append(bs, botapi.Button{Text: t.text("btn_edit_" + string(s)), CallbackData: encodeCallback("edit", string(s))})
 	}
 	return t.reply(ctx, text, rows(2, bs...))
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/screening"
 	"donorbot/storage"
@@ -121,8 +122,8 @@ func (h *Handlers) renderSlotReminder(r storage.DueReminder) (storage.ScheduledM
 		m.Text += "\n\n" + h.textIn(r.Language, "recheck_ask", nil)
 		regID := strconv.FormatInt(r.RegistrationID, 10)
 		markup, err := json.Marshal(rows(2,
-			button{Text: h.textIn(r.Language, "btn_yes", nil), CallbackData: encodeCallback("rchk", regID, "y")},
-			button{Text: h.textIn(r.Language, "btn_no", nil), CallbackData: encodeCallback("rchk", regID, "n")}))
+			botapi.Button{Text: h.textIn(r.Language, "btn_yes", nil), CallbackData: encodeCallback("rchk", regID, "y")},
+			botapi.Button{Text: h.textIn(r.Language, "btn_no", nil), CallbackData: encodeCallback("rchk", regID, "n")}))
 		if err != nil {
 			return m, fmt.Errorf("reminder keyboard: %w", err)
 		}

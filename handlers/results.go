@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/screening"
 	"donorbot/storage"
@@ -30,13 +31,13 @@ func (h *Handlers) onResultVolume(ctx context.Context, t *turn) error {
 	if err := t.answer(ctx, ""); err != nil {
 		return err
 	}
-	var bs []button
+	var bs []botapi.Button
 	for _, k := range donationKinds {
 		args := []string{id(a.RegistrationID), strconv.Itoa(volume), k}
 		if fix {
 			args = append(args, fixArg)
 		}
-		bs = append(bs, button{Text: t.text("kind_" + k), CallbackData: encodeCallback("resk", args...)})
+		bs = append(bs, botapi.Button{Text: t.text("kind_" + k), CallbackData: encodeCallback("resk", args...)})
 	}
 	return t.reply(ctx, t.textf("result_choose_component", map[string]any{"Volume": volume}), rows(2, bs...))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/profile"
 	"donorbot/screening"
@@ -110,28 +111,28 @@ func (h *Handlers) askScreening(ctx context.Context, t *turn, st screeningState)
 		return err
 	}
 	qid := string(q.ID)
-	back := button{Text: t.text("btn_back"), CallbackData: encodeCallback("scr", "b", qid)}
+	back := botapi.Button{Text: t.text("btn_back"), CallbackData: encodeCallback("scr", "b", qid)}
 	progress := t.textf("screening_progress", map[string]any{"N": n, "Total": total})
-	var kb inlineKeyboard
+	var kb botapi.InlineKeyboard
 	var text string
 	switch st.step() {
 	case stepKind:
 		text = t.text("q_kind")
-		var bs []button
+		var bs []botapi.Button
 		for _, k := range []screening.DonationKind{screening.WholeBlood, screening.Platelets, screening.Plasma} {
-			bs = append(bs, button{Text: t.text("kind_" + string(k)), CallbackData: encodeCallback("scr", "k", qid, string(k))})
+			bs = append(bs, botapi.Button{Text: t.text("kind_" + string(k)), CallbackData: encodeCallback("scr", "k", qid, string(k))})
 		}
-		kb = rows(1, bs...).with(back)
+		kb = rows(1, bs...).With(back)
 	case stepDate:
 		text = t.text(whenQuestion(q.ID))
-		kb = rows(1, button{Text: t.text("btn_dont_remember"), CallbackData: encodeCallback("scr", "d", qid)}).with(back)
+		kb = rows(1, botapi.Button{Text: t.text("btn_dont_remember"), CallbackData: encodeCallback("scr", "d", qid)}).With(back)
 	default:
 		text = t.text("q_" + qid)
 		kb = rows(2,
-			button{Text: t.text("btn_yes"), CallbackData: encodeCallback("scr", "a", qid, "y")},
-			button{Text: t.text("btn_no"), CallbackData: encodeCallback("scr", "a", qid, "n")})
+			botapi.Button{Text: t.text("btn_yes"), CallbackData: encodeCallback("scr", "a", qid, "y")},
+			botapi.Button{Text: t.text("btn_no"), CallbackData: encodeCallback("scr", "a", qid, "n")})
 		if n > 1 {
-			kb = kb.with(back)
+			kb = kb.With(back)
 		}
 	}
 	return t.reply(ctx, progress+"\n\n"+text, kb)

@@ -10,6 +10,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"donorbot/botapi"
 	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/textbound"
@@ -149,7 +150,7 @@ func (t *turn) closeButtons(ctx context.Context) error {
 	}
 	err := t.h.retry(ctx, func() error {
 		_, err := t.b.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-			ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: inlineKeyboard{InlineKeyboard: [][]button{}}})
+			ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}})
 		return err
 	})
 	if errors.Is(err, tg.ErrorBadRequest) {
@@ -223,28 +224,26 @@ func (t *turn) answer(ctx context.Context, text string) error {
 }
 
 // retry runs a Bot API call, waiting out one 429 whose retry_after fits the
-// handler's deadline. errors.As, not tg.IsTooManyRequestsError, because the
-// latter fails on wrapped errors.
+// handler's deadline: a reply later than that helps nobody.
 func (h *Handlers) retry(ctx context.Context, call func() error) error {
-	err := call()
-	var tooMany *tg.TooManyRequestsError
-	if !errors.As(err, &tooMany) {
-		return err
-	}
-	wait := time.Duration(tooMany.RetryAfter) * time.Second
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+time.Second {
-		return err
-	}
-	select {
-	case <-ctx.Done():
-		return err
-	case <-time.After(wait):
-	}
-	return call()
+	return botapi.Retry(2, call, func(wait time.Duration) error {
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+time.Second {
+			return errNoTimeToWait
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+			return nil
+		}
+	})
 }
 
+// errNoTimeToWait ends a retry whose wait would outlast the deadline.
+var errNoTimeToWait = errors.New("no time left to wait out a flood pause")
+
 // editButtons replaces the buttons of the message a button was tapped in.
-func (t *turn) editButtons(ctx context.Context, kb inlineKeyboard) error {
+func (t *turn) editButtons(ctx context.Context, kb botapi.InlineKeyboard) error {
 	err := t.h.retry(ctx, func() error {
 		_, err := t.b.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
 			ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: kb})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"donorbot/blood"
+	"donorbot/botapi"
 	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/textbound"
@@ -51,8 +52,8 @@ func (h *Handlers) askUrgent(ctx context.Context, t *turn, data map[string]strin
 		text = t.textf("step_prefix", map[string]any{"N": indexOf(urgentSteps, step), "Total": len(urgentSteps) - 1}) + " " + text
 	}
 	var markup any
-	stepButton := func(label, value string) button {
-		return button{Text: label, CallbackData: encodeCallback("un", step, value)}
+	stepButton := func(label, value string) botapi.Button {
+		return botapi.Button{Text: label, CallbackData: encodeCallback("un", step, value)}
 	}
 	switch step {
 	case "club":
@@ -60,19 +61,19 @@ func (h *Handlers) askUrgent(ctx context.Context, t *turn, data map[string]strin
 		if err != nil {
 			return err
 		}
-		var bs []button
+		var bs []botapi.Button
 		for _, c := range clubs {
 			bs = append(bs, stepButton(shorten(c.Name, 60), id(c.ID)))
 		}
 		markup = rows(1, bs...)
 	case "group":
-		var bs []button
+		var bs []botapi.Button
 		for _, g := range profile.BloodGroups {
 			bs = append(bs, stepButton(string(g), urgentGroupArg(g)))
 		}
 		markup = rows(4, bs...)
 	case "component":
-		var bs []button
+		var bs []botapi.Button
 		for _, c := range urgent.Components {
 			bs = append(bs, stepButton(t.text("component_"+string(c)), string(c)))
 		}
@@ -80,7 +81,7 @@ func (h *Handlers) askUrgent(ctx context.Context, t *turn, data map[string]strin
 	case "note":
 		markup = rows(1, stepButton(t.text("btn_unit_skip"), "skip"))
 	case "widen":
-		var bs []button
+		var bs []botapi.Button
 		for _, hrs := range urgentWidenHours {
 			label := t.textf("un_widen_hours", map[string]any{"Hours": hrs})
 			if hrs == "0" {
@@ -282,10 +283,10 @@ func (h *Handlers) previewUrgent(ctx context.Context, t *turn, data map[string]s
 			label = "✅ " + label
 			count = len(matched)
 		}
-		kb = kb.with(button{Text: label, CallbackData: encodeCallback("un", "aud", string(a))})
+		kb = kb.With(botapi.Button{Text: label, CallbackData: encodeCallback("un", "aud", string(a))})
 	}
-	kb = kb.with(button{Text: t.text("btn_urgent_send"), CallbackData: encodeCallback("un", "send", "x")},
-		button{Text: t.text("btn_discard"), CallbackData: encodeCallback("un", "discard", "x")})
+	kb = kb.With(botapi.Button{Text: t.text("btn_urgent_send"), CallbackData: encodeCallback("un", "send", "x")},
+		botapi.Button{Text: t.text("btn_discard"), CallbackData: encodeCallback("un", "discard", "x")})
 	text := t.textf("un_preview", map[string]any{
 		"Card": h.needCard(t.lang, n), "Contact": n.ContactName, "Phone": n.ContactPhone,
 		"Count": count, "Audience": t.text("aud_" + string(n.Audience)),

@@ -10,6 +10,7 @@ import (
 
 	tg "github.com/go-telegram/bot"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/screening"
 	"donorbot/storage"
@@ -33,11 +34,11 @@ func (h *Handlers) startAlerts(ctx context.Context, n storage.Need, lang string,
 	for i, c := range cands {
 		chats[i], ids[i] = c.ChatID, c.TelegramID
 	}
-	yes := broadcast.Button{Text: lt.text("btn_urgent_yes"), CallbackData: encodeCallback("urg", id(n.ID), "y")}
-	no := broadcast.Button{Text: lt.text("btn_urgent_no"), CallbackData: encodeCallback("urg", id(n.ID), "n")}
+	yes := botapi.Button{Text: lt.text("btn_urgent_yes"), CallbackData: encodeCallback("urg", id(n.ID), "y")}
+	no := botapi.Button{Text: lt.text("btn_urgent_no"), CallbackData: encodeCallback("urg", id(n.ID), "n")}
 	bid, err := h.bcast.Start(ctx, broadcast.Spec{
 		Kind: "urgent", Text: lt.textf("urgent_alert", map[string]any{"Card": h.needCard(lang, n)}),
-		Buttons: [][]broadcast.Button{{yes, no}}, Priority: urgentPriority, CreatedBy: n.CreatedBy,
+		Buttons: [][]botapi.Button{{yes, no}}, Priority: urgentPriority, CreatedBy: n.CreatedBy,
 		Lang: lang, Recipients: chats,
 	})
 	if err != nil {
@@ -124,7 +125,7 @@ func (h *Handlers) coverAlerts(ctx context.Context, needID int64) (map[int64]boo
 		for _, a := range alerts {
 			touched[a.NeedID] = true
 			text := h.textIn(a.Language, "urgent_covered", nil)
-			err := h.bcast.EditNow(ctx, a.ChatID, a.MessageID, text, inlineKeyboard{InlineKeyboard: [][]button{}})
+			err := h.bcast.EditNow(ctx, a.ChatID, a.MessageID, text, botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}})
 			switch {
 			case errors.Is(err, broadcast.ErrBlocked) || errors.Is(err, tg.ErrorBadRequest):
 				h.d.Log.Warn("cover urgent alert", "need_id", a.NeedID, "chat_id", a.ChatID, "err", err)
@@ -202,10 +203,10 @@ const maxStatusEdits = 50
 // renderNeedStatus is the club admin's view of a need: counts, and the
 // donors who accepted with their phones (shown to club admins only), with
 // the buttons that close, widen and record donations.
-func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang string) (string, inlineKeyboard, error) {
+func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang string) (string, botapi.InlineKeyboard, error) {
 	views, err := h.d.Store.NeedAlerts(ctx, n.ID)
 	if err != nil {
-		return "", inlineKeyboard{}, err
+		return "", botapi.InlineKeyboard{}, err
 	}
 	lt := &turn{h: h, lang: lang}
 	c := storage.CountAlerts(views)
@@ -227,7 +228,7 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 		if v.Donated {
 			line += " " + lt.text("urgent_status_donated")
 		} else if len(kb.InlineKeyboard) < 20 {
-			kb = kb.with(button{Text: lt.textf("btn_urgent_donated", map[string]any{"Name": shorten(v.Name, 40)}),
+			kb = kb.With(botapi.Button{Text: lt.textf("btn_urgent_donated", map[string]any{"Name": shorten(v.Name, 40)}),
 				CallbackData: encodeCallback("urgadm", id(n.ID), "don", id(v.TelegramID))})
 		}
 		b.WriteString("\n" + line)
@@ -235,10 +236,10 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 	if n.Open() {
 		for _, a := range []urgent.Audience{urgent.Compatible, urgent.All} {
 			if a.Wider(n.Audience) {
-				kb = kb.with(button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
+				kb = kb.With(botapi.Button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
 			}
 		}
-		kb = kb.with(button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
+		kb = kb.With(botapi.Button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
 	}
 	return textbound.Fit(b.String(), textbound.MaxMessage), kb, nil
 }
@@ -373,14 +374,14 @@ func (h *Handlers) needs(ctx context.Context, t *turn) error {
 	}
 	var b strings.Builder
 	b.WriteString(t.text("needs_title"))
-	var bs []button
+	var bs []botapi.Button
 	for _, n := range list {
 		b.WriteString("\n" + t.textf("needs_line", map[string]any{
 			"ID": n.ID, "Group": string(n.BloodGroup), "Component": t.text("component_" + string(n.Component)),
 			"Accepted": n.Accepted, "Units": n.UnitsNeeded, "Status": t.text("need_" + n.Status),
 			"Hospital": n.Hospital, "Date": displayDate(h.calendarDay(n.CreatedAt)),
 		}))
-		bs = append(bs, button{Text: "#" + id(n.ID), CallbackData: encodeCallback("urgadm", id(n.ID), "show")})
+		bs = append(bs, botapi.Button{Text: "#" + id(n.ID), CallbackData: encodeCallback("urgadm", id(n.ID), "show")})
 	}
 	return t.reply(ctx, b.String(), rows(4, bs...))
 }
@@ -418,10 +419,10 @@ func (h *Handlers) renderWidenOffer(n storage.Need) (storage.ScheduledMessage, e
 	kb := rows(1)
 	for _, a := range []urgent.Audience{urgent.Compatible, urgent.All} {
 		if a.Wider(n.Audience) {
-			kb = kb.with(button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
+			kb = kb.With(botapi.Button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
 		}
 	}
-	kb = kb.with(button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
+	kb = kb.With(botapi.Button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
 	text := lt.textf("urgent_widen_offer", map[string]any{"ID": n.ID, "Accepted": n.Accepted, "Units": n.UnitsNeeded,
 		"Card": h.needCard(n.AdminLang, n)})
 	markup, err := json.Marshal(kb)

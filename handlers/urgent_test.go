@@ -302,9 +302,9 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 	admin.Send("1")
 	admin.Send("BV Nhi Đồng 1")
 	admin.Send("341 Sư Vạn Hạnh, Quận 10")
-	// The time-only form means today. In the last minutes of the day it
-	// would lie in the past (the old guard then missed the re-asked step
-	// and the test failed at 00:00 local), so there the full form is used.
+	// The time-only form means today. In the last minutes of the day that
+	// moment is gone before the step is answered, and the bot rightly asks
+	// again; so there the full form, naming tomorrow, is used.
 	deadline := "23:59"
 	if now := time.Now().In(loc(t)); now.Hour() == 23 && now.Minute() >= 50 {
 		deadline = now.AddDate(0, 0, 1).Format("15:04 02/01/2006")

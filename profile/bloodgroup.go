@@ -3,6 +3,8 @@ package profile
 import (
 	"strings"
 	"unicode"
+
+	"donorbot/accent"
 )
 
 // BloodGroup is an ABO group with its Rh(D) sign, e.g. "AB-". The zero value
@@ -62,7 +64,7 @@ func (g BloodGroup) RhPositive() bool {
 // choice in the conversation, not something to guess from free text.
 func ParseBloodGroup(s string) (BloodGroup, error) {
 	var b strings.Builder
-	for _, r := range fold(s) {
+	for _, r := range strings.ToLower(accent.Fold(s)) {
 		switch {
 		case r == '+' || r == '＋':
 			b.WriteByte('+')

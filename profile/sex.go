@@ -1,6 +1,10 @@
 package profile
 
-import "strings"
+import (
+	"strings"
+
+	"donorbot/accent"
+)
 
 // Sex is the donor's sex as stored; the values match the database CHECK.
 type Sex string
@@ -14,7 +18,7 @@ const (
 // ParseSex accepts "male"/"female" and the Vietnamese "nam"/"nữ" (also "nu"),
 // ignoring case, diacritics and surrounding spaces.
 func ParseSex(s string) (Sex, error) {
-	switch strings.Join(strings.Fields(fold(s)), " ") {
+	switch strings.Join(strings.Fields(strings.ToLower(accent.Fold(s))), " ") {
 	case "male", "nam":
 		return SexMale, nil
 	case "female", "nu":

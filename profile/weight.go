@@ -1,6 +1,10 @@
 package profile
 
-import "strings"
+import (
+	"strings"
+
+	"donorbot/accent"
+)
 
 // Plausible body weights in kg, inclusive. The minimum weight to donate is
 // higher and is checked at screening.
@@ -26,7 +30,7 @@ func ParseWeight(s string) (float64, error) {
 		return (r < '0' || r > '9') && r != '.' && r != ','
 	})
 	if i >= 0 {
-		switch fold(strings.TrimSpace(t[i:])) {
+		switch strings.ToLower(accent.Fold(strings.TrimSpace(t[i:]))) {
 		case "kg", "ky", "ki", "can":
 			t = t[:i]
 		default:

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"donorbot/accent"
 )
 
 // day returns t's calendar date, as t's own location shows it, at UTC
@@ -60,24 +62,16 @@ func ParseMonthYear(s string, today time.Time) (time.Time, error) {
 	return time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC), nil
 }
 
-// fold lowercases s, drops combining marks (decomposed input, as some
-// Vietnamese keyboards send) and maps the precomposed vowels of "tháng" and
-// "năm" to plain "a", so that only ASCII keywords need matching.
+// fold lowercases s, strips its diacritics and turns every kind of space
+// into ' ', so that only ASCII keywords ("thang", "nam") need matching.
 func fold(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		r = unicode.ToLower(r)
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case strings.ContainsRune("áàảãạăắằẳẵặâấầẩẫậ", r):
-			r = 'a'
-		case unicode.IsSpace(r):
-			r = ' '
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return ' '
 		}
-		b.WriteRune(r)
-	}
-	return strings.TrimSpace(b.String())
+		return r
+	}, strings.ToLower(accent.Fold(s)))
+	return strings.TrimSpace(s)
 }
 
 // splitMonthYear reads "[prefix] M[M] sep YYYY" from folded input.

@@ -34,7 +34,7 @@ type DueReminder struct {
 // broadcast kind: ReminderBroadcastKind of the reminder's kind.
 //
 // A reminder before a slot goes to confirmed registrations of published
-// drives only, following drive.ReminderRule.State: a stale one (superseded by
+// drives only, following drive.ReminderRule: a stale one (superseded by
 // a nearer reminder, or due before the donor registered) is recorded as
 // skipped and not returned. The thank-you (drive.KindThanks) goes to attended
 // registrations once the drive is over, within drive.ThanksWindow.
@@ -44,8 +44,7 @@ type DueReminder struct {
 func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, offsets []time.Duration, limit int,
 	render func(DueReminder) (ScheduledMessage, error)) (map[string]int, error) {
 	// $1 now, $2 kinds, $3 offsets and $4 untils in seconds, $5 the largest
-	// offset, $6 the thanks window, $7 limit. The conditions are those of
-	// drive.ReminderRule.State and drive.ThanksDue.
+	// offset, $6 the thanks window, $7 limit.
 	const q = `WITH rules AS (
 			SELECT u.kind, u.offset_s * interval '1 second' AS "offset",
 			       u.until_s * interval '1 second' AS until

@@ -135,6 +135,43 @@ func TestQueueDueReminders(t *testing.T) {
 	})
 }
 
+// A reminder that fell due before the donor registered is skipped: the
+// confirmation has just said it all. The nearer one still goes out.
+func TestQueueDueRemindersRegisteredAfterDue(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	T := time.Date(2043, time.April, 20, 0, 30, 0, 0, time.UTC)
+	d, slots := publishedDrive(t, s, T, 1, 2)
+	donors := newDonors(t, s, 2)
+	for _, id := range donors {
+		if _, err := s.Register(ctx, id, slots[0].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Donor 0 took the place 20 hours before the slot, after its 24h
+	// reminder fell due; donor 1 a week before.
+	const q = `UPDATE registrations r SET queued_at = $3 FROM donors dn
+		WHERE dn.id = r.donor_id AND r.drive_id = $1 AND dn.telegram_id = $2`
+	for i, since := range []time.Time{T.Add(-20 * time.Hour), T.Add(-7 * 24 * time.Hour)} {
+		if _, err := s.DB().Exec(q, d.ID, donors[i], since); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := claim(t, s, T.Add(-19*time.Hour)), []string{tag(donors[1], "24h")}; !slices.Equal(got, want) {
+		t.Errorf("19 h before: claimed %v, want %v", got, want)
+	}
+	want := []string{tag(donors[0], "2h"), tag(donors[1], "2h")}
+	if got := claim(t, s, T.Add(-time.Hour)); !slices.Equal(got, want) {
+		t.Errorf("1 h before: claimed %v, want %v", got, want)
+	}
+	var skipped []int64
+	const sq = `SELECT dn.telegram_id FROM reminders_sent x JOIN registrations r ON r.id = x.registration_id
+		JOIN donors dn ON dn.id = r.donor_id WHERE r.drive_id = $1 AND x.skipped AND x.kind = '24h'`
+	if err := s.DB().Select(&skipped, sq, d.ID); err != nil || !slices.Equal(skipped, donors[:1]) {
+		t.Errorf("skipped 24h reminders of %v, %v; want %v", skipped, err, donors[:1])
+	}
+}
+
 // Two schedulers queueing at once never queue the same reminder, and
 // together queue them all.
 func TestQueueDueRemindersConcurrently(t *testing.T) {
@@ -148,16 +185,15 @@ func TestQueueDueRemindersConcurrently(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Slots start from 30 minutes to 5 hours later: some owe their 2h
-	// reminder, the others their 24h one (drive.Reminders says which).
+	// Slots start from 30 minutes to 5 hours later: those starting within
+	// 2 hours owe their 2h reminder, the others their 24h one.
 	now := T.Add(-30 * time.Minute)
 	want := map[int64]string{}
 	for i, id := range donors {
-		due, _, err := drive.Reminders(slots[i%len(slots)].Start, time.Time{}, drive.DefaultReminderOffsets, now)
-		if err != nil || len(due) != 1 {
-			t.Fatalf("drive.Reminders = %v, %v", due, err)
+		want[id] = "24h"
+		if slots[i%len(slots)].Start.Sub(now) <= 2*time.Hour {
+			want[id] = "2h"
 		}
-		want[id] = due[0]
 	}
 	claimed := make([][]storage.DueReminder, 2)
 	var wg sync.WaitGroup

@@ -20,6 +20,17 @@ type State struct {
 	convTTL time.Duration
 }
 
+// Keys of the broadcast engine's per-chat rate limits, between the key
+// prefix and the chat id. They are declared here, where ForgetUser must find
+// them, and package broadcast, which imports storage, uses these.
+const (
+	ChatSendLimitKey  = "send:chat:"
+	ChatReplyLimitKey = "send:chat:reply:"
+)
+
+// rateLimitPrefix is what redis_rate puts before every key it is given.
+const rateLimitPrefix = "rate:"
+
 // NewState returns State over rdb with keys under prefix.
 func NewState(rdb *redis.Client, prefix string, convTTL time.Duration) *State {
 	return &State{rdb: rdb, prefix: prefix, convTTL: convTTL}
@@ -123,8 +134,8 @@ func (s *State) Once(ctx context.Context, userID int64, name string, ttl time.Du
 func (s *State) ForgetUser(ctx context.Context, userID int64) error {
 	own := s.UserKey(userID, "*")
 	chat := strconv.FormatInt(userID, 10)
-	patterns := []string{own, "rate:" + own,
-		"rate:" + s.prefix + "send:chat:" + chat, "rate:" + s.prefix + "send:chat:reply:" + chat}
+	patterns := []string{own, rateLimitPrefix + own,
+		rateLimitPrefix + s.prefix + ChatSendLimitKey + chat, rateLimitPrefix + s.prefix + ChatReplyLimitKey + chat}
 	for _, pattern := range patterns {
 		iter := s.rdb.Scan(ctx, 0, pattern, 100).Iterator()
 		var keys []string

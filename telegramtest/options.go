@@ -61,8 +61,9 @@ func WithRateLimit(globalPerSecond, perChatPerSecond int) Option {
 // WithFirstUpdateID fixes the first update_id. By default it is random in
 // a range of 2^40 from one million: a bot cannot get away with assuming ids
 // start at 1, and fake servers of tests that share a database do not hand
-// out the same ids, which the bot would rightly drop as redeliveries (a
-// 9,000-wide range did collide: a lone /start went unanswered in CI).
+// out the same ids, which the bot would rightly drop as redeliveries. The
+// range is wide because many servers run at once against one database: in a
+// range of thousands, two of them soon hand out the same id.
 func WithFirstUpdateID(id int64) Option { return func(c *config) { c.firstUpdateID = id } }
 
 // WithLatency delays every answer by d (see SetLatency).

@@ -48,7 +48,9 @@ func TestRunUsageAndConfigErrors(t *testing.T) {
 // TestServeRefusesUnservableConfigBeforeAnySideEffect: a webhook path the
 // bot cannot serve, or a Redis prefix holding glob characters, stops serve
 // with one line naming the variable, before Telegram is called at all (a
-// webhook path of /healthz used to panic after setWebhook).
+// webhook path of /healthz is also the health check's route, which
+// http.ServeMux refuses with a panic, and by then setWebhook would have sent
+// Telegram's updates to a process about to die).
 func TestServeRefusesUnservableConfigBeforeAnySideEffect(t *testing.T) {
 	api := telegramtest.New(t)
 	_, prefix := testenv.Redis(t)

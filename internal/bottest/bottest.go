@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/redis/go-redis/v9"
 
 	"donorbot/bot"
@@ -63,9 +62,10 @@ func Admins(ids ...int64) Option {
 // Config edits the configuration directly.
 func Config(edit func(*bot.Config)) Option { return func(b *Bot) { edit(&b.Cfg) } }
 
-// Middleware adds a middleware inside the runtime's own (after recover).
-func Middleware(m tg.Middleware) Option {
-	return func(b *Bot) { b.opts = append(b.opts, bot.WithMiddleware(m)) }
+// AppOption passes options to the App, e.g. a middleware that injects
+// faults (bot.WithMiddleware of package bot's tests).
+func AppOption(opts ...bot.Option) Option {
+	return func(b *Bot) { b.opts = append(b.opts, opts...) }
 }
 
 // API passes options to the fake Bot API server, e.g. a webhook retry

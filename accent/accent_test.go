@@ -1,0 +1,52 @@
+package accent
+
+import (
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"plain ASCII 123", "plain ASCII 123"},
+		{"Đợt 1", "Dot 1"},
+		{"đường Điện Biên Phủ", "duong Dien Bien Phu"},
+		{"Ưu tiên", "Uu tien"},
+		{"ƯỚC MUỐN", "UOC MUON"},
+		{"mỗi người mỗi ngày", "moi nguoi moi ngay"},
+		{"ỖỐỒỔỘ", "OOOOO"},
+		{"tháng năm", "thang nam"},
+		{"Nữ", "Nu"},
+		{"Bệnh viện Chợ Rẫy", "Benh vien Cho Ray"},
+		{"ỳýỷỹỵ ìíỉĩị", "yyyyy iiiii"},
+		// Decomposed, as some keyboards send it: n, u, horn, tilde.
+		{"nu\u031b\u0303", "nu"},
+		{"e\u0302\u0323", "e"},
+		{"日本 😀", "日本 😀"},
+	}
+	for _, tt := range tests {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzFold: whatever the input, no combining mark and no stroked d is left,
+// and valid UTF-8 stays valid.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"Đợt 1", "ƯỚC mỗi", "nu\u031b\u0303", "e\u0302\u0323\u0300\u0301", "\xff", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Fold(s)
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("Fold(%q) = %q: invalid UTF-8", s, got)
+		}
+		for _, r := range got {
+			if unicode.Is(unicode.Mn, r) || r == 'đ' || r == 'Đ' {
+				t.Fatalf("Fold(%q) = %q keeps %q", s, got, r)
+			}
+		}
+	})
+}
