@@ -51,5 +51,10 @@ fuzz: ## run each Fuzz target for FUZZTIME (default 20s)
 bench: ## run the benchmarks
 	@$(test_services); set -x; $(GO) test -run '^$$' -bench . -benchmem ./...
 
-load: ## load driver: the echo ceiling, the Bot API calls alone, the inbox floor, donorbot; C=64 for 20s each (LOAD_ARGS to change)
-	@$(test_services); set -x; $(GO) build -o .dev/loadgen ./cmd/loadgen && for t in echo calls floor donorbot; do .dev/loadgen -target $$t $(LOAD_ARGS) || exit; done
+load: ## load driver: echo ceiling, Bot API calls alone, inbox floor, donorbot, grammY peer, then donorbot/peer; C=64 for 20s each (LOAD_ARGS to change)
+	@$(test_services); $(DEPS) nodejs || true; set -x; $(GO) build -o .dev/loadgen ./cmd/loadgen; rm -rf .dev/load; mkdir -p .dev/load; \
+	for t in echo calls floor donorbot grammy; do \
+		if [ $$t = grammy ] && ! command -v node >/dev/null; then echo "load: skipping -target grammy: node is not installed (scripts/deps.sh nodejs)"; continue; fi; \
+		.dev/loadgen -target $$t $(LOAD_ARGS) | tee .dev/load/$$t.txt; \
+	done; \
+	if [ -f .dev/load/grammy.txt ]; then .dev/loadgen ratios .dev/load/donorbot.txt .dev/load/grammy.txt; fi

@@ -10,6 +10,7 @@
 #   gcc          a C compiler, for `go test -race` (the race detector needs cgo)
 #   chromium     the browser the playground's end-to-end test drives
 #   make         GNU make, for the make targets
+#   nodejs       node and npm, for the grammY peer of `make load` (not for the tests)
 #
 # Present needs print nothing. On Debian or Ubuntu the missing ones are
 # installed with apt-get (through sudo when not root), saying in one line what
@@ -59,6 +60,11 @@ for need in "$@"; do
 		command -v make >/dev/null && continue
 		packages+=(make) fedora+=(make) brew+=(make)
 		reasons+=("make for the make targets")
+		;;
+	nodejs)
+		command -v node >/dev/null && command -v npm >/dev/null && continue
+		packages+=(nodejs npm) fedora+=(nodejs npm) brew+=(node)
+		reasons+=("Node.js and npm for the grammY peer of make load")
 		;;
 	-h | --help) usage ;;
 	*)

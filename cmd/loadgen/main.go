@@ -8,6 +8,8 @@
 //
 //	go run ./cmd/loadgen -target donorbot -c 64 -d 20s
 //	go run ./cmd/loadgen -target echo -c 64 -d 20s
+//	go run ./cmd/loadgen -target grammy -c 64 -d 20s   # the grammY peer, bench/peer-grammy
+//	go run ./cmd/loadgen ratios donorbot.txt grammy.txt # two saved reports: donorbot/peer
 //
 // PostgreSQL and Redis come from DONORBOT_TEST_DATABASE_URL and
 // DONORBOT_TEST_REDIS_URL (`eval "$(scripts/services.sh --fast start .dev/test)"`);
@@ -40,6 +42,13 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) == 4 && os.Args[1] == "ratios" {
+		if err := printRatios(os.Stdout, os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen ratios:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
@@ -62,10 +71,14 @@ type options struct {
 	redisURL    string
 }
 
+// journeys: the target answers the donors' journeys (donors, a drive, the
+// real screens); the others answer the same updates with synthetic ids.
+func (o options) journeys() bool { return o.target == "donorbot" || o.target == "grammy" }
+
 func run(ctx context.Context, args []string, out io.Writer) error {
 	var o options
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
-	fs.StringVar(&o.target, "target", "donorbot", "donorbot; echo for the ceiling; floor for the work any donorbot update costs, calls for its Bot API calls alone (see floor.go)")
+	fs.StringVar(&o.target, "target", "donorbot", "donorbot; grammy for the peer bot of bench/peer-grammy; echo for the ceiling; floor for the work any donorbot update costs, calls for its Bot API calls alone (see floor.go)")
 	fs.IntVar(&o.concurrency, "c", 64, "concurrent simulated donors (each waits for the bot before its next action)")
 	fs.IntVar(&o.donors, "donors", 2000, "onboarded donors in the fixture; each simulated donor cycles through its share")
 	fs.DurationVar(&o.duration, "d", 20*time.Second, "measured duration")
@@ -78,10 +91,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"donorbot", "echo", "floor", "calls"}, o.target) {
-		return fmt.Errorf("-target %q: want donorbot, echo, floor or calls", o.target)
+	if !slices.Contains([]string{"donorbot", "grammy", "echo", "floor", "calls"}, o.target) {
+		return fmt.Errorf("-target %q: want donorbot, grammy, echo, floor or calls", o.target)
 	}
-	if (o.target == "donorbot" || o.target == "floor") && (o.dbURL == "" || o.redisURL == "") {
+	if (o.journeys() || o.target == "floor") && (o.dbURL == "" || o.redisURL == "") {
 		return errors.New("set DONORBOT_TEST_DATABASE_URL and DONORBOT_TEST_REDIS_URL (or -db and -redis)")
 	}
 	if o.concurrency < 1 || o.donors < o.concurrency {

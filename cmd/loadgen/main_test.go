@@ -38,6 +38,7 @@ func TestMain(m *testing.M) {
 // TestEveryTargetAnswers keeps `make load` working: a short run of each
 // target completes journeys without timeouts and reports every figure the
 // BENCHMARKS.md tables use. Not a performance test: no figure is judged.
+// The grammY peer's first run installs its packages (npm ci), once.
 func TestEveryTargetAnswers(t *testing.T) {
 	admin := os.Getenv(testenv.EnvDatabaseURL)
 	if admin == "" {
@@ -49,8 +50,11 @@ func TestEveryTargetAnswers(t *testing.T) {
 	}
 	orphan := orphanDatabase(t, admin)
 	updates := regexp.MustCompile(`(?m)^updates=(\d+) updates/s=\d+ timeouts=(\d+)$`)
-	for _, target := range []string{"echo", "calls", "floor", "donorbot"} {
+	for _, target := range []string{"echo", "calls", "floor", "donorbot", "grammy"} {
 		t.Run(target, func(t *testing.T) {
+			if _, err := exec.LookPath("node"); target == "grammy" && err != nil {
+				t.Skip("node is not installed: `make load` skips the grammY peer too (scripts/deps.sh nodejs)")
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			var out bytes.Buffer

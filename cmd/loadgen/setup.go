@@ -81,7 +81,8 @@ func (r *loadRun) start(ctx context.Context) (err error) {
 		"LISTEN_ADDR=" + addr,
 	}
 	var cmd *exec.Cmd
-	if o.target != "donorbot" {
+	switch o.target {
+	case "echo", "calls", "floor":
 		self, err := os.Executable()
 		if err != nil {
 			return err
@@ -98,17 +99,31 @@ func (r *loadRun) start(ctx context.Context) (err error) {
 			}
 		}
 		env = append(env, "DATABASE_URL="+dbURL)
-	} else {
+	case "grammy":
 		dbURL, err := r.createDatabase(ctx)
 		if err != nil {
 			return err
 		}
-		r.prefix = fmt.Sprintf("load:%d:", os.Getpid())
-		opts, err := redis.ParseURL(o.redisURL)
+		if err := r.openRedis(); err != nil {
+			return err
+		}
+		// The peer has no migrations of its own: it works on donorbot's
+		// schema, with the same fixtures.
+		if err := migrate(ctx, dbURL); err != nil {
+			return err
+		}
+		if cmd, err = peerCommand(ctx); err != nil {
+			return err
+		}
+		env = append(env, "DATABASE_URL="+dbURL, "REDIS_URL="+o.redisURL, "REDIS_PREFIX="+r.prefix)
+	default: // donorbot
+		dbURL, err := r.createDatabase(ctx)
 		if err != nil {
 			return err
 		}
-		r.rdb = redis.NewClient(opts)
+		if err := r.openRedis(); err != nil {
+			return err
+		}
 		bin := o.bin
 		if bin == "" {
 			bin = filepath.Join(r.tmp, "donorbot")
@@ -149,7 +164,7 @@ func (r *loadRun) start(ctx context.Context) (err error) {
 	if err := r.waitServing(ctx); err != nil {
 		return err
 	}
-	if o.target == "donorbot" {
+	if o.journeys() {
 		if err := r.fixtures(ctx); err != nil {
 			return err
 		}
@@ -177,6 +192,28 @@ func (r *loadRun) waitServing(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// openRedis gives the run its Redis key prefix, and the client that
+// removes the run's keys at the end.
+func (r *loadRun) openRedis() error {
+	r.prefix = fmt.Sprintf("load:%d:", os.Getpid())
+	opts, err := redis.ParseURL(r.o.redisURL)
+	if err != nil {
+		return fmt.Errorf("-redis %q: %w", r.o.redisURL, err)
+	}
+	r.rdb = redis.NewClient(opts)
+	return nil
+}
+
+// migrate creates donorbot's schema in the run's database.
+func migrate(ctx context.Context, dbURL string) error {
+	store, err := storage.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return store.Migrate(ctx)
 }
 
 // loadDBPrefix names each run's database, <prefix><pid>_<random>, so a run
