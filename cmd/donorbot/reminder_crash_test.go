@@ -50,7 +50,7 @@ func TestSIGKILLBetweenReminderDueAndSent(t *testing.T) {
 	if _, err := store.PublishDrive(ctx, d.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	donors := []int64{88701, 88702, 88703, 88704, 88705}
+	donors := testenv.TelegramIDs(5)
 	var regs []int64
 	for _, id := range donors {
 		if _, err := store.CreateDonor(ctx, id, id, "vi", "v1"); err != nil {
