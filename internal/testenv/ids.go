@@ -11,9 +11,9 @@ const firstTelegramID = 3_000_000_000_000
 var lastTelegramID atomic.Int64
 
 // TelegramIDs returns n Telegram user ids no other call in this process
-// returns. The database is per package process and outlives one iteration of
-// `go test -count=N`, so a test that writes donors, units or updates keyed by
-// a fixed id collides with its own previous run; ids from here never do.
+// returns. The tests of a package share its database, so a donor written
+// under a fixed id meets whatever another test (or benchmark) left under
+// the same id; ids from here meet nothing.
 func TelegramIDs(n int) []int64 {
 	last := lastTelegramID.Add(int64(n)) + firstTelegramID
 	ids := make([]int64, n)
