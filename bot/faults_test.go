@@ -32,10 +32,11 @@ func TestPostgresDownTenSeconds(t *testing.T) {
 		// (50 attempts 50 ms apart) would give up during the outage.
 		bottest.API(telegramtest.WithWebhookRetry(100*time.Millisecond, 1000)))
 
-	const users, each = 4, 3
-	phones := make([]*bottest.Phone, users)
+	const nUsers, each = 4, 3
+	users := testenv.TelegramIDs(nUsers)
+	phones := make([]*bottest.Phone, nUsers)
 	for i := range phones {
-		phones[i] = b.Phone(int64(88101+i), "vi")
+		phones[i] = b.Phone(users[i], "vi")
 		phones[i].Send("/help")
 		phones[i].Expect("/profile")
 	}
@@ -98,11 +99,11 @@ func TestPostgresDownTenSeconds(t *testing.T) {
 		t.Error("no delivery was refused during the outage")
 	}
 	var stored int
-	if err := b.Store.DB().Get(&stored, `SELECT count(*) FROM updates WHERE user_id BETWEEN 88101 AND 88104`); err != nil {
+	if err := b.Store.DB().Get(&stored, `SELECT count(*) FROM updates WHERE user_id BETWEEN $1 AND $2`, users[0], users[nUsers-1]); err != nil {
 		t.Fatal(err)
 	}
-	if stored != users*each {
-		t.Errorf("inbox holds %d updates, want %d", stored, users*each)
+	if stored != nUsers*each {
+		t.Errorf("inbox holds %d updates, want %d", stored, nUsers*each)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"donorbot/bot"
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 )
 
 // panicOn makes a handler panic on one command, as a bug would.
@@ -47,7 +48,7 @@ func TestPanickingHandlerIsSurvived(t *testing.T) {
 
 func TestRestartMidOnboardingResumes(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(3002, "vi")
+	p := b.Phone(testenv.TelegramID(), "vi")
 	p.Send("/start")
 	p.Tap("✅ Tôi đồng ý")
 	p.Expect("Bước 1/7")
@@ -72,7 +73,7 @@ func TestRestartMidOnboardingResumes(t *testing.T) {
 // is told to redo the step and every stored answer is kept.
 func TestConversationLostFromRedis(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(3003, "vi")
+	p := b.Phone(testenv.TelegramID(), "vi")
 	p.Send("/start")
 	p.Tap("✅ Tôi đồng ý")
 	p.Send("Vũ Thị Mai")
@@ -81,7 +82,7 @@ func TestConversationLostFromRedis(t *testing.T) {
 	p.Expect("Bước 3/7")
 	b.Settle()
 
-	keys := b.RedisKeys("user:3003:conv")
+	keys := b.RedisKeys("user:" + itoa(p.User.ID) + ":conv")
 	if len(keys) != 1 {
 		t.Fatalf("got conversation keys %v, want one", keys)
 	}
@@ -93,7 +94,7 @@ func TestConversationLostFromRedis(t *testing.T) {
 	p.Expect("Bước 3/7")
 	p.Tap("Nữ")
 	p.Expect("Bước 4/7")
-	d, err := b.Store.Donor(context.Background(), 3003)
+	d, err := b.Store.Donor(context.Background(), p.User.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,12 +108,14 @@ func TestConversationLostFromRedis(t *testing.T) {
 func TestUnhandledUpdateIsHandledAfterRestart(t *testing.T) {
 	b := bottest.Start(t)
 	b.Stop()
+	user := testenv.TelegramID()
+	t.Cleanup(func() { b.Store.DB().MustExec(`DELETE FROM updates WHERE update_id = 99`) })
 	upd, err := json.Marshal(map[string]any{
 		"update_id": 99,
 		"message": map[string]any{
 			"message_id": 5, "date": 1, "text": "/start",
-			"from":     map[string]any{"id": 3004, "is_bot": false, "first_name": "A"},
-			"chat":     map[string]any{"id": 3004, "type": "private"},
+			"from":     map[string]any{"id": user, "is_bot": false, "first_name": "A"},
+			"chat":     map[string]any{"id": user, "type": "private"},
 			"entities": []map[string]any{{"type": "bot_command", "offset": 0, "length": 6}},
 		},
 	})
@@ -120,12 +123,12 @@ func TestUnhandledUpdateIsHandledAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	const q = `INSERT INTO updates (update_id, chat_id, user_id, payload, claimed_at)
-		VALUES (99, 3004, 3004, $1, now() - interval '1 hour')`
-	if _, err := b.Store.DB().Exec(q, string(upd)); err != nil {
+		VALUES (99, $2, $2, $1, now() - interval '1 hour')`
+	if _, err := b.Store.DB().Exec(q, string(upd), user); err != nil {
 		t.Fatal(err)
 	}
 	b.Restart()
-	b.API.WaitText(t, 3004, "Nghị định 13/2023")
+	b.API.WaitText(t, user, "Nghị định 13/2023")
 	b.Settle()
 	var payload *string
 	if err := b.Store.DB().Get(&payload, `SELECT payload::text FROM updates WHERE update_id = 99`); err != nil {
@@ -261,12 +264,12 @@ func TestCommandMenus(t *testing.T) {
 // reach the logs.
 func TestLogsCarryNoPersonalData(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(3007, "vi")
+	p := b.Phone(testenv.TelegramID(), "vi")
 	p.Send("/start")
 	p.Tap("✅ Tôi đồng ý")
 	p.Send("Hoàng Văn Bí Mật")
 	p.Expect("Bước 2/7")
-	p.ShareContact("84977123456", 3007)
+	p.ShareContact("84977123456", p.User.ID)
 	p.Expect("Bước 3/7")
 	p.Send("0977 123 456")
 	b.Settle()

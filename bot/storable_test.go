@@ -58,6 +58,9 @@ func messageText(t *testing.T, raw []byte) string {
 func TestStorableUpdatesAreTakenByPostgres(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
+	t.Cleanup(func() {
+		s.DB().MustExec(`DELETE FROM updates WHERE update_id BETWEEN 5000001 AND $1`, 5_000_001+2*len(poisonUpdates))
+	})
 	for i, tt := range poisonUpdates {
 		t.Run(tt.name, func(t *testing.T) {
 			id := int64(5_000_001 + 2*i)

@@ -75,11 +75,11 @@ func ensureCampaign(ctx context.Context, store *storage.Store, now time.Time, su
 		if err != nil {
 			return false, fmt.Errorf("demo: %w", err)
 		}
-		if d, err = store.PublishDrive(ctx, d.ID); err != nil {
+		if d, err = store.PublishDrive(ctx, d.ID, now); err != nil {
 			return false, fmt.Errorf("demo: %w", err)
 		}
 		for j := range dd.halfFull {
-			if _, err := store.Register(ctx, int64(FirstDonorID+j), slots[j%len(slots)].ID); err != nil {
+			if _, err := store.Register(ctx, int64(FirstDonorID+j), slots[j%len(slots)].ID, now); err != nil {
 				return false, fmt.Errorf("demo: %w", err)
 			}
 		}

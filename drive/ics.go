@@ -33,9 +33,14 @@ func ICS(d Drive, s Slot, loc *time.Location) ([]byte, error) {
 	cal.SetProductId("-//donorbot//drives//VI")
 	cal.SetMethod(ics.MethodPublish)
 	e := cal.AddEvent("drive-" + d.Code + "@donorbot")
+	// DTSTAMP is a record time, never the clock: the file for a drive is
+	// the same whenever it is made.
 	stamp := d.UpdatedAt
 	if stamp.IsZero() {
-		stamp = time.Now()
+		stamp = d.CreatedAt
+	}
+	if stamp.IsZero() {
+		stamp = s.Start
 	}
 	e.SetDtStampTime(stamp)
 	e.SetStartAt(s.Start)

@@ -174,7 +174,7 @@ func joinNames(names []string) string { return strings.Join(names, ", ") }
 // releaseSeats cancels the donor's live registrations before their data
 // goes, so each freed seat is offered to the first of its waitlist.
 func (h *Handlers) releaseSeats(ctx context.Context, t *turn) error {
-	regs, err := h.d.Store.MyRegistrations(ctx, t.userID)
+	regs, err := h.d.Store.MyRegistrations(ctx, t.userID, h.d.Now())
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (h *Handlers) releaseSeats(ctx context.Context, t *turn) error {
 		if !r.Registration.Status.Live() {
 			continue
 		}
-		promoted, err := h.d.Store.Cancel(ctx, t.userID, r.Registration.ID)
+		promoted, err := h.d.Store.Cancel(ctx, t.userID, r.Registration.ID, h.d.Now())
 		if err != nil && !errors.Is(err, storage.ErrNotLive) {
 			return err
 		}

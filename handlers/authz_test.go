@@ -233,7 +233,7 @@ func TestOwnershipMatrix(t *testing.T) {
 		SlotLength: 30 * time.Minute, SlotCapacity: 5, TargetUnits: 20, AudienceUnitID: unitA.ID,
 	}, 88431)
 	check(err)
-	_, err = b.Store.PublishDrive(ctx, d.ID)
+	_, err = b.Store.PublishDrive(ctx, d.ID, b.Now())
 	check(err)
 	seedDonor(t, b, seededDonor{id: 88433, name: "Người Hiến Đơn Vị A", phone: "+84912088433"})
 	check(b.Store.JoinUnit(ctx, 88433, unitA.ID))

@@ -268,7 +268,7 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 		}
 		return t.reply(ctx, t.text("drive_not_for_you"), nil)
 	}
-	reg, err := h.d.Store.Register(ctx, t.userID, slotID)
+	reg, err := h.d.Store.Register(ctx, t.userID, slotID, h.d.Now())
 	switch {
 	case errors.Is(err, storage.ErrAlreadyRegistered):
 		return t.reply(ctx, t.text("already_registered"), nil)
@@ -314,7 +314,7 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 	if res.Status != screening.Eligible {
 		status = drive.RegDeferred
 	}
-	promoted, err := h.d.Store.SetScreening(ctx, regID, answers, res.MaxVolumeML, status)
+	promoted, err := h.d.Store.SetScreening(ctx, regID, answers, res.MaxVolumeML, status, h.d.Now())
 	if errors.Is(err, storage.ErrNotLive) {
 		return t.reply(ctx, t.text("registration_gone"), nil)
 	}

@@ -20,7 +20,7 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 	if t.donor == nil || !t.donor.Onboarded() {
 		return h.needProfileFirst(ctx, t)
 	}
-	regs, err := h.d.Store.MyRegistrations(ctx, t.userID)
+	regs, err := h.d.Store.MyRegistrations(ctx, t.userID, h.d.Now())
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (h *Handlers) cancelRegistration(ctx context.Context, t *turn, regID int64)
 	if _, ok, err := h.liveRegistration(ctx, t, regID); !ok || err != nil {
 		return err
 	}
-	promoted, err := h.d.Store.Cancel(ctx, t.userID, regID)
+	promoted, err := h.d.Store.Cancel(ctx, t.userID, regID, h.d.Now())
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrNotLive) {
 		return t.reply(ctx, t.text("registration_gone"), nil)
 	}
@@ -116,7 +116,7 @@ func (h *Handlers) moveRegistration(ctx context.Context, t *turn, regID, slotID 
 	if _, ok, err := h.liveRegistration(ctx, t, regID); !ok || err != nil {
 		return err
 	}
-	moved, promoted, err := h.d.Store.Move(ctx, t.userID, regID, slotID)
+	moved, promoted, err := h.d.Store.Move(ctx, t.userID, regID, slotID, h.d.Now())
 	switch {
 	case errors.Is(err, storage.ErrSlotFull):
 		return t.reply(ctx, t.text("move_full"), nil)

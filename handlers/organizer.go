@@ -305,7 +305,7 @@ func (h *Handlers) publishDraft(ctx context.Context, t *turn, data map[string]st
 	if err != nil {
 		return err
 	}
-	if d, err = h.d.Store.PublishDrive(ctx, d.ID); err != nil {
+	if d, err = h.d.Store.PublishDrive(ctx, d.ID, h.d.Now()); err != nil {
 		return err
 	}
 	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {

@@ -81,7 +81,7 @@ func TestEditDriveKeepsWhatTheFormCannotSay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Store.PublishDrive(ctx, d.ID); err != nil {
+	if _, err := b.Store.PublishDrive(ctx, d.ID, b.Now()); err != nil {
 		t.Fatal(err)
 	}
 

@@ -17,12 +17,12 @@ import (
 func confirmed(t *testing.T, b *bottest.Bot, donor int64, slot drive.Slot) int64 {
 	t.Helper()
 	ctx := context.Background()
-	reg, err := b.Store.Register(ctx, donor, slot.ID)
+	reg, err := b.Store.Register(ctx, donor, slot.ID, b.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	answers := `[{"Question":"chronic","Yes":false},{"Question":"d14","Yes":false},{"Question":"m6","Yes":false}]`
-	if _, err := b.Store.SetScreening(ctx, reg.ID, []byte(answers), 450, drive.RegConfirmed); err != nil {
+	if _, err := b.Store.SetScreening(ctx, reg.ID, []byte(answers), 450, drive.RegConfirmed, b.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Store.DB().Exec(`UPDATE registrations SET queued_at = queued_at - interval '1 day' WHERE id = $1`, reg.ID); err != nil {

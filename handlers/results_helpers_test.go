@@ -52,12 +52,12 @@ func seedDonor(t *testing.T, b *bottest.Bot, d seededDonor) {
 func registerScreened(t *testing.T, b *bottest.Bot, donorID, slotID int64, answers string, volume int) drive.Registration {
 	t.Helper()
 	ctx := context.Background()
-	reg, err := b.Store.Register(ctx, donorID, slotID)
+	reg, err := b.Store.Register(ctx, donorID, slotID, b.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if answers != "" {
-		if _, err := b.Store.SetScreening(ctx, reg.ID, []byte(answers), volume, reg.Status); err != nil {
+		if _, err := b.Store.SetScreening(ctx, reg.ID, []byte(answers), volume, reg.Status, b.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

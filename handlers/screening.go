@@ -318,7 +318,7 @@ func (t *turn) screeningResultText(res screening.Result, day time.Time) string {
 // registration still waiting for its screening starts the questions again;
 // any other tap is just stale.
 func (h *Handlers) screeningLost(ctx context.Context, t *turn) error {
-	regs, err := h.d.Store.MyRegistrations(ctx, t.userID)
+	regs, err := h.d.Store.MyRegistrations(ctx, t.userID, h.d.Now())
 	if err != nil {
 		return err
 	}

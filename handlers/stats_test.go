@@ -115,7 +115,7 @@ func TestStatsAgainstTarget(t *testing.T) {
 	if err := s.MarkAttendance(ctx, da.ID, regs[7317].ID, drive.RegNoShow); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Cancel(ctx, 7312, regs[7312].ID); err != nil { // frees a seat: 7313 is promoted
+	if _, err := s.Cancel(ctx, 7312, regs[7312].ID, b.Now()); err != nil { // frees a seat: 7313 is promoted
 		t.Fatal(err)
 	}
 	wantA := counted(t, b, `r.drive_id = $1`, da.ID)

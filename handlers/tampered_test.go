@@ -46,11 +46,11 @@ func TestTamperedCallbacksChangeNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	private, privateSlots := newDrive("Ngày hội Riêng", unit.ID)
-	if _, err := b.Store.PublishDrive(ctx, private.ID); err != nil {
+	if _, err := b.Store.PublishDrive(ctx, private.ID, b.Now()); err != nil {
 		t.Fatal(err)
 	}
 	cancelled, cancelledSlots := newDrive("Ngày hội Đã hủy", 0)
-	if _, err := b.Store.PublishDrive(ctx, cancelled.ID); err != nil {
+	if _, err := b.Store.PublishDrive(ctx, cancelled.ID, b.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Store.CancelDrive(ctx, cancelled.ID); err != nil {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,12 +18,6 @@ import (
 )
 
 // Telegram ids 8100-8999 belong to the urgent need tests.
-
-// testClock is the handlers' clock, moved forward by tests.
-type testClock struct{ offset atomic.Int64 }
-
-func (c *testClock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *testClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // today is the calendar date in Vietnam as the domain stores it.
 func today(t *testing.T) time.Time {
@@ -224,9 +217,11 @@ func alertOrder(t *testing.T, b *bottest.Bot, needID int64) []int64 {
 // on-call eligible members of the patient's group, most suitable first;
 // widening follows the red cell table, then adds opted-in donors.
 func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
-	b := bottest.Start(t)
+	// 10:00 local: "23:59" is later today whenever the test runs.
+	clock := clockAtLocal(t, 10, 0)
+	b := bottest.Start(t, bottest.Clock(clock.Now))
 	club := newClub(t, b, "CLB Ngan hang mau song 8100", 8190)
-	day := today(t)
+	day := calendarDay(t, clock.Now())
 	c := club.ID
 	seed(t, b,
 		donorSpec{id: 8101, group: profile.BloodOPos, clubID: c, onCall: true},
@@ -302,14 +297,8 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 	admin.Send("1")
 	admin.Send("BV Nhi Đồng 1")
 	admin.Send("341 Sư Vạn Hạnh, Quận 10")
-	// The time-only form means today. In the last minutes of the day that
-	// moment is gone before the step is answered, and the bot rightly asks
-	// again; so there the full form, naming tomorrow, is used.
-	deadline := "23:59"
-	if now := time.Now().In(loc(t)); now.Hour() == 23 && now.Minute() >= 50 {
-		deadline = now.AddDate(0, 0, 1).Format("15:04 02/01/2006")
-	}
-	admin.Send(deadline)
+	admin.Send("23:59") // the time-only form means today
+
 	admin.Expect("Bước 7/10")
 	admin.Send("BS Minh")
 	admin.Send("0912345678")
@@ -324,7 +313,7 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 	admin.Send("1")
 	admin.Send("BV Nhi Đồng 1")
 	admin.Send("341 Sư Vạn Hạnh, Quận 10")
-	admin.Send(time.Now().In(loc(t)).AddDate(0, 0, 2).Format("02/01/2006 15:04"))
+	admin.Send(clock.Now().In(loc(t)).AddDate(0, 0, 2).Format("02/01/2006 15:04"))
 	admin.Send("BS Minh")
 	admin.Send("0912345678")
 	admin.Tap("Bỏ qua")
@@ -618,7 +607,28 @@ func TestUrgentWidenOffer(t *testing.T) {
 	needID, status := raiseNeed(t, admin, needOptions{group: "B-", component: "máu toàn phần", units: "2",
 		widen: "Sau 2 giờ", expect: []string{"1 người phù hợp"}})
 	b.Phone(8601, "vi").Expect("CẦN MÁU KHẨN CẤP")
-	time.Sleep(time.Second) // a few reminder ticks: nothing is due yet
+	// One run of the scheduler's jobs, and the delivery queue emptied: what
+	// was due is delivered.
+	tick := func() {
+		t.Helper()
+		if err := b.Handlers().SendReminders(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		drained(t, b)
+	}
+	offers := func() int {
+		n := 0
+		for _, m := range admin.Messages() {
+			if strings.Contains(m.Text, "mới có") {
+				n++
+			}
+		}
+		return n
+	}
+	tick()
+	if n := offers(); n != 0 {
+		t.Fatalf("%d offers to widen before the time chosen", n)
+	}
 	clock.Advance(2*time.Hour + time.Minute)
 	offer := admin.Expect("Yêu cầu #"+strconv.FormatInt(needID, 10)+" mới có 0/2", "mở rộng")
 	admin.TapIn(offer.ID, "➕ Mở rộng: nhóm máu tương thích")
@@ -631,15 +641,9 @@ func TestUrgentWidenOffer(t *testing.T) {
 	waitMessage(t, b, 8690, status.ID, "đã đóng")
 	waitMessage(t, b, 8602, o.ID, "Đã đủ máu, cảm ơn bạn")
 	clock.Advance(3 * time.Hour)
-	time.Sleep(time.Second)
-	offers := 0
-	for _, m := range admin.Messages() {
-		if strings.Contains(m.Text, "mới có") {
-			offers++
-		}
-	}
-	if offers != 1 {
-		t.Errorf("%d offers to widen, want 1", offers)
+	tick()
+	if n := offers(); n != 1 {
+		t.Errorf("%d offers to widen, want 1", n)
 	}
 }
 

@@ -37,6 +37,16 @@ func newBroadcast(t *testing.T, s *storage.Store, nb storage.NewBroadcast) stora
 	return b
 }
 
+// emptyQueue cancels every pending delivery, so that a test counting what
+// it claims finds only its own: earlier tests and runs (go test -count) of
+// this package's database leave scheduled messages behind.
+func emptyQueue(t *testing.T, s *storage.Store) {
+	t.Helper()
+	if _, err := s.DB().Exec(`UPDATE broadcast_deliveries SET status = 'cancelled', claimed_at = NULL, done_at = now() WHERE status = 'pending'`); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // chats returns n distinct chat ids unlikely to collide with other tests'.
 func chats(n int) []int64 {
 	base := 1_000_000 + rand.Int64N(1_000_000_000)
@@ -114,6 +124,7 @@ func mustJSON(v any) string {
 
 func TestClaimDeliveries(t *testing.T) {
 	s := storage.New(testenv.DB(t))
+	emptyQueue(t, s)
 	ctx := context.Background()
 	low := newBroadcast(t, s, storage.NewBroadcast{Recipients: chats(50)})
 	urgent := newBroadcast(t, s, storage.NewBroadcast{Kind: "urgent", Priority: 10, Recipients: chats(5)})
@@ -208,6 +219,7 @@ func TestClaimDeliveries(t *testing.T) {
 
 func TestDeliveryOutcomes(t *testing.T) {
 	s := storage.New(testenv.DB(t))
+	emptyQueue(t, s)
 	ctx := context.Background()
 	ids := chats(6)
 	if _, err := s.CreateDonor(ctx, ids[5], ids[5], "vi", "v1"); err != nil {

@@ -312,24 +312,33 @@ func sameSlots(stored, want []drive.Slot) bool {
 }
 
 // PublishDrive opens a draft drive to registration. A drive that is not a
-// draft is ErrDriveStatus; one already over is drive.ErrDateInPast.
-func (s *Store) PublishDrive(ctx context.Context, id int64) (drive.Drive, error) {
-	return s.setDriveStatus(ctx, id, drive.StatusPublished, drive.StatusDraft)
+// draft is ErrDriveStatus; one over by now is drive.ErrDateInPast.
+func (s *Store) PublishDrive(ctx context.Context, id int64, now time.Time) (drive.Drive, error) {
+	notOver := func(d drive.Drive) error {
+		if !d.End.After(now) {
+			return fmt.Errorf("%w: ended %s", drive.ErrDateInPast, d.End.Format(time.RFC3339))
+		}
+		return nil
+	}
+	return s.setDriveStatus(ctx, id, drive.StatusPublished, notOver, drive.StatusDraft)
 }
 
 // CancelDrive cancels a draft or published drive. Its registrations keep
 // their status, so DriveRegistrants still lists whom to tell.
 func (s *Store) CancelDrive(ctx context.Context, id int64) (drive.Drive, error) {
-	return s.setDriveStatus(ctx, id, drive.StatusCancelled, drive.StatusDraft, drive.StatusPublished)
+	return s.setDriveStatus(ctx, id, drive.StatusCancelled, nil, drive.StatusDraft, drive.StatusPublished)
 }
 
 // CloseDrive closes a published drive to registration, typically once it is
 // over; reminders stop, the thank-you still goes to those who attended.
 func (s *Store) CloseDrive(ctx context.Context, id int64) (drive.Drive, error) {
-	return s.setDriveStatus(ctx, id, drive.StatusClosed, drive.StatusPublished)
+	return s.setDriveStatus(ctx, id, drive.StatusClosed, nil, drive.StatusPublished)
 }
 
-func (s *Store) setDriveStatus(ctx context.Context, id int64, to drive.Status, from ...drive.Status) (drive.Drive, error) {
+// setDriveStatus moves a drive from one of the from statuses to to; check,
+// when not nil, vets the locked drive first.
+func (s *Store) setDriveStatus(ctx context.Context, id int64, to drive.Status, check func(drive.Drive) error,
+	from ...drive.Status) (drive.Drive, error) {
 	const q = `UPDATE drives d SET status = $2, updated_at = now() WHERE d.id = $1 RETURNING ` + driveColumns
 	wrap := func(err error) error { return fmt.Errorf("storage: drive %d to %s: %w", id, to, err) }
 	tx, err := s.db.BeginTxx(ctx, nil)
@@ -353,13 +362,9 @@ func (s *Store) setDriveStatus(ctx context.Context, id int64, to drive.Status, f
 	if !allowed {
 		return drive.Drive{}, wrap(fmt.Errorf("%w: drive is %s", ErrDriveStatus, old.Status))
 	}
-	if to == drive.StatusPublished {
-		var over bool
-		if err := tx.GetContext(ctx, &over, `SELECT ends_at <= now() FROM drives WHERE id = $1`, id); err != nil {
+	if check != nil {
+		if err := check(old); err != nil {
 			return drive.Drive{}, wrap(err)
-		}
-		if over {
-			return drive.Drive{}, wrap(fmt.Errorf("%w: ended %s", drive.ErrDateInPast, old.End.Format(time.RFC3339)))
 		}
 	}
 	var r driveRow

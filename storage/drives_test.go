@@ -53,7 +53,7 @@ func registerAll(t testing.TB, s *storage.Store, donors []int64, slotID int64) [
 	t.Helper()
 	regs := make([]drive.Registration, 0, len(donors))
 	for _, id := range donors {
-		r, err := s.Register(context.Background(), id, slotID)
+		r, err := s.Register(context.Background(), id, slotID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func publishedDrive(t testing.TB, s *storage.Store, start time.Time, slots, capa
 	if err != nil {
 		t.Fatalf("CreateDrive: %v", err)
 	}
-	if d, err = s.PublishDrive(ctx, d.ID); err != nil {
+	if d, err = s.PublishDrive(ctx, d.ID, time.Now()); err != nil {
 		t.Fatalf("PublishDrive: %v", err)
 	}
 	return d, sl
@@ -138,10 +138,10 @@ func TestDriveStatus(t *testing.T) {
 	if _, err := s.CloseDrive(ctx, d.ID); !errors.Is(err, storage.ErrDriveStatus) {
 		t.Errorf("CloseDrive(draft) = %v, want ErrDriveStatus", err)
 	}
-	if got, err := s.PublishDrive(ctx, d.ID); err != nil || got.Status != drive.StatusPublished {
+	if got, err := s.PublishDrive(ctx, d.ID, time.Now()); err != nil || got.Status != drive.StatusPublished {
 		t.Fatalf("PublishDrive = %v, %v", got.Status, err)
 	}
-	if _, err := s.PublishDrive(ctx, d.ID); !errors.Is(err, storage.ErrDriveStatus) {
+	if _, err := s.PublishDrive(ctx, d.ID, time.Now()); !errors.Is(err, storage.ErrDriveStatus) {
 		t.Errorf("PublishDrive twice = %v, want ErrDriveStatus", err)
 	}
 	if got, err := s.CloseDrive(ctx, d.ID); err != nil || got.Status != drive.StatusClosed {
@@ -150,15 +150,20 @@ func TestDriveStatus(t *testing.T) {
 	if _, err := s.CancelDrive(ctx, d.ID); !errors.Is(err, storage.ErrDriveStatus) {
 		t.Errorf("CancelDrive(closed) = %v, want ErrDriveStatus", err)
 	}
-	if _, err := s.PublishDrive(ctx, -1); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := s.PublishDrive(ctx, -1, time.Now()); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("PublishDrive(-1) = %v, want ErrNotFound", err)
 	}
-	past, _, err := s.CreateDrive(ctx, draft(time.Now().Add(-3*time.Hour), 2, 5), 4242)
+	// A drive of tomorrow by the wall clock, published as of its end: the
+	// rule reads only the time it is given.
+	past, _, err := s.CreateDrive(ctx, draft(tomorrow(), 2, 5), 4242)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PublishDrive(ctx, past.ID); !errors.Is(err, drive.ErrDateInPast) {
-		t.Errorf("PublishDrive(past) = %v, want drive.ErrDateInPast", err)
+	if _, err := s.PublishDrive(ctx, past.ID, past.End); !errors.Is(err, drive.ErrDateInPast) {
+		t.Errorf("PublishDrive(over) = %v, want drive.ErrDateInPast", err)
+	}
+	if _, err := s.PublishDrive(ctx, past.ID, past.End.Add(-time.Minute)); err != nil {
+		t.Errorf("PublishDrive a minute before its end: %v", err)
 	}
 }
 
@@ -180,14 +185,14 @@ func TestUpdateDrive(t *testing.T) {
 			t.Errorf("UpdateDrive = %+v, %+v", got, newSlots)
 		}
 		// The old slot vanished: registering in it is ErrNotFound.
-		if _, err := s.PublishDrive(ctx, d.ID); err != nil {
+		if _, err := s.PublishDrive(ctx, d.ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		donor := newDonors(t, s, 1)[0]
-		if _, err := s.Register(ctx, donor, slots[0].ID); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.Register(ctx, donor, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Register in a vanished slot = %v, want ErrNotFound", err)
 		}
-		if _, err := s.Register(ctx, donor, newSlots[0].ID); err != nil {
+		if _, err := s.Register(ctx, donor, newSlots[0].ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		slots = newSlots
@@ -244,7 +249,7 @@ func TestUpcomingDrives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PublishDrive(ctx, clubDrive.ID); err != nil {
+	if _, err := s.PublishDrive(ctx, clubDrive.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	draftDrive, _, err := s.CreateDrive(ctx, draft(tomorrow(), 1, 10), 4242)
@@ -253,11 +258,11 @@ func TestUpcomingDrives(t *testing.T) {
 	}
 	donors := newDonors(t, s, 5)
 	for _, id := range donors[:4] { // 3 confirmed and 1 waitlisted in the first slot
-		if _, err := s.Register(ctx, id, openSlots[0].ID); err != nil {
+		if _, err := s.Register(ctx, id, openSlots[0].ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.Register(ctx, donors[4], openSlots[1].ID); err != nil {
+	if _, err := s.Register(ctx, donors[4], openSlots[1].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -332,7 +337,7 @@ func TestCancelDriveMissesNoRegistrant(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, id := range donors {
 		wg.Go(func() {
-			if _, err := s.Register(ctx, id, slots[i%len(slots)].ID); err == nil {
+			if _, err := s.Register(ctx, id, slots[i%len(slots)].ID, time.Now()); err == nil {
 				mu.Lock()
 				registered = append(registered, id)
 				mu.Unlock()

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -17,17 +18,21 @@ import (
 func TestInvitationAcceptedOnce(t *testing.T) {
 	ctx := context.Background()
 	s := storage.New(testenv.DB(t))
-	club, err := s.CreateUnit(ctx, "club", "CLB Mời 7701", "moi7701")
+	ids := testenv.TelegramIDs(3)
+	admin, invitee, other := ids[0], ids[1], ids[2]
+	name := fmt.Sprintf("CLB Mời %d", invitee)
+	club, err := s.CreateUnit(ctx, "club", name, fmt.Sprintf("moi%d", invitee))
 	if err != nil {
 		t.Fatal(err)
 	}
-	member(t, s, 7701, 0, "O+")
-	if err := s.SetDonorPhone(ctx, 7701, "+84912007701"); err != nil {
+	member(t, s, invitee, 0, "O+")
+	phone := fmt.Sprintf("+8491%07d", invitee%10_000_000)
+	if err := s.SetDonorPhone(ctx, invitee, phone); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	inv, sent, err := s.InviteToClub(ctx, storage.NewInvitation{ClubID: club.ID, Phone: "+84912007701",
-		InvitedBy: 7700, AdminChatID: 7700, AdminLang: "vi", Now: now, TTL: time.Hour, Cooldown: time.Hour})
+	inv, sent, err := s.InviteToClub(ctx, storage.NewInvitation{ClubID: club.ID, Phone: phone,
+		InvitedBy: admin, AdminChatID: admin, AdminLang: "vi", Now: now, TTL: time.Hour, Cooldown: time.Hour})
 	if err != nil || !sent {
 		t.Fatalf("invite: sent %v, %v", sent, err)
 	}
@@ -36,12 +41,12 @@ func TestInvitationAcceptedOnce(t *testing.T) {
 	changed := 0
 	for range 10 {
 		wg.Go(func() {
-			a, err := s.AnswerInvitation(ctx, inv.ID, 7701, true, now.Add(time.Minute))
+			a, err := s.AnswerInvitation(ctx, inv.ID, invitee, true, now.Add(time.Minute))
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			if a.Status != storage.InvitationAccepted || a.ClubName != "CLB Mời 7701" {
+			if a.Status != storage.InvitationAccepted || a.ClubName != name {
 				t.Errorf("answer = %+v", a)
 			}
 			mu.Lock()
@@ -56,7 +61,7 @@ func TestInvitationAcceptedOnce(t *testing.T) {
 		t.Errorf("members %d (%v), changed %d times; want 1 and 1", n, err, changed)
 	}
 	// Someone else's tap on the invitation finds nothing.
-	if _, err := s.AnswerInvitation(ctx, inv.ID, 7702, true, now); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := s.AnswerInvitation(ctx, inv.ID, other, true, now); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("another user's answer: %v, want ErrNotFound", err)
 	}
 }

@@ -87,9 +87,9 @@ func lockSlot(ctx context.Context, tx *sqlx.Tx, slotID int64) (drive.Slot, error
 // Register gives the donor a seat in the slot, or a place on its waitlist
 // when its seats are taken. A donor with a live registration for the drive
 // gets ErrAlreadyRegistered; a slot of a drive that is not published, or that
-// has started, ErrDriveNotOpen; a slot or donor that does not exist,
+// has started by now, ErrDriveNotOpen; a slot or donor that does not exist,
 // ErrNotFound.
-func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64) (drive.Registration, error) {
+func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now time.Time) (drive.Registration, error) {
 	// One statement after the slot lock: it sees every registration committed
 	// by earlier holders of the lock and the drive's current status (a drive
 	// being cancelled holds the lock too, see setDriveStatus).
@@ -99,7 +99,7 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64) (dr
 				WHERE c.slot_id = sl.id AND c.status = 'confirmed') < sl.capacity
 			THEN 'confirmed' ELSE 'waitlisted' END
 		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id
-		WHERE sl.id = $2 AND d.status = 'published' AND sl.starts_at > now()
+		WHERE sl.id = $2 AND d.status = 'published' AND sl.starts_at > $3
 		RETURNING ` + regColumns
 	wrap := func(err error) error {
 		return fmt.Errorf("storage: register donor %d in slot %d: %w", donorTelegramID, slotID, err)
@@ -118,7 +118,7 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64) (dr
 		return drive.Registration{}, wrap(err)
 	}
 	var r regRow
-	if err := tx.GetContext(ctx, &r, q, donorID, slotID); err != nil {
+	if err := tx.GetContext(ctx, &r, q, donorID, slotID, now); err != nil {
 		return drive.Registration{}, wrap(registerErr(err))
 	}
 	if err := tx.Commit(); err != nil {
@@ -211,16 +211,16 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
 }
 
 // promote confirms the first waitlisted registration of the slot (the one
-// queued earliest) if the slot has a free seat, has not started and its
-// drive is published. It returns nil when nobody was promoted.
-func promote(ctx context.Context, tx *sqlx.Tx, slotID int64) (*Promotion, error) {
+// queued earliest) if the slot has a free seat, has not started by now and
+// its drive is published. It returns nil when nobody was promoted.
+func promote(ctx context.Context, tx *sqlx.Tx, slotID int64, now time.Time) (*Promotion, error) {
 	const q = `UPDATE registrations r SET status = 'confirmed', updated_at = now()
 		FROM donors dn
 		WHERE dn.id = r.donor_id AND r.id = (
 			SELECT w.id FROM registrations w
 			JOIN drive_slots sl ON sl.id = w.slot_id JOIN drives d ON d.id = sl.drive_id
 			WHERE w.slot_id = $1 AND w.status = 'waitlisted'
-			  AND d.status = 'published' AND sl.starts_at > now()
+			  AND d.status = 'published' AND sl.starts_at > $2
 			  AND (SELECT count(*) FROM registrations c
 			       WHERE c.slot_id = $1 AND c.status = 'confirmed') < sl.capacity
 			ORDER BY w.queued_at, w.id LIMIT 1)
@@ -231,7 +231,7 @@ func promote(ctx context.Context, tx *sqlx.Tx, slotID int64) (*Promotion, error)
 		ChatID     int64  `db:"chat_id"`
 		Language   string `db:"language"`
 	}
-	if err := tx.GetContext(ctx, &r, q, slotID); errors.Is(err, sql.ErrNoRows) {
+	if err := tx.GetContext(ctx, &r, q, slotID, now); errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("promote in slot %d: %w", slotID, err)
@@ -241,13 +241,13 @@ func promote(ctx context.Context, tx *sqlx.Tx, slotID int64) (*Promotion, error)
 
 // setRegStatus changes a locked registration's status and,
 // when that frees a confirmed seat, promotes the first of the waitlist.
-func setRegStatus(ctx context.Context, tx *sqlx.Tx, r lockedReg, to drive.RegStatus) (*Promotion, error) {
+func setRegStatus(ctx context.Context, tx *sqlx.Tx, r lockedReg, to drive.RegStatus, now time.Time) (*Promotion, error) {
 	const q = `UPDATE registrations SET status = $2, updated_at = now() WHERE id = $1`
 	if _, err := tx.ExecContext(ctx, q, r.ID, string(to)); err != nil {
 		return nil, err
 	}
 	if r.Status == drive.RegConfirmed && to != drive.RegConfirmed {
-		return promote(ctx, tx, r.SlotID)
+		return promote(ctx, tx, r.SlotID, now)
 	}
 	return nil, nil
 }
@@ -257,7 +257,7 @@ func setRegStatus(ctx context.Context, tx *sqlx.Tx, r lockedReg, to drive.RegSta
 // returned, for the caller to tell them; otherwise the promotion is nil. A
 // registration of another donor is ErrNotFound, one that is not live
 // ErrNotLive.
-func (s *Store) Cancel(ctx context.Context, donorTelegramID, registrationID int64) (*Promotion, error) {
+func (s *Store) Cancel(ctx context.Context, donorTelegramID, registrationID int64, now time.Time) (*Promotion, error) {
 	var promoted *Promotion
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		r, _, err := lockRegistration(ctx, tx, registrationID, donorTelegramID, 0)
@@ -267,7 +267,7 @@ func (s *Store) Cancel(ctx context.Context, donorTelegramID, registrationID int6
 		if !r.Status.Live() {
 			return fmt.Errorf("%w: %s", ErrNotLive, r.Status)
 		}
-		promoted, err = setRegStatus(ctx, tx, r, drive.RegCancelled)
+		promoted, err = setRegStatus(ctx, tx, r, drive.RegCancelled, now)
 		return err
 	})
 	if err != nil {
@@ -280,10 +280,10 @@ func (s *Store) Cancel(ctx context.Context, donorTelegramID, registrationID int6
 // that has a free seat; the registration is confirmed there, and a seat it
 // held in the old slot goes to the first of that slot's waitlist (returned,
 // or nil). A full slot is ErrSlotFull, a slot of another drive ErrOtherDrive,
-// a closed drive or started slot ErrDriveNotOpen. Reminders already sent are
-// forgotten, so the new slot gets its own.
-func (s *Store) Move(ctx context.Context, donorTelegramID, registrationID, newSlotID int64) (drive.Registration, *Promotion, error) {
-	const target = `SELECT d.status = 'published' AND sl.starts_at > now() AS open,
+// a closed drive or a slot started by now ErrDriveNotOpen. Reminders already
+// sent are forgotten, so the new slot gets its own.
+func (s *Store) Move(ctx context.Context, donorTelegramID, registrationID, newSlotID int64, now time.Time) (drive.Registration, *Promotion, error) {
+	const target = `SELECT d.status = 'published' AND sl.starts_at > $2 AS open,
 		(SELECT count(*) FROM registrations c WHERE c.slot_id = sl.id AND c.status = 'confirmed') < sl.capacity AS free
 		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id WHERE sl.id = $1`
 	const move = `UPDATE registrations r SET slot_id = $2, status = 'confirmed',
@@ -307,7 +307,7 @@ func (s *Store) Move(ctx context.Context, donorTelegramID, registrationID, newSl
 			return fmt.Errorf("%w: slot %d is in drive %d", ErrOtherDrive, newSlotID, sl.DriveID)
 		}
 		var open, free bool
-		if err := tx.QueryRowxContext(ctx, target, newSlotID).Scan(&open, &free); err != nil {
+		if err := tx.QueryRowxContext(ctx, target, newSlotID, now).Scan(&open, &free); err != nil {
 			return err
 		}
 		if !open {
@@ -323,7 +323,7 @@ func (s *Store) Move(ctx context.Context, donorTelegramID, registrationID, newSl
 			return err
 		}
 		if r.Status == drive.RegConfirmed {
-			promoted, err = promote(ctx, tx, r.SlotID)
+			promoted, err = promote(ctx, tx, r.SlotID, now)
 		}
 		return err
 	})
@@ -378,19 +378,19 @@ func (r myRegRow) myRegistration() MyRegistration {
 }
 
 // MyRegistrations lists the donor's registrations, cancelled ones aside:
-// upcoming first, soonest first, then those of the last 90 days, latest
-// first; 50 at most.
-func (s *Store) MyRegistrations(ctx context.Context, donorTelegramID int64) ([]MyRegistration, error) {
+// upcoming (as of now) first, soonest first, then those of the 90 days
+// before now, latest first; 50 at most.
+func (s *Store) MyRegistrations(ctx context.Context, donorTelegramID int64, now time.Time) ([]MyRegistration, error) {
 	const q = `SELECT ` + myRegColumns + `
 		FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 		JOIN drive_slots sl ON sl.id = r.slot_id JOIN drives d ON d.id = r.drive_id
-		WHERE dn.telegram_id = $1 AND r.status <> 'cancelled' AND sl.ends_at > now() - interval '90 days'
-		ORDER BY sl.ends_at <= now(),
-			CASE WHEN sl.ends_at > now() THEN sl.starts_at END,
+		WHERE dn.telegram_id = $1 AND r.status <> 'cancelled' AND sl.ends_at > $2::timestamptz - interval '90 days'
+		ORDER BY sl.ends_at <= $2,
+			CASE WHEN sl.ends_at > $2 THEN sl.starts_at END,
 			sl.starts_at DESC
 		LIMIT 50`
 	rows := []myRegRow{}
-	if err := s.db.SelectContext(ctx, &rows, q, donorTelegramID); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, q, donorTelegramID, now); err != nil {
 		return nil, fmt.Errorf("storage: registrations of donor %d: %w", donorTelegramID, err)
 	}
 	out := make([]MyRegistration, len(rows))
@@ -424,7 +424,7 @@ func (s *Store) Registration(ctx context.Context, donorTelegramID, registrationI
 // seat, which goes to the first of the waitlist (returned, or nil). The
 // caller checks the registration is the donor's (Registration).
 func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers json.RawMessage,
-	allowedVolumeML int, status drive.RegStatus) (*Promotion, error) {
+	allowedVolumeML int, status drive.RegStatus, now time.Time) (*Promotion, error) {
 	const q = `UPDATE registrations SET screening_answers = $2, allowed_volume_ml = $3, updated_at = now()
 		WHERE id = $1`
 	wrap := func(err error) error {
@@ -454,7 +454,7 @@ func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers 
 			return err
 		}
 		if status == drive.RegDeferred {
-			promoted, err = setRegStatus(ctx, tx, r, drive.RegDeferred)
+			promoted, err = setRegStatus(ctx, tx, r, drive.RegDeferred, now)
 		}
 		return err
 	})

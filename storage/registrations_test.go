@@ -61,7 +61,7 @@ func registerRace(t testing.TB, s *storage.Store, donors []int64, slot drive.Slo
 		wg.Go(func() {
 			ready.Done()
 			<-start // all at once, not in the order the goroutines were started
-			regs[i], errs[i] = s.Register(ctx, id, slot.ID)
+			regs[i], errs[i] = s.Register(ctx, id, slot.ID, time.Now())
 		})
 	}
 	ready.Wait()
@@ -146,7 +146,7 @@ func TestRegisterTwice(t *testing.T) {
 	for i, id := range donors {
 		errs[i] = make([]error, 2*len(slots))
 		for j := range errs[i] {
-			wg.Go(func() { _, errs[i][j] = s.Register(ctx, id, slots[j%len(slots)].ID) })
+			wg.Go(func() { _, errs[i][j] = s.Register(ctx, id, slots[j%len(slots)].ID, time.Now()) })
 		}
 	}
 	wg.Wait()
@@ -170,14 +170,14 @@ func TestRegisterTwice(t *testing.T) {
 		t.Errorf("%d live registrations (%v), want %d", live, err, len(donors))
 	}
 	// After a cancel the donor may register again.
-	mine, err := s.MyRegistrations(ctx, donors[0])
+	mine, err := s.MyRegistrations(ctx, donors[0], time.Now())
 	if err != nil || len(mine) != 1 {
 		t.Fatalf("MyRegistrations = %v, %v", mine, err)
 	}
-	if _, err := s.Cancel(ctx, donors[0], mine[0].Registration.ID); err != nil {
+	if _, err := s.Cancel(ctx, donors[0], mine[0].Registration.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Register(ctx, donors[0], slots[3].ID); err != nil {
+	if _, err := s.Register(ctx, donors[0], slots[3].ID, time.Now()); err != nil {
 		t.Errorf("Register after Cancel: %v", err)
 	}
 }
@@ -187,13 +187,13 @@ func TestRegisterRefused(t *testing.T) {
 	ctx := context.Background()
 	donor := newDonors(t, s, 1)[0]
 	t.Run("ErrNotFoundSlot", func(t *testing.T) {
-		if _, err := s.Register(ctx, donor, -1); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.Register(ctx, donor, -1, time.Now()); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Register = %v, want ErrNotFound", err)
 		}
 	})
 	t.Run("ErrNotFoundDonor", func(t *testing.T) {
 		_, slots := publishedDrive(t, s, tomorrow(), 1, 1)
-		if _, err := s.Register(ctx, -7, slots[0].ID); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.Register(ctx, -7, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Register = %v, want ErrNotFound", err)
 		}
 	})
@@ -202,7 +202,7 @@ func TestRegisterRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Register(ctx, donor, slots[0].ID); !errors.Is(err, storage.ErrDriveNotOpen) {
+		if _, err := s.Register(ctx, donor, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrDriveNotOpen) {
 			t.Errorf("Register = %v, want ErrDriveNotOpen", err)
 		}
 	})
@@ -211,18 +211,20 @@ func TestRegisterRefused(t *testing.T) {
 		if _, err := s.CancelDrive(ctx, d.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Register(ctx, donor, slots[0].ID); !errors.Is(err, storage.ErrDriveNotOpen) {
+		if _, err := s.Register(ctx, donor, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrDriveNotOpen) {
 			t.Errorf("Register = %v, want ErrDriveNotOpen", err)
 		}
 	})
 	t.Run("ErrDriveNotOpenStarted", func(t *testing.T) {
+		// The slot is a day away by the wall clock; the rule reads only the
+		// time it is given.
 		_, slots := publishedDrive(t, s, tomorrow(), 2, 1)
-		const q = `UPDATE drive_slots SET starts_at = now() - interval '1 minute' WHERE id = $1`
-		if _, err := s.DB().Exec(q, slots[0].ID); err != nil {
-			t.Fatal(err)
+		start := slots[0].Start
+		if _, err := s.Register(ctx, donor, slots[0].ID, start); !errors.Is(err, storage.ErrDriveNotOpen) {
+			t.Errorf("Register at the slot's start = %v, want ErrDriveNotOpen", err)
 		}
-		if _, err := s.Register(ctx, donor, slots[0].ID); !errors.Is(err, storage.ErrDriveNotOpen) {
-			t.Errorf("Register = %v, want ErrDriveNotOpen", err)
+		if _, err := s.Register(ctx, donor, slots[0].ID, start.Add(-time.Minute)); err != nil {
+			t.Errorf("Register a minute before the slot's start: %v", err)
 		}
 	})
 }
@@ -235,7 +237,7 @@ func TestCancelPromotesFIFO(t *testing.T) {
 	regs := make([]drive.Registration, len(donors))
 	for i, id := range donors { // one by one: 0 and 1 confirmed, 2, 3, 4 waitlisted in this order
 		var err error
-		if regs[i], err = s.Register(ctx, id, slots[0].ID); err != nil {
+		if regs[i], err = s.Register(ctx, id, slots[0].ID, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -244,7 +246,7 @@ func TestCancelPromotesFIFO(t *testing.T) {
 	}
 
 	t.Run("ErrNotFoundNotOwner", func(t *testing.T) {
-		if _, err := s.Cancel(ctx, donors[1], regs[0].ID); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.Cancel(ctx, donors[1], regs[0].ID, time.Now()); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Cancel of another's registration = %v, want ErrNotFound", err)
 		}
 		if c := slotCounts(t, s, slots[0].ID); c[drive.RegCancelled] != 0 {
@@ -252,13 +254,13 @@ func TestCancelPromotesFIFO(t *testing.T) {
 		}
 	})
 	t.Run("OKWaitlistedLeavesNoSeat", func(t *testing.T) {
-		p, err := s.Cancel(ctx, donors[3], regs[3].ID)
+		p, err := s.Cancel(ctx, donors[3], regs[3].ID, time.Now())
 		if err != nil || p != nil {
 			t.Fatalf("Cancel(waitlisted) = %+v, %v; want no promotion", p, err)
 		}
 	})
 	t.Run("OKConfirmedPromotesFirst", func(t *testing.T) {
-		p, err := s.Cancel(ctx, donors[0], regs[0].ID)
+		p, err := s.Cancel(ctx, donors[0], regs[0].ID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -272,7 +274,7 @@ func TestCancelPromotesFIFO(t *testing.T) {
 		}
 	})
 	t.Run("ErrNotLive", func(t *testing.T) {
-		if _, err := s.Cancel(ctx, donors[0], regs[0].ID); !errors.Is(err, storage.ErrNotLive) {
+		if _, err := s.Cancel(ctx, donors[0], regs[0].ID, time.Now()); !errors.Is(err, storage.ErrNotLive) {
 			t.Errorf("Cancel twice = %v, want ErrNotLive", err)
 		}
 	})
@@ -300,21 +302,21 @@ func TestMove(t *testing.T) {
 	_, slots := publishedDrive(t, s, tomorrow(), 3, 1)
 	_, otherSlots := publishedDrive(t, s, tomorrow(), 1, 1)
 	donors := newDonors(t, s, 3)
-	a, err := s.Register(ctx, donors[0], slots[0].ID) // confirmed
+	a, err := s.Register(ctx, donors[0], slots[0].ID, time.Now()) // confirmed
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Register(ctx, donors[1], slots[0].ID) // waitlisted
+	b, err := s.Register(ctx, donors[1], slots[0].ID, time.Now()) // waitlisted
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.Register(ctx, donors[2], slots[2].ID) // confirmed
+	c, err := s.Register(ctx, donors[2], slots[2].ID, time.Now()) // confirmed
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	t.Run("OKPromotesOnOldSlot", func(t *testing.T) {
-		moved, p, err := s.Move(ctx, donors[0], a.ID, slots[1].ID)
+		moved, p, err := s.Move(ctx, donors[0], a.ID, slots[1].ID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -326,28 +328,28 @@ func TestMove(t *testing.T) {
 		}
 	})
 	t.Run("OKSameSlot", func(t *testing.T) {
-		moved, p, err := s.Move(ctx, donors[0], a.ID, slots[1].ID)
+		moved, p, err := s.Move(ctx, donors[0], a.ID, slots[1].ID, time.Now())
 		if err != nil || p != nil || moved.SlotID != slots[1].ID {
 			t.Errorf("Move to its own slot = %+v, %+v, %v", moved, p, err)
 		}
 	})
 	t.Run("ErrSlotFull", func(t *testing.T) {
-		if _, _, err := s.Move(ctx, donors[2], c.ID, slots[0].ID); !errors.Is(err, storage.ErrSlotFull) {
+		if _, _, err := s.Move(ctx, donors[2], c.ID, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrSlotFull) {
 			t.Errorf("Move = %v, want ErrSlotFull", err)
 		}
 	})
 	t.Run("ErrOtherDrive", func(t *testing.T) {
-		if _, _, err := s.Move(ctx, donors[2], c.ID, otherSlots[0].ID); !errors.Is(err, storage.ErrOtherDrive) {
+		if _, _, err := s.Move(ctx, donors[2], c.ID, otherSlots[0].ID, time.Now()); !errors.Is(err, storage.ErrOtherDrive) {
 			t.Errorf("Move = %v, want ErrOtherDrive", err)
 		}
 	})
 	t.Run("ErrNotFoundNotOwner", func(t *testing.T) {
-		if _, _, err := s.Move(ctx, donors[0], c.ID, slots[0].ID); !errors.Is(err, storage.ErrNotFound) {
+		if _, _, err := s.Move(ctx, donors[0], c.ID, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Move = %v, want ErrNotFound", err)
 		}
 	})
 	t.Run("ErrNotFoundSlot", func(t *testing.T) {
-		if _, _, err := s.Move(ctx, donors[2], c.ID, -1); !errors.Is(err, storage.ErrNotFound) {
+		if _, _, err := s.Move(ctx, donors[2], c.ID, -1, time.Now()); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Move = %v, want ErrNotFound", err)
 		}
 	})
@@ -368,11 +370,11 @@ func TestMoveSwapNoDeadlock(t *testing.T) {
 	ctx := context.Background()
 	_, slots := publishedDrive(t, s, tomorrow(), 2, 2)
 	donors := newDonors(t, s, 2)
-	a, err := s.Register(ctx, donors[0], slots[0].ID)
+	a, err := s.Register(ctx, donors[0], slots[0].ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Register(ctx, donors[1], slots[1].ID)
+	b, err := s.Register(ctx, donors[1], slots[1].ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +382,7 @@ func TestMoveSwapNoDeadlock(t *testing.T) {
 	for k, r := range []drive.Registration{a, b} {
 		wg.Go(func() {
 			for i := range 50 {
-				if _, _, err := s.Move(ctx, donors[k], r.ID, slots[(i+k+1)%2].ID); err != nil {
+				if _, _, err := s.Move(ctx, donors[k], r.ID, slots[(i+k+1)%2].ID, time.Now()); err != nil {
 					t.Errorf("Move %d: %v", k, err)
 					return
 				}
@@ -396,27 +398,27 @@ func TestScreeningAndMyRegistrations(t *testing.T) {
 	_, slots := publishedDrive(t, s, tomorrow(), 1, 1)
 	later, laterSlots := publishedDrive(t, s, tomorrow().Add(48*time.Hour), 1, 5)
 	donors := newDonors(t, s, 2)
-	a, err := s.Register(ctx, donors[0], slots[0].ID)
+	a, err := s.Register(ctx, donors[0], slots[0].ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Register(ctx, donors[1], slots[0].ID)
+	b, err := s.Register(ctx, donors[1], slots[0].ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Register(ctx, donors[0], laterSlots[0].ID); err != nil {
+	if _, err := s.Register(ctx, donors[0], laterSlots[0].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
 	answers := json.RawMessage(`{"fever": false, "weight_kg": 52}`)
-	if p, err := s.SetScreening(ctx, a.ID, answers, 350, drive.RegConfirmed); err != nil || p != nil {
+	if p, err := s.SetScreening(ctx, a.ID, answers, 350, drive.RegConfirmed, time.Now()); err != nil || p != nil {
 		t.Fatalf("SetScreening(eligible) = %+v, %v", p, err)
 	}
 	var stored string
 	if err := s.DB().Get(&stored, `SELECT screening_answers->>'weight_kg' FROM registrations WHERE id = $1`, a.ID); err != nil || stored != "52" {
 		t.Errorf("stored answers: %q, %v", stored, err)
 	}
-	mine, err := s.MyRegistrations(ctx, donors[0])
+	mine, err := s.MyRegistrations(ctx, donors[0], time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,20 +430,20 @@ func TestScreeningAndMyRegistrations(t *testing.T) {
 		t.Errorf("Registration of another donor = %v, want ErrNotFound", err)
 	}
 
-	p, err := s.SetScreening(ctx, a.ID, answers, 0, drive.RegDeferred)
+	p, err := s.SetScreening(ctx, a.ID, answers, 0, drive.RegDeferred, time.Now())
 	if err != nil || p == nil || p.Registration.ID != b.ID {
 		t.Fatalf("SetScreening(deferred) = %+v, %v; want %d promoted", p, err, b.ID)
 	}
-	if _, err := s.SetScreening(ctx, a.ID, nil, 0, drive.RegDeferred); !errors.Is(err, storage.ErrNotLive) {
+	if _, err := s.SetScreening(ctx, a.ID, nil, 0, drive.RegDeferred, time.Now()); !errors.Is(err, storage.ErrNotLive) {
 		t.Errorf("SetScreening of a deferred registration = %v, want ErrNotLive", err)
 	}
-	if _, err := s.SetScreening(ctx, b.ID, nil, 300, drive.RegConfirmed); err == nil {
+	if _, err := s.SetScreening(ctx, b.ID, nil, 300, drive.RegConfirmed, time.Now()); err == nil {
 		t.Error("SetScreening accepted a 300 ml bag")
 	}
-	if _, err := s.SetScreening(ctx, b.ID, nil, 0, drive.RegAttended); err == nil {
+	if _, err := s.SetScreening(ctx, b.ID, nil, 0, drive.RegAttended, time.Now()); err == nil {
 		t.Error("SetScreening accepted status attended")
 	}
-	if _, err := s.SetScreening(ctx, b.ID, json.RawMessage(`{`), 0, drive.RegConfirmed); err == nil {
+	if _, err := s.SetScreening(ctx, b.ID, json.RawMessage(`{`), 0, drive.RegConfirmed, time.Now()); err == nil {
 		t.Error("SetScreening accepted malformed JSON")
 	}
 	if err := s.MarkAttendance(ctx, later.ID, b.ID, drive.RegAttended); !errors.Is(err, storage.ErrNotFound) {

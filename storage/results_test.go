@@ -79,7 +79,7 @@ func TestResultsRecordedOnce(t *testing.T) {
 	if err != nil || rec.TelegramID != donors[1] {
 		t.Fatalf("on-site deferral: %+v, %v", rec, err)
 	}
-	if _, err := s.Cancel(ctx, donors[2], regs[2].ID); err != nil {
+	if _, err := s.Cancel(ctx, donors[2], regs[2].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.RecordDonation(ctx, storage.DonationInput{RegistrationID: regs[2].ID, On: time.Now(),

@@ -24,6 +24,13 @@ var (
 
 // Store is the PostgreSQL side of storage. Methods take a context first and
 // return domain types.
+//
+// One clock: a method that applies a time rule (open, upcoming, due,
+// expired, within a window) takes the time from the caller's injected clock,
+// so tests can move it. SQL now() only stamps records nobody decides on
+// (created_at, updated_at, answered_at, finished_at…), and the delivery
+// queue's and the update inbox's leases and retry times, which processes
+// share through the database's clock rather than the bot's.
 type Store struct {
 	db *sqlx.DB
 }

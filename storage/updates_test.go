@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ func TestMigrateTwiceIsNoOp(t *testing.T) {
 func TestAcceptUpdateOnce(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
+	t.Cleanup(func() { s.DB().MustExec(`DELETE FROM updates WHERE update_id = 1000001`) })
 	fresh, err := s.AcceptUpdate(ctx, 1_000_001, 5, 5, []byte(`{"update_id":1000001}`))
 	if err != nil || !fresh {
 		t.Fatalf("first accept: got %t, %v; want true", fresh, err)
@@ -133,6 +135,7 @@ func TestClaimStaleUpdates(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	db := s.DB()
 	ctx := context.Background()
+	t.Cleanup(func() { s.DB().MustExec(`DELETE FROM updates WHERE update_id BETWEEN 2000001 AND 2000003`) })
 	for id, age := range map[int64]string{2_000_001: "1 hour", 2_000_002: "1 second", 2_000_003: "2 hours"} {
 		const q = `INSERT INTO updates (update_id, chat_id, user_id, payload, claimed_at)
 			VALUES ($1, 1, 1, '{}', now() - $2::interval)`
@@ -166,35 +169,37 @@ func TestClaimStaleUpdates(t *testing.T) {
 func TestDonorLifecycle(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
-	if _, err := s.Donor(ctx, 77); !errors.Is(err, storage.ErrNotFound) {
+	id := testenv.TelegramID()
+	club := fmt.Sprintf("CLB Test %d", id)
+	if _, err := s.Donor(ctx, id); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("unknown donor: got %v, want ErrNotFound", err)
 	}
-	if err := s.SetDonorName(ctx, 77, "X"); !errors.Is(err, storage.ErrNotFound) {
+	if err := s.SetDonorName(ctx, id, "X"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("update of unknown donor: got %v, want ErrNotFound", err)
 	}
-	if _, err := s.CreateDonor(ctx, 77, 77, "vi", "v1"); err != nil {
+	if _, err := s.CreateDonor(ctx, id, id, "vi", "v1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetDonorPhone(ctx, 77, "0912345678"); err == nil {
+	if err := s.SetDonorPhone(ctx, id, "0912345678"); err == nil {
 		t.Error("the database accepted a phone not in E.164 form")
 	}
-	u, err := s.CreateUnit(ctx, "club", "CLB Test", "abcd1234")
+	u, err := s.CreateUnit(ctx, "club", club, fmt.Sprintf("t%d", id))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateUnit(ctx, "club", "CLB Test", "zzzz9999"); !errors.Is(err, storage.ErrDuplicate) {
+	if _, err := s.CreateUnit(ctx, "club", club, "zzzz9999"); !errors.Is(err, storage.ErrDuplicate) {
 		t.Errorf("duplicate unit name: got %v, want ErrDuplicate", err)
 	}
-	if err := s.JoinUnit(ctx, 77, u.ID); err != nil {
+	if err := s.JoinUnit(ctx, id, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.JoinUnit(ctx, 77, u.ID); err != nil {
+	if err := s.JoinUnit(ctx, id, u.ID); err != nil {
 		t.Fatalf("joining twice: %v", err)
 	}
-	if err := s.DeleteDonor(ctx, 77, time.Now()); err != nil {
+	if err := s.DeleteDonor(ctx, id, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if units, err := s.DonorUnits(ctx, 77); err != nil || len(units) != 0 {
+	if units, err := s.DonorUnits(ctx, id); err != nil || len(units) != 0 {
 		t.Errorf("after delete: units %v, %v", units, err)
 	}
 }

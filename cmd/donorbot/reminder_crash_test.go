@@ -35,7 +35,10 @@ func TestSIGKILLBetweenReminderDueAndSent(t *testing.T) {
 	api.SetLatency(time.Minute)
 	ctx := context.Background()
 	store := storage.New(testenv.DB(t))
-	start := time.Now().Add(100 * time.Minute).Truncate(time.Minute)
+	// The donorbot processes under test run on the wall clock: so does
+	// what this test writes as "now".
+	now := time.Now()
+	start := now.Add(100 * time.Minute).Truncate(time.Minute)
 	d, slots, err := store.CreateDrive(ctx, drive.DraftInput{
 		Title: "Ngày hội Sau sự cố", Wave: "Đợt 1", Organizer: "Đoàn phường Bến Nghé", Hospital: "Bệnh viện Chợ Rẫy",
 		Venue: "201B Nguyễn Chí Thanh, quận 5", Start: start, End: start.Add(time.Hour),
@@ -44,20 +47,20 @@ func TestSIGKILLBetweenReminderDueAndSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.PublishDrive(ctx, d.ID); err != nil {
+	if _, err := store.PublishDrive(ctx, d.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	donors := []int64{88701, 88702, 88703, 88704, 88705}
+	donors := testenv.TelegramIDs(5)
 	var regs []int64
 	for _, id := range donors {
 		if _, err := store.CreateDonor(ctx, id, id, "vi", "v1"); err != nil {
 			t.Fatal(err)
 		}
-		reg, err := store.Register(ctx, id, slots[0].ID)
+		reg, err := store.Register(ctx, id, slots[0].ID, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.SetScreening(ctx, reg.ID, []byte(`[]`), 450, drive.RegConfirmed); err != nil {
+		if _, err := store.SetScreening(ctx, reg.ID, []byte(`[]`), 450, drive.RegConfirmed, now); err != nil {
 			t.Fatal(err)
 		}
 		regs = append(regs, reg.ID)

@@ -37,6 +37,7 @@ type Bot struct {
 
 	opts    []bot.Option
 	apiOpts []telegramtest.Option
+	now     func() time.Time
 	app     *bot.App
 	cancel  context.CancelFunc
 	done    chan error
@@ -81,7 +82,19 @@ func HTTPTimeouts(t bot.HTTPTimeouts) Option {
 
 // Clock gives the handlers a clock of the test's own, to move time forward.
 func Clock(now func() time.Time) Option {
-	return func(b *Bot) { b.opts = append(b.opts, bot.WithClock(now)) }
+	return func(b *Bot) {
+		b.now = now
+		b.opts = append(b.opts, bot.WithClock(now))
+	}
+}
+
+// Now reads the bot's clock (the wall clock without Clock): a test that
+// writes through Store directly says "now" as the bot would.
+func (b *Bot) Now() time.Time {
+	if b.now == nil {
+		return time.Now()
+	}
+	return b.now()
 }
 
 // Start runs a donorbot for the test on a fresh Redis namespace and the

@@ -120,3 +120,42 @@ func TestDBWithoutMainFails(t *testing.T) {
 		t.Errorf("DB without Main: message %q, want one showing the TestMain to add", msg)
 	}
 }
+
+// namedTB is a T under a name of the test's choosing.
+type namedTB struct {
+	testing.TB
+	name string
+}
+
+func (n *namedTB) Name() string { return n.name }
+
+// TestEachRunGetsItsOwnDatabase: the tests of a run share a database; the
+// same test asking again with another T (the next run of -count) starts a
+// new one, which the rest of that run then shares.
+func TestEachRunGetsItsOwnDatabase(t *testing.T) {
+	fresh.mu.Lock()
+	runs, seen := fresh.runs, fresh.seen
+	fresh.runs, fresh.seen = nil, nil
+	fresh.mu.Unlock()
+	t.Cleanup(func() {
+		fresh.mu.Lock()
+		fresh.runs, fresh.seen = runs, seen
+		fresh.mu.Unlock()
+	})
+	a1, b1 := &namedTB{t, "TestA"}, &namedTB{t, "TestB"}
+	first := currentRun(a1)
+	if currentRun(b1) != first || currentRun(a1) != first || currentRun(b1) != first {
+		t.Fatal("tests of one run, or one test asking twice, got different databases")
+	}
+	a2, b2 := &namedTB{t, "TestA"}, &namedTB{t, "TestB"}
+	second := currentRun(a2)
+	if second == first {
+		t.Fatal("the second run of TestA got the first run's database")
+	}
+	if currentRun(b2) != second || currentRun(a2) != second {
+		t.Error("the tests of the second run do not share its database")
+	}
+	if currentRun(&namedTB{t, "TestA"}) == second {
+		t.Error("a third run got the second run's database")
+	}
+}

@@ -54,14 +54,27 @@ var (
 	mainRunning atomic.Bool
 
 	fresh struct {
-		once sync.Once
-		mu   sync.Mutex // guards name and db against Main's cleanup
-		name string     // set as soon as the database exists
-		db   *sqlx.DB
-		url  string
-		err  error
+		mu   sync.Mutex // guards runs, seen, and each database's name and db
+		runs []*freshDatabase
+		seen map[string]seenTest
 	}
 )
+
+// freshDatabase is the database of one run of the package's tests.
+type freshDatabase struct {
+	once sync.Once
+	name string // set as soon as the database exists
+	db   *sqlx.DB
+	url  string
+	err  error
+}
+
+// seenTest is the run in which a test last asked for the database, and the
+// T it asked with.
+type seenTest struct {
+	run int
+	t   testing.TB
+}
 
 // Main runs the package's tests (call from TestMain) and drops the databases
 // this package created.
@@ -80,7 +93,9 @@ func Main(m *testing.M) {
 // DB returns a connection to a fresh database for this test package, created
 // on first use from DONORBOT_TEST_DATABASE_URL (named like
 // donorbot_t_<pkg>_<pid>_<random>) and migrated with migrations.Up. All tests
-// of one package process share it; each package gets its own.
+// of one run of the package share it; each package gets its own, and so does
+// each run of `go test -count=N`: a run finds the database as the first did,
+// not holding the donors, drives and updates the run before it wrote.
 func DB(t testing.TB) *sqlx.DB {
 	t.Helper()
 	db, _ := freshDB(t)
@@ -173,19 +188,39 @@ func freshDB(t testing.TB) (*sqlx.DB, string) {
 		t.Fatalf("testenv: this package uses testenv.DB without testenv.Main, so its database would never be dropped; add\n" +
 			"\tfunc TestMain(m *testing.M) { testenv.Main(m) }")
 	}
-	fresh.once.Do(func() {
-		db, u, err := createFresh(admin)
+	f := currentRun(t)
+	f.once.Do(func() {
+		db, u, err := createFresh(admin, f)
 		fresh.mu.Lock()
-		fresh.db, fresh.url, fresh.err = db, u, err
+		f.db, f.url, f.err = db, u, err
 		fresh.mu.Unlock()
 	})
-	if fresh.err != nil {
-		t.Fatalf("testenv: test database: %v", fresh.err)
+	if f.err != nil {
+		t.Fatalf("testenv: test database: %v", f.err)
 	}
-	return fresh.db, fresh.url
+	return f.db, f.url
 }
 
-func createFresh(admin string) (*sqlx.DB, string, error) {
+// currentRun returns the database of the run t belongs to. testing has no
+// hook between the runs of -count, but a run is over when a test asks again
+// under a name already seen in this run with another T: the next run has
+// begun. (Within a run, testing names every test and subtest once.)
+func currentRun(t testing.TB) *freshDatabase {
+	fresh.mu.Lock()
+	defer fresh.mu.Unlock()
+	if fresh.seen == nil {
+		fresh.seen = map[string]seenTest{}
+	}
+	run := len(fresh.runs) - 1
+	if s, ok := fresh.seen[t.Name()]; run < 0 || ok && s.run == run && s.t != t {
+		fresh.runs = append(fresh.runs, &freshDatabase{})
+		run++
+	}
+	fresh.seen[t.Name()] = seenTest{run: run, t: t}
+	return fresh.runs[run]
+}
+
+func createFresh(admin string, f *freshDatabase) (*sqlx.DB, string, error) {
 	u, err := parseURL(admin)
 	if err != nil {
 		return nil, "", err
@@ -209,7 +244,7 @@ func createFresh(admin string) (*sqlx.DB, string, error) {
 		return nil, "", err
 	}
 	fresh.mu.Lock()
-	fresh.name = name
+	f.name = name
 	fresh.mu.Unlock()
 
 	du := *u
@@ -250,17 +285,29 @@ func createDatabase(ctx context.Context, adm *sqlx.DB, name string) error {
 	return nil
 }
 
-// dropFresh closes and drops the database this package created, if any.
+// dropFresh closes and drops the databases this package created, if any.
 func dropFresh() error {
 	fresh.mu.Lock()
 	defer fresh.mu.Unlock()
-	if fresh.name == "" {
-		return nil
+	var errs []error
+	for _, f := range fresh.runs {
+		if f.name == "" {
+			continue
+		}
+		if f.db != nil {
+			_ = f.db.Close()
+			f.db = nil
+		}
+		if err := dropDatabase(f.name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		f.name = ""
 	}
-	if fresh.db != nil {
-		_ = fresh.db.Close()
-		fresh.db = nil
-	}
+	return errors.Join(errs...)
+}
+
+func dropDatabase(name string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	adm, err := sqlx.Open("postgres", os.Getenv(EnvDatabaseURL))
@@ -269,10 +316,9 @@ func dropFresh() error {
 	}
 	defer adm.Close()
 	// FORCE ends connections still open, e.g. those of a bot process a test started.
-	if _, err := adm.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(fresh.name)+" WITH (FORCE)"); err != nil {
-		return fmt.Errorf("dropping test database %s: %w", fresh.name, err)
+	if _, err := adm.ExecContext(ctx, "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("dropping test database %s: %w", name, err)
 	}
-	fresh.name = ""
 	return nil
 }
 
