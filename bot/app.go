@@ -169,6 +169,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		OnQueued:        func(kind string, n int) { a.metrics.Queued.WithLabelValues(kind).Add(float64(n)) },
 		BotUsername:     me.Username,
 		ReminderOffsets: a.cfg.ReminderOffsets,
+		QuietHours:      a.cfg.Quiet,
 		CheckinSecret:   a.cfg.CheckinKey(),
 		CheckinOpens:    a.cfg.CheckinOpensBefore,
 		Now:             a.now,

@@ -17,6 +17,7 @@ import (
 
 	"donorbot/broadcast"
 	"donorbot/drive"
+	"donorbot/quiet"
 )
 
 // Config is every setting of a donorbot process, read from the environment.
@@ -46,6 +47,9 @@ type Config struct {
 	ReplyBurst       int             `env:"REPLY_BURST" envDefault:"20"`
 	ReminderOffsets  []time.Duration `env:"REMINDER_OFFSETS" envDefault:"24h,2h" envSeparator:","`
 	ReminderInterval time.Duration   `env:"REMINDER_INTERVAL" envDefault:"30s"`
+	// QuietHours is when non-urgent messages do not reach donors (package
+	// quiet); unset is DefaultQuietHours, empty is none.
+	QuietHours string `env:"QUIET_HOURS"`
 	// CheckinSecret signs the donors' check-in codes; empty derives one
 	// from the bot token (see CheckinKey).
 	CheckinSecret string `env:"CHECKIN_SECRET"`
@@ -55,7 +59,13 @@ type Config struct {
 
 	// Location is TimeZone loaded by Validate.
 	Location *time.Location `env:"-"`
+	// Quiet is QuietHours parsed by Validate.
+	Quiet quiet.Hours `env:"-"`
 }
+
+// DefaultQuietHours is QUIET_HOURS when it is not set. It is not an
+// envDefault: that would also replace an empty value, which means none.
+const DefaultQuietHours = "21:00-07:00"
 
 // LoadConfig reads Config from environ (KEY=VALUE strings) and validates it.
 // Every error is one line naming the variable.
@@ -64,6 +74,9 @@ func LoadConfig(environ []string) (Config, error) {
 	err := env.ParseWithOptions(&cfg, env.Options{Environment: env.ToMap(environ)})
 	if err != nil {
 		return Config{}, configError(err)
+	}
+	if _, set := env.ToMap(environ)["QUIET_HOURS"]; !set {
+		cfg.QuietHours = DefaultQuietHours
 	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
@@ -173,6 +186,11 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: TZ is %q: not a time zone name like Asia/Ho_Chi_Minh", c.TimeZone)
 	}
 	c.Location = loc
+	q, err := quiet.Parse(c.QuietHours)
+	if err != nil {
+		return fmt.Errorf("config: QUIET_HOURS is %q: %v", c.QuietHours, err)
+	}
+	c.Quiet = q
 	return nil
 }
 

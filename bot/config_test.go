@@ -43,6 +43,11 @@ func TestLoadConfig(t *testing.T) {
 		{"OKMetricsAddr", append(base, "METRICS_ADDR=127.0.0.1:9090"), ""},
 		{"ErrCheckinOpensBeforeNegative", append(base, "CHECKIN_OPENS_BEFORE=-1h"), "CHECKIN_OPENS_BEFORE is -1h0m0s"},
 		{"ErrCheckinOpensBeforeDays", append(base, "CHECKIN_OPENS_BEFORE=48h"), "CHECKIN_OPENS_BEFORE is 48h0m0s"},
+		{"ErrQuietHoursOneTime", append(base, "QUIET_HOURS=21:00"), "QUIET_HOURS is \"21:00\""},
+		{"ErrQuietHoursSameTimes", append(base, "QUIET_HOURS=21:00-21:00"), "QUIET_HOURS"},
+		{"ErrQuietHoursHour24", append(base, "QUIET_HOURS=24:00-07:00"), "QUIET_HOURS"},
+		{"OKQuietHoursOff", append(base, "QUIET_HOURS="), ""},
+		{"OKQuietHoursWithinADay", append(base, "QUIET_HOURS=12:00-13:30"), ""},
 		{"OKWebhook", append(base, "WEBHOOK_URL=https://example.org/hook", "WEBHOOK_SECRET=s3cr3t_-", "ADMIN_IDS=1,2"), ""},
 	}
 	for _, tt := range tests {
@@ -64,6 +69,27 @@ func TestLoadConfig(t *testing.T) {
 				t.Errorf("error spans several lines: %q", err)
 			}
 		})
+	}
+}
+
+// TestQuietHoursSetting: unset is 21:00-07:00 (issue 15), empty is none.
+func TestQuietHoursSetting(t *testing.T) {
+	base := []string{"DATABASE_URL=postgres://x", "REDIS_URL=redis://x"}
+	for _, c := range []struct {
+		env  []string
+		want string
+	}{
+		{base, "21:00-07:00"},
+		{append(base, "QUIET_HOURS="), ""},
+		{append(base, "QUIET_HOURS=22:30-06:00"), "22:30-06:00"},
+	} {
+		cfg, err := LoadConfig(c.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Quiet.String(); got != c.want || cfg.Quiet.On() != (c.want != "") {
+			t.Errorf("%v: quiet hours %q (on %v), want %q", c.env[2:], got, cfg.Quiet.On(), c.want)
+		}
 	}
 }
 
