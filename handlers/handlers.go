@@ -16,6 +16,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"donorbot/quiet"
 	"donorbot/storage"
 )
 
@@ -35,6 +36,9 @@ type Deps struct {
 	Now func() time.Time
 	// ReminderOffsets are the reminders before a slot; nil means 24h and 2h.
 	ReminderOffsets []time.Duration
+	// QuietHours hold back non-urgent scheduled messages to donors at
+	// night; the zero value is none.
+	QuietHours quiet.Hours
 	// CheckinSecret signs the donors' check-in codes (/mycode).
 	CheckinSecret []byte
 	// CheckinOpens is how long before a drive's first slot its check-in

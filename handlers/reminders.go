@@ -45,16 +45,32 @@ func (h *Handlers) SendReminders(ctx context.Context) error {
 }
 
 // queueSlotReminders queues every reminder due before a slot and every
-// thank-you due after a drive.
+// thank-you due after a drive. In quiet hours it queues none: a reminder
+// due then went out at their last minute (quiet.Early), a thank-you waits
+// for their end (quiet.Wait).
 func (h *Handlers) queueSlotReminders(ctx context.Context) error {
+	now := h.d.Now()
+	earlyBefore, ok := h.d.QuietHours.Horizon(now.In(h.d.Location))
+	if !ok {
+		return nil
+	}
 	return h.queueAll("slot_reminders", func() (map[string]int, error) {
-		return h.d.Store.QueueDueReminders(ctx, h.d.Now(), h.reminderOffsets(), 100, h.renderSlotReminder)
+		return h.d.Store.QueueDueReminders(ctx, now, earlyBefore, h.reminderOffsets(), 100, h.renderSlotReminder)
 	})
+}
+
+// quiet says whether now is in quiet hours, when messages that would be
+// meaningless early (a thank-you, "eligible again", a no-show notice) wait.
+func (h *Handlers) quiet() bool {
+	return h.d.QuietHours.Contains(h.d.Now().In(h.d.Location))
 }
 
 // queueDateReminders queues the reminders donors asked for ("tell me when I
 // may donate again").
 func (h *Handlers) queueDateReminders(ctx context.Context) error {
+	if h.quiet() {
+		return nil
+	}
 	return h.queueAll("date_reminders", func() (map[string]int, error) {
 		return h.d.Store.QueueDueDateReminders(ctx, h.today(), h.d.Now(), 100,
 			func(r storage.DateReminder) (storage.ScheduledMessage, error) {
@@ -117,6 +133,10 @@ func (h *Handlers) renderSlotReminder(r storage.DueReminder) (storage.ScheduledM
 		return storage.ScheduledMessage{ChatID: r.ChatID, Text: h.textIn(r.Language, "thanks_after_drive", data)}, nil
 	}
 	m := storage.ScheduledMessage{ChatID: r.ChatID, Text: h.textIn(r.Language, "reminder_slot", data)}
+	if r.DueAt.After(h.d.Now()) {
+		// Brought forward by quiet hours: say why it comes so early.
+		m.Text = h.textIn(r.Language, "reminder_early", nil) + "\n" + m.Text
+	}
 	if r.Kind == h.lastReminderKind() {
 		// The morning-of check: health can change after the questionnaire.
 		m.Text += "\n\n" + h.textIn(r.Language, "recheck_ask", nil)

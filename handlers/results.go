@@ -164,6 +164,11 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 // markNoShows turns confirmed registrations of ended drives never checked
 // in into no-shows, and tells those of recent drives another one awaits.
 func (h *Handlers) markNoShows(ctx context.Context) error {
+	if h.quiet() {
+		// The notice is queued with the marking, and must not reach a
+		// donor at night: both wait for the morning.
+		return nil
+	}
 	queued := map[string]int{}
 	defer h.reportQueued("no_shows", queued)
 	marked, err := h.d.Store.MarkNoShows(ctx, h.d.Now(), func(n storage.NoShow) (storage.ScheduledMessage, error) {

@@ -17,11 +17,14 @@ import (
 type DueReminder struct {
 	Kind           string
 	RegistrationID int64
-	TelegramID     int64
-	ChatID         int64
-	Language       string
-	Drive          drive.Drive
-	Slot           drive.Slot
+	// DueAt is the reminder's moment; it is after now when quiet hours
+	// brought it forward (see earlyBefore of QueueDueReminders).
+	DueAt      time.Time
+	TelegramID int64
+	ChatID     int64
+	Language   string
+	Drive      drive.Drive
+	Slot       drive.Slot
 }
 
 // QueueDueReminders finds up to limit reminders due at now, renders each
@@ -30,7 +33,9 @@ type DueReminder struct {
 // the reminders before a slot (nil: drive.DefaultReminderOffsets). So two
 // schedulers running at once never queue the same reminder, and one that
 // dies queues nothing: sending, with its retries and per-recipient
-// outcomes, is the queue's job. It returns how many it queued per
+// outcomes, is the queue's job. Reminders before a slot due before
+// earlyBefore are queued too (quiet hours bring them forward: see package
+// quiet); earlyBefore at or before now brings none. It returns how many it queued per
 // broadcast kind: ReminderBroadcastKind of the reminder's kind.
 //
 // A reminder before a slot goes to confirmed registrations of published
@@ -41,10 +46,10 @@ type DueReminder struct {
 //
 // A call may queue fewer than limit while more are due (claims of a
 // concurrent scheduler are dropped): call again until it queues none.
-func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, offsets []time.Duration, limit int,
+func (s *Store) QueueDueReminders(ctx context.Context, now, earlyBefore time.Time, offsets []time.Duration, limit int,
 	render func(DueReminder) (ScheduledMessage, error)) (map[string]int, error) {
 	// $1 now, $2 kinds, $3 offsets and $4 untils in seconds, $5 the largest
-	// offset, $6 the thanks window, $7 limit.
+	// offset, $6 the thanks window, $7 limit, $8 earlyBefore.
 	const q = `WITH rules AS (
 			SELECT u.kind, u.offset_s * interval '1 second' AS "offset",
 			       u.until_s * interval '1 second' AS until
@@ -56,9 +61,9 @@ func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, offsets []
 			JOIN registrations r ON r.slot_id = sl.id
 			JOIN drives d ON d.id = sl.drive_id
 			CROSS JOIN rules u
-			WHERE sl.starts_at > $1 AND sl.starts_at <= $1 + $5 * interval '1 second'
+			WHERE sl.starts_at > $1 AND sl.starts_at <= greatest($1, $8) + $5 * interval '1 second'
 			  AND r.status = 'confirmed' AND d.status = 'published'
-			  AND sl.starts_at - u."offset" <= $1
+			  AND (sl.starts_at - u."offset" <= $1 OR sl.starts_at - u."offset" < $8)
 			  AND NOT EXISTS (SELECT 1 FROM reminders_sent x WHERE x.registration_id = r.id AND x.kind = u.kind)
 			UNION ALL
 			SELECT r.id, 'thanks', d.ends_at, false
@@ -75,10 +80,11 @@ func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, offsets []
 			ON CONFLICT DO NOTHING
 			RETURNING registration_id, kind, skipped
 		)
-		SELECT c.kind, c.registration_id, dn.telegram_id, dn.chat_id, dn.language,
+		SELECT c.kind, c.registration_id, ca.due_at, dn.telegram_id, dn.chat_id, dn.language,
 			sl.id AS slot_id, sl.starts_at AS slot_starts_at, sl.ends_at AS slot_ends_at,
 			sl.capacity AS slot_capacity, ` + driveColumns + `
 		FROM claimed c
+		JOIN candidates ca ON ca.registration_id = c.registration_id AND ca.kind = c.kind
 		JOIN registrations r ON r.id = c.registration_id
 		JOIN donors dn ON dn.id = r.donor_id
 		JOIN drive_slots sl ON sl.id = r.slot_id
@@ -103,7 +109,7 @@ func (s *Store) QueueDueReminders(ctx context.Context, now time.Time, offsets []
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var rows []dueReminderRow
 		err := tx.SelectContext(ctx, &rows, q, now, pq.Array(kinds), pq.Array(offs), pq.Array(untils),
-			largest, int64(drive.ThanksWindow/time.Second), limit)
+			largest, int64(drive.ThanksWindow/time.Second), limit, earlyBefore)
 		if err != nil {
 			return fmt.Errorf("find due: %w", err)
 		}
@@ -133,6 +139,7 @@ type dueReminderRow struct {
 	driveRow
 	Kind           string    `db:"kind"`
 	RegistrationID int64     `db:"registration_id"`
+	DueAt          time.Time `db:"due_at"`
 	TelegramID     int64     `db:"telegram_id"`
 	ChatID         int64     `db:"chat_id"`
 	Language       string    `db:"language"`
@@ -144,7 +151,7 @@ type dueReminderRow struct {
 
 func (r dueReminderRow) reminder() DueReminder {
 	return DueReminder{
-		Kind: r.Kind, RegistrationID: r.RegistrationID, TelegramID: r.TelegramID,
+		Kind: r.Kind, RegistrationID: r.RegistrationID, DueAt: r.DueAt, TelegramID: r.TelegramID,
 		ChatID: r.ChatID, Language: r.Language, Drive: r.drive(),
 		Slot: drive.Slot{ID: r.SlotID, DriveID: r.driveRow.ID, Start: r.SlotStartsAt,
 			End: r.SlotEndsAt, Capacity: r.SlotCapacity},
