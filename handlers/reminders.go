@@ -22,6 +22,7 @@ import (
 // needs, it offers to widen an unfilled one and covers alerts sent late.
 // Reminders are queued in the transaction that marks them due and sent by
 // the broadcast engine, so one chat that cannot be reached delays no other.
+// In quiet hours (Deps.QuietHours) nothing but urgent needs is queued.
 // Each job runs whatever happened to the others; their errors are returned
 // together. Several processes may call it at once: storage hands each
 // reminder to one of them.
