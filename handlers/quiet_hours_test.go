@@ -109,3 +109,61 @@ func deliveredTo(t *testing.T, b *bottest.Bot, chats ...int64) int {
 	})
 	return sent
 }
+
+// TestThanksAndDateReminderWaitForMorning: with quiet hours 21:00-07:00
+// (issue 15), the thank-you after a drive that ended at 22:00 and an
+// "eligible again" reminder for the next day are not sent early: nothing
+// comes at 22:00 or at 06:59, both come at 07:00.
+func TestThanksAndDateReminderWaitForMorning(t *testing.T) {
+	clock := clockAtLocal(t, 20, 0)
+	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) {
+		c.ReminderInterval = time.Hour
+		c.QuietHours = "21:00-07:00"
+	}))
+	ctx := context.Background()
+	donor := int64(8823)
+	seed(t, b, donorSpec{id: donor, group: profile.BloodOPos})
+	start := clockAtLocal(t, 21, 0).Now()
+	d, slots, err := b.Store.CreateDrive(ctx, drive.DraftInput{
+		Title: "Ngày hội Đêm", Wave: "Đợt 1", Organizer: "Đoàn phường Cửa Nam", Hospital: "Viện Huyết học - Truyền máu TW",
+		Venue: "25 Phan Đình Phùng, Ba Đình, Hà Nội", Start: start, End: start.Add(time.Hour),
+		SlotLength: 30 * time.Minute, SlotCapacity: 10, TargetUnits: 20,
+	}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Store.PublishDrive(ctx, d.ID, b.Now()); err != nil {
+		t.Fatal(err)
+	}
+	reg := confirmed(t, b, donor, slots[0])
+	if err := b.Store.AddDateReminder(ctx, donor, today(t).AddDate(0, 0, 1), "eligible_again"); err != nil {
+		t.Fatal(err)
+	}
+	run := func() {
+		t.Helper()
+		if err := b.Handlers().SendReminders(ctx); err != nil {
+			t.Fatalf("SendReminders at %s: %v", clock.Now().In(loc(t)).Format("02 15:04"), err)
+		}
+	}
+	// The 2 h reminder, due 19:00, goes now: not what this test is about.
+	run()
+	b.Phone(donor, "vi").Expect("Ngày hội Đêm")
+	before := deliveredTo(t, b, donor)
+	if _, err := b.Store.DB().Exec(`UPDATE registrations SET status = 'attended' WHERE id = $1`, reg); err != nil {
+		t.Fatal(err)
+	}
+
+	// 22:00, the drive's end; 06:59 the next day.
+	for _, step := range []time.Duration{2 * time.Hour, 8*time.Hour + 59*time.Minute} {
+		clock.Advance(step)
+		run()
+		if n := deliveredTo(t, b, donor); n != before {
+			t.Errorf("at %s, %d messages were sent, want none", clock.Now().In(loc(t)).Format("02 15:04"), n-before)
+		}
+	}
+	clock.Advance(time.Minute)
+	run()
+	p := b.Phone(donor, "vi")
+	p.Expect("Cảm ơn bạn đã hiến máu tại «Ngày hội Đêm»")
+	p.Expect("bạn có thể hiến máu lại")
+}
