@@ -38,17 +38,7 @@ func TestReminderBroughtForwardByQuietHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := clockAtLocal(t, 7, 30).Now().AddDate(0, 0, 1)
-	d, slots, err := b.Store.CreateDrive(ctx, drive.DraftInput{
-		Title: "Ngày hội Sớm mai", Wave: "Đợt 1", Organizer: "Đoàn phường Cửa Nam", Hospital: "Viện Huyết học - Truyền máu TW",
-		Venue: "25 Phan Đình Phùng, Ba Đình, Hà Nội", Start: start, End: start.Add(time.Hour),
-		SlotLength: 30 * time.Minute, SlotCapacity: 10, TargetUnits: 20,
-	}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Store.PublishDrive(ctx, d.ID, b.Now()); err != nil {
-		t.Fatal(err)
-	}
+	slots := publishHourDrive(t, b, "Ngày hội Sớm mai", start)
 	confirmed(t, b, vi, slots[0])
 	confirmed(t, b, en, slots[0])
 	run := func() {
@@ -124,17 +114,7 @@ func TestThanksAndDateReminderWaitForMorning(t *testing.T) {
 	donor := int64(8823)
 	seed(t, b, donorSpec{id: donor, group: profile.BloodOPos})
 	start := clockAtLocal(t, 21, 0).Now()
-	d, slots, err := b.Store.CreateDrive(ctx, drive.DraftInput{
-		Title: "Ngày hội Đêm", Wave: "Đợt 1", Organizer: "Đoàn phường Cửa Nam", Hospital: "Viện Huyết học - Truyền máu TW",
-		Venue: "25 Phan Đình Phùng, Ba Đình, Hà Nội", Start: start, End: start.Add(time.Hour),
-		SlotLength: 30 * time.Minute, SlotCapacity: 10, TargetUnits: 20,
-	}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Store.PublishDrive(ctx, d.ID, b.Now()); err != nil {
-		t.Fatal(err)
-	}
+	slots := publishHourDrive(t, b, "Ngày hội Đêm", start)
 	reg := confirmed(t, b, donor, slots[0])
 	if err := b.Store.AddDateReminder(ctx, donor, today(t).AddDate(0, 0, 1), "eligible_again"); err != nil {
 		t.Fatal(err)
@@ -166,4 +146,23 @@ func TestThanksAndDateReminderWaitForMorning(t *testing.T) {
 	// Two deliveries of two broadcasts: either may arrive first.
 	b.API.WaitText(t, donor, "Cảm ơn bạn đã hiến máu tại «Ngày hội Đêm»")
 	b.API.WaitText(t, donor, "bạn có thể hiến máu lại")
+}
+
+// publishHourDrive publishes a one-hour drive of two half-hour slots from
+// start, at the bot's clock.
+func publishHourDrive(t *testing.T, b *bottest.Bot, title string, start time.Time) []drive.Slot {
+	t.Helper()
+	ctx := context.Background()
+	d, slots, err := b.Store.CreateDrive(ctx, drive.DraftInput{
+		Title: title, Wave: "Đợt 1", Organizer: "Đoàn phường Cửa Nam", Hospital: "Viện Huyết học - Truyền máu TW",
+		Venue: "25 Phan Đình Phùng, Ba Đình, Hà Nội", Start: start, End: start.Add(time.Hour),
+		SlotLength: 30 * time.Minute, SlotCapacity: 10, TargetUnits: 20,
+	}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Store.PublishDrive(ctx, d.ID, b.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return slots
 }
