@@ -249,11 +249,7 @@ func (h *Handlers) managedDrive(ctx context.Context, t *turn, usage string) (dri
 	if !ok || err != nil {
 		return d, false, err
 	}
-	mine, err := h.organizes(ctx, t.userID, d)
-	if err != nil || !mine {
-		return d, false, errors.Join(err, t.refuse(ctx, "drive_not_yours"))
-	}
-	return d, true, nil
+	return h.checkOrganizes(ctx, t, d)
 }
 
 // managedDriveByID loads a drive named in callback data and checks that the
@@ -266,6 +262,12 @@ func (h *Handlers) managedDriveByID(ctx context.Context, t *turn, driveID int64)
 	if err != nil {
 		return d, false, err
 	}
+	return h.checkOrganizes(ctx, t, d)
+}
+
+// checkOrganizes refuses the user unless they organize d; a failed check
+// is an error, not a refusal.
+func (h *Handlers) checkOrganizes(ctx context.Context, t *turn, d drive.Drive) (drive.Drive, bool, error) {
 	mine, err := h.organizes(ctx, t.userID, d)
 	if err != nil {
 		return d, false, err
