@@ -61,6 +61,9 @@ var (
 		"avail": anyone, "urg": anyone, "un": clubAdminsOnly, "urgadm": clubAdminsOnly,
 		// cinv answers only the tapper's own invitation (TestOwnershipMatrix).
 		"cinv": anyone,
+		// fl answers only the tapper's own conversation; a flow's Guard
+		// checks its role (TestFlowGuardStopsRevokedOrganizer).
+		"fl": anyone,
 	}
 )
 
@@ -187,7 +190,7 @@ var (
 		"scr": "own conversation", "drv": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"drvpg": "public list", "remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"nd": "own draft", "avail": "own settings", "un": "own draft, club checked at send",
-		"urg": "own alert (TestUrgentRights)",
+		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 	}
 )
 

@@ -2,11 +2,11 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"donorbot/botapi"
-	"donorbot/storage"
 )
 
 const flowAvailable = "available" // typing the last day on call
@@ -69,13 +69,10 @@ func (h *Handlers) onAvailability(ctx context.Context, t *turn) error {
 	case "optin", "optout":
 		err = h.d.Store.SetUrgentOptIn(ctx, t.userID, t.cb.arg(0) == "optin")
 	case "until":
-		if err := t.answer(ctx, ""); err != nil {
+		if err := t.finishTap(ctx); err != nil {
 			return err
 		}
-		if err := h.d.State.SaveConversation(ctx, t.userID, storage.Conversation{Flow: flowAvailable}); err != nil {
-			return err
-		}
-		return t.reply(ctx, t.text("avail_ask_until"), nil)
+		return h.availableUntilFlow().start(ctx, t, availableUntil{})
 	default:
 		return t.answer(ctx, t.text("button_stale"))
 	}
@@ -88,17 +85,40 @@ func (h *Handlers) onAvailability(ctx context.Context, t *turn) error {
 	return h.showAvailability(ctx, t, t.text("avail_saved"))
 }
 
-// availableText takes the typed last day on call.
-func (h *Handlers) availableText(ctx context.Context, t *turn) error {
-	day, err := time.ParseInLocation("2/1/2006", strings.TrimSpace(t.upd.Message.Text), time.UTC)
-	if err != nil || day.Before(h.today()) || day.After(h.today().AddDate(1, 0, 0)) {
-		return t.reply(ctx, t.text("avail_bad_date"), nil)
+// availableUntil is the answer of "on call until a day".
+type availableUntil struct {
+	Until string `json:"until"` // yyyy-mm-dd
+}
+
+// availableUntilFlow asks the last day the donor is on call for urgent needs.
+func (h *Handlers) availableUntilFlow() *flow[availableUntil] {
+	return &flow[availableUntil]{
+		Name: flowAvailable, Version: 1,
+		Steps: []step[availableUntil]{{
+			ID:     "until",
+			Prompt: func(t *turn, _ *availableUntil) string { return t.text("avail_ask_until") },
+			Typed:  true,
+			Parse: func(_ context.Context, t *turn, s *availableUntil, raw string) (string, error) {
+				day, err := time.ParseInLocation("2/1/2006", raw, time.UTC)
+				if err != nil || day.Before(h.today()) || day.After(h.today().AddDate(1, 0, 0)) {
+					return t.text("avail_bad_date"), nil
+				}
+				s.Until = day.Format(time.DateOnly)
+				return "", nil
+			},
+		}},
+		Done: func(ctx context.Context, t *turn, s *availableUntil) error {
+			day, err := time.Parse(time.DateOnly, s.Until)
+			if err != nil {
+				return fmt.Errorf("available until %q: %w", s.Until, err)
+			}
+			if err := h.d.Store.SetOnCall(ctx, t.userID, true, day); err != nil {
+				return err
+			}
+			return h.showAvailability(ctx, t, t.text("avail_saved"))
+		},
+		Cancelled: func(ctx context.Context, t *turn, _ *availableUntil) error {
+			return h.showAvailability(ctx, t, "")
+		},
 	}
-	if err := h.d.Store.SetOnCall(ctx, t.userID, true, day); err != nil {
-		return err
-	}
-	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
-		return err
-	}
-	return h.showAvailability(ctx, t, t.text("avail_saved"))
 }

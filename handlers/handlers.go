@@ -53,6 +53,7 @@ type Handlers struct {
 	bcast     Broadcaster
 	commands  map[string]handlerFunc
 	callbacks map[string]handlerFunc
+	flows     map[string]flowRunner
 }
 
 // handlerFunc handles one update. A returned error is internal: it is logged
@@ -135,6 +136,15 @@ func (h *Handlers) routes() {
 		"urg":     h.onAlertAnswer,                     // urg:v1:<need>:y|n (the tapper's own alert)
 		"urgadm":  h.clubAdminOnly(h.onNeedAdmin),      // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
 		"cinv":    h.onInvitationAnswer,                // cinv:v1:<invitation>:y|n (the tapper's own invitation)
+		"fl":      h.onFlowButton,                      // fl:v1:<flow>:<step>:<op>[:<value>] (see flow.go)
+	}
+	// Guided journeys, run by the engine of flow.go. Their buttons route
+	// through "fl" above; typed answers through onText.
+	h.flows = map[string]flowRunner{}
+	for _, f := range []flowRunner{
+		h.availableUntilFlow(), // /available → "On call until a day"
+	} {
+		h.flows[f.name()] = f
 	}
 }
 

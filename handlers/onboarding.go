@@ -189,6 +189,9 @@ func (h *Handlers) activeStep(ctx context.Context, t *turn) (flow string, step p
 
 // onText handles a typed answer.
 func (h *Handlers) onText(ctx context.Context, t *turn) error {
+	if handled, err := h.flowInput(ctx, t); handled || err != nil {
+		return err
+	}
 	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
 	if err != nil {
 		return err
@@ -207,9 +210,6 @@ func (h *Handlers) onText(ctx context.Context, t *turn) error {
 	}
 	if ok && conv.Flow == flowUrgent {
 		return h.urgentText(ctx, t, conv)
-	}
-	if ok && conv.Flow == flowAvailable && t.donor != nil {
-		return h.availableText(ctx, t)
 	}
 	flow, step, lost, err := h.activeStep(ctx, t)
 	if err != nil {
@@ -236,6 +236,9 @@ func (h *Handlers) onText(ctx context.Context, t *turn) error {
 
 // onContact handles a shared contact, accepted only as the user's own phone.
 func (h *Handlers) onContact(ctx context.Context, t *turn) error {
+	if handled, err := h.flowInput(ctx, t); handled || err != nil {
+		return err
+	}
 	flow, step, _, err := h.activeStep(ctx, t)
 	if err != nil {
 		return err

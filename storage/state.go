@@ -53,12 +53,31 @@ func (s *State) UserKey(userID int64, name string) string {
 	return s.prefix + "user:" + strconv.FormatInt(userID, 10) + ":" + name
 }
 
-// Conversation is where a user is in a guided journey.
+// Conversation is where a user is in a guided journey (see handlers/flow.go,
+// the engine that runs every flow on it).
 type Conversation struct {
-	Flow string            `json:"flow"`
-	Step string            `json:"step"`
+	// Version is the layout of this record (ConversationVersion); a record
+	// of another layout, left by an earlier release, is restarted.
+	Version int    `json:"v,omitempty"`
+	Flow    string `json:"flow"`
+	// FlowVersion is the version of the flow's own State; a flow whose
+	// answers changed shape bumps it.
+	FlowVersion int    `json:"fv,omitempty"`
+	Step        string `json:"step"`
+	// Trail is the steps answered before Step, in order: Back returns to
+	// the last of them.
+	Trail []string `json:"trail,omitempty"`
+	// Reviewing is set while one answer is changed from the review step,
+	// which the flow returns to once it is answered.
+	Reviewing bool `json:"reviewing,omitempty"`
+	// State is the flow's typed answers, as JSON.
+	State json.RawMessage `json:"state,omitempty"`
+	// Data is the pre-engine layout's answers; only an old record has it.
 	Data map[string]string `json:"data,omitempty"`
 }
+
+// ConversationVersion is the layout of Conversation this release writes.
+const ConversationVersion = 2
 
 // Conversation returns the user's conversation; ok is false when there is none
 // (never started, ended, expired, or lost with Redis).
