@@ -248,6 +248,10 @@ pg_conf() {
 		echo "port = $1"
 		echo "unix_socket_directories = '$PG_HOME/run'"
 		echo "max_connections = 200"
+		if [[ -f $PG_BIN/../lib/pg_stat_statements.so ]]; then
+			# Statements per update, counted by the load driver (BENCHMARKS.md).
+			echo "shared_preload_libraries = 'pg_stat_statements'"
+		fi
 		if [[ -n $FAST ]]; then
 			echo "# --fast: test data only, lost on a crash"
 			echo "fsync = off"

@@ -60,6 +60,7 @@ type result struct {
 	cpu       time.Duration  // child user+sys in the window
 	split     cpuSplit       // every process's, in the window
 	calls     map[string]int // Bot API calls by method, in the window
+	trips     roundTrips     // statements and Redis commands, in the window
 	idleRSS   int64          // KiB
 	peakRSS   int64          // KiB
 	load      string
@@ -113,6 +114,10 @@ func (r *loadRun) measure(ctx context.Context) (*result, error) {
 		return nil, err
 	}
 	calls0 := r.router.callCounts()
+	trips0, err := r.countRoundTrips(ctx)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	rec.open(start)
 	profiles := make(chan error, 1)
@@ -129,6 +134,10 @@ func (r *loadRun) measure(ctx context.Context) (*result, error) {
 		return nil, err
 	}
 	split1, err := readCPUSplit(pid)
+	if err != nil {
+		return nil, err
+	}
+	trips1, err := r.countRoundTrips(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +158,7 @@ func (r *loadRun) measure(ctx context.Context) (*result, error) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	return &result{window: end.Sub(start), latencies: slices.Clone(rec.latencies), failures: rec.failures,
-		errors: errs, cpu: cpu1 - cpu0, split: split1.since(split0), calls: calls, idleRSS: r.idleRSS, peakRSS: peak, load: strings.TrimSpace(string(load))}, nil
+		errors: errs, cpu: cpu1 - cpu0, split: split1.since(split0), calls: calls, trips: trips1.since(trips0), idleRSS: r.idleRSS, peakRSS: peak, load: strings.TrimSpace(string(load))}, nil
 }
 
 // profile fetches the child's CPU profile over most of the window, then its
@@ -221,6 +230,7 @@ func (res *result) print(out io.Writer, o options) {
 			fmt.Fprintf(out, " %s=%.2f", m, float64(res.calls[m])/float64(n))
 		}
 		fmt.Fprintln(out)
+		res.trips.print(out, n)
 	}
 	bounds := []time.Duration{time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond,
 		20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond, time.Second}
