@@ -317,8 +317,15 @@ func (f *flow[S]) onText(ctx context.Context, t *turn, conv storage.Conversation
 		return f.restart(ctx, t)
 	}
 	i := f.stepIndex(conv.Step)
-	if conv.Step == reviewStep || i < 0 || !f.Steps[i].Typed || strings.TrimSpace(raw) == "" {
-		if err := t.reply(ctx, t.text("use_buttons"), nil); err != nil {
+	hint := ""
+	switch {
+	case conv.Step == reviewStep || i < 0 || !f.Steps[i].Typed:
+		hint = "use_buttons"
+	case strings.TrimSpace(raw) == "": // a sticker or a photo where words are asked
+		hint = "use_text"
+	}
+	if hint != "" {
+		if err := t.reply(ctx, t.text(hint), nil); err != nil {
 			return err
 		}
 		return f.ask(ctx, t, conv, &s)
