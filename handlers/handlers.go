@@ -143,6 +143,7 @@ func (h *Handlers) routes() {
 	for _, f := range []flowRunner{
 		h.availableUntilFlow(), // /available → "On call until a day"
 		h.urgentFlow(),         // /urgent → a need's questions, review, Send
+		h.checkinFlow(),        // /checkin <drive> → the desk's searches; ⏸ deferred → reason, until
 	} {
 		h.flows[f.name()] = f
 	}
