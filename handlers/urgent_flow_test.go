@@ -22,7 +22,7 @@ type urgentFlowTexts struct {
 	sameAudience, compatibleAudience           string
 	review, unitsLabel, changeUnits, changeAud string
 	compatibleShown, noteLabel, noNote, sent   string
-	refused, restarted                         string
+	refused, restarted, step6, lateDeadline    string
 }
 
 // TestUrgentFlow walks /urgent through the conversation engine in both
@@ -34,7 +34,8 @@ type urgentFlowTexts struct {
 // answer, and an /urgent record of the layout before the engine is
 // restarted with an explanation.
 func TestUrgentFlow(t *testing.T) {
-	b := bottest.Start(t)
+	clock := &testClock{}
+	b := bottest.Start(t, bottest.Clock(clock.Now))
 	for _, tc := range []urgentFlowTexts{{
 		lang: "vi", step1: "Bước 1/11", step3: "Bước 3/11", step4: "Bước 4/11", step11: "Bước 11/11",
 		groupAsked: "nhóm nào", wholeBlood: "máu toàn phần", unitsWrong: "từ 1 đến 50", never: "Không nhắc",
@@ -44,6 +45,7 @@ func TestUrgentFlow(t *testing.T) {
 		changeAud: "✏️ Gửi tới", compatibleShown: "Gửi tới: nhóm máu tương thích trong câu lạc bộ — 2 người phù hợp",
 		noteLabel: "• Ghi chú: ", noNote: "(không có)", sent: "Yêu cầu #",
 		refused: "chỉ dành cho quản lý câu lạc bộ", restarted: "Bot vừa được cập nhật",
+		step6: "Bước 6/11", lateDeadline: "Thời hạn chưa đúng",
 	}, {
 		lang: "en", step1: "Step 1/11", step3: "Step 3/11", step4: "Step 4/11", step11: "Step 11/11",
 		groupAsked: "Which blood group", wholeBlood: "whole blood", unitsWrong: "from 1 to 50", never: "Never",
@@ -53,12 +55,13 @@ func TestUrgentFlow(t *testing.T) {
 		changeAud: "✏️ Goes to", compatibleShown: "Goes to: compatible groups in the club — 2 matching",
 		noteLabel: "• Note: ", noNote: "(none)", sent: "Need #",
 		refused: "for living blood bank club admins only", restarted: "The bot was updated",
+		step6: "Step 6/11", lateDeadline: "That deadline is not right",
 	}} {
-		t.Run(tc.lang, func(t *testing.T) { urgentFlowIn(t, b, tc) })
+		t.Run(tc.lang, func(t *testing.T) { urgentFlowIn(t, b, clock, tc) })
 	}
 }
 
-func urgentFlowIn(t *testing.T, b *bottest.Bot, tc urgentFlowTexts) {
+func urgentFlowIn(t *testing.T, b *bottest.Bot, clock *testClock, tc urgentFlowTexts) {
 	ctx := context.Background()
 	adminID := testenv.TelegramID()
 	club := newClub(t, b, "CLB Luong khan "+itoa(adminID), adminID)
@@ -119,6 +122,18 @@ func urgentFlowIn(t *testing.T, b *bottest.Bot, tc urgentFlowTexts) {
 	admin.Expect(tc.step11)
 	admin.Tap(tc.compatibleAudience)
 	admin.Expect(tc.review, tc.compatibleShown, tc.unitsLabel+"4")
+
+	// The deadline passed while the review waited: Send asks a new one,
+	// then the review again.
+	clock.Advance(25 * time.Hour)
+	admin.Tap(tc.send)
+	admin.Expect(tc.lateDeadline)
+	admin.Expect(tc.step6)
+	admin.Send(b.Now().In(loc(t)).AddDate(0, 0, 1).Format("15:04 02/01/2006"))
+	admin.Expect(tc.review, tc.compatibleShown)
+	if n := countNeeds(t, b, club.ID); n != 0 {
+		t.Fatalf("%d needs sent past their deadline", n)
+	}
 
 	// A role revoked before Send: the answer is refused, nothing is sent.
 	if _, err := b.Store.RevokeRole(ctx, adminID, storage.RoleClubAdmin); err != nil {
