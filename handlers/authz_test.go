@@ -58,7 +58,7 @@ var (
 		"resd": organizersOnly, "resfix": organizersOnly,
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
 		// also checks the need's club.
-		"avail": anyone, "urg": anyone, "un": clubAdminsOnly, "urgadm": clubAdminsOnly,
+		"avail": anyone, "urg": anyone, "urgadm": clubAdminsOnly,
 		// cinv answers only the tapper's own invitation (TestOwnershipMatrix).
 		"cinv": anyone,
 		// fl answers only the tapper's own conversation; a flow's Guard
@@ -189,7 +189,7 @@ var (
 		"consent": "own data", "step": "own conversation", "unitpg": "own conversation", "edit": "own profile",
 		"scr": "own conversation", "drv": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"drvpg": "public list", "remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
-		"nd": "own draft", "avail": "own settings", "un": "own draft, club checked at send",
+		"nd": "own draft", "avail": "own settings",
 		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 	}
 )

@@ -50,48 +50,83 @@ func (h *Handlers) checkin(ctx context.Context, t *turn) error {
 	if closed := h.checkinClosed(t, d); closed != "" {
 		return t.reply(ctx, closed, nil)
 	}
-	conv := storage.Conversation{Flow: flowCheckin, Step: "find", Data: map[string]string{"drive": id(d.ID)}}
-	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
-		return err
-	}
-	return t.reply(ctx, t.textf("checkin_ask", map[string]any{"Title": d.Title}), nil)
+	return h.checkinFlow().start(ctx, t, checkinDesk{Drive: d.ID, Title: d.Title})
 }
 
-// checkinText takes what the organizer types at the desk: a donor to find,
-// or the reason and end of an on-site deferral.
-func (h *Handlers) checkinText(ctx context.Context, t *turn, conv storage.Conversation) error {
-	driveID, err := strconv.ParseInt(conv.Data["drive"], 10, 64)
+// checkinDesk is the state of an organizer's check-in desk: its drive, and
+// while an on-site deferral is being recorded, its registration and reason.
+type checkinDesk struct {
+	Drive  int64  `json:"drive"`
+	Title  string `json:"title"`
+	Reg    int64  `json:"reg,omitempty"`
+	Fix    bool   `json:"fix,omitempty"` // the deferral corrects a recorded result
+	Reason string `json:"reason,omitempty"`
+}
+
+// checkinFlow is the desk: the organizer types one donor to find after
+// another, and the desk stays open until Cancel. A deferral's reason and
+// end, entered from a result button, return to it.
+func (h *Handlers) checkinFlow() *flow[checkinDesk] {
+	return &flow[checkinDesk]{
+		Name: flowCheckin, Version: 1, Guard: h.organizerOnly,
+		Steps: []step[checkinDesk]{{
+			ID: "find", Typed: true, Then: "find",
+			Prompt: func(t *turn, s *checkinDesk) string { return t.textf("checkin_ask", map[string]any{"Title": s.Title}) },
+			Parse: func(ctx context.Context, t *turn, s *checkinDesk, raw string) (string, error) {
+				d, problem, err := h.deskDrive(ctx, t, s)
+				if problem != "" || err != nil {
+					return problem, err
+				}
+				return "", h.findArrival(ctx, t, d, raw)
+			},
+		}, {
+			ID: "reason", Typed: true,
+			Prompt: func(t *turn, _ *checkinDesk) string { return t.text("result_ask_reason") },
+			Parse: func(_ context.Context, t *turn, s *checkinDesk, raw string) (string, error) {
+				if !textbound.Within(raw, 200) {
+					return t.text("result_err_reason"), nil
+				}
+				s.Reason = raw
+				return "", nil
+			},
+		}, {
+			ID: "until", Typed: true, Then: "find",
+			Prompt: func(t *turn, _ *checkinDesk) string { return t.text("result_ask_until") },
+			Parse: func(ctx context.Context, t *turn, s *checkinDesk, raw string) (string, error) {
+				until, err := time.ParseInLocation("2/1/2006", raw, time.UTC)
+				if err != nil || !until.After(h.today()) {
+					return t.text("result_err_until"), nil
+				}
+				d, problem, err := h.deskDrive(ctx, t, s)
+				if problem != "" || err != nil {
+					return problem, err
+				}
+				regID, reason, fix := s.Reg, s.Reason, s.Fix
+				*s = checkinDesk{Drive: s.Drive, Title: s.Title}
+				return "", h.recordDeferral(ctx, t, d, regID, reason, until, fix)
+			},
+		}},
+		// Unreached: every step returns to the desk, which only Cancel ends.
+		Done: func(context.Context, *turn, *checkinDesk) error { return nil },
+		Cancelled: func(ctx context.Context, t *turn, s *checkinDesk) error {
+			return t.reply(ctx, t.textf("checkin_desk_closed", map[string]any{"Title": s.Title}), nil)
+		},
+	}
+}
+
+// deskDrive loads the desk's drive and checks that the organizer still
+// runs it: their rights may have been revoked meanwhile. problem says why
+// not.
+func (h *Handlers) deskDrive(ctx context.Context, t *turn, s *checkinDesk) (drive.Drive, string, error) {
+	d, err := h.d.Store.Drive(ctx, s.Drive)
 	if err != nil {
-		return fmt.Errorf("checkin conversation: %w", err)
+		return d, "", fmt.Errorf("check-in desk of drive %d: %w", s.Drive, err)
 	}
-	d, ok, err := h.managedDriveByID(ctx, t, driveID) // rights may have been revoked meanwhile
-	if !ok || err != nil {
-		return err
+	mine, err := h.organizes(ctx, t.userID, d)
+	if err != nil || mine {
+		return d, "", err
 	}
-	raw := strings.TrimSpace(t.upd.Message.Text)
-	switch conv.Step {
-	case "reason":
-		if raw == "" || !textbound.Within(raw, 200) {
-			return t.reply(ctx, t.text("result_err_reason"), nil)
-		}
-		conv.Data["reason"] = raw
-		conv.Step = "until"
-		if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
-			return err
-		}
-		return t.reply(ctx, t.text("result_ask_until"), nil)
-	case "until":
-		until, err := time.ParseInLocation("2/1/2006", raw, time.UTC)
-		if err != nil || !until.After(h.today()) {
-			return t.reply(ctx, t.text("result_err_until"), nil)
-		}
-		regID, err := strconv.ParseInt(conv.Data["reg"], 10, 64)
-		if err != nil {
-			return fmt.Errorf("checkin conversation: %w", err)
-		}
-		return h.recordDeferral(ctx, t, d, regID, conv.Data["reason"], until, conv.Data["fix"] == "1")
-	}
-	return h.findArrival(ctx, t, d, raw)
+	return d, t.text("drive_not_yours"), nil
 }
 
 // findArrival looks the donor up by check-in code, phone or name.

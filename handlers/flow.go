@@ -47,6 +47,10 @@ type flow[S any] struct {
 	// table's wrappers do for commands (h.organizerOnly): a role revoked
 	// mid-flow stops the flow's next step.
 	Guard func(handlerFunc) handlerFunc
+	// ConfirmText, if set, is the text id of the review's Confirm button,
+	// for a flow whose commit is more than saving (/urgent's Send alerts
+	// donors at once); else "btn_flow_confirm".
+	ConfirmText string
 }
 
 // step is one question of a flow.
@@ -79,6 +83,10 @@ type step[S any] struct {
 	// the line). A step without Show is not listed and cannot be changed.
 	Label string
 	Show  func(t *turn, s *S) string
+	// Then, if set, is the step the flow returns to after this one's
+	// answer, without asking it again: a desk that takes one search after
+	// another (check-in) stays open, and Parse has answered the user.
+	Then string
 }
 
 // choice is one answer button of a step.
@@ -127,6 +135,15 @@ func (f *flow[S]) start(ctx context.Context, t *turn, s S) error {
 		return f.finish(ctx, t, conv, &s)
 	}
 	conv.Step = first
+	return f.ask(ctx, t, conv, &s)
+}
+
+// startAt begins the flow with answers s at step stepID, as if the steps
+// of trail had been answered before it: a journey entered in its middle
+// (a deferral from a check-in result button) still has Back.
+func (f *flow[S]) startAt(ctx context.Context, t *turn, s S, stepID string, trail ...string) error {
+	conv := storage.Conversation{Version: storage.ConversationVersion, Flow: f.Name, FlowVersion: f.Version,
+		Step: stepID, Trail: trail}
 	return f.ask(ctx, t, conv, &s)
 }
 
@@ -262,7 +279,11 @@ func (f *flow[S]) review(ctx context.Context, t *turn, conv storage.Conversation
 		fmt.Fprintf(&b, "\n• %s: %s", label, answer)
 		change = append(change, f.button("✏️ "+label, reviewStep, opChange, st.ID))
 	}
-	kb := rows(1, f.button(t.text("btn_flow_confirm"), reviewStep, opConfirm, ""))
+	confirm := f.ConfirmText
+	if confirm == "" {
+		confirm = "btn_flow_confirm"
+	}
+	kb := rows(1, f.button(t.text(confirm), reviewStep, opConfirm, ""))
 	kb.InlineKeyboard = append(kb.InlineKeyboard, rows(2, change...).InlineKeyboard...)
 	kb = kb.With(f.button(t.text("btn_flow_back"), reviewStep, opBack, ""),
 		f.button(t.text("btn_flow_cancel"), reviewStep, opCancel, ""))
@@ -273,6 +294,13 @@ func (f *flow[S]) review(ctx context.Context, t *turn, conv storage.Conversation
 func (f *flow[S]) answered(ctx context.Context, t *turn, conv storage.Conversation, s *S) error {
 	if conv.Reviewing {
 		return f.review(ctx, t, conv, s)
+	}
+	if then := f.Steps[f.stepIndex(conv.Step)].Then; then != "" {
+		if k := slices.Index(conv.Trail, then); k >= 0 {
+			conv.Trail = conv.Trail[:k]
+		}
+		conv.Step = then
+		return f.save(ctx, t, conv, s)
 	}
 	conv.Trail = append(conv.Trail, conv.Step)
 	next, ok := f.nextStep(s, f.stepIndex(conv.Step))

@@ -132,7 +132,6 @@ func (h *Handlers) routes() {
 		"resd":    h.organizerOnly(h.onResultDeferred), // resd:v1:<registration>[:fix]
 		"resfix":  h.organizerOnly(h.onResultFix),      // resfix:v1:<registration>
 		"avail":   h.onAvailability,                    // avail:v1:on|off|until|optin|optout
-		"un":      h.clubAdminOnly(h.onUrgentButton),   // un:v1:<step>|aud|send|discard:<value>
 		"urg":     h.onAlertAnswer,                     // urg:v1:<need>:y|n (the tapper's own alert)
 		"urgadm":  h.clubAdminOnly(h.onNeedAdmin),      // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
 		"cinv":    h.onInvitationAnswer,                // cinv:v1:<invitation>:y|n (the tapper's own invitation)
@@ -143,6 +142,8 @@ func (h *Handlers) routes() {
 	h.flows = map[string]flowRunner{}
 	for _, f := range []flowRunner{
 		h.availableUntilFlow(), // /available → "On call until a day"
+		h.urgentFlow(),         // /urgent → a need's questions, review, Send
+		h.checkinFlow(),        // /checkin <drive> → the desk's searches; ⏸ deferred → reason, until
 	} {
 		h.flows[f.name()] = f
 	}

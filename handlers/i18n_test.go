@@ -107,8 +107,8 @@ func TestComputedMessageIDsExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := []string{"btn_male", "btn_female", "kind_club", "kind_unit", "need_open", "need_filled", "need_closed"}
-	for _, s := range urgentSteps {
-		ids = append(ids, "un_ask_"+s)
+	for _, st := range (&Handlers{}).urgentFlow().Steps {
+		ids = append(ids, "un_ask_"+st.ID, st.Label)
 	}
 	for _, c := range urgent.Components {
 		ids = append(ids, "component_"+string(c))

@@ -205,12 +205,6 @@ func (h *Handlers) onText(ctx context.Context, t *turn) error {
 	if ok && conv.Flow == flowEditDrive {
 		return h.editDriveText(ctx, t, conv)
 	}
-	if ok && conv.Flow == flowCheckin {
-		return h.checkinText(ctx, t, conv)
-	}
-	if ok && conv.Flow == flowUrgent {
-		return h.urgentText(ctx, t, conv)
-	}
 	flow, step, lost, err := h.activeStep(ctx, t)
 	if err != nil {
 		return err

@@ -109,7 +109,7 @@ func (h *Handlers) thankDonor(ctx context.Context, rec storage.RecordedResult, i
 
 // onResultDeferred starts recording an on-site deferral: reason, then until.
 func (h *Handlers) onResultDeferred(ctx context.Context, t *turn) error {
-	a, _, ok, err := h.arrivalFromButton(ctx, t)
+	a, d, ok, err := h.arrivalFromButton(ctx, t)
 	if !ok || err != nil {
 		return err
 	}
@@ -119,19 +119,11 @@ func (h *Handlers) onResultDeferred(ctx context.Context, t *turn) error {
 	if err := t.answer(ctx, ""); err != nil {
 		return err
 	}
-	conv := storage.Conversation{Flow: flowCheckin, Step: "reason",
-		Data: map[string]string{"drive": id(a.DriveID), "reg": id(a.RegistrationID)}}
-	if t.cb.arg(1) == fixArg {
-		conv.Data["fix"] = "1"
-	}
-	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
-		return err
-	}
-	return t.reply(ctx, t.text("result_ask_reason"), nil)
+	s := checkinDesk{Drive: d.ID, Title: d.Title, Reg: a.RegistrationID, Fix: t.cb.arg(1) == fixArg}
+	return h.checkinFlow().startAt(ctx, t, s, "reason", "find")
 }
 
-// recordDeferral stores an on-site deferral, tells the donor until when,
-// and returns the desk to finding the next donor.
+// recordDeferral stores an on-site deferral and tells the donor until when.
 func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, regID int64, reason string, until time.Time, fix bool) error {
 	a, err := h.d.Store.Arrival(ctx, regID)
 	if err != nil {
@@ -139,10 +131,6 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 	}
 	if a.DriveID != d.ID {
 		return t.reply(ctx, t.text("button_stale"), nil)
-	}
-	conv := storage.Conversation{Flow: flowCheckin, Step: "find", Data: map[string]string{"drive": id(d.ID)}}
-	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
-		return err
 	}
 	if fix {
 		return h.correctResult(ctx, t, a, storage.Result{Until: until, Reason: reason})

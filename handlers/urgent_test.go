@@ -94,8 +94,9 @@ func seed(t *testing.T, b *bottest.Bot, specs ...donorSpec) {
 type needOptions struct {
 	group, component string // button labels
 	units            string
-	widen            string // button label
-	expect           []string
+	widen            string   // button label
+	audiences        []string // shown at the audience question (labels with counts)
+	expect           []string // shown in the review
 }
 
 var needIDPattern = regexp.MustCompile(`#(\d+)`)
@@ -105,33 +106,35 @@ var needIDPattern = regexp.MustCompile(`#(\d+)`)
 func raiseNeed(t *testing.T, admin *bottest.Phone, o needOptions) (int64, telegramtest.Message) {
 	t.Helper()
 	admin.Send("/urgent")
-	admin.Expect("Bước 1/10", "nhóm nào")
+	admin.Expect("Bước 1/11", "nhóm nào")
 	admin.Tap(o.group)
-	admin.Expect("Bước 2/10")
+	admin.Expect("Bước 2/11")
 	admin.Tap(o.component)
-	admin.Expect("Bước 3/10")
+	admin.Expect("Bước 3/11")
 	admin.Send("0")
 	admin.Expect("từ 1 đến 50")
 	admin.Send(o.units)
-	admin.Expect("Bước 4/10")
+	admin.Expect("Bước 4/11")
 	admin.Send("Bệnh viện Chợ Rẫy")
-	admin.Expect("Bước 5/10")
+	admin.Expect("Bước 5/11")
 	admin.Send("Khoa Huyết học, 201B Nguyễn Chí Thanh, Quận 5")
-	admin.Expect("Bước 6/10")
+	admin.Expect("Bước 6/11")
 	admin.Send("hôm qua")
 	admin.Expect("Thời hạn chưa đúng")
 	admin.Send(time.Now().In(time.FixedZone("ICT", 7*3600)).AddDate(0, 0, 1).Format("15:04 02/01/2006"))
-	admin.Expect("Bước 7/10")
+	admin.Expect("Bước 7/11")
 	admin.Send("BS Trần Lan")
-	admin.Expect("Bước 8/10")
+	admin.Expect("Bước 8/11")
 	admin.Send("123")
 	admin.Expect("Số điện thoại chưa đúng")
 	admin.Send("0987 654 321")
-	admin.Expect("Bước 9/10")
+	admin.Expect("Bước 9/11")
 	admin.Tap("Bỏ qua")
-	admin.Expect("Bước 10/10")
+	admin.Expect("Bước 10/11")
 	admin.Tap(o.widen)
-	expectShown(t, admin, append([]string{"Xem trước", "+84987654321"}, o.expect...)...)
+	expectShown(t, admin, append([]string{"Bước 11/11", "Gửi tin cho ai"}, o.audiences...)...)
+	admin.TapPrefix("Cùng nhóm máu, trong câu lạc bộ")
+	expectShown(t, admin, append([]string{"Xem trước", "+84987654321", "✏️ Gửi tới"}, o.expect...)...)
 	admin.Tap("🆘 Gửi")
 	status := admin.Expect("Yêu cầu #", "đang tìm người hiến")
 	id, err := strconv.ParseInt(needIDPattern.FindStringSubmatch(status.Text)[1], 10, 64)
@@ -251,8 +254,8 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 	everyone := []int64{8101, 8102, 8103, 8104, 8105, 8106, 8107, 8108, 8109, 8110, 8111, 8112, 8113, 8114, 8115, 8116, 8117, 8118}
 
 	needID, status := raiseNeed(t, admin, needOptions{group: "A+", component: "máu toàn phần", units: "5", widen: "Không nhắc",
-		expect: []string{"3 người phù hợp", "Cùng nhóm máu, trong câu lạc bộ (3)",
-			"Nhóm máu tương thích, trong câu lạc bộ (6)", "đã đăng ký nhận tin (7)"}})
+		audiences: []string{"Cùng nhóm máu, trong câu lạc bộ (3)", "Nhóm máu tương thích, trong câu lạc bộ (6)", "đã đăng ký nhận tin (7)"},
+		expect:    []string{"3 người phù hợp"}})
 	drained(t, b)
 	// Same group: A+ members on call and eligible, never donated first, then
 	// the longest since their last donation.
@@ -303,12 +306,14 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 	admin.Send("341 Sư Vạn Hạnh, Quận 10")
 	admin.Send("23:59") // the time-only form means today
 
-	admin.Expect("Bước 7/10")
+	admin.Expect("Bước 7/11")
 	admin.Send("BS Minh")
 	admin.Send("0912345678")
 	admin.Tap("Bỏ qua")
 	admin.Tap("Không nhắc")
-	expectShown(t, admin, "Xem trước", "Cùng nhóm máu, trong câu lạc bộ (1)", "tương thích, trong câu lạc bộ (2)", "đăng ký nhận tin (3)")
+	expectShown(t, admin, "Gửi tin cho ai", "Cùng nhóm máu, trong câu lạc bộ (1)", "tương thích, trong câu lạc bộ (2)", "đăng ký nhận tin (3)")
+	admin.TapPrefix("Cùng nhóm máu")
+	expectShown(t, admin, "Xem trước", "1 người phù hợp")
 	admin.Tap("🆘 Gửi")
 	admin.Expect("Yêu cầu #")
 	admin.Send("/urgent")
@@ -323,8 +328,10 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 	admin.Tap("Bỏ qua")
 	admin.Tap("Không nhắc")
 	// O+ plasma: same group 8101; compatible: every eligible member (9).
-	expectShown(t, admin, "Xem trước", "huyết tương", "Cùng nhóm máu, trong câu lạc bộ (1)", "tương thích, trong câu lạc bộ (10)")
-	admin.Tap("Hủy bản nháp")
+	expectShown(t, admin, "Gửi tin cho ai", "Cùng nhóm máu, trong câu lạc bộ (1)", "tương thích, trong câu lạc bộ (10)")
+	admin.TapPrefix("Nhóm máu tương thích")
+	expectShown(t, admin, "Xem trước", "huyết tương", "10 người phù hợp")
+	admin.Tap("✖️ Hủy")
 	admin.Expect("Đã hủy tin khẩn cấp")
 }
 
@@ -587,11 +594,12 @@ func TestUrgentRights(t *testing.T) {
 		}
 	}
 	waitMessage(t, b, 8591, status.ID, "Nhận lời: 0/1", "đang tìm người hiến")
-	// Nor can a donor, whatever the buttons say.
-	upd = donor.TapStale(1, "un:v1:send:x")
+	// Nor can a donor, whatever the buttons say: a Send of /urgent's review
+	// is a button of a conversation they are not in.
+	upd = donor.TapStale(1, "fl:v1:urgent:review:ok")
 	donor.Settle()
-	if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "chỉ dành cho quản lý câu lạc bộ") {
-		t.Errorf("un send by a donor: %+v", a)
+	if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "Nút này không còn hiệu lực") {
+		t.Errorf("urgent Send by a donor: %+v", a)
 	}
 }
 
