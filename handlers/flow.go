@@ -47,6 +47,12 @@ type flow[S any] struct {
 	// table's wrappers do for commands (h.organizerOnly): a role revoked
 	// mid-flow stops the flow's next step.
 	Guard func(handlerFunc) handlerFunc
+	// Lost, if set, answers a tap on one of the flow's buttons when the
+	// user has no conversation at all (Redis lost it, or it expired); else
+	// the tap is stale. A flow whose answers something stored waits for
+	// (a registration waiting for its screening) can start again instead
+	// of leaving the user with a dead button.
+	Lost func(ctx context.Context, t *turn) error
 }
 
 // step is one question of a flow.
@@ -108,9 +114,18 @@ type flowRunner interface {
 	resume(ctx context.Context, t *turn, conv storage.Conversation) error
 	acceptsContact(conv storage.Conversation) bool
 	guard(handlerFunc) handlerFunc
+	// lost answers a tap on the flow's button when there is no conversation.
+	lost(ctx context.Context, t *turn) error
 }
 
 func (f *flow[S]) name() string { return f.Name }
+
+func (f *flow[S]) lost(ctx context.Context, t *turn) error {
+	if f.Lost == nil {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	return f.guard(f.Lost)(ctx, t)
+}
 
 func (f *flow[S]) guard(fn handlerFunc) handlerFunc {
 	if f.Guard == nil {
@@ -422,6 +437,9 @@ func (h *Handlers) onFlowButton(ctx context.Context, t *turn) error {
 		return err
 	}
 	f, known := h.flows[t.cb.arg(0)]
+	if known && !ok {
+		return f.lost(ctx, t)
+	}
 	if !ok || !known || conv.Flow != t.cb.arg(0) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
