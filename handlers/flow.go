@@ -81,6 +81,11 @@ type step[S any] struct {
 	// Clear, if set, makes the step optional: a Skip button clears its
 	// answer with it.
 	Clear func(s *S)
+	// FollowUp marks a step that completes the answer of the step before it
+	// (the month of a Yes): when that answer is changed at the review, the
+	// follow-ups that apply are asked before the review returns, and Back
+	// from one returns to the step it follows, not to the review.
+	FollowUp bool
 	// Label names the step in the review; Show renders its answer ("" hides
 	// the line). A step without Show is not listed and cannot be changed.
 	Label string
@@ -287,6 +292,10 @@ func (f *flow[S]) review(ctx context.Context, t *turn, conv storage.Conversation
 // answered moves on after the current step took its answer.
 func (f *flow[S]) answered(ctx context.Context, t *turn, conv storage.Conversation, s *S) error {
 	if conv.Reviewing {
+		if next, ok := f.followUp(s, f.stepIndex(conv.Step)); ok {
+			conv.Step = next
+			return f.ask(ctx, t, conv, s)
+		}
 		return f.review(ctx, t, conv, s)
 	}
 	conv.Trail = append(conv.Trail, conv.Step)
@@ -300,6 +309,17 @@ func (f *flow[S]) answered(ctx context.Context, t *turn, conv storage.Conversati
 	default:
 		return f.finish(ctx, t, conv, s)
 	}
+}
+
+// followUp is the first follow-up after index i that is asked, if any
+// before the next step that is not a follow-up.
+func (f *flow[S]) followUp(s *S, i int) (string, bool) {
+	for j := i + 1; j < len(f.Steps) && f.Steps[j].FollowUp; j++ {
+		if st := f.Steps[j]; st.Skip == nil || !st.Skip(s) {
+			return st.ID, true
+		}
+	}
+	return "", false
 }
 
 // finish ends the conversation and commits the answers.
@@ -392,9 +412,13 @@ func (f *flow[S]) onButton(ctx context.Context, t *turn, conv storage.Conversati
 }
 
 // back returns to the step answered before this one; from a change made at
-// the review, back to the review.
+// the review, back to the review, or from a follow-up of that change to the
+// step it follows.
 func (f *flow[S]) back(ctx context.Context, t *turn, conv storage.Conversation, s *S) error {
+	i := f.stepIndex(conv.Step)
 	switch {
+	case conv.Reviewing && i > 0 && f.Steps[i].FollowUp:
+		conv.Step = f.prevStep(s, i)
 	case conv.Reviewing:
 		return f.review(ctx, t, conv, s)
 	case conv.Step == reviewStep && len(conv.Trail) > 0:
@@ -405,6 +429,17 @@ func (f *flow[S]) back(ctx context.Context, t *turn, conv storage.Conversation, 
 		conv.Trail = conv.Trail[:len(conv.Trail)-1]
 	}
 	return f.ask(ctx, t, conv, s)
+}
+
+// prevStep is the last step before index i that is asked; a follow-up
+// always has one, the step it follows.
+func (f *flow[S]) prevStep(s *S, i int) string {
+	for j := i - 1; j >= 0; j-- {
+		if st := f.Steps[j]; st.Skip == nil || !st.Skip(s) {
+			return st.ID
+		}
+	}
+	return f.Steps[0].ID
 }
 
 func (f *flow[S]) resume(ctx context.Context, t *turn, conv storage.Conversation) error {

@@ -145,8 +145,8 @@ func (h *Handlers) screeningFlow() *flow[screeningState] {
 }
 
 // missingDetail is the step of the first Yes still without what was
-// donated or its month: after a No is changed to Yes at the review, they
-// are asked before the review comes back.
+// donated or its month (the donor went Back from it after changing a No to
+// Yes at the review): the review does not come before they are given.
 func (st *screeningState) missingDetail() string {
 	for _, q := range st.questions() {
 		a, ok := st.answer(q.ID)
@@ -222,8 +222,9 @@ var lastDonationKinds = []screening.DonationKind{screening.WholeBlood, screening
 
 func kindStep(q screening.Question) step[screeningState] {
 	return step[screeningState]{
-		ID:     stepKind,
-		Prompt: func(t *turn, s *screeningState) string { return screeningPrompt(t, s, q.ID, "q_kind") },
+		ID:       stepKind,
+		FollowUp: true,
+		Prompt:   func(t *turn, s *screeningState) string { return screeningPrompt(t, s, q.ID, "q_kind") },
 		Choices: func(_ context.Context, t *turn, _ *screeningState) ([]choice, error) {
 			var cs []choice
 			for _, k := range lastDonationKinds {
@@ -249,8 +250,9 @@ func kindStep(q screening.Question) step[screeningState] {
 // remember" by its button.
 func (h *Handlers) whenStep(q screening.Question) step[screeningState] {
 	return step[screeningState]{
-		ID:     stepWhenPrefix + string(q.ID),
-		Prompt: func(t *turn, s *screeningState) string { return screeningPrompt(t, s, q.ID, whenQuestion(q.ID)) },
+		ID:       stepWhenPrefix + string(q.ID),
+		FollowUp: true,
+		Prompt:   func(t *turn, s *screeningState) string { return screeningPrompt(t, s, q.ID, whenQuestion(q.ID)) },
 		Choices: func(_ context.Context, t *turn, _ *screeningState) ([]choice, error) {
 			return []choice{{Text: t.text("btn_dont_remember"), Value: dontRemember}}, nil
 		},

@@ -17,18 +17,18 @@ import (
 // screeningTexts are what a donor reads and taps in the questionnaire, in
 // one language.
 type screeningTexts struct {
-	lang, register, q1, q2, q5, q7, when, badMonth, yes, no, back, cancel string
-	review, q7Label, changeQ7, confirm, eligible, confirmed               string
+	lang, register, q1, q2, q5, q7, when, badMonth, yes, no, back, cancel      string
+	review, q5Label, changeQ5, q7Label, changeQ7, confirm, eligible, confirmed string
 }
 
 var screeningLangs = []screeningTexts{
 	{lang: "vi", register: "Đăng ký: ", q1: "Câu 1/8", q2: "Câu 2/8", q5: "Câu 5/8", q7: "Câu 7/8",
 		when: "Việc đó vào tháng nào", badMonth: "chưa hiểu", yes: "Có", no: "Không", back: "⬅️ Quay lại", cancel: "✖️ Hủy",
-		review: "Bạn xem lại các câu trả lời", q7Label: "Trong 14 ngày", changeQ7: "✏️ Trong 14 ngày", confirm: "✅ Xác nhận",
+		review: "Bạn xem lại các câu trả lời", q5Label: "Trong 6 tháng", changeQ5: "✏️ Trong 6 tháng", q7Label: "Trong 14 ngày", changeQ7: "✏️ Trong 14 ngày", confirm: "✅ Xác nhận",
 		eligible: "bạn có thể hiến máu vào ngày", confirmed: "Đã xác nhận đăng ký"},
 	{lang: "en", register: "Register: ", q1: "Question 1/8", q2: "Question 2/8", q5: "Question 5/8", q7: "Question 7/8",
 		when: "Which month was that", badMonth: "I didn't understand", yes: "Yes", no: "No", back: "⬅️ Back", cancel: "✖️ Cancel",
-		review: "Please check your answers", q7Label: "Last 14 days", changeQ7: "✏️ Last 14 days", confirm: "✅ Confirm",
+		review: "Please check your answers", q5Label: "Last 6 months", changeQ5: "✏️ Last 6 months", q7Label: "Last 14 days", changeQ7: "✏️ Last 14 days", confirm: "✅ Confirm",
 		eligible: "you may donate on", confirmed: "Your registration is confirmed"},
 }
 
@@ -60,7 +60,8 @@ func langIndex(lang string) int {
 // mistake, sees it at the review, changes it to "No" and is registered,
 // with one answer to that question stored. On the way: Back on a question,
 // a month that is not one explained and asked again, Back from the month to
-// its question. In both languages.
+// its question, and at the review a No changed to Yes (its month asked,
+// Back from the month to the question) and back to No. In both languages.
 func TestScreeningReviewUndoesAMistakenTap(t *testing.T) {
 	b := bottest.Start(t)
 	for _, tc := range screeningLangs {
@@ -95,6 +96,21 @@ func TestScreeningReviewUndoesAMistakenTap(t *testing.T) {
 			if strings.Contains(review.Text, "Mang thai") || strings.Contains(review.Text, "Pregnant") {
 				t.Errorf("a man's review lists a question for women: %q", review.Text)
 			}
+			// A No changed to Yes asks its month before the review comes
+			// back; Back from the month returns to the question, not to
+			// the review.
+			p.TapIn(review.ID, tc.changeQ5)
+			p.TapIn(p.Expect(tc.q5).ID, tc.yes)
+			p.TapIn(p.Expect(tc.q5, tc.when).ID, tc.back)
+			p.TapIn(p.Expect(tc.q5).ID, tc.yes)
+			p.Expect(tc.q5, tc.when)
+			month := b.Now().In(loc(t)).Format("01/2006")
+			p.Send(month)
+			review = p.Expect(tc.review, tc.q5Label+": "+tc.yes+" ("+month+")", tc.q7Label+": "+tc.yes)
+			p.TapIn(review.ID, tc.changeQ5)
+			p.TapIn(p.Expect(tc.q5).ID, tc.no)
+			review = p.Expect(tc.review, tc.q5Label+": "+tc.no)
+
 			p.TapIn(review.ID, tc.changeQ7)
 			p.TapIn(p.Expect(tc.q7).ID, tc.no)
 			review = p.Expect(tc.review, tc.q7Label+": "+tc.no)
