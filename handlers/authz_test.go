@@ -52,7 +52,7 @@ var (
 	}
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "step": anyone, "unitpg": anyone, "edit": anyone, "forget": anyone,
-		"lang": anyone, "scr": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
+		"lang": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
 		"nd": organizersOnly, "cdrv": organizersOnly, "bcx": organizersOnly, "edrv": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
 		"resd": organizersOnly, "resfix": organizersOnly,
@@ -187,8 +187,8 @@ var (
 		"available": "own settings", "urgent": "creates, club checked at send", "needs": "own clubs only",
 		"invite": "own clubs only", "addmember": "own clubs only (TestAddMemberInvites)",
 		"consent": "own data", "step": "own conversation", "unitpg": "own conversation", "edit": "own profile",
-		"scr": "own conversation", "drv": "own registrations (TestTamperedCallbacksChangeNothing)",
-		"drvpg": "public list", "remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
+		"drv": "own registrations (TestTamperedCallbacksChangeNothing)", "drvpg": "public list",
+		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"nd": "own draft", "avail": "own settings",
 		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 	}

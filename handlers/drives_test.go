@@ -38,22 +38,26 @@ func publishedDrive(t *testing.T, b *bottest.Bot, title string, in time.Duration
 }
 
 // answerScreening answers every screening question No, or Yes to the
-// question whose text contains yesTo, until a result comes.
+// question whose text contains yesTo, and confirms the answers at the
+// review, until a result comes.
 func answerScreening(t *testing.T, b *bottest.Bot, p *bottest.Phone, yesTo string) {
 	t.Helper()
 	last := 0
 	for range 15 {
 		m := b.API.WaitMessage(t, p.User.ID, func(m telegramtest.Message) bool {
 			return m.ID > last && ((strings.HasPrefix(m.Text, "Câu ") && m.HasButtonText("Có")) ||
+				strings.HasPrefix(m.Text, "Bạn xem lại các câu trả lời") ||
 				strings.Contains(m.Text, "Theo câu trả lời") || strings.Contains(m.Text, "chưa nên hiến"))
 		})
 		last = m.ID
-		if !strings.HasPrefix(m.Text, "Câu ") {
+		switch {
+		case strings.HasPrefix(m.Text, "Bạn xem lại"):
+			p.TapIn(m.ID, "✅ Xác nhận")
+		case !strings.HasPrefix(m.Text, "Câu "):
 			return
-		}
-		if yesTo != "" && strings.Contains(m.Text, yesTo) {
+		case yesTo != "" && strings.Contains(m.Text, yesTo):
 			p.TapIn(m.ID, "Có")
-		} else {
+		default:
 			p.TapIn(m.ID, "Không")
 		}
 	}

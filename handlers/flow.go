@@ -51,6 +51,12 @@ type flow[S any] struct {
 	// for a flow whose commit is more than saving (/urgent's Send alerts
 	// donors at once); else "btn_flow_confirm".
 	ConfirmText string
+	// Lost, if set, answers a tap on one of the flow's buttons when the
+	// user has no conversation at all (Redis lost it, or it expired); else
+	// the tap is stale. A flow whose answers something stored waits for
+	// (a registration waiting for its screening) can start again instead
+	// of leaving the user with a dead button.
+	Lost func(ctx context.Context, t *turn) error
 }
 
 // step is one question of a flow.
@@ -79,6 +85,11 @@ type step[S any] struct {
 	// Clear, if set, makes the step optional: a Skip button clears its
 	// answer with it.
 	Clear func(s *S)
+	// FollowUp marks a step that completes the answer of the step before it
+	// (the month of a Yes): when that answer is changed at the review, the
+	// follow-ups that apply are asked before the review returns, and Back
+	// from one returns to the step it follows, not to the review.
+	FollowUp bool
 	// Label names the step in the review; Show renders its answer ("" hides
 	// the line). A step without Show is not listed and cannot be changed.
 	Label string
@@ -116,9 +127,18 @@ type flowRunner interface {
 	resume(ctx context.Context, t *turn, conv storage.Conversation) error
 	acceptsContact(conv storage.Conversation) bool
 	guard(handlerFunc) handlerFunc
+	// lost answers a tap on the flow's button when there is no conversation.
+	lost(ctx context.Context, t *turn) error
 }
 
 func (f *flow[S]) name() string { return f.Name }
+
+func (f *flow[S]) lost(ctx context.Context, t *turn) error {
+	if f.Lost == nil {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	return f.guard(f.Lost)(ctx, t)
+}
 
 func (f *flow[S]) guard(fn handlerFunc) handlerFunc {
 	if f.Guard == nil {
@@ -293,6 +313,10 @@ func (f *flow[S]) review(ctx context.Context, t *turn, conv storage.Conversation
 // answered moves on after the current step took its answer.
 func (f *flow[S]) answered(ctx context.Context, t *turn, conv storage.Conversation, s *S) error {
 	if conv.Reviewing {
+		if next, ok := f.followUp(s, f.stepIndex(conv.Step)); ok {
+			conv.Step = next
+			return f.ask(ctx, t, conv, s)
+		}
 		return f.review(ctx, t, conv, s)
 	}
 	if then := f.Steps[f.stepIndex(conv.Step)].Then; then != "" {
@@ -313,6 +337,17 @@ func (f *flow[S]) answered(ctx context.Context, t *turn, conv storage.Conversati
 	default:
 		return f.finish(ctx, t, conv, s)
 	}
+}
+
+// followUp is the first follow-up after index i that is asked, if any
+// before the next step that is not a follow-up.
+func (f *flow[S]) followUp(s *S, i int) (string, bool) {
+	for j := i + 1; j < len(f.Steps) && f.Steps[j].FollowUp; j++ {
+		if st := f.Steps[j]; st.Skip == nil || !st.Skip(s) {
+			return st.ID, true
+		}
+	}
+	return "", false
 }
 
 // finish ends the conversation and commits the answers.
@@ -412,9 +447,13 @@ func (f *flow[S]) onButton(ctx context.Context, t *turn, conv storage.Conversati
 }
 
 // back returns to the step answered before this one; from a change made at
-// the review, back to the review.
+// the review, back to the review, or from a follow-up of that change to the
+// step it follows.
 func (f *flow[S]) back(ctx context.Context, t *turn, conv storage.Conversation, s *S) error {
+	i := f.stepIndex(conv.Step)
 	switch {
+	case conv.Reviewing && i > 0 && f.Steps[i].FollowUp:
+		conv.Step = f.prevStep(s, i)
 	case conv.Reviewing:
 		return f.review(ctx, t, conv, s)
 	case conv.Step == reviewStep && len(conv.Trail) > 0:
@@ -425,6 +464,17 @@ func (f *flow[S]) back(ctx context.Context, t *turn, conv storage.Conversation, 
 		conv.Trail = conv.Trail[:len(conv.Trail)-1]
 	}
 	return f.ask(ctx, t, conv, s)
+}
+
+// prevStep is the last step before index i that is asked; a follow-up
+// always has one, the step it follows.
+func (f *flow[S]) prevStep(s *S, i int) string {
+	for j := i - 1; j >= 0; j-- {
+		if st := f.Steps[j]; st.Skip == nil || !st.Skip(s) {
+			return st.ID
+		}
+	}
+	return f.Steps[0].ID
 }
 
 func (f *flow[S]) resume(ctx context.Context, t *turn, conv storage.Conversation) error {
@@ -457,6 +507,9 @@ func (h *Handlers) onFlowButton(ctx context.Context, t *turn) error {
 		return err
 	}
 	f, known := h.flows[t.cb.arg(0)]
+	if known && !ok {
+		return f.lost(ctx, t)
+	}
 	if !ok || !known || conv.Flow != t.cb.arg(0) {
 		return t.answer(ctx, t.text("button_stale"))
 	}

@@ -116,7 +116,6 @@ func (h *Handlers) routes() {
 		"edit":    h.onEditButton,                      // edit:v1:<field>|done
 		"forget":  h.onForgetReply,                     // forget:v1:yes|no
 		"lang":    h.onLanguage,                        // lang:v1:vi|en
-		"scr":     h.onScreeningButton,                 // scr:v1:a|k|d|b:<question>[:value]
 		"drv":     h.onDriveButton,                     // drv:v1:<action>:<id>[:<id>] (see drives.go)
 		"drvpg":   h.onDrivesPage,                      // drvpg:v1:<offset>
 		"remind":  h.onRemind,                          // remind:v1:<yyyymmdd>
@@ -144,6 +143,7 @@ func (h *Handlers) routes() {
 		h.availableUntilFlow(), // /available → "On call until a day"
 		h.urgentFlow(),         // /urgent → a need's questions, review, Send
 		h.checkinFlow(),        // /checkin <drive> → the desk's searches; ⏸ deferred → reason, until
+		h.screeningFlow(),      // registering for a slot, the morning-of re-check (rchk)
 	} {
 		h.flows[f.name()] = f
 	}

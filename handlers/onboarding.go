@@ -196,9 +196,6 @@ func (h *Handlers) onText(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	if ok && conv.Flow == flowScreening && t.donor != nil {
-		return h.screeningText(ctx, t, conv)
-	}
 	if ok && conv.Flow == flowNewDrive {
 		return h.draftText(ctx, t, conv)
 	}

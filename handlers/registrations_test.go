@@ -169,9 +169,10 @@ func TestThanksAfterDrive(t *testing.T) {
 	p.Expect("Cảm ơn bạn đã hiến máu tại «Ngày hội Cảm ơn»")
 }
 
-// TestScreeningBackDatesAndRestart: Back re-asks the previous question, a Yes
-// with a date asks for the month, a bad month is explained, and the
-// questionnaire survives a restart of the bot.
+// TestScreeningBackDatesAndRestart: Back re-asks the previous step (the
+// month, then the kind of donation, then the question itself), a Yes with a
+// date asks for the month, a bad month is explained, and the questionnaire
+// survives a restart of the bot.
 func TestScreeningBackDatesAndRestart(t *testing.T) {
 	b := bottest.Start(t)
 	d, _ := publishedDrive(t, b, "Ngày hội Sàng lọc", 96*time.Hour, 5)
@@ -192,7 +193,11 @@ func TestScreeningBackDatesAndRestart(t *testing.T) {
 	p.Send(month) // platelets this month: 2 weeks, counted from the month's end or today
 	q2 := p.Expect("Câu 2/11", "đang bị bệnh")
 	p.TapIn(q2.ID, "⬅️ Quay lại")
-	p.Expect("Câu 1/11")
+	when := p.Expect("Câu 1/11", "Lần hiến gần nhất vào tháng nào")
+	p.TapIn(when.ID, "⬅️ Quay lại")
+	kind := p.Expect("Câu 1/11", "Lần hiến gần nhất, bạn đã hiến gì")
+	p.TapIn(kind.ID, "⬅️ Quay lại")
+	p.Expect("Câu 1/11", "đã từng hiến máu")
 
 	b.Restart()
 

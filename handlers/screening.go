@@ -2,14 +2,12 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/profile"
 	"donorbot/screening"
@@ -18,124 +16,273 @@ import (
 
 const flowScreening = "screening"
 
-// Screening conversation steps.
+// Step ids of the screening flow besides the questions' own ids: what was
+// donated (question 1), and the month of a Yes that asks one.
 const (
-	stepQuestion = "q"    // a Yes/No question
-	stepKind     = "kind" // what was donated (question 1)
-	stepDate     = "date" // the month of a Yes
+	stepKind       = "kind"
+	stepWhenPrefix = "when_"
+	// dontRemember is the "I don't remember" button's answer to a month.
+	dontRemember = "?"
 )
 
-// screeningState is the questionnaire in progress, kept in the Redis
-// conversation so it survives restarts.
+// screeningState is the questionnaire in progress.
 type screeningState struct {
-	Purpose string                 `json:"purpose"` // what to do with the result: "reg:<id>", "recheck:<id>"
-	Day     string                 `json:"day"`     // the drive's date, YYYY-MM-DD
-	Only    []screening.QuestionID `json:"only,omitempty"`
-	Answers []screening.Answer     `json:"answers"`
-	Pending *screening.Answer      `json:"pending,omitempty"` // a Yes awaiting its kind or month
+	Purpose string `json:"purpose"` // what to do with the result: "reg:<id>", "recheck:<id>"
+	Day     string `json:"day"`     // the drive's date, YYYY-MM-DD
+	// Female is the donor's sex when the questionnaire began: the
+	// women-only questions are asked of women only.
+	Female bool                   `json:"female"`
+	Only   []screening.QuestionID `json:"only,omitempty"` // a re-check asks only these
+	// Answers are in question order, one per question answered.
+	Answers []screening.Answer `json:"answers"`
+	// NoDate are the Yes answers whose month the donor does not remember:
+	// their When stays nil, and the month is not asked again.
+	NoDate []screening.QuestionID `json:"no_date,omitempty"`
 }
 
 // screeningDone receives a finished questionnaire for a purpose kind.
 type screeningDone func(ctx context.Context, t *turn, id int64, st screeningState, res screening.Result) error
 
-func (st screeningState) questions(female bool) []screening.Question {
-	qs := screening.Questions(female)
+// questions are the questions this questionnaire asks, in order.
+func (st *screeningState) questions() []screening.Question {
+	qs := screening.Questions(st.Female)
 	if len(st.Only) == 0 {
 		return qs
 	}
 	return slices.DeleteFunc(qs, func(q screening.Question) bool { return !slices.Contains(st.Only, q.ID) })
 }
 
-// current is the question being asked and its 1-based number; ok is false
-// when every question is answered.
-func (st screeningState) current(female bool) (q screening.Question, n, total int, ok bool) {
-	qs := st.questions(female)
-	for i, q := range qs {
-		if st.Pending != nil && st.Pending.Question == q.ID {
-			return q, i + 1, len(qs), true
-		}
-		if !slices.ContainsFunc(st.Answers, func(a screening.Answer) bool { return a.Question == q.ID }) {
-			return q, i + 1, len(qs), true
-		}
-	}
-	return screening.Question{}, 0, len(qs), false
+// number is q's 1-based place among the questions asked, and their count.
+func (st *screeningState) number(q screening.QuestionID) (n, total int) {
+	qs := st.questions()
+	return slices.IndexFunc(qs, func(x screening.Question) bool { return x.ID == q }) + 1, len(qs)
 }
 
-func (st screeningState) step() string {
-	switch {
-	case st.Pending == nil:
-		return stepQuestion
-	case st.Pending.Question == screening.QDonatedBefore && st.Pending.Kind == "":
-		return stepKind
-	default:
-		return stepDate
-	}
+func (st *screeningState) asks(q screening.QuestionID) bool {
+	n, _ := st.number(q)
+	return n > 0
 }
 
-// beginScreening starts the questionnaire for purpose on the drive's day.
+func (st *screeningState) answer(q screening.QuestionID) (screening.Answer, bool) {
+	i := slices.IndexFunc(st.Answers, func(a screening.Answer) bool { return a.Question == q })
+	if i < 0 {
+		return screening.Answer{}, false
+	}
+	return st.Answers[i], true
+}
+
+func (st *screeningState) saidYes(q screening.QuestionID) bool {
+	a, ok := st.answer(q)
+	return ok && a.Yes
+}
+
+// set records a, replacing an earlier answer to the same question: a
+// changed answer is the donor's correction, never a second answer.
+func (st *screeningState) set(a screening.Answer) {
+	if i := slices.IndexFunc(st.Answers, func(x screening.Answer) bool { return x.Question == a.Question }); i >= 0 {
+		st.Answers[i] = a
+		return
+	}
+	st.Answers = append(st.Answers, a)
+}
+
+// dated reports whether a Yes to q has its month, or the donor said they
+// do not remember it.
+func (st *screeningState) dated(q screening.QuestionID) bool {
+	a, _ := st.answer(q)
+	return a.When != nil || slices.Contains(st.NoDate, q)
+}
+
+// beginScreening starts the questionnaire for purpose on the drive's day;
+// a re-check asks only the questions only.
 func (h *Handlers) beginScreening(ctx context.Context, t *turn, purpose string, day time.Time, only ...screening.QuestionID) error {
-	st := screeningState{Purpose: purpose, Day: day.Format(time.DateOnly), Only: only}
+	st := screeningState{Purpose: purpose, Day: day.Format(time.DateOnly), Only: only,
+		Female: t.donor != nil && t.donor.Sex == profile.SexFemale}
 	if len(only) == 0 {
 		if err := t.reply(ctx, t.text("screening_intro"), nil); err != nil {
 			return err
 		}
 	}
-	return h.askScreening(ctx, t, st)
+	return h.screeningFlow().start(ctx, t, st)
 }
 
-func (h *Handlers) saveScreening(ctx context.Context, t *turn, st screeningState) error {
-	raw, err := json.Marshal(st)
-	if err != nil {
-		return fmt.Errorf("encode screening state: %w", err)
+// screeningFlow asks the questionnaire: per question Yes/No, then for a Yes
+// what was donated and the month where the question asks them; a review of
+// every answer, any of which can be changed, before it is judged.
+func (h *Handlers) screeningFlow() *flow[screeningState] {
+	f := &flow[screeningState]{
+		Name: flowScreening, Version: 1,
+		Review: func(t *turn, _ *screeningState) string { return t.text("screening_review") },
+		Check: func(_ context.Context, _ *turn, s *screeningState) (string, string, error) {
+			return s.missingDetail(), "", nil
+		},
+		Done: func(ctx context.Context, t *turn, s *screeningState) error {
+			return h.screened(ctx, t, *s)
+		},
+		Cancelled: func(ctx context.Context, t *turn, s *screeningState) error {
+			if strings.HasPrefix(s.Purpose, "recheck:") {
+				return t.reply(ctx, t.text("recheck_cancelled"), nil)
+			}
+			return t.reply(ctx, t.text("screening_cancelled"), nil)
+		},
+		Restart: func(ctx context.Context, t *turn) error {
+			_, err := h.rescreenPending(ctx, t)
+			return err
+		},
+		Lost:  h.screeningLost,
+		Guard: h.screeningDonorOnly,
 	}
-	conv := storage.Conversation{Flow: flowScreening, Step: st.step(), Data: map[string]string{"s": string(raw)}}
-	return h.d.State.SaveConversation(ctx, t.userID, conv)
-}
-
-func loadScreening(conv storage.Conversation) (screeningState, error) {
-	var st screeningState
-	if err := json.Unmarshal([]byte(conv.Data["s"]), &st); err != nil {
-		return screeningState{}, fmt.Errorf("decode screening state: %w", err)
+	for _, q := range screening.Questions(true) {
+		f.Steps = append(f.Steps, h.yesNoStep(q))
+		if q.AsksKind {
+			f.Steps = append(f.Steps, kindStep(q))
+		}
+		if q.AsksDate {
+			f.Steps = append(f.Steps, h.whenStep(q))
+		}
 	}
-	return st, nil
+	return f
 }
 
-// askScreening asks what comes next, or evaluates the answers when done.
-func (h *Handlers) askScreening(ctx context.Context, t *turn, st screeningState) error {
-	female := t.donor.Sex == profile.SexFemale
-	q, n, total, ok := st.current(female)
+// missingDetail is the step of the first Yes still without what was
+// donated or its month (the donor went Back from it after changing a No to
+// Yes at the review): the review does not come before they are given.
+func (st *screeningState) missingDetail() string {
+	for _, q := range st.questions() {
+		a, ok := st.answer(q.ID)
+		switch {
+		case !ok || !a.Yes:
+		case q.AsksKind && a.Kind == "":
+			return stepKind
+		case q.AsksDate && !st.dated(q.ID):
+			return stepWhenPrefix + string(q.ID)
+		}
+	}
+	return ""
+}
+
+// screeningPrompt prefixes a question's text with its number.
+func screeningPrompt(t *turn, s *screeningState, q screening.QuestionID, textID string) string {
+	n, total := s.number(q)
+	return t.textf("screening_progress", map[string]any{"N": n, "Total": total}) + "\n\n" + t.text(textID)
+}
+
+func (h *Handlers) yesNoStep(q screening.Question) step[screeningState] {
+	return step[screeningState]{
+		ID:     string(q.ID),
+		Prompt: func(t *turn, s *screeningState) string { return screeningPrompt(t, s, q.ID, "q_"+string(q.ID)) },
+		Choices: func(_ context.Context, t *turn, _ *screeningState) ([]choice, error) {
+			return []choice{{Text: t.text("btn_yes"), Value: "y"}, {Text: t.text("btn_no"), Value: "n"}}, nil
+		},
+		Columns: 2,
+		Parse: func(_ context.Context, t *turn, s *screeningState, raw string) (string, error) {
+			if raw != "y" && raw != "n" {
+				return t.text("use_buttons"), nil
+			}
+			// A new Yes/No drops the details of the answer it replaces:
+			// they are asked again for a Yes.
+			s.set(screening.Answer{Question: q.ID, Yes: raw == "y"})
+			s.NoDate = slices.DeleteFunc(s.NoDate, func(x screening.QuestionID) bool { return x == q.ID })
+			return "", nil
+		},
+		Skip:  func(s *screeningState) bool { return !s.asks(q.ID) },
+		Label: "label_" + string(q.ID),
+		Show:  func(t *turn, s *screeningState) string { return s.showAnswer(t, q.ID) },
+	}
+}
+
+// showAnswer renders an answer for the review: Yes or No, and for a Yes
+// what was donated and when.
+func (st *screeningState) showAnswer(t *turn, q screening.QuestionID) string {
+	a, ok := st.answer(q)
 	if !ok {
-		return h.finishScreening(ctx, t, st)
+		return ""
 	}
-	if err := h.saveScreening(ctx, t, st); err != nil {
-		return err
+	if !a.Yes {
+		return t.text("btn_no")
 	}
-	qid := string(q.ID)
-	back := botapi.Button{Text: t.text("btn_back"), CallbackData: encodeCallback("scr", "b", qid)}
-	progress := t.textf("screening_progress", map[string]any{"N": n, "Total": total})
-	var kb botapi.InlineKeyboard
-	var text string
-	switch st.step() {
-	case stepKind:
-		text = t.text("q_kind")
-		var bs []botapi.Button
-		for _, k := range []screening.DonationKind{screening.WholeBlood, screening.Platelets, screening.Plasma} {
-			bs = append(bs, botapi.Button{Text: t.text("kind_" + string(k)), CallbackData: encodeCallback("scr", "k", qid, string(k))})
-		}
-		kb = rows(1, bs...).With(back)
-	case stepDate:
-		text = t.text(whenQuestion(q.ID))
-		kb = rows(1, botapi.Button{Text: t.text("btn_dont_remember"), CallbackData: encodeCallback("scr", "d", qid)}).With(back)
-	default:
-		text = t.text("q_" + qid)
-		kb = rows(2,
-			botapi.Button{Text: t.text("btn_yes"), CallbackData: encodeCallback("scr", "a", qid, "y")},
-			botapi.Button{Text: t.text("btn_no"), CallbackData: encodeCallback("scr", "a", qid, "n")})
-		if n > 1 {
-			kb = kb.With(back)
-		}
+	var details []string
+	if a.Kind != "" {
+		details = append(details, t.text("kind_"+string(a.Kind)))
 	}
-	return t.reply(ctx, progress+"\n\n"+text, kb)
+	switch {
+	case a.When != nil:
+		details = append(details, a.When.Format("01/2006"))
+	case slices.Contains(st.NoDate, q):
+		details = append(details, t.text("review_no_date"))
+	}
+	if len(details) == 0 {
+		return t.text("btn_yes")
+	}
+	return t.text("btn_yes") + " (" + strings.Join(details, ", ") + ")"
+}
+
+// lastDonationKinds are the answers to "what did you donate last time".
+var lastDonationKinds = []screening.DonationKind{screening.WholeBlood, screening.Platelets, screening.Plasma}
+
+func kindStep(q screening.Question) step[screeningState] {
+	return step[screeningState]{
+		ID:       stepKind,
+		FollowUp: true,
+		Prompt:   func(t *turn, s *screeningState) string { return screeningPrompt(t, s, q.ID, "q_kind") },
+		Choices: func(_ context.Context, t *turn, _ *screeningState) ([]choice, error) {
+			var cs []choice
+			for _, k := range lastDonationKinds {
+				cs = append(cs, choice{Text: t.text("kind_" + string(k)), Value: string(k)})
+			}
+			return cs, nil
+		},
+		Parse: func(_ context.Context, t *turn, s *screeningState, raw string) (string, error) {
+			kind := screening.DonationKind(raw)
+			if !slices.Contains(lastDonationKinds, kind) {
+				return t.text("use_buttons"), nil
+			}
+			a, _ := s.answer(q.ID)
+			a.Kind = kind
+			s.set(a)
+			return "", nil
+		},
+		Skip: func(s *screeningState) bool { return !s.asks(q.ID) || !s.saidYes(q.ID) },
+	}
+}
+
+// whenStep asks the month of a Yes, typed as month/year, or "I don't
+// remember" by its button.
+func (h *Handlers) whenStep(q screening.Question) step[screeningState] {
+	return step[screeningState]{
+		ID:       stepWhenPrefix + string(q.ID),
+		FollowUp: true,
+		Prompt:   func(t *turn, s *screeningState) string { return screeningPrompt(t, s, q.ID, whenQuestion(q.ID)) },
+		Choices: func(_ context.Context, t *turn, _ *screeningState) ([]choice, error) {
+			return []choice{{Text: t.text("btn_dont_remember"), Value: dontRemember}}, nil
+		},
+		Typed: true,
+		Parse: func(_ context.Context, t *turn, s *screeningState, raw string) (string, error) {
+			a, _ := s.answer(q.ID)
+			if raw == dontRemember {
+				a.When = nil
+				s.set(a)
+				if !slices.Contains(s.NoDate, q.ID) {
+					s.NoDate = append(s.NoDate, q.ID)
+				}
+				return "", nil
+			}
+			when, err := screening.ParseMonthYear(raw, h.today())
+			switch {
+			case errors.Is(err, screening.ErrMonthYearFuture):
+				return t.text("err_month_future"), nil
+			case errors.Is(err, screening.ErrMonthYearTooOld):
+				return t.text("err_month_old"), nil
+			case err != nil:
+				return t.text("err_month_year"), nil
+			}
+			a.When = &when
+			s.set(a)
+			s.NoDate = slices.DeleteFunc(s.NoDate, func(x screening.QuestionID) bool { return x == q.ID })
+			return "", nil
+		},
+		Skip: func(s *screeningState) bool { return !s.asks(q.ID) || !s.saidYes(q.ID) },
+	}
 }
 
 func whenQuestion(q screening.QuestionID) string {
@@ -148,107 +295,27 @@ func whenQuestion(q screening.QuestionID) string {
 	return "q_when"
 }
 
-// onScreeningButton handles Yes/No, the kind of donation, "don't remember"
-// and Back. A tap on any question but the current one is stale.
-func (h *Handlers) onScreeningButton(ctx context.Context, t *turn) error {
-	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
-	if err != nil {
-		return err
-	}
-	if !ok && t.donor != nil {
-		return h.screeningLost(ctx, t)
-	}
-	if !ok || conv.Flow != flowScreening || t.donor == nil {
-		return t.answer(ctx, t.text("button_stale"))
-	}
-	st, err := loadScreening(conv)
-	if err != nil {
-		return err
-	}
-	q, _, _, ok := st.current(t.donor.Sex == profile.SexFemale)
-	action, qid, value := t.cb.arg(0), t.cb.arg(1), t.cb.arg(2)
-	if !ok || qid != string(q.ID) || !screeningTapFits(st.step(), action, value) {
-		return t.answer(ctx, t.text("button_stale"))
-	}
-	if err := t.finishTap(ctx); err != nil {
-		return err
-	}
-	switch action {
-	case "a":
-		a := screening.Answer{Question: q.ID, Yes: value == "y"}
-		if a.Yes && (q.AsksKind || q.AsksDate) {
-			st.Pending = &a
-		} else {
-			st.Answers = append(st.Answers, a)
+// screeningDonorOnly stops the questionnaire of a user who has no profile
+// any more (erased by /forget while their conversation lingered): there is
+// nobody to judge. Their typed text then goes where it would without the
+// questionnaire.
+func (h *Handlers) screeningDonorOnly(next handlerFunc) handlerFunc {
+	return func(ctx context.Context, t *turn) error {
+		if t.donor != nil {
+			return next(ctx, t)
 		}
-	case "k":
-		st.Pending.Kind = screening.DonationKind(value)
-	case "d":
-		st.Answers = append(st.Answers, *st.Pending)
-		st.Pending = nil
-	case "b":
-		if st.Pending != nil {
-			st.Pending = nil
-		} else if len(st.Answers) > 0 {
-			st.Answers = st.Answers[:len(st.Answers)-1]
-		}
-	}
-	return h.askScreening(ctx, t, st)
-}
-
-// screeningTapFits reports whether a tap belongs to the step being asked.
-func screeningTapFits(step, action, value string) bool {
-	switch action {
-	case "b":
-		return true
-	case "a":
-		return step == stepQuestion && (value == "y" || value == "n")
-	case "k":
-		kinds := []string{string(screening.WholeBlood), string(screening.Platelets), string(screening.Plasma)}
-		return step == stepKind && slices.Contains(kinds, value)
-	case "d":
-		return step == stepDate
-	}
-	return false
-}
-
-// screeningText takes a typed month/year; anything else is asked again.
-func (h *Handlers) screeningText(ctx context.Context, t *turn, conv storage.Conversation) error {
-	st, err := loadScreening(conv)
-	if err != nil {
-		return err
-	}
-	if st.step() != stepDate {
-		if err := t.reply(ctx, t.text("use_buttons"), nil); err != nil {
+		if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
 			return err
 		}
-		return h.askScreening(ctx, t, st)
-	}
-	when, perr := screening.ParseMonthYear(strings.TrimSpace(t.upd.Message.Text), h.today())
-	if perr != nil {
-		id := "err_month_year"
-		switch {
-		case errors.Is(perr, screening.ErrMonthYearFuture):
-			id = "err_month_future"
-		case errors.Is(perr, screening.ErrMonthYearTooOld):
-			id = "err_month_old"
+		if t.callbackID != "" {
+			return t.answer(ctx, t.text("button_stale"))
 		}
-		if err := t.reply(ctx, t.text(id), nil); err != nil {
-			return err
-		}
-		return h.askScreening(ctx, t, st)
+		return h.onText(ctx, t)
 	}
-	st.Pending.When = &when
-	st.Answers = append(st.Answers, *st.Pending)
-	st.Pending = nil
-	return h.askScreening(ctx, t, st)
 }
 
-// finishScreening evaluates the answers and hands them to their purpose.
-func (h *Handlers) finishScreening(ctx context.Context, t *turn, st screeningState) error {
-	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
-		return err
-	}
+// screened evaluates the answers and hands them to their purpose.
+func (h *Handlers) screened(ctx context.Context, t *turn, st screeningState) error {
 	res, err := h.evaluate(ctx, t, st)
 	if err != nil {
 		return err
@@ -318,21 +385,44 @@ func (t *turn) screeningResultText(res screening.Result, day time.Time) string {
 // registration still waiting for its screening starts the questions again;
 // any other tap is just stale.
 func (h *Handlers) screeningLost(ctx context.Context, t *turn) error {
-	regs, err := h.d.Store.MyRegistrations(ctx, t.userID, h.d.Now())
+	reg, ok, err := h.pendingScreening(ctx, t)
 	if err != nil {
 		return err
+	}
+	if !ok {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	if err := t.finishTap(ctx); err != nil {
+		return err
+	}
+	if err := t.reply(ctx, t.text("screening_lost"), nil); err != nil {
+		return err
+	}
+	return h.beginScreening(ctx, t, "reg:"+id(reg.Registration.ID), h.calendarDay(reg.Slot.Start))
+}
+
+// rescreenPending starts the questionnaire again for a registration still
+// waiting for its screening, if there is one.
+func (h *Handlers) rescreenPending(ctx context.Context, t *turn) (bool, error) {
+	reg, ok, err := h.pendingScreening(ctx, t)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, h.beginScreening(ctx, t, "reg:"+id(reg.Registration.ID), h.calendarDay(reg.Slot.Start))
+}
+
+// pendingScreening is the donor's upcoming live registration that has no
+// screening result yet.
+func (h *Handlers) pendingScreening(ctx context.Context, t *turn) (storage.MyRegistration, bool, error) {
+	regs, err := h.d.Store.MyRegistrations(ctx, t.userID, h.d.Now())
+	if err != nil {
+		return storage.MyRegistration{}, false, err
 	}
 	for _, r := range regs {
 		if r.Registration.Status.Live() && r.Registration.AllowedVolumeML == 0 &&
 			r.Slot.Start.After(h.d.Now()) && r.Drive.Status == drive.StatusPublished {
-			if err := t.finishTap(ctx); err != nil {
-				return err
-			}
-			if err := t.reply(ctx, t.text("screening_lost"), nil); err != nil {
-				return err
-			}
-			return h.beginScreening(ctx, t, "reg:"+id(r.Registration.ID), h.calendarDay(r.Slot.Start))
+			return r, true, nil
 		}
 	}
-	return t.answer(ctx, t.text("button_stale"))
+	return storage.MyRegistration{}, false, nil
 }

@@ -295,34 +295,46 @@ func TestBrowserOnboardingAndRegistration(t *testing.T) {
 }
 
 // answerScreening answers "Không" to every screening question, each in the
-// message that asks it, until the bot concludes.
+// message that asks it, and confirms the answers at the review, until the
+// bot concludes.
 func (p page) answerScreening() {
 	p.t.Helper()
-	// The newest question with a "Không" button, once the question
-	// answered before (last) has lost its buttons: then both the bot's edit
-	// and its next question are on the screen, and nothing moves under the
-	// click.
+	// The newest question with a "Không" button ("q:<id>") or review with a
+	// "✅ Xác nhận" button ("r:<id>"), once the message answered before
+	// (last) has lost its buttons: then both the bot's edit and its next
+	// message are on the screen, and nothing moves under the click.
 	const next = `(last) => {
 		const ms = [...document.querySelectorAll("#chat .msg.bot")];
-		if (ms.some(m => m.innerText.includes("Theo câu trả lời") || m.innerText.includes("Đã xác nhận"))) return -1;
+		if (ms.some(m => m.innerText.includes("Theo câu trả lời") || m.innerText.includes("Đã xác nhận"))) return "done";
 		const prev = ms.find(m => Number(m.dataset.id) === last);
-		if (prev && prev.querySelector(".inline button")) return 0;
+		if (prev && prev.querySelector(".inline button")) return "";
+		const has = (m, label) => [...m.querySelectorAll(".inline button")].some(b => b.textContent.trim() === label);
 		for (let i = ms.length - 1; i >= 0; i--) {
-			const no = [...ms[i].querySelectorAll(".inline button")].some(b => b.textContent.trim() === "Không");
-			const id = Number(ms[i].dataset.id);
-			if (no && id > last && ms[i].innerText.trim().startsWith("Câu ")) return id;
+			const id = Number(ms[i].dataset.id), text = ms[i].innerText.trim();
+			if (id <= last) break;
+			if (has(ms[i], "Không") && text.startsWith("Câu ")) return "q:" + id;
+			if (has(ms[i], "✅ Xác nhận") && text.startsWith("Bạn xem lại")) return "r:" + id;
 		}
-		return 0;
+		return "";
 	}`
 	last := 0
 	for range 20 {
-		var id int
+		var found string
 		p.run("next question", chromedp.Poll(fmt.Sprintf("(%s)(%d)", next, last),
-			&id, chromedp.WithPollingTimeout(20*time.Second)))
-		if id == -1 {
+			&found, chromedp.WithPollingTimeout(20*time.Second)))
+		if found == "done" {
 			return
 		}
-		p.tapIn(id, "Không")
+		kind, n, _ := strings.Cut(found, ":")
+		id, err := strconv.Atoi(n)
+		if err != nil {
+			p.t.Fatalf("next question: %q", found)
+		}
+		if kind == "r" {
+			p.tapIn(id, "✅ Xác nhận")
+		} else {
+			p.tapIn(id, "Không")
+		}
 		last = id
 	}
 	p.t.Fatalf("screening did not end; screen:\n%s", p.screen())

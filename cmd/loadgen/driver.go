@@ -97,9 +97,10 @@ func (d *donor) journey(ctx context.Context, chat int64) error {
 	if !d.r.o.journeys() {
 		// The echo bot answers every update with one message: the same
 		// sequence of updates, synthetic ids.
-		for _, a := range []string{"/drives", "cb:drv:v1:open:1", "cb:drv:v1:slot:1:2", "cb:scr:v1:a:ill_now:n",
-			"cb:scr:v1:a:chronic:n", "cb:scr:v1:a:m12:n", "cb:scr:v1:a:m6:n", "cb:scr:v1:a:m1:n",
-			"cb:scr:v1:a:d14:n", "cb:scr:v1:a:d7:n", "cb:scr:v1:a:donated_before:n", "/mydrives", "cb:drv:v1:cancel:1"} {
+		for _, a := range []string{"/drives", "cb:drv:v1:open:1", "cb:drv:v1:slot:1:2", "cb:fl:v1:screening:ill_now:a:n",
+			"cb:fl:v1:screening:chronic:a:n", "cb:fl:v1:screening:m12:a:n", "cb:fl:v1:screening:m6:a:n",
+			"cb:fl:v1:screening:m1:a:n", "cb:fl:v1:screening:d14:a:n", "cb:fl:v1:screening:d7:a:n",
+			"cb:fl:v1:screening:donated_before:a:n", "cb:fl:v1:screening:review:ok", "/mydrives", "cb:drv:v1:cancel:1"} {
 			if _, err := d.act(ctx, chat, a, 1, isSend); err != nil {
 				return err
 			}
@@ -110,11 +111,11 @@ func (d *donor) journey(ctx context.Context, chat int64) error {
 	if err != nil {
 		return err
 	}
-	card, err := d.tapButton(ctx, chat, list, "drv:v1:open:", isSend)
+	card, err := d.tapButton(ctx, chat, list, prefixed("drv:v1:open:"), isSend)
 	if err != nil {
 		return err
 	}
-	q, err := d.tapButton(ctx, chat, card, "drv:v1:slot:", isQuestion)
+	q, err := d.tapButton(ctx, chat, card, prefixed("drv:v1:slot:"), isQuestion)
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func (d *donor) journey(ctx context.Context, chat int64) error {
 		if q.call.Method == "sendDocument" {
 			break // the calendar file that ends a confirmed registration
 		}
-		if q, err = d.tapButton(ctx, chat, q, "scr:v1:a:", isQuestionOrDone); err != nil {
+		if q, err = d.tapButton(ctx, chat, q, screeningNo, isQuestionOrDone); err != nil {
 			return err
 		}
 	}
@@ -130,23 +131,37 @@ func (d *donor) journey(ctx context.Context, chat int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = d.tapButton(ctx, chat, mine, "drv:v1:cancel:", isSend)
+	_, err = d.tapButton(ctx, chat, mine, prefixed("drv:v1:cancel:"), isSend)
 	return err
 }
 
 func isSend(c telegramtest.Call) bool { return c.Method == "sendMessage" }
 
+// isQuestion: a screening question, or donorbot's review of the answers.
+// donorbot asks them through its conversation engine (fl:v1:screening:…);
+// the grammY peer keeps the layout it copied (scr:v1:a:<key>:y|n).
 func isQuestion(c telegramtest.Call) bool {
-	return c.Method == "sendMessage" && strings.Contains(c.Params["reply_markup"], "scr:v1:a:")
+	return c.Method == "sendMessage" && (strings.Contains(c.Params["reply_markup"], "fl:v1:screening:") ||
+		strings.Contains(c.Params["reply_markup"], "scr:v1:a:"))
+}
+
+// screeningNo matches the "No" answer of a screening question, and the
+// Confirm of donorbot's review.
+func screeningNo(data string) bool {
+	return (strings.HasPrefix(data, "fl:v1:screening:") && (strings.HasSuffix(data, ":a:n") || strings.HasSuffix(data, ":review:ok"))) ||
+		(strings.HasPrefix(data, "scr:v1:a:") && strings.HasSuffix(data, ":n"))
+}
+
+func prefixed(prefix string) func(string) bool {
+	return func(data string) bool { return strings.HasPrefix(data, prefix) }
 }
 
 // isQuestionOrDone: the next question, or the calendar file sent last on
 // a confirmed registration.
 func isQuestionOrDone(c telegramtest.Call) bool { return isQuestion(c) || c.Method == "sendDocument" }
 
-// tapButton taps the first button of msg whose data starts with prefix (for
-// a question, the "No" answer).
-func (d *donor) tapButton(ctx context.Context, chat int64, msg event, prefix string, done func(telegramtest.Call) bool) (event, error) {
+// tapButton taps a button of msg whose data matches.
+func (d *donor) tapButton(ctx context.Context, chat int64, msg event, match func(string) bool, done func(telegramtest.Call) bool) (event, error) {
 	var kb struct {
 		InlineKeyboard [][]struct {
 			CallbackData string `json:"callback_data"`
@@ -165,13 +180,13 @@ func (d *donor) tapButton(ctx context.Context, chat int64, msg event, prefix str
 	for _, row := range kb.InlineKeyboard {
 		for _, b := range row {
 			data := b.CallbackData
-			if strings.HasPrefix(data, prefix) && (prefix != "scr:v1:a:" || strings.HasSuffix(data, ":n")) {
+			if match(data) {
 				matching = append(matching, data)
 			}
 		}
 	}
 	if len(matching) == 0 {
-		return event{}, fmt.Errorf("chat %d: no %s button in %s", chat, prefix, msg.call.Params["reply_markup"])
+		return event{}, fmt.Errorf("chat %d: no button to tap in %s", chat, msg.call.Params["reply_markup"])
 	}
 	// Donors spread over the slots, as people do, rather than all queueing
 	// for the lock of the first one.
