@@ -111,9 +111,7 @@ func (h *Handlers) routes() {
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,                         // consent:v1:yes|no
-		"step":    h.onStepButton,                      // step:v1:<step>:<value>
-		"unitpg":  h.onUnitPage,                        // unitpg:v1:<offset>
-		"edit":    h.onEditButton,                      // edit:v1:<field>|done
+		"edit":    h.onEditButton,                      // edit:v1:<field> (starts the profile edit flow)
 		"forget":  h.onForgetReply,                     // forget:v1:yes|no
 		"lang":    h.onLanguage,                        // lang:v1:vi|en
 		"scr":     h.onScreeningButton,                 // scr:v1:a|k|d|b:<question>[:value]
@@ -143,6 +141,8 @@ func (h *Handlers) routes() {
 	h.flows = map[string]flowRunner{}
 	for _, f := range []flowRunner{
 		h.availableUntilFlow(), // /available → "On call until a day"
+		h.onboardingFlow(),     // /start, consent, Continue → the profile questions
+		h.profileEditFlow(),    // /profile → a field's button
 	} {
 		h.flows[f.name()] = f
 	}
