@@ -249,7 +249,7 @@ func TestStaleButtons(t *testing.T) {
 	if sexMsg == 0 {
 		t.Fatal("sex question not found")
 	}
-	for _, data := range []string{"step:v1:sex:male", "consent:v1:no", "step:v1:unit:999", "nonsense", "edit:v1:../../etc"} {
+	for _, data := range []string{"step:v1:sex:male", "fl:v1:onboarding:sex:a:male", "fl:v1:edit:weight:a:60", "consent:v1:no", "step:v1:unit:999", "nonsense", "edit:v1:../../etc"} {
 		id := p.TapStale(sexMsg, data)
 		b.API.WaitUntil(t, "callback answered", func() bool { _, ok := b.API.CallbackAnswer(id); return ok })
 		ans, _ := b.API.CallbackAnswer(id)

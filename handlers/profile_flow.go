@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -271,16 +273,29 @@ func (h *Handlers) toggleUnit(ctx context.Context, t *turn, unitID int64) error 
 	return h.d.Store.JoinUnit(ctx, t.userID, unitID)
 }
 
-// resumeOnboarding asks the donor's first unanswered question. The
-// questions answered before (in a conversation paused, or lost with Redis)
-// make the trail, so Back reaches them as if they had just been answered.
+// resumeOnboarding asks the donor's first unanswered question.
 func (h *Handlers) resumeOnboarding(ctx context.Context, t *turn) error {
 	if t.donor == nil || t.donor.Onboarded() {
 		return h.start(ctx, t)
 	}
-	n, err := h.d.Store.CountUnits(ctx)
+	f, conv, s, err := h.onboardingResumed(ctx, t)
 	if err != nil {
 		return err
+	}
+	if conv.Step == string(profile.StepUnit) && !s.Units {
+		return f.finish(ctx, t, conv, &s) // every question answered
+	}
+	return f.ask(ctx, t, conv, &s)
+}
+
+// onboardingResumed is the onboarding conversation of a donor at their
+// first unanswered question. The questions answered before (in a
+// conversation paused, or lost with Redis) make the trail, so Back reaches
+// them as if they had just been answered.
+func (h *Handlers) onboardingResumed(ctx context.Context, t *turn) (*flow[profileForm], storage.Conversation, profileForm, error) {
+	n, err := h.d.Store.CountUnits(ctx)
+	if err != nil {
+		return nil, storage.Conversation{}, profileForm{}, err
 	}
 	f, s := h.onboardingFlow(), profileForm{Units: n > 0}
 	next := t.donor.NextStep()
@@ -288,10 +303,10 @@ func (h *Handlers) resumeOnboarding(ctx context.Context, t *turn) error {
 	for _, st := range profile.Steps[:slices.Index(profile.Steps, next)] {
 		conv.Trail = append(conv.Trail, string(st))
 	}
-	if next == profile.StepUnit && !s.Units {
-		return f.finish(ctx, t, conv, &s) // every question answered
+	if conv.State, err = json.Marshal(s); err != nil {
+		return nil, storage.Conversation{}, profileForm{}, fmt.Errorf("onboarding of %d: encode state: %w", t.userID, err)
 	}
-	return f.ask(ctx, t, conv, &s)
+	return f, conv, s, nil
 }
 
 // pauseOnboarding answers Cancel during onboarding: consent and answers are
@@ -313,10 +328,18 @@ func (h *Handlers) pauseOnboarding(ctx context.Context, t *turn) error {
 }
 
 // onboardingLost answers a tap on an onboarding button whose conversation
-// is gone: the donor row knows the answers, so the next question is asked.
+// is gone. The donor row knows the answers: a tap on the first unanswered
+// question is its answer; any other is followed by that question.
 func (h *Handlers) onboardingLost(ctx context.Context, t *turn) (bool, error) {
 	if t.donor == nil || t.donor.Onboarded() {
 		return false, nil
+	}
+	f, conv, _, err := h.onboardingResumed(ctx, t)
+	if err != nil {
+		return true, err
+	}
+	if t.cb.arg(1) == conv.Step {
+		return true, f.onButton(ctx, t, conv)
 	}
 	if err := t.finishTap(ctx); err != nil {
 		return true, err
