@@ -367,7 +367,11 @@ func (f *flow[S]) onText(ctx context.Context, t *turn, conv storage.Conversation
 	}
 	i := f.stepIndex(conv.Step)
 	if conv.Step == reviewStep || i < 0 || !f.Steps[i].Typed || strings.TrimSpace(raw) == "" {
-		if err := t.reply(ctx, t.text("use_buttons"), nil); err != nil {
+		hint := "use_buttons"
+		if i >= 0 && f.Steps[i].Typed {
+			hint = "use_text" // a sticker, a photo, a contact where words are asked
+		}
+		if err := t.reply(ctx, t.text(hint), nil); err != nil {
 			return err
 		}
 		return f.ask(ctx, t, conv, &s)

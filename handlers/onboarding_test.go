@@ -168,6 +168,9 @@ func TestOnboardingBadInput(t *testing.T) {
 	p.Tap("✅ Tôi đồng ý")
 	p.Expect("Bước 1/7")
 
+	p.ShareContact("84912345678", p.User.ID) // a contact where a name is asked
+	p.Expect("cần bạn gõ câu trả lời")
+	p.Expect("Bước 1/7")
 	p.Send("A")
 	p.Expect("Tên quá ngắn")
 	p.Expect("Bước 1/7")
