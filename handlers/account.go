@@ -38,7 +38,8 @@ func (h *Handlers) help(ctx context.Context, t *turn) error {
 }
 
 // cancel ends whatever conversation is under way. An unfinished onboarding
-// is paused, not lost: its answers are stored and /start resumes it.
+// is paused, not lost, as by its Cancel button: its answers are stored and
+// Continue or /start resumes it.
 func (h *Handlers) cancel(ctx context.Context, t *turn) error {
 	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
 	if err != nil {
@@ -47,12 +48,10 @@ func (h *Handlers) cancel(ctx context.Context, t *turn) error {
 	if !ok || conv.Flow == flowIdle {
 		return t.reply(ctx, t.text("cancel_nothing"), botapi.RemoveKeyboard{RemoveKeyboard: true})
 	}
-	if conv.Flow == flowOnboarding {
-		err = h.d.State.SaveConversation(ctx, t.userID, storage.Conversation{Flow: flowIdle})
-	} else {
-		err = h.d.State.EndConversation(ctx, t.userID)
+	if conv.Flow == flowOnboarding && t.donor != nil {
+		return h.pauseOnboarding(ctx, t)
 	}
-	if err != nil {
+	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
 		return err
 	}
 	return t.reply(ctx, t.text("cancel_done"), botapi.RemoveKeyboard{RemoveKeyboard: true})

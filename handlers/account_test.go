@@ -114,7 +114,10 @@ func TestCancelPausesOnboardingAndStartResumes(t *testing.T) {
 	p.Send("Ngô Thanh Vân")
 	p.Expect("Bước 2/7")
 	p.Send("/cancel")
-	p.Expect("Đã hủy")
+	p.Expect("Đã tạm dừng", "vẫn được lưu")
+	if m := p.Expect("bấm nút"); !m.HasButtonText("▶️ Tiếp tục") {
+		t.Fatalf("paused without a Continue button: %v", m.Buttons())
+	}
 	p.Send("0912 222 333") // no longer read as an answer
 	p.Expect("chưa hiểu")
 	p.Send("/start")

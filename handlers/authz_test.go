@@ -51,7 +51,7 @@ var (
 		"addmember": clubAdminsOnly,
 	}
 	authzCallbacks = map[string][]string{
-		"consent": anyone, "step": anyone, "unitpg": anyone, "edit": anyone, "forget": anyone,
+		"consent": anyone, "edit": anyone, "forget": anyone,
 		"lang": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
 		"nd": organizersOnly, "cdrv": organizersOnly, "bcx": organizersOnly, "edrv": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
@@ -186,7 +186,7 @@ var (
 		"revoke": "admins only", "newdrive": "creates", "audit": "admins only", "mycode": "own code",
 		"available": "own settings", "urgent": "creates, club checked at send", "needs": "own clubs only",
 		"invite": "own clubs only", "addmember": "own clubs only (TestAddMemberInvites)",
-		"consent": "own data", "step": "own conversation", "unitpg": "own conversation", "edit": "own profile",
+		"consent": "own data", "edit": "own profile",
 		"drv": "own registrations (TestTamperedCallbacksChangeNothing)", "drvpg": "public list",
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"nd": "own draft", "avail": "own settings",

@@ -150,7 +150,7 @@ func (h *Handlers) needProfileFirst(ctx context.Context, t *turn) error {
 	if err := t.reply(ctx, t.text("profile_incomplete"), nil); err != nil {
 		return err
 	}
-	return h.ask(ctx, t, flowOnboarding, t.donor.NextStep())
+	return h.resumeOnboarding(ctx, t)
 }
 
 // showDrive shows one drive with a button per slot and its seats left.

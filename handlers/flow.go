@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -41,6 +42,12 @@ type flow[S any] struct {
 	// Restart, if set, starts the flow afresh for a user whose record is of
 	// an old version; else the user is told to start it again.
 	Restart func(ctx context.Context, t *turn) error
+	// Lost, if set, answers a tap on one of the flow's buttons when the
+	// user has no conversation (expired, or lost with Redis): a flow whose
+	// answers are kept elsewhere, like onboarding's in the donor row, asks
+	// its next question again instead of leaving the user at a dead
+	// button. handled false lets the engine call the button stale.
+	Lost func(ctx context.Context, t *turn) (handled bool, err error)
 	// Numbered prefixes each prompt with "Step n/m".
 	Numbered bool
 	// Guard, if set, checks the user's role at every answer, as the route
@@ -51,12 +58,6 @@ type flow[S any] struct {
 	// for a flow whose commit is more than saving (/urgent's Send alerts
 	// donors at once); else "btn_flow_confirm".
 	ConfirmText string
-	// Lost, if set, answers a tap on one of the flow's buttons when the
-	// user has no conversation at all (Redis lost it, or it expired); else
-	// the tap is stale. A flow whose answers something stored waits for
-	// (a registration waiting for its screening) can start again instead
-	// of leaving the user with a dead button.
-	Lost func(ctx context.Context, t *turn) error
 }
 
 // step is one question of a flow.
@@ -127,17 +128,23 @@ type flowRunner interface {
 	resume(ctx context.Context, t *turn, conv storage.Conversation) error
 	acceptsContact(conv storage.Conversation) bool
 	guard(handlerFunc) handlerFunc
-	// lost answers a tap on the flow's button when there is no conversation.
-	lost(ctx context.Context, t *turn) error
+	// lost answers a tap on the flow's button with no conversation record.
+	lost(ctx context.Context, t *turn) (handled bool, err error)
 }
 
 func (f *flow[S]) name() string { return f.Name }
 
-func (f *flow[S]) lost(ctx context.Context, t *turn) error {
+func (f *flow[S]) lost(ctx context.Context, t *turn) (bool, error) {
 	if f.Lost == nil {
-		return t.answer(ctx, t.text("button_stale"))
+		return false, nil
 	}
-	return f.guard(f.Lost)(ctx, t)
+	handled := false
+	err := f.guard(func(ctx context.Context, t *turn) error {
+		var err error
+		handled, err = f.Lost(ctx, t)
+		return err
+	})(ctx, t)
+	return handled, err
 }
 
 func (f *flow[S]) guard(fn handlerFunc) handlerFunc {
@@ -220,25 +227,55 @@ func (f *flow[S]) ask(ctx context.Context, t *turn, conv storage.Conversation, s
 	if f.Numbered {
 		text = t.textf("step_prefix", map[string]any{"N": i + 1, "Total": len(f.Steps)}) + " " + text
 	}
+	if st.Markup != nil {
+		if err := t.reply(ctx, text, st.Markup(t, s)); err != nil {
+			return err
+		}
+		nav := f.navRow(t, conv, st)
+		return t.reply(ctx, t.text("flow_nav"), rows(len(nav), nav...))
+	}
+	kb, err := f.keyboard(ctx, t, conv, st, s)
+	if err != nil {
+		return err
+	}
+	return t.reply(ctx, text, kb)
+}
+
+// keyboard is a step's choices above its navigation row.
+func (f *flow[S]) keyboard(ctx context.Context, t *turn, conv storage.Conversation, st step[S], s *S) (botapi.InlineKeyboard, error) {
 	var buttons []botapi.Button
 	if st.Choices != nil {
 		choices, err := st.Choices(ctx, t, s)
 		if err != nil {
-			return err
+			return botapi.InlineKeyboard{}, err
 		}
 		for _, c := range choices {
 			buttons = append(buttons, f.button(c.Text, conv.Step, opAnswer, c.Value))
 		}
 	}
-	kb := rows(max(st.Columns, 1), buttons...)
-	nav := f.navRow(t, conv, st)
-	if st.Markup != nil {
-		if err := t.reply(ctx, text, st.Markup(t, s)); err != nil {
-			return err
-		}
-		return t.reply(ctx, t.text("flow_nav"), rows(len(nav), nav...))
+	return rows(max(st.Columns, 1), buttons...).With(f.navRow(t, conv, st)...), nil
+}
+
+// errRedraw, returned by a step's Parse, keeps the conversation at the step
+// after taking the answer into S: for a step whose buttons change the
+// step itself (a page of a long list, a box ticked in a multi-select),
+// which the engine then redraws in place under the same question.
+var errRedraw = errors.New("flow: redraw the step")
+
+// redraw saves s and shows the step's new buttons in the message tapped,
+// or asks the step again after typed text.
+func (f *flow[S]) redraw(ctx context.Context, t *turn, conv storage.Conversation, s *S) error {
+	if t.callbackID == "" || t.messageID == 0 {
+		return f.ask(ctx, t, conv, s)
 	}
-	return t.reply(ctx, text, kb.With(nav...))
+	if err := f.save(ctx, t, conv, s); err != nil {
+		return err
+	}
+	kb, err := f.keyboard(ctx, t, conv, f.Steps[f.stepIndex(conv.Step)], s)
+	if err != nil {
+		return err
+	}
+	return t.editButtons(ctx, kb)
 }
 
 // navRow is Back (when there is a step to go back to), Skip (for an
@@ -362,6 +399,9 @@ func (f *flow[S]) finish(ctx context.Context, t *turn, conv storage.Conversation
 func (f *flow[S]) take(ctx context.Context, t *turn, conv storage.Conversation, s *S, raw string) error {
 	st := f.Steps[f.stepIndex(conv.Step)]
 	problem, err := st.Parse(ctx, t, s, raw)
+	if errors.Is(err, errRedraw) {
+		return f.redraw(ctx, t, conv, s)
+	}
 	if err != nil {
 		return err
 	}
@@ -507,8 +547,10 @@ func (h *Handlers) onFlowButton(ctx context.Context, t *turn) error {
 		return err
 	}
 	f, known := h.flows[t.cb.arg(0)]
-	if known && !ok {
-		return f.lost(ctx, t)
+	if !ok && known {
+		if handled, err := f.lost(ctx, t); handled || err != nil {
+			return err
+		}
 	}
 	if !ok || !known || conv.Flow != t.cb.arg(0) {
 		return t.answer(ctx, t.text("button_stale"))

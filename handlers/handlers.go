@@ -111,9 +111,7 @@ func (h *Handlers) routes() {
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,                         // consent:v1:yes|no
-		"step":    h.onStepButton,                      // step:v1:<step>:<value>
-		"unitpg":  h.onUnitPage,                        // unitpg:v1:<offset>
-		"edit":    h.onEditButton,                      // edit:v1:<field>|done
+		"edit":    h.onEditButton,                      // edit:v1:<field> (starts the profile edit flow)
 		"forget":  h.onForgetReply,                     // forget:v1:yes|no
 		"lang":    h.onLanguage,                        // lang:v1:vi|en
 		"drv":     h.onDriveButton,                     // drv:v1:<action>:<id>[:<id>] (see drives.go)
@@ -144,6 +142,8 @@ func (h *Handlers) routes() {
 		h.urgentFlow(),         // /urgent → a need's questions, review, Send
 		h.checkinFlow(),        // /checkin <drive> → the desk's searches; ⏸ deferred → reason, until
 		h.screeningFlow(),      // registering for a slot, the morning-of re-check (rchk)
+		h.onboardingFlow(),     // /start, consent, Continue → the profile questions
+		h.profileEditFlow(),    // /profile → a field's button
 	} {
 		h.flows[f.name()] = f
 	}

@@ -168,6 +168,9 @@ func TestOnboardingBadInput(t *testing.T) {
 	p.Tap("✅ Tôi đồng ý")
 	p.Expect("Bước 1/7")
 
+	p.ShareContact("84912345678", p.User.ID) // a contact where a name is asked
+	p.Expect("cần bạn gõ câu trả lời")
+	p.Expect("Bước 1/7")
 	p.Send("A")
 	p.Expect("Tên quá ngắn")
 	p.Expect("Bước 1/7")
@@ -249,7 +252,7 @@ func TestStaleButtons(t *testing.T) {
 	if sexMsg == 0 {
 		t.Fatal("sex question not found")
 	}
-	for _, data := range []string{"step:v1:sex:male", "consent:v1:no", "step:v1:unit:999", "nonsense", "edit:v1:../../etc"} {
+	for _, data := range []string{"step:v1:sex:male", "fl:v1:onboarding:sex:a:male", "fl:v1:edit:weight:a:60", "consent:v1:no", "step:v1:unit:999", "nonsense", "edit:v1:../../etc"} {
 		id := p.TapStale(sexMsg, data)
 		b.API.WaitUntil(t, "callback answered", func() bool { _, ok := b.API.CallbackAnswer(id); return ok })
 		ans, _ := b.API.CallbackAnswer(id)

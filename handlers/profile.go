@@ -18,7 +18,7 @@ func (h *Handlers) profile(ctx context.Context, t *turn) error {
 		if err := t.reply(ctx, t.text("profile_incomplete"), nil); err != nil {
 			return err
 		}
-		return h.ask(ctx, t, flowOnboarding, t.donor.NextStep())
+		return h.resumeOnboarding(ctx, t)
 	}
 	return h.showProfile(ctx, t)
 }
@@ -59,20 +59,4 @@ func orNone(s, none string) string {
 		return none
 	}
 	return s
-}
-
-// onEditButton starts editing one profile field.
-func (h *Handlers) onEditButton(ctx context.Context, t *turn) error {
-	step := profile.Step(t.cb.arg(0))
-	known := false
-	for _, s := range profile.Steps {
-		known = known || s == step
-	}
-	if !known || t.donor == nil || !t.donor.Onboarded() {
-		return t.answer(ctx, t.text("button_stale"))
-	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	return h.ask(ctx, t, flowEdit, step)
 }

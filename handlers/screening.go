@@ -384,21 +384,18 @@ func (t *turn) screeningResultText(res screening.Result, day time.Time) string {
 // lost it or it expired). Answers in progress live only there, so a
 // registration still waiting for its screening starts the questions again;
 // any other tap is just stale.
-func (h *Handlers) screeningLost(ctx context.Context, t *turn) error {
+func (h *Handlers) screeningLost(ctx context.Context, t *turn) (bool, error) {
 	reg, ok, err := h.pendingScreening(ctx, t)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return t.answer(ctx, t.text("button_stale"))
+	if err != nil || !ok {
+		return false, err
 	}
 	if err := t.finishTap(ctx); err != nil {
-		return err
+		return true, err
 	}
 	if err := t.reply(ctx, t.text("screening_lost"), nil); err != nil {
-		return err
+		return true, err
 	}
-	return h.beginScreening(ctx, t, "reg:"+id(reg.Registration.ID), h.calendarDay(reg.Slot.Start))
+	return true, h.beginScreening(ctx, t, "reg:"+id(reg.Registration.ID), h.calendarDay(reg.Slot.Start))
 }
 
 // rescreenPending starts the questionnaire again for a registration still
