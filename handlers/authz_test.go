@@ -53,7 +53,7 @@ var (
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "step": anyone, "unitpg": anyone, "edit": anyone, "forget": anyone,
 		"lang": anyone, "scr": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
-		"nd": organizersOnly, "cdrv": organizersOnly, "bcx": organizersOnly, "edrv": organizersOnly,
+		"cdrv": organizersOnly, "bcx": organizersOnly, "edrv": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
 		"resd": organizersOnly, "resfix": organizersOnly,
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
@@ -189,7 +189,7 @@ var (
 		"consent": "own data", "step": "own conversation", "unitpg": "own conversation", "edit": "own profile",
 		"scr": "own conversation", "drv": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"drvpg": "public list", "remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
-		"nd": "own draft", "avail": "own settings", "un": "own draft, club checked at send",
+		"avail": "own settings", "un": "own draft, club checked at send",
 		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 	}
 )

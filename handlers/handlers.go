@@ -121,7 +121,6 @@ func (h *Handlers) routes() {
 		"drvpg":   h.onDrivesPage,                      // drvpg:v1:<offset>
 		"remind":  h.onRemind,                          // remind:v1:<yyyymmdd>
 		"rchk":    h.onRecheck,                         // rchk:v1:<registration>:y|n
-		"nd":      h.organizerOnly(h.onDraftButton),    // nd:v1:wave|audience|publish|discard:<value>
 		"cdrv":    h.organizerOnly(h.onCancelDrive),    // cdrv:v1:<drive>
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
 		"edrv":    h.organizerOnly(h.onEditDriveField), // edrv:v1:<drive>:<field>
@@ -143,6 +142,7 @@ func (h *Handlers) routes() {
 	h.flows = map[string]flowRunner{}
 	for _, f := range []flowRunner{
 		h.availableUntilFlow(), // /available → "On call until a day"
+		h.newDriveFlow(),       // /newdrive
 	} {
 		h.flows[f.name()] = f
 	}
