@@ -123,7 +123,6 @@ func (h *Handlers) routes() {
 		"rchk":    h.onRecheck,                         // rchk:v1:<registration>:y|n
 		"cdrv":    h.organizerOnly(h.onCancelDrive),    // cdrv:v1:<drive>
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
-		"edrv":    h.organizerOnly(h.onEditDriveField), // edrv:v1:<drive>:<field>
 		"exp":     h.organizerOnly(h.onExport),         // exp:v1:<drive>:<slot|0>
 		"ci":      h.organizerOnly(h.onCheckinChoice),  // ci:v1:<registration>
 		"res":     h.organizerOnly(h.onResultVolume),   // res:v1:<registration>:<ml>[:fix]
@@ -143,6 +142,7 @@ func (h *Handlers) routes() {
 	for _, f := range []flowRunner{
 		h.availableUntilFlow(), // /available → "On call until a day"
 		h.newDriveFlow(),       // /newdrive
+		h.editDriveFlow(),      // /editdrive <code>
 	} {
 		h.flows[f.name()] = f
 	}

@@ -199,9 +199,6 @@ func (h *Handlers) onText(ctx context.Context, t *turn) error {
 	if ok && conv.Flow == flowScreening && t.donor != nil {
 		return h.screeningText(ctx, t, conv)
 	}
-	if ok && conv.Flow == flowEditDrive {
-		return h.editDriveText(ctx, t, conv)
-	}
 	if ok && conv.Flow == flowCheckin {
 		return h.checkinText(ctx, t, conv)
 	}
