@@ -30,9 +30,15 @@ type driveDraft struct {
 	Target      int    `json:"target"`
 	// AudienceUnitID is the unit whose members are told; 0 is every donor.
 	AudienceUnitID int64  `json:"audience_unit_id"`
-	AudienceName   string `json:"audience_name,omitempty"`
-	// Audienced is set once the audience is chosen: 0 is an answer too.
-	Audienced bool `json:"audienced,omitempty"`
+	UnitName       string `json:"unit_name,omitempty"`
+}
+
+// audience names whom the drive is announced to.
+func (s *driveDraft) audience(t *turn) string {
+	if s.AudienceUnitID == 0 {
+		return t.text("nd_all_donors")
+	}
+	return s.UnitName
 }
 
 // newDrive starts the guided creation of a drive.
@@ -126,7 +132,7 @@ func (h *Handlers) audienceStep() step[driveDraft] {
 			if err != nil || unitID < 0 {
 				return t.text("button_stale"), nil
 			}
-			name := t.text("nd_all_donors")
+			name := ""
 			if unitID != 0 {
 				u, err := h.d.Store.Unit(ctx, unitID)
 				if errors.Is(err, storage.ErrNotFound) {
@@ -141,16 +147,11 @@ func (h *Handlers) audienceStep() step[driveDraft] {
 				}
 				name = u.Name
 			}
-			s.AudienceUnitID, s.AudienceName, s.Audienced = unitID, name, true
+			s.AudienceUnitID, s.UnitName = unitID, name
 			return "", nil
 		},
 		Label: "nd_field_audience",
-		Show: func(t *turn, s *driveDraft) string {
-			if !s.Audienced {
-				return ""
-			}
-			return s.AudienceName
-		},
+		Show:  func(t *turn, s *driveDraft) string { return s.audience(t) },
 	}
 }
 
@@ -239,7 +240,7 @@ func (h *Handlers) reviewDraft(t *turn, s *driveDraft) string {
 	preview := drive.Drive{Wave: in.Wave, Title: in.Title, Organizer: in.Organizer, Hospital: in.Hospital,
 		Venue: in.Venue, Start: in.Start, End: in.End}
 	return t.textf("nd_preview", map[string]any{
-		"Card": t.driveCard(preview, seats), "Slots": len(slots), "Target": in.TargetUnits, "Audience": s.AudienceName,
+		"Card": t.driveCard(preview, seats), "Slots": len(slots), "Target": in.TargetUnits, "Audience": s.audience(t),
 	})
 }
 
