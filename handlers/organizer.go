@@ -56,7 +56,7 @@ func (h *Handlers) checkDraftAnswer(step, raw string) string {
 		if err != nil {
 			return "nd_err_date"
 		}
-		// Told at once rather than after nine more answers; the preview
+		// Told at once rather than after nine more answers; the review
 		// checks the exact time again (drive.ValidateDraft).
 		now := h.d.Now()
 		switch {
