@@ -53,7 +53,7 @@ var (
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "edit": anyone, "forget": anyone,
 		"lang": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
-		"nd": organizersOnly, "cdrv": organizersOnly, "bcx": organizersOnly, "edrv": organizersOnly,
+		"cdrv": organizersOnly, "bcx": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
 		"resd": organizersOnly, "resfix": organizersOnly,
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
@@ -178,7 +178,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // ownedCommands/ownedCallbacks or named in notObjectScoped with the reason.
 var (
 	ownedCommands   = []string{"qr", "canceldrive", "editdrive", "export", "checkin", "stats", "campaign"}
-	ownedCallbacks  = []string{"cdrv", "edrv", "exp", "ci", "res", "resk", "resd", "resfix", "bcx", "urgadm", "cinv"}
+	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "bcx", "urgadm", "cinv"}
 	notObjectScoped = map[string]string{
 		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings",
 		"cancel": "own conversation", "forget": "own data", "eligibility": "own data", "drives": "public list",
@@ -189,7 +189,7 @@ var (
 		"consent": "own data", "edit": "own profile",
 		"drv": "own registrations (TestTamperedCallbacksChangeNothing)", "drvpg": "public list",
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
-		"nd": "own draft", "avail": "own settings",
+		"avail": "own settings",
 		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 	}
 )
@@ -281,7 +281,6 @@ func TestOwnershipMatrix(t *testing.T) {
 		"checkin": {{otherOrganizer, "/checkin " + code}}, "stats": {{otherOrganizer, "/stats " + code}},
 		"campaign": {{otherOrganizer, "/campaign " + code + " Hành trình lạ"}},
 		"cdrv":     {{otherOrganizer, "cdrv:v1:" + dr}},
-		"edrv":     {{otherOrganizer, "edrv:v1:" + dr + ":title"}, {otherOrganizer, "edrv:v1:" + dr + ":window"}},
 		"exp":      {{otherOrganizer, "exp:v1:" + dr + ":0"}},
 		"ci":       {{otherOrganizer, "ci:v1:" + rg}},
 		"res":      {{otherOrganizer, "res:v1:" + rg + ":350"}},

@@ -54,7 +54,7 @@ func TestEncodeCallbackRoundTrip(t *testing.T) {
 func FuzzDecodeCallback(f *testing.F) {
 	for _, s := range []string{"consent:v1:yes", "step:v1:blood:O+", "unitpg:v1:16", "x:v1", "::", "a:v1:b:c:d",
 		// Forged taps on other owners' objects (sequential ids are easy to guess).
-		"bcx:v1:1", "bcx:v1:99999999999999999999", "cdrv:v1:2", "edrv:v1:2:window", "urgadm:v1:3:don:88436",
+		"bcx:v1:1", "bcx:v1:99999999999999999999", "cdrv:v1:2", "fl:v1:newdrive:audience:a:2", "urgadm:v1:3:don:88436",
 		"resk:v1:4:350:whole_blood", "cinv:v1:5:y", "cinv:v1:5:maybe",
 		// The profile's unit list: a page, a unit, the end of an edit.
 		"fl:v1:edit:unit:a:p8", "fl:v1:edit:unit:a:p-8", "fl:v1:onboarding:unit:a:9223372036854775807", "fl:v1:edit:unit:a:done"} {

@@ -3,10 +3,8 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
@@ -200,122 +198,4 @@ func parseRoleArgs(args string) (int64, string, bool) {
 	role := f[1]
 	valid := role == storage.RoleOrganizer || role == storage.RoleAdmin || role == storage.RoleClubAdmin
 	return target, role, err == nil && target > 0 && valid
-}
-
-// editableFields are what /editdrive changes; the date and time window are
-// rebuilt only while a drive has no registration (storage refuses after).
-var editableFields = []string{"title", "venue", "hospital", "target", "window"}
-
-// editDrive offers the fields of a drive to change.
-func (h *Handlers) editDrive(ctx context.Context, t *turn) error {
-	d, ok, err := h.managedDrive(ctx, t, "editdrive_usage")
-	if !ok || err != nil {
-		return err
-	}
-	if d.Status.Final() {
-		return t.reply(ctx, t.text("drive_closed"), nil)
-	}
-	var bs []botapi.Button
-	for _, f := range editableFields {
-		bs = append(bs, botapi.Button{Text: t.text("nd_field_" + f), CallbackData: encodeCallback("edrv", id(d.ID), f)})
-	}
-	return t.reply(ctx, t.textf("editdrive_choose", map[string]any{"Card": t.driveCard(d, 0)}), rows(2, bs...))
-}
-
-// onEditDriveField asks for the new value of one field.
-func (h *Handlers) onEditDriveField(ctx context.Context, t *turn) error {
-	driveID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
-	field := t.cb.arg(1)
-	known := false
-	for _, f := range editableFields {
-		known = known || f == field
-	}
-	if err != nil || !known {
-		return t.answer(ctx, t.text("button_stale"))
-	}
-	if _, ok, err := h.managedDriveByID(ctx, t, driveID); !ok || err != nil {
-		return err
-	}
-	if err := t.answer(ctx, ""); err != nil {
-		return err
-	}
-	conv := storage.Conversation{Flow: flowEditDrive, Step: field, Data: map[string]string{"drive": id(driveID)}}
-	if err := h.d.State.SaveConversation(ctx, t.userID, conv); err != nil {
-		return err
-	}
-	return t.reply(ctx, t.text("nd_ask_"+field), nil)
-}
-
-const flowEditDrive = "editdrive"
-
-// editDriveText applies a new value and tells every registrant.
-func (h *Handlers) editDriveText(ctx context.Context, t *turn, conv storage.Conversation) error {
-	driveID, err := strconv.ParseInt(conv.Data["drive"], 10, 64)
-	if err != nil {
-		return fmt.Errorf("edit drive conversation: %w", err)
-	}
-	raw := strings.TrimSpace(t.upd.Message.Text)
-	if problem := h.checkDraftAnswer(conv.Step, raw); problem != "" {
-		if err := t.reply(ctx, t.text(problem), nil); err != nil {
-			return err
-		}
-		return t.reply(ctx, t.text("nd_ask_"+conv.Step), nil)
-	}
-	d, ok, err := h.managedDriveByID(ctx, t, driveID) // rights may have been revoked meanwhile
-	if !ok || err != nil {
-		return err
-	}
-	slots, err := h.d.Store.DriveSlots(ctx, driveID)
-	if err != nil || len(slots) == 0 {
-		return fmt.Errorf("slots of drive %d: %w", driveID, err)
-	}
-	// Start from the stored drive, not from its answers re-typed: those
-	// cannot carry its campaign or map point, nor a window past midnight.
-	in := drive.DraftInput{
-		CampaignID: d.CampaignID, Wave: d.Wave, Title: d.Title, Organizer: d.Organizer,
-		Hospital: d.Hospital, Venue: d.Venue, Point: d.Point, Start: d.Start, End: d.End,
-		SlotLength: slots[0].End.Sub(slots[0].Start), SlotCapacity: slots[0].Capacity,
-		TargetUnits: d.TargetUnits, AudienceUnitID: d.AudienceUnitID,
-	}
-	switch conv.Step { // each answer was checked by checkDraftAnswer
-	case "title":
-		in.Title = raw
-	case "venue":
-		in.Venue = raw
-	case "hospital":
-		in.Hospital = raw
-	case "target":
-		in.TargetUnits, _ = strconv.Atoi(raw)
-	case "window":
-		local := d.Start.In(h.d.Location)
-		day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, h.d.Location)
-		in.Start, in.End, _ = windowOn(day, raw)
-	default:
-		return fmt.Errorf("edit drive %d: unknown field %q", driveID, conv.Step)
-	}
-	if verr := drive.ValidateDraft(in, h.d.Now()); verr != nil {
-		for _, p := range draftProblems {
-			if errors.Is(verr, p.err) {
-				return t.reply(ctx, t.text(p.id), nil)
-			}
-		}
-		return verr
-	}
-	updated, _, err := h.d.Store.UpdateDrive(ctx, driveID, in)
-	switch {
-	case errors.Is(err, storage.ErrDriveHasRegistrations):
-		return t.reply(ctx, t.text("editdrive_has_registrations"), nil)
-	case errors.Is(err, storage.ErrDriveStatus):
-		return t.reply(ctx, t.text("drive_closed"), nil)
-	case err != nil:
-		return err
-	}
-	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
-		return err
-	}
-	n, err := h.tellRegistrants(ctx, t, updated, "drive_changed")
-	if err != nil {
-		return err
-	}
-	return t.reply(ctx, t.textf("editdrive_done", map[string]any{"Count": n}), nil)
 }

@@ -55,9 +55,13 @@ type flow[S any] struct {
 	// mid-flow stops the flow's next step.
 	Guard func(handlerFunc) handlerFunc
 	// ConfirmText, if set, is the text id of the review's Confirm button,
-	// for a flow whose commit is more than saving (/urgent's Send alerts
-	// donors at once); else "btn_flow_confirm".
+	// for a flow whose commit is more than saving ("Publish"; /urgent's Send
+	// alerts donors at once); else "btn_flow_confirm".
 	ConfirmText string
+	// ReviewShowsAnswers is set when Review renders the answers itself (a
+	// drive's card reads better than a list of answers): the engine then
+	// adds only the buttons, one to change each answer with a Show.
+	ReviewShowsAnswers bool
 }
 
 // step is one question of a flow.
@@ -302,20 +306,8 @@ func (f *flow[S]) button(text, stepID, op, value string) botapi.Button {
 // review lists the answers with Confirm, a Change button per answer, Back
 // and Cancel.
 func (f *flow[S]) review(ctx context.Context, t *turn, conv storage.Conversation, s *S) error {
-	if f.Check != nil {
-		stepID, problem, err := f.Check(ctx, t, s)
-		if err != nil {
-			return err
-		}
-		if stepID != "" {
-			if problem != "" {
-				if err := t.reply(ctx, problem, nil); err != nil {
-					return err
-				}
-			}
-			conv.Step, conv.Reviewing = stepID, true
-			return f.ask(ctx, t, conv, s)
-		}
+	if redo, err := f.redo(ctx, t, conv, s); redo || err != nil {
+		return err
 	}
 	conv.Step, conv.Reviewing = reviewStep, false
 	if err := f.save(ctx, t, conv, s); err != nil {
@@ -333,7 +325,9 @@ func (f *flow[S]) review(ctx context.Context, t *turn, conv storage.Conversation
 			continue
 		}
 		label := t.text(st.Label)
-		fmt.Fprintf(&b, "\n• %s: %s", label, answer)
+		if !f.ReviewShowsAnswers {
+			fmt.Fprintf(&b, "\n• %s: %s", label, answer)
+		}
 		change = append(change, f.button("✏️ "+label, reviewStep, opChange, st.ID))
 	}
 	confirm := f.ConfirmText
@@ -345,6 +339,25 @@ func (f *flow[S]) review(ctx context.Context, t *turn, conv storage.Conversation
 	kb = kb.With(f.button(t.text("btn_flow_back"), reviewStep, opBack, ""),
 		f.button(t.text("btn_flow_cancel"), reviewStep, opCancel, ""))
 	return t.reply(ctx, b.String(), kb)
+}
+
+// redo runs Check: when an answer must be given again, it says why, asks
+// that step with the review to come back to, and reports true.
+func (f *flow[S]) redo(ctx context.Context, t *turn, conv storage.Conversation, s *S) (bool, error) {
+	if f.Check == nil {
+		return false, nil
+	}
+	stepID, problem, err := f.Check(ctx, t, s)
+	if err != nil || stepID == "" {
+		return false, err
+	}
+	if problem != "" {
+		if err := t.reply(ctx, problem, nil); err != nil {
+			return true, err
+		}
+	}
+	conv.Step, conv.Reviewing = stepID, true
+	return true, f.ask(ctx, t, conv, s)
 }
 
 // answered moves on after the current step took its answer.
@@ -469,6 +482,11 @@ func (f *flow[S]) onButton(ctx context.Context, t *turn, conv storage.Conversati
 	case op == opBack:
 		return f.back(ctx, t, conv, &s)
 	case op == opConfirm && stepID == reviewStep:
+		// The review may have waited for hours (a drive's date passed, a
+		// right was revoked): the answers are checked again before commit.
+		if redo, err := f.redo(ctx, t, conv, &s); redo || err != nil {
+			return err
+		}
 		return f.finish(ctx, t, conv, &s)
 	case op == opChange && stepID == reviewStep:
 		j := f.stepIndex(value)

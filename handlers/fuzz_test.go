@@ -29,12 +29,13 @@ func FuzzDraftAnswers(f *testing.F) {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, loc)
 	h := &Handlers{d: Deps{Location: loc, Now: func() time.Time { return now }}}
 	f.Fuzz(func(t *testing.T, date, window, slotLen, capacity string) {
-		data := map[string]string{"title": "T", "wave": "W", "organizer": "O", "hospital": "H", "venue": "V",
-			"date": date, "window": window, "slotlen": slotLen, "capacity": capacity, "target": "10"}
-		for step, raw := range data {
-			h.checkDraftAnswer(step, raw)
+		var s driveDraft
+		for _, a := range [][2]string{{"title", "T"}, {"wave", "W"}, {"organizer", "O"}, {"date", date},
+			{"window", window}, {"slotlen", slotLen}, {"capacity", capacity}, {"venue", "V"},
+			{"hospital", "H"}, {"target", "10"}} {
+			h.takeDraftAnswer(&s, a[0], a[1]) // a refused answer leaves its field empty
 		}
-		in, err := h.draftInput(data)
+		in, err := h.draftInput(s)
 		if err != nil {
 			return
 		}

@@ -118,10 +118,8 @@ func (h *Handlers) routes() {
 		"drvpg":   h.onDrivesPage,                      // drvpg:v1:<offset>
 		"remind":  h.onRemind,                          // remind:v1:<yyyymmdd>
 		"rchk":    h.onRecheck,                         // rchk:v1:<registration>:y|n
-		"nd":      h.organizerOnly(h.onDraftButton),    // nd:v1:wave|audience|publish|discard:<value>
 		"cdrv":    h.organizerOnly(h.onCancelDrive),    // cdrv:v1:<drive>
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
-		"edrv":    h.organizerOnly(h.onEditDriveField), // edrv:v1:<drive>:<field>
 		"exp":     h.organizerOnly(h.onExport),         // exp:v1:<drive>:<slot|0>
 		"ci":      h.organizerOnly(h.onCheckinChoice),  // ci:v1:<registration>
 		"res":     h.organizerOnly(h.onResultVolume),   // res:v1:<registration>:<ml>[:fix]
@@ -144,6 +142,8 @@ func (h *Handlers) routes() {
 		h.screeningFlow(),      // registering for a slot, the morning-of re-check (rchk)
 		h.onboardingFlow(),     // /start, consent, Continue → the profile questions
 		h.profileEditFlow(),    // /profile → a field's button
+		h.newDriveFlow(),       // /newdrive
+		h.editDriveFlow(),      // /editdrive <code>
 	} {
 		h.flows[f.name()] = f
 	}

@@ -77,15 +77,9 @@ func (h *Handlers) onText(ctx context.Context, t *turn) error {
 	if handled, err := h.flowInput(ctx, t); handled || err != nil {
 		return err
 	}
-	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
+	_, ok, err := h.d.State.Conversation(ctx, t.userID)
 	if err != nil {
 		return err
-	}
-	if ok && conv.Flow == flowNewDrive {
-		return h.draftText(ctx, t, conv)
-	}
-	if ok && conv.Flow == flowEditDrive {
-		return h.editDriveText(ctx, t, conv)
 	}
 	return h.noFlowInput(ctx, t, ok)
 }

@@ -147,7 +147,7 @@ func TestNewDriveRefusesBadNumbersAndDates(t *testing.T) {
 	org.Expect("1 to 1000 donors")
 	org.Send("25")
 	org.Expect("Preview", "4 time slots")
-	org.Tap("Discard the draft")
+	org.Tap("✖️ Cancel")
 	org.Expect("Draft discarded")
 	var n int
 	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM drives WHERE title = 'Drive'`); err != nil {
@@ -262,7 +262,7 @@ func TestUnitOrganizerDrivesStayInUnit(t *testing.T) {
 	if !ask.HasButtonText("Trường THPT Khán giả 6950") || ask.HasButtonText("Trường THPT Người khác 6951") {
 		t.Errorf("audience offered to a unit's organizer: %v", ask.Buttons())
 	}
-	org.TapStale(ask.ID, fmt.Sprintf("nd:v1:audience:%d", other.ID))
+	org.TapStale(ask.ID, fmt.Sprintf("fl:v1:newdrive:audience:a:%d", other.ID))
 	org.Expect("Bạn không phụ trách đơn vị này")
 	org.Expect("Bước 11/11", "Thông báo cho ai")
 	org.Tap("Trường THPT Khán giả 6950")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -160,32 +159,6 @@ func (t *turn) closeButtons(ctx context.Context) error {
 		return fmt.Errorf("close buttons of message %d: %w", t.messageID, err)
 	}
 	return nil
-}
-
-// flowButton takes a tap on a button of a guided flow (/newdrive, /urgent):
-// the button's action names the step the conversation must be at, or, for
-// previewActions, its "preview". A button of another step or flow is
-// answered as stale (ok false); otherwise the tap is finished and the
-// flow's data returned.
-func (h *Handlers) flowButton(ctx context.Context, t *turn, flow string, previewActions ...string) (map[string]string, bool, error) {
-	conv, ok, err := h.d.State.Conversation(ctx, t.userID)
-	if err != nil {
-		return nil, false, err
-	}
-	step := t.cb.arg(0)
-	if slices.Contains(previewActions, step) {
-		step = "preview"
-	}
-	if !ok || conv.Flow != flow || conv.Step != step {
-		return nil, false, t.answer(ctx, t.text("button_stale"))
-	}
-	if err := t.finishTap(ctx); err != nil {
-		return nil, false, err
-	}
-	if conv.Data == nil {
-		conv.Data = map[string]string{}
-	}
-	return conv.Data, true, nil
 }
 
 // finishTap answers the tapped button without a notice and removes the
