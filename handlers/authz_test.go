@@ -190,7 +190,7 @@ var (
 		"drv": "own registrations (TestTamperedCallbacksChangeNothing)", "drvpg": "public list",
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"avail": "own settings",
-		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
+		"urg":   "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 	}
 )
 
