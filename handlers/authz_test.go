@@ -226,7 +226,7 @@ func TestOwnershipMatrix(t *testing.T) {
 	check(err)
 	check(b.Store.GrantRole(ctx, 88431, storage.RoleOrganizer, unitA.ID, 0))
 	check(b.Store.GrantRole(ctx, 88432, storage.RoleOrganizer, unitB.ID, 0))
-	start := time.Now().Add(72 * time.Hour).Truncate(time.Minute)
+	start := b.Now().Add(72 * time.Hour).Truncate(time.Minute)
 	d, slots, err := b.Store.CreateDrive(ctx, drive.DraftInput{
 		Title: "Ngày hội Đơn vị A", Wave: "Đợt 1", Organizer: "Công an phường A", Hospital: "Bệnh viện Bạch Mai",
 		Venue: "78 Giải Phóng, Hà Nội", Start: start, End: start.Add(time.Hour),
@@ -238,7 +238,7 @@ func TestOwnershipMatrix(t *testing.T) {
 	seedDonor(t, b, seededDonor{id: 88433, name: "Người Hiến Đơn Vị A", phone: "+84912088433"})
 	check(b.Store.JoinUnit(ctx, 88433, unitA.ID))
 	reg := registerScreened(t, b, 88433, slots[0].ID, "", 0)
-	check(b.Store.CheckIn(ctx, d.ID, reg.ID, 88431, time.Now()))
+	check(b.Store.CheckIn(ctx, d.ID, reg.ID, 88431, b.Now()))
 
 	// Club D's urgent need and its alert broadcast, raised by D's admin 88435.
 	newClub(t, b, "Thanh nien So huu C 88434", 88434)
@@ -247,7 +247,7 @@ func TestOwnershipMatrix(t *testing.T) {
 	check(b.Store.JoinUnit(ctx, 88436, clubD.ID))
 	need, err := b.Store.CreateNeed(ctx, storage.Need{ClubID: clubD.ID, CreatedBy: 88435, BloodGroup: profile.BloodOPos,
 		Component: "whole_blood", UnitsNeeded: 2, Hospital: "Bệnh viện Chợ Rẫy", Address: "201B Nguyễn Chí Thanh",
-		Deadline: time.Now().Add(24 * time.Hour), ContactName: "BS Lan", ContactPhone: "+84987654321",
+		Deadline: b.Now().Add(24 * time.Hour), ContactName: "BS Lan", ContactPhone: "+84987654321",
 		Audience: "same", AdminChatID: 88435, AdminLang: "vi"})
 	check(err)
 	alert, err := b.Store.CreateBroadcast(ctx, storage.NewBroadcast{Kind: "urgent", Text: "CẦN MÁU KHẨN CẤP",
@@ -256,7 +256,7 @@ func TestOwnershipMatrix(t *testing.T) {
 	check(b.Store.SetAlertsBroadcast(ctx, need.ID, alert.ID, []int64{88436}))
 	// Club D invites A's donor 88433; D's member 88436 is another donor.
 	inv, sent, err := b.Store.InviteToClub(ctx, storage.NewInvitation{ClubID: clubD.ID, Phone: "+84912088433",
-		InvitedBy: 88435, AdminChatID: 88435, AdminLang: "vi", Now: time.Now(), TTL: time.Hour})
+		InvitedBy: 88435, AdminChatID: 88435, AdminLang: "vi", Now: b.Now(), TTL: time.Hour})
 	check(err)
 	if !sent {
 		t.Fatal("no invitation")

@@ -15,8 +15,8 @@ import (
 // is corrected by the organizer, the donor told and the change audited with
 // who, when, old and new; another unit's organizer cannot correct it.
 func TestCheckinFollowsCalendar(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Admins(7400), bottest.Clock(clock.Now))
+	b := bottest.Start(t, bottest.Admins(7400))
+	clock := b.Clock
 	ctx := context.Background()
 	db := b.Store.DB()
 	d, slots := publishedDrive(t, b, "Ngày hội Lịch", 48*time.Hour, 5)

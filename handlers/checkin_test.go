@@ -34,8 +34,8 @@ func myCode(t *testing.T, b *bottest.Bot, p *bottest.Phone) string {
 // recorded twice, another unit's organizer cannot record, and after the
 // drive those who never came become no-shows.
 func TestCheckinAndResults(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Admins(7200), bottest.Clock(clock.Now))
+	b := bottest.Start(t, bottest.Admins(7200))
+	clock := b.Clock
 	ctx := context.Background()
 	db := b.Store.DB()
 	d, slots := publishedDrive(t, b, "Ngày hội Điểm danh", 48*time.Hour, 5)

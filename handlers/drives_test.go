@@ -22,7 +22,7 @@ func publishedDrive(t *testing.T, b *bottest.Bot, title string, in time.Duration
 	if _, err := b.Store.DB().Exec(`UPDATE drives SET status = 'closed' WHERE status = 'published'`); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now().Add(in).Truncate(time.Minute)
+	start := b.Now().Add(in).Truncate(time.Minute)
 	d, slots, err := b.Store.CreateDrive(context.Background(), drive.DraftInput{
 		Title: title, Wave: "Đợt 1", Organizer: "Công an quận Ba Đình", Hospital: "Viện Huyết học - Truyền máu TW",
 		Venue: "25 Phan Đình Phùng, Ba Đình, Hà Nội", Start: start, End: start.Add(time.Hour),

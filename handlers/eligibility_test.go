@@ -20,9 +20,7 @@ func TestEligibility(t *testing.T) {
 	p.Expect("có thể hiến máu từ hôm nay", "tối đa 450 ml", "đã hiến máu 0 lần", "nhân viên y tế")
 
 	ctx := context.Background()
-	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
-	now := time.Now().In(loc)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	today := calendarDay(t, b.Now())
 	donated := today.AddDate(0, 0, -30)
 	if err := b.Store.AddDonation(ctx, 4101, donated, "whole_blood", 350, "drive", 0); err != nil {
 		t.Fatal(err)

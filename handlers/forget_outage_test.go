@@ -19,8 +19,8 @@ import (
 // reminder ticks.
 func TestForgetDuringRedisOutage(t *testing.T) {
 	proxy, proxied := faultproxy.Front(t, testenv.RedisURL(t))
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) { c.RedisURL = proxied }))
+	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.RedisURL = proxied }))
+	clock := b.Clock
 	db := b.Store.DB()
 	_, slots := publishedDrive(t, b, "Ngày hội Quên", 48*time.Hour, 5)
 	seedDonor(t, b, seededDonor{id: 7601, name: "Trịnh Văn Quang", phone: "+84912000601"})
@@ -69,7 +69,7 @@ func TestForgetDuringRedisOutage(t *testing.T) {
 	})
 
 	proxy.Up()
-	back := time.Now()
+	back := time.Now() // how long the sweep takes to notice, not a business rule
 	b.API.WaitUntil(t, "the user's keys erased", func() bool {
 		var pending int
 		if err := db.Get(&pending, `SELECT count(*) FROM pending_erasures WHERE telegram_id = 7601`); err != nil {

@@ -18,8 +18,8 @@ import (
 // tells the admin once; a decline joins nobody and tells the admin
 // nothing; an invitation answered after a week has expired.
 func TestAddMemberInvites(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Clock(clock.Now))
+	b := bottest.Start(t)
+	clock := b.Clock
 	ctx := context.Background()
 	club := newClub(t, b, "Thanh nien Loi moi 88600", 88600)
 	seedDonor(t, b, seededDonor{id: 88601, name: "Lê Thị Đồng Ý", phone: "+84912088601"})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"donorbot/internal/bottest"
 	"donorbot/profile"
@@ -197,10 +196,10 @@ func TestOnboardingBadInput(t *testing.T) {
 	p.Expect("Ngày không hợp lệ")
 	p.Send("hôm qua")
 	p.Expect("Ngày không hợp lệ")
-	future := time.Now().AddDate(1, 0, 0).Format("02/01/2006")
+	future := b.Now().AddDate(1, 0, 0).Format("02/01/2006")
 	p.Send(future)
 	p.Expect("không thể ở tương lai")
-	p.Send("01/01/2015") // about 11 years old
+	p.Send("01/01/2015") // 15 years old on the test clock
 	p.Expect("Tuổi phải từ 16 đến 80")
 	p.Send("01/01/1930")
 	p.Expect("Tuổi phải từ 16 đến 80")

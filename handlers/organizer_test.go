@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"donorbot/handlers"
 	"donorbot/internal/bottest"
@@ -62,7 +61,7 @@ func TestNewDriveAnnouncePublish(t *testing.T) {
 	org.Expect("Bước 4/11")
 	org.Send("32/13/2026")
 	org.Expect("Ngày chưa đúng")
-	day := time.Now().AddDate(0, 0, 10).Format("02/01/2006")
+	day := b.Now().AddDate(0, 0, 10).Format("02/01/2006")
 	org.Send(day)
 	org.Expect("Bước 5/11")
 	org.Send("sáng")
@@ -124,16 +123,16 @@ func TestNewDriveRefusesBadNumbersAndDates(t *testing.T) {
 	org.Send("Unit")
 	// A date is bounded at once: not past, at most two years ahead.
 	org.Expect("Step 4/11")
-	org.Send(time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
+	org.Send(b.Now().AddDate(0, 0, -1).Format("02/01/2006"))
 	org.Expect("That date and time have passed")
 	org.Expect("Step 4/11")
-	org.Send(time.Now().AddDate(2, 0, 2).Format("02/01/2006"))
+	org.Send(b.Now().AddDate(2, 0, 2).Format("02/01/2006"))
 	org.Expect("too far ahead")
 	org.Expect("Step 4/11")
 	org.Send("01/01/2226") // a typo of the year
 	org.Expect("too far ahead")
 	org.Expect("Step 4/11")
-	org.Send(time.Now().AddDate(0, 0, 3).Format("02/01/2006"))
+	org.Send(b.Now().AddDate(0, 0, 3).Format("02/01/2006"))
 	org.Send("07:00-09:00")
 	org.Send("5") // slot of 5 minutes
 	org.Send("5000")
@@ -254,7 +253,7 @@ func TestUnitOrganizerDrivesStayInUnit(t *testing.T) {
 	org.Send("/newdrive")
 	org.Expect("Bước 1/11")
 	for _, answer := range []string{"Ngày hội trường 6950", "Đợt 1", "Đoàn trường",
-		time.Now().AddDate(0, 0, 10).Format("02/01/2006"), "07:30-09:30", "30", "10",
+		b.Now().AddDate(0, 0, 10).Format("02/01/2006"), "07:30-09:30", "30", "10",
 		"Hội trường tầng 1", "Bệnh viện Bạch Mai", "40"} {
 		org.Send(answer)
 	}

@@ -116,7 +116,7 @@ func TestThanksAndDateReminderWaitForMorning(t *testing.T) {
 	start := clockAtLocal(t, 21, 0).Now()
 	slots := publishHourDrive(t, b, "Ngày hội Đêm", start)
 	reg := confirmed(t, b, donor, slots[0])
-	if err := b.Store.AddDateReminder(ctx, donor, today(t).AddDate(0, 0, 1), "eligible_again"); err != nil {
+	if err := b.Store.AddDateReminder(ctx, donor, calendarDay(t, b.Now()).AddDate(0, 0, 1), "eligible_again"); err != nil {
 		t.Fatal(err)
 	}
 	run := func() {

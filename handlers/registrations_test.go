@@ -70,7 +70,7 @@ func TestEditDriveKeepsWhatTheFormCannotSay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := time.Now().In(loc(t)).AddDate(0, 0, 3)
+	day := b.Now().In(loc(t)).AddDate(0, 0, 3)
 	start := time.Date(day.Year(), day.Month(), day.Day(), 23, 0, 0, 0, loc(t))
 	point := drive.Point{Lat: 21.0245, Lon: 105.8412}
 	d, _, err := b.Store.CreateDrive(ctx, drive.DraftInput{
@@ -188,7 +188,7 @@ func TestScreeningBackDatesAndRestart(t *testing.T) {
 	p.Expect("Lần hiến gần nhất vào tháng nào")
 	p.Send("13/2026")
 	p.Expect("chưa hiểu", "tháng/năm")
-	month := time.Now().In(loc(t)).Format("01/2006")
+	month := b.Now().In(loc(t)).Format("01/2006")
 	p.Send(month) // platelets this month: 2 weeks, counted from the month's end or today
 	q2 := p.Expect("Câu 2/11", "đang bị bệnh")
 	p.TapIn(q2.ID, "⬅️ Quay lại")
@@ -212,7 +212,7 @@ func TestScreeningBackDatesAndRestart(t *testing.T) {
 	if strings.Contains(res.Text, "tiểu cầu") {
 		t.Errorf("the donation answered No after Back still counts: %q", res.Text)
 	}
-	until := time.Now().In(loc(t)).AddDate(0, 6, 0).Format("02/01/2006")
+	until := b.Now().In(loc(t)).AddDate(0, 6, 0).Format("02/01/2006")
 	if !strings.Contains(res.Text, until) {
 		t.Errorf("result %q lacks the end of the 6-month deferral %s", res.Text, until)
 	}

@@ -38,9 +38,9 @@ func confirmed(t *testing.T, b *bottest.Bot, donor int64, slot drive.Slot) int64
 // marks the no-show of an ended drive, offers to widen an urgent need and
 // sends a donor's "eligible again" reminder.
 func TestReminderToALostChatDelaysNoOther(t *testing.T) {
-	clock := &testClock{}
 	// The bot's own scheduler stays out of the way: the test runs the jobs.
-	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) { c.ReminderInterval = time.Hour }))
+	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.ReminderInterval = time.Hour }))
+	clock := b.Clock
 	ctx := context.Background()
 	club := newClub(t, b, "CLB Ngan hang mau song 8800", 8890)
 	specs := []donorSpec{{id: 8807, group: profile.BloodBNeg, clubID: club.ID, onCall: true}}
@@ -68,14 +68,14 @@ func TestReminderToALostChatDelaysNoOther(t *testing.T) {
 	}
 
 	clock.Advance(2*time.Hour + time.Minute)
-	// Its first slot starts 100 minutes from the handlers' now: the 2 h
-	// reminder is due. 8801 registered first, so is reminded first.
-	_, slots := publishedDrive(t, b, "Ngày hội Bình minh", 2*time.Hour+time.Minute+100*time.Minute, 10)
+	// Its first slot starts in 100 minutes: the 2 h reminder is due. 8801
+	// registered first, so is reminded first.
+	_, slots := publishedDrive(t, b, "Ngày hội Bình minh", 100*time.Minute, 10)
 	for id := int64(8801); id <= 8805; id++ {
 		confirmed(t, b, id, slots[0])
 	}
 	// 8803 also asked to hear when they may donate again, from yesterday.
-	if err := b.Store.AddDateReminder(ctx, 8803, today(t).AddDate(0, 0, -1), "eligible_again"); err != nil {
+	if err := b.Store.AddDateReminder(ctx, 8803, calendarDay(t, b.Now()).AddDate(0, 0, -1), "eligible_again"); err != nil {
 		t.Fatal(err)
 	}
 	b.API.ChatNotFound(8801)

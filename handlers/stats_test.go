@@ -91,10 +91,10 @@ func TestStatsAgainstTarget(t *testing.T) {
 		regs[id] = registerScreened(t, b, id, slot, `[]`, 450)
 	}
 	donate := func(id int64, ml int) {
-		if err := s.CheckIn(ctx, regs[id].DriveID, regs[id].ID, 7300, time.Now()); err != nil {
+		if err := s.CheckIn(ctx, regs[id].DriveID, regs[id].ID, 7300, b.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.RecordDonation(ctx, storage.DonationInput{RegistrationID: regs[id].ID, On: time.Now(),
+		if _, err := s.RecordDonation(ctx, storage.DonationInput{RegistrationID: regs[id].ID, On: b.Now(),
 			Kind: "whole_blood", VolumeML: ml, Source: "drive", RecordedBy: 7300}); err != nil {
 			t.Fatal(err)
 		}
@@ -103,13 +103,13 @@ func TestStatsAgainstTarget(t *testing.T) {
 	donate(7311, 450)
 	donate(7314, 250)
 	donate(7318, 350)
-	if err := s.CheckIn(ctx, da.ID, regs[7315].ID, 7300, time.Now()); err != nil { // checked in, no result yet
+	if err := s.CheckIn(ctx, da.ID, regs[7315].ID, 7300, b.Now()); err != nil { // checked in, no result yet
 		t.Fatal(err)
 	}
-	if err := s.CheckIn(ctx, da.ID, regs[7316].ID, 7300, time.Now()); err != nil {
+	if err := s.CheckIn(ctx, da.ID, regs[7316].ID, 7300, b.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RecordOnSiteDeferral(ctx, regs[7316].ID, "Huyết áp cao", time.Now().AddDate(0, 1, 0)); err != nil {
+	if _, err := s.RecordOnSiteDeferral(ctx, regs[7316].ID, "Huyết áp cao", b.Now().AddDate(0, 1, 0)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.MarkAttendance(ctx, da.ID, regs[7317].ID, drive.RegNoShow); err != nil {

@@ -29,7 +29,7 @@ func TestTamperedCallbacksChangeNothing(t *testing.T) {
 	}
 
 	newDrive := func(title string, unitID int64) (drive.Drive, []drive.Slot) {
-		start := time.Now().Add(72 * time.Hour).Truncate(time.Minute)
+		start := b.Now().Add(72 * time.Hour).Truncate(time.Minute)
 		d, slots, err := b.Store.CreateDrive(ctx, drive.DraftInput{
 			Title: title, Wave: "Đợt 9", Organizer: "Đoàn phường", Hospital: "Bệnh viện Bạch Mai",
 			Venue: "78 Giải Phóng, Hà Nội", Start: start, End: start.Add(time.Hour),

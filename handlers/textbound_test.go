@@ -17,8 +17,8 @@ import (
 // club admin. Telegram refuses any message over 4,096 characters, and the
 // fake Bot API server does too.
 func TestLongTextStaysBounded(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Admins(7500), bottest.Clock(clock.Now))
+	b := bottest.Start(t, bottest.Admins(7500))
+	clock := b.Clock
 
 	// Onboarding: Zalgo refused, NFD stored as NFC.
 	p := b.Phone(7501, "vi")

@@ -19,12 +19,6 @@ import (
 
 // Telegram ids 8100-8999 belong to the urgent need tests.
 
-// today is the calendar date in Vietnam as the domain stores it.
-func today(t *testing.T) time.Time {
-	now := time.Now().In(loc(t))
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // newClub creates a club and makes adminID its club admin.
 func newClub(t *testing.T, b *bottest.Bot, name string, adminID int64) storage.Unit {
 	t.Helper()
@@ -78,7 +72,7 @@ func seed(t *testing.T, b *bottest.Bot, specs ...donorSpec) {
 		check(b.Store.SetOnCall(ctx, s.id, s.onCall || !s.until.IsZero(), s.until))
 		check(b.Store.SetUrgentOptIn(ctx, s.id, s.optIn))
 		if s.deferred {
-			check(b.Store.AddDeferral(ctx, s.id, "on_site", today(t).AddDate(0, 2, 0), false, "on_site"))
+			check(b.Store.AddDeferral(ctx, s.id, "on_site", calendarDay(t, b.Now()).AddDate(0, 2, 0), false, "on_site"))
 		}
 		if !s.donated.IsZero() {
 			check(b.Store.AddDonation(ctx, s.id, s.donated, "whole_blood", 350, "drive", 0))
@@ -116,7 +110,7 @@ func raiseNeed(t *testing.T, admin *bottest.Phone, o needOptions) (int64, telegr
 	admin.Expect("Bước 6/10")
 	admin.Send("hôm qua")
 	admin.Expect("Thời hạn chưa đúng")
-	admin.Send(time.Now().In(time.FixedZone("ICT", 7*3600)).AddDate(0, 0, 1).Format("15:04 02/01/2006"))
+	admin.Send(admin.Now().In(loc(t)).AddDate(0, 0, 1).Format("15:04 02/01/2006"))
 	admin.Expect("Bước 7/10")
 	admin.Send("BS Trần Lan")
 	admin.Expect("Bước 8/10")
@@ -398,7 +392,7 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 	// The admin records that d1 donated: history, count and next date follow.
 	admin.TapIn(status.ID, "🩸 Đã hiến: Người hiến 8201")
 	waitMessage(t, b, 8290, status.ID, "Người hiến 8201 (B+) +84912008201 — đã hiến")
-	next := today(t).AddDate(0, 0, 84).Format("02/01/2006")
+	next := calendarDay(t, b.Now()).AddDate(0, 0, 84).Format("02/01/2006")
 	d1.Expect("Cảm ơn bạn đã hiến máu", next)
 	d1.Send("/eligibility")
 	d1.Expect("hiến máu lại từ ngày "+next, "đã hiến máu 1 lần")
@@ -427,7 +421,7 @@ func TestUrgentCloseCancelsUnsent(t *testing.T) {
 		id := int64(8301 + i)
 		ids = append(ids, id)
 		seed(t, b, donorSpec{id: id, group: profile.BloodABNeg, clubID: club.ID, onCall: true,
-			donated: today(t).AddDate(0, 0, -100-i)}) // 8340 has waited longest: first
+			donated: calendarDay(t, b.Now()).AddDate(0, 0, -100-i)}) // 8340 has waited longest: first
 	}
 	admin := b.Phone(8390, "vi")
 	needID, status := raiseNeed(t, admin, needOptions{group: "AB-", component: "tiểu cầu", units: "1",
@@ -595,8 +589,8 @@ func TestUrgentRights(t *testing.T) {
 // brings an offer to widen (the handlers' clock is moved past it); widening
 // alerts compatible members; "Filled" closes the need and covers open alerts.
 func TestUrgentWidenOffer(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Clock(clock.Now))
+	b := bottest.Start(t)
+	clock := b.Clock
 	club := newClub(t, b, "CLB Ngan hang mau song 8600", 8690)
 	seed(t, b,
 		donorSpec{id: 8601, group: profile.BloodBNeg, clubID: club.ID, onCall: true},
@@ -670,7 +664,7 @@ func TestClubJoinAvailabilityAndMembers(t *testing.T) {
 	p.Expect("đến hết ngày nào")
 	p.Send("01/01/2020")
 	p.Expect("Ngày chưa đúng")
-	until := today(t).AddDate(0, 0, 7).Format("02/01/2006")
+	until := calendarDay(t, b.Now()).AddDate(0, 0, 7).Format("02/01/2006")
 	p.Send(until)
 	p.Expect("sẵn sàng hiến máu khẩn cấp đến hết ngày " + until)
 	p.Tap("🔔 Nhận tin khẩn cấp của mọi câu lạc bộ")
