@@ -20,11 +20,11 @@ func TestTamperedCallbacksChangeNothing(t *testing.T) {
 	b := bottest.Start(t)
 	ctx := context.Background()
 	open, openSlots := publishedDrive(t, b, "Ngày hội Mở", 48*time.Hour, 5)
-	victim := b.Phone(88501, "vi")
+	victim := b.NewPhone("vi")
 	registered(t, b, victim, "Nạn Nhân Thị Bí", open)
 	var victimReg int64
 	if err := b.Store.DB().Get(&victimReg, `SELECT r.id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
-		WHERE dn.telegram_id = 88501`); err != nil {
+		WHERE dn.telegram_id = $1`, victim.User.ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -57,7 +57,7 @@ func TestTamperedCallbacksChangeNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	attacker := b.Phone(88502, "vi")
+	attacker := b.NewPhone("vi")
 	onboard(t, b, attacker, "Kẻ Tò Mò")
 	attacker.Expect("Cảm ơn")
 	before := snapshot(t, b)

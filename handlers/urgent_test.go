@@ -46,6 +46,10 @@ type donorSpec struct {
 	donated  time.Time // last whole-blood donation
 }
 
+// seedName and seedPhone are the name and phone number seed gives donor id.
+func seedName(id int64) string  { return "Người hiến " + itoa(id) }
+func seedPhone(id int64) string { return fmt.Sprintf("+849%08d", id%100_000_000) }
+
 // seed creates onboarded donors as specified.
 func seed(t *testing.T, b *bottest.Bot, specs ...donorSpec) {
 	t.Helper()
@@ -59,8 +63,8 @@ func seed(t *testing.T, b *bottest.Bot, specs ...donorSpec) {
 		}
 		_, err := b.Store.CreateDonor(ctx, s.id, s.id, "vi", "2026-11")
 		check(err)
-		check(b.Store.SetDonorName(ctx, s.id, "Người hiến "+strconv.FormatInt(s.id, 10)))
-		check(b.Store.SetDonorPhone(ctx, s.id, "+8491200"+strconv.FormatInt(s.id, 10)))
+		check(b.Store.SetDonorName(ctx, s.id, seedName(s.id)))
+		check(b.Store.SetDonorPhone(ctx, s.id, seedPhone(s.id)))
 		check(b.Store.SetDonorSex(ctx, s.id, profile.SexMale))
 		check(b.Store.SetDonorBirthDate(ctx, s.id, time.Date(1990, 5, 5, 0, 0, 0, 0, time.UTC)))
 		check(b.Store.SetDonorWeight(ctx, s.id, 62))
