@@ -35,7 +35,7 @@ func TestForgetDeletesEverything(t *testing.T) {
 	if members != 1 {
 		t.Fatalf("got %d memberships before /forget, want 1", members)
 	}
-	if len(b.RedisKeys("user:" + id + ":")) == 0 {
+	if len(b.RedisKeys("user:"+id+":")) == 0 {
 		t.Fatal("no Redis keys of the user before /forget: the test would prove nothing")
 	}
 
