@@ -24,8 +24,9 @@ import (
 type Deps struct {
 	Store *storage.Store
 	State *storage.State
-	// Broadcaster sends everything but the replies to the user of an
-	// update; nil only in tests that send nothing.
+	// Broadcaster is the broadcast engine: fan-out, messages to users
+	// other than the sender, and the send rate replies count against. Nil
+	// only for handlers that send nothing (unit tests of routes, parsers).
 	Broadcaster Broadcaster
 	Log         *slog.Logger
 	Location    *time.Location

@@ -83,7 +83,8 @@ func HTTPTimeouts(t bot.HTTPTimeouts) Option {
 	return func(b *Bot) { b.opts = append(b.opts, bot.WithHTTPTimeouts(t)) }
 }
 
-// Clock gives the handlers a clock of the test's own, to move time forward.
+// Clock gives the handlers a clock of the test's own instead of Bot.Clock,
+// e.g. one standing at a chosen instant from the start.
 func Clock(now func() time.Time) Option {
 	return func(b *Bot) {
 		b.now = now
