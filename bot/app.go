@@ -137,31 +137,42 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 	return a, nil
 }
 
+// connectTelegram builds the Telegram side in dependency order: a client
+// that sends (the engine's, and who the bot is), the broadcast engine on
+// it, the handlers on the engine, and last the client that takes updates
+// in, whose middleware answers users through the handlers.
 func (a *App) connectTelegram(ctx context.Context) error {
-	responder := &lateResponder{}
-	b, err := tg.New(a.cfg.Token,
+	sender, err := tg.New(a.cfg.Token,
 		tg.WithServerURL(a.cfg.APIURL),
 		tg.WithHTTPClient(a.cfg.PollTimeout, a.httpClient),
 		tg.WithSkipGetMe(),
-		tg.WithNotAsyncHandlers(), // our dispatcher already runs chats in parallel
-		tg.WithMiddlewares(append([]tg.Middleware{
-			observe(a.log, a.metrics),
-			recoverPanics(a.log, a.metrics, responder),
-			limitFlood(a.log, a.state, a.cfg.FloodPerMin, responder),
-		}, a.extra...)...),
-		tg.WithErrorsHandler(func(err error) { a.log.Error("telegram client", "err", err) }),
 	)
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
 	}
-	a.tg = b
-	me, err := b.GetMe(ctx)
+	me, err := sender.GetMe(ctx)
 	if err != nil {
 		return fmt.Errorf("telegram getMe at %s: %w", a.cfg.APIURL, redactToken(err, a.cfg.Token))
+	}
+	render, err := handlers.NewProgressRenderer()
+	if err != nil {
+		return err
+	}
+	a.engine, err = broadcast.New(a.cfg.broadcastConfig(), broadcast.Deps{
+		Store: a.store, Redis: a.rdb, Bot: sender, Log: a.log.With("component", "broadcast"), Render: render,
+		OnOutcome: func(kind string, outcome storage.DeliveryStatus) {
+			if outcome == storage.DeliveryPending {
+				outcome = "retried"
+			}
+			a.metrics.Deliveries.WithLabelValues(kind, string(outcome)).Inc()
+		}})
+	if err != nil {
+		return err
 	}
 	h, err := handlers.New(handlers.Deps{
 		Store:           a.store,
 		State:           a.state,
+		Broadcaster:     a.engine,
 		Log:             a.log,
 		Location:        a.cfg.Location,
 		IsAdmin:         a.isAdmin,
@@ -178,20 +189,22 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		return err
 	}
 	a.handlers = h
-	a.engine, err = broadcast.New(a.cfg.broadcastConfig(), broadcast.Deps{
-		Store: a.store, Redis: a.rdb, Bot: b, Log: a.log.With("component", "broadcast"), Render: h.RenderProgress,
-		OnOutcome: func(kind string, outcome storage.DeliveryStatus) {
-			if outcome == storage.DeliveryPending {
-				outcome = "retried"
-			}
-			a.metrics.Deliveries.WithLabelValues(kind, string(outcome)).Inc()
-		}})
+	a.tg, err = tg.New(a.cfg.Token,
+		tg.WithServerURL(a.cfg.APIURL),
+		tg.WithHTTPClient(a.cfg.PollTimeout, a.httpClient),
+		tg.WithSkipGetMe(),
+		tg.WithNotAsyncHandlers(), // our dispatcher already runs chats in parallel
+		tg.WithMiddlewares(append([]tg.Middleware{
+			observe(a.log, a.metrics),
+			recoverPanics(a.log, a.metrics, h),
+			limitFlood(a.log, a.state, a.cfg.FloodPerMin, h),
+		}, a.extra...)...),
+		tg.WithErrorsHandler(func(err error) { a.log.Error("telegram client", "err", err) }),
+	)
 	if err != nil {
-		return err
+		return fmt.Errorf("telegram client: %w", err)
 	}
-	h.SetBroadcaster(a.engine)
-	responder.Responder = h
-	h.Register(b)
+	h.Register(a.tg)
 	return nil
 }
 
@@ -215,9 +228,6 @@ func (a *App) remind(ctx context.Context) {
 		}
 	}
 }
-
-// lateResponder lets the middleware, built before the handlers exist, reach them.
-type lateResponder struct{ Responder }
 
 func (a *App) isAdmin(ctx context.Context, userID int64) (bool, error) {
 	if a.cfg.IsAdmin(userID) {

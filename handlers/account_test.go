@@ -6,17 +6,20 @@ import (
 	"testing"
 
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 )
 
 // TestForgetDeletesEverything: /forget, after confirmation, leaves no donor
 // row, no membership, no update payload and no Redis key of the user.
 func TestForgetDeletesEverything(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(4900))
-	admin := b.Phone(4900, "vi")
+	adminID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(adminID))
+	admin := b.Phone(adminID, "vi")
 	admin.Send("/newunit unit Công an quận Ba Đình")
 	admin.Expect("Đã tạo")
 
-	p := b.Phone(4001, "vi")
+	p := b.NewPhone("vi")
+	id := itoa(p.User.ID)
 	onboard(t, b, p, "Bùi Quang Huy")
 	p.Expect("Cảm ơn")
 	p.Send("/profile")
@@ -26,13 +29,13 @@ func TestForgetDeletesEverything(t *testing.T) {
 	b.Settle()
 	db := b.Store.DB()
 	var members int
-	if err := db.Get(&members, `SELECT count(*) FROM unit_members m JOIN donors d ON d.id = m.donor_id WHERE d.telegram_id = 4001`); err != nil {
+	if err := db.Get(&members, `SELECT count(*) FROM unit_members m JOIN donors d ON d.id = m.donor_id WHERE d.telegram_id = $1`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	if members != 1 {
 		t.Fatalf("got %d memberships before /forget, want 1", members)
 	}
-	if len(b.RedisKeys("user:4001:")) == 0 {
+	if len(b.RedisKeys("user:"+id+":")) == 0 {
 		t.Fatal("no Redis keys of the user before /forget: the test would prove nothing")
 	}
 
@@ -47,10 +50,10 @@ func TestForgetDeletesEverything(t *testing.T) {
 	b.Settle()
 
 	checks := map[string]string{
-		"donor rows":      `SELECT count(*) FROM donors WHERE telegram_id = 4001`,
+		"donor rows":      `SELECT count(*) FROM donors WHERE telegram_id = ` + id,
 		"memberships":     `SELECT count(*) FROM unit_members WHERE donor_id NOT IN (SELECT id FROM donors)`,
-		"linked updates":  `SELECT count(*) FROM updates WHERE user_id = 4001 OR chat_id = 4001`,
-		"update payloads": `SELECT count(*) FROM updates WHERE payload::text LIKE '%4001%' OR payload::text LIKE '%Huy%'`,
+		"linked updates":  `SELECT count(*) FROM updates WHERE user_id = ` + id + ` OR chat_id = ` + id,
+		"update payloads": `SELECT count(*) FROM updates WHERE payload::text LIKE '%` + id + `%' OR payload::text LIKE '%Huy%'`,
 	}
 	for what, q := range checks {
 		var n int
@@ -62,7 +65,7 @@ func TestForgetDeletesEverything(t *testing.T) {
 		}
 	}
 	// Every key of the user, including the rate limiter's under "rate:".
-	iter := b.Redis.Scan(context.Background(), 0, "*4001*", 1000).Iterator()
+	iter := b.Redis.Scan(context.Background(), 0, "*"+id+"*", 1000).Iterator()
 	for iter.Next(context.Background()) {
 		if strings.Contains(iter.Val(), b.Cfg.RedisPrefix) {
 			t.Errorf("after /forget: Redis key %s remains", iter.Val())
@@ -74,14 +77,14 @@ func TestForgetDeletesEverything(t *testing.T) {
 
 func TestForgetWithoutData(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(4002, "vi")
+	p := b.NewPhone("vi")
 	p.Send("/forget")
 	p.Expect("không lưu dữ liệu cá nhân nào")
 }
 
 func TestLanguageSwitch(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(4003, "vi")
+	p := b.NewPhone("vi")
 	p.Send("/lang")
 	p.Expect("Choose your language")
 	p.Tap("English")
@@ -90,7 +93,7 @@ func TestLanguageSwitch(t *testing.T) {
 	p.Expect("Decree 13/2023")
 	p.Tap("✅ I agree")
 	p.Expect("Step 1/7")
-	d, err := b.Store.Donor(context.Background(), 4003)
+	d, err := b.Store.Donor(context.Background(), p.User.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +109,7 @@ func TestLanguageSwitch(t *testing.T) {
 
 func TestCancelPausesOnboardingAndStartResumes(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(4004, "vi")
+	p := b.NewPhone("vi")
 	p.Send("/cancel")
 	p.Expect("Không có thao tác nào")
 	p.Send("/start")
@@ -128,7 +131,7 @@ func TestCancelPausesOnboardingAndStartResumes(t *testing.T) {
 
 func TestProfileEdit(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(4005, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Trịnh Văn Sơn")
 	p.Expect("Cảm ơn")
 	p.Send("/profile")
@@ -149,8 +152,9 @@ func TestProfileEdit(t *testing.T) {
 
 // TestAdminCommandsRefuseDonors walks every admin command as a plain donor.
 func TestAdminCommandsRefuseDonors(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(4990))
-	p := b.Phone(4006, "vi")
+	adminID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(adminID))
+	p := b.NewPhone("vi")
 	for _, cmd := range []string{"/donors", "/newunit club Hacker Club"} {
 		p.Send(cmd)
 		p.Expect("chỉ dành cho quản trị viên")
@@ -162,7 +166,7 @@ func TestAdminCommandsRefuseDonors(t *testing.T) {
 	if n != 0 {
 		t.Error("a donor created a unit")
 	}
-	admin := b.Phone(4990, "en")
+	admin := b.Phone(adminID, "en")
 	admin.Send("/donors")
 	admin.Expect("Donors:")
 	admin.Send("/newunit")
@@ -178,20 +182,20 @@ func TestAdminCommandsRefuseDonors(t *testing.T) {
 
 func TestBlockedAndBackAgain(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(4007, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Đinh Công Lý")
 	p.Expect("Cảm ơn")
 	member := func(status string) map[string]any {
-		user := map[string]any{"id": 4007, "is_bot": false, "first_name": "L"}
+		user := map[string]any{"id": p.User.ID, "is_bot": false, "first_name": "L"}
 		return map[string]any{"my_chat_member": map[string]any{
-			"chat": map[string]any{"id": 4007, "type": "private"}, "from": user, "date": 1,
+			"chat": map[string]any{"id": p.User.ID, "type": "private"}, "from": user, "date": 1,
 			"old_chat_member": map[string]any{"status": "member", "user": map[string]any{"id": 1, "is_bot": true, "first_name": "bot"}},
 			"new_chat_member": map[string]any{"status": status, "user": map[string]any{"id": 1, "is_bot": true, "first_name": "bot"}, "until_date": 0},
 		}}
 	}
 	b.API.SendUpdate(member("kicked"))
 	b.Settle()
-	d, err := b.Store.Donor(context.Background(), 4007)
+	d, err := b.Store.Donor(context.Background(), p.User.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +204,7 @@ func TestBlockedAndBackAgain(t *testing.T) {
 	}
 	p.Send("/help") // writing again unblocks
 	p.Expect("Các lệnh")
-	if d, _ = b.Store.Donor(context.Background(), 4007); !d.UnreachableAt.IsZero() {
+	if d, _ = b.Store.Donor(context.Background(), p.User.ID); !d.UnreachableAt.IsZero() {
 		t.Error("donor still unreachable after writing to the bot")
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"donorbot/drive"
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/telegramtest"
@@ -77,7 +78,8 @@ var refusals = []string{
 // TestAuthorizationMatrix: every command and every callback action, tried by
 // every role, is refused exactly to the roles the matrix above excludes.
 func TestAuthorizationMatrix(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(88405))
+	ids := testenv.TelegramIDs(len(allRoles)) // in the order of allRoles
+	b := bottest.Start(t, bottest.Admins(ids[slices.Index(allRoles, admin)]))
 	commands, callbacks := b.Handlers().Surface()
 	complete := true
 	for _, c := range commands {
@@ -113,17 +115,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	phones := map[string]*bottest.Phone{}
 	for i, role := range allRoles {
-		p := b.Phone(int64(88401+i), "vi")
+		p := b.Phone(ids[i], "vi")
 		phones[role] = p
 		if role != stranger {
 			onboard(t, b, p, "Người Dùng "+strings.ToUpper(role[:1]))
 			p.Expect("Cảm ơn")
 		}
 	}
-	if err := b.Store.GrantRole(ctx, 88403, storage.RoleClubAdmin, unit.ID, 0); err != nil {
+	if err := b.Store.GrantRole(ctx, phones[clubAdmin].User.ID, storage.RoleClubAdmin, unit.ID, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Store.GrantRole(ctx, 88404, storage.RoleOrganizer, 0, 0); err != nil {
+	if err := b.Store.GrantRole(ctx, phones[organizer].User.ID, storage.RoleOrganizer, 0, 0); err != nil {
 		t.Fatal(err)
 	}
 
@@ -203,7 +205,9 @@ var ownershipRefusals = []string{
 }
 
 func TestOwnershipMatrix(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(88439))
+	ids := testenv.TelegramIDs(7)
+	orgA, orgB, donorA, adminC, adminD, memberD, rootID := ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]
+	b := bottest.Start(t, bottest.Admins(rootID))
 	commands, callbacks := b.Handlers().Surface()
 	for _, c := range commands {
 		if !slices.Contains(ownedCommands, c) && notObjectScoped[c] == "" {
@@ -222,51 +226,51 @@ func TestOwnershipMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Unit A's drive, made by A's organizer 88431, with a checked-in donor.
+	// Unit A's drive, made by A's organizer, with a checked-in donor.
 	unitA, err := b.Store.CreateUnit(ctx, "unit", "Trạm Ma trận A", "owna88431")
 	check(err)
 	unitB, err := b.Store.CreateUnit(ctx, "unit", "Trạm Ma trận B", "ownb88432")
 	check(err)
-	check(b.Store.GrantRole(ctx, 88431, storage.RoleOrganizer, unitA.ID, 0))
-	check(b.Store.GrantRole(ctx, 88432, storage.RoleOrganizer, unitB.ID, 0))
-	start := time.Now().Add(72 * time.Hour).Truncate(time.Minute)
+	check(b.Store.GrantRole(ctx, orgA, storage.RoleOrganizer, unitA.ID, 0))
+	check(b.Store.GrantRole(ctx, orgB, storage.RoleOrganizer, unitB.ID, 0))
+	start := b.Now().Add(72 * time.Hour).Truncate(time.Minute)
 	d, slots, err := b.Store.CreateDrive(ctx, drive.DraftInput{
 		Title: "Ngày hội Đơn vị A", Wave: "Đợt 1", Organizer: "Công an phường A", Hospital: "Bệnh viện Bạch Mai",
 		Venue: "78 Giải Phóng, Hà Nội", Start: start, End: start.Add(time.Hour),
 		SlotLength: 30 * time.Minute, SlotCapacity: 5, TargetUnits: 20, AudienceUnitID: unitA.ID,
-	}, 88431)
+	}, orgA)
 	check(err)
 	_, err = b.Store.PublishDrive(ctx, d.ID, b.Now())
 	check(err)
-	seedDonor(t, b, seededDonor{id: 88433, name: "Người Hiến Đơn Vị A", phone: "+84912088433"})
-	check(b.Store.JoinUnit(ctx, 88433, unitA.ID))
-	reg := registerScreened(t, b, 88433, slots[0].ID, "", 0)
-	check(b.Store.CheckIn(ctx, d.ID, reg.ID, 88431, time.Now()))
+	seedDonor(t, b, seededDonor{id: donorA, name: "Người Hiến Đơn Vị A", phone: "+84912088433"})
+	check(b.Store.JoinUnit(ctx, donorA, unitA.ID))
+	reg := registerScreened(t, b, donorA, slots[0].ID, "", 0)
+	check(b.Store.CheckIn(ctx, d.ID, reg.ID, orgA, b.Now()))
 
-	// Club D's urgent need and its alert broadcast, raised by D's admin 88435.
-	newClub(t, b, "Thanh nien So huu C 88434", 88434)
-	clubD := newClub(t, b, "Thanh nien So huu D 88435", 88435)
-	seedDonor(t, b, seededDonor{id: 88436, name: "Thành Viên CLB D", phone: "+84912088436"})
-	check(b.Store.JoinUnit(ctx, 88436, clubD.ID))
-	need, err := b.Store.CreateNeed(ctx, storage.Need{ClubID: clubD.ID, CreatedBy: 88435, BloodGroup: profile.BloodOPos,
+	// Club D's urgent need and its alert broadcast, raised by D's admin.
+	newClub(t, b, "Thanh nien So huu C 88434", adminC)
+	clubD := newClub(t, b, "Thanh nien So huu D 88435", adminD)
+	seedDonor(t, b, seededDonor{id: memberD, name: "Thành Viên CLB D", phone: "+84912088436"})
+	check(b.Store.JoinUnit(ctx, memberD, clubD.ID))
+	need, err := b.Store.CreateNeed(ctx, storage.Need{ClubID: clubD.ID, CreatedBy: adminD, BloodGroup: profile.BloodOPos,
 		Component: "whole_blood", UnitsNeeded: 2, Hospital: "Bệnh viện Chợ Rẫy", Address: "201B Nguyễn Chí Thanh",
-		Deadline: time.Now().Add(24 * time.Hour), ContactName: "BS Lan", ContactPhone: "+84987654321",
-		Audience: "same", AdminChatID: 88435, AdminLang: "vi"})
+		Deadline: b.Now().Add(24 * time.Hour), ContactName: "BS Lan", ContactPhone: "+84987654321",
+		Audience: "same", AdminChatID: adminD, AdminLang: "vi"})
 	check(err)
 	alert, err := b.Store.CreateBroadcast(ctx, storage.NewBroadcast{Kind: "urgent", Text: "CẦN MÁU KHẨN CẤP",
-		Priority: 10, CreatedBy: 88435, Recipients: []int64{88436}})
+		Priority: 10, CreatedBy: adminD, Recipients: []int64{memberD}})
 	check(err)
-	check(b.Store.SetAlertsBroadcast(ctx, need.ID, alert.ID, []int64{88436}))
-	// Club D invites A's donor 88433; D's member 88436 is another donor.
+	check(b.Store.SetAlertsBroadcast(ctx, need.ID, alert.ID, []int64{memberD}))
+	// Club D invites A's donor; D's member is another donor.
 	inv, sent, err := b.Store.InviteToClub(ctx, storage.NewInvitation{ClubID: clubD.ID, Phone: "+84912088433",
-		InvitedBy: 88435, AdminChatID: 88435, AdminLang: "vi", Now: time.Now(), TTL: time.Hour})
+		InvitedBy: adminD, AdminChatID: adminD, AdminLang: "vi", Now: b.Now(), TTL: time.Hour})
 	check(err)
 	if !sent {
 		t.Fatal("no invitation")
 	}
 	b.Settle()
 
-	otherOrganizer, otherClubAdmin, otherDonor := b.Phone(88432, "vi"), b.Phone(88434, "vi"), b.Phone(88436, "vi")
+	otherOrganizer, otherClubAdmin, otherDonor := b.Phone(orgB, "vi"), b.Phone(adminC, "vi"), b.Phone(memberD, "vi")
 	// The engine sends the alert whenever it gets to it; waiting for it here
 	// keeps it out of the answers to the attempts below.
 	otherDonor.Expect("CẦN MÁU KHẨN CẤP")
@@ -290,7 +294,7 @@ func TestOwnershipMatrix(t *testing.T) {
 		"bcx":      {{otherOrganizer, "bcx:v1:" + itoa(alert.ID)}},
 		"urgadm": {{otherClubAdmin, "urgadm:v1:" + n + ":fill"}, {otherClubAdmin, "urgadm:v1:" + n + ":compatible"},
 			{otherClubAdmin, "urgadm:v1:" + n + ":all"}, {otherClubAdmin, "urgadm:v1:" + n + ":show"},
-			{otherClubAdmin, "urgadm:v1:" + n + ":don:88436"}},
+			{otherClubAdmin, "urgadm:v1:" + n + ":don:" + itoa(memberD)}},
 		"cinv": {{otherDonor, "cinv:v1:" + itoa(inv.ID) + ":y"}, {otherDonor, "cinv:v1:" + itoa(inv.ID) + ":n"}},
 	}
 	before := ownershipSnapshot(t, b)
@@ -334,13 +338,13 @@ func TestOwnershipMatrix(t *testing.T) {
 
 	// The owners still may: an admin stops the club's alert, A's organizer
 	// gets the poster of A's drive.
-	root := b.Phone(88439, "vi")
+	root := b.Phone(rootID, "vi")
 	upd := root.TapStale(1, "bcx:v1:"+itoa(alert.ID))
 	b.Settle()
 	if ans, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(ans.Text, "Đã dừng") {
 		t.Errorf("bcx by an admin: %+v", ans)
 	}
-	owner := b.Phone(88431, "vi")
+	owner := b.Phone(orgA, "vi")
 	owner.Send("/qr " + code)
 	owner.ExpectMatch(func(m telegramtest.Message) bool { return m.Kind == "photo" })
 }

@@ -12,11 +12,20 @@ import (
 	"donorbot/storage"
 )
 
-// RenderProgress is the broadcast engine's progress message for the admin or
-// organizer who started a broadcast, in their language, with a Cancel button
-// while messages are still going out.
-func (h *Handlers) RenderProgress(p broadcast.Progress) (string, any) {
-	t := &turn{h: h, lang: p.Lang}
+// NewProgressRenderer loads the locale texts and returns the broadcast
+// engine's progress message for the admin or organizer who started a
+// broadcast, in their language, with a Stop button while messages are still
+// going out. It needs nothing of the handlers, so the engine is built with it
+// before the handlers that send through the engine.
+func NewProgressRenderer() (broadcast.Renderer, error) {
+	tx, err := loadTexts()
+	if err != nil {
+		return nil, err
+	}
+	return func(p broadcast.Progress) (string, any) { return renderProgress(tx, p) }, nil
+}
+
+func renderProgress(tx *texts, p broadcast.Progress) (string, any) {
 	id := "bcast_progress"
 	switch {
 	case p.Stopped:
@@ -24,15 +33,15 @@ func (h *Handlers) RenderProgress(p broadcast.Progress) (string, any) {
 	case p.Done:
 		id = "bcast_done"
 	}
-	text := t.textf(id, map[string]any{
+	text := tx.text(p.Lang, id, map[string]any{
 		"Sent": p.Sent, "Total": p.Total, "Failed": p.Failed, "Blocked": p.Blocked,
 		"Cancelled": p.Cancelled, "ETA": p.ETA.Round(time.Second).String(),
 	})
 	if p.Done || p.Stopped {
 		return text, botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
 	}
-	cancel := botapi.Button{Text: t.text("btn_stop_broadcast"), CallbackData: encodeCallback("bcx", strconv.FormatInt(p.BroadcastID, 10))}
-	return text, rows(1, cancel)
+	stop := botapi.Button{Text: tx.text(p.Lang, "btn_stop_broadcast", nil), CallbackData: encodeCallback("bcx", strconv.FormatInt(p.BroadcastID, 10))}
+	return text, rows(1, stop)
 }
 
 // onStopBroadcast cancels what is left of a broadcast. Broadcast ids are
@@ -59,7 +68,7 @@ func (h *Handlers) onStopBroadcast(ctx context.Context, t *turn) error {
 			return t.refuse(ctx, "bcast_not_yours")
 		}
 	}
-	n, err := h.bcast.Cancel(ctx, broadcastID)
+	n, err := h.d.Broadcaster.Cancel(ctx, broadcastID)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 )
 
 // TestCheckinFollowsCalendar: the desk opens on the drive's day, an hour
@@ -15,19 +16,21 @@ import (
 // is corrected by the organizer, the donor told and the change audited with
 // who, when, old and new; another unit's organizer cannot correct it.
 func TestCheckinFollowsCalendar(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Admins(7400), bottest.Clock(clock.Now))
+	ids := testenv.TelegramIDs(5)
+	adminID, orgID, otherOrgID, hanhID, tamID := ids[0], ids[1], ids[2], ids[3], ids[4]
+	b := bottest.Start(t, bottest.Admins(adminID))
+	clock := b.Clock
 	ctx := context.Background()
 	db := b.Store.DB()
 	d, slots := publishedDrive(t, b, "Ngày hội Lịch", 48*time.Hour, 5)
-	seedDonor(t, b, seededDonor{id: 7410, name: "Vũ Thị Hạnh", phone: "+84912000410"})
-	seedDonor(t, b, seededDonor{id: 7411, name: "Lý Văn Tâm", phone: "+84912000411"})
-	hanh := registerScreened(t, b, 7410, slots[0].ID, `[{"Question":"ill","Yes":false}]`, 450)
-	tam := registerScreened(t, b, 7411, slots[0].ID, `[{"Question":"ill","Yes":false}]`, 450)
-	if err := b.Store.GrantRole(ctx, 7401, "organizer", 0, 7400); err != nil {
+	seedDonor(t, b, seededDonor{id: hanhID, name: "Vũ Thị Hạnh", phone: "+84912000410"})
+	seedDonor(t, b, seededDonor{id: tamID, name: "Lý Văn Tâm", phone: "+84912000411"})
+	hanh := registerScreened(t, b, hanhID, slots[0].ID, `[{"Question":"ill","Yes":false}]`, 450)
+	tam := registerScreened(t, b, tamID, slots[0].ID, `[{"Question":"ill","Yes":false}]`, 450)
+	if err := b.Store.GrantRole(ctx, orgID, "organizer", 0, adminID); err != nil {
 		t.Fatal(err)
 	}
-	org := b.Phone(7401, "vi")
+	org := b.Phone(orgID, "vi")
 	donations := func(tgID int64) int {
 		t.Helper()
 		var n int
@@ -52,7 +55,7 @@ func TestCheckinFollowsCalendar(t *testing.T) {
 	if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "chưa được điểm danh") {
 		t.Errorf("result without a check-in: %+v", a)
 	}
-	if n := donations(7411); n != 0 {
+	if n := donations(tamID); n != 0 {
 		t.Errorf("a forged result button recorded %d donations without a check-in", n)
 	}
 
@@ -72,7 +75,7 @@ func TestCheckinFollowsCalendar(t *testing.T) {
 	org.Tap("🩸 Hiến 350 ml")
 	org.Tap("máu toàn phần")
 	org.Expect("Đã ghi: Vũ Thị Hạnh — hiến 350 ml máu toàn phần")
-	p := b.Phone(7410, "vi")
+	p := b.Phone(hanhID, "vi")
 	p.Expect("Cảm ơn bạn đã hiến 350 ml máu toàn phần")
 
 	// Another unit's organizer cannot correct it.
@@ -80,10 +83,10 @@ func TestCheckinFollowsCalendar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Store.GrantRole(ctx, 7402, "organizer", unit.ID, 7400); err != nil {
+	if err := b.Store.GrantRole(ctx, otherOrgID, "organizer", unit.ID, adminID); err != nil {
 		t.Fatal(err)
 	}
-	other := b.Phone(7402, "vi")
+	other := b.Phone(otherOrgID, "vi")
 	upd = other.TapStale(1, "resk:v1:"+itoa(hanh.ID)+":250:plasma:fix")
 	other.Settle()
 	if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "không phụ trách") {
@@ -102,8 +105,8 @@ func TestCheckinFollowsCalendar(t *testing.T) {
 	if err := db.QueryRow(`SELECT volume_ml, kind FROM donations WHERE registration_id = $1`, hanh.ID).Scan(&volume, &kind); err != nil {
 		t.Fatal(err)
 	}
-	if volume != 450 || kind != "red_cells" || donations(7410) != 1 {
-		t.Errorf("after the correction: %d ml %s, %d donations", volume, kind, donations(7410))
+	if volume != 450 || kind != "red_cells" || donations(hanhID) != 1 {
+		t.Errorf("after the correction: %d ml %s, %d donations", volume, kind, donations(hanhID))
 	}
 	var by int64
 	var at time.Time
@@ -112,7 +115,7 @@ func TestCheckinFollowsCalendar(t *testing.T) {
 		FROM result_corrections WHERE registration_id = $1`, hanh.ID).Scan(&by, &at, &old, &now); err != nil {
 		t.Fatalf("no audit row for the correction: %v", err)
 	}
-	if d := at.Sub(clock.Now()); by != 7401 || d > time.Minute || d < -time.Minute ||
+	if d := at.Sub(clock.Now()); by != orgID || d > time.Minute || d < -time.Minute ||
 		!strings.Contains(old, `"volume_ml": 350`) || !strings.Contains(now, `"kind": "red_cells"`) {
 		t.Errorf("audit row: by %d at %v (clock %v), %s → %s", by, at, clock.Now(), old, now)
 	}

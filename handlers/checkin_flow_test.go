@@ -47,8 +47,8 @@ func TestCheckinDeskFlow(t *testing.T) {
 }
 
 func checkinDeskIn(t *testing.T, tc checkinFlowTexts) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Clock(clock.Now))
+	b := bottest.Start(t)
+	clock := b.Clock
 	ctx := context.Background()
 	d, slots := publishedDrive(t, b, "Bàn điểm danh "+tc.lang, 48*time.Hour, 5)
 	var donors [3]int64

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/telegramtest"
 )
 
@@ -34,29 +35,32 @@ func myCode(t *testing.T, b *bottest.Bot, p *bottest.Phone) string {
 // recorded twice, another unit's organizer cannot record, and after the
 // drive those who never came become no-shows.
 func TestCheckinAndResults(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Admins(7200), bottest.Clock(clock.Now))
+	ids := testenv.TelegramIDs(7)
+	adminID, orgID, otherOrgID := ids[0], ids[1], ids[2]
+	quanID, maiID, lanID, anhID := ids[3], ids[4], ids[5], ids[6]
+	b := bottest.Start(t, bottest.Admins(adminID))
+	clock := b.Clock
 	ctx := context.Background()
 	db := b.Store.DB()
 	d, slots := publishedDrive(t, b, "Ngày hội Điểm danh", 48*time.Hour, 5)
-	seedDonor(t, b, seededDonor{id: 7210, name: "Đỗ Minh Quân", phone: "+84912000210"})
-	seedDonor(t, b, seededDonor{id: 7211, name: "Hồ Thị Mai", phone: "+84912000211"})
-	seedDonor(t, b, seededDonor{id: 7212, name: "Phạm Thị Lan", phone: "+84912000212"})
-	seedDonor(t, b, seededDonor{id: 7213, name: "Phạm Thị Lan Anh", phone: "+84912000213"})
-	for i, id := range []int64{7210, 7211, 7212, 7213} {
+	seedDonor(t, b, seededDonor{id: quanID, name: "Đỗ Minh Quân", phone: "+84912000210"})
+	seedDonor(t, b, seededDonor{id: maiID, name: "Hồ Thị Mai", phone: "+84912000211"})
+	seedDonor(t, b, seededDonor{id: lanID, name: "Phạm Thị Lan", phone: "+84912000212"})
+	seedDonor(t, b, seededDonor{id: anhID, name: "Phạm Thị Lan Anh", phone: "+84912000213"})
+	for i, id := range []int64{quanID, maiID, lanID, anhID} {
 		registerScreened(t, b, id, slots[i%2].ID, `[{"Question":"ill","Yes":false}]`, 450)
 	}
 	for i := range 4 { // Lan has given 4 times: the next is her 5th
 		on := time.Date(2022+i/2, time.Month(1+6*(i%2)), 10, 0, 0, 0, 0, time.UTC)
-		if err := b.Store.AddDonation(ctx, 7212, on, "whole_blood", 350, "self_report", 0); err != nil {
+		if err := b.Store.AddDonation(ctx, lanID, on, "whole_blood", 350, "self_report", 0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := b.Store.GrantRole(ctx, 7201, "organizer", 0, 7200); err != nil {
+	if err := b.Store.GrantRole(ctx, orgID, "organizer", 0, adminID); err != nil {
 		t.Fatal(err)
 	}
-	org := b.Phone(7201, "vi")
-	quan, mai, lan := b.Phone(7210, "vi"), b.Phone(7211, "vi"), b.Phone(7212, "vi")
+	org := b.Phone(orgID, "vi")
+	quan, mai, lan := b.Phone(quanID, "vi"), b.Phone(maiID, "vi"), b.Phone(lanID, "vi")
 	// The drive's first slot has begun: its desk is open.
 	clock.Advance(48*time.Hour + 5*time.Minute)
 	today := clock.Now().In(loc(t))
@@ -81,7 +85,7 @@ func TestCheckinAndResults(t *testing.T) {
 	var donations int
 	if err := db.QueryRow(`SELECT r.status, r.checked_in_at IS NOT NULL,
 		(SELECT count(*) FROM donations n WHERE n.registration_id = r.id AND n.volume_ml = 350 AND n.source = 'drive')
-		FROM registrations r JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = 7210`).Scan(&status, &checkedIn, &donations); err != nil {
+		FROM registrations r JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = $1`, quanID).Scan(&status, &checkedIn, &donations); err != nil {
 		t.Fatal(err)
 	}
 	if status != "attended" || !checkedIn || donations != 1 {
@@ -92,12 +96,12 @@ func TestCheckinAndResults(t *testing.T) {
 
 	// The same result tapped again is not recorded twice.
 	var regQuan int64
-	if err := db.Get(&regQuan, `SELECT r.id FROM registrations r JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = 7210`); err != nil {
+	if err := db.Get(&regQuan, `SELECT r.id FROM registrations r JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = $1`, quanID); err != nil {
 		t.Fatal(err)
 	}
 	org.TapStale(1, "resk:v1:"+itoa(regQuan)+":350:whole_blood")
 	org.Expect("đã có kết quả")
-	if err := db.Get(&donations, `SELECT count(*) FROM donations n JOIN donors dn ON dn.id = n.donor_id WHERE dn.telegram_id = 7210`); err != nil {
+	if err := db.Get(&donations, `SELECT count(*) FROM donations n JOIN donors dn ON dn.id = n.donor_id WHERE dn.telegram_id = $1`, quanID); err != nil {
 		t.Fatal(err)
 	}
 	if donations != 1 {
@@ -120,7 +124,7 @@ func TestCheckinAndResults(t *testing.T) {
 	mai.Expect("Hoãn hiến máu theo quyết định của nhân viên y tế", day(30))
 	if err := db.QueryRow(`SELECT r.status FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 		JOIN deferrals f ON f.registration_id = r.id AND f.source = 'on_site' AND f.note = 'Huyết sắc tố thấp'
-		WHERE dn.telegram_id = 7211`).Scan(&status); err != nil {
+		WHERE dn.telegram_id = $1`, maiID).Scan(&status); err != nil {
 		t.Fatal(err)
 	}
 	if status != "deferred" {
@@ -144,12 +148,12 @@ func TestCheckinAndResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Store.GrantRole(ctx, 7202, "organizer", unit.ID, 7200); err != nil {
+	if err := b.Store.GrantRole(ctx, otherOrgID, "organizer", unit.ID, adminID); err != nil {
 		t.Fatal(err)
 	}
-	other := b.Phone(7202, "vi")
+	other := b.Phone(otherOrgID, "vi")
 	var regAnh int64
-	if err := db.Get(&regAnh, `SELECT r.id FROM registrations r JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = 7213`); err != nil {
+	if err := db.Get(&regAnh, `SELECT r.id FROM registrations r JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = $1`, anhID); err != nil {
 		t.Fatal(err)
 	}
 	id := other.TapStale(1, "resk:v1:"+itoa(regAnh)+":450:whole_blood")
@@ -170,9 +174,9 @@ func TestCheckinAndResults(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	anh := b.Phone(7213, "vi")
+	anh := b.Phone(anhID, "vi")
 	anh.Expect("Chúng mình chưa gặp bạn tại «Ngày hội Điểm danh»")
-	if err := db.Get(&status, `SELECT r.status FROM registrations r JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = 7213`); err != nil {
+	if err := db.Get(&status, `SELECT r.status FROM registrations r JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = $1`, anhID); err != nil {
 		t.Fatal(err)
 	}
 	if status != "no_show" {

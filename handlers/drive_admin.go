@@ -53,7 +53,7 @@ func (h *Handlers) broadcastInLanguages(ctx context.Context, to []storage.Recipi
 		s := spec
 		s.Text, s.Buttons = render(&turn{h: h, lang: lang})
 		s.Recipients = byLang[lang]
-		if _, err := h.bcast.Start(ctx, s); err != nil {
+		if _, err := h.d.Broadcaster.Start(ctx, s); err != nil {
 			return err
 		}
 	}

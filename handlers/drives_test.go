@@ -10,6 +10,7 @@ import (
 
 	"donorbot/drive"
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/telegramtest"
 )
 
@@ -22,7 +23,7 @@ func publishedDrive(t *testing.T, b *bottest.Bot, title string, in time.Duration
 	if _, err := b.Store.DB().Exec(`UPDATE drives SET status = 'closed' WHERE status = 'published'`); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now().Add(in).Truncate(time.Minute)
+	start := b.Now().Add(in).Truncate(time.Minute)
 	d, slots, err := b.Store.CreateDrive(context.Background(), drive.DraftInput{
 		Title: title, Wave: "Đợt 1", Organizer: "Công an quận Ba Đình", Hospital: "Viện Huyết học - Truyền máu TW",
 		Venue: "25 Phan Đình Phùng, Ba Đình, Hà Nội", Start: start, End: start.Add(time.Hour),
@@ -67,7 +68,7 @@ func answerScreening(t *testing.T, b *bottest.Bot, p *bottest.Phone, yesTo strin
 func TestRegisterForDriveEligible(t *testing.T) {
 	b := bottest.Start(t)
 	d, slots := publishedDrive(t, b, "Ngày hội Giọt hồng", 48*time.Hour, 5)
-	p := b.Phone(5001, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Đặng Văn Hùng")
 	p.Expect("Cảm ơn")
 
@@ -96,8 +97,8 @@ func TestRegisterForDriveEligible(t *testing.T) {
 	var volume int
 	var answers string
 	q := `SELECT r.status, r.allowed_volume_ml, r.screening_answers::text FROM registrations r
-		JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = 5001 AND r.drive_id = $1`
-	if err := b.Store.DB().QueryRow(q, d.ID).Scan(&status, &volume, &answers); err != nil {
+		JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = $1 AND r.drive_id = $2`
+	if err := b.Store.DB().QueryRow(q, p.User.ID, d.ID).Scan(&status, &volume, &answers); err != nil {
 		t.Fatal(err)
 	}
 	if status != "confirmed" || volume != 450 || !strings.Contains(answers, "ill_now") {
@@ -114,7 +115,7 @@ func TestRegisterForDriveEligible(t *testing.T) {
 func TestRegisterDeferredAndMenSeeNoPregnancyQuestions(t *testing.T) {
 	b := bottest.Start(t)
 	_, slots := publishedDrive(t, b, "Ngày hội Hoa hồng", 72*time.Hour, 5)
-	p := b.Phone(5002, "vi")
+	p := b.NewPhone("vi")
 	p.Send("/start")
 	agreeAndAnswer(t, b, p, profileAnswers{"Hồ Văn Nam", "0912555666", "Nam", "01/01/1990", "70", "A+"})
 	p.Expect("Cảm ơn")
@@ -135,13 +136,13 @@ func TestRegisterDeferredAndMenSeeNoPregnancyQuestions(t *testing.T) {
 	var status string
 	var deferrals, reminders int
 	db := b.Store.DB()
-	if err := db.Get(&status, `SELECT r.status FROM registrations r JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = 5002`); err != nil {
+	if err := db.Get(&status, `SELECT r.status FROM registrations r JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = $1`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Get(&deferrals, `SELECT count(*) FROM deferrals f JOIN donors d ON d.id = f.donor_id WHERE d.telegram_id = 5002`); err != nil {
+	if err := db.Get(&deferrals, `SELECT count(*) FROM deferrals f JOIN donors d ON d.id = f.donor_id WHERE d.telegram_id = $1`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Get(&reminders, `SELECT count(*) FROM date_reminders r JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = 5002`); err != nil {
+	if err := db.Get(&reminders, `SELECT count(*) FROM date_reminders r JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = $1`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	if status != "deferred" || deferrals != 1 || reminders != 1 {
@@ -154,7 +155,7 @@ func TestRegisterDeferredAndMenSeeNoPregnancyQuestions(t *testing.T) {
 func TestNotEligibleRegistration(t *testing.T) {
 	b := bottest.Start(t)
 	_, slots := publishedDrive(t, b, "Ngày hội Nhân ái", 72*time.Hour, 5)
-	p := b.Phone(5003, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Mai Thị Hạnh")
 	p.Expect("Cảm ơn")
 	p.Send("/drives")
@@ -163,7 +164,7 @@ func TestNotEligibleRegistration(t *testing.T) {
 	answerScreening(t, b, p, "viêm gan B")
 	p.Expect("không đủ điều kiện", "gặp bác sĩ", "nhân viên y tế")
 	var status string
-	if err := b.Store.DB().Get(&status, `SELECT r.status FROM registrations r JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = 5003`); err != nil {
+	if err := b.Store.DB().Get(&status, `SELECT r.status FROM registrations r JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = $1`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	if status != "deferred" {
@@ -187,7 +188,7 @@ func TestWaitlistAndPromotionOnCancel(t *testing.T) {
 	b := bottest.Start(t)
 	_, slots := publishedDrive(t, b, "Ngày hội Sẻ chia", 48*time.Hour, 1)
 	slot := slots[0].Start.In(loc(t)).Format("15:04") + "–" + slots[0].End.In(loc(t)).Format("15:04")
-	first, second := b.Phone(5011, "vi"), b.Phone(5012, "vi")
+	first, second := b.NewPhone("vi"), b.NewPhone("vi")
 	for i, p := range []*bottest.Phone{first, second} {
 		onboard(t, b, p, fmt.Sprintf("Người Thứ %c", 'A'+i))
 		p.Expect("Cảm ơn")
@@ -215,7 +216,7 @@ func TestWaitlistAndPromotionOnCancel(t *testing.T) {
 	second.Expect("đã xác nhận")
 
 	// A donor who deletes their data frees their seat for the waitlist too.
-	third := b.Phone(5013, "vi")
+	third := b.NewPhone("vi")
 	onboard(t, b, third, "Người Thứ C")
 	third.Expect("Cảm ơn")
 	third.Send("/drives")
@@ -233,7 +234,7 @@ func TestWaitlistAndPromotionOnCancel(t *testing.T) {
 func TestDeepLinkForNewUserLandsOnDrive(t *testing.T) {
 	b := bottest.Start(t)
 	d, _ := publishedDrive(t, b, "Ngày hội Trái tim", 48*time.Hour, 5)
-	p := b.Phone(5021, "vi")
+	p := b.NewPhone("vi")
 	p.Send("/start " + drive.DeepLinkPayload(d.Code))
 	p.Expect("Nghị định 13/2023")
 	agreeAndAnswer(t, b, p, profileAnswers{"Tạ Quang Bửu", "0912777888", "Nam", "02/02/1992", "60", "B+"})
@@ -241,22 +242,23 @@ func TestDeepLinkForNewUserLandsOnDrive(t *testing.T) {
 	p.Expect("Ngày hội Trái tim", "Chọn khung giờ")
 
 	// A forwarded announcement tapped by someone without a profile: the same.
-	fwd := b.Phone(5023, "vi")
+	fwd := b.NewPhone("vi")
 	fwd.TapStale(1, fmt.Sprintf("drv:v1:open:%d", d.ID))
 	fwd.Expect("Nghị định 13/2023")
 	agreeAndAnswer(t, b, fwd, profileAnswers{"Tạ Thị Bích", "0912777999", "Nữ", "03/03/1993", "55", "AB+"})
 	fwd.Expect("Cảm ơn")
 	fwd.Expect("Ngày hội Trái tim", "Chọn khung giờ")
 
-	other := b.Phone(5022, "vi")
+	other := b.NewPhone("vi")
 	other.Send("/start " + drive.DeepLinkPayload(drive.NewCode()))
 	other.Expect("Không tìm thấy ngày hội")
 }
 
 func TestStaleDriveButtons(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(5999))
+	adminID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(adminID))
 	d, slots := publishedDrive(t, b, "Ngày hội Sắp hủy", 48*time.Hour, 5)
-	p := b.Phone(5031, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Kiều Văn Tâm")
 	p.Expect("Cảm ơn")
 	p.Send("/drives")
@@ -264,7 +266,7 @@ func TestStaleDriveButtons(t *testing.T) {
 	p.TapStale(list.ID, fmt.Sprintf("drv:v1:slot:%d:%d", d.ID, 99999999)) // a slot that vanished
 	p.Expect("Ngày hội Sắp hủy", "Chọn khung giờ")
 
-	admin := b.Phone(5999, "vi")
+	admin := b.Phone(adminID, "vi")
 	admin.Send("/canceldrive " + d.Code)
 	admin.Tap("Hủy ngày hội và báo cho người đăng ký")
 	admin.Expect("Đã hủy ngày hội")
@@ -287,11 +289,11 @@ func TestStaleDriveButtons(t *testing.T) {
 // the donor gets it once, with the morning-of health check.
 func TestRemindersFireOnceWithSeveralSchedulers(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(5041, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Phan Thị Ngọc")
 	p.Expect("Cảm ơn")
 	_, slots := publishedDrive(t, b, "Ngày hội Sớm mai", 100*time.Minute, 3)
-	reg, err := b.Store.Register(context.Background(), 5041, slots[0].ID, b.Now())
+	reg, err := b.Store.Register(context.Background(), p.User.ID, slots[0].ID, b.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

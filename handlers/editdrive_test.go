@@ -18,8 +18,8 @@ import (
 // applied; then Cancel, which changes nothing, and a record left by a
 // release before the engine, restarted with an explanation.
 func TestEditDriveFlow(t *testing.T) {
-	now := time.Now().Truncate(time.Minute)
-	b := bottest.Start(t, bottest.Clock(func() time.Time { return now }))
+	b := bottest.Start(t)
+	now := b.Now()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		lang, choose, venue, askVenue, target, askTarget, numberErr, targetErr, done,

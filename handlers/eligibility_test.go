@@ -13,31 +13,29 @@ import (
 // deferrals with their dates.
 func TestEligibility(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(4101, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Lý Thị Thu")
 	p.Expect("Cảm ơn")
 	p.Send("/eligibility")
 	p.Expect("có thể hiến máu từ hôm nay", "tối đa 450 ml", "đã hiến máu 0 lần", "nhân viên y tế")
 
 	ctx := context.Background()
-	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
-	now := time.Now().In(loc)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	today := calendarDay(t, b.Now())
 	donated := today.AddDate(0, 0, -30)
-	if err := b.Store.AddDonation(ctx, 4101, donated, "whole_blood", 350, "drive", 0); err != nil {
+	if err := b.Store.AddDonation(ctx, p.User.ID, donated, "whole_blood", 350, "drive", 0); err != nil {
 		t.Fatal(err)
 	}
 	want := donated.AddDate(0, 0, 84).Format("02/01/2006")
 	p.Send("/eligibility")
 	p.Expect("hiến máu lại từ ngày "+want, "Chưa đủ thời gian", "đã hiến máu 1 lần", donated.Format("02/01/2006"), "máu toàn phần")
 
-	if err := b.Store.AddDeferral(ctx, 4101, "on_site", today.AddDate(0, 6, 0), false, "on_site"); err != nil {
+	if err := b.Store.AddDeferral(ctx, p.User.ID, "on_site", today.AddDate(0, 6, 0), false, "on_site"); err != nil {
 		t.Fatal(err)
 	}
 	p.Send("/eligibility")
 	p.Expect("hiến máu lại từ ngày "+today.AddDate(0, 6, 0).Format("02/01/2006"), "theo quyết định của nhân viên y tế")
 
-	if err := b.Store.AddDeferral(ctx, 4101, "on_site", time.Time{}, false, "on_site"); err != nil {
+	if err := b.Store.AddDeferral(ctx, p.User.ID, "on_site", time.Time{}, false, "on_site"); err != nil {
 		t.Fatal(err)
 	}
 	p.Send("/eligibility")

@@ -111,7 +111,7 @@ func seedExport(b *testing.B, store *storage.Store, n int) int64 {
 	if existing != 0 {
 		return existing
 	}
-	start := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour)
+	start := time.Date(2030, time.June, 15, 1, 0, 0, 0, time.UTC)
 	d, slots, err := store.CreateDrive(ctx, drive.DraftInput{Title: "Bench", Start: start, End: start.Add(4 * time.Hour),
 		SlotLength: 30 * time.Minute, SlotCapacity: 1000, TargetUnits: 10000}, 1)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 )
 
 // documents waits for n documents in the user's chat and returns them by name.
@@ -43,28 +44,30 @@ func lastID(p *bottest.Phone) int {
 // one slot exports alone, each export is in the audit log that admins read,
 // and an organizer of another unit is refused.
 func TestExportRegistrationList(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(7100))
+	ids := testenv.TelegramIDs(6)
+	adminID, orgID, otherOrgID, anhID, hyperlinkID, binhID := ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]
+	b := bottest.Start(t, bottest.Admins(adminID))
 	ctx := context.Background()
 	d, slots := publishedDrive(t, b, "Ngày hội Xuất danh sách", 72*time.Hour, 5)
-	seedDonor(t, b, seededDonor{id: 7110, name: "Nguyễn Thị Ánh", phone: "+84912000110", blood: "A+"})
-	seedDonor(t, b, seededDonor{id: 7111, name: "=HYPERLINK(\"http://x\")", phone: "+84912000111"})
-	seedDonor(t, b, seededDonor{id: 7112, name: "Trần Văn Bình", phone: "+84912000112", blood: "B-"})
+	seedDonor(t, b, seededDonor{id: anhID, name: "Nguyễn Thị Ánh", phone: "+84912000110", blood: "A+"})
+	seedDonor(t, b, seededDonor{id: hyperlinkID, name: "=HYPERLINK(\"http://x\")", phone: "+84912000111"})
+	seedDonor(t, b, seededDonor{id: binhID, name: "Trần Văn Bình", phone: "+84912000112", blood: "B-"})
 	unit, err := b.Store.CreateUnit(ctx, "unit", "Công an phường Kim Mã", "kimma7110")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Store.JoinUnit(ctx, 7110, unit.ID); err != nil {
+	if err := b.Store.JoinUnit(ctx, anhID, unit.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Store.AddDonation(ctx, 7110, time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC), "whole_blood", 350, "self_report", 0); err != nil {
+	if err := b.Store.AddDonation(ctx, anhID, time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC), "whole_blood", 350, "self_report", 0); err != nil {
 		t.Fatal(err)
 	}
-	registerScreened(t, b, 7110, slots[0].ID, `[{"Question":"tattoo","Yes":true},{"Question":"ill","Yes":false}]`, 350)
-	registerScreened(t, b, 7111, slots[0].ID, "", 0)
-	registerScreened(t, b, 7112, slots[1].ID, `[{"Question":"ill","Yes":false}]`, 450)
+	registerScreened(t, b, anhID, slots[0].ID, `[{"Question":"tattoo","Yes":true},{"Question":"ill","Yes":false}]`, 350)
+	registerScreened(t, b, hyperlinkID, slots[0].ID, "", 0)
+	registerScreened(t, b, binhID, slots[1].ID, `[{"Question":"ill","Yes":false}]`, 450)
 
-	org := b.Phone(7101, "vi")
-	if err := b.Store.GrantRole(ctx, 7101, "organizer", 0, 7100); err != nil {
+	org := b.Phone(orgID, "vi")
+	if err := b.Store.GrantRole(ctx, orgID, "organizer", 0, adminID); err != nil {
 		t.Fatal(err)
 	}
 	before := lastID(org)
@@ -161,19 +164,19 @@ func TestExportRegistrationList(t *testing.T) {
 		FROM export_audit WHERE drive_id = $1 ORDER BY id`, d.ID); err != nil {
 		t.Fatal(err)
 	}
-	if len(audits) != 2 || audits[0].TelegramID != 7101 || audits[0].Rows != 3 || audits[0].SlotID != nil ||
+	if len(audits) != 2 || audits[0].TelegramID != orgID || audits[0].Rows != 3 || audits[0].SlotID != nil ||
 		audits[1].Rows != 1 || audits[1].SlotID == nil || *audits[1].SlotID != slots[1].ID {
 		t.Errorf("audit rows: %+v", audits)
 	}
-	admin := b.Phone(7100, "vi")
+	admin := b.Phone(adminID, "vi")
 	admin.Send("/audit")
-	admin.Expect("Nhật ký xuất danh sách", "7101 xuất «"+d.Code+"»: 3 dòng", ": 1 dòng")
+	admin.Expect("Nhật ký xuất danh sách", itoa(orgID)+" xuất «"+d.Code+"»: 3 dòng", ": 1 dòng")
 	org.Send("/audit")
 	org.Expect("chỉ dành cho quản trị viên")
 
 	// An organizer of another unit does not organize this drive.
-	other := b.Phone(7102, "vi")
-	if err := b.Store.GrantRole(ctx, 7102, "organizer", unit.ID, 7100); err != nil {
+	other := b.Phone(otherOrgID, "vi")
+	if err := b.Store.GrantRole(ctx, otherOrgID, "organizer", unit.ID, adminID); err != nil {
 		t.Fatal(err)
 	}
 	other.Send("/export " + d.Code)
@@ -185,7 +188,7 @@ func TestExportRegistrationList(t *testing.T) {
 	}
 	b.Settle()
 	var n int
-	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM export_audit WHERE telegram_id = 7102`); err != nil {
+	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM export_audit WHERE telegram_id = $1`, otherOrgID); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {

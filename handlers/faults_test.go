@@ -17,8 +17,6 @@ import (
 	"donorbot/telegramtest"
 )
 
-// Fault tests of issue 8 use Telegram user ids 88000-88999.
-
 // TestOneTapDeliveredThousandTimesRegistersOnce: Telegram (or several bot
 // processes behind one webhook) may deliver the same update many times at
 // once; a slot tap must still make one registration and one answer.
@@ -27,7 +25,7 @@ func TestOneTapDeliveredThousandTimesRegistersOnce(t *testing.T) {
 	// two-core CI machine under -race take a while.
 	b := bottest.Start(t, bottest.Webhook(), bottest.API(telegramtest.WithWebhookTimeout(time.Minute)))
 	d, _ := publishedDrive(t, b, "Ngày hội Nghìn lần", 48*time.Hour, 5)
-	p := b.Phone(88001, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Lê Văn Nghìn")
 	p.Expect("Cảm ơn")
 	p.Send("/drives")
@@ -76,7 +74,7 @@ func TestOneTapDeliveredThousandTimesRegistersOnce(t *testing.T) {
 	t.Logf("answers to 1,000 deliveries: %v", statuses)
 	var regs int
 	if err := b.Store.DB().Get(&regs, `SELECT count(*) FROM registrations r JOIN donors dn ON dn.id = r.donor_id
-		WHERE dn.telegram_id = 88001`); err != nil {
+		WHERE dn.telegram_id = $1`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	if regs != 1 {
@@ -105,7 +103,7 @@ func TestRedisRestartedMidTraffic(t *testing.T) {
 	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.RedisURL = redisSrv.URL() }))
 	d, _ := publishedDrive(t, b, "Ngày hội Mất trí nhớ", 48*time.Hour, 5)
 
-	onb := b.Phone(88011, "vi") // mid-onboarding: name, phone and sex given
+	onb := b.NewPhone("vi") // mid-onboarding: name, phone and sex given
 	onb.Send("/start")
 	onb.Tap("✅ Tôi đồng ý")
 	onb.Send("Phạm Thị Nhớ")
@@ -115,7 +113,7 @@ func TestRedisRestartedMidTraffic(t *testing.T) {
 	onb.Tap("Nữ")
 	onb.Expect("Bước 4/7")
 
-	scr := b.Phone(88012, "vi") // mid-screening for a registration
+	scr := b.NewPhone("vi") // mid-screening for a registration
 	onboard(t, b, scr, "Đinh Văn Quên")
 	scr.Expect("Cảm ơn")
 	scr.Send("/drives")
@@ -128,11 +126,12 @@ func TestRedisRestartedMidTraffic(t *testing.T) {
 	stop := make(chan struct{})
 	var sent atomic.Int64
 	var wg sync.WaitGroup
-	for i := range 4 {
+	others := testenv.TelegramIDs(4)
+	for i := range others {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := b.Phone(int64(88020+i), "vi")
+			p := b.Phone(others[i], "vi")
 			for {
 				select {
 				case <-stop:
@@ -159,8 +158,8 @@ func TestRedisRestartedMidTraffic(t *testing.T) {
 	// falls back on PostgreSQL and the flood and reply limits let messages
 	// through rather than fall silent.
 	var answered int64
-	for i := range 4 {
-		for _, m := range b.API.Messages(int64(88020 + i)) {
+	for _, id := range others {
+		for _, m := range b.API.Messages(id) {
 			if strings.Contains(m.Text, "/profile") {
 				answered++
 			} else {
@@ -177,7 +176,7 @@ func TestRedisRestartedMidTraffic(t *testing.T) {
 	onb.Expect("Bước 4/7")
 	onb.Send("25/03/1995")
 	onb.Expect("Bước 5/7")
-	donor, err := b.Store.Donor(context.Background(), 88011)
+	donor, err := b.Store.Donor(context.Background(), onb.User.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +191,7 @@ func TestRedisRestartedMidTraffic(t *testing.T) {
 	scr.Expect("Đã xác nhận")
 	var regs int
 	if err := b.Store.DB().Get(&regs, `SELECT count(*) FROM registrations r JOIN donors dn ON dn.id = r.donor_id
-		WHERE dn.telegram_id = 88012`); err != nil {
+		WHERE dn.telegram_id = $1`, scr.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	if regs != 1 {
@@ -225,7 +224,7 @@ func metric(t *testing.T, b *bottest.Bot, name string) string {
 // user gets it once.
 func TestReplyWaitsOutFloodControl(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(88900, "vi")
+	p := b.NewPhone("vi")
 	b.API.FailNext("sendMessage", 1, http.StatusTooManyRequests, 1)
 	p.Send("/forget")
 	p.Expect("không lưu dữ liệu cá nhân nào")

@@ -19,13 +19,14 @@ import (
 // reminder ticks.
 func TestForgetDuringRedisOutage(t *testing.T) {
 	proxy, proxied := faultproxy.Front(t, testenv.RedisURL(t))
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) { c.RedisURL = proxied }))
+	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.RedisURL = proxied }))
+	clock := b.Clock
 	db := b.Store.DB()
 	_, slots := publishedDrive(t, b, "Ngày hội Quên", 48*time.Hour, 5)
-	seedDonor(t, b, seededDonor{id: 7601, name: "Trịnh Văn Quang", phone: "+84912000601"})
+	p := b.NewPhone("vi")
+	id := p.User.ID
+	seedDonor(t, b, seededDonor{id: id, name: "Trịnh Văn Quang", phone: "+84912000601"})
 
-	p := b.Phone(7601, "vi")
 	p.Send("/drives")
 	p.Tap("Đăng ký: Ngày hội Quên")
 	p.Expect("Chọn khung giờ")
@@ -33,7 +34,7 @@ func TestForgetDuringRedisOutage(t *testing.T) {
 	p.Expect("Câu 1/")
 	p.Tap("Không")
 	p.Expect("Câu 2/")
-	if len(b.RedisKeys("user:7601:conv")) == 0 {
+	if len(b.RedisKeys("user:"+itoa(id)+":conv")) == 0 {
 		t.Fatal("no conversation key mid-screening: the test would prove nothing")
 	}
 
@@ -49,14 +50,14 @@ func TestForgetDuringRedisOutage(t *testing.T) {
 		}
 	}
 	var donors int
-	if err := db.Get(&donors, `SELECT count(*) FROM donors WHERE telegram_id = 7601`); err != nil || donors != 0 {
+	if err := db.Get(&donors, `SELECT count(*) FROM donors WHERE telegram_id = $1`, id); err != nil || donors != 0 {
 		t.Fatalf("donor rows after /forget: %d, %v", donors, err)
 	}
-	if len(b.RedisKeys("user:7601:conv")) == 0 {
+	if len(b.RedisKeys("user:"+itoa(id)+":conv")) == 0 {
 		t.Fatal("the conversation key is gone with Redis unreachable: the proxy did not cut the bot off")
 	}
 	var requested time.Time
-	if err := db.Get(&requested, `SELECT requested_at FROM pending_erasures WHERE telegram_id = 7601`); err != nil {
+	if err := db.Get(&requested, `SELECT requested_at FROM pending_erasures WHERE telegram_id = $1`, id); err != nil {
 		t.Fatalf("no pending erasure: %v", err)
 	}
 	if d := requested.Sub(clock.Now()); d > time.Minute || d < -time.Minute {
@@ -65,17 +66,17 @@ func TestForgetDuringRedisOutage(t *testing.T) {
 	// The sweep keeps trying while Redis is away.
 	b.API.WaitUntil(t, "a failed sweep attempt", func() bool {
 		var attempts int
-		return db.Get(&attempts, `SELECT attempts FROM pending_erasures WHERE telegram_id = 7601`) == nil && attempts > 0
+		return db.Get(&attempts, `SELECT attempts FROM pending_erasures WHERE telegram_id = $1`, id) == nil && attempts > 0
 	})
 
 	proxy.Up()
-	back := time.Now()
+	back := time.Now() // how long the sweep takes to notice, not a business rule
 	b.API.WaitUntil(t, "the user's keys erased", func() bool {
 		var pending int
-		if err := db.Get(&pending, `SELECT count(*) FROM pending_erasures WHERE telegram_id = 7601`); err != nil {
+		if err := db.Get(&pending, `SELECT count(*) FROM pending_erasures WHERE telegram_id = $1`, id); err != nil {
 			t.Fatal(err)
 		}
-		return pending == 0 && len(b.RedisKeys("user:7601:")) == 0
+		return pending == 0 && len(b.RedisKeys("user:"+itoa(id)+":")) == 0
 	})
 	if d := time.Since(back); d > 10*time.Second {
 		t.Errorf("keys erased %v after Redis came back, want within a few sweeps", d)

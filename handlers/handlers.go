@@ -22,12 +22,16 @@ import (
 
 // Deps is what the handlers need from the runtime.
 type Deps struct {
-	Store    *storage.Store
-	State    *storage.State
-	Log      *slog.Logger
-	Location *time.Location
-	IsAdmin  func(ctx context.Context, userID int64) (bool, error)
-	OnError  func()
+	Store *storage.Store
+	State *storage.State
+	// Broadcaster is the broadcast engine: fan-out, messages to users
+	// other than the sender, and the send rate replies count against. Nil
+	// only for handlers that send nothing (unit tests of routes, parsers).
+	Broadcaster Broadcaster
+	Log         *slog.Logger
+	Location    *time.Location
+	IsAdmin     func(ctx context.Context, userID int64) (bool, error)
+	OnError     func()
 	// OnQueued, if set, counts scheduled messages queued, by broadcast
 	// kind ("reminder_2h", "thanks", "eligible_again").
 	OnQueued    func(kind string, n int)
@@ -50,7 +54,6 @@ type Deps struct {
 type Handlers struct {
 	d         Deps
 	texts     *texts
-	bcast     Broadcaster
 	commands  map[string]handlerFunc
 	callbacks map[string]handlerFunc
 	flows     map[string]flowRunner

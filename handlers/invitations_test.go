@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/telegramtest"
 )
 
@@ -18,17 +19,19 @@ import (
 // tells the admin once; a decline joins nobody and tells the admin
 // nothing; an invitation answered after a week has expired.
 func TestAddMemberInvites(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Clock(clock.Now))
+	b := bottest.Start(t)
+	clock := b.Clock
 	ctx := context.Background()
-	club := newClub(t, b, "Thanh nien Loi moi 88600", 88600)
-	seedDonor(t, b, seededDonor{id: 88601, name: "Lê Thị Đồng Ý", phone: "+84912088601"})
-	seedDonor(t, b, seededDonor{id: 88602, name: "Phạm Văn Từ Chối", phone: "+84912088602"})
-	seedDonor(t, b, seededDonor{id: 88603, name: "John Nguyen Later", phone: "+84912088603"})
-	if err := b.Store.SetDonorLanguage(ctx, 88603, "en"); err != nil {
+	ids := testenv.TelegramIDs(4)
+	adminID, accepterID, declinerID, lateID := ids[0], ids[1], ids[2], ids[3]
+	club := newClub(t, b, "Thanh nien Loi moi 88600", adminID)
+	seedDonor(t, b, seededDonor{id: accepterID, name: "Lê Thị Đồng Ý", phone: "+84912088601"})
+	seedDonor(t, b, seededDonor{id: declinerID, name: "Phạm Văn Từ Chối", phone: "+84912088602"})
+	seedDonor(t, b, seededDonor{id: lateID, name: "John Nguyen Later", phone: "+84912088603"})
+	if err := b.Store.SetDonorLanguage(ctx, lateID, "en"); err != nil {
 		t.Fatal(err)
 	}
-	admin := b.Phone(88600, "vi")
+	admin := b.Phone(adminID, "vi")
 	members := func() int {
 		n, err := b.Store.CountMembers(ctx, club.ID)
 		if err != nil {
@@ -58,7 +61,7 @@ func TestAddMemberInvites(t *testing.T) {
 	if !strings.Contains(want, "họ vừa nhận được lời mời") || !strings.Contains(want, "?start=c_") {
 		t.Errorf("answer to /addmember: %q", want)
 	}
-	accepter := b.Phone(88601, "vi")
+	accepter := b.Phone(accepterID, "vi")
 	invitation := accepter.Expect("Câu lạc bộ Thanh nien Loi moi 88600 mời bạn tham gia", "có hiệu lực đến")
 	if members() != 0 {
 		t.Fatal("the donor joined before accepting")
@@ -104,7 +107,7 @@ func TestAddMemberInvites(t *testing.T) {
 
 	// A decline: not a member, and the admin hears nothing.
 	addMember("0912088602")
-	decliner := b.Phone(88602, "vi")
+	decliner := b.Phone(declinerID, "vi")
 	decliner.Expect("mời bạn tham gia")
 	adminSeen = len(admin.Messages())
 	decliner.Tap("❌ Từ chối")
@@ -124,7 +127,7 @@ func TestAddMemberInvites(t *testing.T) {
 
 	// An English-speaking donor answers after the invitation expired.
 	addMember("0912088603")
-	late := b.Phone(88603, "en")
+	late := b.Phone(lateID, "en")
 	late.Expect("The club Thanh nien Loi moi 88600 invites you to join")
 	clock.Advance(8 * 24 * time.Hour)
 	late.Tap("✅ Join")

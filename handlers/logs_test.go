@@ -27,7 +27,7 @@ var (
 func TestLogsCarryNoPhoneOrHealthAnswers(t *testing.T) {
 	b := bottest.Start(t, bottest.Webhook())
 	d, _ := publishedDrive(t, b, "Ngày hội Kín tiếng", 48*time.Hour, 5)
-	p := b.Phone(88701, "vi")
+	p := b.NewPhone("vi")
 	p.Send("/start")
 	p.Expect("Nghị định 13/2023")
 	agreeAndAnswer(t, b, p, profileAnswers{name: "Bùi Thị Riêng Tư", phone: "0978 654 321", sex: "Nữ",
@@ -43,7 +43,7 @@ func TestLogsCarryNoPhoneOrHealthAnswers(t *testing.T) {
 
 	var answers string
 	if err := b.Store.DB().Get(&answers, `SELECT coalesce(r.screening_answers::text, '') FROM registrations r
-		JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = 88701`); err != nil {
+		JOIN donors dn ON dn.id = r.donor_id WHERE dn.telegram_id = $1`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	// Timestamps are blanked: "…T11:18:49.5…" is a time of day, not the weight.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,10 +35,8 @@ var newDriveLangs = []newDriveTexts{
 // which stores nothing, and a draft left by a release before the engine,
 // restarted with an explanation.
 func TestNewDriveFlow(t *testing.T) {
-	var clock atomic.Int64
-	clock.Store(time.Now().Truncate(time.Minute).Unix())
-	now := func() time.Time { return time.Unix(clock.Load(), 0) }
-	b := bottest.Start(t, bottest.Clock(now))
+	b := bottest.Start(t)
+	now := b.Now
 	ctx := context.Background()
 	for _, tc := range newDriveLangs {
 		t.Run(tc.lang, func(t *testing.T) {
@@ -112,7 +109,7 @@ func TestNewDriveFlow(t *testing.T) {
 			org.Expect(tc.review)
 			// The review waited past the drive's day: Publish checks again
 			// and asks for a new date, then comes back to the review.
-			clock.Add(int64(11 * 24 * time.Hour / time.Second))
+			b.Clock.Advance(11 * 24 * time.Hour)
 			org.Tap(tc.publish)
 			org.Expect(tc.pastErr)
 			org.Expect(step(4))
@@ -164,8 +161,8 @@ func TestNewDriveFlow(t *testing.T) {
 // role is revoked mid-draft is refused at their next answer, which is not
 // taken, and a Publish tapped after the revocation creates nothing.
 func TestFlowGuardStopsRevokedOrganizer(t *testing.T) {
-	now := time.Now().Truncate(time.Minute)
-	b := bottest.Start(t, bottest.Clock(func() time.Time { return now }))
+	b := bottest.Start(t)
+	now := b.Now()
 	ctx := context.Background()
 	id := testenv.TelegramID()
 	grant := func() {

@@ -22,24 +22,17 @@ type Broadcaster interface {
 	Wake()
 }
 
-// SetBroadcaster wires the engine in once it exists: the engine renders its
-// progress with these handlers, so they are built first.
-func (h *Handlers) SetBroadcaster(b Broadcaster) { h.bcast = b }
-
 // tell sends text to another user's chat, split like a reply when over
 // Telegram's limit. A user who blocked the bot is skipped quietly: the
 // engine already marked them unreachable.
 func (h *Handlers) tell(ctx context.Context, chatID int64, text string, markup any) error {
-	if h.bcast == nil {
-		return errors.New("broadcast engine not wired")
-	}
 	parts := textbound.Split(text, textbound.MaxMessage)
 	for i, part := range parts {
 		var m any
 		if i == len(parts)-1 {
 			m = markup
 		}
-		if _, err := h.bcast.SendNow(ctx, chatID, part, m); err != nil {
+		if _, err := h.d.Broadcaster.SendNow(ctx, chatID, part, m); err != nil {
 			if errors.Is(err, broadcast.ErrBlocked) {
 				return nil
 			}
@@ -56,8 +49,5 @@ func (h *Handlers) textIn(lang, id string, data map[string]any) string {
 
 // reserve counts a reply against the shared send rate before it is sent.
 func (h *Handlers) reserve(ctx context.Context, chatID int64) error {
-	if h.bcast == nil {
-		return nil // not wired (unit tests of the handlers alone)
-	}
-	return h.bcast.Reserve(ctx, chatID)
+	return h.d.Broadcaster.Reserve(ctx, chatID)
 }

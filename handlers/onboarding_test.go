@@ -4,9 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/profile"
 	"donorbot/telegramtest"
 )
@@ -67,12 +67,12 @@ func skipUnitStep(t *testing.T, b *bottest.Bot, p *bottest.Phone) {
 
 func TestOnboardingPolling(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(1001, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "  Nguyễn   Thị Hoa ")
 	// No unit exists, so step 7 is skipped.
 	p.Expect("Cảm ơn Nguyễn Thị Hoa", "hoàn tất")
 
-	d, err := b.Store.Donor(context.Background(), 1001)
+	d, err := b.Store.Donor(context.Background(), p.User.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,12 +98,13 @@ func TestOnboardingPolling(t *testing.T) {
 }
 
 func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
-	b := bottest.Start(t, bottest.Webhook(), bottest.Admins(9001))
-	admin := b.Phone(9001, "en")
+	adminID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Webhook(), bottest.Admins(adminID))
+	admin := b.Phone(adminID, "en")
 	admin.Send("/newunit club Ngân hàng máu sống Hà Nội")
 	admin.Expect("Created club", "Ngân hàng máu sống Hà Nội")
 
-	p := b.Phone(1002, "en-US")
+	p := b.NewPhone("en-US")
 	p.Send("/start")
 	p.Expect("Decree 13/2023")
 	p.Tap("✅ I agree")
@@ -128,7 +129,7 @@ func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
 	if len(m.InlineKeyboard) == 0 {
 		t.Fatal("profile has no edit buttons")
 	}
-	d, err := b.Store.Donor(context.Background(), 1002)
+	d, err := b.Store.Donor(context.Background(), p.User.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
 
 func TestNothingStoredBeforeConsent(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(1003, "vi")
+	p := b.NewPhone("vi")
 	p.Send("/start")
 	p.Expect("Bạn có đồng ý")
 	p.Send("Nguyễn Văn A") // typing before consenting
@@ -151,7 +152,7 @@ func TestNothingStoredBeforeConsent(t *testing.T) {
 	p.Expect("chưa lưu gì")
 	p.Settle()
 	var n int
-	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM donors WHERE telegram_id = 1003`); err != nil {
+	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM donors WHERE telegram_id = $1`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
@@ -163,7 +164,7 @@ func TestNothingStoredBeforeConsent(t *testing.T) {
 // nothing invalid is stored.
 func TestOnboardingBadInput(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(1004, "vi")
+	p := b.NewPhone("vi")
 	p.Send("/start")
 	p.Tap("✅ Tôi đồng ý")
 	p.Expect("Bước 1/7")
@@ -179,7 +180,7 @@ func TestOnboardingBadInput(t *testing.T) {
 	p.Send("Lê Văn Cường")
 	p.Expect("Bước 2/7")
 
-	p.ShareContact("84987654321", 5555) // a stranger's contact
+	p.ShareContact("84987654321", testenv.TelegramID()) // a stranger's contact
 	p.Expect("danh bạ của người khác")
 	p.Expect("Bước 2/7")
 	p.Send("12345")
@@ -200,10 +201,10 @@ func TestOnboardingBadInput(t *testing.T) {
 	p.Expect("Ngày không hợp lệ")
 	p.Send("hôm qua")
 	p.Expect("Ngày không hợp lệ")
-	future := time.Now().AddDate(1, 0, 0).Format("02/01/2006")
+	future := b.Now().AddDate(1, 0, 0).Format("02/01/2006")
 	p.Send(future)
 	p.Expect("không thể ở tương lai")
-	p.Send("01/01/2015") // about 11 years old
+	p.Send("01/01/2015") // 15 years old on the test clock
 	p.Expect("Tuổi phải từ 16 đến 80")
 	p.Send("01/01/1930")
 	p.Expect("Tuổi phải từ 16 đến 80")
@@ -225,7 +226,7 @@ func TestOnboardingBadInput(t *testing.T) {
 	skipUnitStep(t, b, p)
 	p.Expect("Cảm ơn Lê Văn Cường")
 
-	d, err := b.Store.Donor(context.Background(), 1004)
+	d, err := b.Store.Donor(context.Background(), p.User.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +240,7 @@ func TestOnboardingBadInput(t *testing.T) {
 // says it is no longer active.
 func TestStaleButtons(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(1005, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Phạm Thị Lan")
 	p.Expect("Cảm ơn")
 
@@ -260,7 +261,7 @@ func TestStaleButtons(t *testing.T) {
 			t.Errorf("tap %q: got answer %q, want the stale-button notice", data, ans.Text)
 		}
 	}
-	d, err := b.Store.Donor(context.Background(), 1005)
+	d, err := b.Store.Donor(context.Background(), p.User.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

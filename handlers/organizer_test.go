@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"donorbot/handlers"
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/storage"
 )
 
@@ -19,11 +19,12 @@ import (
 // every bad answer is explained and asked again, the preview is published,
 // and donors receive the announcement with a working Register button.
 func TestNewDriveAnnouncePublish(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(6900))
-	donor := b.Phone(6001, "vi")
+	adminID, orgID := testenv.TelegramID(), testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(adminID))
+	donor := b.NewPhone("vi")
 	onboard(t, b, donor, "Lương Văn Can")
 	donor.Expect("Cảm ơn")
-	english := b.Phone(6002, "en")
+	english := b.NewPhone("en")
 	english.Send("/start")
 	english.Tap("✅ I agree")
 	english.Send("Mary Nguyen")
@@ -47,10 +48,10 @@ func TestNewDriveAnnouncePublish(t *testing.T) {
 	})
 	english.Expect("Thank you")
 
-	admin := b.Phone(6900, "vi")
-	admin.Send("/grant 6901 organizer")
-	admin.Expect("Đã cấp quyền organizer cho 6901")
-	org := b.Phone(6901, "vi")
+	admin := b.Phone(adminID, "vi")
+	admin.Send("/grant " + itoa(orgID) + " organizer")
+	admin.Expect("Đã cấp quyền organizer cho " + itoa(orgID))
+	org := b.Phone(orgID, "vi")
 
 	org.Send("/newdrive")
 	org.Expect("Bước 1/11", "Tên ngày hội")
@@ -62,7 +63,7 @@ func TestNewDriveAnnouncePublish(t *testing.T) {
 	org.Expect("Bước 4/11")
 	org.Send("32/13/2026")
 	org.Expect("Ngày chưa đúng")
-	day := time.Now().AddDate(0, 0, 10).Format("02/01/2006")
+	day := b.Now().AddDate(0, 0, 10).Format("02/01/2006")
 	org.Send(day)
 	org.Expect("Bước 5/11")
 	org.Send("sáng")
@@ -116,24 +117,25 @@ func TestNewDriveAnnouncePublish(t *testing.T) {
 }
 
 func TestNewDriveRefusesBadNumbersAndDates(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(6910))
-	org := b.Phone(6910, "en")
+	orgID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(orgID))
+	org := b.Phone(orgID, "en")
 	org.Send("/newdrive")
 	org.Send("Drive")
 	org.Tap("Skip")
 	org.Send("Unit")
 	// A date is bounded at once: not past, at most two years ahead.
 	org.Expect("Step 4/11")
-	org.Send(time.Now().AddDate(0, 0, -1).Format("02/01/2006"))
+	org.Send(b.Now().AddDate(0, 0, -1).Format("02/01/2006"))
 	org.Expect("That date and time have passed")
 	org.Expect("Step 4/11")
-	org.Send(time.Now().AddDate(2, 0, 2).Format("02/01/2006"))
+	org.Send(b.Now().AddDate(2, 0, 2).Format("02/01/2006"))
 	org.Expect("too far ahead")
 	org.Expect("Step 4/11")
 	org.Send("01/01/2226") // a typo of the year
 	org.Expect("too far ahead")
 	org.Expect("Step 4/11")
-	org.Send(time.Now().AddDate(0, 0, 3).Format("02/01/2006"))
+	org.Send(b.Now().AddDate(0, 0, 3).Format("02/01/2006"))
 	org.Send("07:00-09:00")
 	org.Send("5") // slot of 5 minutes
 	org.Send("5000")
@@ -170,7 +172,7 @@ var donorActions = []string{"consent", "edit", "forget", "lang", "drv", "drvpg",
 // organizer or admin route cannot slip through unguarded.
 func TestOrganizerCommandsRefuseDonors(t *testing.T) {
 	b := bottest.Start(t)
-	p := b.Phone(6020, "vi")
+	p := b.NewPhone("vi")
 	commands, callbacks := b.Handlers().Surface()
 	refusals := []string{"Lệnh này chỉ dành cho quản trị viên.", "Lệnh này chỉ dành cho ban tổ chức.",
 		"Lệnh này chỉ dành cho quản lý câu lạc bộ Ngân hàng máu sống."}
@@ -180,7 +182,7 @@ func TestOrganizerCommandsRefuseDonors(t *testing.T) {
 			continue
 		}
 		walked++
-		p.Send("/" + name + " 6020 admin")
+		p.Send("/" + name + " " + itoa(p.User.ID) + " admin")
 		m := p.Expect("chỉ dành cho")
 		if !slices.Contains(refusals, m.Text) {
 			t.Errorf("/%s as a donor: got %q", name, m.Text)
@@ -203,7 +205,7 @@ func TestOrganizerCommandsRefuseDonors(t *testing.T) {
 	}
 	b.Settle()
 	var roles int
-	if err := b.Store.DB().Get(&roles, `SELECT count(*) FROM roles WHERE telegram_id = 6020`); err != nil {
+	if err := b.Store.DB().Get(&roles, `SELECT count(*) FROM roles WHERE telegram_id = $1`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	if roles != 0 {
@@ -212,23 +214,24 @@ func TestOrganizerCommandsRefuseDonors(t *testing.T) {
 }
 
 func TestGrantAndRevoke(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(6960))
-	admin := b.Phone(6960, "vi")
-	org := b.Phone(6961, "vi")
+	adminID, orgID := testenv.TelegramID(), testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(adminID))
+	admin := b.Phone(adminID, "vi")
+	org := b.Phone(orgID, "vi")
 	admin.Send("/grant abc organizer")
 	admin.Expect("Cách dùng: /grant")
-	admin.Send("/grant 6961 wizard")
+	admin.Send("/grant " + itoa(orgID) + " wizard")
 	admin.Expect("Cách dùng: /grant")
-	admin.Send("/grant 6961 organizer")
-	admin.Expect("Đã cấp quyền organizer cho 6961")
+	admin.Send("/grant " + itoa(orgID) + " organizer")
+	admin.Expect("Đã cấp quyền organizer cho " + itoa(orgID))
 	org.Send("/newdrive")
 	org.Expect("Bước 1/11")
 	org.Send("/cancel")
 	org.Expect("Đã hủy")
-	admin.Send("/revoke 6961 organizer")
-	admin.Expect("Đã thu hồi quyền organizer của 6961")
-	admin.Send("/revoke 6961 organizer")
-	admin.Expect("6961 không có quyền organizer")
+	admin.Send("/revoke " + itoa(orgID) + " organizer")
+	admin.Expect("Đã thu hồi quyền organizer của " + itoa(orgID))
+	admin.Send("/revoke " + itoa(orgID) + " organizer")
+	admin.Expect(itoa(orgID) + " không có quyền organizer")
 	org.Send("/newdrive")
 	org.Expect("chỉ dành cho ban tổ chức")
 }
@@ -247,14 +250,14 @@ func TestUnitOrganizerDrivesStayInUnit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Store.GrantRole(ctx, 6950, storage.RoleOrganizer, mine.ID, 0); err != nil {
+	org := b.NewPhone("vi")
+	if err := b.Store.GrantRole(ctx, org.User.ID, storage.RoleOrganizer, mine.ID, 0); err != nil {
 		t.Fatal(err)
 	}
-	org := b.Phone(6950, "vi")
 	org.Send("/newdrive")
 	org.Expect("Bước 1/11")
 	for _, answer := range []string{"Ngày hội trường 6950", "Đợt 1", "Đoàn trường",
-		time.Now().AddDate(0, 0, 10).Format("02/01/2006"), "07:30-09:30", "30", "10",
+		b.Now().AddDate(0, 0, 10).Format("02/01/2006"), "07:30-09:30", "30", "10",
 		"Hội trường tầng 1", "Bệnh viện Bạch Mai", "40"} {
 		org.Send(answer)
 	}
@@ -270,7 +273,7 @@ func TestUnitOrganizerDrivesStayInUnit(t *testing.T) {
 	org.Tap("📣 Đăng và thông báo")
 	org.Expect("Đã đăng ngày hội")
 	var audiences []int64
-	if err := b.Store.DB().Select(&audiences, `SELECT audience_unit_id FROM drives WHERE created_by = 6950`); err != nil {
+	if err := b.Store.DB().Select(&audiences, `SELECT audience_unit_id FROM drives WHERE created_by = $1`, org.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(audiences, []int64{mine.ID}) {

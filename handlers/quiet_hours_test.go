@@ -10,6 +10,7 @@ import (
 	"donorbot/bot"
 	"donorbot/drive"
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/profile"
 )
 
@@ -26,10 +27,8 @@ func TestReminderBroughtForwardByQuietHours(t *testing.T) {
 		c.QuietHours = "21:00-07:00"
 	}))
 	ctx := context.Background()
-	// seed words a phone number from the id: ids of testenv.TelegramIDs are
-	// too long for one.
-	vi, en := int64(8821), int64(8822)
-	ids := []int64{vi, en}
+	ids := testenv.TelegramIDs(2)
+	vi, en := ids[0], ids[1]
 	seed(t, b, donorSpec{id: vi, group: profile.BloodOPos}, donorSpec{id: en, group: profile.BloodAPos})
 	if _, err := b.Store.DB().Exec(`UPDATE donors SET language = 'en' WHERE telegram_id = $1`, en); err != nil {
 		t.Fatal(err)
@@ -111,12 +110,12 @@ func TestThanksAndDateReminderWaitForMorning(t *testing.T) {
 		c.QuietHours = "21:00-07:00"
 	}))
 	ctx := context.Background()
-	donor := int64(8823)
+	donor := testenv.TelegramID()
 	seed(t, b, donorSpec{id: donor, group: profile.BloodOPos})
 	start := clockAtLocal(t, 21, 0).Now()
 	slots := publishHourDrive(t, b, "Ngày hội Đêm", start)
 	reg := confirmed(t, b, donor, slots[0])
-	if err := b.Store.AddDateReminder(ctx, donor, today(t).AddDate(0, 0, 1), "eligible_again"); err != nil {
+	if err := b.Store.AddDateReminder(ctx, donor, calendarDay(t, b.Now()).AddDate(0, 0, 1), "eligible_again"); err != nil {
 		t.Fatal(err)
 	}
 	run := func() {

@@ -8,6 +8,7 @@ import (
 
 	"donorbot/drive"
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 )
 
 // registered onboards a donor and registers them, screened eligible, for
@@ -25,12 +26,13 @@ func registered(t *testing.T, b *bottest.Bot, p *bottest.Phone, name string, d d
 }
 
 func TestOrganizerEditAndCancelTellRegistrants(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(7900))
+	orgID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(orgID))
 	d, _ := publishedDrive(t, b, "Ngày hội Hồng Hà", 48*time.Hour, 5)
-	p := b.Phone(7001, "vi")
+	p := b.NewPhone("vi")
 	registered(t, b, p, "Chu Văn An", d)
 
-	org := b.Phone(7900, "vi")
+	org := b.Phone(orgID, "vi")
 	org.Send("/editdrive " + d.Code)
 	org.Expect("Sửa mục nào")
 	org.Tap("Địa điểm")
@@ -61,23 +63,24 @@ func TestOrganizerEditAndCancelTellRegistrants(t *testing.T) {
 // ends after midnight (a fixture drive starting at 23:xx local once failed
 // a venue edit with "end must be after start").
 func TestEditDriveKeepsWhatTheFormCannotSay(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(7910))
+	orgID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(orgID))
 	ctx := context.Background()
 	if _, err := b.Store.DB().Exec(`UPDATE drives SET status = 'closed' WHERE status = 'published'`); err != nil {
 		t.Fatal(err)
 	}
-	c, err := b.Store.CreateCampaign(ctx, "Hành trình đỏ "+t.Name(), 7910)
+	c, err := b.Store.CreateCampaign(ctx, "Hành trình đỏ "+t.Name(), orgID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := time.Now().In(loc(t)).AddDate(0, 0, 3)
+	day := b.Now().In(loc(t)).AddDate(0, 0, 3)
 	start := time.Date(day.Year(), day.Month(), day.Day(), 23, 0, 0, 0, loc(t))
 	point := drive.Point{Lat: 21.0245, Lon: 105.8412}
 	d, _, err := b.Store.CreateDrive(ctx, drive.DraftInput{
 		CampaignID: c.ID, Wave: "Đợt 2", Title: "Đêm hội Hồng Hà", Organizer: "Công an quận Hoàn Kiếm",
 		Hospital: "Bệnh viện 19-8", Venue: "1 Tràng Tiền, Hà Nội", Point: &point,
 		Start: start, End: start.Add(2 * time.Hour), SlotLength: time.Hour, SlotCapacity: 3, TargetUnits: 40,
-	}, 7910)
+	}, orgID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +88,7 @@ func TestEditDriveKeepsWhatTheFormCannotSay(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	org := b.Phone(7910, "vi")
+	org := b.Phone(orgID, "vi")
 	org.Send("/editdrive " + d.Code)
 	org.Tap("Địa điểm")
 	org.Expect("Địa điểm (địa chỉ)")
@@ -125,7 +128,7 @@ func TestEditDriveKeepsWhatTheFormCannotSay(t *testing.T) {
 func TestMoveToAnotherSlot(t *testing.T) {
 	b := bottest.Start(t)
 	d, slots := publishedDrive(t, b, "Ngày hội Đổi giờ", 48*time.Hour, 2)
-	p := b.Phone(7002, "vi")
+	p := b.NewPhone("vi")
 	registered(t, b, p, "Trần Thị Dung", d)
 	p.Send("/mydrives")
 	p.Expect("đã xác nhận")
@@ -136,7 +139,7 @@ func TestMoveToAnotherSlot(t *testing.T) {
 	p.Expect("Đã xác nhận", second)
 	var slotID int64
 	if err := b.Store.DB().Get(&slotID, `SELECT r.slot_id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
-		WHERE dn.telegram_id = 7002 AND r.status = 'confirmed'`); err != nil {
+		WHERE dn.telegram_id = $1 AND r.status = 'confirmed'`, p.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	if slotID != slots[1].ID {
@@ -147,7 +150,7 @@ func TestMoveToAnotherSlot(t *testing.T) {
 func TestThanksAfterDrive(t *testing.T) {
 	b := bottest.Start(t)
 	d, _ := publishedDrive(t, b, "Ngày hội Cảm ơn", 48*time.Hour, 2)
-	p := b.Phone(7003, "vi")
+	p := b.NewPhone("vi")
 	registered(t, b, p, "Vương Thị Hoa", d)
 	db := b.Store.DB()
 	var regID int64
@@ -176,7 +179,7 @@ func TestThanksAfterDrive(t *testing.T) {
 func TestScreeningBackDatesAndRestart(t *testing.T) {
 	b := bottest.Start(t)
 	d, _ := publishedDrive(t, b, "Ngày hội Sàng lọc", 96*time.Hour, 5)
-	p := b.Phone(7004, "vi")
+	p := b.NewPhone("vi")
 	onboard(t, b, p, "Lã Thị Bình")
 	p.Expect("Cảm ơn")
 	p.Send("/drives")
@@ -189,7 +192,7 @@ func TestScreeningBackDatesAndRestart(t *testing.T) {
 	p.Expect("Lần hiến gần nhất vào tháng nào")
 	p.Send("13/2026")
 	p.Expect("chưa hiểu", "tháng/năm")
-	month := time.Now().In(loc(t)).Format("01/2006")
+	month := b.Now().In(loc(t)).Format("01/2006")
 	p.Send(month) // platelets this month: 2 weeks, counted from the month's end or today
 	q2 := p.Expect("Câu 2/11", "đang bị bệnh")
 	p.TapIn(q2.ID, "⬅️ Quay lại")
@@ -217,7 +220,7 @@ func TestScreeningBackDatesAndRestart(t *testing.T) {
 	if strings.Contains(res.Text, "tiểu cầu") {
 		t.Errorf("the donation answered No after Back still counts: %q", res.Text)
 	}
-	until := time.Now().In(loc(t)).AddDate(0, 6, 0).Format("02/01/2006")
+	until := b.Now().In(loc(t)).AddDate(0, 6, 0).Format("02/01/2006")
 	if !strings.Contains(res.Text, until) {
 		t.Errorf("result %q lacks the end of the 6-month deferral %s", res.Text, until)
 	}

@@ -115,9 +115,7 @@ func (h *Handlers) reportQueued(job string, queued map[string]int) {
 		return
 	}
 	h.d.Log.Info("scheduled job ran", "job", job, "queued", n)
-	if h.bcast != nil {
-		h.bcast.Wake()
-	}
+	h.d.Broadcaster.Wake()
 }
 
 func (h *Handlers) reminderOffsets() []time.Duration {

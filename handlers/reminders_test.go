@@ -9,6 +9,7 @@ import (
 	"donorbot/bot"
 	"donorbot/drive"
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/profile"
 )
 
@@ -38,26 +39,31 @@ func confirmed(t *testing.T, b *bottest.Bot, donor int64, slot drive.Slot) int64
 // marks the no-show of an ended drive, offers to widen an urgent need and
 // sends a donor's "eligible again" reminder.
 func TestReminderToALostChatDelaysNoOther(t *testing.T) {
-	clock := &testClock{}
 	// The bot's own scheduler stays out of the way: the test runs the jobs.
-	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) { c.ReminderInterval = time.Hour }))
+	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.ReminderInterval = time.Hour }))
+	clock := b.Clock
 	ctx := context.Background()
-	club := newClub(t, b, "CLB Ngan hang mau song 8800", 8890)
-	specs := []donorSpec{{id: 8807, group: profile.BloodBNeg, clubID: club.ID, onCall: true}}
-	for id := int64(8801); id <= 8806; id++ {
+	ids := testenv.TelegramIDs(8)
+	adminID, onCallID, absentID := ids[0], ids[1], ids[2]
+	// reminded owe the 2 h reminder; the chat of the first is lost.
+	reminded := ids[3:]
+	lost := reminded[0]
+	club := newClub(t, b, "CLB Ngan hang mau song 8800", adminID)
+	specs := []donorSpec{{id: onCallID, group: profile.BloodBNeg, clubID: club.ID, onCall: true}}
+	for _, id := range ids[2:] {
 		specs = append(specs, donorSpec{id: id, group: profile.BloodOPos})
 	}
 	seed(t, b, specs...)
 
 	// An urgent need whose admin asked to be offered a wider call after 2 h.
-	admin := b.Phone(8890, "vi")
+	admin := b.Phone(adminID, "vi")
 	needID, _ := raiseNeed(t, admin, needOptions{group: "B-", component: "máu toàn phần", units: "2",
 		widen: "Sau 2 giờ", expect: []string{"1 người phù hợp"}})
-	b.Phone(8807, "vi").Expect("CẦN MÁU KHẨN CẤP")
+	b.Phone(onCallID, "vi").Expect("CẦN MÁU KHẨN CẤP")
 
-	// A drive that ended an hour ago, where donor 8806 never showed up.
+	// A drive that ended an hour ago, where a donor never showed up.
 	ended, endedSlots := publishedDrive(t, b, "Ngày hội Đã qua", 48*time.Hour, 5)
-	absent := confirmed(t, b, 8806, endedSlots[0])
+	absent := confirmed(t, b, absentID, endedSlots[0])
 	for _, q := range []string{
 		`UPDATE drive_slots SET starts_at = starts_at - interval '51 hours', ends_at = ends_at - interval '51 hours' WHERE drive_id = $1`,
 		`UPDATE drives SET starts_at = starts_at - interval '51 hours', ends_at = ends_at - interval '51 hours' WHERE id = $1`,
@@ -68,17 +74,17 @@ func TestReminderToALostChatDelaysNoOther(t *testing.T) {
 	}
 
 	clock.Advance(2*time.Hour + time.Minute)
-	// Its first slot starts 100 minutes from the handlers' now: the 2 h
-	// reminder is due. 8801 registered first, so is reminded first.
-	_, slots := publishedDrive(t, b, "Ngày hội Bình minh", 2*time.Hour+time.Minute+100*time.Minute, 10)
-	for id := int64(8801); id <= 8805; id++ {
+	// Its first slot starts in 100 minutes: the 2 h reminder is due. The
+	// lost chat registered first, so is reminded first.
+	_, slots := publishedDrive(t, b, "Ngày hội Bình minh", 100*time.Minute, 10)
+	for _, id := range reminded {
 		confirmed(t, b, id, slots[0])
 	}
-	// 8803 also asked to hear when they may donate again, from yesterday.
-	if err := b.Store.AddDateReminder(ctx, 8803, today(t).AddDate(0, 0, -1), "eligible_again"); err != nil {
+	// One of them also asked to hear when they may donate again, from yesterday.
+	if err := b.Store.AddDateReminder(ctx, reminded[2], calendarDay(t, b.Now()).AddDate(0, 0, -1), "eligible_again"); err != nil {
 		t.Fatal(err)
 	}
-	b.API.ChatNotFound(8801)
+	b.API.ChatNotFound(lost)
 
 	if err := b.Handlers().SendReminders(ctx); err != nil {
 		t.Errorf("SendReminders: %v", err)
@@ -91,24 +97,24 @@ func TestReminderToALostChatDelaysNoOther(t *testing.T) {
 		t.Errorf("the absent donor's registration is %s after the run, want no_show", status)
 	}
 	admin.Expect("Yêu cầu #"+itoa(needID)+" mới có 0/2", "mở rộng")
-	b.Phone(8806, "vi").Expect("Chúng mình chưa gặp bạn tại «Ngày hội Đã qua»")
+	b.Phone(absentID, "vi").Expect("Chúng mình chưa gặp bạn tại «Ngày hội Đã qua»")
 
-	for id := int64(8802); id <= 8805; id++ {
+	for _, id := range reminded[1:] {
 		m := b.Phone(id, "vi").Expect("Nhắc lịch hiến máu", "Ngày hội Bình minh", "có gì thay đổi")
 		if !m.HasButtonText("Có") || !m.HasButtonText("Không") {
 			t.Errorf("donor %d: reminder without the morning-of check buttons: %+v", id, m)
 		}
 	}
-	b.Phone(8803, "vi").Expect("bạn có thể hiến máu lại")
+	b.Phone(reminded[2], "vi").Expect("bạn có thể hiến máu lại")
 	var reason string
 	b.API.WaitUntil(t, "the lost chat's reminder recorded as failed", func() bool {
-		err := b.Store.DB().Get(&reason, `SELECT coalesce(reason, '') FROM broadcast_deliveries WHERE chat_id = 8801 AND status = 'failed'`)
+		err := b.Store.DB().Get(&reason, `SELECT coalesce(reason, '') FROM broadcast_deliveries WHERE chat_id = $1 AND status = 'failed'`, lost)
 		return err == nil
 	})
 	if !strings.Contains(reason, "chat not found") {
 		t.Errorf("failed reminder's reason = %q, want Telegram's description", reason)
 	}
-	if n := len(b.API.Messages(8801)); n != 0 {
+	if n := len(b.API.Messages(lost)); n != 0 {
 		t.Errorf("the lost chat holds %d messages", n)
 	}
 	b.Settle()

@@ -12,7 +12,7 @@ import (
 // spent the bucket's fractional remainder while granting nothing.
 func TestRepliesFlowAtALowSendRate(t *testing.T) {
 	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.BroadcastRate = 2 }))
-	p := b.Phone(69990, "vi")
+	p := b.NewPhone("vi")
 	for range 3 {
 		p.Send("/help")
 		p.Expect("/start")

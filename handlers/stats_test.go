@@ -11,6 +11,7 @@ import (
 
 	"donorbot/drive"
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/storage"
 	"donorbot/telegramtest"
 )
@@ -56,7 +57,9 @@ func expectProgress(t *testing.T, p *bottest.Phone, c storage.Progress, target i
 // TestStatsAgainstTarget: /stats of a drive and of a campaign show the
 // counts a plain COUNT finds, per slot, per unit and per wave, with a chart.
 func TestStatsAgainstTarget(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(7300))
+	adminID, orgID := testenv.TelegramID(), testenv.TelegramID()
+	donors := testenv.TelegramIDs(12)
+	b := bottest.Start(t, bottest.Admins(adminID))
 	ctx := context.Background()
 	s := b.Store
 	da, slotsA := publishedDrive(t, b, "Ngày hội Tiến độ A", 48*time.Hour, 3)
@@ -74,7 +77,7 @@ func TestStatsAgainstTarget(t *testing.T) {
 	}
 	regs := map[int64]drive.Registration{}
 	for i := int64(0); i < 12; i++ {
-		id := 7310 + i
+		id := donors[i]
 		seedDonor(t, b, seededDonor{id: id, name: fmt.Sprintf("Người hiến %d", i), phone: fmt.Sprintf("+849120003%02d", i)})
 		if i%3 == 0 {
 			if err := s.JoinUnit(ctx, id, unit.ID); err != nil {
@@ -91,31 +94,31 @@ func TestStatsAgainstTarget(t *testing.T) {
 		regs[id] = registerScreened(t, b, id, slot, `[]`, 450)
 	}
 	donate := func(id int64, ml int) {
-		if err := s.CheckIn(ctx, regs[id].DriveID, regs[id].ID, 7300, time.Now()); err != nil {
+		if err := s.CheckIn(ctx, regs[id].DriveID, regs[id].ID, adminID, b.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.RecordDonation(ctx, storage.DonationInput{RegistrationID: regs[id].ID, On: time.Now(),
-			Kind: "whole_blood", VolumeML: ml, Source: "drive", RecordedBy: 7300}); err != nil {
+		if _, err := s.RecordDonation(ctx, storage.DonationInput{RegistrationID: regs[id].ID, On: b.Now(),
+			Kind: "whole_blood", VolumeML: ml, Source: "drive", RecordedBy: adminID}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	donate(7310, 350)
-	donate(7311, 450)
-	donate(7314, 250)
-	donate(7318, 350)
-	if err := s.CheckIn(ctx, da.ID, regs[7315].ID, 7300, time.Now()); err != nil { // checked in, no result yet
+	donate(donors[0], 350)
+	donate(donors[1], 450)
+	donate(donors[4], 250)
+	donate(donors[8], 350)
+	if err := s.CheckIn(ctx, da.ID, regs[donors[5]].ID, adminID, b.Now()); err != nil { // checked in, no result yet
 		t.Fatal(err)
 	}
-	if err := s.CheckIn(ctx, da.ID, regs[7316].ID, 7300, time.Now()); err != nil {
+	if err := s.CheckIn(ctx, da.ID, regs[donors[6]].ID, adminID, b.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RecordOnSiteDeferral(ctx, regs[7316].ID, "Huyết áp cao", time.Now().AddDate(0, 1, 0)); err != nil {
+	if _, err := s.RecordOnSiteDeferral(ctx, regs[donors[6]].ID, "Huyết áp cao", b.Now().AddDate(0, 1, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkAttendance(ctx, da.ID, regs[7317].ID, drive.RegNoShow); err != nil {
+	if err := s.MarkAttendance(ctx, da.ID, regs[donors[7]].ID, drive.RegNoShow); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Cancel(ctx, 7312, regs[7312].ID, b.Now()); err != nil { // frees a seat: 7313 is promoted
+	if _, err := s.Cancel(ctx, donors[2], regs[donors[2]].ID, b.Now()); err != nil { // frees a seat: donors[3] is promoted
 		t.Fatal(err)
 	}
 	wantA := counted(t, b, `r.drive_id = $1`, da.ID)
@@ -125,10 +128,10 @@ func TestStatsAgainstTarget(t *testing.T) {
 		t.Fatalf("independent counts of drive A: %+v", wantA)
 	}
 
-	if err := s.GrantRole(ctx, 7301, "organizer", 0, 7300); err != nil {
+	if err := s.GrantRole(ctx, orgID, "organizer", 0, adminID); err != nil {
 		t.Fatal(err)
 	}
-	org := b.Phone(7301, "vi")
+	org := b.Phone(orgID, "vi")
 	org.Send("/stats " + da.Code)
 	msg := expectProgress(t, org, wantA, 100, "chỉ tiêu")
 	for _, sl := range slotsA {
@@ -148,7 +151,7 @@ func TestStatsAgainstTarget(t *testing.T) {
 			t.Errorf("drive stats lack the unit line %q:\n%s", line, msg.Text)
 		}
 	}
-	chart := b.API.WaitMessage(t, 7301, func(m telegramtest.Message) bool { return m.ID > msg.ID && m.Photo != nil })
+	chart := b.API.WaitMessage(t, orgID, func(m telegramtest.Message) bool { return m.ID > msg.ID && m.Photo != nil })
 	if img, err := png.Decode(bytes.NewReader(chart.Photo.Data)); err != nil || img.Bounds().Dx() < 500 {
 		t.Errorf("chart is not a PNG of a readable size: %v", err)
 	}
@@ -174,11 +177,11 @@ func TestStatsAgainstTarget(t *testing.T) {
 	if !strings.Contains(msg.Text, "2 đợt") {
 		t.Errorf("campaign stats: %s", msg.Text)
 	}
-	b.API.WaitMessage(t, 7301, func(m telegramtest.Message) bool { return m.ID > msg.ID && m.Photo != nil })
+	b.API.WaitMessage(t, orgID, func(m telegramtest.Message) bool { return m.ID > msg.ID && m.Photo != nil })
 
 	org.Send("/stats không có")
 	org.Expect("Không tìm thấy ngày hội hay chiến dịch «không có»")
-	donor := b.Phone(7310, "vi")
+	donor := b.Phone(donors[0], "vi")
 	donor.Send("/stats " + da.Code)
 	donor.Expect("chỉ dành cho ban tổ chức")
 }

@@ -20,16 +20,16 @@ func TestTamperedCallbacksChangeNothing(t *testing.T) {
 	b := bottest.Start(t)
 	ctx := context.Background()
 	open, openSlots := publishedDrive(t, b, "Ngày hội Mở", 48*time.Hour, 5)
-	victim := b.Phone(88501, "vi")
+	victim := b.NewPhone("vi")
 	registered(t, b, victim, "Nạn Nhân Thị Bí", open)
 	var victimReg int64
 	if err := b.Store.DB().Get(&victimReg, `SELECT r.id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
-		WHERE dn.telegram_id = 88501`); err != nil {
+		WHERE dn.telegram_id = $1`, victim.User.ID); err != nil {
 		t.Fatal(err)
 	}
 
 	newDrive := func(title string, unitID int64) (drive.Drive, []drive.Slot) {
-		start := time.Now().Add(72 * time.Hour).Truncate(time.Minute)
+		start := b.Now().Add(72 * time.Hour).Truncate(time.Minute)
 		d, slots, err := b.Store.CreateDrive(ctx, drive.DraftInput{
 			Title: title, Wave: "Đợt 9", Organizer: "Đoàn phường", Hospital: "Bệnh viện Bạch Mai",
 			Venue: "78 Giải Phóng, Hà Nội", Start: start, End: start.Add(time.Hour),
@@ -57,7 +57,7 @@ func TestTamperedCallbacksChangeNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	attacker := b.Phone(88502, "vi")
+	attacker := b.NewPhone("vi")
 	onboard(t, b, attacker, "Kẻ Tò Mò")
 	attacker.Expect("Cảm ơn")
 	before := snapshot(t, b)

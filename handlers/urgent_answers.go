@@ -36,7 +36,7 @@ func (h *Handlers) startAlerts(ctx context.Context, n storage.Need, lang string,
 	}
 	yes := botapi.Button{Text: lt.text("btn_urgent_yes"), CallbackData: encodeCallback("urg", id(n.ID), "y")}
 	no := botapi.Button{Text: lt.text("btn_urgent_no"), CallbackData: encodeCallback("urg", id(n.ID), "n")}
-	bid, err := h.bcast.Start(ctx, broadcast.Spec{
+	bid, err := h.d.Broadcaster.Start(ctx, broadcast.Spec{
 		Kind: "urgent", Text: lt.textf("urgent_alert", map[string]any{"Card": h.needCard(lang, n)}),
 		Buttons: [][]botapi.Button{{yes, no}}, Priority: urgentPriority, CreatedBy: n.CreatedBy,
 		Lang: lang, Recipients: chats,
@@ -98,7 +98,7 @@ func (h *Handlers) closeNeed(ctx context.Context, n storage.Need) error {
 		return err
 	}
 	for _, bid := range bids {
-		if _, err := h.bcast.Cancel(ctx, bid); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if _, err := h.d.Broadcaster.Cancel(ctx, bid); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 	}
@@ -125,7 +125,7 @@ func (h *Handlers) coverAlerts(ctx context.Context, needID int64) (map[int64]boo
 		for _, a := range alerts {
 			touched[a.NeedID] = true
 			text := h.textIn(a.Language, "urgent_covered", nil)
-			err := h.bcast.EditNow(ctx, a.ChatID, a.MessageID, text, botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}})
+			err := h.d.Broadcaster.EditNow(ctx, a.ChatID, a.MessageID, text, botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}})
 			switch {
 			case errors.Is(err, broadcast.ErrBlocked) || errors.Is(err, tg.ErrorBadRequest):
 				h.d.Log.Warn("cover urgent alert", "need_id", a.NeedID, "chat_id", a.ChatID, "err", err)
@@ -150,7 +150,7 @@ func (h *Handlers) showNeedStatus(ctx context.Context, needID, chatID int64, lan
 	if err != nil {
 		return err
 	}
-	msgID, err := h.bcast.SendNow(ctx, chatID, text, kb)
+	msgID, err := h.d.Broadcaster.SendNow(ctx, chatID, text, kb)
 	if err != nil {
 		return fmt.Errorf("show need %d: %w", needID, err)
 	}
@@ -180,7 +180,7 @@ func (h *Handlers) refreshNeedStatus(ctx context.Context, needID int64) error {
 		if state == shown {
 			return nil
 		}
-		err = h.bcast.EditNow(ctx, n.AdminChatID, n.AdminMessageID, text, kb)
+		err = h.d.Broadcaster.EditNow(ctx, n.AdminChatID, n.AdminMessageID, text, kb)
 		if errors.Is(err, broadcast.ErrBlocked) || errors.Is(err, tg.ErrorBadRequest) {
 			h.d.Log.Warn("refresh need status", "need_id", needID, "err", err)
 			return nil

@@ -34,8 +34,7 @@ type urgentFlowTexts struct {
 // answer, and an /urgent record of the layout before the engine is
 // restarted with an explanation.
 func TestUrgentFlow(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Clock(clock.Now))
+	b := bottest.Start(t)
 	for _, tc := range []urgentFlowTexts{{
 		lang: "vi", step1: "Bước 1/11", step3: "Bước 3/11", step4: "Bước 4/11", step11: "Bước 11/11",
 		groupAsked: "nhóm nào", wholeBlood: "máu toàn phần", unitsWrong: "từ 1 đến 50", never: "Không nhắc",
@@ -57,11 +56,11 @@ func TestUrgentFlow(t *testing.T) {
 		refused: "for living blood bank club admins only", restarted: "The bot was updated",
 		step6: "Step 6/11", lateDeadline: "That deadline is not right",
 	}} {
-		t.Run(tc.lang, func(t *testing.T) { urgentFlowIn(t, b, clock, tc) })
+		t.Run(tc.lang, func(t *testing.T) { urgentFlowIn(t, b, tc) })
 	}
 }
 
-func urgentFlowIn(t *testing.T, b *bottest.Bot, clock *testClock, tc urgentFlowTexts) {
+func urgentFlowIn(t *testing.T, b *bottest.Bot, tc urgentFlowTexts) {
 	ctx := context.Background()
 	adminID := testenv.TelegramID()
 	club := newClub(t, b, "CLB Luong khan "+itoa(adminID), adminID)
@@ -125,7 +124,7 @@ func urgentFlowIn(t *testing.T, b *bottest.Bot, clock *testClock, tc urgentFlowT
 
 	// The deadline passed while the review waited: Send asks a new one,
 	// then the review again.
-	clock.Advance(25 * time.Hour)
+	b.Clock.Advance(25 * time.Hour)
 	admin.Tap(tc.send)
 	admin.Expect(tc.lateDeadline)
 	admin.Expect(tc.step6)

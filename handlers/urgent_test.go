@@ -12,18 +12,11 @@ import (
 
 	"donorbot/bot"
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
 	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/telegramtest"
 )
-
-// Telegram ids 8100-8999 belong to the urgent need tests.
-
-// today is the calendar date in Vietnam as the domain stores it.
-func today(t *testing.T) time.Time {
-	now := time.Now().In(loc(t))
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
 
 // newClub creates a club and makes adminID its club admin.
 func newClub(t *testing.T, b *bottest.Bot, name string, adminID int64) storage.Unit {
@@ -52,6 +45,10 @@ type donorSpec struct {
 	donated  time.Time // last whole-blood donation
 }
 
+// seedName and seedPhone are the name and phone number seed gives donor id.
+func seedName(id int64) string  { return "Người hiến " + itoa(id) }
+func seedPhone(id int64) string { return fmt.Sprintf("+849%08d", id%100_000_000) }
+
 // seed creates onboarded donors as specified.
 func seed(t *testing.T, b *bottest.Bot, specs ...donorSpec) {
 	t.Helper()
@@ -65,12 +62,8 @@ func seed(t *testing.T, b *bottest.Bot, specs ...donorSpec) {
 		}
 		_, err := b.Store.CreateDonor(ctx, s.id, s.id, "vi", "2026-11")
 		check(err)
-		check(b.Store.SetDonorName(ctx, s.id, "Người hiến "+strconv.FormatInt(s.id, 10)))
-		phone := "+8491200" + strconv.FormatInt(s.id, 10)
-		if s.id >= 100_000 { // an id of testenv.TelegramIDs: too long for a phone
-			phone = fmt.Sprintf("+849%08d", s.id%100_000_000)
-		}
-		check(b.Store.SetDonorPhone(ctx, s.id, phone))
+		check(b.Store.SetDonorName(ctx, s.id, seedName(s.id)))
+		check(b.Store.SetDonorPhone(ctx, s.id, seedPhone(s.id)))
 		check(b.Store.SetDonorSex(ctx, s.id, profile.SexMale))
 		check(b.Store.SetDonorBirthDate(ctx, s.id, time.Date(1990, 5, 5, 0, 0, 0, 0, time.UTC)))
 		check(b.Store.SetDonorWeight(ctx, s.id, 62))
@@ -82,7 +75,7 @@ func seed(t *testing.T, b *bottest.Bot, specs ...donorSpec) {
 		check(b.Store.SetOnCall(ctx, s.id, s.onCall || !s.until.IsZero(), s.until))
 		check(b.Store.SetUrgentOptIn(ctx, s.id, s.optIn))
 		if s.deferred {
-			check(b.Store.AddDeferral(ctx, s.id, "on_site", today(t).AddDate(0, 2, 0), false, "on_site"))
+			check(b.Store.AddDeferral(ctx, s.id, "on_site", calendarDay(t, b.Now()).AddDate(0, 2, 0), false, "on_site"))
 		}
 		if !s.donated.IsZero() {
 			check(b.Store.AddDonation(ctx, s.id, s.donated, "whole_blood", 350, "drive", 0))
@@ -121,7 +114,7 @@ func raiseNeed(t *testing.T, admin *bottest.Phone, o needOptions) (int64, telegr
 	admin.Expect("Bước 6/11")
 	admin.Send("hôm qua")
 	admin.Expect("Thời hạn chưa đúng")
-	admin.Send(time.Now().In(time.FixedZone("ICT", 7*3600)).AddDate(0, 0, 1).Format("15:04 02/01/2006"))
+	admin.Send(admin.Now().In(loc(t)).AddDate(0, 0, 1).Format("15:04 02/01/2006"))
 	admin.Expect("Bước 7/11")
 	admin.Send("BS Trần Lan")
 	admin.Expect("Bước 8/11")
@@ -227,31 +220,33 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 	// 10:00 local: "23:59" is later today whenever the test runs.
 	clock := clockAtLocal(t, 10, 0)
 	b := bottest.Start(t, bottest.Clock(clock.Now))
-	club := newClub(t, b, "CLB Ngan hang mau song 8100", 8190)
+	// ids[0] is the club admin; ids[1:] the donors, in the order seeded.
+	ids := testenv.TelegramIDs(19)
+	club := newClub(t, b, "CLB Ngan hang mau song 8100", ids[0])
 	day := calendarDay(t, clock.Now())
 	c := club.ID
 	seed(t, b,
-		donorSpec{id: 8101, group: profile.BloodOPos, clubID: c, onCall: true},
-		donorSpec{id: 8102, group: profile.BloodONeg, clubID: c, onCall: true},
-		donorSpec{id: 8103, group: profile.BloodAPos, clubID: c, onCall: true, donated: day.AddDate(0, 0, -100)},
-		donorSpec{id: 8104, group: profile.BloodANeg, clubID: c, onCall: true},
-		donorSpec{id: 8105, group: profile.BloodBPos, clubID: c, onCall: true},
-		donorSpec{id: 8106, group: profile.BloodBNeg, clubID: c, onCall: true},
-		donorSpec{id: 8107, group: profile.BloodABPos, clubID: c, onCall: true},
-		donorSpec{id: 8108, group: profile.BloodABNeg, clubID: c, onCall: true},
-		donorSpec{id: 8109, group: profile.BloodAPos, clubID: c, onCall: true, donated: day.AddDate(0, 0, -300)},
-		donorSpec{id: 8110, group: profile.BloodAPos, clubID: c, until: day.AddDate(0, 0, 3)}, // never donated
-		donorSpec{id: 8111, group: profile.BloodAPos, clubID: c},                              // off call
-		donorSpec{id: 8112, group: profile.BloodAPos, clubID: c, onCall: true, deferred: true},
-		donorSpec{id: 8113, group: profile.BloodAPos, clubID: c, onCall: true, donated: day.AddDate(0, 0, -30)},
-		donorSpec{id: 8114, group: profile.BloodAPos, clubID: c, until: day.AddDate(0, 0, -1)},
-		donorSpec{id: 8115, group: profile.BloodONeg, onCall: true, optIn: true}, // outside, opted in
-		donorSpec{id: 8116, group: profile.BloodAPos, onCall: true},              // outside, not opted in
-		donorSpec{id: 8117, group: profile.BloodBPos, onCall: true, optIn: true}, // outside, incompatible
-		donorSpec{id: 8118, group: profile.BloodONeg, optIn: true},               // outside, off call
+		donorSpec{id: ids[1], group: profile.BloodOPos, clubID: c, onCall: true},
+		donorSpec{id: ids[2], group: profile.BloodONeg, clubID: c, onCall: true},
+		donorSpec{id: ids[3], group: profile.BloodAPos, clubID: c, onCall: true, donated: day.AddDate(0, 0, -100)},
+		donorSpec{id: ids[4], group: profile.BloodANeg, clubID: c, onCall: true},
+		donorSpec{id: ids[5], group: profile.BloodBPos, clubID: c, onCall: true},
+		donorSpec{id: ids[6], group: profile.BloodBNeg, clubID: c, onCall: true},
+		donorSpec{id: ids[7], group: profile.BloodABPos, clubID: c, onCall: true},
+		donorSpec{id: ids[8], group: profile.BloodABNeg, clubID: c, onCall: true},
+		donorSpec{id: ids[9], group: profile.BloodAPos, clubID: c, onCall: true, donated: day.AddDate(0, 0, -300)},
+		donorSpec{id: ids[10], group: profile.BloodAPos, clubID: c, until: day.AddDate(0, 0, 3)}, // never donated
+		donorSpec{id: ids[11], group: profile.BloodAPos, clubID: c},                              // off call
+		donorSpec{id: ids[12], group: profile.BloodAPos, clubID: c, onCall: true, deferred: true},
+		donorSpec{id: ids[13], group: profile.BloodAPos, clubID: c, onCall: true, donated: day.AddDate(0, 0, -30)},
+		donorSpec{id: ids[14], group: profile.BloodAPos, clubID: c, until: day.AddDate(0, 0, -1)},
+		donorSpec{id: ids[15], group: profile.BloodONeg, onCall: true, optIn: true}, // outside, opted in
+		donorSpec{id: ids[16], group: profile.BloodAPos, onCall: true},              // outside, not opted in
+		donorSpec{id: ids[17], group: profile.BloodBPos, onCall: true, optIn: true}, // outside, incompatible
+		donorSpec{id: ids[18], group: profile.BloodONeg, optIn: true},               // outside, off call
 	)
-	admin := b.Phone(8190, "vi")
-	everyone := []int64{8101, 8102, 8103, 8104, 8105, 8106, 8107, 8108, 8109, 8110, 8111, 8112, 8113, 8114, 8115, 8116, 8117, 8118}
+	admin := b.Phone(ids[0], "vi")
+	everyone := ids[1:]
 
 	needID, status := raiseNeed(t, admin, needOptions{group: "A+", component: "máu toàn phần", units: "5", widen: "Không nhắc",
 		audiences: []string{"Cùng nhóm máu, trong câu lạc bộ (3)", "Nhóm máu tương thích, trong câu lạc bộ (6)", "đã đăng ký nhận tin (7)"},
@@ -259,7 +254,7 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 	drained(t, b)
 	// Same group: A+ members on call and eligible, never donated first, then
 	// the longest since their last donation.
-	if got, want := alertOrder(t, b, needID), []int64{8110, 8109, 8103}; !slices.Equal(got, want) {
+	if got, want := alertOrder(t, b, needID), []int64{ids[10], ids[9], ids[3]}; !slices.Equal(got, want) {
 		t.Fatalf("alerted %v, want %v", got, want)
 	}
 	checkAlerted := func(want ...int64) {
@@ -272,8 +267,8 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 			}
 		}
 	}
-	checkAlerted(8103, 8109, 8110)
-	alert := alerts(b, 8103)[0]
+	checkAlerted(ids[3], ids[9], ids[10])
+	alert := alerts(b, ids[3])[0]
 	if strings.Contains(alert.Text, "987654321") || !strings.Contains(alert.Text, "Bệnh viện Chợ Rẫy") {
 		t.Errorf("alert shows the contact phone or lacks the hospital:\n%s", alert.Text)
 	}
@@ -283,16 +278,16 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 
 	// Widening to compatible groups: A+ red cells come from A+, O+, A-, O-.
 	admin.TapIn(status.ID, "➕ Mở rộng: nhóm máu tương thích")
-	waitMessage(t, b, 8190, status.ID, "nhóm máu tương thích trong câu lạc bộ")
-	if got, want := alertOrder(t, b, needID)[3:], []int64{8101, 8104, 8102}; !slices.Equal(got, want) {
+	waitMessage(t, b, ids[0], status.ID, "nhóm máu tương thích trong câu lạc bộ")
+	if got, want := alertOrder(t, b, needID)[3:], []int64{ids[1], ids[4], ids[2]}; !slices.Equal(got, want) {
 		t.Errorf("widened to %v, want %v (O+ before the rarer Rh-negative)", got, want)
 	}
-	checkAlerted(8103, 8109, 8110, 8101, 8104, 8102)
+	checkAlerted(ids[3], ids[9], ids[10], ids[1], ids[4], ids[2])
 	// Then to every opted-in donor of the bot, compatible and on call.
 	admin.TapIn(status.ID, "➕ Mở rộng: mọi người đã đăng ký nhận tin")
-	waitMessage(t, b, 8190, status.ID, "mọi người hiến tương thích")
-	checkAlerted(8103, 8109, 8110, 8101, 8104, 8102, 8115)
-	if m, _ := b.API.Message(8190, status.ID); strings.Contains(m.Text, "Mở rộng") || m.HasButtonText("➕ Mở rộng: mọi người đã đăng ký nhận tin") {
+	waitMessage(t, b, ids[0], status.ID, "mọi người hiến tương thích")
+	checkAlerted(ids[3], ids[9], ids[10], ids[1], ids[4], ids[2], ids[15])
+	if m, _ := b.API.Message(ids[0], status.ID); strings.Contains(m.Text, "Mở rộng") || m.HasButtonText("➕ Mở rộng: mọi người đã đăng ký nhận tin") {
 		t.Errorf("widest need still offers to widen: %v", m.Buttons())
 	}
 
@@ -327,7 +322,7 @@ func TestUrgentReachesExactlyMatchingAndWidens(t *testing.T) {
 	admin.Send("0912345678")
 	admin.Tap("Bỏ qua")
 	admin.Tap("Không nhắc")
-	// O+ plasma: same group 8101; compatible: every eligible member (9).
+	// O+ plasma: same group ids[1]; compatible: every eligible member (9).
 	expectShown(t, admin, "Gửi tin cho ai", "Cùng nhóm máu, trong câu lạc bộ (1)", "tương thích, trong câu lạc bộ (10)")
 	admin.TapPrefix("Nhóm máu tương thích")
 	expectShown(t, admin, "Xem trước", "huyết tương", "10 người phù hợp")
@@ -349,56 +344,57 @@ func btoi(b bool) int {
 // is thanked and not counted; the admin records the donation.
 func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 	b := bottest.Start(t)
-	club := newClub(t, b, "CLB Ngan hang mau song 8200", 8290)
+	adminID, ids := testenv.TelegramID(), testenv.TelegramIDs(4)
+	club := newClub(t, b, "CLB Ngan hang mau song 8200", adminID)
 	c := club.ID
 	seed(t, b,
-		donorSpec{id: 8201, group: profile.BloodBPos, clubID: c, onCall: true},
-		donorSpec{id: 8202, group: profile.BloodBPos, clubID: c, onCall: true},
-		donorSpec{id: 8203, group: profile.BloodBPos, clubID: c, onCall: true},
-		donorSpec{id: 8204, group: profile.BloodBPos, clubID: c, onCall: true},
+		donorSpec{id: ids[0], group: profile.BloodBPos, clubID: c, onCall: true},
+		donorSpec{id: ids[1], group: profile.BloodBPos, clubID: c, onCall: true},
+		donorSpec{id: ids[2], group: profile.BloodBPos, clubID: c, onCall: true},
+		donorSpec{id: ids[3], group: profile.BloodBPos, clubID: c, onCall: true},
 	)
-	admin := b.Phone(8290, "vi")
+	admin := b.Phone(adminID, "vi")
 	needID, status := raiseNeed(t, admin, needOptions{group: "B+", component: "máu toàn phần", units: "2",
 		widen: "Không nhắc", expect: []string{"4 người phù hợp"}})
-	d1, d2, d3, d4 := b.Phone(8201, "vi"), b.Phone(8202, "vi"), b.Phone(8203, "vi"), b.Phone(8204, "vi")
+	d1, d2, d3, d4 := b.Phone(ids[0], "vi"), b.Phone(ids[1], "vi"), b.Phone(ids[2], "vi"), b.Phone(ids[3], "vi")
 	for _, d := range []*bottest.Phone{d1, d2, d3, d4} {
 		d.Expect("CẦN MÁU KHẨN CẤP", "B+", "Bệnh viện Chợ Rẫy")
 	}
-	waitMessage(t, b, 8290, status.ID, "Nhận lời: 0/2", "Chưa trả lời: 4")
+	waitMessage(t, b, adminID, status.ID, "Nhận lời: 0/2", "Chưa trả lời: 4")
 
 	d1.Tap("✅ Tôi đi được")
 	d1.Expect("Cảm ơn bạn! Hãy đến", "Khoa Huyết học, 201B Nguyễn Chí Thanh", "BS Trần Lan, +84987654321", "căn cước")
-	m := waitMessage(t, b, 8290, status.ID, "Nhận lời: 1/2", "Chưa trả lời: 3", "Người hiến 8201 (B+) +84912008201")
-	if !m.HasButtonText("🩸 Đã hiến: Người hiến 8201") || !m.HasButtonText("✅ Đã đủ, đóng yêu cầu") {
+	m := waitMessage(t, b, adminID, status.ID, "Nhận lời: 1/2", "Chưa trả lời: 3", seedName(ids[0])+" (B+) "+seedPhone(ids[0]))
+	if !m.HasButtonText("🩸 Đã hiến: "+seedName(ids[0])) || !m.HasButtonText("✅ Đã đủ, đóng yêu cầu") {
 		t.Errorf("status buttons: %v", m.Buttons())
 	}
 	d2.Tap("❌ Tôi không đi được")
 	d2.Expect("Cảm ơn bạn đã trả lời")
-	waitMessage(t, b, 8290, status.ID, "Nhận lời: 1/2", "Không đi được: 1", "Chưa trả lời: 2")
+	waitMessage(t, b, adminID, status.ID, "Nhận lời: 1/2", "Không đi được: 1", "Chưa trả lời: 2")
 	for _, msg := range d2.Messages() {
 		if strings.Contains(msg.Text, "987654321") {
 			t.Errorf("a donor who declined saw the contact's phone: %q", msg.Text)
 		}
 	}
-	d4Alert := alerts(b, 8204)[0]
+	d4Alert := alerts(b, ids[3])[0]
 
 	d3.Tap("✅ Tôi đi được")
 	d3.Expect("+84987654321")
 	// The target is reached: the need closes and d4's open alert is edited.
-	waitMessage(t, b, 8290, status.ID, "đã đủ người", "Nhận lời: 2/2", "Người hiến 8203 (B+) +84912008203")
+	waitMessage(t, b, adminID, status.ID, "đã đủ người", "Nhận lời: 2/2", seedName(ids[2])+" (B+) "+seedPhone(ids[2]))
 	admin.Expect("Yêu cầu #" + strconv.FormatInt(needID, 10) + " đã đủ người nhận lời")
-	covered := waitMessage(t, b, 8204, d4Alert.ID, "Đã đủ máu, cảm ơn bạn")
+	covered := waitMessage(t, b, ids[3], d4Alert.ID, "Đã đủ máu, cảm ơn bạn")
 	if len(covered.InlineKeyboard) != 0 {
 		t.Errorf("covered alert still has buttons: %v", covered.Buttons())
 	}
 	// An accept from the old alert (a stale client) is thanked, not counted.
 	d4.TapStale(d4Alert.ID, "urg:v1:"+strconv.FormatInt(needID, 10)+":y")
 	d4.Expect("Đã đủ máu, cảm ơn bạn! Lần này bạn chưa cần đến")
-	m = waitMessage(t, b, 8290, status.ID, "Nhận lời: 2/2", "Nhận lời khi đã đủ: 1")
+	m = waitMessage(t, b, adminID, status.ID, "Nhận lời: 2/2", "Nhận lời khi đã đủ: 1")
 	if m.HasButtonText("✅ Đã đủ, đóng yêu cầu") {
 		t.Error("a filled need still offers to close it")
 	}
-	for _, id := range []int64{8201, 8202, 8203, 8204} {
+	for _, id := range ids {
 		for _, msg := range b.API.Messages(id) {
 			if strings.Contains(msg.Text, "+849120082") {
 				t.Errorf("donor %d saw a donor's phone: %q", id, msg.Text)
@@ -407,9 +403,9 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 	}
 
 	// The admin records that d1 donated: history, count and next date follow.
-	admin.TapIn(status.ID, "🩸 Đã hiến: Người hiến 8201")
-	waitMessage(t, b, 8290, status.ID, "Người hiến 8201 (B+) +84912008201 — đã hiến")
-	next := today(t).AddDate(0, 0, 84).Format("02/01/2006")
+	admin.TapIn(status.ID, "🩸 Đã hiến: "+seedName(ids[0]))
+	waitMessage(t, b, adminID, status.ID, seedName(ids[0])+" (B+) "+seedPhone(ids[0])+" — đã hiến")
+	next := calendarDay(t, b.Now()).AddDate(0, 0, 84).Format("02/01/2006")
 	d1.Expect("Cảm ơn bạn đã hiến máu", next)
 	d1.Send("/eligibility")
 	d1.Expect("hiến máu lại từ ngày "+next, "đã hiến máu 1 lần")
@@ -432,22 +428,20 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 // are cancelled and never arrive.
 func TestUrgentCloseCancelsUnsent(t *testing.T) {
 	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.BroadcastRate = 10 }))
-	club := newClub(t, b, "CLB Ngan hang mau song 8300", 8390)
-	var ids []int64
-	for i := range 40 {
-		id := int64(8301 + i)
-		ids = append(ids, id)
+	adminID, ids := testenv.TelegramID(), testenv.TelegramIDs(40)
+	club := newClub(t, b, "CLB Ngan hang mau song 8300", adminID)
+	for i, id := range ids {
 		seed(t, b, donorSpec{id: id, group: profile.BloodABNeg, clubID: club.ID, onCall: true,
-			donated: today(t).AddDate(0, 0, -100-i)}) // 8340 has waited longest: first
+			donated: calendarDay(t, b.Now()).AddDate(0, 0, -100-i)}) // the last has waited longest: first
 	}
-	admin := b.Phone(8390, "vi")
+	admin := b.Phone(adminID, "vi")
 	needID, status := raiseNeed(t, admin, needOptions{group: "AB-", component: "tiểu cầu", units: "1",
 		widen: "Không nhắc", expect: []string{"40 người phù hợp"}})
-	first := b.Phone(8340, "vi")
+	first := b.Phone(ids[39], "vi")
 	first.Expect("CẦN MÁU KHẨN CẤP", "tiểu cầu")
 	first.Tap("✅ Tôi đi được")
 	first.Expect("+84987654321")
-	waitMessage(t, b, 8390, status.ID, "đã đủ người", "Nhận lời: 1/1")
+	waitMessage(t, b, adminID, status.ID, "đã đủ người", "Nhận lời: 1/1")
 	drained(t, b)
 	// An alert already on its way when the need closed still arrives; the
 	// reminder loop then edits it to "covered".
@@ -479,7 +473,7 @@ func TestUrgentCloseCancelsUnsent(t *testing.T) {
 			t.Error(err)
 			return true
 		}
-		m, _ := b.API.Message(8390, status.ID)
+		m, _ := b.API.Message(adminID, status.ID)
 		shown = m.Text
 		return received+cancelled == len(ids) && strings.Contains(shown, "Nhận lời: 1/1") &&
 			strings.Contains(shown, "Chưa trả lời: "+strconv.Itoa(received-1)+"\n") &&
@@ -502,13 +496,14 @@ func TestUrgentCloseCancelsUnsent(t *testing.T) {
 // units needed.
 func TestUrgentLastUnitRace(t *testing.T) {
 	b := bottest.Start(t)
-	club := newClub(t, b, "CLB Ngan hang mau song 8400", 8490)
+	adminID, ids := testenv.TelegramID(), testenv.TelegramIDs(2)
+	club := newClub(t, b, "CLB Ngan hang mau song 8400", adminID)
 	seed(t, b,
-		donorSpec{id: 8401, group: profile.BloodOPos, clubID: club.ID, onCall: true},
-		donorSpec{id: 8402, group: profile.BloodOPos, clubID: club.ID, onCall: true},
+		donorSpec{id: ids[0], group: profile.BloodOPos, clubID: club.ID, onCall: true},
+		donorSpec{id: ids[1], group: profile.BloodOPos, clubID: club.ID, onCall: true},
 	)
-	admin := b.Phone(8490, "vi")
-	p1, p2 := b.Phone(8401, "vi"), b.Phone(8402, "vi")
+	admin := b.Phone(adminID, "vi")
+	p1, p2 := b.Phone(ids[0], "vi"), b.Phone(ids[1], "vi")
 	for round := range 3 {
 		needID, status := raiseNeed(t, admin, needOptions{group: "O+", component: "máu toàn phần", units: "1",
 			widen: "Không nhắc", expect: []string{"2 người phù hợp"}})
@@ -526,7 +521,7 @@ func TestUrgentLastUnitRace(t *testing.T) {
 		if won != 1 || lost != 1 {
 			t.Fatalf("round %d: answers %q and %q: want one accepted, one thanked", round, r1.Text, r2.Text)
 		}
-		waitMessage(t, b, 8490, status.ID, "Nhận lời: 1/1", "Nhận lời khi đã đủ: 1")
+		waitMessage(t, b, adminID, status.ID, "Nhận lời: 1/1", "Nhận lời khi đã đủ: 1")
 		var accepted int
 		if err := b.Store.DB().Get(&accepted, `SELECT accepted FROM needs WHERE id = $1`, needID); err != nil || accepted != 1 {
 			t.Fatalf("round %d: accepted = %d, %v", round, accepted, err)
@@ -542,30 +537,32 @@ func isAnswer(m telegramtest.Message) bool {
 // admins of no club; a forged answer to someone else's alert and an admin
 // button of another club's need are refused.
 func TestUrgentRights(t *testing.T) {
-	b := bottest.Start(t, bottest.Admins(8590))
+	ids := testenv.TelegramIDs(5)
+	rootID, clubAdminID, otherAdminID, memberID, outsiderID := ids[0], ids[1], ids[2], ids[3], ids[4]
+	b := bottest.Start(t, bottest.Admins(rootID))
 	ctx := context.Background()
-	root := b.Phone(8590, "vi")
+	root := b.Phone(rootID, "vi")
 	root.Send("/newunit club CLB Hiến máu 8500")
 	created := root.Expect("CLB Hiến máu 8500")
 	code := regexp.MustCompile(`[A-Z2-7]{12}`).FindString(created.Text)
 	if code == "" {
 		t.Fatalf("no invite code in %q", created.Text)
 	}
-	root.Send("/grant 8591 club_admin")
+	root.Send("/grant " + itoa(clubAdminID) + " club_admin")
 	root.Expect("Cách dùng: /grant <id Telegram> club_admin")
-	root.Send("/grant 8591 club_admin " + code)
-	root.Expect("Đã giao cho 8591 quyền quản lý câu lạc bộ CLB Hiến máu 8500")
+	root.Send("/grant " + itoa(clubAdminID) + " club_admin " + code)
+	root.Expect("Đã giao cho " + itoa(clubAdminID) + " quyền quản lý câu lạc bộ CLB Hiến máu 8500")
 	club, err := b.Store.UnitByInviteCode(ctx, code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := newClub(t, b, "CLB Ngan hang mau song 8599", 8599)
+	other := newClub(t, b, "CLB Ngan hang mau song 8599", otherAdminID)
 	seed(t, b,
-		donorSpec{id: 8501, group: profile.BloodOPos, clubID: club.ID, onCall: true},
-		donorSpec{id: 8502, group: profile.BloodOPos, clubID: other.ID}, // off call: never alerted
+		donorSpec{id: memberID, group: profile.BloodOPos, clubID: club.ID, onCall: true},
+		donorSpec{id: outsiderID, group: profile.BloodOPos, clubID: other.ID}, // off call: never alerted
 	)
 
-	donor := b.Phone(8502, "vi")
+	donor := b.Phone(outsiderID, "vi")
 	for _, cmd := range []string{"/urgent", "/needs", "/invite", "/addmember 0912345678"} {
 		donor.Send(cmd)
 		donor.Expect("chỉ dành cho quản lý câu lạc bộ")
@@ -573,27 +570,27 @@ func TestUrgentRights(t *testing.T) {
 	root.Send("/urgent") // an admin who runs no club
 	root.Expect("chỉ dành cho quản lý câu lạc bộ")
 
-	admin := b.Phone(8591, "vi")
+	admin := b.Phone(clubAdminID, "vi")
 	needID, status := raiseNeed(t, admin, needOptions{group: "O+", component: "máu toàn phần", units: "1",
 		widen: "Không nhắc", expect: []string{"1 người phù hợp"}})
-	b.Phone(8501, "vi").Expect("CẦN MÁU KHẨN CẤP")
+	b.Phone(memberID, "vi").Expect("CẦN MÁU KHẨN CẤP")
 	n := strconv.FormatInt(needID, 10)
-	// 8502 was not alerted: a forged tap does not answer 8501's alert.
+	// The outsider was not alerted: a forged tap does not answer the member's alert.
 	upd := donor.TapStale(1, "urg:v1:"+n+":y")
 	donor.Settle()
 	if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "không gửi cho bạn") {
 		t.Errorf("forged answer: %+v", a)
 	}
 	// The admin of another club cannot close, widen or see this need.
-	otherAdmin := b.Phone(8599, "vi")
-	for _, action := range []string{"fill", "compatible", "show", "don:8501"} {
+	otherAdmin := b.Phone(otherAdminID, "vi")
+	for _, action := range []string{"fill", "compatible", "show", "don:" + itoa(memberID)} {
 		upd := otherAdmin.TapStale(1, "urgadm:v1:"+n+":"+action)
 		otherAdmin.Settle()
 		if a, ok := b.API.CallbackAnswer(upd); !ok || !strings.Contains(a.Text, "thuộc một câu lạc bộ khác") {
 			t.Errorf("urgadm %s by another club's admin: %+v", action, a)
 		}
 	}
-	waitMessage(t, b, 8591, status.ID, "Nhận lời: 0/1", "đang tìm người hiến")
+	waitMessage(t, b, clubAdminID, status.ID, "Nhận lời: 0/1", "đang tìm người hiến")
 	// Nor can a donor, whatever the buttons say: a Send of /urgent's review
 	// is a button of a conversation they are not in.
 	upd = donor.TapStale(1, "fl:v1:urgent:review:ok")
@@ -607,18 +604,19 @@ func TestUrgentRights(t *testing.T) {
 // brings an offer to widen (the handlers' clock is moved past it); widening
 // alerts compatible members; "Filled" closes the need and covers open alerts.
 func TestUrgentWidenOffer(t *testing.T) {
-	clock := &testClock{}
-	b := bottest.Start(t, bottest.Clock(clock.Now))
-	club := newClub(t, b, "CLB Ngan hang mau song 8600", 8690)
+	b := bottest.Start(t)
+	clock := b.Clock
+	adminID, ids := testenv.TelegramID(), testenv.TelegramIDs(3)
+	club := newClub(t, b, "CLB Ngan hang mau song 8600", adminID)
 	seed(t, b,
-		donorSpec{id: 8601, group: profile.BloodBNeg, clubID: club.ID, onCall: true},
-		donorSpec{id: 8602, group: profile.BloodONeg, clubID: club.ID, onCall: true},
-		donorSpec{id: 8603, group: profile.BloodBPos, clubID: club.ID, onCall: true}, // Rh+: never for B- cells
+		donorSpec{id: ids[0], group: profile.BloodBNeg, clubID: club.ID, onCall: true},
+		donorSpec{id: ids[1], group: profile.BloodONeg, clubID: club.ID, onCall: true},
+		donorSpec{id: ids[2], group: profile.BloodBPos, clubID: club.ID, onCall: true}, // Rh+: never for B- cells
 	)
-	admin := b.Phone(8690, "vi")
+	admin := b.Phone(adminID, "vi")
 	needID, status := raiseNeed(t, admin, needOptions{group: "B-", component: "máu toàn phần", units: "2",
 		widen: "Sau 2 giờ", expect: []string{"1 người phù hợp"}})
-	b.Phone(8601, "vi").Expect("CẦN MÁU KHẨN CẤP")
+	b.Phone(ids[0], "vi").Expect("CẦN MÁU KHẨN CẤP")
 	// One run of the scheduler's jobs, and the delivery queue emptied: what
 	// was due is delivered.
 	tick := func() {
@@ -644,14 +642,14 @@ func TestUrgentWidenOffer(t *testing.T) {
 	clock.Advance(2*time.Hour + time.Minute)
 	offer := admin.Expect("Yêu cầu #"+strconv.FormatInt(needID, 10)+" mới có 0/2", "mở rộng")
 	admin.TapIn(offer.ID, "➕ Mở rộng: nhóm máu tương thích")
-	o := b.Phone(8602, "vi").Expect("CẦN MÁU KHẨN CẤP", "B-")
+	o := b.Phone(ids[1], "vi").Expect("CẦN MÁU KHẨN CẤP", "B-")
 	drained(t, b)
-	if n := len(alerts(b, 8603)); n != 0 {
+	if n := len(alerts(b, ids[2])); n != 0 {
 		t.Errorf("a B+ donor got %d alerts for B- red cells", n)
 	}
 	admin.TapIn(status.ID, "✅ Đã đủ, đóng yêu cầu")
-	waitMessage(t, b, 8690, status.ID, "đã đóng")
-	waitMessage(t, b, 8602, o.ID, "Đã đủ máu, cảm ơn bạn")
+	waitMessage(t, b, adminID, status.ID, "đã đóng")
+	waitMessage(t, b, ids[1], o.ID, "Đã đủ máu, cảm ơn bạn")
 	clock.Advance(3 * time.Hour)
 	tick()
 	if n := offers(); n != 1 {
@@ -664,12 +662,13 @@ func TestUrgentWidenOffer(t *testing.T) {
 // off, and the opt-in; the club admin adds a member by phone.
 func TestClubJoinAvailabilityAndMembers(t *testing.T) {
 	b := bottest.Start(t)
-	club := newClub(t, b, "CLB Ngan hang mau song 8700", 8790)
-	admin := b.Phone(8790, "vi")
+	adminID, invitedID := testenv.TelegramID(), testenv.TelegramID()
+	club := newClub(t, b, "CLB Ngan hang mau song 8700", adminID)
+	admin := b.Phone(adminID, "vi")
 	admin.Send("/invite")
 	admin.Expect("CLB Ngan hang mau song 8700", "0 thành viên", "?start=c_"+club.InviteCode)
 
-	p := b.Phone(8701, "vi")
+	p := b.NewPhone("vi")
 	p.Send("/start c_" + club.InviteCode)
 	p.Expect("Nghị định 13/2023")
 	agreeAndAnswer(t, b, p, profileAnswers{name: "Đỗ Thị Mai", phone: "0971234567", sex: "Nữ", birth: "02/02/1992", weight: "55", blood: "AB+"})
@@ -682,28 +681,28 @@ func TestClubJoinAvailabilityAndMembers(t *testing.T) {
 	p.Expect("đến hết ngày nào")
 	p.Send("01/01/2020")
 	p.Expect("Ngày chưa đúng")
-	until := today(t).AddDate(0, 0, 7).Format("02/01/2006")
+	until := calendarDay(t, b.Now()).AddDate(0, 0, 7).Format("02/01/2006")
 	p.Send(until)
 	p.Expect("sẵn sàng hiến máu khẩn cấp đến hết ngày " + until)
 	p.Tap("🔔 Nhận tin khẩn cấp của mọi câu lạc bộ")
 	p.Expect("nhận cả tin khẩn cấp từ các câu lạc bộ bạn chưa tham gia")
 	p.Tap("⚪ Tạm nghỉ")
 	p.Expect("Bạn đang tạm nghỉ")
-	a, err := b.Store.Availability(context.Background(), 8701)
+	a, err := b.Store.Availability(context.Background(), p.User.ID)
 	if err != nil || a.OnCall || !a.UrgentOptIn {
 		t.Errorf("availability = %+v, %v", a, err)
 	}
 	p.Send("/help")
 	p.Expect("/available")
 
-	seed(t, b, donorSpec{id: 8702, group: profile.BloodOPos})
-	admin.Send("/addmember 0912008702")
+	seed(t, b, donorSpec{id: invitedID, group: profile.BloodOPos})
+	admin.Send("/addmember 0" + strings.TrimPrefix(seedPhone(invitedID), "+84"))
 	admin.Expect("họ vừa nhận được lời mời")
-	invited := b.Phone(8702, "vi")
+	invited := b.Phone(invitedID, "vi")
 	invited.Expect("Câu lạc bộ CLB Ngan hang mau song 8700 mời bạn tham gia")
 	invited.Tap("✅ Đồng ý tham gia")
 	invited.Expect("Bạn đã tham gia câu lạc bộ CLB Ngan hang mau song 8700")
-	admin.Expect("Người hiến 8702 đã đồng ý tham gia câu lạc bộ CLB Ngan hang mau song 8700")
+	admin.Expect(seedName(invitedID) + " đã đồng ý tham gia câu lạc bộ CLB Ngan hang mau song 8700")
 	admin.Send("/addmember 0911111111")
 	admin.Expect("họ vừa nhận được lời mời", "?start=c_")
 	admin.Send("/invite")

@@ -151,7 +151,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (Broadcast
 	const insert = `
 		INSERT INTO broadcasts (kind, text, parse_mode, reply_markup, priority, created_by, lang,
 			progress_chat_id, progress_message_id, total)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0), nullif($9, 0), 0)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8::bigint, 0), nullif($9, 0), 0)
 		RETURNING ` + broadcastColumns
 	var r broadcastRow
 	err = tx.GetContext(ctx, &r, insert, nb.Kind, nb.Text, nb.ParseMode, markup, nb.Priority,

@@ -53,7 +53,7 @@ func (s *Store) CorrectResult(ctx context.Context, c Correction) (Result, Record
 		dropOld     = `WITH a AS (DELETE FROM donations WHERE registration_id = $1)
 			DELETE FROM deferrals WHERE registration_id = $1`
 		donation = `INSERT INTO donations (donor_id, donated_on, kind, volume_ml, source, recorded_by, registration_id)
-			SELECT donor_id, $2, $3, $4, 'drive', nullif($5, 0), id FROM registrations WHERE id = $1`
+			SELECT donor_id, $2, $3, $4, 'drive', nullif($5::bigint, 0), id FROM registrations WHERE id = $1`
 		deferral = `INSERT INTO deferrals (donor_id, code, until, source, note, registration_id)
 			SELECT donor_id, 'on_site', $2, 'on_site', $3, id FROM registrations WHERE id = $1`
 		status = `UPDATE registrations SET status = $2, updated_at = now() WHERE id = $1`

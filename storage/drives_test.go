@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func registerAll(t testing.TB, s *storage.Store, donors []int64, slotID int64) [
 	t.Helper()
 	regs := make([]drive.Registration, 0, len(donors))
 	for _, id := range donors {
-		r, err := s.Register(context.Background(), id, slotID, time.Now())
+		r, err := s.Register(context.Background(), id, slotID, testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,18 +71,25 @@ func publishedDrive(t testing.TB, s *storage.Store, start time.Time, slots, capa
 	if err != nil {
 		t.Fatalf("CreateDrive: %v", err)
 	}
-	if d, err = s.PublishDrive(ctx, d.ID, time.Now()); err != nil {
+	if d, err = s.PublishDrive(ctx, d.ID, testNow); err != nil {
 		t.Fatalf("PublishDrive: %v", err)
 	}
 	return d, sl
 }
 
-func tomorrow() time.Time { return time.Now().Add(24 * time.Hour).Truncate(time.Minute) }
+// testNow is the instant storage tests apply time rules at: a Thursday,
+// 10:00 in Vietnam, so no test depends on the time of day it runs at.
+var testNow = time.Date(2030, time.May, 16, 3, 0, 0, 0, time.UTC)
+
+// unique is a name suffix no other call in the process returns.
+func unique() string { return strconv.FormatInt(testenv.TelegramID(), 36) }
+
+func tomorrow() time.Time { return testNow.Add(24 * time.Hour) }
 
 func TestCreateDrive(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
-	c, err := s.CreateCampaign(ctx, "Hành trình đỏ "+time.Now().Format(time.RFC3339Nano), 4242)
+	c, err := s.CreateCampaign(ctx, "Hành trình đỏ "+unique(), 4242)
 	if err != nil {
 		t.Fatalf("CreateCampaign: %v", err)
 	}
@@ -138,10 +146,10 @@ func TestDriveStatus(t *testing.T) {
 	if _, err := s.CloseDrive(ctx, d.ID); !errors.Is(err, storage.ErrDriveStatus) {
 		t.Errorf("CloseDrive(draft) = %v, want ErrDriveStatus", err)
 	}
-	if got, err := s.PublishDrive(ctx, d.ID, time.Now()); err != nil || got.Status != drive.StatusPublished {
+	if got, err := s.PublishDrive(ctx, d.ID, testNow); err != nil || got.Status != drive.StatusPublished {
 		t.Fatalf("PublishDrive = %v, %v", got.Status, err)
 	}
-	if _, err := s.PublishDrive(ctx, d.ID, time.Now()); !errors.Is(err, storage.ErrDriveStatus) {
+	if _, err := s.PublishDrive(ctx, d.ID, testNow); !errors.Is(err, storage.ErrDriveStatus) {
 		t.Errorf("PublishDrive twice = %v, want ErrDriveStatus", err)
 	}
 	if got, err := s.CloseDrive(ctx, d.ID); err != nil || got.Status != drive.StatusClosed {
@@ -150,7 +158,7 @@ func TestDriveStatus(t *testing.T) {
 	if _, err := s.CancelDrive(ctx, d.ID); !errors.Is(err, storage.ErrDriveStatus) {
 		t.Errorf("CancelDrive(closed) = %v, want ErrDriveStatus", err)
 	}
-	if _, err := s.PublishDrive(ctx, -1, time.Now()); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := s.PublishDrive(ctx, -1, testNow); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("PublishDrive(-1) = %v, want ErrNotFound", err)
 	}
 	// A drive of tomorrow by the wall clock, published as of its end: the
@@ -185,14 +193,14 @@ func TestUpdateDrive(t *testing.T) {
 			t.Errorf("UpdateDrive = %+v, %+v", got, newSlots)
 		}
 		// The old slot vanished: registering in it is ErrNotFound.
-		if _, err := s.PublishDrive(ctx, d.ID, time.Now()); err != nil {
+		if _, err := s.PublishDrive(ctx, d.ID, testNow); err != nil {
 			t.Fatal(err)
 		}
 		donor := newDonors(t, s, 1)[0]
-		if _, err := s.Register(ctx, donor, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.Register(ctx, donor, slots[0].ID, testNow); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Register in a vanished slot = %v, want ErrNotFound", err)
 		}
-		if _, err := s.Register(ctx, donor, newSlots[0].ID, time.Now()); err != nil {
+		if _, err := s.Register(ctx, donor, newSlots[0].ID, testNow); err != nil {
 			t.Fatal(err)
 		}
 		slots = newSlots
@@ -249,7 +257,7 @@ func TestUpcomingDrives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PublishDrive(ctx, clubDrive.ID, time.Now()); err != nil {
+	if _, err := s.PublishDrive(ctx, clubDrive.ID, testNow); err != nil {
 		t.Fatal(err)
 	}
 	draftDrive, _, err := s.CreateDrive(ctx, draft(tomorrow(), 1, 10), 4242)
@@ -258,11 +266,11 @@ func TestUpcomingDrives(t *testing.T) {
 	}
 	donors := newDonors(t, s, 5)
 	for _, id := range donors[:4] { // 3 confirmed and 1 waitlisted in the first slot
-		if _, err := s.Register(ctx, id, openSlots[0].ID, time.Now()); err != nil {
+		if _, err := s.Register(ctx, id, openSlots[0].ID, testNow); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.Register(ctx, donors[4], openSlots[1].ID, time.Now()); err != nil {
+	if _, err := s.Register(ctx, donors[4], openSlots[1].ID, testNow); err != nil {
 		t.Fatal(err)
 	}
 
@@ -274,7 +282,7 @@ func TestUpcomingDrives(t *testing.T) {
 		}
 		return nil
 	}
-	all, err := s.UpcomingDrives(ctx, time.Now(), nil, 0, 10000)
+	all, err := s.UpcomingDrives(ctx, testNow, nil, 0, 10000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +292,7 @@ func TestUpcomingDrives(t *testing.T) {
 	if find(all, clubDrive.ID) != nil || find(all, draftDrive.ID) != nil {
 		t.Error("a club drive or a draft is listed for a donor outside the club")
 	}
-	members, err := s.UpcomingDrives(ctx, time.Now(), []int64{unit.ID + 1000, unit.ID}, 0, 10000)
+	members, err := s.UpcomingDrives(ctx, testNow, []int64{unit.ID + 1000, unit.ID}, 0, 10000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +345,7 @@ func TestCancelDriveMissesNoRegistrant(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, id := range donors {
 		wg.Go(func() {
-			if _, err := s.Register(ctx, id, slots[i%len(slots)].ID, time.Now()); err == nil {
+			if _, err := s.Register(ctx, id, slots[i%len(slots)].ID, testNow); err == nil {
 				mu.Lock()
 				registered = append(registered, id)
 				mu.Unlock()

@@ -29,7 +29,7 @@ type Deferral struct {
 // AddDonation records a donation of the donor with the given Telegram id.
 func (s *Store) AddDonation(ctx context.Context, telegramID int64, on time.Time, kind string, volumeML int, source string, recordedBy int64) error {
 	const q = `INSERT INTO donations (donor_id, donated_on, kind, volume_ml, source, recorded_by)
-		SELECT id, $2, $3, nullif($4, 0), $5, nullif($6, 0) FROM donors WHERE telegram_id = $1`
+		SELECT id, $2, $3, nullif($4, 0), $5, nullif($6::bigint, 0) FROM donors WHERE telegram_id = $1`
 	res, err := s.db.ExecContext(ctx, q, telegramID, on.Format(time.DateOnly), kind, volumeML, source, recordedBy)
 	if err != nil {
 		return fmt.Errorf("storage: add donation of %d: %w", telegramID, err)

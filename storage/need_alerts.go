@@ -234,7 +234,7 @@ func (s *Store) MarkDonated(ctx context.Context, needID, telegramID int64, day t
 		return false, wrap(err)
 	}
 	const qDonation = `INSERT INTO donations (donor_id, donated_on, kind, source, recorded_by)
-		VALUES ($1, $2, $3, 'urgent', nullif($4, 0))`
+		VALUES ($1, $2, $3, 'urgent', nullif($4::bigint, 0))`
 	if _, err := tx.ExecContext(ctx, qDonation, donorID, day.Format(time.DateOnly), kind, recordedBy); err != nil {
 		return false, wrap(err)
 	}

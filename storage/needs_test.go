@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -44,7 +43,7 @@ func testNeed(t testing.TB, s *storage.Store, clubID int64, g profile.BloodGroup
 	t.Helper()
 	n, err := s.CreateNeed(context.Background(), storage.Need{
 		ClubID: clubID, CreatedBy: 1, BloodGroup: g, Component: blood.Whole, UnitsNeeded: units,
-		Hospital: "Bệnh viện Chợ Rẫy", Address: "201B Nguyễn Chí Thanh", Deadline: time.Now().Add(6 * time.Hour),
+		Hospital: "Bệnh viện Chợ Rẫy", Address: "201B Nguyễn Chí Thanh", Deadline: testNow.Add(6 * time.Hour),
 		ContactName: "BS An", ContactPhone: "+84912000111", Audience: urgent.Same, AdminChatID: 1, AdminLang: "vi",
 	})
 	if err != nil {
@@ -59,7 +58,7 @@ func testNeed(t testing.TB, s *storage.Store, clubID int64, g profile.BloodGroup
 func TestNeedCandidates(t *testing.T) {
 	ctx := context.Background()
 	s := storage.New(testenv.DB(t))
-	club, err := s.CreateUnit(ctx, "club", "CLB cands "+time.Now().Format(time.RFC3339Nano), "cands"+time.Now().Format("150405"))
+	club, err := s.CreateUnit(ctx, "club", "CLB cands "+unique(), "cands"+unique())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +208,7 @@ func acceptRace(t testing.TB, s *storage.Store, clubID int64, ids []int64, units
 
 func raceClub(t testing.TB, s *storage.Store) int64 {
 	t.Helper()
-	suffix := strconv.FormatInt(time.Now().UnixNano()%1_000_000_000_000, 36)
+	suffix := unique()
 	club, err := s.CreateUnit(context.Background(), "club", "CLB race "+suffix, "race"+suffix)
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +241,7 @@ func BenchmarkAcceptRace(b *testing.B) {
 func TestAnswerAlertRights(t *testing.T) {
 	ctx := context.Background()
 	s := storage.New(testenv.DB(t))
-	club, err := s.CreateUnit(ctx, "club", "CLB rights "+time.Now().Format(time.RFC3339Nano), "rights"+time.Now().Format("150405"))
+	club, err := s.CreateUnit(ctx, "club", "CLB rights "+unique(), "rights"+unique())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func registerRace(t testing.TB, s *storage.Store, donors []int64, slot drive.Slo
 		wg.Go(func() {
 			ready.Done()
 			<-start // all at once, not in the order the goroutines were started
-			regs[i], errs[i] = s.Register(ctx, id, slot.ID, time.Now())
+			regs[i], errs[i] = s.Register(ctx, id, slot.ID, testNow)
 		})
 	}
 	ready.Wait()
@@ -146,7 +146,7 @@ func TestRegisterTwice(t *testing.T) {
 	for i, id := range donors {
 		errs[i] = make([]error, 2*len(slots))
 		for j := range errs[i] {
-			wg.Go(func() { _, errs[i][j] = s.Register(ctx, id, slots[j%len(slots)].ID, time.Now()) })
+			wg.Go(func() { _, errs[i][j] = s.Register(ctx, id, slots[j%len(slots)].ID, testNow) })
 		}
 	}
 	wg.Wait()
@@ -170,14 +170,14 @@ func TestRegisterTwice(t *testing.T) {
 		t.Errorf("%d live registrations (%v), want %d", live, err, len(donors))
 	}
 	// After a cancel the donor may register again.
-	mine, err := s.MyRegistrations(ctx, donors[0], time.Now())
+	mine, err := s.MyRegistrations(ctx, donors[0], testNow)
 	if err != nil || len(mine) != 1 {
 		t.Fatalf("MyRegistrations = %v, %v", mine, err)
 	}
-	if _, err := s.Cancel(ctx, donors[0], mine[0].Registration.ID, time.Now()); err != nil {
+	if _, err := s.Cancel(ctx, donors[0], mine[0].Registration.ID, testNow); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Register(ctx, donors[0], slots[3].ID, time.Now()); err != nil {
+	if _, err := s.Register(ctx, donors[0], slots[3].ID, testNow); err != nil {
 		t.Errorf("Register after Cancel: %v", err)
 	}
 }
@@ -187,13 +187,13 @@ func TestRegisterRefused(t *testing.T) {
 	ctx := context.Background()
 	donor := newDonors(t, s, 1)[0]
 	t.Run("ErrNotFoundSlot", func(t *testing.T) {
-		if _, err := s.Register(ctx, donor, -1, time.Now()); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.Register(ctx, donor, -1, testNow); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Register = %v, want ErrNotFound", err)
 		}
 	})
 	t.Run("ErrNotFoundDonor", func(t *testing.T) {
 		_, slots := publishedDrive(t, s, tomorrow(), 1, 1)
-		if _, err := s.Register(ctx, -7, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.Register(ctx, -7, slots[0].ID, testNow); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Register = %v, want ErrNotFound", err)
 		}
 	})
@@ -202,7 +202,7 @@ func TestRegisterRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Register(ctx, donor, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrDriveNotOpen) {
+		if _, err := s.Register(ctx, donor, slots[0].ID, testNow); !errors.Is(err, storage.ErrDriveNotOpen) {
 			t.Errorf("Register = %v, want ErrDriveNotOpen", err)
 		}
 	})
@@ -211,7 +211,7 @@ func TestRegisterRefused(t *testing.T) {
 		if _, err := s.CancelDrive(ctx, d.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Register(ctx, donor, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrDriveNotOpen) {
+		if _, err := s.Register(ctx, donor, slots[0].ID, testNow); !errors.Is(err, storage.ErrDriveNotOpen) {
 			t.Errorf("Register = %v, want ErrDriveNotOpen", err)
 		}
 	})
@@ -237,7 +237,7 @@ func TestCancelPromotesFIFO(t *testing.T) {
 	regs := make([]drive.Registration, len(donors))
 	for i, id := range donors { // one by one: 0 and 1 confirmed, 2, 3, 4 waitlisted in this order
 		var err error
-		if regs[i], err = s.Register(ctx, id, slots[0].ID, time.Now()); err != nil {
+		if regs[i], err = s.Register(ctx, id, slots[0].ID, testNow); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -246,7 +246,7 @@ func TestCancelPromotesFIFO(t *testing.T) {
 	}
 
 	t.Run("ErrNotFoundNotOwner", func(t *testing.T) {
-		if _, err := s.Cancel(ctx, donors[1], regs[0].ID, time.Now()); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.Cancel(ctx, donors[1], regs[0].ID, testNow); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Cancel of another's registration = %v, want ErrNotFound", err)
 		}
 		if c := slotCounts(t, s, slots[0].ID); c[drive.RegCancelled] != 0 {
@@ -254,13 +254,13 @@ func TestCancelPromotesFIFO(t *testing.T) {
 		}
 	})
 	t.Run("OKWaitlistedLeavesNoSeat", func(t *testing.T) {
-		p, err := s.Cancel(ctx, donors[3], regs[3].ID, time.Now())
+		p, err := s.Cancel(ctx, donors[3], regs[3].ID, testNow)
 		if err != nil || p != nil {
 			t.Fatalf("Cancel(waitlisted) = %+v, %v; want no promotion", p, err)
 		}
 	})
 	t.Run("OKConfirmedPromotesFirst", func(t *testing.T) {
-		p, err := s.Cancel(ctx, donors[0], regs[0].ID, time.Now())
+		p, err := s.Cancel(ctx, donors[0], regs[0].ID, testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -274,7 +274,7 @@ func TestCancelPromotesFIFO(t *testing.T) {
 		}
 	})
 	t.Run("ErrNotLive", func(t *testing.T) {
-		if _, err := s.Cancel(ctx, donors[0], regs[0].ID, time.Now()); !errors.Is(err, storage.ErrNotLive) {
+		if _, err := s.Cancel(ctx, donors[0], regs[0].ID, testNow); !errors.Is(err, storage.ErrNotLive) {
 			t.Errorf("Cancel twice = %v, want ErrNotLive", err)
 		}
 	})
@@ -302,21 +302,21 @@ func TestMove(t *testing.T) {
 	_, slots := publishedDrive(t, s, tomorrow(), 3, 1)
 	_, otherSlots := publishedDrive(t, s, tomorrow(), 1, 1)
 	donors := newDonors(t, s, 3)
-	a, err := s.Register(ctx, donors[0], slots[0].ID, time.Now()) // confirmed
+	a, err := s.Register(ctx, donors[0], slots[0].ID, testNow) // confirmed
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Register(ctx, donors[1], slots[0].ID, time.Now()) // waitlisted
+	b, err := s.Register(ctx, donors[1], slots[0].ID, testNow) // waitlisted
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.Register(ctx, donors[2], slots[2].ID, time.Now()) // confirmed
+	c, err := s.Register(ctx, donors[2], slots[2].ID, testNow) // confirmed
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	t.Run("OKPromotesOnOldSlot", func(t *testing.T) {
-		moved, p, err := s.Move(ctx, donors[0], a.ID, slots[1].ID, time.Now())
+		moved, p, err := s.Move(ctx, donors[0], a.ID, slots[1].ID, testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,28 +328,28 @@ func TestMove(t *testing.T) {
 		}
 	})
 	t.Run("OKSameSlot", func(t *testing.T) {
-		moved, p, err := s.Move(ctx, donors[0], a.ID, slots[1].ID, time.Now())
+		moved, p, err := s.Move(ctx, donors[0], a.ID, slots[1].ID, testNow)
 		if err != nil || p != nil || moved.SlotID != slots[1].ID {
 			t.Errorf("Move to its own slot = %+v, %+v, %v", moved, p, err)
 		}
 	})
 	t.Run("ErrSlotFull", func(t *testing.T) {
-		if _, _, err := s.Move(ctx, donors[2], c.ID, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrSlotFull) {
+		if _, _, err := s.Move(ctx, donors[2], c.ID, slots[0].ID, testNow); !errors.Is(err, storage.ErrSlotFull) {
 			t.Errorf("Move = %v, want ErrSlotFull", err)
 		}
 	})
 	t.Run("ErrOtherDrive", func(t *testing.T) {
-		if _, _, err := s.Move(ctx, donors[2], c.ID, otherSlots[0].ID, time.Now()); !errors.Is(err, storage.ErrOtherDrive) {
+		if _, _, err := s.Move(ctx, donors[2], c.ID, otherSlots[0].ID, testNow); !errors.Is(err, storage.ErrOtherDrive) {
 			t.Errorf("Move = %v, want ErrOtherDrive", err)
 		}
 	})
 	t.Run("ErrNotFoundNotOwner", func(t *testing.T) {
-		if _, _, err := s.Move(ctx, donors[0], c.ID, slots[0].ID, time.Now()); !errors.Is(err, storage.ErrNotFound) {
+		if _, _, err := s.Move(ctx, donors[0], c.ID, slots[0].ID, testNow); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Move = %v, want ErrNotFound", err)
 		}
 	})
 	t.Run("ErrNotFoundSlot", func(t *testing.T) {
-		if _, _, err := s.Move(ctx, donors[2], c.ID, -1, time.Now()); !errors.Is(err, storage.ErrNotFound) {
+		if _, _, err := s.Move(ctx, donors[2], c.ID, -1, testNow); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("Move = %v, want ErrNotFound", err)
 		}
 	})
@@ -370,11 +370,11 @@ func TestMoveSwapNoDeadlock(t *testing.T) {
 	ctx := context.Background()
 	_, slots := publishedDrive(t, s, tomorrow(), 2, 2)
 	donors := newDonors(t, s, 2)
-	a, err := s.Register(ctx, donors[0], slots[0].ID, time.Now())
+	a, err := s.Register(ctx, donors[0], slots[0].ID, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Register(ctx, donors[1], slots[1].ID, time.Now())
+	b, err := s.Register(ctx, donors[1], slots[1].ID, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +382,7 @@ func TestMoveSwapNoDeadlock(t *testing.T) {
 	for k, r := range []drive.Registration{a, b} {
 		wg.Go(func() {
 			for i := range 50 {
-				if _, _, err := s.Move(ctx, donors[k], r.ID, slots[(i+k+1)%2].ID, time.Now()); err != nil {
+				if _, _, err := s.Move(ctx, donors[k], r.ID, slots[(i+k+1)%2].ID, testNow); err != nil {
 					t.Errorf("Move %d: %v", k, err)
 					return
 				}
@@ -398,27 +398,27 @@ func TestScreeningAndMyRegistrations(t *testing.T) {
 	_, slots := publishedDrive(t, s, tomorrow(), 1, 1)
 	later, laterSlots := publishedDrive(t, s, tomorrow().Add(48*time.Hour), 1, 5)
 	donors := newDonors(t, s, 2)
-	a, err := s.Register(ctx, donors[0], slots[0].ID, time.Now())
+	a, err := s.Register(ctx, donors[0], slots[0].ID, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Register(ctx, donors[1], slots[0].ID, time.Now())
+	b, err := s.Register(ctx, donors[1], slots[0].ID, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Register(ctx, donors[0], laterSlots[0].ID, time.Now()); err != nil {
+	if _, err := s.Register(ctx, donors[0], laterSlots[0].ID, testNow); err != nil {
 		t.Fatal(err)
 	}
 
 	answers := json.RawMessage(`{"fever": false, "weight_kg": 52}`)
-	if p, err := s.SetScreening(ctx, a.ID, answers, 350, drive.RegConfirmed, time.Now()); err != nil || p != nil {
+	if p, err := s.SetScreening(ctx, a.ID, answers, 350, drive.RegConfirmed, testNow); err != nil || p != nil {
 		t.Fatalf("SetScreening(eligible) = %+v, %v", p, err)
 	}
 	var stored string
 	if err := s.DB().Get(&stored, `SELECT screening_answers->>'weight_kg' FROM registrations WHERE id = $1`, a.ID); err != nil || stored != "52" {
 		t.Errorf("stored answers: %q, %v", stored, err)
 	}
-	mine, err := s.MyRegistrations(ctx, donors[0], time.Now())
+	mine, err := s.MyRegistrations(ctx, donors[0], testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,20 +430,20 @@ func TestScreeningAndMyRegistrations(t *testing.T) {
 		t.Errorf("Registration of another donor = %v, want ErrNotFound", err)
 	}
 
-	p, err := s.SetScreening(ctx, a.ID, answers, 0, drive.RegDeferred, time.Now())
+	p, err := s.SetScreening(ctx, a.ID, answers, 0, drive.RegDeferred, testNow)
 	if err != nil || p == nil || p.Registration.ID != b.ID {
 		t.Fatalf("SetScreening(deferred) = %+v, %v; want %d promoted", p, err, b.ID)
 	}
-	if _, err := s.SetScreening(ctx, a.ID, nil, 0, drive.RegDeferred, time.Now()); !errors.Is(err, storage.ErrNotLive) {
+	if _, err := s.SetScreening(ctx, a.ID, nil, 0, drive.RegDeferred, testNow); !errors.Is(err, storage.ErrNotLive) {
 		t.Errorf("SetScreening of a deferred registration = %v, want ErrNotLive", err)
 	}
-	if _, err := s.SetScreening(ctx, b.ID, nil, 300, drive.RegConfirmed, time.Now()); err == nil {
+	if _, err := s.SetScreening(ctx, b.ID, nil, 300, drive.RegConfirmed, testNow); err == nil {
 		t.Error("SetScreening accepted a 300 ml bag")
 	}
-	if _, err := s.SetScreening(ctx, b.ID, nil, 0, drive.RegAttended, time.Now()); err == nil {
+	if _, err := s.SetScreening(ctx, b.ID, nil, 0, drive.RegAttended, testNow); err == nil {
 		t.Error("SetScreening accepted status attended")
 	}
-	if _, err := s.SetScreening(ctx, b.ID, json.RawMessage(`{`), 0, drive.RegConfirmed, time.Now()); err == nil {
+	if _, err := s.SetScreening(ctx, b.ID, json.RawMessage(`{`), 0, drive.RegConfirmed, testNow); err == nil {
 		t.Error("SetScreening accepted malformed JSON")
 	}
 	if err := s.MarkAttendance(ctx, later.ID, b.ID, drive.RegAttended); !errors.Is(err, storage.ErrNotFound) {

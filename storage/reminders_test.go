@@ -63,12 +63,12 @@ func TestQueueDueReminders(t *testing.T) {
 	d, slots := publishedDrive(t, s, T, 2, 1)
 	donors := newDonors(t, s, 4)
 	for i, slot := range []int{0, 0, 1} { // donor 1 is waitlisted
-		if _, err := s.Register(ctx, donors[i], slots[slot].ID, time.Now()); err != nil {
+		if _, err := s.Register(ctx, donors[i], slots[slot].ID, testNow); err != nil {
 			t.Fatal(err)
 		}
 	}
 	cancelled, cslots := publishedDrive(t, s, T, 1, 1)
-	if _, err := s.Register(ctx, donors[3], cslots[0].ID, time.Now()); err != nil {
+	if _, err := s.Register(ctx, donors[3], cslots[0].ID, testNow); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CancelDrive(ctx, cancelled.ID); err != nil {
@@ -103,7 +103,7 @@ func TestQueueDueReminders(t *testing.T) {
 	}
 
 	t.Run("Thanks", func(t *testing.T) {
-		mine, err := s.MyRegistrations(ctx, donors[0], time.Now())
+		mine, err := s.MyRegistrations(ctx, donors[0], testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +123,7 @@ func TestQueueDueReminders(t *testing.T) {
 		}
 	})
 	t.Run("ThanksTooLate", func(t *testing.T) {
-		mine, err := s.MyRegistrations(ctx, donors[2], time.Now())
+		mine, err := s.MyRegistrations(ctx, donors[2], testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestQueueDueRemindersConcurrently(t *testing.T) {
 	_, slots := publishedDrive(t, s, T, 10, 30)
 	donors := newDonors(t, s, 300)
 	for i, id := range donors {
-		if _, err := s.Register(ctx, id, slots[i%len(slots)].ID, time.Now()); err != nil {
+		if _, err := s.Register(ctx, id, slots[i%len(slots)].ID, testNow); err != nil {
 			t.Fatal(err)
 		}
 	}

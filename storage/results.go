@@ -133,7 +133,7 @@ type RecordedResult struct {
 // thanks the donor at once. It returns whom to thank and their count.
 func (s *Store) RecordDonation(ctx context.Context, in DonationInput) (RecordedResult, error) {
 	const insert = `INSERT INTO donations (donor_id, donated_on, kind, volume_ml, source, recorded_by, registration_id)
-		SELECT id, $2, $3, nullif($4, 0), $5, nullif($6, 0), nullif($7, 0) FROM donors WHERE telegram_id = $1`
+		SELECT id, $2, $3, nullif($4, 0), $5, nullif($6::bigint, 0), nullif($7, 0) FROM donors WHERE telegram_id = $1`
 	const attended = `UPDATE registrations SET status = 'attended', updated_at = now() WHERE id = $1`
 	const thanked = `INSERT INTO reminders_sent (registration_id, kind, sent_at)
 		VALUES ($1, '` + drive.KindThanks + `', now()) ON CONFLICT DO NOTHING`

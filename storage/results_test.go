@@ -19,14 +19,14 @@ func TestResultsRecordedOnce(t *testing.T) {
 	donors := newDonors(t, s, 3)
 	d, slots := publishedDrive(t, s, tomorrow(), 1, 5)
 	regs := registerAll(t, s, donors, slots[0].ID)
-	if err := s.CheckIn(ctx, d.ID, regs[0].ID, 1, time.Now()); err != nil {
+	if err := s.CheckIn(ctx, d.ID, regs[0].ID, 1, testNow); err != nil {
 		t.Fatal(err)
 	}
 	var first time.Time
 	if err := s.DB().Get(&first, `SELECT checked_in_at FROM registrations WHERE id = $1`, regs[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CheckIn(ctx, d.ID, regs[0].ID, 2, time.Now().Add(time.Minute)); err != nil {
+	if err := s.CheckIn(ctx, d.ID, regs[0].ID, 2, testNow.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	var again time.Time
@@ -37,7 +37,7 @@ func TestResultsRecordedOnce(t *testing.T) {
 		t.Errorf("a second check-in moved the time from %v to %v", first, again)
 	}
 
-	in := storage.DonationInput{RegistrationID: regs[0].ID, On: time.Now(), Kind: "whole_blood", VolumeML: 350, Source: "drive"}
+	in := storage.DonationInput{RegistrationID: regs[0].ID, On: testNow, Kind: "whole_blood", VolumeML: 350, Source: "drive"}
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for i := range errs {
@@ -60,37 +60,37 @@ func TestResultsRecordedOnce(t *testing.T) {
 	if ok != 1 {
 		t.Errorf("%d of 8 concurrent results recorded, want 1", ok)
 	}
-	if _, err := s.RecordOnSiteDeferral(ctx, regs[0].ID, "Hb", time.Now().AddDate(0, 1, 0)); !errors.Is(err, storage.ErrResultRecorded) {
+	if _, err := s.RecordOnSiteDeferral(ctx, regs[0].ID, "Hb", testNow.AddDate(0, 1, 0)); !errors.Is(err, storage.ErrResultRecorded) {
 		t.Errorf("deferral after a donation: %v, want ErrResultRecorded", err)
 	}
 
 	// A result needs a check-in, however the button was made.
-	if _, err := s.RecordOnSiteDeferral(ctx, regs[1].ID, "Huyết áp cao", time.Now().AddDate(0, 1, 0)); !errors.Is(err, storage.ErrNotCheckedIn) {
+	if _, err := s.RecordOnSiteDeferral(ctx, regs[1].ID, "Huyết áp cao", testNow.AddDate(0, 1, 0)); !errors.Is(err, storage.ErrNotCheckedIn) {
 		t.Errorf("deferral without a check-in: %v, want ErrNotCheckedIn", err)
 	}
-	if _, err := s.RecordDonation(ctx, storage.DonationInput{RegistrationID: regs[1].ID, On: time.Now(),
+	if _, err := s.RecordDonation(ctx, storage.DonationInput{RegistrationID: regs[1].ID, On: testNow,
 		Kind: "whole_blood", VolumeML: 350, Source: "drive"}); !errors.Is(err, storage.ErrNotCheckedIn) {
 		t.Errorf("donation without a check-in: %v, want ErrNotCheckedIn", err)
 	}
-	if err := s.CheckIn(ctx, d.ID, regs[1].ID, 1, time.Now()); err != nil {
+	if err := s.CheckIn(ctx, d.ID, regs[1].ID, 1, testNow); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := s.RecordOnSiteDeferral(ctx, regs[1].ID, "Huyết áp cao", time.Now().AddDate(0, 1, 0))
+	rec, err := s.RecordOnSiteDeferral(ctx, regs[1].ID, "Huyết áp cao", testNow.AddDate(0, 1, 0))
 	if err != nil || rec.TelegramID != donors[1] {
 		t.Fatalf("on-site deferral: %+v, %v", rec, err)
 	}
-	if _, err := s.Cancel(ctx, donors[2], regs[2].ID, time.Now()); err != nil {
+	if _, err := s.Cancel(ctx, donors[2], regs[2].ID, testNow); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RecordDonation(ctx, storage.DonationInput{RegistrationID: regs[2].ID, On: time.Now(),
+	if _, err := s.RecordDonation(ctx, storage.DonationInput{RegistrationID: regs[2].ID, On: testNow,
 		Kind: "whole_blood", VolumeML: 350, Source: "drive"}); !errors.Is(err, storage.ErrNotLive) {
 		t.Errorf("donation for a cancelled registration: %v, want ErrNotLive", err)
 	}
-	if err := s.CheckIn(ctx, d.ID, regs[2].ID, 1, time.Now()); !errors.Is(err, storage.ErrNotLive) {
+	if err := s.CheckIn(ctx, d.ID, regs[2].ID, 1, testNow); !errors.Is(err, storage.ErrNotLive) {
 		t.Errorf("check-in of a cancelled registration: %v, want ErrNotLive", err)
 	}
 	// An urgent need's donation has no registration.
-	rec, err = s.RecordDonation(ctx, storage.DonationInput{TelegramID: donors[2], On: time.Now(),
+	rec, err = s.RecordDonation(ctx, storage.DonationInput{TelegramID: donors[2], On: testNow,
 		Kind: "platelets", VolumeML: 250, Source: "urgent"})
 	if err != nil || rec.Donations != 1 {
 		t.Errorf("urgent donation: %+v, %v", rec, err)
@@ -105,7 +105,7 @@ func TestMarkNoShows(t *testing.T) {
 	donors := newDonors(t, s, 4)
 	d, slots := publishedDrive(t, s, tomorrow(), 1, 2)
 	regs := registerAll(t, s, donors, slots[0].ID)
-	if err := s.CheckIn(ctx, d.ID, regs[1].ID, 1, time.Now()); err != nil {
+	if err := s.CheckIn(ctx, d.ID, regs[1].ID, 1, testNow); err != nil {
 		t.Fatal(err)
 	}
 	// Other tests of the package share the database: only this drive counts.
@@ -118,7 +118,7 @@ func TestMarkNoShows(t *testing.T) {
 		}
 		return out
 	}
-	if got, err := s.MarkNoShows(ctx, time.Now(), nil); err != nil || len(ours(got)) != 0 {
+	if got, err := s.MarkNoShows(ctx, testNow, nil); err != nil || len(ours(got)) != 0 {
 		t.Fatalf("before the drive: %v, %v", got, err)
 	}
 	later := d.End.Add(time.Minute)

@@ -15,7 +15,7 @@ const (
 // GrantRole gives a Telegram user a role, optionally scoped to a unit (0 = none).
 func (s *Store) GrantRole(ctx context.Context, telegramID int64, role string, unitID, grantedBy int64) error {
 	const q = `INSERT INTO roles (telegram_id, role, unit_id, granted_by)
-		VALUES ($1, $2, nullif($3, 0), nullif($4, 0)) ON CONFLICT DO NOTHING`
+		VALUES ($1, $2, nullif($3, 0), nullif($4::bigint, 0)) ON CONFLICT DO NOTHING`
 	if _, err := s.db.ExecContext(ctx, q, telegramID, role, unitID, grantedBy); err != nil {
 		return fmt.Errorf("storage: grant %s to %d: %w", role, telegramID, mapErr(err))
 	}

@@ -196,7 +196,7 @@ func TestDonorLifecycle(t *testing.T) {
 	if err := s.JoinUnit(ctx, id, u.ID); err != nil {
 		t.Fatalf("joining twice: %v", err)
 	}
-	if err := s.DeleteDonor(ctx, id, time.Now()); err != nil {
+	if err := s.DeleteDonor(ctx, id, testNow); err != nil {
 		t.Fatal(err)
 	}
 	if units, err := s.DonorUnits(ctx, id); err != nil || len(units) != 0 {

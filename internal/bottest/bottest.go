@@ -34,6 +34,9 @@ type Bot struct {
 	Store *storage.Store
 	Redis *redis.Client
 	Logs  *LogBuffer
+	// Clock is the bot's clock, standing at Epoch until the test moves it;
+	// nil when the test brought its own (the Clock option).
+	Clock *FakeClock
 
 	opts    []bot.Option
 	apiOpts []telegramtest.Option
@@ -80,7 +83,8 @@ func HTTPTimeouts(t bot.HTTPTimeouts) Option {
 	return func(b *Bot) { b.opts = append(b.opts, bot.WithHTTPTimeouts(t)) }
 }
 
-// Clock gives the handlers a clock of the test's own, to move time forward.
+// Clock gives the handlers a clock of the test's own instead of Bot.Clock,
+// e.g. one standing at a chosen instant from the start.
 func Clock(now func() time.Time) Option {
 	return func(b *Bot) {
 		b.now = now
@@ -88,14 +92,9 @@ func Clock(now func() time.Time) Option {
 	}
 }
 
-// Now reads the bot's clock (the wall clock without Clock): a test that
-// writes through Store directly says "now" as the bot would.
-func (b *Bot) Now() time.Time {
-	if b.now == nil {
-		return time.Now()
-	}
-	return b.now()
-}
+// Now reads the bot's clock: a test that writes through Store directly
+// says "now" as the bot would.
+func (b *Bot) Now() time.Time { return b.now() }
 
 // Start runs a donorbot for the test on a fresh Redis namespace and the
 // package's test database; it stops at cleanup.
@@ -135,6 +134,11 @@ func Start(t testing.TB, opts ...Option) *Bot {
 	}
 	for _, o := range opts {
 		o(b)
+	}
+	if b.now == nil {
+		b.Clock = NewClock(Epoch)
+		b.now = b.Clock.Now
+		b.opts = append(b.opts, bot.WithClock(b.now))
 	}
 	b.API = telegramtest.New(t, append([]telegramtest.Option{first, wait}, b.apiOpts...)...)
 	b.Cfg.Token, b.Cfg.APIURL = b.API.Token(), b.API.URL()

@@ -3,6 +3,7 @@ package bottest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"donorbot/telegramtest"
 )
@@ -150,3 +151,6 @@ func (p *Phone) TapIn(messageID int, label string) int64 {
 	p.t.Fatalf("bottest: no button %q in message %d of user %d", label, messageID, p.User.ID)
 	return 0
 }
+
+// Now is the bot's clock: the time the user talks to the bot at.
+func (p *Phone) Now() time.Time { return p.b.Now() }
