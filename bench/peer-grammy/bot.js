@@ -24,8 +24,9 @@ const zone = "Asia/Ho_Chi_Minh";
 const clock = new Intl.DateTimeFormat("vi-VN", { timeZone: zone, hour: "2-digit", minute: "2-digit", hour12: false });
 const day = new Intl.DateTimeFormat("en-GB", { timeZone: zone, day: "2-digit", month: "2-digit", year: "numeric" });
 
-// The screening questions, in donorbot's order and with its callback data
-// (scr:v1:a:<key>:y|n), so the load driver taps them the same way.
+// The screening questions, with donorbot's callback data
+// (fl:v1:screening:<key>:a:y|n, b for Back, c for Cancel), so the load
+// driver taps them the same way.
 const questions = [
   ["donated_before", "Bạn đã từng hiến máu chưa?"],
   ["ill_now", "Hiện tại bạn có đang bị bệnh gì không?"],
@@ -37,14 +38,31 @@ const questions = [
   ["d7", "Trong 7 ngày gần đây, bạn có dùng kháng sinh, kháng viêm hoặc aspirin không?"],
 ];
 
+const cb = (step, op, value) => `fl:v1:screening:${step}:${op}` + (value ? `:${value}` : "");
+
 function questionKeyboard(i) {
   const [key] = questions[i];
-  const kb = new InlineKeyboard().text("Có", `scr:v1:a:${key}:y`).text("Không", `scr:v1:a:${key}:n`);
-  return i === 0 ? kb : kb.row().text("⬅️ Quay lại", `scr:v1:b:${key}`);
+  const kb = new InlineKeyboard().text("Có", cb(key, "a", "y")).text("Không", cb(key, "a", "n")).row();
+  if (i > 0) kb.text("⬅️ Quay lại", cb(key, "b"));
+  return kb.text("✖️ Hủy", cb(key, "c"));
 }
 
 const ask = (ctx, i) =>
   ctx.reply(`Câu ${i + 1}/${questions.length}\n\n${questions[i][1]}`, { reply_markup: questionKeyboard(i) });
+
+// review lists the answers before they are submitted, as donorbot does,
+// with Confirm and a button to change each answer.
+function review(ctx, s) {
+  s.step = questions.length;
+  const kb = new InlineKeyboard().text("✅ Xác nhận", cb("review", "ok")).row();
+  const lines = questions.map(([key, text], i) => {
+    kb.text(`✏️ Câu ${i + 1}`, cb("review", "ch", key));
+    if (i % 2 === 1) kb.row();
+    return `• ${text} ${s.answers[key] ? "Có" : "Không"}`;
+  });
+  kb.row().text("⬅️ Quay lại", cb("review", "b")).text("✖️ Hủy", cb("review", "c"));
+  return ctx.reply(`Xem lại câu trả lời của bạn:\n${lines.join("\n")}`, { reply_markup: kb });
+}
 
 // The driver makes its callback query ids up, so the Bot API (fake or real)
 // refuses to answer them; a real bot would not see this.
@@ -165,20 +183,36 @@ bot.callbackQuery(/^drv:v1:slot:(\d+):(\d+)$/, async (ctx) => {
   await ask(ctx, 0);
 });
 
-bot.callbackQuery(/^scr:v1:(a|b):(\w+)(?::(y|n))?$/, async (ctx) => {
+bot.callbackQuery(/^fl:v1:screening:(\w+):(a|b|c|ok|ch)(?::(\w+))?$/, async (ctx) => {
   await answerTap(ctx);
   const s = ctx.session.screening;
-  const [, action, key, value] = ctx.match;
-  if (!s || questions[s.step][0] !== key) return ctx.reply("Câu hỏi này đã cũ.");
+  const [, step, op, value] = ctx.match;
+  const current = s && (s.step < questions.length ? questions[s.step][0] : "review");
+  if (!s || current !== step) return ctx.reply("Nút này không còn hiệu lực.");
   await closeButtons(ctx);
-  if (action === "b") {
-    s.step = Math.max(0, s.step - 1);
-    return ask(ctx, s.step);
+  switch (op) {
+    case "c":
+      delete ctx.session.screening;
+      return ctx.reply("Đã hủy, chưa có gì được lưu.");
+    case "b":
+      if (s.changing) return review(ctx, s);
+      s.step = Math.max(0, s.step - 1);
+      return ask(ctx, s.step);
+    case "ch":
+      s.step = questions.findIndex(([key]) => key === value);
+      if (s.step < 0) return review(ctx, s);
+      s.changing = true;
+      return ask(ctx, s.step);
+    case "ok":
+      delete ctx.session.screening;
+      return screened(ctx, s);
   }
-  s.answers[key] = value === "y";
-  if (++s.step < questions.length) return ask(ctx, s.step);
-  delete ctx.session.screening;
-  await screened(ctx, s);
+  s.answers[step] = value === "y";
+  if (s.changing || ++s.step === questions.length) {
+    s.changing = false;
+    return review(ctx, s);
+  }
+  return ask(ctx, s.step);
 });
 
 // screened stores the answers with the registration and confirms it, or

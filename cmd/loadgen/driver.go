@@ -137,19 +137,17 @@ func (d *donor) journey(ctx context.Context, chat int64) error {
 
 func isSend(c telegramtest.Call) bool { return c.Method == "sendMessage" }
 
-// isQuestion: a screening question, or donorbot's review of the answers.
-// donorbot asks them through its conversation engine (fl:v1:screening:…);
-// the grammY peer keeps the layout it copied (scr:v1:a:<key>:y|n).
+// isQuestion: a screening question, or the review of the answers (both
+// donorbot and the grammY peer use donorbot's engine's callback data,
+// fl:v1:screening:…).
 func isQuestion(c telegramtest.Call) bool {
-	return c.Method == "sendMessage" && (strings.Contains(c.Params["reply_markup"], "fl:v1:screening:") ||
-		strings.Contains(c.Params["reply_markup"], "scr:v1:a:"))
+	return c.Method == "sendMessage" && strings.Contains(c.Params["reply_markup"], "fl:v1:screening:")
 }
 
 // screeningNo matches the "No" answer of a screening question, and the
-// Confirm of donorbot's review.
+// Confirm of the review.
 func screeningNo(data string) bool {
-	return (strings.HasPrefix(data, "fl:v1:screening:") && (strings.HasSuffix(data, ":a:n") || strings.HasSuffix(data, ":review:ok"))) ||
-		(strings.HasPrefix(data, "scr:v1:a:") && strings.HasSuffix(data, ":n"))
+	return strings.HasPrefix(data, "fl:v1:screening:") && (strings.HasSuffix(data, ":a:n") || strings.HasSuffix(data, ":review:ok"))
 }
 
 func prefixed(prefix string) func(string) bool {
