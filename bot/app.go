@@ -179,7 +179,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 	}
 	a.handlers = h
 	a.engine, err = broadcast.New(a.cfg.broadcastConfig(), broadcast.Deps{
-		Store: a.store, Redis: a.rdb, Bot: b, Log: a.log.With("component", "broadcast"), Render: h.RenderProgress,
+		Store: a.store, State: a.state, Redis: a.rdb, Bot: b, Log: a.log.With("component", "broadcast"), Render: h.RenderProgress,
 		OnOutcome: func(kind string, outcome storage.DeliveryStatus) {
 			if outcome == storage.DeliveryPending {
 				outcome = "retried"

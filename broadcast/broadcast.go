@@ -166,6 +166,8 @@ func (c Config) Validate() error {
 // Deps is what the engine works with.
 type Deps struct {
 	Store *storage.Store
+	// State applies the conversations of outbox rows (SendOutbox).
+	State *storage.State
 	Redis *redis.Client
 	Bot   *bot.Bot
 	Log   *slog.Logger
@@ -183,6 +185,7 @@ type Deps struct {
 type Engine struct {
 	cfg    Config
 	store  *storage.Store
+	state  *storage.State
 	rdb    *redis.Client
 	bot    *bot.Bot
 	log    *slog.Logger
@@ -216,7 +219,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Engine{
-		cfg: cfg, store: d.Store, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
+		cfg: cfg, store: d.Store, state: d.State, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
 		lim:       newLimiter(d.Redis, d.Log, cfg),
 		contents:  map[int64]*content{},
 		cancelled: map[int64]time.Time{},

@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"donorbot/botapi"
+	"donorbot/broadcast"
 	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/textbound"
@@ -31,6 +32,8 @@ type turn struct {
 	callbackID string
 	messageID  int // the message a tapped button belongs to
 	answered   bool
+	// afterSend runs once the turn's replies went out (see Handle).
+	afterSend []func(context.Context) error
 }
 
 // newTurn loads what every handler needs. ok is false for updates donorbot
@@ -122,6 +125,9 @@ func (t *turn) replyOne(ctx context.Context, text string, markup any) error {
 	if markup != nil {
 		params.ReplyMarkup = markup
 	}
+	if w := storage.WorkOf(ctx); w != nil {
+		return w.Call(t.chatID, broadcast.MethodSendMessage, params)
+	}
 	err := t.h.retry(ctx, func() error {
 		if err := t.h.reserve(ctx, t.chatID); err != nil {
 			return err
@@ -148,9 +154,13 @@ func (t *turn) closeButtons(ctx context.Context) error {
 	if t.messageID == 0 {
 		return nil
 	}
+	params := &tg.EditMessageReplyMarkupParams{
+		ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}}
+	if w := storage.WorkOf(ctx); w != nil {
+		return w.Call(t.chatID, broadcast.MethodEditReplyMarkup, params)
+	}
 	err := t.h.retry(ctx, func() error {
-		_, err := t.b.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-			ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}})
+		_, err := t.b.EditMessageReplyMarkup(ctx, params)
 		return err
 	})
 	if errors.Is(err, tg.ErrorBadRequest) {
@@ -208,7 +218,12 @@ func (t *turn) answer(ctx context.Context, text string) error {
 		return nil
 	}
 	t.answered = true
-	_, err := t.b.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: t.callbackID, Text: text})
+	params := &tg.AnswerCallbackQueryParams{CallbackQueryID: t.callbackID, Text: text}
+	if w := storage.WorkOf(ctx); w != nil {
+		// A refusal for being too old turns into a message when sent.
+		return w.Call(t.chatID, broadcast.MethodAnswerCallback, params)
+	}
+	_, err := t.b.AnswerCallbackQuery(ctx, params)
 	if errors.Is(err, tg.ErrorBadRequest) {
 		// The query is too old (a redelivered or slow update): the spinner is
 		// gone on the phone already, but the notice must still arrive.
@@ -244,9 +259,12 @@ var errNoTimeToWait = errors.New("no time left to wait out a flood pause")
 
 // editButtons replaces the buttons of the message a button was tapped in.
 func (t *turn) editButtons(ctx context.Context, kb botapi.InlineKeyboard) error {
+	params := &tg.EditMessageReplyMarkupParams{ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: kb}
+	if w := storage.WorkOf(ctx); w != nil {
+		return w.Call(t.chatID, broadcast.MethodEditReplyMarkup, params)
+	}
 	err := t.h.retry(ctx, func() error {
-		_, err := t.b.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-			ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: kb})
+		_, err := t.b.EditMessageReplyMarkup(ctx, params)
 		return err
 	})
 	if err != nil && !errors.Is(err, tg.ErrorBadRequest) {
