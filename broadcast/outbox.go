@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 
 	"donorbot/botapi"
 	"donorbot/storage"
@@ -28,6 +30,8 @@ const (
 	MethodEditReplyMarkup   = "editMessageReplyMarkup"
 	MethodEditMessageText   = "editMessageText"
 	MethodAnswerCallback    = "answerCallbackQuery"
+	MethodSendDocument      = "sendDocument"
+	MethodSendPhoto         = "sendPhoto"
 	outboxAttempts          = 5
 	outboxSweepBatch        = 100
 	outboxRetryAfterMaxWait = 30 * time.Second
@@ -46,7 +50,7 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		if stopped[r.ChatID] {
 			continue
 		}
-		visible := r.Method == MethodSendMessage || r.Method == MethodAnswerCallback
+		visible := r.Method != storage.MethodConversation && r.Method != MethodEditReplyMarkup && r.Method != MethodEditMessageText
 		if visible && risky {
 			if err := e.store.MarkOutboxSent(ctx, done); err != nil {
 				return err
@@ -120,6 +124,12 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 			_, err := e.bot.EditMessageText(ctx, &p)
 			return err
 		}))
+	case MethodSendDocument, MethodSendPhoto:
+		var f OutboxFile
+		if err := json.Unmarshal(r.Params, &f); err != nil {
+			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		}
+		return e.upload(ctx, r.ChatID, r.Method, f)
 	case MethodAnswerCallback:
 		var p bot.AnswerCallbackQueryParams
 		if err := json.Unmarshal(r.Params, &p); err != nil {
@@ -193,6 +203,40 @@ func (e *Engine) floodWait(ctx context.Context, chatID int64) func(time.Duration
 // or unchanged cannot succeed later either.
 func ignoreBadRequest(err error) error {
 	if errors.Is(err, bot.ErrorBadRequest) {
+		return nil
+	}
+	return err
+}
+
+// OutboxFile is a small file (a calendar entry, a QR poster, a chart) sent
+// as a document or a photo from the outbox.
+type OutboxFile struct {
+	Name    string `json:"name"`
+	Data    []byte `json:"data"`
+	Caption string `json:"caption,omitempty"`
+}
+
+// upload sends an OutboxFile within the chat's reply budget.
+func (e *Engine) upload(ctx context.Context, chatID int64, method string, f OutboxFile) error {
+	err := botapi.Retry(priorityAttempts, func() error {
+		if err := e.lim.waitReply(ctx, chatID); err != nil {
+			return err
+		}
+		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
+		defer cancel()
+		file := &models.InputFileUpload{Filename: f.Name, Data: bytes.NewReader(f.Data)}
+		var err error
+		if method == MethodSendPhoto {
+			_, err = e.bot.SendPhoto(cctx, &bot.SendPhotoParams{ChatID: chatID, Photo: file, Caption: f.Caption})
+		} else {
+			_, err = e.bot.SendDocument(cctx, &bot.SendDocumentParams{ChatID: chatID, Document: file, Caption: f.Caption})
+		}
+		return err
+	}, e.floodWait(ctx, chatID))
+	if errors.Is(err, bot.ErrorForbidden) {
+		if err := e.store.SetDonorReachable(ctx, chatID, false); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
 		return nil
 	}
 	return err

@@ -160,7 +160,7 @@ func (h *Handlers) Register(b *tg.Bot) {
 // users and uploads of exports go out directly, as the handler runs.
 func (h *Handlers) Handle(ctx context.Context, b *tg.Bot, upd *models.Update) {
 	for attempt := 1; ; attempt++ {
-		t, err := h.handleOnce(ctx, b, upd)
+		w, err := h.handleOnce(ctx, b, upd)
 		if storage.IsRetryable(err) && attempt < maxTurnAttempts {
 			// Rolled back by a deadlock or a serialization failure, and
 			// nothing left the process: the whole turn runs again.
@@ -171,8 +171,8 @@ func (h *Handlers) Handle(ctx context.Context, b *tg.Bot, upd *models.Update) {
 			h.fail(ctx, b, upd, err)
 			return
 		}
-		if t != nil {
-			h.afterSend(ctx, b, upd, t)
+		if w != nil {
+			h.afterSend(ctx, b, upd, w)
 		}
 		return
 	}
@@ -182,8 +182,9 @@ func (h *Handlers) Handle(ctx context.Context, b *tg.Bot, upd *models.Update) {
 const maxTurnAttempts = 3
 
 // handleOnce runs one update in a unit of work, commits it and sends its
-// replies. It returns the turn, nil for an update donorbot ignores.
-func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update) (*turn, error) {
+// replies. It returns the committed work, nil for an update donorbot
+// ignores.
+func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update) (*storage.Work, error) {
 	wctx, w, err := h.d.Store.BeginWork(ctx)
 	if err != nil {
 		return nil, err
@@ -214,13 +215,13 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 		// Committed: the outbox sweep sends what is left after the lease.
 		h.d.Log.Warn("replies left to the outbox sweep", "update_id", upd.ID, "err", err)
 	}
-	return t, nil
+	return w, nil
 }
 
-// afterSend runs what must follow the turn's replies (a file after its
-// message, the erasure of the Redis keys the replies created).
-func (h *Handlers) afterSend(ctx context.Context, b *tg.Bot, upd *models.Update, t *turn) {
-	for _, f := range t.afterSend {
+// afterSend runs what must follow the turn's commit and replies (see
+// storage.Work.After).
+func (h *Handlers) afterSend(ctx context.Context, b *tg.Bot, upd *models.Update, w *storage.Work) {
+	for _, f := range w.Afters() {
 		if err := f(ctx); err != nil {
 			h.fail(ctx, b, upd, err)
 			return

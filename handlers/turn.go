@@ -32,8 +32,6 @@ type turn struct {
 	callbackID string
 	messageID  int // the message a tapped button belongs to
 	answered   bool
-	// afterSend runs once the turn's replies went out (see Handle).
-	afterSend []func(context.Context) error
 }
 
 // newTurn loads what every handler needs. ok is false for updates donorbot

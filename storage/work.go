@@ -31,6 +31,7 @@ type Work struct {
 	convOrder []int64
 	nextSave  int
 	done      bool
+	after     []func(context.Context) error
 }
 
 // OutboxCall is one buffered Bot API call to a chat.
@@ -95,6 +96,14 @@ func (w *Work) Call(chatID int64, method string, params any) error {
 	w.calls = append(w.calls, OutboxCall{ChatID: chatID, Method: method, Params: raw})
 	return nil
 }
+
+// After registers fn to run once the unit has committed and its calls
+// went out, outside any unit of work: for what must see the committed
+// state, or follow the replies.
+func (w *Work) After(fn func(context.Context) error) { w.after = append(w.after, fn) }
+
+// Afters returns the functions registered with After.
+func (w *Work) Afters() []func(context.Context) error { return w.after }
 
 // Calls returns the Bot API calls buffered so far.
 func (w *Work) Calls() []OutboxCall { return w.calls }
