@@ -240,11 +240,12 @@ func (a *App) MetricsAddr() string {
 // handleUpdate runs one update through middleware and handlers, then marks it
 // handled. An update cut short by shutdown stays unhandled for the next start.
 func (a *App) handleUpdate(ctx context.Context, upd *models.Update) {
-	hctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	var committed storage.CommitFlag
+	hctx, cancel := context.WithTimeout(storage.WithCommitFlag(ctx, &committed), 30*time.Second)
 	defer cancel()
 	a.tg.ProcessUpdate(hctx, upd)
-	if ctx.Err() != nil {
-		return
+	if ctx.Err() != nil || committed.Marked(upd.ID) {
+		return // stopped, or marked handled in the commit of its effects
 	}
 	if err := a.inbox.done(ctx, upd.ID); err != nil {
 		a.log.Error("mark update handled", "update_id", upd.ID, "err", err)

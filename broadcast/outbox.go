@@ -50,7 +50,7 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		if stopped[r.ChatID] {
 			continue
 		}
-		visible := r.Method != storage.MethodConversation && r.Method != MethodEditReplyMarkup && r.Method != MethodEditMessageText
+		visible := repeatShows(r)
 		if visible && risky {
 			if err := e.store.MarkOutboxSent(ctx, done); err != nil {
 				return err
@@ -240,4 +240,21 @@ func (e *Engine) upload(ctx context.Context, chatID int64, method string, f Outb
 		return nil
 	}
 	return err
+}
+
+// repeatShows reports whether making a row's call twice shows the user
+// something twice: a message or file; an answer to a button only when it
+// has a notice (a repeat is refused as too old and becomes a message).
+// Conversations and edits are the same when repeated.
+func repeatShows(r storage.OutboxRow) bool {
+	switch r.Method {
+	case storage.MethodConversation, MethodEditReplyMarkup, MethodEditMessageText:
+		return false
+	case MethodAnswerCallback:
+		var p struct {
+			Text string `json:"text"`
+		}
+		return json.Unmarshal(r.Params, &p) != nil || p.Text != ""
+	}
+	return true
 }

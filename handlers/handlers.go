@@ -209,8 +209,6 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 	if h.bcast == nil {
 		return nil, errors.New("broadcast engine not wired: replies left in the outbox")
 	}
-	// Broadcasts started in the turn became visible to the senders only now.
-	h.bcast.Wake()
 	if err := h.bcast.SendOutbox(ctx, rows); err != nil {
 		// Committed: the outbox sweep sends what is left after the lease.
 		h.d.Log.Warn("replies left to the outbox sweep", "update_id", upd.ID, "err", err)

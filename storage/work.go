@@ -29,9 +29,12 @@ type Work struct {
 	// ended), in the order first written.
 	conv      map[int64]*Conversation
 	convOrder []int64
-	nextSave  int
-	done      bool
-	after     []func(context.Context) error
+	// pending caches pendingConversation by user: nothing but this unit
+	// writes a user's conversation while it handles their update.
+	pending  map[int64]*conversationWrite
+	nextSave int
+	done     bool
+	after    []func(context.Context) error
 }
 
 // OutboxCall is one buffered Bot API call to a chat.
@@ -58,6 +61,21 @@ const MethodConversation = "conv"
 
 type workKey struct{}
 
+type committedKey struct{}
+
+// CommitFlag records the updates units of work committed with their
+// handled mark, so that the caller need not mark them again.
+type CommitFlag struct{ ids []int64 }
+
+// WithCommitFlag returns a context whose units of work record their
+// commits in f.
+func WithCommitFlag(ctx context.Context, f *CommitFlag) context.Context {
+	return context.WithValue(ctx, committedKey{}, f)
+}
+
+// Marked reports whether a unit of work committed updateID as handled.
+func (f *CommitFlag) Marked(updateID int64) bool { return slices.Contains(f.ids, updateID) }
+
 // BeginWork opens a unit of work; the returned context carries it. The
 // caller must Commit or Rollback it.
 func (s *Store) BeginWork(ctx context.Context) (context.Context, *Work, error) {
@@ -68,7 +86,7 @@ func (s *Store) BeginWork(ctx context.Context) (context.Context, *Work, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("storage: begin work: %w", err)
 	}
-	w := &Work{db: s.db, tx: tx, conv: map[int64]*Conversation{}}
+	w := &Work{db: s.db, tx: tx, conv: map[int64]*Conversation{}, pending: map[int64]*conversationWrite{}}
 	return context.WithValue(ctx, workKey{}, w), w, nil
 }
 
@@ -138,25 +156,25 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	for _, c := range w.calls {
 		add(c.ChatID, c.Method, c.Params)
 	}
-	var rows []OutboxRow
-	if len(chats) > 0 {
-		const q = `INSERT INTO outbox (update_id, chat_id, seq, method, params)
-			SELECT $1, * FROM unnest($2::bigint[], $3::int[], $4::text[], $5::jsonb[])
-			RETURNING id, update_id, chat_id, seq, method, params, attempts`
-		if err := w.tx.SelectContext(ctx, &rows, q, updateID, pq.Array(chats), pq.Array(seqs),
-			pq.Array(methods), pq.Array(params)); err != nil {
-			w.Rollback()
-			return nil, fmt.Errorf("storage: commit update %d: outbox: %w", updateID, err)
-		}
-	}
-	const mark = `UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1`
-	if _, err := w.tx.ExecContext(ctx, mark, updateID); err != nil {
+	// One statement stores the rows and marks the update: a round trip
+	// less on every turn.
+	const q = `WITH handled AS (
+			UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1)
+		INSERT INTO outbox (update_id, chat_id, seq, method, params)
+		SELECT $1, * FROM unnest($2::bigint[], $3::int[], $4::text[], $5::jsonb[])
+		RETURNING id, update_id, chat_id, seq, method, params, attempts`
+	rows := []OutboxRow{}
+	if err := w.tx.SelectContext(ctx, &rows, q, updateID, pq.Array(chats), pq.Array(seqs),
+		pq.Array(methods), pq.Array(params)); err != nil {
 		w.Rollback()
-		return nil, fmt.Errorf("storage: commit update %d: mark handled: %w", updateID, err)
+		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
 	}
 	w.done = true
 	if err := w.tx.Commit(); err != nil {
 		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
+	}
+	if f, ok := ctx.Value(committedKey{}).(*CommitFlag); ok {
+		f.ids = append(f.ids, updateID)
 	}
 	sortOutbox(rows)
 	return rows, nil
@@ -257,12 +275,16 @@ func (t *dbTx) Rollback() error {
 // userID not yet applied to Redis (its process died, or is applying it
 // right now): it is newer than what Redis holds.
 func (w *Work) pendingConversation(ctx context.Context, userID int64) (*conversationWrite, bool, error) {
+	if cw, seen := w.pending[userID]; seen {
+		return cw, cw != nil, nil
+	}
 	const q = `SELECT params FROM outbox
 		WHERE chat_id = $1 AND method = 'conv' AND sent_at IS NULL
 		ORDER BY id DESC LIMIT 1`
 	var raw []byte
 	err := w.tx.GetContext(ctx, &raw, q, userID)
 	if errors.Is(err, sql.ErrNoRows) {
+		w.pending[userID] = nil
 		return nil, false, nil
 	}
 	if err != nil {
@@ -272,6 +294,7 @@ func (w *Work) pendingConversation(ctx context.Context, userID int64) (*conversa
 	if err := json.Unmarshal(raw, &cw); err != nil {
 		return nil, false, fmt.Errorf("storage: pending conversation of %d: %w", userID, err)
 	}
+	w.pending[userID] = &cw
 	return &cw, true, nil
 }
 
