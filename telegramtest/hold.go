@@ -45,7 +45,8 @@ func (h *Hold) Wait(t testing.TB, d time.Duration) {
 	}
 }
 
-// Release lets the held call go on (if its client is still there).
+// Release lets the held call go on. Its client may be gone without the
+// server having noticed yet: then the call takes effect.
 func (h *Hold) Release() { h.once.Do(func() { close(h.release) }) }
 
 // holdCall blocks a call matched by a HoldNth rule until it is released;
