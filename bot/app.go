@@ -159,7 +159,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		return err
 	}
 	a.engine, err = broadcast.New(a.cfg.broadcastConfig(), broadcast.Deps{
-		Store: a.store, Redis: a.rdb, Bot: sender, Log: a.log.With("component", "broadcast"), Render: render,
+		Store: a.store, State: a.state, Redis: a.rdb, Bot: sender, Log: a.log.With("component", "broadcast"), Render: render,
 		OnOutcome: func(kind string, outcome storage.DeliveryStatus) {
 			if outcome == storage.DeliveryPending {
 				outcome = "retried"
@@ -250,11 +250,12 @@ func (a *App) MetricsAddr() string {
 // handleUpdate runs one update through middleware and handlers, then marks it
 // handled. An update cut short by shutdown stays unhandled for the next start.
 func (a *App) handleUpdate(ctx context.Context, upd *models.Update) {
-	hctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	var committed storage.CommitFlag
+	hctx, cancel := context.WithTimeout(storage.WithCommitFlag(ctx, &committed), 30*time.Second)
 	defer cancel()
 	a.tg.ProcessUpdate(hctx, upd)
-	if ctx.Err() != nil {
-		return
+	if ctx.Err() != nil || committed.Marked(upd.ID) {
+		return // stopped, or marked handled in the commit of its effects
 	}
 	if err := a.inbox.done(ctx, upd.ID); err != nil {
 		a.log.Error("mark update handled", "update_id", upd.ID, "err", err)

@@ -132,7 +132,13 @@ func (a *App) sweep(ctx context.Context) {
 	lastPrune := time.Time{}
 	for {
 		a.reclaim(ctx)
+		a.resendOutbox(ctx)
 		if time.Since(lastPrune) > 10*time.Minute {
+			if n, err := a.store.PruneOutbox(ctx, time.Hour); err != nil && ctx.Err() == nil {
+				a.log.Error("prune outbox", "err", err)
+			} else if n > 0 {
+				a.log.Info("pruned outbox", "count", n)
+			}
 			if n, err := a.store.PruneUpdates(ctx, 48*time.Hour); err != nil {
 				if ctx.Err() != nil {
 					return // shutting down: nothing went wrong
@@ -182,6 +188,21 @@ func (a *App) reclaim(ctx context.Context) {
 		}
 		a.log.Info("resuming unhandled update", "update_id", su.UpdateID, "attempts", su.Attempts)
 		if err := a.dispatcher.dispatch(ctx, &upd); err != nil {
+			return
+		}
+	}
+}
+
+// resendOutbox sends the replies of updates whose process died after
+// committing them (see storage.Work): the update is handled, and is not run
+// again; only its effects are sent.
+func (a *App) resendOutbox(ctx context.Context) {
+	for {
+		n, err := a.engine.SweepOutbox(ctx, a.cfg.InboxLease)
+		if err != nil && ctx.Err() == nil {
+			a.log.Error("outbox sweep", "err", err)
+		}
+		if err != nil || n == 0 {
 			return
 		}
 	}

@@ -166,6 +166,8 @@ func (c Config) Validate() error {
 // Deps is what the engine works with.
 type Deps struct {
 	Store *storage.Store
+	// State applies the conversations of outbox rows (SendOutbox).
+	State *storage.State
 	Redis *redis.Client
 	Bot   *bot.Bot
 	Log   *slog.Logger
@@ -183,6 +185,7 @@ type Deps struct {
 type Engine struct {
 	cfg    Config
 	store  *storage.Store
+	state  *storage.State
 	rdb    *redis.Client
 	bot    *bot.Bot
 	log    *slog.Logger
@@ -216,7 +219,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Engine{
-		cfg: cfg, store: d.Store, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
+		cfg: cfg, store: d.Store, state: d.State, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
 		lim:       newLimiter(d.Redis, d.Log, cfg),
 		contents:  map[int64]*content{},
 		cancelled: map[int64]time.Time{},
@@ -298,9 +301,21 @@ func (e *Engine) Start(ctx context.Context, s Spec) (int64, error) {
 	}
 	e.log.Info("broadcast started", "broadcast_id", b.ID, "kind", b.Kind, "created_by", b.CreatedBy,
 		"recipients", b.Total, "priority", b.Priority)
-	e.work.notify()
-	e.nudge.notify()
+	e.afterCommit(ctx, func() {
+		e.work.notify()
+		e.nudge.notify()
+	})
 	return b.ID, nil
+}
+
+// afterCommit runs notify now, or, in a unit of work (storage.Work), once
+// it has committed: the workers would not see its rows before.
+func (e *Engine) afterCommit(ctx context.Context, notify func()) {
+	if w := storage.WorkOf(ctx); w != nil {
+		w.After(func(context.Context) error { notify(); return nil })
+		return
+	}
+	notify()
 }
 
 // Wake tells this process's workers that deliveries were queued outside
@@ -324,7 +339,7 @@ func (e *Engine) Cancel(ctx context.Context, broadcastID int64) (int, error) {
 		return 0, fmt.Errorf("broadcast: cancel %d: %w", broadcastID, err)
 	}
 	e.log.Info("broadcast cancelled", "broadcast_id", broadcastID, "cancelled", n)
-	e.nudge.notify()
+	e.afterCommit(ctx, e.nudge.notify)
 	return n, nil
 }
 

@@ -68,7 +68,7 @@ func (h *Handlers) forget(ctx context.Context, t *turn) error {
 		if err := h.d.Store.AddPendingErasure(ctx, t.userID, h.d.Now()); err != nil {
 			return err
 		}
-		return h.eraseKeys(ctx, t.userID)
+		return t.eraseKeysAfterSend(ctx)
 	}
 	kb := rows(1,
 		botapi.Button{Text: t.text("btn_forget_yes"), CallbackData: encodeCallback("forget", "yes")},
@@ -105,9 +105,20 @@ func (h *Handlers) onForgetReply(ctx context.Context, t *turn) error {
 		return err
 	}
 	h.d.Log.Info("donor forgotten", "user_id", t.userID)
-	// Again, for the keys this very reply created (reply limits); the
-	// pending erasure is cleared only then.
-	return h.eraseKeys(ctx, t.userID)
+	return t.eraseKeysAfterSend(ctx)
+}
+
+// eraseKeysAfterSend erases the user's Redis keys once the turn's replies
+// went out, so that the keys sending them created (reply limits) go too;
+// the pending erasure is cleared only then, and the sweep does it if this
+// process dies first.
+func (t *turn) eraseKeysAfterSend(ctx context.Context) error {
+	erase := func(ctx context.Context) error { return t.h.eraseKeys(ctx, t.userID) }
+	if w := storage.WorkOf(ctx); w != nil {
+		w.After(erase)
+		return nil
+	}
+	return erase(ctx)
 }
 
 // eraseKeys erases a user's Redis keys and clears their pending erasure;

@@ -14,6 +14,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"donorbot/botapi"
+	"donorbot/broadcast"
 	"donorbot/drive"
 	"donorbot/screening"
 	"donorbot/storage"
@@ -393,6 +394,9 @@ func (h *Handlers) announcePromotion(ctx context.Context, p *storage.Promotion) 
 
 // sendDocument sends a file to the user's chat.
 func (t *turn) sendDocument(ctx context.Context, name string, data []byte, caption string) error {
+	if w := storage.WorkOf(ctx); w != nil {
+		return w.Call(t.chatID, broadcast.MethodSendDocument, broadcast.OutboxFile{Name: name, Data: data, Caption: caption})
+	}
 	return t.sendFile(ctx, name, strings.NewReader(string(data)), caption)
 }
 
@@ -422,6 +426,9 @@ func (t *turn) sendFile(ctx context.Context, name string, data io.ReadSeeker, ca
 // sendPhoto sends a PNG to the user's chat; the caption is cut to
 // Telegram's 1,024 characters.
 func (t *turn) sendPhoto(ctx context.Context, name string, png []byte, caption string) error {
+	if w := storage.WorkOf(ctx); w != nil {
+		return w.Call(t.chatID, broadcast.MethodSendPhoto, broadcast.OutboxFile{Name: name, Data: png, Caption: shorten(caption, 1024)})
+	}
 	err := t.h.retry(ctx, func() error {
 		if err := t.h.reserve(ctx, t.chatID); err != nil {
 			return err

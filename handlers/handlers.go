@@ -165,23 +165,75 @@ func (h *Handlers) Register(b *tg.Bot) {
 	b.RegisterHandlerMatchFunc(func(*models.Update) bool { return true }, h.Handle)
 }
 
-// Handle routes one update.
+// Handle routes one update as one unit of work (storage.Work): what the
+// handler changes in PostgreSQL, the conversation it leaves in Redis and the
+// replies in its user's chat commit together with the update's handled
+// mark, and only then go out. A crash before commit leaves nothing done, so
+// the inbox runs the update again from scratch; a crash after it leaves the
+// replies in the outbox, which another process sends. Messages to other
+// users and uploads of exports go out directly, as the handler runs.
 func (h *Handlers) Handle(ctx context.Context, b *tg.Bot, upd *models.Update) {
-	t, ok, err := h.newTurn(ctx, b, upd)
+	for attempt := 1; ; attempt++ {
+		w, err := h.handleOnce(ctx, b, upd)
+		if storage.IsRetryable(err) && attempt < maxTurnAttempts {
+			// Rolled back by a deadlock or a serialization failure, and
+			// nothing left the process: the whole turn runs again.
+			h.d.Log.Info("turn retried", "update_id", upd.ID, "attempt", attempt, "err", err)
+			continue
+		}
+		if err != nil {
+			h.fail(ctx, b, upd, err)
+			return
+		}
+		if w != nil {
+			h.afterSend(ctx, b, upd, w)
+		}
+		return
+	}
+}
+
+// maxTurnAttempts bounds the runs of one update rolled back by a deadlock.
+const maxTurnAttempts = 3
+
+// handleOnce runs one update in a unit of work, commits it and sends its
+// replies. It returns the committed work, nil for an update donorbot
+// ignores.
+func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update) (*storage.Work, error) {
+	wctx, w, err := h.d.Store.BeginWork(ctx)
 	if err != nil {
-		h.fail(ctx, b, upd, err)
-		return
+		return nil, err
 	}
-	if !ok {
-		return
+	defer w.Rollback()
+	t, ok, err := h.newTurn(wctx, b, upd)
+	if err != nil || !ok {
+		return nil, err
 	}
-	if err := h.route(ctx, t); err != nil {
-		h.fail(ctx, b, upd, err)
-		return
+	if err := h.route(wctx, t); err != nil {
+		return nil, err
 	}
 	if t.callbackID != "" && !t.answered {
-		if err := t.answer(ctx, ""); err != nil {
-			h.d.Log.Warn("answer callback", "update_id", upd.ID, "err", err)
+		if err := t.answer(wctx, ""); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := w.Commit(ctx, upd.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.d.Broadcaster.SendOutbox(ctx, rows); err != nil {
+		// Committed: the outbox sweep sends what is left after the lease.
+		h.d.Log.Warn("replies left to the outbox sweep", "update_id", upd.ID, "err", err)
+	}
+	return w, nil
+}
+
+// afterSend runs what must follow the turn's commit and replies (see
+// storage.Work.After).
+func (h *Handlers) afterSend(ctx context.Context, b *tg.Bot, upd *models.Update, w *storage.Work) {
+	for _, f := range w.Afters() {
+		if err := f(ctx); err != nil {
+			h.fail(ctx, b, upd, err)
+			return
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"donorbot/broadcast"
+	"donorbot/storage"
 	"donorbot/textbound"
 )
 
@@ -18,6 +19,8 @@ type Broadcaster interface {
 	SendNow(ctx context.Context, chatID int64, text string, markup any) (int, error)
 	EditNow(ctx context.Context, chatID int64, messageID int, text string, markup any) error
 	Reserve(ctx context.Context, chatID int64) error
+	// SendOutbox sends the committed effects of a turn (storage.Work).
+	SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 	// Wake has the senders look for queued work at once.
 	Wake()
 }

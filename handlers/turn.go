@@ -10,6 +10,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"donorbot/botapi"
+	"donorbot/broadcast"
 	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/textbound"
@@ -121,24 +122,17 @@ func (t *turn) replyOne(ctx context.Context, text string, markup any) error {
 	if markup != nil {
 		params.ReplyMarkup = markup
 	}
-	err := t.h.retry(ctx, func() error {
-		if err := t.h.reserve(ctx, t.chatID); err != nil {
-			return err
-		}
-		_, err := t.b.SendMessage(ctx, params)
-		return err
-	})
-	if errors.Is(err, tg.ErrorForbidden) {
-		// Blocked by the user: nothing to tell them, and no reason to retry.
-		if err := t.h.d.Store.SetDonorReachable(ctx, t.userID, false); err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		return nil
+	return t.call(ctx, broadcast.MethodSendMessage, params)
+}
+
+// call buffers a Bot API call in the user's chat in the turn's unit of
+// work (see Handle): it is sent once the turn has committed.
+func (t *turn) call(ctx context.Context, method string, params any) error {
+	w := storage.WorkOf(ctx)
+	if w == nil {
+		return fmt.Errorf("%s to %d outside a unit of work", method, t.chatID)
 	}
-	if err != nil {
-		return fmt.Errorf("send message to %d: %w", t.chatID, err)
-	}
-	return nil
+	return w.Call(t.chatID, method, params)
 }
 
 // closeButtons removes the buttons of the message a button was tapped in, so
@@ -147,18 +141,8 @@ func (t *turn) closeButtons(ctx context.Context) error {
 	if t.messageID == 0 {
 		return nil
 	}
-	err := t.h.retry(ctx, func() error {
-		_, err := t.b.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-			ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}})
-		return err
-	})
-	if errors.Is(err, tg.ErrorBadRequest) {
-		return nil // already closed or too old to edit: nothing to undo
-	}
-	if err != nil {
-		return fmt.Errorf("close buttons of message %d: %w", t.messageID, err)
-	}
-	return nil
+	return t.call(ctx, broadcast.MethodEditReplyMarkup, &tg.EditMessageReplyMarkupParams{
+		ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}})
 }
 
 // finishTap answers the tapped button without a notice and removes the
@@ -181,19 +165,9 @@ func (t *turn) answer(ctx context.Context, text string) error {
 		return nil
 	}
 	t.answered = true
-	_, err := t.b.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: t.callbackID, Text: text})
-	if errors.Is(err, tg.ErrorBadRequest) {
-		// The query is too old (a redelivered or slow update): the spinner is
-		// gone on the phone already, but the notice must still arrive.
-		if text != "" {
-			return t.reply(ctx, text, nil)
-		}
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("answer callback: %w", err)
-	}
-	return nil
+	// Refused for being too old, a notice turns into a message when sent.
+	return t.call(ctx, broadcast.MethodAnswerCallback,
+		&tg.AnswerCallbackQueryParams{CallbackQueryID: t.callbackID, Text: text})
 }
 
 // retry runs a Bot API call, waiting out one 429 whose retry_after fits the
@@ -217,13 +191,6 @@ var errNoTimeToWait = errors.New("no time left to wait out a flood pause")
 
 // editButtons replaces the buttons of the message a button was tapped in.
 func (t *turn) editButtons(ctx context.Context, kb botapi.InlineKeyboard) error {
-	err := t.h.retry(ctx, func() error {
-		_, err := t.b.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-			ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: kb})
-		return err
-	})
-	if err != nil && !errors.Is(err, tg.ErrorBadRequest) {
-		return fmt.Errorf("edit buttons of message %d: %w", t.messageID, err)
-	}
-	return nil
+	return t.call(ctx, broadcast.MethodEditReplyMarkup,
+		&tg.EditMessageReplyMarkupParams{ChatID: t.chatID, MessageID: t.messageID, ReplyMarkup: kb})
 }

@@ -166,6 +166,12 @@ func (h *Handlers) showNeedStatus(ctx context.Context, needID, chatID int64, lan
 // count: when eight alerts under way at the close turned from cancelled
 // to sent, a refresh ran out of edits with an older count landing last.)
 func (h *Handlers) refreshNeedStatus(ctx context.Context, needID int64) error {
+	if w := storage.WorkOf(ctx); w != nil {
+		// Rendered from committed state only, or a concurrent refresh
+		// could not see this turn's change, nor this one theirs.
+		w.After(func(ctx context.Context) error { return h.refreshNeedStatus(ctx, needID) })
+		return nil
+	}
 	shown := ""
 	for range maxStatusEdits {
 		n, err := h.d.Store.Need(ctx, needID)

@@ -27,7 +27,7 @@ func (s *Store) Availability(ctx context.Context, telegramID int64) (Availabilit
 		FROM donors d LEFT JOIN availability a ON a.donor_id = d.id WHERE d.telegram_id = $1`
 	var a Availability
 	var until sql.NullTime
-	if err := s.db.QueryRowxContext(ctx, q, telegramID).Scan(&a.OnCall, &until, &a.UrgentOptIn); err != nil {
+	if err := s.q(ctx).QueryRowxContext(ctx, q, telegramID).Scan(&a.OnCall, &until, &a.UrgentOptIn); err != nil {
 		return Availability{}, fmt.Errorf("storage: availability of %d: %w", telegramID, mapErr(err))
 	}
 	if until.Valid {
@@ -59,7 +59,7 @@ func (s *Store) SetUrgentOptIn(ctx context.Context, telegramID int64, optIn bool
 }
 
 func (s *Store) upsertAvailability(ctx context.Context, what, q string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, q, args...)
+	res, err := s.q(ctx).ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("storage: set %s of %v: %w", what, args[0], err)
 	}

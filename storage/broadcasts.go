@@ -142,7 +142,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (Broadcast
 	if len(nb.ReplyMarkup) > 0 {
 		markup = string(nb.ReplyMarkup) // jsonb: text, not binary (see Open)
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return Broadcast{}, fmt.Errorf("storage: create broadcast: %w", err)
 	}
@@ -194,7 +194,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (Broadcast
 func (s *Store) Broadcast(ctx context.Context, id int64) (Broadcast, error) {
 	const q = `SELECT ` + broadcastColumns + ` FROM broadcasts WHERE id = $1`
 	var r broadcastRow
-	if err := s.db.GetContext(ctx, &r, q, id); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &r, q, id); err != nil {
 		return Broadcast{}, fmt.Errorf("storage: broadcast %d: %w", id, mapErr(err))
 	}
 	return r.broadcast(), nil
@@ -205,7 +205,7 @@ func (s *Store) Broadcast(ctx context.Context, id int64) (Broadcast, error) {
 func (s *Store) UnfinishedBroadcasts(ctx context.Context) ([]Broadcast, error) {
 	const q = `SELECT ` + broadcastColumns + ` FROM broadcasts WHERE finished_at IS NULL ORDER BY id`
 	var rows []broadcastRow
-	if err := s.db.SelectContext(ctx, &rows, q); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &rows, q); err != nil {
 		return nil, fmt.Errorf("storage: unfinished broadcasts: %w", err)
 	}
 	bs := make([]Broadcast, 0, len(rows))
@@ -219,7 +219,7 @@ func (s *Store) UnfinishedBroadcasts(ctx context.Context) ([]Broadcast, error) {
 // 0 forgets a message that can no longer be edited.
 func (s *Store) SetBroadcastProgressMessage(ctx context.Context, id int64, messageID int) error {
 	const q = `UPDATE broadcasts SET progress_message_id = nullif($2, 0) WHERE id = $1`
-	if _, err := s.db.ExecContext(ctx, q, id, messageID); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, id, messageID); err != nil {
 		return fmt.Errorf("storage: broadcast %d progress message: %w", id, err)
 	}
 	return nil
@@ -235,7 +235,7 @@ func (s *Store) FinishBroadcast(ctx context.Context, id int64) (bool, error) {
 			SELECT 1 FROM broadcast_deliveries WHERE broadcast_id = $1 AND status = 'pending')
 		RETURNING id`
 	var got int64
-	err := s.db.GetContext(ctx, &got, q, id)
+	err := s.q(ctx).GetContext(ctx, &got, q, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -249,7 +249,7 @@ func (s *Store) FinishBroadcast(ctx context.Context, id int64) (bool, error) {
 // returns how many were. Deliveries a worker holds are cancelled too; one
 // already on its way to Telegram is recorded as sent when it arrives.
 func (s *Store) CancelBroadcast(ctx context.Context, id int64) (int, error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("storage: cancel broadcast %d: %w", id, err)
 	}
@@ -288,7 +288,7 @@ func (s *Store) CountDeliveries(ctx context.Context, broadcastID int64) (Deliver
 		Status DeliveryStatus `db:"status"`
 		N      int            `db:"n"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, q, broadcastID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &rows, q, broadcastID); err != nil {
 		return DeliveryCounts{}, fmt.Errorf("storage: count deliveries of %d: %w", broadcastID, err)
 	}
 	var c DeliveryCounts
@@ -331,7 +331,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, limit int, lease time.Durat
 			EXISTS (SELECT 1 FROM donors
 				WHERE telegram_id = d.chat_id AND unreachable_at IS NOT NULL) AS unreachable`
 	var ds []Delivery
-	if err := s.db.SelectContext(ctx, &ds, q, limit, lease.Seconds()); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &ds, q, limit, lease.Seconds()); err != nil {
 		return nil, fmt.Errorf("storage: claim deliveries: %w", err)
 	}
 	slices.SortFunc(ds, func(a, b Delivery) int {
@@ -349,7 +349,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, limit int, lease time.Durat
 func (s *Store) ReleaseDeliveries(ctx context.Context, ids []int64, claimedAt time.Time) error {
 	const q = `UPDATE broadcast_deliveries SET claimed_at = NULL
 		WHERE id = ANY($1) AND claimed_at = $2 AND status = 'pending'`
-	if _, err := s.db.ExecContext(ctx, q, pq.Array(ids), claimedAt); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, pq.Array(ids), claimedAt); err != nil {
 		return fmt.Errorf("storage: release %d deliveries: %w", len(ids), err)
 	}
 	return nil
@@ -361,7 +361,7 @@ func (s *Store) MarkDeliverySent(ctx context.Context, id int64, messageID int) e
 	const q = `UPDATE broadcast_deliveries
 		SET status = 'sent', message_id = $2, claimed_at = NULL, done_at = now()
 		WHERE id = $1 AND status IN ('pending', 'cancelled')`
-	if _, err := s.db.ExecContext(ctx, q, id, messageID); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, id, messageID); err != nil {
 		return fmt.Errorf("storage: mark delivery %d sent: %w", id, err)
 	}
 	return nil
@@ -381,7 +381,7 @@ func (s *Store) finishDelivery(ctx context.Context, id int64, status DeliverySta
 	const q = `UPDATE broadcast_deliveries
 		SET status = $2, reason = $3, failed_attempts = failed_attempts + $4, claimed_at = NULL, done_at = now()
 		WHERE id = $1 AND status = 'pending'`
-	if _, err := s.db.ExecContext(ctx, q, id, status, reason, failed); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, id, status, reason, failed); err != nil {
 		return fmt.Errorf("storage: mark delivery %d %s: %w", id, status, err)
 	}
 	return nil
@@ -399,7 +399,7 @@ func (s *Store) RetryDelivery(ctx context.Context, id int64, after time.Duration
 	if failed {
 		n = 1
 	}
-	if _, err := s.db.ExecContext(ctx, q, id, after.Seconds(), n, reason); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, id, after.Seconds(), n, reason); err != nil {
 		return fmt.Errorf("storage: retry delivery %d: %w", id, err)
 	}
 	return nil
@@ -408,7 +408,7 @@ func (s *Store) RetryDelivery(ctx context.Context, id int64, after time.Duration
 // ForgetDeliveries deletes every delivery to the chat, for /forget: the rows
 // tie a person to the broadcasts they were sent.
 func (s *Store) ForgetDeliveries(ctx context.Context, chatID int64) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM broadcast_deliveries WHERE chat_id = $1`, chatID); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, `DELETE FROM broadcast_deliveries WHERE chat_id = $1`, chatID); err != nil {
 		return fmt.Errorf("storage: forget deliveries to %d: %w", chatID, err)
 	}
 	return nil

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"donorbot/drive"
 )
 
@@ -62,7 +60,7 @@ func (s *Store) CorrectResult(ctx context.Context, c Correction) (Result, Record
 	)
 	var old Result
 	var out RecordedResult
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		r, err := lockForResult(ctx, tx, c.RegistrationID)
 		if err != nil {
 			return err

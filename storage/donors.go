@@ -61,7 +61,7 @@ func (r donorRow) donor() profile.Donor {
 func (s *Store) Donor(ctx context.Context, telegramID int64) (profile.Donor, error) {
 	const q = `SELECT ` + donorColumns + ` FROM donors WHERE telegram_id = $1`
 	var r donorRow
-	if err := s.db.GetContext(ctx, &r, q, telegramID); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &r, q, telegramID); err != nil {
 		return profile.Donor{}, fmt.Errorf("storage: donor %d: %w", telegramID, mapErr(err))
 	}
 	return r.donor(), nil
@@ -79,7 +79,7 @@ func (s *Store) CreateDonor(ctx context.Context, telegramID, chatID int64, lang,
 		    consent_at = EXCLUDED.consent_at, updated_at = now()
 		RETURNING ` + donorColumns
 	var r donorRow
-	if err := s.db.GetContext(ctx, &r, q, telegramID, chatID, lang, consentVersion); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &r, q, telegramID, chatID, lang, consentVersion); err != nil {
 		return profile.Donor{}, fmt.Errorf("storage: create donor %d: %w", telegramID, mapErr(err))
 	}
 	return r.donor(), nil
@@ -141,14 +141,14 @@ func (s *Store) CompleteOnboarding(ctx context.Context, telegramID int64) error 
 func (s *Store) SetDonorReachable(ctx context.Context, telegramID int64, reachable bool) error {
 	const q = `UPDATE donors SET unreachable_at = CASE WHEN $2 THEN NULL ELSE now() END
 		WHERE telegram_id = $1 AND (unreachable_at IS NULL) = NOT $2`
-	if _, err := s.db.ExecContext(ctx, q, telegramID, reachable); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, telegramID, reachable); err != nil {
 		return fmt.Errorf("storage: set donor %d reachable=%t: %w", telegramID, reachable, err)
 	}
 	return nil
 }
 
 func (s *Store) updateDonor(ctx context.Context, what, q string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, q, args...)
+	res, err := s.q(ctx).ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("storage: set donor %v %s: %w", args[0], what, mapErr(err))
 	}
@@ -166,7 +166,7 @@ func (s *Store) updateDonor(ctx context.Context, what, q string, args ...any) er
 // transaction it records a pending erasure of their Redis keys, requested at
 // at, which the caller clears with ErasureDone once Redis confirms.
 func (s *Store) DeleteDonor(ctx context.Context, telegramID int64, at time.Time) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("storage: delete donor %d: %w", telegramID, err)
 	}
@@ -210,7 +210,7 @@ func (s *Store) CountDonors(ctx context.Context) (DonorCounts, error) {
 		Total     int    `db:"total"`
 		Onboarded int    `db:"onboarded"`
 	}{}
-	if err := s.db.SelectContext(ctx, &rows, q); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &rows, q); err != nil {
 		return DonorCounts{}, fmt.Errorf("storage: count donors: %w", err)
 	}
 	c := DonorCounts{ByGroup: map[string]int{}}
@@ -238,7 +238,7 @@ func (s *Store) AudienceRecipients(ctx context.Context, unitID int64) ([]Recipie
 		  AND ($1 = 0 OR EXISTS (SELECT 1 FROM unit_members m WHERE m.donor_id = d.id AND m.unit_id = $1))
 		ORDER BY d.id`
 	out := []Recipient{}
-	if err := s.db.SelectContext(ctx, &out, q, unitID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, q, unitID); err != nil {
 		return nil, fmt.Errorf("storage: audience of unit %d: %w", unitID, err)
 	}
 	return out, nil
@@ -250,7 +250,7 @@ func (s *Store) DonorByPhone(ctx context.Context, phone string) (profile.Donor, 
 	const q = `SELECT ` + donorColumns + ` FROM donors WHERE phone = $1 AND onboarded_at IS NOT NULL
 		ORDER BY id LIMIT 1`
 	var r donorRow
-	if err := s.db.GetContext(ctx, &r, q, phone); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &r, q, phone); err != nil {
 		return profile.Donor{}, fmt.Errorf("storage: donor by phone: %w", mapErr(err))
 	}
 	return r.donor(), nil

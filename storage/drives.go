@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"donorbot/drive"
@@ -101,8 +100,10 @@ func (s *Store) CreateCampaign(ctx context.Context, name string, createdBy int64
 	const q = `INSERT INTO campaigns (name, created_by) VALUES ($1, $2)
 		RETURNING id, name, created_by, created_at`
 	var c drive.Campaign
-	err := s.db.QueryRowxContext(ctx, q, strings.TrimSpace(name), createdBy).
-		Scan(&c.ID, &c.Name, &c.CreatedBy, &c.CreatedAt)
+	err := s.guarded(ctx, func(db querier) error {
+		return db.QueryRowxContext(ctx, q, strings.TrimSpace(name), createdBy).
+			Scan(&c.ID, &c.Name, &c.CreatedBy, &c.CreatedAt)
+	})
 	if err != nil {
 		return drive.Campaign{}, fmt.Errorf("storage: create campaign %q: %w", name, mapErr(err))
 	}
@@ -119,7 +120,7 @@ func (s *Store) Campaigns(ctx context.Context, offset, limit int) ([]drive.Campa
 		CreatedBy int64     `db:"created_by"`
 		CreatedAt time.Time `db:"created_at"`
 	}{}
-	if err := s.db.SelectContext(ctx, &rows, q, offset, limit); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &rows, q, offset, limit); err != nil {
 		return nil, fmt.Errorf("storage: campaigns: %w", err)
 	}
 	cs := make([]drive.Campaign, len(rows))
@@ -155,7 +156,7 @@ func (s *Store) createDrive(ctx context.Context, in drive.DraftInput, createdBy 
 		lat, lon, starts_at, ends_at, target_units, audience_unit_id, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		RETURNING ` + driveColumns
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return drive.Drive{}, nil, err
 	}
@@ -175,7 +176,7 @@ func (s *Store) createDrive(ctx context.Context, in drive.DraftInput, createdBy 
 	return r.drive(), created, nil
 }
 
-func insertSlots(ctx context.Context, tx *sqlx.Tx, driveID int64, slots []drive.Slot) ([]drive.Slot, error) {
+func insertSlots(ctx context.Context, tx *dbTx, driveID int64, slots []drive.Slot) ([]drive.Slot, error) {
 	const q = `INSERT INTO drive_slots (drive_id, starts_at, ends_at, capacity) VALUES ($1, $2, $3, $4)
 		RETURNING id, drive_id, starts_at, ends_at, capacity, 0 AS confirmed, 0 AS waitlisted`
 	created := make([]drive.Slot, len(slots))
@@ -193,7 +194,7 @@ func insertSlots(ctx context.Context, tx *sqlx.Tx, driveID int64, slots []drive.
 func (s *Store) Drive(ctx context.Context, id int64) (drive.Drive, error) {
 	const q = `SELECT ` + driveColumns + ` FROM drives d WHERE d.id = $1`
 	var r driveRow
-	if err := s.db.GetContext(ctx, &r, q, id); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &r, q, id); err != nil {
 		return drive.Drive{}, fmt.Errorf("storage: drive %d: %w", id, mapErr(err))
 	}
 	return r.drive(), nil
@@ -204,7 +205,7 @@ func (s *Store) Drive(ctx context.Context, id int64) (drive.Drive, error) {
 func (s *Store) DriveByCode(ctx context.Context, code string) (drive.Drive, error) {
 	const q = `SELECT ` + driveColumns + ` FROM drives d WHERE d.code = $1`
 	var r driveRow
-	if err := s.db.GetContext(ctx, &r, q, code); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &r, q, code); err != nil {
 		return drive.Drive{}, fmt.Errorf("storage: drive %q: %w", code, mapErr(err))
 	}
 	return r.drive(), nil
@@ -214,7 +215,7 @@ func (s *Store) DriveByCode(ctx context.Context, code string) (drive.Drive, erro
 // returns them. Register, Cancel and Move lock the one slot they change, so
 // a status change or slot rebuild that holds every slot lock never
 // interleaves with a registration.
-func lockSlots(ctx context.Context, tx *sqlx.Tx, driveID int64) ([]drive.Slot, error) {
+func lockSlots(ctx context.Context, tx *dbTx, driveID int64) ([]drive.Slot, error) {
 	const q = `SELECT id, drive_id, starts_at, ends_at, capacity, 0 AS confirmed, 0 AS waitlisted
 		FROM drive_slots WHERE drive_id = $1 ORDER BY id FOR UPDATE`
 	rows := []slotRow{}
@@ -229,7 +230,7 @@ func lockSlots(ctx context.Context, tx *sqlx.Tx, driveID int64) ([]drive.Slot, e
 }
 
 // lockDrive locks the drive row (after its slots) and returns it.
-func lockDrive(ctx context.Context, tx *sqlx.Tx, id int64) (drive.Drive, error) {
+func lockDrive(ctx context.Context, tx *dbTx, id int64) (drive.Drive, error) {
 	const q = `SELECT ` + driveColumns + ` FROM drives d WHERE d.id = $1 FOR UPDATE`
 	var r driveRow
 	if err := tx.GetContext(ctx, &r, q, id); err != nil {
@@ -255,7 +256,7 @@ func (s *Store) UpdateDrive(ctx context.Context, id int64, in drive.DraftInput) 
 	if err != nil {
 		return drive.Drive{}, nil, wrap(err)
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return drive.Drive{}, nil, wrap(err)
 	}
@@ -341,7 +342,7 @@ func (s *Store) setDriveStatus(ctx context.Context, id int64, to drive.Status, c
 	from ...drive.Status) (drive.Drive, error) {
 	const q = `UPDATE drives d SET status = $2, updated_at = now() WHERE d.id = $1 RETURNING ` + driveColumns
 	wrap := func(err error) error { return fmt.Errorf("storage: drive %d to %s: %w", id, to, err) }
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return drive.Drive{}, wrap(err)
 	}
@@ -414,7 +415,7 @@ func (s *Store) UpcomingDrives(ctx context.Context, now time.Time, audienceUnitI
 	if audienceUnitIDs == nil {
 		audienceUnitIDs = []int64{} // NULL would make ANY($2) NULL, not false
 	}
-	if err := s.db.SelectContext(ctx, &rows, q, now, pq.Array(audienceUnitIDs), offset, limit); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &rows, q, now, pq.Array(audienceUnitIDs), offset, limit); err != nil {
 		return nil, fmt.Errorf("storage: upcoming drives: %w", err)
 	}
 	out := make([]DriveListing, len(rows))
@@ -433,7 +434,7 @@ func (s *Store) DriveSlots(ctx context.Context, driveID int64) ([]drive.Slot, er
 		FROM drive_slots sl LEFT JOIN registrations r ON r.slot_id = sl.id
 		WHERE sl.drive_id = $1 GROUP BY sl.id ORDER BY sl.starts_at`
 	rows := []slotRow{}
-	if err := s.db.SelectContext(ctx, &rows, q, driveID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &rows, q, driveID); err != nil {
 		return nil, fmt.Errorf("storage: slots of drive %d: %w", driveID, err)
 	}
 	slots := make([]drive.Slot, len(rows))
@@ -464,7 +465,7 @@ func (s *Store) DriveRegistrants(ctx context.Context, driveID int64) ([]Registra
 		WHERE r.drive_id = $1 AND r.status IN ('confirmed', 'waitlisted')
 		ORDER BY r.slot_id, r.status, r.queued_at, r.id`
 	out := []Registrant{}
-	if err := s.db.SelectContext(ctx, &out, q, driveID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, q, driveID); err != nil {
 		return nil, fmt.Errorf("storage: registrants of drive %d: %w", driveID, err)
 	}
 	return out, nil

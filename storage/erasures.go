@@ -10,7 +10,7 @@ import (
 // erased, requested at at (the handlers' clock). DeleteDonor records it
 // itself; this is for a user without a donor row.
 func (s *Store) AddPendingErasure(ctx context.Context, telegramID int64, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, addPendingErasure, telegramID, at); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, addPendingErasure, telegramID, at); err != nil {
 		return fmt.Errorf("storage: pending erasure of %d: %w", telegramID, err)
 	}
 	return nil
@@ -24,7 +24,7 @@ const addPendingErasure = `INSERT INTO pending_erasures (telegram_id, requested_
 func (s *Store) PendingErasures(ctx context.Context, limit int) ([]int64, error) {
 	var ids []int64
 	const q = `SELECT telegram_id FROM pending_erasures ORDER BY requested_at, telegram_id LIMIT $1`
-	if err := s.db.SelectContext(ctx, &ids, q, limit); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &ids, q, limit); err != nil {
 		return nil, fmt.Errorf("storage: pending erasures: %w", err)
 	}
 	return ids, nil
@@ -33,7 +33,7 @@ func (s *Store) PendingErasures(ctx context.Context, limit int) ([]int64, error)
 // ErasureDone removes the pending erasure of a user once Redis confirmed
 // their keys are gone.
 func (s *Store) ErasureDone(ctx context.Context, telegramID int64) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM pending_erasures WHERE telegram_id = $1`, telegramID); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, `DELETE FROM pending_erasures WHERE telegram_id = $1`, telegramID); err != nil {
 		return fmt.Errorf("storage: erasure of %d done: %w", telegramID, err)
 	}
 	return nil
@@ -43,7 +43,7 @@ func (s *Store) ErasureDone(ctx context.Context, telegramID int64) error {
 // erasure that keeps failing.
 func (s *Store) ErasureFailed(ctx context.Context, telegramID int64, at time.Time) error {
 	const q = `UPDATE pending_erasures SET attempts = attempts + 1, last_attempt_at = $2 WHERE telegram_id = $1`
-	if _, err := s.db.ExecContext(ctx, q, telegramID, at); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, telegramID, at); err != nil {
 		return fmt.Errorf("storage: erasure of %d failed: %w", telegramID, err)
 	}
 	return nil

@@ -51,7 +51,7 @@ func (s *Store) ExportRegistrations(ctx context.Context, driveID, slotID int64, 
 	// The planner's cost estimate for 100,000 rows switches JIT on, which
 	// spends more time compiling (~0.6 s) than it saves, and the default
 	// work_mem sorts on disk: both are set for this read-only transaction.
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.begin(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return 0, wrap(err)
 	}
@@ -101,7 +101,7 @@ type ExportAudit struct {
 func (s *Store) AuditExport(ctx context.Context, telegramID, driveID int64, driveCode string, slotID int64, rows int) error {
 	const q = `INSERT INTO export_audit (telegram_id, drive_id, drive_code, slot_id, row_count)
 		VALUES ($1, $2, $3, nullif($4, 0), $5)`
-	if _, err := s.db.ExecContext(ctx, q, telegramID, driveID, driveCode, slotID, rows); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, telegramID, driveID, driveCode, slotID, rows); err != nil {
 		return fmt.Errorf("storage: audit export of drive %d by %d: %w", driveID, telegramID, err)
 	}
 	return nil
@@ -112,7 +112,7 @@ func (s *Store) ExportAudits(ctx context.Context, limit int) ([]ExportAudit, err
 	const q = `SELECT telegram_id, drive_code, coalesce(slot_id, 0) AS slot_id, row_count, created_at
 		FROM export_audit ORDER BY created_at DESC, id DESC LIMIT $1`
 	out := []ExportAudit{}
-	if err := s.db.SelectContext(ctx, &out, q, limit); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, q, limit); err != nil {
 		return nil, fmt.Errorf("storage: export audit: %w", err)
 	}
 	return out, nil

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Donation is one recorded donation.
@@ -30,7 +28,7 @@ type Deferral struct {
 func (s *Store) AddDonation(ctx context.Context, telegramID int64, on time.Time, kind string, volumeML int, source string, recordedBy int64) error {
 	const q = `INSERT INTO donations (donor_id, donated_on, kind, volume_ml, source, recorded_by)
 		SELECT id, $2, $3, nullif($4, 0), $5, nullif($6::bigint, 0) FROM donors WHERE telegram_id = $1`
-	res, err := s.db.ExecContext(ctx, q, telegramID, on.Format(time.DateOnly), kind, volumeML, source, recordedBy)
+	res, err := s.q(ctx).ExecContext(ctx, q, telegramID, on.Format(time.DateOnly), kind, volumeML, source, recordedBy)
 	if err != nil {
 		return fmt.Errorf("storage: add donation of %d: %w", telegramID, err)
 	}
@@ -46,7 +44,7 @@ func (s *Store) LastDonation(ctx context.Context, telegramID int64) (Donation, e
 		FROM donations n JOIN donors d ON d.id = n.donor_id
 		WHERE d.telegram_id = $1 ORDER BY n.donated_on DESC, n.id DESC LIMIT 1`
 	var d Donation
-	if err := s.db.GetContext(ctx, &d, q, telegramID); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &d, q, telegramID); err != nil {
 		return Donation{}, fmt.Errorf("storage: last donation of %d: %w", telegramID, mapErr(err))
 	}
 	d.On = calendarDate(d.On)
@@ -57,7 +55,7 @@ func (s *Store) LastDonation(ctx context.Context, telegramID int64) (Donation, e
 func (s *Store) DonationCount(ctx context.Context, telegramID int64) (int, error) {
 	const q = `SELECT count(*) FROM donations n JOIN donors d ON d.id = n.donor_id WHERE d.telegram_id = $1`
 	var n int
-	if err := s.db.GetContext(ctx, &n, q, telegramID); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &n, q, telegramID); err != nil {
 		return 0, fmt.Errorf("storage: donation count of %d: %w", telegramID, err)
 	}
 	return n, nil
@@ -71,7 +69,7 @@ func (s *Store) AddDeferral(ctx context.Context, telegramID int64, code string, 
 	if !until.IsZero() {
 		u = sql.NullString{String: until.Format(time.DateOnly), Valid: true}
 	}
-	res, err := s.db.ExecContext(ctx, q, telegramID, code, u, permanent, source)
+	res, err := s.q(ctx).ExecContext(ctx, q, telegramID, code, u, permanent, source)
 	if err != nil {
 		return fmt.Errorf("storage: add deferral of %d: %w", telegramID, err)
 	}
@@ -88,7 +86,7 @@ func (s *Store) OpenDeferrals(ctx context.Context, telegramID int64, day time.Ti
 		FROM deferrals f JOIN donors d ON d.id = f.donor_id
 		WHERE d.telegram_id = $1 AND (f.permanent OR f.until IS NULL OR f.until > $2)
 		ORDER BY f.id`
-	rows, err := s.db.QueryxContext(ctx, q, telegramID, day.Format(time.DateOnly))
+	rows, err := s.q(ctx).QueryxContext(ctx, q, telegramID, day.Format(time.DateOnly))
 	if err != nil {
 		return nil, fmt.Errorf("storage: deferrals of %d: %w", telegramID, err)
 	}
@@ -121,7 +119,7 @@ func calendarDate(t time.Time) time.Time {
 func (s *Store) AddDateReminder(ctx context.Context, telegramID int64, day time.Time, kind string) error {
 	const q = `INSERT INTO date_reminders (donor_id, remind_on, kind)
 		SELECT id, $2, $3 FROM donors WHERE telegram_id = $1 ON CONFLICT DO NOTHING`
-	if _, err := s.db.ExecContext(ctx, q, telegramID, day.Format(time.DateOnly), kind); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, telegramID, day.Format(time.DateOnly), kind); err != nil {
 		return fmt.Errorf("storage: date reminder of %d: %w", telegramID, err)
 	}
 	return nil
@@ -155,7 +153,7 @@ func (s *Store) QueueDueDateReminders(ctx context.Context, today, now time.Time,
 			AND d.id = r.donor_id
 		RETURNING d.telegram_id, d.chat_id, d.language, r.remind_on, r.kind`
 	var queued map[string]int
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		due := []DateReminder{}
 		if err := tx.SelectContext(ctx, &due, q, today.Format(time.DateOnly), limit, now); err != nil {
 			return fmt.Errorf("find due: %w", err)

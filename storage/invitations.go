@@ -45,7 +45,7 @@ type SentInvitation struct {
 // must not tell the admin which, so the command cannot probe numbers.
 func (s *Store) InviteToClub(ctx context.Context, in NewInvitation) (inv SentInvitation, ok bool, err error) {
 	wrap := func(err error) error { return fmt.Errorf("storage: invite to club %d: %w", in.ClubID, err) }
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return inv, false, wrap(err)
 	}
@@ -117,7 +117,7 @@ func (s *Store) AnswerInvitation(ctx context.Context, invitationID, telegramID i
 	wrap := func(err error) error {
 		return fmt.Errorf("storage: answer of %d to invitation %d: %w", telegramID, invitationID, err)
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return InvitationAnswer{}, wrap(err)
 	}

@@ -51,7 +51,7 @@ func (s *Store) AnswerAlert(ctx context.Context, needID, telegramID int64, accep
 	wrap := func(err error) error {
 		return fmt.Errorf("storage: answer of %d to need %d: %w", telegramID, needID, err)
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return AnswerResult{}, wrap(err)
 	}
@@ -122,7 +122,7 @@ func (s *Store) UncoveredAlerts(ctx context.Context, needID int64, limit int) ([
 		  AND a.answer IS NULL AND a.covered_at IS NULL AND bd.status = 'sent'
 		ORDER BY a.need_id, a.rank LIMIT $2`
 	out := []SentAlert{}
-	if err := s.db.SelectContext(ctx, &out, q, needID, limit); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, q, needID, limit); err != nil {
 		return nil, fmt.Errorf("storage: uncovered alerts of need %d: %w", needID, err)
 	}
 	return out, nil
@@ -132,7 +132,7 @@ func (s *Store) UncoveredAlerts(ctx context.Context, needID int64, limit int) ([
 func (s *Store) MarkAlertCovered(ctx context.Context, needID, telegramID int64) error {
 	const q = `UPDATE need_alerts a SET covered_at = now() FROM donors d
 		WHERE a.need_id = $1 AND a.donor_id = d.id AND d.telegram_id = $2`
-	if _, err := s.db.ExecContext(ctx, q, needID, telegramID); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, needID, telegramID); err != nil {
 		return fmt.Errorf("storage: cover alert of %d for need %d: %w", telegramID, needID, err)
 	}
 	return nil
@@ -165,7 +165,7 @@ func (s *Store) NeedAlerts(ctx context.Context, needID int64) ([]AlertView, erro
 		FROM need_alerts a JOIN donors d ON d.id = a.donor_id
 		LEFT JOIN broadcast_deliveries bd ON bd.broadcast_id = a.broadcast_id AND bd.chat_id = d.chat_id
 		WHERE a.need_id = $1 ORDER BY a.rank`
-	rows, err := s.db.QueryxContext(ctx, q, needID)
+	rows, err := s.q(ctx).QueryxContext(ctx, q, needID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: alerts of need %d: %w", needID, err)
 	}
@@ -216,7 +216,7 @@ func (s *Store) MarkDonated(ctx context.Context, needID, telegramID int64, day t
 	wrap := func(err error) error {
 		return fmt.Errorf("storage: mark %d donated for need %d: %w", telegramID, needID, err)
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return false, wrap(err)
 	}

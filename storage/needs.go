@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"donorbot/blood"
@@ -105,7 +104,7 @@ func (s *Store) CreateNeed(ctx context.Context, n Need) (Need, error) {
 		widen = sql.NullTime{Time: n.WidenAt, Valid: true}
 	}
 	var r needRow
-	err := s.db.GetContext(ctx, &r, q, n.ClubID, n.CreatedBy, string(n.BloodGroup), string(n.Component),
+	err := s.q(ctx).GetContext(ctx, &r, q, n.ClubID, n.CreatedBy, string(n.BloodGroup), string(n.Component),
 		n.UnitsNeeded, n.Hospital, n.Address, n.Deadline, n.ContactName, n.ContactPhone, n.Note,
 		string(n.Audience), n.AdminChatID, n.AdminLang, widen)
 	if err != nil {
@@ -117,7 +116,7 @@ func (s *Store) CreateNeed(ctx context.Context, n Need) (Need, error) {
 // Need returns one need.
 func (s *Store) Need(ctx context.Context, id int64) (Need, error) {
 	var r needRow
-	if err := s.db.GetContext(ctx, &r, `SELECT `+needColumns+` FROM needs WHERE id = $1`, id); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &r, `SELECT `+needColumns+` FROM needs WHERE id = $1`, id); err != nil {
 		return Need{}, fmt.Errorf("storage: need %d: %w", id, mapErr(err))
 	}
 	return r.need(), nil
@@ -129,7 +128,7 @@ func (s *Store) ClubNeeds(ctx context.Context, clubIDs []int64, limit int) ([]Ne
 	const q = `SELECT ` + needColumns + ` FROM needs WHERE club_id = ANY($1)
 		ORDER BY status = 'open' DESC, created_at DESC, id DESC LIMIT $2`
 	rows := []needRow{}
-	if err := s.db.SelectContext(ctx, &rows, q, pq.Array(clubIDs), limit); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &rows, q, pq.Array(clubIDs), limit); err != nil {
 		return nil, fmt.Errorf("storage: needs of clubs: %w", err)
 	}
 	out := make([]Need, len(rows))
@@ -143,7 +142,7 @@ func (s *Store) ClubNeeds(ctx context.Context, clubIDs []int64, limit int) ([]Ne
 // newest one shown, by whichever admin of the club asked.
 func (s *Store) SetNeedAdminMessage(ctx context.Context, id, chatID int64, messageID int, lang string) error {
 	const q = `UPDATE needs SET admin_chat_id = $2, admin_message_id = $3, admin_lang = $4 WHERE id = $1`
-	if _, err := s.db.ExecContext(ctx, q, id, chatID, messageID, lang); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, id, chatID, messageID, lang); err != nil {
 		return fmt.Errorf("storage: admin message of need %d: %w", id, err)
 	}
 	return nil
@@ -154,7 +153,7 @@ func (s *Store) SetNeedAdminMessage(ctx context.Context, id, chatID int64, messa
 func (s *Store) WidenNeed(ctx context.Context, id int64, a urgent.Audience) (bool, error) {
 	const q = `UPDATE needs SET audience = $2 WHERE id = $1 AND status = 'open'
 		AND (audience = 'same' OR audience = 'compatible' AND $2 = 'all') AND $2 <> audience`
-	res, err := s.db.ExecContext(ctx, q, id, string(a))
+	res, err := s.q(ctx).ExecContext(ctx, q, id, string(a))
 	if err != nil {
 		return false, fmt.Errorf("storage: widen need %d: %w", id, err)
 	}
@@ -168,7 +167,7 @@ func (s *Store) WidenNeed(ctx context.Context, id int64, a urgent.Audience) (boo
 // CloseNeed closes an open need by hand; it reports false if it was not open.
 func (s *Store) CloseNeed(ctx context.Context, id int64) (bool, error) {
 	const q = `UPDATE needs SET status = 'closed', closed_at = now() WHERE id = $1 AND status = 'open'`
-	res, err := s.db.ExecContext(ctx, q, id)
+	res, err := s.q(ctx).ExecContext(ctx, q, id)
 	if err != nil {
 		return false, fmt.Errorf("storage: close need %d: %w", id, err)
 	}
@@ -193,7 +192,7 @@ func (s *Store) QueueDueWidenOffers(ctx context.Context, now time.Time, limit in
 		UPDATE needs n SET widen_offered_at = $1 FROM due WHERE n.id = due.id
 		RETURNING ` + prefixed("n.", needColumns)
 	var queued map[string]int
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		rows := []needRow{}
 		if err := tx.SelectContext(ctx, &rows, q, now, limit); err != nil {
 			return fmt.Errorf("find due: %w", err)
@@ -235,7 +234,7 @@ func (s *Store) NeedCandidates(ctx context.Context, needID, clubID int64, groups
 		names[i] = string(g)
 	}
 	wrap := func(err error) error { return fmt.Errorf("storage: candidates of need %d: %w", needID, err) }
-	rows, err := s.db.QueryxContext(ctx, q, needID, clubID, pq.Array(names), day.Format(time.DateOnly), optedIn)
+	rows, err := s.q(ctx).QueryxContext(ctx, q, needID, clubID, pq.Array(names), day.Format(time.DateOnly), optedIn)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -282,7 +281,7 @@ func (s *Store) addOpenDeferrals(ctx context.Context, out []urgent.Candidate, by
 		FROM deferrals f JOIN donors d ON d.id = f.donor_id
 		WHERE d.telegram_id = ANY($1) AND (f.permanent OR f.until IS NULL OR f.until > $2)
 		ORDER BY f.id`
-	rows, err := s.db.QueryxContext(ctx, q, pq.Array(ids), day.Format(time.DateOnly))
+	rows, err := s.q(ctx).QueryxContext(ctx, q, pq.Array(ids), day.Format(time.DateOnly))
 	if err != nil {
 		return fmt.Errorf("storage: deferrals of candidates: %w", err)
 	}
@@ -326,7 +325,7 @@ func (s *Store) AddAlerts(ctx context.Context, needID int64, telegramIDs []int64
 		TelegramID int64 `db:"telegram_id"`
 		Rank       int   `db:"rank"`
 	}{}
-	if err := s.db.SelectContext(ctx, &rows, q, needID, pq.Array(telegramIDs)); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &rows, q, needID, pq.Array(telegramIDs)); err != nil {
 		return nil, wrap(err)
 	}
 	if len(rows) == 0 && len(telegramIDs) > 0 {
@@ -355,7 +354,7 @@ func (s *Store) AddAlerts(ctx context.Context, needID int64, telegramIDs []int64
 func (s *Store) SetAlertsBroadcast(ctx context.Context, needID, broadcastID int64, telegramIDs []int64) error {
 	const q = `UPDATE need_alerts a SET broadcast_id = $2 FROM donors d
 		WHERE a.need_id = $1 AND a.donor_id = d.id AND d.telegram_id = ANY($3)`
-	if _, err := s.db.ExecContext(ctx, q, needID, broadcastID, pq.Array(telegramIDs)); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, needID, broadcastID, pq.Array(telegramIDs)); err != nil {
 		return fmt.Errorf("storage: link alerts of need %d to broadcast %d: %w", needID, broadcastID, err)
 	}
 	return nil
@@ -365,7 +364,7 @@ func (s *Store) SetAlertsBroadcast(ctx context.Context, needID, broadcastID int6
 func (s *Store) NeedBroadcasts(ctx context.Context, needID int64) ([]int64, error) {
 	const q = `SELECT DISTINCT broadcast_id FROM need_alerts WHERE need_id = $1 AND broadcast_id IS NOT NULL ORDER BY 1`
 	ids := []int64{}
-	if err := s.db.SelectContext(ctx, &ids, q, needID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &ids, q, needID); err != nil {
 		return nil, fmt.Errorf("storage: broadcasts of need %d: %w", needID, err)
 	}
 	return ids, nil

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"donorbot/drive"
 )
 
@@ -74,7 +72,7 @@ func (r regRow) registration() drive.Registration {
 
 // lockSlot locks one slot row: every change of a slot's registrations holds
 // it, so counting the confirmed seats and taking one is atomic.
-func lockSlot(ctx context.Context, tx *sqlx.Tx, slotID int64) (drive.Slot, error) {
+func lockSlot(ctx context.Context, tx *dbTx, slotID int64) (drive.Slot, error) {
 	const q = `SELECT id, drive_id, starts_at, ends_at, capacity, 0 AS confirmed, 0 AS waitlisted
 		FROM drive_slots WHERE id = $1 FOR UPDATE`
 	var r slotRow
@@ -109,7 +107,7 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 	if err != nil {
 		return drive.Registration{}, wrap(err)
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return drive.Registration{}, wrap(err)
 	}
@@ -140,7 +138,7 @@ func registerErr(err error) error {
 
 func (s *Store) donorID(ctx context.Context, telegramID int64) (int64, error) {
 	var id int64
-	if err := s.db.GetContext(ctx, &id, `SELECT id FROM donors WHERE telegram_id = $1`, telegramID); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &id, `SELECT id FROM donors WHERE telegram_id = $1`, telegramID); err != nil {
 		return 0, fmt.Errorf("donor %d: %w", telegramID, mapErr(err))
 	}
 	return id, nil
@@ -158,7 +156,7 @@ type lockedReg struct {
 // swapping slots, cannot deadlock. A non-zero alsoSlotID is locked with the
 // registration's slot, in id order, and returned. With ownerTelegramID != 0
 // a registration of another donor is ErrNotFound.
-func lockRegistration(ctx context.Context, tx *sqlx.Tx, id, ownerTelegramID, alsoSlotID int64) (lockedReg, drive.Slot, error) {
+func lockRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSlotID int64) (lockedReg, drive.Slot, error) {
 	const find = `SELECT r.slot_id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 		WHERE r.id = $1 AND ($2::bigint = 0 OR dn.telegram_id = $2)`
 	const lock = `SELECT id, drive_id, slot_id, status FROM registrations WHERE id = $1 FOR UPDATE`
@@ -193,9 +191,9 @@ func lockRegistration(ctx context.Context, tx *sqlx.Tx, id, ownerTelegramID, als
 
 // inTx runs f in a transaction and commits, starting over (twice at most)
 // when a registration moved under it.
-func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, f func(tx *dbTx) error) error {
 	for attempt := 1; ; attempt++ {
-		tx, err := s.db.BeginTxx(ctx, nil)
+		tx, err := s.begin(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -213,7 +211,7 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
 // promote confirms the first waitlisted registration of the slot (the one
 // queued earliest) if the slot has a free seat, has not started by now and
 // its drive is published. It returns nil when nobody was promoted.
-func promote(ctx context.Context, tx *sqlx.Tx, slotID int64, now time.Time) (*Promotion, error) {
+func promote(ctx context.Context, tx *dbTx, slotID int64, now time.Time) (*Promotion, error) {
 	const q = `UPDATE registrations r SET status = 'confirmed', updated_at = now()
 		FROM donors dn
 		WHERE dn.id = r.donor_id AND r.id = (
@@ -241,7 +239,7 @@ func promote(ctx context.Context, tx *sqlx.Tx, slotID int64, now time.Time) (*Pr
 
 // setRegStatus changes a locked registration's status and,
 // when that frees a confirmed seat, promotes the first of the waitlist.
-func setRegStatus(ctx context.Context, tx *sqlx.Tx, r lockedReg, to drive.RegStatus, now time.Time) (*Promotion, error) {
+func setRegStatus(ctx context.Context, tx *dbTx, r lockedReg, to drive.RegStatus, now time.Time) (*Promotion, error) {
 	const q = `UPDATE registrations SET status = $2, updated_at = now() WHERE id = $1`
 	if _, err := tx.ExecContext(ctx, q, r.ID, string(to)); err != nil {
 		return nil, err
@@ -259,7 +257,7 @@ func setRegStatus(ctx context.Context, tx *sqlx.Tx, r lockedReg, to drive.RegSta
 // ErrNotLive.
 func (s *Store) Cancel(ctx context.Context, donorTelegramID, registrationID int64, now time.Time) (*Promotion, error) {
 	var promoted *Promotion
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		r, _, err := lockRegistration(ctx, tx, registrationID, donorTelegramID, 0)
 		if err != nil {
 			return err
@@ -292,7 +290,7 @@ func (s *Store) Move(ctx context.Context, donorTelegramID, registrationID, newSl
 	const get = `SELECT ` + regColumns + ` FROM registrations r WHERE r.id = $1`
 	var moved regRow
 	var promoted *Promotion
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		promoted = nil
 		r, sl, err := lockRegistration(ctx, tx, registrationID, donorTelegramID, newSlotID)
 		if err != nil {
@@ -390,7 +388,7 @@ func (s *Store) MyRegistrations(ctx context.Context, donorTelegramID int64, now 
 			sl.starts_at DESC
 		LIMIT 50`
 	rows := []myRegRow{}
-	if err := s.db.SelectContext(ctx, &rows, q, donorTelegramID, now); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &rows, q, donorTelegramID, now); err != nil {
 		return nil, fmt.Errorf("storage: registrations of donor %d: %w", donorTelegramID, err)
 	}
 	out := make([]MyRegistration, len(rows))
@@ -408,7 +406,7 @@ func (s *Store) Registration(ctx context.Context, donorTelegramID, registrationI
 		JOIN drive_slots sl ON sl.id = r.slot_id JOIN drives d ON d.id = r.drive_id
 		WHERE r.id = $1 AND dn.telegram_id = $2`
 	var r myRegRow
-	if err := s.db.GetContext(ctx, &r, q, registrationID, donorTelegramID); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &r, q, registrationID, donorTelegramID); err != nil {
 		return MyRegistration{}, fmt.Errorf("storage: registration %d of donor %d: %w",
 			registrationID, donorTelegramID, mapErr(err))
 	}
@@ -442,7 +440,7 @@ func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers 
 	}
 	volume := sql.NullInt64{Int64: int64(allowedVolumeML), Valid: allowedVolumeML != 0}
 	var promoted *Promotion
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		r, _, err := lockRegistration(ctx, tx, registrationID, 0, 0)
 		if err != nil {
 			return err
@@ -477,7 +475,7 @@ func (s *Store) MarkAttendance(ctx context.Context, driveID, registrationID int6
 	if status != drive.RegAttended && status != drive.RegNoShow && status != drive.RegDeferred {
 		return wrap(errors.New("not an attendance status"))
 	}
-	res, err := s.db.ExecContext(ctx, q, driveID, registrationID, string(status))
+	res, err := s.q(ctx).ExecContext(ctx, q, driveID, registrationID, string(status))
 	if err != nil {
 		return wrap(err)
 	}
@@ -496,7 +494,7 @@ func (s *Store) ScreeningAnswers(ctx context.Context, donorTelegramID, registrat
 	const q = `SELECT r.screening_answers FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 		WHERE r.id = $1 AND dn.telegram_id = $2`
 	var raw []byte
-	if err := s.db.GetContext(ctx, &raw, q, registrationID, donorTelegramID); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &raw, q, registrationID, donorTelegramID); err != nil {
 		return nil, fmt.Errorf("storage: screening answers of registration %d: %w", registrationID, mapErr(err))
 	}
 	return raw, nil

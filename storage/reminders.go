@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"donorbot/drive"
@@ -106,7 +105,7 @@ func (s *Store) QueueDueReminders(ctx context.Context, now, earlyBefore time.Tim
 		largest = max(largest, offs[i])
 	}
 	var queued map[string]int
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *dbTx) error {
 		var rows []dueReminderRow
 		err := tx.SelectContext(ctx, &rows, q, now, pq.Array(kinds), pq.Array(offs), pq.Array(untils),
 			largest, int64(drive.ThanksWindow/time.Second), limit, earlyBefore)

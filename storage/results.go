@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"donorbot/drive"
 )
 
@@ -66,7 +64,7 @@ func (s *Store) FindArrivals(ctx context.Context, driveID int64, q ArrivalQuery)
 		LIMIT 10`
 	name := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.TrimSpace(q.Name))
 	out := []Arrival{}
-	if err := s.db.SelectContext(ctx, &out, find, driveID, q.TelegramID, q.Phone, name); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, find, driveID, q.TelegramID, q.Phone, name); err != nil {
 		return nil, fmt.Errorf("storage: find arrivals in drive %d: %w", driveID, err)
 	}
 	return out, nil
@@ -78,7 +76,7 @@ func (s *Store) Arrival(ctx context.Context, registrationID int64) (Arrival, err
 		FROM registrations r JOIN donors dn ON dn.id = r.donor_id JOIN drive_slots sl ON sl.id = r.slot_id
 		WHERE r.id = $1`
 	var a Arrival
-	if err := s.db.GetContext(ctx, &a, q, registrationID); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &a, q, registrationID); err != nil {
 		return Arrival{}, fmt.Errorf("storage: arrival %d: %w", registrationID, mapErr(err))
 	}
 	return a, nil
@@ -93,7 +91,7 @@ func (s *Store) CheckIn(ctx context.Context, driveID, registrationID, by int64, 
 	const q = `UPDATE registrations SET checked_in_at = coalesce(checked_in_at, $4),
 			checked_in_by = coalesce(checked_in_by, $3), updated_at = now()
 		WHERE id = $2 AND drive_id = $1 AND status IN ('confirmed', 'waitlisted')`
-	res, err := s.db.ExecContext(ctx, q, driveID, registrationID, by, at)
+	res, err := s.q(ctx).ExecContext(ctx, q, driveID, registrationID, by, at)
 	if err != nil {
 		return fmt.Errorf("storage: check in registration %d: %w", registrationID, err)
 	}
@@ -138,7 +136,7 @@ func (s *Store) RecordDonation(ctx context.Context, in DonationInput) (RecordedR
 	const thanked = `INSERT INTO reminders_sent (registration_id, kind, sent_at)
 		VALUES ($1, '` + drive.KindThanks + `', now()) ON CONFLICT DO NOTHING`
 	var out RecordedResult
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		telegramID := in.TelegramID
 		if in.RegistrationID != 0 {
 			r, err := lockResult(ctx, tx, in.RegistrationID)
@@ -182,7 +180,7 @@ func (s *Store) RecordOnSiteDeferral(ctx context.Context, registrationID int64, 
 	const insert = `INSERT INTO deferrals (donor_id, code, until, source, note, registration_id)
 		SELECT donor_id, 'on_site', $2, 'on_site', $3, id FROM registrations WHERE id = $1`
 	var out RecordedResult
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		r, err := lockResult(ctx, tx, registrationID)
 		if err != nil {
 			return err
@@ -216,7 +214,7 @@ type lockedResult struct {
 	CheckedIn  bool   `db:"checked_in"`
 }
 
-func lockForResult(ctx context.Context, tx *sqlx.Tx, registrationID int64) (lockedResult, error) {
+func lockForResult(ctx context.Context, tx *dbTx, registrationID int64) (lockedResult, error) {
 	const q = `SELECT r.status, dn.telegram_id, r.drive_id, r.checked_in_at IS NOT NULL AS checked_in
 		FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 		WHERE r.id = $1 FOR UPDATE OF r`
@@ -229,7 +227,7 @@ func lockForResult(ctx context.Context, tx *sqlx.Tx, registrationID int64) (lock
 
 // lockResult locks a registration about to get its result and checks it
 // has none yet and its donor was checked in.
-func lockResult(ctx context.Context, tx *sqlx.Tx, registrationID int64) (lockedResult, error) {
+func lockResult(ctx context.Context, tx *dbTx, registrationID int64) (lockedResult, error) {
 	r, err := lockForResult(ctx, tx, registrationID)
 	if err != nil {
 		return r, err
@@ -246,7 +244,7 @@ func lockResult(ctx context.Context, tx *sqlx.Tx, registrationID int64) (lockedR
 	return r, fmt.Errorf("%w: %s", ErrNotLive, r.Status)
 }
 
-func recipient(ctx context.Context, tx *sqlx.Tx, telegramID int64, out *RecordedResult) error {
+func recipient(ctx context.Context, tx *dbTx, telegramID int64, out *RecordedResult) error {
 	const q = `SELECT d.telegram_id, d.chat_id, d.language,
 		(SELECT count(*) FROM donations n WHERE n.donor_id = d.id) AS donations
 		FROM donors d WHERE d.telegram_id = $1`
@@ -283,7 +281,7 @@ func (s *Store) MarkNoShows(ctx context.Context, now time.Time, notice func(NoSh
 		RETURNING dn.chat_id, dn.language, d.title, d.starts_at, d.id AS drive_id, dn.telegram_id,
 			d.ends_at > $1 - $2 * interval '1 second' AS recent`
 	out := []NoShow{}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *dbTx) error {
 		out = out[:0]
 		if err := tx.SelectContext(ctx, &out, q, now, int64(drive.ThanksWindow/time.Second)); err != nil {
 			return err

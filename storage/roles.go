@@ -16,7 +16,7 @@ const (
 func (s *Store) GrantRole(ctx context.Context, telegramID int64, role string, unitID, grantedBy int64) error {
 	const q = `INSERT INTO roles (telegram_id, role, unit_id, granted_by)
 		VALUES ($1, $2, nullif($3, 0), nullif($4::bigint, 0)) ON CONFLICT DO NOTHING`
-	if _, err := s.db.ExecContext(ctx, q, telegramID, role, unitID, grantedBy); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, telegramID, role, unitID, grantedBy); err != nil {
 		return fmt.Errorf("storage: grant %s to %d: %w", role, telegramID, mapErr(err))
 	}
 	return nil
@@ -26,7 +26,7 @@ func (s *Store) GrantRole(ctx context.Context, telegramID int64, role string, un
 func (s *Store) HasRole(ctx context.Context, telegramID int64, role string) (bool, error) {
 	const q = `SELECT EXISTS (SELECT 1 FROM roles WHERE telegram_id = $1 AND role = $2)`
 	var ok bool
-	if err := s.db.GetContext(ctx, &ok, q, telegramID, role); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &ok, q, telegramID, role); err != nil {
 		return false, fmt.Errorf("storage: role %s of %d: %w", role, telegramID, err)
 	}
 	return ok, nil
@@ -36,7 +36,7 @@ func (s *Store) HasRole(ctx context.Context, telegramID int64, role string) (boo
 func (s *Store) RoleHolders(ctx context.Context, role string) ([]int64, error) {
 	ids := []int64{}
 	const q = `SELECT DISTINCT telegram_id FROM roles WHERE role = $1 ORDER BY telegram_id`
-	if err := s.db.SelectContext(ctx, &ids, q, role); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &ids, q, role); err != nil {
 		return nil, fmt.Errorf("storage: holders of %s: %w", role, err)
 	}
 	return ids, nil
@@ -44,7 +44,7 @@ func (s *Store) RoleHolders(ctx context.Context, role string) ([]int64, error) {
 
 // RevokeRole removes a role in every unit; it reports whether one was held.
 func (s *Store) RevokeRole(ctx context.Context, telegramID int64, role string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM roles WHERE telegram_id = $1 AND role = $2`, telegramID, role)
+	res, err := s.q(ctx).ExecContext(ctx, `DELETE FROM roles WHERE telegram_id = $1 AND role = $2`, telegramID, role)
 	if err != nil {
 		return false, fmt.Errorf("storage: revoke %s from %d: %w", role, telegramID, err)
 	}
@@ -63,7 +63,7 @@ func (s *Store) OrganizesUnit(ctx context.Context, telegramID, unitID int64) (bo
 		role = 'organizer' AND unit_id IS NULL OR
 		role IN ('organizer', 'club_admin') AND unit_id = nullif($2, 0)))`
 	var ok bool
-	if err := s.db.GetContext(ctx, &ok, q, telegramID, unitID); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &ok, q, telegramID, unitID); err != nil {
 		return false, fmt.Errorf("storage: does %d organize unit %d: %w", telegramID, unitID, err)
 	}
 	return ok, nil
@@ -77,7 +77,7 @@ func (s *Store) OrganizedUnits(ctx context.Context, telegramID int64) ([]Unit, e
 		WHERE r.telegram_id = $1 AND r.role IN ('organizer', 'club_admin')
 		ORDER BY u.name, u.id`
 	units := []Unit{}
-	if err := s.db.SelectContext(ctx, &units, q, telegramID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &units, q, telegramID); err != nil {
 		return nil, fmt.Errorf("storage: units organized by %d: %w", telegramID, err)
 	}
 	return units, nil

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -27,7 +26,7 @@ const scheduledPriority = 1
 // blocked, as in CreateBroadcast. A chat owed two messages of one kind (two
 // drives the same day) gets a broadcast per message, since a broadcast sends
 // each chat once.
-func queueScheduled(ctx context.Context, tx *sqlx.Tx, kind string, msgs []ScheduledMessage) error {
+func queueScheduled(ctx context.Context, tx *dbTx, kind string, msgs []ScheduledMessage) error {
 	for len(msgs) > 0 {
 		seen := map[int64]bool{}
 		var now, later []ScheduledMessage
@@ -47,7 +46,7 @@ func queueScheduled(ctx context.Context, tx *sqlx.Tx, kind string, msgs []Schedu
 	return nil
 }
 
-func queueScheduledOnce(ctx context.Context, tx *sqlx.Tx, kind string, msgs []ScheduledMessage) error {
+func queueScheduledOnce(ctx context.Context, tx *dbTx, kind string, msgs []ScheduledMessage) error {
 	chats := make([]int64, len(msgs))
 	texts, markups := make([]string, len(msgs)), make([]string, len(msgs))
 	for i, m := range msgs {
@@ -80,7 +79,7 @@ func queueScheduledOnce(ctx context.Context, tx *sqlx.Tx, kind string, msgs []Sc
 
 // queueByKind renders each due item and queues the messages, one broadcast
 // per kind; it returns how many it queued of each kind.
-func queueByKind[T any](ctx context.Context, tx *sqlx.Tx, due []T, kindOf func(T) string,
+func queueByKind[T any](ctx context.Context, tx *dbTx, due []T, kindOf func(T) string,
 	render func(T) (ScheduledMessage, error)) (map[string]int, error) {
 	byKind := map[string][]ScheduledMessage{}
 	var kinds []string

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -79,9 +81,39 @@ type Conversation struct {
 // ConversationVersion is the layout of Conversation this release writes.
 const ConversationVersion = 2
 
+// storedConversation is a conversation as Redis holds it: Upd is the
+// update whose unit of work wrote it (0 outside one), and Ended marks a
+// conversation ended by that update, kept so that an older write applied
+// late cannot bring it back.
+type storedConversation struct {
+	Conversation
+	Upd   int64 `json:"upd,omitempty"`
+	Ended bool  `json:"ended,omitempty"`
+}
+
 // Conversation returns the user's conversation; ok is false when there is none
-// (never started, ended, expired, or lost with Redis).
+// (never started, ended, expired, or lost with Redis). In a unit of work it
+// is the one written in that unit, else one committed but not yet applied
+// to Redis, else Redis's.
 func (s *State) Conversation(ctx context.Context, userID int64) (c Conversation, ok bool, err error) {
+	if w := workFrom(ctx); w != nil {
+		if c, written := w.conv[userID]; written {
+			if c == nil {
+				return Conversation{}, false, nil
+			}
+			return c.clone(), true, nil
+		}
+		cw, pending, err := w.pendingConversation(ctx, userID)
+		if err != nil {
+			return Conversation{}, false, err
+		}
+		if pending {
+			if cw.Conv == nil {
+				return Conversation{}, false, nil
+			}
+			return *cw.Conv, true, nil
+		}
+	}
 	raw, err := s.rdb.Get(ctx, s.UserKey(userID, "conv")).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return Conversation{}, false, nil
@@ -89,14 +121,29 @@ func (s *State) Conversation(ctx context.Context, userID int64) (c Conversation,
 	if err != nil {
 		return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
 	}
-	if err := json.Unmarshal(raw, &c); err != nil {
+	var sc storedConversation
+	if err := json.Unmarshal(raw, &sc); err != nil {
 		return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
 	}
-	return c, true, nil
+	if sc.Ended {
+		return Conversation{}, false, nil
+	}
+	return sc.Conversation, true, nil
 }
 
-// SaveConversation stores the user's conversation with a fresh TTL.
+func (c *Conversation) clone() Conversation {
+	out := *c
+	out.Data = maps.Clone(c.Data)
+	return out
+}
+
+// SaveConversation stores the user's conversation with a fresh TTL; in a
+// unit of work, once it commits.
 func (s *State) SaveConversation(ctx context.Context, userID int64, c Conversation) error {
+	if w := workFrom(ctx); w != nil {
+		w.writeConversation(userID, &c)
+		return nil
+	}
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("storage: save conversation of %d: %w", userID, err)
@@ -107,10 +154,60 @@ func (s *State) SaveConversation(ctx context.Context, userID int64, c Conversati
 	return nil
 }
 
-// EndConversation deletes the user's conversation.
+// EndConversation deletes the user's conversation; in a unit of work, once
+// it commits.
 func (s *State) EndConversation(ctx context.Context, userID int64) error {
+	if w := workFrom(ctx); w != nil {
+		w.writeConversation(userID, nil)
+		return nil
+	}
 	if err := s.rdb.Del(ctx, s.UserKey(userID, "conv")).Err(); err != nil {
 		return fmt.Errorf("storage: end conversation of %d: %w", userID, err)
+	}
+	return nil
+}
+
+func (w *Work) writeConversation(userID int64, c *Conversation) {
+	if _, seen := w.conv[userID]; !seen {
+		w.convOrder = append(w.convOrder, userID)
+	}
+	if c != nil {
+		cc := c.clone()
+		c = &cc
+	}
+	w.conv[userID] = c
+}
+
+// applyConversation writes a conversation to Redis unless Redis holds one
+// written by a later update: a write applied late (its process died after
+// commit) must not undo a newer one.
+var applyConversation = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local ok, v = pcall(cjson.decode, cur)
+  if ok and type(v) == 'table' and tonumber(v.upd or 0) > tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`)
+
+// ApplyConversation applies a committed conversation write (an outbox row
+// of method MethodConversation) to Redis.
+func (s *State) ApplyConversation(ctx context.Context, row OutboxRow) error {
+	var cw conversationWrite
+	if err := json.Unmarshal(row.Params, &cw); err != nil {
+		return fmt.Errorf("storage: apply conversation of update %d: %w", row.UpdateID, err)
+	}
+	sc := storedConversation{Upd: row.UpdateID, Ended: cw.Conv == nil}
+	if cw.Conv != nil {
+		sc.Conversation = *cw.Conv
+	}
+	raw, err := json.Marshal(sc)
+	if err != nil {
+		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
+	}
+	key := []string{s.UserKey(cw.UserID, "conv")}
+	if err := applyConversation.Run(ctx, s.rdb, key, row.UpdateID, raw, s.convTTL.Milliseconds()).Err(); err != nil {
+		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
 	}
 	return nil
 }
@@ -151,6 +248,11 @@ func (s *State) Once(ctx context.Context, userID int64, name string, ttl time.Du
 // limit's and the broadcast engine's per-chat limits (a private chat's id is
 // the user's id).
 func (s *State) ForgetUser(ctx context.Context, userID int64) error {
+	if w := workFrom(ctx); w != nil {
+		// Nothing of theirs is to be written back after commit.
+		delete(w.conv, userID)
+		w.convOrder = slices.DeleteFunc(w.convOrder, func(id int64) bool { return id == userID })
+	}
 	own := s.UserKey(userID, "*")
 	chat := strconv.FormatInt(userID, 10)
 	patterns := []string{own, rateLimitPrefix + own,

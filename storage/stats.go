@@ -74,7 +74,7 @@ func (s *Store) DriveProgress(ctx context.Context, driveID int64) (Progress, err
 		WHERE d.id = $1
 		GROUP BY d.id`
 	var p Progress
-	if err := s.db.GetContext(ctx, &p, q, driveID); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &p, q, driveID); err != nil {
 		return Progress{}, fmt.Errorf("storage: progress of drive %d: %w", driveID, mapErr(err))
 	}
 	return p, nil
@@ -90,7 +90,7 @@ func (s *Store) SlotProgress(ctx context.Context, driveID int64) ([]Progress, er
 		GROUP BY sl.id
 		ORDER BY sl.starts_at`
 	out := []Progress{}
-	if err := s.db.SelectContext(ctx, &out, q, driveID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, q, driveID); err != nil {
 		return nil, fmt.Errorf("storage: progress by slot of drive %d: %w", driveID, err)
 	}
 	return out, nil
@@ -110,7 +110,7 @@ func (s *Store) UnitProgress(ctx context.Context, driveID int64) ([]Progress, er
 		GROUP BY u.id, u.name
 		ORDER BY registered DESC, label`
 	out := []Progress{}
-	if err := s.db.SelectContext(ctx, &out, q, driveID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, q, driveID); err != nil {
 		return nil, fmt.Errorf("storage: progress by unit of drive %d: %w", driveID, err)
 	}
 	return out, nil
@@ -129,7 +129,7 @@ func (s *Store) CampaignProgress(ctx context.Context, campaignID int64) ([]Progr
 		GROUP BY d.id
 		ORDER BY d.starts_at, d.id`
 	out := []Progress{}
-	if err := s.db.SelectContext(ctx, &out, q, campaignID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, q, campaignID); err != nil {
 		return nil, fmt.Errorf("storage: progress of campaign %d: %w", campaignID, err)
 	}
 	return out, nil
@@ -140,7 +140,7 @@ func (s *Store) CampaignProgress(ctx context.Context, campaignID int64) ([]Progr
 // Vietnamese capitals (Đ, Ỏ...) alone, and campaigns are few.
 func (s *Store) CampaignByName(ctx context.Context, name string) (drive.Campaign, error) {
 	const q = `SELECT id, name, created_by, created_at FROM campaigns ORDER BY id`
-	rows, err := s.db.QueryxContext(ctx, q)
+	rows, err := s.q(ctx).QueryxContext(ctx, q)
 	if err != nil {
 		return drive.Campaign{}, fmt.Errorf("storage: campaign %q: %w", name, err)
 	}
@@ -164,7 +164,7 @@ func (s *Store) CampaignByName(ctx context.Context, name string) (drive.Campaign
 // SetDriveCampaign puts the drive in the campaign (0: in none).
 func (s *Store) SetDriveCampaign(ctx context.Context, driveID, campaignID int64) error {
 	const q = `UPDATE drives SET campaign_id = $2, updated_at = now() WHERE id = $1`
-	res, err := s.db.ExecContext(ctx, q, driveID, sql.NullInt64{Int64: campaignID, Valid: campaignID != 0})
+	res, err := s.q(ctx).ExecContext(ctx, q, driveID, sql.NullInt64{Int64: campaignID, Valid: campaignID != 0})
 	if err != nil {
 		return fmt.Errorf("storage: set campaign of drive %d: %w", driveID, mapErr(err))
 	}

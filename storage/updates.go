@@ -99,7 +99,7 @@ func (s *Store) acceptUpdates(ctx context.Context, ups []NewUpdate) ([]Accepted,
 		payloads = append(payloads, string(u.Payload))
 	}
 	var stored []int64
-	err := s.db.SelectContext(ctx, &stored, q, pq.Array(ids), pq.Array(chats), pq.Array(users), pq.Array(payloads))
+	err := s.q(ctx).SelectContext(ctx, &stored, q, pq.Array(ids), pq.Array(chats), pq.Array(users), pq.Array(payloads))
 	if err != nil {
 		return nil, fmt.Errorf("storage: accept %d updates (first %d): %w", len(ups), ups[0].UpdateID, err)
 	}
@@ -114,7 +114,7 @@ func (s *Store) acceptUpdates(ctx context.Context, ups []NewUpdate) ([]Accepted,
 func (s *Store) quarantineUpdate(ctx context.Context, u NewUpdate) error {
 	const q = `INSERT INTO updates (update_id, chat_id, user_id, payload, handled_at)
 		VALUES ($1, $2, $3, NULL, now()) ON CONFLICT (update_id) DO NOTHING`
-	if _, err := s.db.ExecContext(ctx, q, u.UpdateID, u.ChatID, u.UserID); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, u.UpdateID, u.ChatID, u.UserID); err != nil {
 		return fmt.Errorf("storage: quarantine update %d: %w", u.UpdateID, err)
 	}
 	return nil
@@ -148,7 +148,7 @@ func (s *Store) MarkUpdatesHandled(ctx context.Context, updateIDs []int64) error
 	if len(updateIDs) == 0 {
 		return nil
 	}
-	if _, err := s.db.ExecContext(ctx, q, pq.Array(updateIDs)); err != nil {
+	if _, err := s.q(ctx).ExecContext(ctx, q, pq.Array(updateIDs)); err != nil {
 		return fmt.Errorf("storage: mark %d updates handled (first %d): %w", len(updateIDs), updateIDs[0], err)
 	}
 	return nil
@@ -166,17 +166,20 @@ func (s *Store) ClaimStaleUpdates(ctx context.Context, lease time.Duration, limi
 			ORDER BY update_id LIMIT $2 FOR UPDATE SKIP LOCKED)
 		RETURNING update_id, coalesce(payload, 'null'::jsonb) AS payload, attempts`
 	claimed := []StoredUpdate{}
-	if err := s.db.SelectContext(ctx, &claimed, q, lease.Seconds(), limit); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &claimed, q, lease.Seconds(), limit); err != nil {
 		return nil, fmt.Errorf("storage: claim stale updates: %w", err)
 	}
 	return claimed, nil
 }
 
 // RenewUpdateLeases renews the leases of accepted updates a live process
-// still holds (queued or running), so that no other sweeper claims them.
+// still holds (queued, running, or sending their replies), and of their
+// unsent outbox rows, so that no other sweeper claims them.
 func (s *Store) RenewUpdateLeases(ctx context.Context, updateIDs []int64) error {
-	const q = `UPDATE updates SET claimed_at = now() WHERE update_id = ANY($1) AND handled_at IS NULL`
-	if _, err := s.db.ExecContext(ctx, q, pq.Array(updateIDs)); err != nil {
+	const q = `WITH outbox_rows AS (
+			UPDATE outbox SET claimed_at = now() WHERE update_id = ANY($1) AND sent_at IS NULL)
+		UPDATE updates SET claimed_at = now() WHERE update_id = ANY($1) AND handled_at IS NULL`
+	if _, err := s.q(ctx).ExecContext(ctx, q, pq.Array(updateIDs)); err != nil {
 		return fmt.Errorf("storage: renew %d update leases: %w", len(updateIDs), err)
 	}
 	return nil
@@ -186,7 +189,7 @@ func (s *Store) RenewUpdateLeases(ctx context.Context, updateIDs []int64) error 
 // redelivering long before (it keeps updates for 24 hours).
 func (s *Store) PruneUpdates(ctx context.Context, keep time.Duration) (int64, error) {
 	const q = `DELETE FROM updates WHERE handled_at < now() - make_interval(secs => $1)`
-	res, err := s.db.ExecContext(ctx, q, keep.Seconds())
+	res, err := s.q(ctx).ExecContext(ctx, q, keep.Seconds())
 	if err != nil {
 		return 0, fmt.Errorf("storage: prune updates: %w", err)
 	}

@@ -113,6 +113,9 @@ func (s *Server) handle(ctx context.Context, token, method string, req *request,
 		s.mu.Unlock()
 		return reply{status: http.StatusBadRequest, desc: probs[0].desc}
 	}
+	if r, ok := s.holdCall(ctx, method, req); !ok {
+		return r
+	}
 	if r, hit := s.injectedFault(method, req); hit {
 		return r
 	}

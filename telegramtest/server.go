@@ -98,6 +98,7 @@ type Server struct {
 	blocked     map[int64]bool
 	notFound    map[int64]bool
 	failNext    map[string][]fault
+	holds       []*holdRule
 	latency     time.Duration
 	globalRate  int
 	chatRate    int

@@ -252,14 +252,16 @@ func (l *LogBuffer) String() string {
 func (l *LogBuffer) Contains(s string) bool { return strings.Contains(l.String(), s) }
 
 // Settle waits until every update the fake server holds has been taken by
-// the bot and handled.
+// the bot and handled, and its replies sent (the outbox rows not yet tried:
+// one that failed waits for its retry).
 func (b *Bot) Settle() {
 	b.t.Helper()
 	b.API.WaitIdle(b.t)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var pending int
-		err := b.Store.DB().Get(&pending, `SELECT count(*) FROM updates WHERE handled_at IS NULL`)
+		err := b.Store.DB().Get(&pending, `SELECT (SELECT count(*) FROM updates WHERE handled_at IS NULL) +
+			(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND attempts = 0)`)
 		if err != nil {
 			b.t.Fatalf("bottest: count pending updates: %v", err)
 		}

@@ -1,0 +1,260 @@
+package broadcast
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"donorbot/botapi"
+	"donorbot/storage"
+)
+
+// The outbox holds the effects of handled updates on their users' chats
+// (see storage.Work): the process that committed them sends them at once,
+// and SweepOutbox takes over those whose process died. A row is marked done
+// after its call, so a call in flight when a process dies is made again:
+// at most one per chat whose update was being flushed. Marks are written in
+// one statement per flush, except that a message is marked before the next
+// one is sent, so no message a user could see twice waits on another's
+// mark.
+
+// Outbox methods: the Bot API calls a turn makes in its user's chat.
+const (
+	MethodSendMessage       = "sendMessage"
+	MethodEditReplyMarkup   = "editMessageReplyMarkup"
+	MethodEditMessageText   = "editMessageText"
+	MethodAnswerCallback    = "answerCallbackQuery"
+	MethodSendDocument      = "sendDocument"
+	MethodSendPhoto         = "sendPhoto"
+	outboxAttempts          = 5
+	outboxSweepBatch        = 100
+	outboxRetryAfterMaxWait = 30 * time.Second
+)
+
+// SendOutbox sends claimed outbox rows in order, conversations applied to
+// Redis before the calls that follow them. A row that fails for a reason
+// a retry may cure stops its chat's later rows, which stay claimed for
+// SweepOutbox, so they keep their order.
+func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error {
+	var done []int64
+	risky := false // done holds a call that must not be made twice
+	stopped := map[int64]bool{}
+	var errs []error
+	for _, r := range rows {
+		if stopped[r.ChatID] {
+			continue
+		}
+		visible := repeatShows(r)
+		if visible && risky {
+			if err := e.store.MarkOutboxSent(ctx, done); err != nil {
+				return err
+			}
+			done, risky = done[:0], false
+		}
+		err := e.sendRow(ctx, r)
+		if err != nil {
+			stopped[r.ChatID] = true
+			errs = append(errs, err)
+			e.log.Warn("outbox: send failed", "update_id", r.UpdateID, "chat_id", r.ChatID, "method", r.Method, "err", err)
+			if ferr := e.store.OutboxFailed(ctx, r.ID, reason(err), outboxAttempts); ferr != nil {
+				errs = append(errs, ferr)
+			}
+			continue
+		}
+		done = append(done, r.ID)
+		risky = risky || visible
+	}
+	if err := e.store.MarkOutboxSent(ctx, done); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// SweepOutbox sends the outbox rows whose claim is older than lease: their
+// process died between commit and sending. It returns how many it took.
+func (e *Engine) SweepOutbox(ctx context.Context, lease time.Duration) (int, error) {
+	rows, err := e.store.ClaimStaleOutbox(ctx, lease, outboxSweepBatch)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	e.log.Info("outbox: resuming unsent effects", "rows", len(rows))
+	return len(rows), e.SendOutbox(ctx, rows)
+}
+
+// sendRow makes one row's call. Outcomes that another try would not
+// change (the user blocked the bot, an edit of a message gone) count as
+// done.
+func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
+	switch r.Method {
+	case storage.MethodConversation:
+		if e.state == nil {
+			return errors.New("outbox: no conversation state wired")
+		}
+		return e.state.ApplyConversation(ctx, r)
+	case MethodSendMessage:
+		var p bot.SendMessageParams
+		if err := json.Unmarshal(r.Params, &p); err != nil {
+			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		}
+		p.ChatID = r.ChatID
+		return e.reply(ctx, &p)
+	case MethodEditReplyMarkup:
+		var p bot.EditMessageReplyMarkupParams
+		if err := json.Unmarshal(r.Params, &p); err != nil {
+			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		}
+		p.ChatID = r.ChatID
+		return ignoreBadRequest(e.callRetrying(ctx, func(ctx context.Context) error {
+			_, err := e.bot.EditMessageReplyMarkup(ctx, &p)
+			return err
+		}))
+	case MethodEditMessageText:
+		var p bot.EditMessageTextParams
+		if err := json.Unmarshal(r.Params, &p); err != nil {
+			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		}
+		p.ChatID = r.ChatID
+		return ignoreBadRequest(e.callRetrying(ctx, func(ctx context.Context) error {
+			_, err := e.bot.EditMessageText(ctx, &p)
+			return err
+		}))
+	case MethodSendDocument, MethodSendPhoto:
+		var f OutboxFile
+		if err := json.Unmarshal(r.Params, &f); err != nil {
+			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		}
+		return e.upload(ctx, r.ChatID, r.Method, f)
+	case MethodAnswerCallback:
+		var p bot.AnswerCallbackQueryParams
+		if err := json.Unmarshal(r.Params, &p); err != nil {
+			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		}
+		err := e.callRetrying(ctx, func(ctx context.Context) error {
+			_, err := e.bot.AnswerCallbackQuery(ctx, &p)
+			return err
+		})
+		if errors.Is(err, bot.ErrorBadRequest) {
+			// The query is too old (a slow or resumed update): the spinner
+			// is gone on the phone already, but a notice must still arrive.
+			if p.Text == "" {
+				return nil
+			}
+			return e.reply(ctx, &bot.SendMessageParams{ChatID: r.ChatID, Text: p.Text})
+		}
+		return err
+	}
+	return fmt.Errorf("outbox row %d: unknown method %q", r.ID, r.Method)
+}
+
+// reply sends a message within the chat's reply budget. A user who blocked
+// the bot is marked unreachable; nothing is left to do.
+func (e *Engine) reply(ctx context.Context, p *bot.SendMessageParams) error {
+	chatID, _ := p.ChatID.(int64)
+	err := botapi.Retry(priorityAttempts, func() error {
+		if err := e.lim.waitReply(ctx, chatID); err != nil {
+			return err
+		}
+		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
+		defer cancel()
+		_, err := e.bot.SendMessage(cctx, p)
+		return err
+	}, e.floodWait(ctx, chatID))
+	if errors.Is(err, bot.ErrorForbidden) {
+		if err := e.store.SetDonorReachable(ctx, chatID, false); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		return nil
+	}
+	return err
+}
+
+// callRetrying makes a call that takes no send token (an edit, an answer),
+// waiting out 429s.
+func (e *Engine) callRetrying(ctx context.Context, call func(context.Context) error) error {
+	return botapi.Retry(priorityAttempts, func() error {
+		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
+		defer cancel()
+		return call(cctx)
+	}, func(wait time.Duration) error {
+		if wait > outboxRetryAfterMaxWait {
+			return errors.New("flood wait too long")
+		}
+		return sleep(ctx, wait)
+	})
+}
+
+// floodWait pauses every sender of every process for a 429's retry_after;
+// the next try waits for the pause through the limiter.
+func (e *Engine) floodWait(ctx context.Context, chatID int64) func(time.Duration) error {
+	return func(wait time.Duration) error {
+		e.log.Warn("outbox: flood wait", "chat_id", chatID, "retry_after", wait)
+		e.lim.pause(context.WithoutCancel(ctx), wait)
+		return nil
+	}
+}
+
+// ignoreBadRequest treats a 400 as done: an edit of a message too old, gone
+// or unchanged cannot succeed later either.
+func ignoreBadRequest(err error) error {
+	if errors.Is(err, bot.ErrorBadRequest) {
+		return nil
+	}
+	return err
+}
+
+// OutboxFile is a small file (a calendar entry, a QR poster, a chart) sent
+// as a document or a photo from the outbox.
+type OutboxFile struct {
+	Name    string `json:"name"`
+	Data    []byte `json:"data"`
+	Caption string `json:"caption,omitempty"`
+}
+
+// upload sends an OutboxFile within the chat's reply budget.
+func (e *Engine) upload(ctx context.Context, chatID int64, method string, f OutboxFile) error {
+	err := botapi.Retry(priorityAttempts, func() error {
+		if err := e.lim.waitReply(ctx, chatID); err != nil {
+			return err
+		}
+		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
+		defer cancel()
+		file := &models.InputFileUpload{Filename: f.Name, Data: bytes.NewReader(f.Data)}
+		var err error
+		if method == MethodSendPhoto {
+			_, err = e.bot.SendPhoto(cctx, &bot.SendPhotoParams{ChatID: chatID, Photo: file, Caption: f.Caption})
+		} else {
+			_, err = e.bot.SendDocument(cctx, &bot.SendDocumentParams{ChatID: chatID, Document: file, Caption: f.Caption})
+		}
+		return err
+	}, e.floodWait(ctx, chatID))
+	if errors.Is(err, bot.ErrorForbidden) {
+		if err := e.store.SetDonorReachable(ctx, chatID, false); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		return nil
+	}
+	return err
+}
+
+// repeatShows reports whether making a row's call twice shows the user
+// something twice: a message or file; an answer to a button only when it
+// has a notice (a repeat is refused as too old and becomes a message).
+// Conversations and edits are the same when repeated.
+func repeatShows(r storage.OutboxRow) bool {
+	switch r.Method {
+	case storage.MethodConversation, MethodEditReplyMarkup, MethodEditMessageText:
+		return false
+	case MethodAnswerCallback:
+		var p struct {
+			Text string `json:"text"`
+		}
+		return json.Unmarshal(r.Params, &p) != nil || p.Text != ""
+	}
+	return true
+}

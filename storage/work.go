@@ -1,0 +1,326 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Work is the unit of work of one update: one PostgreSQL transaction that
+// every Store method called with its context runs in, the Bot API calls
+// the update's answer makes (buffered, not sent), and the conversation
+// writes (buffered, applied to Redis after commit). Commit stores the
+// state, the buffered calls as outbox rows and the update's handled mark
+// together; a crash before it leaves nothing done, a crash after it leaves
+// the outbox rows for another process to send.
+type Work struct {
+	db    *sqlx.DB
+	tx    *sqlx.Tx
+	calls []OutboxCall
+	// conv holds the conversations written in this unit, by user (nil:
+	// ended), in the order first written.
+	conv      map[int64]*Conversation
+	convOrder []int64
+	// pending caches pendingConversation by user: nothing but this unit
+	// writes a user's conversation while it handles their update.
+	pending  map[int64]*conversationWrite
+	nextSave int
+	done     bool
+	after    []func(context.Context) error
+}
+
+// OutboxCall is one buffered Bot API call to a chat.
+type OutboxCall struct {
+	ChatID int64
+	Method string
+	Params json.RawMessage
+}
+
+// OutboxRow is a committed effect waiting to be sent (or sent).
+type OutboxRow struct {
+	ID       int64           `db:"id"`
+	UpdateID int64           `db:"update_id"`
+	ChatID   int64           `db:"chat_id"`
+	Seq      int             `db:"seq"`
+	Method   string          `db:"method"`
+	Params   json.RawMessage `db:"params"`
+	Attempts int             `db:"attempts"`
+}
+
+// MethodConversation is the outbox method of a conversation write: its
+// params are a conversationWrite, applied to Redis rather than sent.
+const MethodConversation = "conv"
+
+type workKey struct{}
+
+type committedKey struct{}
+
+// CommitFlag records the updates units of work committed with their
+// handled mark, so that the caller need not mark them again.
+type CommitFlag struct{ ids []int64 }
+
+// WithCommitFlag returns a context whose units of work record their
+// commits in f.
+func WithCommitFlag(ctx context.Context, f *CommitFlag) context.Context {
+	return context.WithValue(ctx, committedKey{}, f)
+}
+
+// Marked reports whether a unit of work committed updateID as handled.
+func (f *CommitFlag) Marked(updateID int64) bool { return slices.Contains(f.ids, updateID) }
+
+// BeginWork opens a unit of work; the returned context carries it. The
+// caller must Commit or Rollback it.
+func (s *Store) BeginWork(ctx context.Context) (context.Context, *Work, error) {
+	if workFrom(ctx) != nil {
+		return nil, nil, errors.New("storage: begin work: a unit of work is already open")
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("storage: begin work: %w", err)
+	}
+	w := &Work{db: s.db, tx: tx, conv: map[int64]*Conversation{}, pending: map[int64]*conversationWrite{}}
+	return context.WithValue(ctx, workKey{}, w), w, nil
+}
+
+func workFrom(ctx context.Context) *Work {
+	w, _ := ctx.Value(workKey{}).(*Work)
+	if w == nil || w.done {
+		return nil
+	}
+	return w
+}
+
+// InWork reports whether ctx carries an open unit of work.
+func InWork(ctx context.Context) bool { return workFrom(ctx) != nil }
+
+// WorkOf returns the open unit of work ctx carries, or nil.
+func WorkOf(ctx context.Context) *Work { return workFrom(ctx) }
+
+// Call buffers a Bot API call to chatID; it is sent after Commit, in the
+// order buffered.
+func (w *Work) Call(chatID int64, method string, params any) error {
+	raw, err := json.Marshal(params)
+	if err != nil {
+		return fmt.Errorf("storage: buffer %s to %d: %w", method, chatID, err)
+	}
+	w.calls = append(w.calls, OutboxCall{ChatID: chatID, Method: method, Params: raw})
+	return nil
+}
+
+// After registers fn to run once the unit has committed and its calls
+// went out, outside any unit of work: for what must see the committed
+// state, or follow the replies.
+func (w *Work) After(fn func(context.Context) error) { w.after = append(w.after, fn) }
+
+// Afters returns the functions registered with After.
+func (w *Work) Afters() []func(context.Context) error { return w.after }
+
+// Calls returns the Bot API calls buffered so far.
+func (w *Work) Calls() []OutboxCall { return w.calls }
+
+// conversationWrite is the params of a MethodConversation row.
+type conversationWrite struct {
+	UserID int64         `json:"user_id"`
+	Conv   *Conversation `json:"conv"` // nil: ended
+}
+
+// Commit stores the unit's effects and marks updateID handled, in the
+// transaction of its state changes. The rows come back claimed by the
+// caller, who sends them (conversations first, then the calls in order).
+func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) {
+	if w.done {
+		return nil, errors.New("storage: commit: unit of work already finished")
+	}
+	var chats, seqs []int64
+	var methods, params []string
+	add := func(chatID int64, method string, p []byte) {
+		chats, seqs = append(chats, chatID), append(seqs, int64(len(seqs)))
+		methods, params = append(methods, method), append(params, string(p))
+	}
+	for _, userID := range w.convOrder {
+		raw, err := json.Marshal(conversationWrite{UserID: userID, Conv: w.conv[userID]})
+		if err != nil {
+			w.Rollback()
+			return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
+		}
+		add(userID, MethodConversation, raw)
+	}
+	for _, c := range w.calls {
+		add(c.ChatID, c.Method, c.Params)
+	}
+	// One statement stores the rows and marks the update: a round trip
+	// less on every turn.
+	const q = `WITH handled AS (
+			UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1)
+		INSERT INTO outbox (update_id, chat_id, seq, method, params)
+		SELECT $1, * FROM unnest($2::bigint[], $3::int[], $4::text[], $5::jsonb[])
+		RETURNING id, update_id, chat_id, seq, method, params, attempts`
+	rows := []OutboxRow{}
+	if err := w.tx.SelectContext(ctx, &rows, q, updateID, pq.Array(chats), pq.Array(seqs),
+		pq.Array(methods), pq.Array(params)); err != nil {
+		w.Rollback()
+		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
+	}
+	w.done = true
+	if err := w.tx.Commit(); err != nil {
+		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
+	}
+	if f, ok := ctx.Value(committedKey{}).(*CommitFlag); ok {
+		f.ids = append(f.ids, updateID)
+	}
+	sortOutbox(rows)
+	return rows, nil
+}
+
+// Rollback abandons the unit of work; after Commit it does nothing.
+func (w *Work) Rollback() {
+	if w.done {
+		return
+	}
+	w.done = true
+	_ = w.tx.Rollback() // the error says only that the connection is gone
+}
+
+// IsRetryable reports whether err is a serialization failure or a
+// deadlock: the unit of work was rolled back and may be run again.
+func IsRetryable(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && (pqErr.Code == "40001" || pqErr.Code == "40P01")
+}
+
+// querier is what Store methods run SQL on: the pool, or the transaction
+// of the unit of work in progress.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error)
+	QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row
+}
+
+// q is where a method called with ctx runs its SQL.
+func (s *Store) q(ctx context.Context) querier {
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		return w.tx
+	}
+	return s.db
+}
+
+// dbTx is a transaction of the Store's own: a plain one, or a savepoint in
+// the unit of work in progress, so that its rollback on error undoes only
+// its own statements.
+type dbTx struct {
+	*sqlx.Tx
+	savepoint string // "" for a plain transaction
+	finished  bool
+}
+
+// begin opens a dbTx. A read-only option applies to a plain transaction
+// only.
+func (s *Store) begin(ctx context.Context, opts *sql.TxOptions) (*dbTx, error) {
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		w.nextSave++
+		name := "sp" + strconv.Itoa(w.nextSave)
+		if _, err := w.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+			return nil, err
+		}
+		return &dbTx{Tx: w.tx, savepoint: name}, nil
+	}
+	tx, err := s.db.BeginTxx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &dbTx{Tx: tx}, nil
+}
+
+// Commit commits, or releases the savepoint.
+func (t *dbTx) Commit() error {
+	if t.finished {
+		return sql.ErrTxDone
+	}
+	t.finished = true
+	if t.savepoint == "" {
+		return t.Tx.Commit()
+	}
+	_, err := t.Exec("RELEASE SAVEPOINT " + t.savepoint)
+	return err
+}
+
+// Rollback undoes the transaction, or what was done since the savepoint;
+// after Commit it does nothing.
+func (t *dbTx) Rollback() error {
+	if t.finished {
+		return nil
+	}
+	t.finished = true
+	if t.savepoint == "" {
+		return t.Tx.Rollback()
+	}
+	if _, err := t.Exec("ROLLBACK TO SAVEPOINT " + t.savepoint); err != nil {
+		return err
+	}
+	_, err := t.Exec("RELEASE SAVEPOINT " + t.savepoint)
+	return err
+}
+
+// pendingConversation is the newest committed conversation write of
+// userID not yet applied to Redis (its process died, or is applying it
+// right now): it is newer than what Redis holds.
+func (w *Work) pendingConversation(ctx context.Context, userID int64) (*conversationWrite, bool, error) {
+	if cw, seen := w.pending[userID]; seen {
+		return cw, cw != nil, nil
+	}
+	const q = `SELECT params FROM outbox
+		WHERE chat_id = $1 AND method = 'conv' AND sent_at IS NULL
+		ORDER BY id DESC LIMIT 1`
+	var raw []byte
+	err := w.tx.GetContext(ctx, &raw, q, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		w.pending[userID] = nil
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("storage: pending conversation of %d: %w", userID, err)
+	}
+	var cw conversationWrite
+	if err := json.Unmarshal(raw, &cw); err != nil {
+		return nil, false, fmt.Errorf("storage: pending conversation of %d: %w", userID, err)
+	}
+	w.pending[userID] = &cw
+	return &cw, true, nil
+}
+
+// sortOutbox orders rows the way they are sent: by update, then seq.
+func sortOutbox(rows []OutboxRow) {
+	slices.SortFunc(rows, func(a, b OutboxRow) int {
+		return cmp.Or(cmp.Compare(a.UpdateID, b.UpdateID), cmp.Compare(a.Seq, b.Seq))
+	})
+}
+
+// guarded runs a statement whose failure the caller handles (a duplicate
+// name, say): in a unit of work it runs inside a savepoint, since a failed
+// statement would otherwise abort the whole transaction.
+func (s *Store) guarded(ctx context.Context, fn func(q querier) error) error {
+	if w := workFrom(ctx); w == nil || w.db != s.db {
+		return fn(s.db)
+	}
+	tx, err := s.begin(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		if rerr := tx.Rollback(); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	return tx.Commit()
+}
