@@ -166,7 +166,7 @@ func TestScreeningCancelRestartAndLost(t *testing.T) {
 			q2 := p.Expect(tc.q2)
 			p.TapIn(q2.ID, tc.cancel)
 			p.Expect(tc.cancelled, "/mydrives")
-			if n := len(b.RedisKeys(itoa(id) + ":conv")); n != 0 {
+			if inConversation(t, b, id) {
 				t.Fatalf("the conversation outlived Cancel")
 			}
 			if m, _ := b.API.Message(id, q2.ID); len(m.InlineKeyboard) != 0 {

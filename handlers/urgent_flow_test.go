@@ -151,6 +151,9 @@ func urgentFlowIn(t *testing.T, b *bottest.Bot, tc urgentFlowTexts) {
 	}
 	admin.Tap(tc.send)
 	admin.Expect(tc.sent)
+	// The need's status message is sent to the admin while the turn runs
+	// (its id is stored with the need); the need is committed after it.
+	b.Settle()
 	var units int
 	var audience string
 	if err := b.Store.DB().QueryRow(`SELECT units_needed, audience FROM needs WHERE club_id = $1`, club.ID).Scan(&units, &audience); err != nil {
