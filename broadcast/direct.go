@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 
 	"donorbot/botapi"
 )
@@ -84,6 +86,34 @@ func (e *Engine) EditNow(ctx context.Context, chatID int64, messageID int, text 
 func (e *Engine) Reserve(ctx context.Context, chatID int64) error {
 	if err := e.lim.waitReply(ctx, chatID); err != nil {
 		return fmt.Errorf("broadcast: reserve a reply to %d: %w", chatID, err)
+	}
+	return nil
+}
+
+// UploadNow sends a file that is too large to keep in the outbox (an
+// export) to the user whose update is being handled, as a document, read
+// from its start at every attempt. It counts as a reply of the
+// conversation (Reserve), not as a priority message to another user.
+func (e *Engine) UploadNow(ctx context.Context, chatID int64, name string, data io.ReadSeeker, caption string) error {
+	err := botapi.Retry(priorityAttempts, func() error {
+		if err := e.lim.waitReply(ctx, chatID); err != nil {
+			return err
+		}
+		if _, err := data.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		_, err := e.bot.SendDocument(ctx, &bot.SendDocumentParams{
+			ChatID: chatID, Caption: caption,
+			Document: &models.InputFileUpload{Filename: name, Data: data},
+		})
+		return err
+	}, func(wait time.Duration) error {
+		e.log.Warn("broadcast: flood wait", "chat_id", chatID, "retry_after", wait)
+		e.lim.pause(context.WithoutCancel(ctx), wait)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("broadcast: upload %s to %d: %w", name, chatID, err)
 	}
 	return nil
 }

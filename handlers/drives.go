@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
@@ -392,58 +389,16 @@ func (h *Handlers) announcePromotion(ctx context.Context, p *storage.Promotion) 
 	return h.tell(ctx, p.ChatID, text, nil)
 }
 
-// sendDocument sends a file to the user's chat.
+// sendDocument sends a small file (a calendar entry) to the user's chat
+// with the turn's other replies.
 func (t *turn) sendDocument(ctx context.Context, name string, data []byte, caption string) error {
-	if w := storage.WorkOf(ctx); w != nil {
-		return w.Call(t.chatID, broadcast.MethodSendDocument, broadcast.OutboxFile{Name: name, Data: data, Caption: caption})
-	}
-	return t.sendFile(ctx, name, strings.NewReader(string(data)), caption)
+	return t.call(ctx, broadcast.MethodSendDocument, broadcast.OutboxFile{Name: name, Data: data, Caption: caption})
 }
 
-// sendFile uploads a file, read from its start (again on a retry), to the
-// user's chat as a document.
-func (t *turn) sendFile(ctx context.Context, name string, data io.ReadSeeker, caption string) error {
-	err := t.h.retry(ctx, func() error {
-		if err := t.h.reserve(ctx, t.chatID); err != nil {
-			return err
-		}
-		if _, err := data.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		_, err := t.b.SendDocument(ctx, &tg.SendDocumentParams{
-			ChatID:   t.chatID,
-			Document: &models.InputFileUpload{Filename: name, Data: data},
-			Caption:  caption,
-		})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("send document %s: %w", name, err)
-	}
-	return nil
-}
-
-// sendPhoto sends a PNG to the user's chat; the caption is cut to
-// Telegram's 1,024 characters.
+// sendPhoto sends a PNG to the user's chat with the turn's other replies;
+// the caption is cut to Telegram's 1,024 characters.
 func (t *turn) sendPhoto(ctx context.Context, name string, png []byte, caption string) error {
-	if w := storage.WorkOf(ctx); w != nil {
-		return w.Call(t.chatID, broadcast.MethodSendPhoto, broadcast.OutboxFile{Name: name, Data: png, Caption: shorten(caption, 1024)})
-	}
-	err := t.h.retry(ctx, func() error {
-		if err := t.h.reserve(ctx, t.chatID); err != nil {
-			return err
-		}
-		_, err := t.b.SendPhoto(ctx, &tg.SendPhotoParams{
-			ChatID:  t.chatID,
-			Photo:   &models.InputFileUpload{Filename: name, Data: strings.NewReader(string(png))},
-			Caption: shorten(caption, 1024),
-		})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("send photo %s: %w", name, err)
-	}
-	return nil
+	return t.call(ctx, broadcast.MethodSendPhoto, broadcast.OutboxFile{Name: name, Data: png, Caption: shorten(caption, 1024)})
 }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }

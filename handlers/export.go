@@ -84,10 +84,10 @@ func (h *Handlers) onExport(ctx context.Context, t *turn) error {
 		name += "-" + id(slotID)
 	}
 	caption := t.textf("export_caption", map[string]any{"Title": d.Title, "Count": n})
-	if err := t.sendFile(ctx, name+".csv", csvFile, caption); err != nil {
+	if err := h.d.Broadcaster.UploadNow(ctx, t.chatID, name+".csv", csvFile, caption); err != nil {
 		return err
 	}
-	return t.sendFile(ctx, name+".xlsx", xlsxFile, caption)
+	return h.d.Broadcaster.UploadNow(ctx, t.chatID, name+".xlsx", xlsxFile, caption)
 }
 
 // writeRegistrationList streams the registrations of a drive (or one slot)

@@ -204,7 +204,7 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 		return nil, err
 	}
 	defer w.Rollback()
-	t, ok, err := h.newTurn(wctx, b, upd)
+	t, ok, err := h.newTurn(wctx, upd)
 	if err != nil || !ok {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"io"
 	"errors"
 	"fmt"
 
@@ -18,7 +19,9 @@ type Broadcaster interface {
 	Cancel(ctx context.Context, broadcastID int64) (int, error)
 	SendNow(ctx context.Context, chatID int64, text string, markup any) (int, error)
 	EditNow(ctx context.Context, chatID int64, messageID int, text string, markup any) error
-	Reserve(ctx context.Context, chatID int64) error
+	// UploadNow sends a file too large for the outbox (an export) to the
+	// chat of the update being handled.
+	UploadNow(ctx context.Context, chatID int64, name string, data io.ReadSeeker, caption string) error
 	// SendOutbox sends the committed effects of a turn (storage.Work).
 	SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 	// Wake has the senders look for queued work at once.
@@ -50,7 +53,3 @@ func (h *Handlers) textIn(lang, id string, data map[string]any) string {
 	return h.texts.text(lang, id, data)
 }
 
-// reserve counts a reply against the shared send rate before it is sent.
-func (h *Handlers) reserve(ctx context.Context, chatID int64) error {
-	return h.d.Broadcaster.Reserve(ctx, chatID)
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -20,7 +19,6 @@ import (
 // their donor record if they consented.
 type turn struct {
 	h          *Handlers
-	b          *tg.Bot
 	upd        *models.Update
 	userID     int64
 	chatID     int64
@@ -35,7 +33,7 @@ type turn struct {
 
 // newTurn loads what every handler needs. ok is false for updates donorbot
 // ignores: anything outside private chats, and kinds it does not handle.
-func (h *Handlers) newTurn(ctx context.Context, b *tg.Bot, upd *models.Update) (*turn, bool, error) {
+func (h *Handlers) newTurn(ctx context.Context, upd *models.Update) (*turn, bool, error) {
 	from, chatID := sender(upd)
 	if from == nil || from.IsBot || chatID != from.ID {
 		return nil, false, nil
@@ -48,7 +46,7 @@ func (h *Handlers) newTurn(ctx context.Context, b *tg.Bot, upd *models.Update) (
 		// measured is NFC, however the keyboard composed it.
 		upd.Message.Text = textbound.Normalize(upd.Message.Text)
 	}
-	t := &turn{h: h, b: b, upd: upd, userID: from.ID, chatID: chatID}
+	t := &turn{h: h, upd: upd, userID: from.ID, chatID: chatID}
 	if cq := upd.CallbackQuery; cq != nil {
 		t.callbackID = cq.ID
 		if cq.Message.Message != nil {
@@ -169,25 +167,6 @@ func (t *turn) answer(ctx context.Context, text string) error {
 	return t.call(ctx, broadcast.MethodAnswerCallback,
 		&tg.AnswerCallbackQueryParams{CallbackQueryID: t.callbackID, Text: text})
 }
-
-// retry runs a Bot API call, waiting out one 429 whose retry_after fits the
-// handler's deadline: a reply later than that helps nobody.
-func (h *Handlers) retry(ctx context.Context, call func() error) error {
-	return botapi.Retry(2, call, func(wait time.Duration) error {
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+time.Second {
-			return errNoTimeToWait
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-			return nil
-		}
-	})
-}
-
-// errNoTimeToWait ends a retry whose wait would outlast the deadline.
-var errNoTimeToWait = errors.New("no time left to wait out a flood pause")
 
 // editButtons replaces the buttons of the message a button was tapped in.
 func (t *turn) editButtons(ctx context.Context, kb botapi.InlineKeyboard) error {
