@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-
 	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/drive"

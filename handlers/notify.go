@@ -2,9 +2,9 @@ package handlers
 
 import (
 	"context"
-	"io"
 	"errors"
 	"fmt"
+	"io"
 
 	"donorbot/broadcast"
 	"donorbot/storage"
@@ -52,4 +52,3 @@ func (h *Handlers) tell(ctx context.Context, chatID int64, text string, markup a
 func (h *Handlers) textIn(lang, id string, data map[string]any) string {
 	return h.texts.text(lang, id, data)
 }
-
