@@ -38,7 +38,9 @@ func TestSIGKILLBetweenReminderDueAndSent(t *testing.T) {
 	// The donorbot processes under test run on the wall clock: so does
 	// what this test writes as "now".
 	now := time.Now()
-	start := now.Add(100 * time.Minute).Truncate(time.Minute)
+	// Registered while the slot is ten hours away, so that no scheduler
+	// tick meanwhile sees a reminder owed; moved below in one transaction.
+	start := now.Add(10 * time.Hour).Truncate(time.Minute)
 	d, slots, err := store.CreateDrive(ctx, drive.DraftInput{
 		Title: "Ngày hội Sau sự cố", Wave: "Đợt 1", Organizer: "Đoàn phường Bến Nghé", Hospital: "Bệnh viện Chợ Rẫy",
 		Venue: "201B Nguyễn Chí Thanh, quận 5", Start: start, End: start.Add(time.Hour),
@@ -65,10 +67,29 @@ func TestSIGKILLBetweenReminderDueAndSent(t *testing.T) {
 		}
 		regs = append(regs, reg.ID)
 	}
-	// Registered yesterday, so the 2 h reminder (due 20 minutes ago) is owed;
-	// all in one statement, so the scheduler sees them all at once.
-	const yesterday = `UPDATE registrations SET queued_at = queued_at - interval '1 day' WHERE id = ANY($1)`
-	if _, err := store.DB().Exec(yesterday, pq.Array(regs)); err != nil {
+	// Then, at once: registered yesterday and the slot 100 minutes away, so
+	// the 2 h reminder (due 20 minutes ago) is owed to all five together.
+	shift := start.Sub(now.Add(100 * time.Minute).Truncate(time.Minute))
+	tx, err := store.DB().Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE registrations SET queued_at = queued_at - interval '1 day' WHERE id = ANY($1)`,
+		`UPDATE drive_slots SET starts_at = starts_at - make_interval(secs => $2), ends_at = ends_at - make_interval(secs => $2)
+			WHERE id IN (SELECT slot_id FROM registrations WHERE id = ANY($1))`,
+		`UPDATE drives SET starts_at = starts_at - make_interval(secs => $2), ends_at = ends_at - make_interval(secs => $2)
+			WHERE id IN (SELECT drive_id FROM registrations WHERE id = ANY($1))`,
+	} {
+		args := []any{pq.Array(regs)}
+		if strings.Contains(q, "$2") {
+			args = append(args, shift.Seconds())
+		}
+		if _, err := tx.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	due := func() int {
