@@ -371,6 +371,10 @@ func (t *turn) screeningResultText(res screening.Result, day time.Time) string {
 	default:
 		b.WriteString(t.text("result_not_eligible"))
 	}
+	if res.Apheresis {
+		b.WriteString("\n")
+		b.WriteString(t.text("result_apheresis"))
+	}
 	b.WriteString(t.reasonLines(res.Reasons))
 	b.WriteString("\n")
 	for _, n := range res.Notices {
