@@ -9,7 +9,6 @@ import (
 
 	"donorbot/botapi"
 	"donorbot/drive"
-	"donorbot/screening"
 	"donorbot/storage"
 )
 
@@ -86,12 +85,13 @@ func (h *Handlers) thankDonor(ctx context.Context, rec storage.RecordedResult, i
 	if err != nil {
 		return err
 	}
-	sd, err := h.screeningDonor(ctx, &donor)
+	f, err := h.donorFacts(ctx, &donor)
 	if err != nil {
 		return err
 	}
 	// From the day after: on the day of a donation, "eligible today" is moot.
-	next, _ := screening.NextEligible(screening.DefaultConfig(), sd, in.On.AddDate(0, 0, 1))
+	from := in.On.AddDate(0, 0, 1)
+	next := firstDay(h.statusOn(f, from, nil), from)
 	data := map[string]any{"Volume": in.VolumeML, "Kind": h.textIn(rec.Language, "kind_"+in.Kind, nil),
 		"Count": rec.Donations}
 	msg := "donation_thanks_no_date"

@@ -288,11 +288,7 @@ func (h *Handlers) evaluate(ctx context.Context, t *turn, st screeningState) (sc
 	if err != nil {
 		return screening.Result{}, fmt.Errorf("screening day %q: %w", st.Day, err)
 	}
-	sd, err := h.screeningDonor(ctx, t.donor)
-	if err != nil {
-		return screening.Result{}, err
-	}
-	return screening.Evaluate(screening.DefaultConfig(), sd, st.Answers, day, h.today()), nil
+	return h.donorStatus(ctx, t.donor, day, st.Answers)
 }
 
 func parsePurpose(p string) (string, int64, error) {
