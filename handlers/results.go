@@ -19,8 +19,12 @@ func (h *Handlers) onResultVolume(ctx context.Context, t *turn) error {
 	if !ok || err != nil {
 		return err
 	}
+	volumes, kinds, err := h.donorBags(ctx, a)
+	if err != nil {
+		return err
+	}
 	volume, err := strconv.Atoi(t.cb.arg(1))
-	if err != nil || !slices.Contains(donationVolumes, volume) {
+	if err != nil || !slices.Contains(volumes, volume) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
 	fix := t.cb.arg(2) == fixArg
@@ -31,7 +35,7 @@ func (h *Handlers) onResultVolume(ctx context.Context, t *turn) error {
 		return err
 	}
 	var bs []botapi.Button
-	for _, k := range donationKinds {
+	for _, k := range kinds {
 		args := []string{id(a.RegistrationID), strconv.Itoa(volume), k}
 		if fix {
 			args = append(args, fixArg)
@@ -47,9 +51,13 @@ func (h *Handlers) onResultKind(ctx context.Context, t *turn) error {
 	if !ok || err != nil {
 		return err
 	}
+	volumes, kinds, err := h.donorBags(ctx, a)
+	if err != nil {
+		return err
+	}
 	volume, err := strconv.Atoi(t.cb.arg(1))
 	kind := t.cb.arg(2)
-	if err != nil || !slices.Contains(donationVolumes, volume) || !slices.Contains(donationKinds, kind) {
+	if err != nil || !slices.Contains(volumes, volume) || !slices.Contains(kinds, kind) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
 	if !a.CheckedInAt.Valid {
