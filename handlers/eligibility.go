@@ -11,7 +11,8 @@ import (
 )
 
 // screeningDonor gathers what the eligibility rules need about the donor:
-// profile, last donation and open deferrals.
+// profile, last donation, open deferrals, and what their latest screening
+// said about the last donation.
 func (h *Handlers) screeningDonor(ctx context.Context, d *profile.Donor) (screening.Donor, error) {
 	sd := screening.Donor{BirthDate: d.BirthDate, Female: d.Sex == profile.SexFemale, WeightKg: d.WeightKg}
 	last, err := h.d.Store.LastDonation(ctx, d.TelegramID)
@@ -27,6 +28,13 @@ func (h *Handlers) screeningDonor(ctx context.Context, d *profile.Donor) (screen
 	}
 	for _, f := range deferrals {
 		sd.Deferrals = append(sd.Deferrals, screening.Deferral{Code: screening.Code(f.Code), Until: f.Until, Permanent: f.Permanent})
+	}
+	answered, err := h.d.Store.LastDonationAnswers(ctx, []int64{d.TelegramID})
+	if err != nil {
+		return screening.Donor{}, err
+	}
+	if a, ok := answered[d.TelegramID]; ok {
+		sd.Answered = &a
 	}
 	return sd, nil
 }

@@ -2,54 +2,33 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"slices"
 	"time"
 
 	"donorbot/profile"
 	"donorbot/screening"
 )
 
-// donorFacts is everything eligibility is judged from: the profile, the last
-// donation and open deferrals (screeningDonor), and the answer to question 1
-// of the donor's latest screening. Deferrals found by a screening are kept
-// as deferrals; the last donation as answered is not (the history does not
-// know it), so it is read back from the answers, for /eligibility to agree
-// with the screening that heard it.
+// donorFacts is everything eligibility is judged from (screeningDonor):
+// the profile, the last donation, open deferrals and the latest
+// screening's answer about the last donation. Deferrals found by a
+// screening are kept as deferrals; the donation as answered is not (the
+// history does not know it), hence the answer.
 type donorFacts struct {
-	donor   screening.Donor
-	donated []screening.Answer
+	donor screening.Donor
 }
 
 // donorFacts gathers the facts about d; load them once per screen.
 func (h *Handlers) donorFacts(ctx context.Context, d *profile.Donor) (donorFacts, error) {
 	sd, err := h.screeningDonor(ctx, d)
-	if err != nil {
-		return donorFacts{}, err
-	}
-	f := donorFacts{donor: sd}
-	raw, err := h.d.Store.LatestScreeningAnswers(ctx, d.TelegramID)
-	if err != nil || len(raw) == 0 {
-		return f, err
-	}
-	var answers []screening.Answer
-	if err := json.Unmarshal(raw, &answers); err != nil {
-		return donorFacts{}, fmt.Errorf("latest screening answers of donor %d: %w", d.TelegramID, err)
-	}
-	f.donated = slices.DeleteFunc(answers, func(a screening.Answer) bool { return a.Question != screening.QDonatedBefore })
-	return f, nil
+	return donorFacts{donor: sd}, err
 }
 
 // statusOn is the one eligibility every screen shows: the donor's status
 // on day, from the facts and, during a screening, its fresh answers (nil
-// elsewhere: the latest screening's answer about the last donation is used).
+// elsewhere). Urgent matching judges its candidates by the same
+// screening.Evaluate, from the same facts loaded in bulk.
 func (h *Handlers) statusOn(f donorFacts, day time.Time, fresh []screening.Answer) screening.Result {
-	answers := f.donated
-	if fresh != nil {
-		answers = fresh
-	}
-	return screening.Evaluate(screening.DefaultConfig(), f.donor, answers, day, h.today())
+	return screening.Evaluate(screening.DefaultConfig(), f.donor, fresh, day, h.today())
 }
 
 // donorStatus is statusOn for one day, loading the facts.

@@ -81,6 +81,11 @@ type Donor struct {
 	LastDonation *Donation
 	// Deferrals are the open deferrals from the records.
 	Deferrals []Deferral
+	// Answered is the answer to question 1 of the donor's latest
+	// screening, if any: a donation the history may lack (given at another
+	// centre). Evaluate uses it when its own answers do not include one,
+	// so every screen judges the same donation.
+	Answered *Answer
 }
 
 // Standard whole-blood bag volumes, largest first.

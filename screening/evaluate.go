@@ -108,8 +108,10 @@ type Result struct {
 	Notices []Notice
 }
 
-// Evaluate screens a donor for a drive on date on, from the profile and
-// history in d and the questionnaire answers given today. Unanswered
+// Evaluate screens a donor for a drive on date on, from the profile,
+// history and latest answer about the last donation in d and the
+// questionnaire answers given today. It is the one eligibility rule: every
+// screen that shows a donor's status calls it (NextEligible too). Unanswered
 // questions count as No (check Missing first); answers to unknown questions
 // and, for men, to women-only questions are ignored. A reason whose Until is
 // on or before the drive's date does not defer.
@@ -119,6 +121,9 @@ func Evaluate(cfg Config, d Donor, answers []Answer, on, today time.Time) Result
 	v.checkDonor(d)
 	byID := latestAnswers(answers)
 	a, ok := byID[QDonatedBefore]
+	if !ok && d.Answered != nil {
+		a, ok = *d.Answered, true
+	}
 	last, basis, known := donationFrom(d.LastDonation, a, ok, today)
 	if !known {
 		v.notice(NoticeLastDonationUnknown)
@@ -146,8 +151,8 @@ func Evaluate(cfg Config, d Donor, answers []Answer, on, today time.Time) Result
 }
 
 // NextEligible returns the earliest day, from date from on, on which the
-// donor may donate as far as the profile, the history and the records tell
-// (no questionnaire), with the reasons that push it past from. It returns a
+// donor may donate as far as the profile, the history, the records and the
+// latest answer about the last donation tell (no new answers), with the reasons that push it past from. It returns a
 // zero time when there is no such day or it cannot be computed: a
 // NotEligible reason (including a deferral that ends on or after the 61st
 // birthday) or a deferral of unknown end. It is Evaluate without answers.

@@ -252,3 +252,24 @@ func FuzzParseEventDate(f *testing.F) {
 		}
 	})
 }
+
+// Donor.Answered (the latest screening's answer to PĐK 1) counts when the
+// answers do not include question 1, so /eligibility, /drives and urgent
+// matching judge the donation the screening heard; fresh answers win.
+func TestEvaluateUsesTheLatestDonationAnswer(t *testing.T) {
+	gave := Answer{Question: QDonatedBefore, Yes: true, When: dayOf(2026, time.March, 1), Exact: true, Kind: WholeBlood}
+	d := man()
+	d.Answered = &gave
+	runEval(t, []evalCase{
+		// TT26 Điều 6 khoản 1: 1 Mar + 84 days = 24 May.
+		{name: "remembered answer", donor: d, status: Deferred, until: date(2026, time.May, 24),
+			codes: []Code{CodeDonationInterval}, bases: []Basis{BasisExact}},
+		{name: "fresh No wins", donor: d, answers: []Answer{{Question: QDonatedBefore}}, status: Eligible, volume: 450},
+		// PĐK 1: "don't remember" now, and no history: unknown, the card is checked.
+		{name: "fresh don't remember wins", donor: d, answers: []Answer{donated(nil, WholeBlood)},
+			status: Eligible, volume: 450, notices: []Notice{NoticeLastDonationUnknown}},
+	})
+	if next, _ := NextEligible(Config{}, d, today); !next.Equal(date(2026, time.May, 24)) {
+		t.Errorf("NextEligible = %s, want 24 May", next.Format(time.DateOnly))
+	}
+}
