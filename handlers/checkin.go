@@ -238,9 +238,13 @@ func (h *Handlers) checkInArrival(ctx context.Context, t *turn, d drive.Drive, a
 		"Slot":      t.clock(a.SlotStart) + "–" + t.clock(a.SlotEnd),
 		"Screening": t.text(screeningLabel), "Volume": a.AllowedVolumeML.Int64,
 	})
+	volumes, _, err := h.donorBags(ctx, a)
+	if err != nil {
+		return err
+	}
 	reg := id(a.RegistrationID)
 	var bs []botapi.Button
-	for _, v := range donationVolumes {
+	for _, v := range volumes {
 		bs = append(bs, botapi.Button{Text: t.textf("btn_donated", map[string]any{"Volume": v}),
 			CallbackData: encodeCallback("res", reg, strconv.Itoa(v))})
 	}

@@ -47,9 +47,13 @@ func (h *Handlers) onResultFix(ctx context.Context, t *turn) error {
 	if err := t.answer(ctx, ""); err != nil {
 		return err
 	}
+	volumes, _, err := h.donorBags(ctx, a)
+	if err != nil {
+		return err
+	}
 	reg := id(a.RegistrationID)
 	var bs []botapi.Button
-	for _, v := range donationVolumes {
+	for _, v := range volumes {
 		bs = append(bs, botapi.Button{Text: t.textf("btn_donated", map[string]any{"Volume": v}),
 			CallbackData: encodeCallback("res", reg, strconv.Itoa(v), fixArg)})
 	}

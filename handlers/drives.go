@@ -48,6 +48,10 @@ func (h *Handlers) listDrives(ctx context.Context, t *turn, offset int) error {
 	if len(list) == 0 {
 		return t.reply(ctx, t.text("drives_none"), nil)
 	}
+	mark, err := h.driveMarker(ctx, t)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	b.WriteString(t.text("drives_header"))
 	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
@@ -58,6 +62,7 @@ func (h *Handlers) listDrives(ctx context.Context, t *turn, offset int) error {
 		}
 		b.WriteString("\n\n")
 		b.WriteString(t.driveCard(l.Drive, l.SeatsLeft))
+		b.WriteString(mark(l.Drive.Start))
 		label := t.textf("btn_register_for", map[string]any{"Title": shorten(l.Drive.Title, 40)})
 		kb = kb.With(botapi.Button{Text: label, CallbackData: encodeCallback("drv", "open", id(l.Drive.ID))})
 	}

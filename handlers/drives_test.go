@@ -46,7 +46,7 @@ func answerScreening(t *testing.T, b *bottest.Bot, p *bottest.Phone, yesTo strin
 	last := 0
 	for range 15 {
 		m := b.API.WaitMessage(t, p.User.ID, func(m telegramtest.Message) bool {
-			return m.ID > last && ((strings.HasPrefix(m.Text, "Câu ") && m.HasButtonText("Có")) ||
+			return m.ID > last && ((strings.HasPrefix(m.Text, "Câu ") && (m.HasButtonText("Có") || m.HasButtonText("Hôm nay"))) ||
 				strings.HasPrefix(m.Text, "Bạn xem lại các câu trả lời") ||
 				strings.Contains(m.Text, "Theo câu trả lời") || strings.Contains(m.Text, "chưa nên hiến"))
 		})
@@ -56,6 +56,8 @@ func answerScreening(t *testing.T, b *bottest.Bot, p *bottest.Phone, yesTo strin
 			p.TapIn(m.ID, "✅ Xác nhận")
 		case !strings.HasPrefix(m.Text, "Câu "):
 			return
+		case m.HasButtonText("Hôm nay"): // the day of a recent Yes
+			p.TapIn(m.ID, "Hôm nay")
 		case yesTo != "" && strings.Contains(m.Text, yesTo):
 			p.TapIn(m.ID, "Có")
 		default:

@@ -11,7 +11,8 @@ import (
 )
 
 // screeningDonor gathers what the eligibility rules need about the donor:
-// profile, last donation and open deferrals.
+// profile, last donation, open deferrals, and what their latest screening
+// said about the last donation.
 func (h *Handlers) screeningDonor(ctx context.Context, d *profile.Donor) (screening.Donor, error) {
 	sd := screening.Donor{BirthDate: d.BirthDate, Female: d.Sex == profile.SexFemale, WeightKg: d.WeightKg}
 	last, err := h.d.Store.LastDonation(ctx, d.TelegramID)
@@ -28,17 +29,24 @@ func (h *Handlers) screeningDonor(ctx context.Context, d *profile.Donor) (screen
 	for _, f := range deferrals {
 		sd.Deferrals = append(sd.Deferrals, screening.Deferral{Code: screening.Code(f.Code), Until: f.Until, Permanent: f.Permanent})
 	}
+	answered, err := h.d.Store.LastDonationAnswers(ctx, []int64{d.TelegramID})
+	if err != nil {
+		return screening.Donor{}, err
+	}
+	if a, ok := answered[d.TelegramID]; ok {
+		sd.Answered = &a
+	}
 	return sd, nil
 }
 
 // eligibility answers "when may I donate next, and why" from the donor's
-// profile, history and deferrals (no questionnaire: that is asked when they
-// register for a drive).
+// profile, history, deferrals and latest screening (statusOn, as every
+// screen): no drive needs to be booked for it.
 func (h *Handlers) eligibility(ctx context.Context, t *turn) error {
 	if t.donor == nil || !t.donor.Onboarded() {
 		return t.reply(ctx, t.text("consent_needed"), nil)
 	}
-	sd, err := h.screeningDonor(ctx, t.donor)
+	f, err := h.donorFacts(ctx, t.donor)
 	if err != nil {
 		return err
 	}
@@ -47,24 +55,35 @@ func (h *Handlers) eligibility(ctx context.Context, t *turn) error {
 		return err
 	}
 	today := h.today()
-	day, reasons := screening.NextEligible(screening.DefaultConfig(), sd, today)
+	res := h.statusOn(f, today, nil)
 	var b strings.Builder
-	switch {
+	switch day := firstDay(res, today); {
 	case day.IsZero():
 		b.WriteString(t.text("eligibility_not_now"))
 	case !day.After(today):
-		b.WriteString(t.textf("eligibility_now", map[string]any{
-			"Volume": screening.MaxVolumeML(sd.Female, sd.WeightKg)}))
+		b.WriteString(t.textf("eligibility_now", map[string]any{"Volume": res.MaxVolumeML}))
+		if res.Apheresis {
+			b.WriteString("\n")
+			b.WriteString(t.text("result_apheresis"))
+		}
 	default:
 		b.WriteString(t.textf("eligibility_from", map[string]any{"Date": displayDate(day)}))
 	}
-	b.WriteString(t.reasonLines(reasons))
+	b.WriteString(t.reasonLines(res.Reasons))
 	b.WriteString("\n\n")
 	b.WriteString(t.textf("eligibility_history", map[string]any{"Count": count}))
-	if sd.LastDonation != nil {
+	if last := f.donor.LastDonation; last != nil {
 		b.WriteString(" ")
 		b.WriteString(t.textf("eligibility_last", map[string]any{
-			"Date": displayDate(sd.LastDonation.Date), "Kind": t.text("kind_" + string(sd.LastDonation.Kind))}))
+			"Date": displayDate(last.Date), "Kind": t.text("kind_" + string(last.Kind))}))
+	}
+	// The staff notice closes the message; the others (a last donation
+	// nobody can date) come before it.
+	for _, n := range res.Notices {
+		if n == screening.NoticeLastDonationUnknown {
+			b.WriteString("\n")
+			b.WriteString(t.text("notice_" + string(n)))
+		}
 	}
 	b.WriteString("\n")
 	b.WriteString(t.text("notice_" + string(screening.NoticeFinalDecisionByStaff)))

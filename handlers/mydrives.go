@@ -27,6 +27,10 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 	if len(regs) == 0 {
 		return t.reply(ctx, t.text("mydrives_none"), nil)
 	}
+	mark, err := h.driveMarker(ctx, t)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	b.WriteString(t.text("mydrives_header"))
 	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
@@ -39,6 +43,10 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 		if r.Drive.Status == drive.StatusCancelled {
 			b.WriteString("\n")
 			b.WriteString(t.text("mydrives_drive_cancelled"))
+		}
+		if r.Drive.Status == drive.StatusPublished && r.Slot.Start.After(h.d.Now()) &&
+			(r.Registration.Status.Live() || r.Registration.Status == drive.RegDeferred) {
+			b.WriteString(mark(r.Slot.Start))
 		}
 		if !r.Registration.Status.Live() || !r.Slot.Start.After(h.d.Now()) || r.Drive.Status != drive.StatusPublished {
 			continue

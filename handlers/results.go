@@ -9,7 +9,6 @@ import (
 
 	"donorbot/botapi"
 	"donorbot/drive"
-	"donorbot/screening"
 	"donorbot/storage"
 )
 
@@ -20,8 +19,12 @@ func (h *Handlers) onResultVolume(ctx context.Context, t *turn) error {
 	if !ok || err != nil {
 		return err
 	}
+	volumes, kinds, err := h.donorBags(ctx, a)
+	if err != nil {
+		return err
+	}
 	volume, err := strconv.Atoi(t.cb.arg(1))
-	if err != nil || !slices.Contains(donationVolumes, volume) {
+	if err != nil || !slices.Contains(volumes, volume) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
 	fix := t.cb.arg(2) == fixArg
@@ -32,7 +35,7 @@ func (h *Handlers) onResultVolume(ctx context.Context, t *turn) error {
 		return err
 	}
 	var bs []botapi.Button
-	for _, k := range donationKinds {
+	for _, k := range kinds {
 		args := []string{id(a.RegistrationID), strconv.Itoa(volume), k}
 		if fix {
 			args = append(args, fixArg)
@@ -48,9 +51,13 @@ func (h *Handlers) onResultKind(ctx context.Context, t *turn) error {
 	if !ok || err != nil {
 		return err
 	}
+	volumes, kinds, err := h.donorBags(ctx, a)
+	if err != nil {
+		return err
+	}
 	volume, err := strconv.Atoi(t.cb.arg(1))
 	kind := t.cb.arg(2)
-	if err != nil || !slices.Contains(donationVolumes, volume) || !slices.Contains(donationKinds, kind) {
+	if err != nil || !slices.Contains(volumes, volume) || !slices.Contains(kinds, kind) {
 		return t.answer(ctx, t.text("button_stale"))
 	}
 	if !a.CheckedInAt.Valid {
@@ -86,12 +93,13 @@ func (h *Handlers) thankDonor(ctx context.Context, rec storage.RecordedResult, i
 	if err != nil {
 		return err
 	}
-	sd, err := h.screeningDonor(ctx, &donor)
+	f, err := h.donorFacts(ctx, &donor)
 	if err != nil {
 		return err
 	}
 	// From the day after: on the day of a donation, "eligible today" is moot.
-	next, _ := screening.NextEligible(screening.DefaultConfig(), sd, in.On.AddDate(0, 0, 1))
+	from := in.On.AddDate(0, 0, 1)
+	next := firstDay(h.statusOn(f, from, nil), from)
 	data := map[string]any{"Volume": in.VolumeML, "Kind": h.textIn(rec.Language, "kind_"+in.Kind, nil),
 		"Count": rec.Donations}
 	msg := "donation_thanks_no_date"

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,11 +16,11 @@ import (
 const flowScreening = "screening"
 
 // Step ids of the screening flow besides the questions' own ids: what was
-// donated (question 1), and the month of a Yes that asks one.
+// donated (question 1), and the date of a Yes that asks one.
 const (
 	stepKind       = "kind"
 	stepWhenPrefix = "when_"
-	// dontRemember is the "I don't remember" button's answer to a month.
+	// dontRemember is the "I don't remember" button's answer to a date.
 	dontRemember = "?"
 )
 
@@ -35,8 +34,8 @@ type screeningState struct {
 	Only   []screening.QuestionID `json:"only,omitempty"` // a re-check asks only these
 	// Answers are in question order, one per question answered.
 	Answers []screening.Answer `json:"answers"`
-	// NoDate are the Yes answers whose month the donor does not remember:
-	// their When stays nil, and the month is not asked again.
+	// NoDate are the Yes answers whose date the donor does not remember:
+	// their When stays nil, and the date is not asked again.
 	NoDate []screening.QuestionID `json:"no_date,omitempty"`
 }
 
@@ -207,7 +206,7 @@ func (st *screeningState) showAnswer(t *turn, q screening.QuestionID) string {
 	}
 	switch {
 	case a.When != nil:
-		details = append(details, a.When.Format("01/2006"))
+		details = append(details, whenText(a))
 	case slices.Contains(st.NoDate, q):
 		details = append(details, t.text("review_no_date"))
 	}
@@ -244,55 +243,6 @@ func kindStep(q screening.Question) step[screeningState] {
 		},
 		Skip: func(s *screeningState) bool { return !s.asks(q.ID) || !s.saidYes(q.ID) },
 	}
-}
-
-// whenStep asks the month of a Yes, typed as month/year, or "I don't
-// remember" by its button.
-func (h *Handlers) whenStep(q screening.Question) step[screeningState] {
-	return step[screeningState]{
-		ID:       stepWhenPrefix + string(q.ID),
-		FollowUp: true,
-		Prompt:   func(t *turn, s *screeningState) string { return screeningPrompt(t, s, q.ID, whenQuestion(q.ID)) },
-		Choices: func(_ context.Context, t *turn, _ *screeningState) ([]choice, error) {
-			return []choice{{Text: t.text("btn_dont_remember"), Value: dontRemember}}, nil
-		},
-		Typed: true,
-		Parse: func(_ context.Context, t *turn, s *screeningState, raw string) (string, error) {
-			a, _ := s.answer(q.ID)
-			if raw == dontRemember {
-				a.When = nil
-				s.set(a)
-				if !slices.Contains(s.NoDate, q.ID) {
-					s.NoDate = append(s.NoDate, q.ID)
-				}
-				return "", nil
-			}
-			when, err := screening.ParseMonthYear(raw, h.today())
-			switch {
-			case errors.Is(err, screening.ErrMonthYearFuture):
-				return t.text("err_month_future"), nil
-			case errors.Is(err, screening.ErrMonthYearTooOld):
-				return t.text("err_month_old"), nil
-			case err != nil:
-				return t.text("err_month_year"), nil
-			}
-			a.When = &when
-			s.set(a)
-			s.NoDate = slices.DeleteFunc(s.NoDate, func(x screening.QuestionID) bool { return x == q.ID })
-			return "", nil
-		},
-		Skip: func(s *screeningState) bool { return !s.asks(q.ID) || !s.saidYes(q.ID) },
-	}
-}
-
-func whenQuestion(q screening.QuestionID) string {
-	switch q {
-	case screening.QNursing:
-		return "q_when_nursing"
-	case screening.QDonatedBefore:
-		return "q_when_donated"
-	}
-	return "q_when"
 }
 
 // screeningDonorOnly stops the questionnaire of a user who has no profile
@@ -338,11 +288,7 @@ func (h *Handlers) evaluate(ctx context.Context, t *turn, st screeningState) (sc
 	if err != nil {
 		return screening.Result{}, fmt.Errorf("screening day %q: %w", st.Day, err)
 	}
-	sd, err := h.screeningDonor(ctx, t.donor)
-	if err != nil {
-		return screening.Result{}, err
-	}
-	return screening.Evaluate(screening.DefaultConfig(), sd, st.Answers, day, h.today()), nil
+	return h.donorStatus(ctx, t.donor, day, st.Answers)
 }
 
 func parsePurpose(p string) (string, int64, error) {
@@ -370,6 +316,10 @@ func (t *turn) screeningResultText(res screening.Result, day time.Time) string {
 		b.WriteString(t.textf("result_deferred_unknown", data))
 	default:
 		b.WriteString(t.text("result_not_eligible"))
+	}
+	if res.Apheresis {
+		b.WriteString("\n")
+		b.WriteString(t.text("result_apheresis"))
 	}
 	b.WriteString(t.reasonLines(res.Reasons))
 	b.WriteString("\n")

@@ -17,8 +17,10 @@ func TestScreeningMessageIDsExist(t *testing.T) {
 	}
 	var ids []string
 	for _, q := range screening.Questions(true) {
-		ids = append(ids, "q_"+string(q.ID), "label_"+string(q.ID), whenQuestion(q.ID))
+		ids = append(ids, "q_"+string(q.ID), "label_"+string(q.ID), whenQuestion(q))
 	}
+	ids = append(ids, "btn_today", "btn_yesterday", "btn_days_ago", "result_apheresis",
+		"notice_"+string(screening.NoticeLastDonationUnknown))
 	for _, k := range lastDonationKinds {
 		ids = append(ids, "kind_"+string(k))
 	}

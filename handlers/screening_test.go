@@ -19,17 +19,18 @@ import (
 type screeningTexts struct {
 	lang, register, q1, q2, q5, q7, when, badMonth, yes, no, back, cancel      string
 	review, q5Label, changeQ5, q7Label, changeQ7, confirm, eligible, confirmed string
+	today                                                                      string
 }
 
 var screeningLangs = []screeningTexts{
 	{lang: "vi", register: "Đăng ký: ", q1: "Câu 1/8", q2: "Câu 2/8", q5: "Câu 5/8", q7: "Câu 7/8",
-		when: "Việc đó vào tháng nào", badMonth: "chưa hiểu", yes: "Có", no: "Không", back: "⬅️ Quay lại", cancel: "✖️ Hủy",
+		when: "Việc đó vào ngày nào", badMonth: "chưa hiểu", yes: "Có", no: "Không", back: "⬅️ Quay lại", cancel: "✖️ Hủy",
 		review: "Bạn xem lại các câu trả lời", q5Label: "Trong 6 tháng", changeQ5: "✏️ Trong 6 tháng", q7Label: "Trong 14 ngày", changeQ7: "✏️ Trong 14 ngày", confirm: "✅ Xác nhận",
-		eligible: "bạn có thể hiến máu vào ngày", confirmed: "Đã xác nhận đăng ký"},
+		eligible: "bạn có thể hiến máu vào ngày", confirmed: "Đã xác nhận đăng ký", today: "Hôm nay"},
 	{lang: "en", register: "Register: ", q1: "Question 1/8", q2: "Question 2/8", q5: "Question 5/8", q7: "Question 7/8",
-		when: "Which month was that", badMonth: "I didn't understand", yes: "Yes", no: "No", back: "⬅️ Back", cancel: "✖️ Cancel",
+		when: "When was that", badMonth: "I didn't understand", yes: "Yes", no: "No", back: "⬅️ Back", cancel: "✖️ Cancel",
 		review: "Please check your answers", q5Label: "Last 6 months", changeQ5: "✏️ Last 6 months", q7Label: "Last 14 days", changeQ7: "✏️ Last 14 days", confirm: "✅ Confirm",
-		eligible: "you may donate on", confirmed: "Your registration is confirmed"},
+		eligible: "you may donate on", confirmed: "Your registration is confirmed", today: "Today"},
 }
 
 // screeningDonor seeds an onboarded man speaking lang and has him register
@@ -87,9 +88,11 @@ func TestScreeningReviewUndoesAMistakenTap(t *testing.T) {
 			p.TapIn(p.Expect(tc.q5).ID, tc.no)
 			p.TapIn(p.Expect("6/8").ID, tc.no)
 			p.TapIn(p.Expect(tc.q7).ID, tc.yes) // the mistake
+			p.TapIn(p.Expect(tc.q7).ID, tc.today)
 			p.TapIn(p.Expect("8/8").ID, tc.no)
 
-			review := p.Expect(tc.review, tc.q7Label+": "+tc.yes)
+			today := b.Now().In(loc(t)).Format("02/01/2006")
+			review := p.Expect(tc.review, tc.q7Label+": "+tc.yes+" ("+today+")")
 			if !review.HasButtonText(tc.confirm) || !review.HasButtonText(tc.cancel) {
 				t.Fatalf("review buttons: %v", review.Buttons())
 			}
@@ -106,7 +109,7 @@ func TestScreeningReviewUndoesAMistakenTap(t *testing.T) {
 			p.Expect(tc.q5, tc.when)
 			month := b.Now().In(loc(t)).Format("01/2006")
 			p.Send(month)
-			review = p.Expect(tc.review, tc.q5Label+": "+tc.yes+" ("+month+")", tc.q7Label+": "+tc.yes)
+			review = p.Expect(tc.review, tc.q5Label+": "+tc.yes+" ("+month+")", tc.q7Label+": "+tc.yes+" ("+today+")")
 			p.TapIn(review.ID, tc.changeQ5)
 			p.TapIn(p.Expect(tc.q5).ID, tc.no)
 			review = p.Expect(tc.review, tc.q5Label+": "+tc.no)

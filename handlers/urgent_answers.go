@@ -12,7 +12,6 @@ import (
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
-	"donorbot/screening"
 	"donorbot/storage"
 	"donorbot/textbound"
 	"donorbot/urgent"
@@ -349,11 +348,11 @@ func (h *Handlers) markDonated(ctx context.Context, t *turn, n storage.Need) err
 	if err != nil {
 		return err
 	}
-	sd, err := h.screeningDonor(ctx, &d)
+	f, err := h.donorFacts(ctx, &d)
 	if err != nil {
 		return err
 	}
-	next, _ := screening.NextEligible(screening.DefaultConfig(), sd, h.today())
+	next := firstDay(h.statusOn(f, h.today(), nil), h.today())
 	text := h.textIn(d.Language, "urgent_thanks_donated", map[string]any{"Date": displayDate(next)})
 	if next.IsZero() {
 		text = h.textIn(d.Language, "urgent_thanks_donated_nodate", nil)

@@ -25,7 +25,19 @@ func monthEnd(t time.Time) time.Time {
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC)
 }
 
-// Errors of ParseMonthYear, for the UI to map to localized hints.
+// addMonths adds n calendar months to t, clamped to the last day of the
+// month it lands in: 31 Aug + 6 months is 28 (or 29) Feb, where
+// time.AddDate would run on into March and defer for days too long.
+func addMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	last := monthEnd(time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC))
+	if d > last.Day() {
+		return last
+	}
+	return time.Date(y, m+time.Month(n), d, 0, 0, 0, 0, time.UTC)
+}
+
+// Errors of ParseMonthYear and ParseEventDate, for the UI to map to localized hints.
 var (
 	ErrMonthYearFormat = errors.New("screening: month/year not understood")
 	ErrMonthYearFuture = errors.New("screening: month/year is in the future")
@@ -60,6 +72,63 @@ func ParseMonthYear(s string, today time.Time) (time.Time, error) {
 		return time.Time{}, ErrMonthYearTooOld
 	}
 	return time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC), nil
+}
+
+// ParseEventDate parses when an event happened, as a donor types it: a day
+// ("15/03/2026", "15-3-2026", "15.03.2026", "ngày 15/3/2026") or, when that
+// is all they remember, a month in any form ParseMonthYear takes. exact
+// says a day was given; otherwise the result is the first of the month.
+// The same errors as ParseMonthYear: a date after today is
+// ErrMonthYearFuture, one in a month more than 120 months ago is
+// ErrMonthYearTooOld, and an impossible date (31/02/2026) or a two-digit
+// year is ErrMonthYearFormat.
+func ParseEventDate(s string, today time.Time) (when time.Time, exact bool, err error) {
+	d, m, y, ok := splitDayMonthYear(fold(s))
+	if !ok {
+		when, err = ParseMonthYear(s, today)
+		return when, false, err
+	}
+	when = time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if when.Day() != d || when.Month() != time.Month(m) {
+		return time.Time{}, false, ErrMonthYearFormat
+	}
+	ty, tm, _ := today.Date()
+	switch {
+	case when.After(day(today)):
+		return time.Time{}, false, ErrMonthYearFuture
+	case ty*12+int(tm)-(y*12+m) > maxMonthsAgo:
+		return time.Time{}, false, ErrMonthYearTooOld
+	}
+	return when, true, nil
+}
+
+// splitDayMonthYear reads "[ngay] D[D] sep M[M] sep YYYY" from folded input,
+// each sep one of "/", "-" or "." with optional spaces around it.
+func splitDayMonthYear(s string) (d, m, y int, ok bool) {
+	if rest, found := strings.CutPrefix(s, "ngay"); found {
+		s = strings.TrimLeft(rest, " .:")
+	}
+	var parts [3]string
+	for i := range parts {
+		parts[i], s = leadingDigits(s)
+		if i == 2 {
+			break
+		}
+		var sep string
+		sep, s = leadingNonDigits(s)
+		switch strings.TrimSpace(sep) {
+		case "/", "-", ".":
+		default:
+			return 0, 0, 0, false
+		}
+	}
+	if s != "" || len(parts[0]) < 1 || len(parts[0]) > 2 || len(parts[1]) < 1 || len(parts[1]) > 2 || len(parts[2]) != 4 {
+		return 0, 0, 0, false
+	}
+	d, _ = strconv.Atoi(parts[0])
+	m, _ = strconv.Atoi(parts[1])
+	y, _ = strconv.Atoi(parts[2])
+	return d, m, y, d >= 1 && m >= 1 && m <= 12
 }
 
 // fold lowercases s, strips its diacritics and turns every kind of space

@@ -81,6 +81,11 @@ type Donor struct {
 	LastDonation *Donation
 	// Deferrals are the open deferrals from the records.
 	Deferrals []Deferral
+	// Answered is the answer to question 1 of the donor's latest
+	// screening, if any: a donation the history may lack (given at another
+	// centre). Evaluate uses it when its own answers do not include one,
+	// so every screen judges the same donation.
+	Answered *Answer
 }
 
 // Standard whole-blood bag volumes, largest first.
@@ -91,8 +96,7 @@ var bagVolumesML = []int{450, 350, 250}
 // the minimum or unknown. TT26 Điều 4 khoản 2 điểm a: at least 42 kg for
 // women and 45 kg for men; from 42 to under 45 kg at most 250 ml; from 45 kg
 // at most 9 ml/kg and 500 ml. So 45 kg allows 405 ml, i.e. a 350 ml bag, and
-// a 450 ml bag needs 50 kg. (Apheresis needs 50 kg, Điều 4 khoản 2 điểm b;
-// drives collect whole blood, so it is not modelled here.)
+// a 450 ml bag needs 50 kg. Apheresis is ApheresisAllowed.
 func MaxVolumeML(female bool, kg float64) int {
 	if !weightKnown(kg) {
 		return 0
@@ -114,6 +118,16 @@ func MaxVolumeML(female bool, kg float64) int {
 		}
 	}
 	return 0 // unreachable: 9 ml × 45 kg = 405 ml ≥ 250 ml
+}
+
+// apheresisMinKg is the minimum weight to give platelets or plasma by
+// apheresis (TT26 Điều 4 khoản 2 điểm b).
+const apheresisMinKg = 50
+
+// ApheresisAllowed reports whether a donor of this weight may give by
+// apheresis; false when the weight is unknown.
+func ApheresisAllowed(kg float64) bool {
+	return weightKnown(kg) && kg >= apheresisMinKg
 }
 
 // weightKnown rejects 0, negatives, NaN and infinities, which a broken
@@ -189,22 +203,31 @@ func (v *verdict) checkInterval(cfg Config, last *Donation, basis Basis) {
 
 // donationFrom merges the history's last donation with the answer to
 // question 1 and returns the one to count from. The record has the exact day,
-// so it wins when the answer gives no month, or a month no later than the
-// record's; an answer naming a later month means a donation the records lack
-// (another centre), counted from the end of that month.
-func donationFrom(rec *Donation, a Answer, ok bool, today time.Time) (*Donation, Basis) {
+// so it wins when the answer gives no date, or a date (or month) no later
+// than the record's; an answer naming a later date means a donation the
+// records lack (another centre), counted from that day or the end of that
+// month. A Yes without a date and no record is a donation nobody can date:
+// known is false and no interval applies (TT26 leaves the check to the
+// staff, who read the donor card); counting from today instead would defer
+// a donor who last gave years ago for 12 weeks.
+func donationFrom(rec *Donation, a Answer, ok bool, today time.Time) (last *Donation, basis Basis, known bool) {
 	if !ok || !a.Yes {
-		return rec, BasisExact
+		return rec, BasisExact, true
 	}
-	if rec != nil && !rec.Date.IsZero() {
-		if a.When == nil || a.When.IsZero() {
-			return rec, BasisExact
+	hasRec := rec != nil && !rec.Date.IsZero()
+	if a.When == nil || a.When.IsZero() {
+		return rec, BasisExact, hasRec
+	}
+	if hasRec {
+		y, m, d := a.When.Date()
+		answered := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+		if a.Exact {
+			answered = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		}
-		y, m, _ := a.When.Date()
-		if !day(rec.Date).Before(time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)) {
-			return rec, BasisExact
+		if !day(rec.Date).Before(answered) {
+			return rec, BasisExact, true
 		}
 	}
-	date, basis := eventDate(a.When, today, BasisToday)
-	return &Donation{Date: date, Kind: a.Kind}, basis
+	date, basis := eventDate(a, today, BasisToday)
+	return &Donation{Date: date, Kind: a.Kind}, basis, true
 }

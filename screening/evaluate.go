@@ -43,7 +43,8 @@ type Basis string
 
 // Bases.
 const (
-	// BasisExact: from an exact date (history, records, birth date).
+	// BasisExact: from an exact date (history, records, birth date, or the
+	// day the donor gave).
 	BasisExact Basis = "exact"
 	// BasisMonthEnd: counted from the last day of the month the donor gave.
 	BasisMonthEnd Basis = "month_end"
@@ -72,6 +73,10 @@ const (
 	// NoticeBirthDateUnknown: the profile has no birth date; age was not
 	// checked.
 	NoticeBirthDateUnknown Notice = "birth_date_unknown"
+	// NoticeLastDonationUnknown: the donor has given blood but does not
+	// remember when, and the history does not know either. No interval is
+	// applied; the staff check the donor card at the drive.
+	NoticeLastDonationUnknown Notice = "last_donation_unknown"
 )
 
 // Reason is one reason for a deferral or for not being eligible.
@@ -93,15 +98,20 @@ type Result struct {
 	// Deferred, or the NotEligible reasons only when NotEligible, since
 	// deferral dates mean nothing then. Empty when Eligible.
 	Reasons []Reason
-	// MaxVolumeML is the largest bag allowed when Eligible (0 if the
-	// weight is unknown), otherwise 0.
+	// MaxVolumeML is the largest whole-blood bag allowed when Eligible (0
+	// if the weight is unknown), otherwise 0.
 	MaxVolumeML int
+	// Apheresis says platelets or plasma may be collected too (Eligible
+	// and at least 50 kg, see ApheresisAllowed).
+	Apheresis bool
 	// Notices always starts with NoticeFinalDecisionByStaff.
 	Notices []Notice
 }
 
-// Evaluate screens a donor for a drive on date on, from the profile and
-// history in d and the questionnaire answers given today. Unanswered
+// Evaluate screens a donor for a drive on date on, from the profile,
+// history and latest answer about the last donation in d and the
+// questionnaire answers given today. It is the one eligibility rule: every
+// screen that shows a donor's status calls it (NextEligible too). Unanswered
 // questions count as No (check Missing first); answers to unknown questions
 // and, for men, to women-only questions are ignored. A reason whose Until is
 // on or before the drive's date does not defer.
@@ -111,7 +121,13 @@ func Evaluate(cfg Config, d Donor, answers []Answer, on, today time.Time) Result
 	v.checkDonor(d)
 	byID := latestAnswers(answers)
 	a, ok := byID[QDonatedBefore]
-	last, basis := donationFrom(d.LastDonation, a, ok, today)
+	if !ok && d.Answered != nil {
+		a, ok = *d.Answered, true
+	}
+	last, basis, known := donationFrom(d.LastDonation, a, ok, today)
+	if !known {
+		v.notice(NoticeLastDonationUnknown)
+	}
 	v.checkInterval(cfg, last, basis)
 	for _, it := range questionnaire {
 		a, ok := byID[it.q.ID]
@@ -124,37 +140,29 @@ func Evaluate(cfg Config, d Donor, answers []Answer, on, today time.Time) Result
 		case r.unknownEnd:
 			v.deferral(Reason{Code: r.code, Basis: BasisUnknown})
 		default:
-			var when *time.Time
-			if it.q.AsksDate {
-				when = a.When
+			if !it.q.AsksDate {
+				a.When = nil
 			}
-			from, b := eventDate(when, today, r.basis)
-			v.deferral(Reason{Code: r.code, Until: from.AddDate(r.years, r.months, r.days), Basis: b})
+			from, b := eventDate(a, today, r.basis)
+			v.deferral(Reason{Code: r.code, Until: r.until(from), Basis: b})
 		}
 	}
 	return v.result(d)
 }
 
 // NextEligible returns the earliest day, from date from on, on which the
-// donor may donate as far as the profile, the history and the records tell
-// (no questionnaire), with the reasons that push it past from. It returns a
+// donor may donate as far as the profile, the history, the records and the
+// latest answer about the last donation tell (no new answers), with the reasons that push it past from. It returns a
 // zero time when there is no such day or it cannot be computed: a
-// NotEligible reason, a deferral of unknown end, or a deferral that ends on
-// or after the 61st birthday (then CodeOver60 is added).
+// NotEligible reason (including a deferral that ends on or after the 61st
+// birthday) or a deferral of unknown end. It is Evaluate without answers.
 func NextEligible(cfg Config, d Donor, from time.Time) (time.Time, []Reason) {
-	v := &verdict{on: day(from)}
-	v.checkDonor(d)
-	v.checkInterval(cfg, d.LastDonation, BasisExact)
-	res := v.result(d)
+	res := Evaluate(cfg, d, nil, from, from)
 	switch {
 	case res.Status == Eligible:
-		return v.on, nil
+		return day(from), nil
 	case res.Status == NotEligible || res.Until.IsZero():
 		return time.Time{}, res.Reasons
-	}
-	// The deferral may end after the donor has aged out.
-	if !d.BirthDate.IsZero() && !res.Until.Before(anniversary(d.BirthDate, limitAgeYears, false)) {
-		return time.Time{}, append(res.Reasons, Reason{Code: CodeOver60, Basis: BasisExact})
 	}
 	return res.Until, res.Reasons
 }
@@ -198,9 +206,18 @@ func (v *verdict) result(d Donor) Result {
 		// Sorted with unknown last, so the last one is the overall date,
 		// and zero (unknown) if any is unknown.
 		res.Until = res.Reasons[len(res.Reasons)-1].Until
+		// TT26 Điều 4 khoản 1: a deferral that ends on or after the 61st
+		// birthday ends when the donor is already too old; promising that
+		// date would send them to a drive that must turn them away.
+		if !res.Until.IsZero() && !d.BirthDate.IsZero() &&
+			!res.Until.Before(anniversary(d.BirthDate, limitAgeYears, false)) {
+			res.Status, res.Until = NotEligible, time.Time{}
+			res.Reasons = append(res.Reasons, Reason{Code: CodeOver60, Basis: BasisExact})
+		}
 	default:
 		res.Status = Eligible
 		res.MaxVolumeML = MaxVolumeML(d.Female, d.WeightKg)
+		res.Apheresis = ApheresisAllowed(d.WeightKg)
 	}
 	res.Notices = append(res.Notices, v.notices...)
 	return res

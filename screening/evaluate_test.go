@@ -43,10 +43,10 @@ func TestEvaluateIntervals(t *testing.T) {
 			answers: []Answer{donated(monthOf(2025, time.December), WholeBlood)},
 			status:  Deferred, until: date(2026, time.March, 25), codes: []Code{CodeDonationInterval},
 			bases: []Basis{BasisMonthEnd}},
-		// PĐK 1 without a month: counted from today.
+		// PĐK 1 without a date and no record: unknown, no interval; the
+		// staff check the donor card.
 		{name: "answered yes, no month", donor: man(), answers: []Answer{donated(nil, WholeBlood)},
-			status: Deferred, until: date(2026, time.June, 2), codes: []Code{CodeDonationInterval},
-			bases: []Basis{BasisToday}},
+			status: Eligible, volume: 450, notices: []Notice{NoticeLastDonationUnknown}},
 		// PĐK 1, kind not given: whole blood, 28 Feb + 84 days = 23 May.
 		{name: "answered 02/2026 no kind", donor: man(), answers: []Answer{donated(monthOf(2026, time.February), "")},
 			status: Deferred, until: date(2026, time.May, 23), codes: []Code{CodeDonationInterval}},
@@ -108,12 +108,12 @@ func TestEvaluateQuestions(t *testing.T) {
 		// PĐK 4 without a month: 12 months from today.
 		{name: "12 months, no month", donor: man(), answers: []Answer{yes(QWithin12Months)},
 			status: Deferred, until: date(2027, time.March, 10), codes: []Code{CodeWithin12Months}, bases: []Basis{BasisToday}},
-		// PĐK 5 / Điều 5.2: 10/2025 -> 31 Oct + 6 months = "31 Apr" = 1 May.
+		// PĐK 5 / Điều 5.2: 10/2025 -> 31 Oct + 6 months, clamped to 30 Apr.
 		{name: "6 months, last day", donor: man(), answers: []Answer{yesIn(QWithin6Months, monthOf(2025, time.October))},
-			on: date(2026, time.April, 30), status: Deferred, until: date(2026, time.May, 1), codes: []Code{CodeWithin6Months}},
+			on: date(2026, time.April, 29), status: Deferred, until: date(2026, time.April, 30), codes: []Code{CodeWithin6Months}},
 		// PĐK 5: first free day.
 		{name: "6 months, free", donor: man(), answers: []Answer{yesIn(QWithin6Months, monthOf(2025, time.October))},
-			on: date(2026, time.May, 1), status: Eligible, volume: 450},
+			on: date(2026, time.April, 30), status: Eligible, volume: 450},
 		// PĐK 6 / Điều 5.3: 02/2026 -> 28 Feb + 28 days = 28 Mar; last day.
 		{name: "4 weeks, last day", donor: man(), answers: []Answer{yesIn(QWithin1Month, monthOf(2026, time.February))},
 			on: date(2026, time.March, 27), status: Deferred, until: date(2026, time.March, 28), codes: []Code{CodeWithin4Weeks}},
@@ -128,8 +128,8 @@ func TestEvaluateQuestions(t *testing.T) {
 			status: Deferred, until: mar24, codes: []Code{CodeWithin14Days}, bases: []Basis{BasisToday}},
 		// PĐK 7: first free day; also a drive after the window ends.
 		{name: "14 days, free", donor: man(), answers: []Answer{yes(QWithin14Days)}, on: mar24, status: Eligible, volume: 450},
-		// PĐK 8 / Điều 5.4: 7 days; last day. A When is ignored (not asked).
-		{name: "7 days, last day", donor: man(), answers: []Answer{yesIn(QWithin7Days, monthOf(2025, time.January))},
+		// PĐK 8 / Điều 5.4: 7 days from today without a date; last day.
+		{name: "7 days, last day", donor: man(), answers: []Answer{yes(QWithin7Days)},
 			on: date(2026, time.March, 16), status: Deferred, until: date(2026, time.March, 17), codes: []Code{CodeWithin7Days}},
 		// PĐK 8: first free day.
 		{name: "7 days, free", donor: man(), answers: []Answer{yes(QWithin7Days)}, on: date(2026, time.March, 17),
@@ -153,7 +153,7 @@ func TestEvaluateQuestions(t *testing.T) {
 		{name: "women-only ignored for men", donor: man(), status: Eligible, volume: 450,
 			answers: []Answer{yes(QPregnant), yesIn(QNursing, monthOf(2026, time.January))}},
 		// Several deferrals: each with its date, sorted; overall = latest.
-		{name: "several deferrals", donor: lastGave(83, WholeBlood), status: Deferred, until: date(2026, time.May, 1),
+		{name: "several deferrals", donor: lastGave(83, WholeBlood), status: Deferred, until: date(2026, time.April, 30),
 			answers: []Answer{yesIn(QWithin6Months, monthOf(2025, time.October)), yes(QWithin7Days)},
 			codes:   []Code{CodeDonationInterval, CodeWithin7Days, CodeWithin6Months}},
 		// An unknown end makes the overall date unknown, listed last.

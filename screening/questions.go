@@ -32,9 +32,13 @@ type Question struct {
 	Number int
 	// WomenOnly questions are only asked of women.
 	WomenOnly bool
-	// AsksDate: on Yes, ask for the month and year (see ParseMonthYear) of
-	// the most recent event and put it in Answer.When.
+	// AsksDate: on Yes, ask for the day, or the month when that is all the
+	// donor remembers (see ParseEventDate), of the most recent event and
+	// put it in Answer.When.
 	AsksDate bool
+	// Recent questions have a window of days: the UI offers today,
+	// yesterday and a few days ago as buttons.
+	Recent bool
 	// AsksKind: on Yes, ask what was donated and put it in Answer.Kind.
 	AsksKind bool
 }
@@ -43,23 +47,32 @@ type Question struct {
 type Answer struct {
 	Question QuestionID
 	Yes      bool
-	// When is the month of the event for questions that AsksDate; only its
-	// year and month are used (any day of the month will do). Nil when the
-	// donor did not say: the rule then counts from the day of answering.
+	// When is the event's date for questions that AsksDate: its day when
+	// Exact, otherwise only its year and month are used (any day of the
+	// month will do). Nil when the donor does not remember: the rule then
+	// counts from the day of answering, except for the last donation,
+	// which is then unknown (see donationFrom).
 	When *time.Time
+	// Exact says When is the day of the event, not just its month.
+	Exact bool
 	// Kind is what was donated, for QDonatedBefore. Empty counts as whole
 	// blood, the kind with the longer interval.
 	Kind DonationKind
 }
 
-// rule is what a Yes does. Windows are counted from the event (see eventDate)
-// with time.AddDate(years, months, days).
+// rule is what a Yes does. Windows are counted from the event (see
+// eventDate): calendar months clamped to the month's last day, then days.
 type rule struct {
-	code                Code
-	notEligible         bool  // permanent: refer to a doctor
-	unknownEnd          bool  // deferred with no computable end date
-	years, months, days int   // deferral window from the event
-	basis               Basis // basis when no date is asked
+	code         Code
+	notEligible  bool  // permanent: refer to a doctor
+	unknownEnd   bool  // deferred with no computable end date
+	months, days int   // deferral window from the event
+	basis        Basis // basis when no date is given
+}
+
+// until is the first day after the window that starts on from.
+func (r rule) until(from time.Time) time.Time {
+	return addMonths(from, r.months).AddDate(0, 0, r.days)
 }
 
 type item struct {
@@ -101,15 +114,15 @@ var questionnaire = []item{
 	// travel to a malaria, dengue or Zika area. The rule is 4 weeks (28
 	// days); the form asks about a month, which only catches more events.
 	{Question{ID: QWithin1Month, Number: 6, AsksDate: true}, rule{code: CodeWithin4Weeks, days: 28, basis: BasisToday}},
-	// PĐK 7: within 14 days flu, cold, cough, headache, fever, sore throat.
-	// TT26 Điều 5 khoản 4 says 7 days after recovery; the form says 14. No
-	// date is asked: a month is useless for a 14-day window, and counting
-	// from today is never earlier than counting from the recovery.
-	{Question{ID: QWithin14Days, Number: 7}, rule{code: CodeWithin14Days, days: 14, basis: BasisToday}},
+	// PĐK 7: within 14 days (2 weeks) flu, cold, cough, headache, fever,
+	// sore throat. TT26 Điều 5 khoản 4 says 7 days after recovery; the form
+	// says 14. The day is asked (with buttons for the last few days);
+	// without one the window counts from today, never too early.
+	{Question{ID: QWithin14Days, Number: 7, AsksDate: true, Recent: true}, rule{code: CodeWithin14Days, days: 14, basis: BasisToday}},
 	// PĐK 8 / TT26 Điều 5 khoản 4: within 7 days antibiotics,
 	// anti-inflammatories, aspirin, corticosteroids (they mask infections
-	// and affect platelets); a non-live vaccine. Counted from today as above.
-	{Question{ID: QWithin7Days, Number: 8}, rule{code: CodeWithin7Days, days: 7, basis: BasisToday}},
+	// and affect platelets); a non-live vaccine. Dated as question 7.
+	{Question{ID: QWithin7Days, Number: 8, AsksDate: true, Recent: true}, rule{code: CodeWithin7Days, days: 7, basis: BasisToday}},
 	// PĐK 9 / TT26 Điều 5 khoản 1 điểm d: pregnant. Deferred until 12
 	// months after the end, which is not known yet: ask again later.
 	{Question{ID: QPregnant, Number: 9, WomenOnly: true}, rule{code: CodePregnant, unknownEnd: true}},
@@ -161,19 +174,22 @@ func latestAnswers(answers []Answer) map[QuestionID]Answer {
 	return m
 }
 
-// eventDate is the day a window is counted from. With a month, it is the
-// last day of that month: the donor only knows the month, and the last day
-// is the only choice that never ends a deferral too early. It is capped at
-// today, because the event cannot have happened after the answer (and the
-// month may not be over yet). Without a month it is today, which is also
-// never too early.
-func eventDate(when *time.Time, today time.Time, fallback Basis) (time.Time, Basis) {
-	if when == nil || when.IsZero() {
+// eventDate is the day a window is counted from: the day the donor gave.
+// With only a month, it is the last day of that month: the last day is the
+// only choice that never ends a deferral too early. It is capped at today,
+// because the event cannot have happened after the answer (and the month
+// may not be over yet). Without a date it is today, which is also never
+// too early.
+func eventDate(a Answer, today time.Time, fallback Basis) (time.Time, Basis) {
+	if a.When == nil || a.When.IsZero() {
 		return today, fallback
 	}
-	end := monthEnd(*when)
-	if end.After(today) {
+	from, basis := monthEnd(*a.When), BasisMonthEnd
+	if a.Exact {
+		from, basis = day(*a.When), BasisExact
+	}
+	if from.After(today) {
 		return today, BasisToday
 	}
-	return end, BasisMonthEnd
+	return from, basis
 }

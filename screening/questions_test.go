@@ -33,10 +33,12 @@ func TestQuestions(t *testing.T) {
 			t.Errorf("%s: WomenOnly = %v for number %d", q.ID, q.WomenOnly, q.Number)
 		}
 	}
-	// The 14- and 7-day questions must not ask a month (useless there).
+	// PĐK 7 and 8 ask the day, with buttons for the last few days; "ill
+	// now" has no past date to ask.
 	for _, q := range Questions(true) {
-		if (q.ID == QWithin14Days || q.ID == QWithin7Days || q.ID == QIllNow) && q.AsksDate {
-			t.Errorf("%s asks a date", q.ID)
+		recent := q.ID == QWithin14Days || q.ID == QWithin7Days
+		if q.Recent != recent || (recent && !q.AsksDate) || (q.ID == QIllNow && q.AsksDate) {
+			t.Errorf("%s: AsksDate %v, Recent %v", q.ID, q.AsksDate, q.Recent)
 		}
 	}
 }

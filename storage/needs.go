@@ -272,7 +272,19 @@ func (s *Store) NeedCandidates(ctx context.Context, needID, clubID int64, groups
 	for _, c := range out {
 		ids = append(ids, c.TelegramID)
 	}
-	return out, s.addOpenDeferrals(ctx, out, byID, ids, day)
+	if err := s.addOpenDeferrals(ctx, out, byID, ids, day); err != nil {
+		return nil, err
+	}
+	// Judged like every screen: with what the latest screening said about
+	// the last donation (screening.Donor.Answered).
+	answered, err := s.LastDonationAnswers(ctx, ids)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	for id, a := range answered {
+		out[byID[id]].Donor.Answered = &a
+	}
+	return out, nil
 }
 
 // addOpenDeferrals fills the candidates' deferrals still running on day.

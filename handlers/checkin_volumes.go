@@ -1,0 +1,37 @@
+package handlers
+
+import (
+	"context"
+	"slices"
+
+	"donorbot/profile"
+	"donorbot/screening"
+	"donorbot/storage"
+)
+
+// apheresisKinds are the components collected by apheresis, which needs
+// 50 kg (TT26 Điều 4 khoản 2 điểm b).
+var apheresisKinds = []string{"red_cells", "platelets", "plasma"}
+
+// donorBags are the results the desk may record for an arrival's donor:
+// the whole-blood bags up to the largest their weight allows (TT26 Điều 4
+// khoản 2 điểm a; none when underweight), and the apheresis components
+// only from 50 kg, by the same rules as every eligibility screen. With no
+// weight in the profile every bag and kind is offered: the staff weigh the
+// donor at the drive anyway.
+func (h *Handlers) donorBags(ctx context.Context, a storage.Arrival) (volumes []int, kinds []string, err error) {
+	d, err := h.d.Store.Donor(ctx, a.TelegramID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.WeightKg <= 0 {
+		return donationVolumes, donationKinds, nil
+	}
+	most := screening.MaxVolumeML(d.Sex == profile.SexFemale, d.WeightKg)
+	volumes = slices.DeleteFunc(slices.Clone(donationVolumes), func(v int) bool { return v > most })
+	kinds = donationKinds
+	if !screening.ApheresisAllowed(d.WeightKg) {
+		kinds = slices.DeleteFunc(slices.Clone(donationKinds), func(k string) bool { return slices.Contains(apheresisKinds, k) })
+	}
+	return volumes, kinds, nil
+}

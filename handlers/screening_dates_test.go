@@ -1,0 +1,61 @@
+package handlers_test
+
+import (
+	"strings"
+	"testing"
+
+	"donorbot/internal/bottest"
+	"donorbot/telegramtest"
+)
+
+// TestScreeningAsksTheDay: a Yes to a dated question asks the day. Questions
+// 7 and 8 (last 14 / 7 days) now ask it too, with buttons for the last few
+// days; an impossible day is explained; the review shows each date and the
+// deferrals count from the days given, exactly (no estimate). Today is
+// 16/05/2030 (bottest.Epoch); the drive is on 19/05/2030. In both languages.
+func TestScreeningAsksTheDay(t *testing.T) {
+	b := bottest.Start(t)
+	for _, tc := range []struct {
+		screeningTexts
+		q8, recentWhen, threeDaysAgo, yesterday, dontRemember, q8Label, deferred, estimate string
+	}{
+		{screeningLangs[0], "Câu 8/8", "Bấm một nút", "3 ngày trước", "Hôm qua", "Không nhớ", "Trong 7 ngày",
+			"chưa nên hiến máu vào ngày 19/05/2030. Bạn có thể hiến lại từ ngày 06/11/2030", "ước tính"},
+		{screeningLangs[1], "Question 8/8", "Tap a button", "3 days ago", "Yesterday", "I don't remember", "Last 7 days",
+			"You should not donate on 19/05/2030. You may donate again from 06/11/2030", "estimate"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			p, _ := screeningDonor(t, b, tc.lang, "Ngày hội Đúng ngày "+tc.lang)
+			for range 4 { // questions 1 to 4
+				p.TapIn(p.ExpectMatch(func(m telegramtest.Message) bool { return m.HasButtonText(tc.yes) }).ID, tc.no)
+			}
+			p.TapIn(p.Expect(tc.q5).ID, tc.yes)
+			p.Expect(tc.q5, tc.when, "15/03/2026", "03/2026")
+			p.Send("31/04/2030") // no such day
+			p.Expect(tc.badMonth)
+			p.Expect(tc.q5, tc.when)
+			p.Send("6/5/2030") // a tattoo ten days ago
+			p.TapIn(p.Expect("6/8").ID, tc.no)
+
+			p.TapIn(p.Expect(tc.q7).ID, tc.yes)
+			when := p.Expect(tc.q7, tc.recentWhen)
+			for _, label := range []string{tc.today, tc.yesterday, tc.threeDaysAgo, tc.dontRemember} {
+				if !when.HasButtonText(label) {
+					t.Fatalf("the 14-day question's date buttons %v lack %q", when.Buttons(), label)
+				}
+			}
+			p.TapIn(when.ID, tc.threeDaysAgo)
+			p.TapIn(p.Expect(tc.q8).ID, tc.yes)
+			p.TapIn(p.Expect(tc.q8, tc.recentWhen).ID, tc.yesterday)
+
+			review := p.Expect(tc.review, tc.q5Label+": "+tc.yes+" (06/05/2030)",
+				tc.q7Label+": "+tc.yes+" (13/05/2030)", tc.q8Label+": "+tc.yes+" (15/05/2030)")
+			p.TapIn(review.ID, tc.confirm)
+			// 6 May + 6 months; 13 May + 14 days; 15 May + 7 days.
+			res := p.Expect(tc.deferred, "27/05/2030", "22/05/2030")
+			if strings.Contains(res.Text, tc.estimate) {
+				t.Errorf("dates from the days given are marked as estimates: %q", res.Text)
+			}
+		})
+	}
+}
