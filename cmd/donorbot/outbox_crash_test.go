@@ -204,9 +204,11 @@ func TestSIGKILLMidReplyScreeningAndRegistration(t *testing.T) {
 		q = p.expect(fmt.Sprintf("Câu %d/", i))
 	}
 
-	// The last answer registers: the result, then the confirmation, which
-	// is held.
-	proc = killDuringReply(t, api, p, proc, env, 2, func() { p.tap(q, "Không") })
+	// The last answer leads to the review, whose confirmation registers:
+	// the result, then the confirmation, which is held.
+	p.tap(q, "Không")
+	review := p.expect("Bạn xem lại các câu trả lời")
+	proc = killDuringReply(t, api, p, proc, env, 2, func() { p.tap(review, "✅ Xác nhận") })
 	expectOnce(t, p, "Đã xác nhận")
 	if n := p.count("có thể hiến máu vào ngày"); n != 1 {
 		t.Errorf("the screening result arrived %d times, want once", n)
