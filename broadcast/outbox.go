@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -22,7 +23,9 @@ import (
 // at most one per chat whose update was being flushed. Marks are written in
 // one statement per flush, except that a message is marked before the next
 // one is sent, so no message a user could see twice waits on another's
-// mark.
+// mark. Concurrent flushes share their mark statements (group commit): each
+// still waits for the statement that carries its marks before it goes on,
+// so the bound is the same.
 
 // Outbox methods: the Bot API calls a turn makes in its user's chat.
 const (
@@ -35,6 +38,14 @@ const (
 	outboxAttempts          = 5
 	outboxSweepBatch        = 100
 	outboxRetryAfterMaxWait = 30 * time.Second
+)
+
+// Sent marks: one statement at a time, as the inbox's, so that flushes
+// finishing meanwhile share the next one.
+const (
+	markFlushes = 1
+	markBatch   = 128
+	markTimeout = 10 * time.Second
 )
 
 // SendOutbox sends claimed outbox rows in order, conversations applied to
@@ -52,7 +63,7 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		}
 		visible := repeatShows(r)
 		if visible && risky {
-			if err := e.store.MarkOutboxSent(ctx, done); err != nil {
+			if err := e.markOutboxSent(ctx, done); err != nil {
 				return err
 			}
 			done, risky = done[:0], false
@@ -70,10 +81,31 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		done = append(done, r.ID)
 		risky = risky || visible
 	}
-	if err := e.store.MarkOutboxSent(ctx, done); err != nil {
+	if err := e.markOutboxSent(ctx, done); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// markOutboxSent records rows as done, in a statement shared with the other
+// flushes marking rows at the same moment, and waits for it.
+func (e *Engine) markOutboxSent(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if storage.InWork(ctx) {
+		// A shared statement must not run in one caller's transaction.
+		return e.store.MarkOutboxSent(ctx, ids)
+	}
+	_, err := e.marks.Do(ctx, slices.Clone(ids))
+	return err
+}
+
+// markSentTogether is the statement of markOutboxSent's batches.
+func markSentTogether(store *storage.Store) func(context.Context, [][]int64) ([]struct{}, error) {
+	return func(ctx context.Context, batches [][]int64) ([]struct{}, error) {
+		return make([]struct{}, len(batches)), store.MarkOutboxSent(ctx, slices.Concat(batches...))
+	}
 }
 
 // SweepOutbox sends the outbox rows whose claim is older than lease: their
