@@ -31,7 +31,10 @@ type Work struct {
 	convOrder []int64
 	// pending caches pendingConversation by user: nothing but this unit
 	// writes a user's conversation while it handles their update.
-	pending  map[int64]*conversationWrite
+	pending map[int64]*conversationWrite
+	// state is where the conversations written in this unit go, and
+	// their pending markers before the commit.
+	state    *State
 	nextSave int
 	done     bool
 	after    []func(context.Context) error
@@ -169,6 +172,14 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 		w.Rollback()
 		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
 	}
+	if len(w.convOrder) > 0 && w.state != nil {
+		// Before COMMIT: once committed, a write must be found by the
+		// next unit even if this process dies before applying it.
+		if err := w.state.markPending(ctx, w.convOrder, updateID); err != nil {
+			w.Rollback()
+			return nil, err
+		}
+	}
 	w.done = true
 	if err := w.tx.Commit(); err != nil {
 		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
@@ -273,7 +284,8 @@ func (t *dbTx) Rollback() error {
 
 // pendingConversation is the newest committed conversation write of
 // userID not yet applied to Redis (its process died, or is applying it
-// right now): it is newer than what Redis holds.
+// right now): it is newer than what Redis holds. Asked only when the
+// user's pending marker is set (see convpending.go).
 func (w *Work) pendingConversation(ctx context.Context, userID int64) (*conversationWrite, bool, error) {
 	if cw, seen := w.pending[userID]; seen {
 		return cw, cw != nil, nil
