@@ -53,6 +53,16 @@ const (
 // a retry may cure stops its chat's later rows, which stay claimed for
 // SweepOutbox, so they keep their order.
 func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error {
+	tokens := map[int64]*replyTokens{}
+	for _, r := range rows {
+		if takesToken(r.Method) {
+			if tokens[r.ChatID] == nil {
+				tokens[r.ChatID] = &replyTokens{lim: e.lim, chatID: r.ChatID}
+			}
+			tokens[r.ChatID].want++
+		}
+	}
+	ctx = context.WithValue(ctx, replyTokensKey{}, tokens)
 	var done []int64
 	risky := false // done holds a call that must not be made twice
 	stopped := map[int64]bool{}
@@ -184,12 +194,53 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 	return fmt.Errorf("outbox row %d: unknown method %q", r.ID, r.Method)
 }
 
+// replyTokens holds the reply tokens a flush took for one chat's sends:
+// all of them in one request to the limiter (as many as the limits allow
+// at once), rather than one request per message.
+type replyTokens struct {
+	lim    *limiter
+	chatID int64
+	want   int // sends of the flush not yet made
+	held   int
+}
+
+type replyTokensKey struct{}
+
+// take takes a token for one send, reserving for the flush's remaining
+// sends when none is held.
+func (t *replyTokens) take(ctx context.Context) error {
+	if t.held == 0 {
+		n, err := t.lim.reserveReplies(ctx, t.chatID, max(1, t.want))
+		if err != nil {
+			return err
+		}
+		t.held = n
+	}
+	t.held--
+	t.want = max(0, t.want-1)
+	return nil
+}
+
+// takeReply takes a reply token for chatID: from the tokens of the flush
+// under way, or on its own.
+func (e *Engine) takeReply(ctx context.Context, chatID int64) error {
+	if m, ok := ctx.Value(replyTokensKey{}).(map[int64]*replyTokens); ok && m[chatID] != nil {
+		return m[chatID].take(ctx)
+	}
+	return e.lim.waitReply(ctx, chatID)
+}
+
+// takesToken reports whether a row's call takes a reply token.
+func takesToken(method string) bool {
+	return method == MethodSendMessage || method == MethodSendDocument || method == MethodSendPhoto
+}
+
 // reply sends a message within the chat's reply budget. A user who blocked
 // the bot is marked unreachable; nothing is left to do.
 func (e *Engine) reply(ctx context.Context, p *bot.SendMessageParams) error {
 	chatID, _ := p.ChatID.(int64)
 	err := botapi.Retry(priorityAttempts, func() error {
-		if err := e.lim.waitReply(ctx, chatID); err != nil {
+		if err := e.takeReply(ctx, chatID); err != nil {
 			return err
 		}
 		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
@@ -251,7 +302,7 @@ type OutboxFile struct {
 // upload sends an OutboxFile within the chat's reply budget.
 func (e *Engine) upload(ctx context.Context, chatID int64, method string, f OutboxFile) error {
 	err := botapi.Retry(priorityAttempts, func() error {
-		if err := e.lim.waitReply(ctx, chatID); err != nil {
+		if err := e.takeReply(ctx, chatID); err != nil {
 			return err
 		}
 		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
