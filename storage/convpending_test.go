@@ -19,6 +19,13 @@ func commitConversation(t *testing.T, s *storage.Store, st *storage.State, updat
 	if _, err := s.AcceptUpdate(ctx, updateID, userID, userID, []byte(`{"update_id":1}`)); err != nil {
 		t.Fatal(err)
 	}
+	// Tests share the package database: a later one prunes every handled
+	// update and counts them.
+	t.Cleanup(func() {
+		if _, err := s.DB().Exec(`DELETE FROM updates WHERE update_id = $1`, updateID); err != nil {
+			t.Error(err)
+		}
+	})
 	wctx, w, err := s.BeginWork(ctx)
 	if err != nil {
 		t.Fatal(err)
