@@ -231,7 +231,9 @@ func (s *Store) q(ctx context.Context) querier {
 type dbTx struct {
 	*sqlx.Tx
 	savepoint string // "" for a plain transaction
-	finished  bool
+	// flat: in the unit of work without a savepoint (see beginFlat).
+	flat     bool
+	finished bool
 }
 
 // begin opens a dbTx. A read-only option applies to a plain transaction
@@ -252,12 +254,28 @@ func (s *Store) begin(ctx context.Context, opts *sql.TxOptions) (*dbTx, error) {
 	return &dbTx{Tx: tx}, nil
 }
 
+// beginFlat is begin for a transaction that needs no savepoint in a unit
+// of work: every failure its caller handles comes before its first write
+// and from no statement that aborts a transaction, so there is never
+// anything to undo apart from the unit. Any other failure fails the unit.
+// It saves the SAVEPOINT and RELEASE round trips of the turns that
+// register, screen and cancel.
+func (s *Store) beginFlat(ctx context.Context) (*dbTx, error) {
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		return &dbTx{Tx: w.tx, flat: true}, nil
+	}
+	return s.begin(ctx, nil)
+}
+
 // Commit commits, or releases the savepoint.
 func (t *dbTx) Commit() error {
 	if t.finished {
 		return sql.ErrTxDone
 	}
 	t.finished = true
+	if t.flat {
+		return nil
+	}
 	if t.savepoint == "" {
 		return t.Tx.Commit()
 	}
@@ -272,6 +290,9 @@ func (t *dbTx) Rollback() error {
 		return nil
 	}
 	t.finished = true
+	if t.flat {
+		return nil
+	}
 	if t.savepoint == "" {
 		return t.Tx.Rollback()
 	}
