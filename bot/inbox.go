@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"donorbot/internal/batch"
 	"donorbot/storage"
 )
 
@@ -21,8 +22,8 @@ import (
 type inbox struct {
 	m       *Metrics
 	log     *slog.Logger
-	stores  *batcher[storage.NewUpdate, storage.Accepted]
-	handled *batcher[int64, struct{}]
+	stores  *batch.Batcher[storage.NewUpdate, storage.Accepted]
+	handled *batch.Batcher[int64, struct{}]
 }
 
 // Batches hold at most inboxBatch updates. One statement of each kind runs
@@ -39,8 +40,8 @@ func newInbox(store *storage.Store, m *Metrics, log *slog.Logger) *inbox {
 	return &inbox{
 		m:      m,
 		log:    log,
-		stores: newBatcher(inboxFlushes, inboxBatch, inboxTimeout, store.AcceptUpdates),
-		handled: newBatcher(inboxFlushes, inboxBatch, inboxTimeout,
+		stores: batch.New(inboxFlushes, inboxBatch, inboxTimeout, store.AcceptUpdates),
+		handled: batch.New(inboxFlushes, inboxBatch, inboxTimeout,
 			func(ctx context.Context, ids []int64) ([]struct{}, error) {
 				return make([]struct{}, len(ids)), store.MarkUpdatesHandled(ctx, ids)
 			}),
@@ -55,7 +56,7 @@ func newInbox(store *storage.Store, m *Metrics, log *slog.Logger) *inbox {
 // worker after the lease).
 func (in *inbox) accept(ctx context.Context, upd *models.Update, raw []byte) (bool, error) {
 	chatID, userID := Route(upd)
-	got, err := in.stores.do(ctx, storage.NewUpdate{UpdateID: upd.ID, ChatID: chatID, UserID: userID, Payload: raw})
+	got, err := in.stores.Do(ctx, storage.NewUpdate{UpdateID: upd.ID, ChatID: chatID, UserID: userID, Payload: raw})
 	if err != nil {
 		return false, fmt.Errorf("accept update %d: %w", upd.ID, err)
 	}
@@ -72,7 +73,7 @@ func (in *inbox) accept(ctx context.Context, upd *models.Update, raw []byte) (bo
 
 // done records that an update had its effect.
 func (in *inbox) done(ctx context.Context, updateID int64) error {
-	if _, err := in.handled.do(ctx, updateID); err != nil {
+	if _, err := in.handled.Do(ctx, updateID); err != nil {
 		return fmt.Errorf("mark update %d handled: %w", updateID, err)
 	}
 	return nil

@@ -53,6 +53,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"donorbot/botapi"
+	"donorbot/internal/batch"
 	"donorbot/storage"
 )
 
@@ -193,6 +194,7 @@ type Engine struct {
 	// onOutcome is Deps.OnOutcome.
 	onOutcome func(kind string, outcome storage.DeliveryStatus)
 	lim       *limiter
+	marks     *batch.Batcher[[]int64, struct{}] // outbox rows sent
 	running   atomic.Bool
 	work      signal // new deliveries queued in this process
 	nudge     signal // progress worth showing now (a cancel)
@@ -221,6 +223,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	return &Engine{
 		cfg: cfg, store: d.Store, state: d.State, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
 		lim:       newLimiter(d.Redis, d.Log, cfg),
+		marks:     batch.New(markFlushes, markBatch, markTimeout, markSentTogether(d.Store)),
 		contents:  map[int64]*content{},
 		cancelled: map[int64]time.Time{},
 	}, nil

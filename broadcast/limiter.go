@@ -49,10 +49,14 @@ type limiter struct {
 // Redis round trip on the one goroutine every message waits for.
 const pauseFresh = 50 * time.Millisecond
 
-// ticket is one request for a global token.
+// ticket is one request for a global token or, with prio, for up to n
+// priority tokens (see reserve.go).
 type ticket struct {
 	prio    bool
-	granted chan error // buffered: the pump never blocks on a requester gone
+	key     string           // the chat's limit key (prio)
+	limit   redis_rate.Limit // the chat's limit (prio)
+	n       int              // tokens wanted (prio)
+	granted chan grant       // buffered: the pump never blocks on a requester gone
 }
 
 // errRedisRetry is how long the pump waits after Redis failed.
@@ -100,20 +104,26 @@ func (l *limiter) wait(ctx context.Context, chatID int64, prio bool) error {
 // waitReply blocks until a reply may be sent to chatID now: a priority
 // global token and the chat's reply budget.
 func (l *limiter) waitReply(ctx context.Context, chatID int64) error {
-	return l.waitWith(ctx, chatID, true, l.replyKey, l.reply)
+	_, err := l.reserveReplies(ctx, chatID, 1)
+	return err
+}
+
+// reserveReplies blocks until between 1 and n replies may be sent to
+// chatID now, and says how many.
+func (l *limiter) reserveReplies(ctx context.Context, chatID int64, n int) (int, error) {
+	return l.reserve(ctx, l.replyKey, chatID, l.reply, n)
 }
 
 func (l *limiter) waitWith(ctx context.Context, chatID int64, prio bool, chatKey string, chat redis_rate.Limit) error {
+	if prio {
+		_, err := l.reserve(ctx, chatKey, chatID, chat, 1)
+		return err
+	}
 	for {
-		if err := l.globalToken(ctx, prio); err != nil {
+		if err := l.globalToken(ctx); err != nil {
 			return err
 		}
 		res, err := l.rl.Allow(ctx, chatKey+strconv.FormatInt(chatID, 10), chat)
-		if err != nil && prio && ctx.Err() == nil {
-			// Redis away: a user waiting for an answer matters more than
-			// one chat's pacing (the runtime's flood limit fails open too).
-			return nil
-		}
 		if err != nil {
 			return fmt.Errorf("broadcast: chat limit of %d: %w", chatID, err)
 		}
@@ -128,50 +138,52 @@ func (l *limiter) waitWith(ctx context.Context, chatID int64, prio bool, chatKey
 	}
 }
 
-func (l *limiter) globalToken(ctx context.Context, prio bool) error {
+// globalToken takes a bulk global token through the pump.
+func (l *limiter) globalToken(ctx context.Context) error {
+	_, err := l.request(ctx, &ticket{})
+	return err
+}
+
+// request queues t for the pump and waits for its answer.
+func (l *limiter) request(ctx context.Context, t *ticket) (grant, error) {
 	// Wait for Run rather than fail: it is typically started in a goroutine
 	// right before the first SendNow.
 	select {
 	case <-l.started:
 	case <-ctx.Done():
-		return ctx.Err()
+		return grant{}, ctx.Err()
 	}
-	t := &ticket{prio: prio, granted: make(chan error, 1)}
+	t.granted = make(chan grant, 1)
 	queue := l.bulk
-	if prio {
+	if t.prio {
 		queue = l.prio
 	}
 	select {
 	case queue <- t:
 	case <-l.stopped:
-		return ErrNotRunning
+		return grant{}, ErrNotRunning
 	case <-ctx.Done():
-		return ctx.Err()
+		return grant{}, ctx.Err()
 	}
 	select {
-	case err := <-t.granted:
-		return err
+	case g := <-t.granted:
+		return g, g.err
 	case <-ctx.Done():
-		return ctx.Err()
+		return grant{}, ctx.Err()
 	}
 }
 
 // run is the pump: it takes one request at a time, priority first, gets it
-// a global token and grants it. A bulk request that got its token while a
-// priority one arrived yields the token and is served next.
+// its tokens and grants it. A bulk request that got its token while a
+// priority one arrived is granted after it.
 func (l *limiter) run(ctx context.Context) {
 	close(l.started)
 	defer close(l.stopped)
-	var held *ticket
 	for {
 		var t *ticket
 		select {
 		case t = <-l.prio:
 		default:
-			if held != nil {
-				t, held = held, nil
-				break
-			}
 			select {
 			case t = <-l.prio:
 			case t = <-l.bulk:
@@ -181,120 +193,53 @@ func (l *limiter) run(ctx context.Context) {
 		}
 		if t.prio {
 			if err := l.grantPriority(ctx, t); err != nil {
-				if held != nil {
-					held.granted <- err
-				}
 				return
 			}
 			continue
 		}
-		if err := l.acquire(ctx, t.prio); err != nil {
-			t.granted <- err
-			if held != nil {
-				held.granted <- err
-			}
+		if err := l.acquire(ctx); err != nil {
+			t.granted <- grant{err: err}
 			return
 		}
-		if !t.prio {
-			select {
-			case p := <-l.prio:
-				held, t = t, p
-			default:
-			}
-		}
-		t.granted <- nil
-	}
-}
-
-// maxPrioBatch bounds how many waiting priority requests share one Redis
-// round trip for their global tokens.
-const maxPrioBatch = 64
-
-// grantPriority grants first and the priority requests queued behind it,
-// taking their global tokens together: the pump is one goroutine that every
-// reply waits for, so one Redis round trip per token would cap every
-// process's replies at one per round trip. The tokens still come from the
-// same GCRA limit, at most its burst at a time.
-func (l *limiter) grantPriority(ctx context.Context, first *ticket) error {
-	batch := []*ticket{first}
-collect:
-	for len(batch) < maxPrioBatch {
 		select {
 		case p := <-l.prio:
-			batch = append(batch, p)
-		default:
-			break collect
-		}
-	}
-	for len(batch) > 0 {
-		n, err := l.acquireN(ctx, len(batch), true)
-		if err != nil {
-			for _, t := range batch {
-				t.granted <- err
+			// A reply came while this bulk send waited for its token: the
+			// reply is served first.
+			if err := l.grantPriority(ctx, p); err != nil {
+				t.granted <- grant{err: err}
+				return
 			}
-			return err
+		default:
 		}
-		for _, t := range batch[:n] {
-			t.granted <- nil
-		}
-		batch = batch[n:]
+		t.granted <- grant{n: 1}
 	}
-	return nil
 }
 
-// acquire waits out any pause and takes one global token. It returns only
-// when it has the token or ctx ended.
-func (l *limiter) acquire(ctx context.Context, prio bool) error {
-	_, err := l.acquireN(ctx, 1, prio)
-	return err
-}
-
-// acquireN takes between 1 and n global tokens and says how many. While
-// Redis fails, priority requests (replies to users) are paced by this
-// process alone at the global rate rather than held until Redis is back;
-// broadcasts wait for it.
-func (l *limiter) acquireN(ctx context.Context, n int, prio bool) (int, error) {
+// acquire waits out any pause and takes one global token for a bulk send.
+// It returns only when it has the token or ctx ended; while Redis fails,
+// broadcasts wait for it (replies do not, see grantPriority).
+func (l *limiter) acquire(ctx context.Context) error {
 	for {
 		paused, err := l.pausedFor(ctx)
 		if err == nil && paused <= 0 {
-			var got int
-			if got, paused, err = l.take(ctx, min(n, l.global.Burst)); err == nil && got > 0 {
-				return got, nil
+			var res *redis_rate.Result
+			if res, err = l.rl.Allow(ctx, l.globalKey, l.global); err == nil {
+				if res.Allowed > 0 {
+					return nil
+				}
+				paused = res.RetryAfter
 			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return 0, ctx.Err()
+				return ctx.Err()
 			}
 			l.log.Error("broadcast limiter: redis", "err", err)
 			paused = errRedisRetry
-			if prio {
-				return n, sleep(ctx, time.Duration(n)*l.global.Period/time.Duration(l.global.Rate))
-			}
 		}
 		if err := sleep(ctx, paused); err != nil {
-			return 0, err
+			return err
 		}
-	}
-}
-
-// take takes k global tokens, or one when k do not fit, or says how long
-// to wait. AllowN, not AllowAtMost: redis_rate's AllowAtMost spends a
-// fractional remainder of the bucket and reports it truncated, so at low
-// rates it consumed tokens while granting none and replies starved.
-func (l *limiter) take(ctx context.Context, k int) (int, time.Duration, error) {
-	for {
-		res, err := l.rl.AllowN(ctx, l.globalKey, l.global, k)
-		if err != nil {
-			return 0, 0, err
-		}
-		if res.Allowed > 0 {
-			return k, 0, nil
-		}
-		if k == 1 {
-			return 0, res.RetryAfter, nil
-		}
-		k = 1
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-telegram/bot"
@@ -22,7 +23,9 @@ import (
 // at most one per chat whose update was being flushed. Marks are written in
 // one statement per flush, except that a message is marked before the next
 // one is sent, so no message a user could see twice waits on another's
-// mark.
+// mark. Concurrent flushes share their mark statements (group commit): each
+// still waits for the statement that carries its marks before it goes on,
+// so the bound is the same.
 
 // Outbox methods: the Bot API calls a turn makes in its user's chat.
 const (
@@ -37,11 +40,29 @@ const (
 	outboxRetryAfterMaxWait = 30 * time.Second
 )
 
+// Sent marks: one statement at a time, as the inbox's, so that flushes
+// finishing meanwhile share the next one.
+const (
+	markFlushes = 1
+	markBatch   = 128
+	markTimeout = 10 * time.Second
+)
+
 // SendOutbox sends claimed outbox rows in order, conversations applied to
 // Redis before the calls that follow them. A row that fails for a reason
 // a retry may cure stops its chat's later rows, which stay claimed for
 // SweepOutbox, so they keep their order.
 func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error {
+	tokens := map[int64]*replyTokens{}
+	for _, r := range rows {
+		if takesToken(r.Method) {
+			if tokens[r.ChatID] == nil {
+				tokens[r.ChatID] = &replyTokens{lim: e.lim, chatID: r.ChatID}
+			}
+			tokens[r.ChatID].want++
+		}
+	}
+	ctx = context.WithValue(ctx, replyTokensKey{}, tokens)
 	var done []int64
 	risky := false // done holds a call that must not be made twice
 	stopped := map[int64]bool{}
@@ -52,7 +73,7 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		}
 		visible := repeatShows(r)
 		if visible && risky {
-			if err := e.store.MarkOutboxSent(ctx, done); err != nil {
+			if err := e.markOutboxSent(ctx, done); err != nil {
 				return err
 			}
 			done, risky = done[:0], false
@@ -70,10 +91,31 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		done = append(done, r.ID)
 		risky = risky || visible
 	}
-	if err := e.store.MarkOutboxSent(ctx, done); err != nil {
+	if err := e.markOutboxSent(ctx, done); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// markOutboxSent records rows as done, in a statement shared with the other
+// flushes marking rows at the same moment, and waits for it.
+func (e *Engine) markOutboxSent(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if storage.InWork(ctx) {
+		// A shared statement must not run in one caller's transaction.
+		return e.store.MarkOutboxSent(ctx, ids)
+	}
+	_, err := e.marks.Do(ctx, slices.Clone(ids))
+	return err
+}
+
+// markSentTogether is the statement of markOutboxSent's batches.
+func markSentTogether(store *storage.Store) func(context.Context, [][]int64) ([]struct{}, error) {
+	return func(ctx context.Context, batches [][]int64) ([]struct{}, error) {
+		return make([]struct{}, len(batches)), store.MarkOutboxSent(ctx, slices.Concat(batches...))
+	}
 }
 
 // SweepOutbox sends the outbox rows whose claim is older than lease: their
@@ -152,12 +194,53 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 	return fmt.Errorf("outbox row %d: unknown method %q", r.ID, r.Method)
 }
 
+// replyTokens holds the reply tokens a flush took for one chat's sends:
+// all of them in one request to the limiter (as many as the limits allow
+// at once), rather than one request per message.
+type replyTokens struct {
+	lim    *limiter
+	chatID int64
+	want   int // sends of the flush not yet made
+	held   int
+}
+
+type replyTokensKey struct{}
+
+// take takes a token for one send, reserving for the flush's remaining
+// sends when none is held.
+func (t *replyTokens) take(ctx context.Context) error {
+	if t.held == 0 {
+		n, err := t.lim.reserveReplies(ctx, t.chatID, max(1, t.want))
+		if err != nil {
+			return err
+		}
+		t.held = n
+	}
+	t.held--
+	t.want = max(0, t.want-1)
+	return nil
+}
+
+// takeReply takes a reply token for chatID: from the tokens of the flush
+// under way, or on its own.
+func (e *Engine) takeReply(ctx context.Context, chatID int64) error {
+	if m, ok := ctx.Value(replyTokensKey{}).(map[int64]*replyTokens); ok && m[chatID] != nil {
+		return m[chatID].take(ctx)
+	}
+	return e.lim.waitReply(ctx, chatID)
+}
+
+// takesToken reports whether a row's call takes a reply token.
+func takesToken(method string) bool {
+	return method == MethodSendMessage || method == MethodSendDocument || method == MethodSendPhoto
+}
+
 // reply sends a message within the chat's reply budget. A user who blocked
 // the bot is marked unreachable; nothing is left to do.
 func (e *Engine) reply(ctx context.Context, p *bot.SendMessageParams) error {
 	chatID, _ := p.ChatID.(int64)
 	err := botapi.Retry(priorityAttempts, func() error {
-		if err := e.lim.waitReply(ctx, chatID); err != nil {
+		if err := e.takeReply(ctx, chatID); err != nil {
 			return err
 		}
 		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
@@ -219,7 +302,7 @@ type OutboxFile struct {
 // upload sends an OutboxFile within the chat's reply budget.
 func (e *Engine) upload(ctx context.Context, chatID int64, method string, f OutboxFile) error {
 	err := botapi.Retry(priorityAttempts, func() error {
-		if err := e.lim.waitReply(ctx, chatID); err != nil {
+		if err := e.takeReply(ctx, chatID); err != nil {
 			return err
 		}
 		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)

@@ -98,7 +98,11 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 			THEN 'confirmed' ELSE 'waitlisted' END
 		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id
 		WHERE sl.id = $2 AND d.status = 'published' AND sl.starts_at > $3
+		ON CONFLICT (donor_id, drive_id) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
 		RETURNING ` + regColumns
+	// Only when nothing was inserted: why.
+	const open = `SELECT d.status = 'published' AND sl.starts_at > $2
+		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id WHERE sl.id = $1`
 	wrap := func(err error) error {
 		return fmt.Errorf("storage: register donor %d in slot %d: %w", donorTelegramID, slotID, err)
 	}
@@ -107,7 +111,9 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 	if err != nil {
 		return drive.Registration{}, wrap(err)
 	}
-	tx, err := s.begin(ctx, nil)
+	// A live registration is no conflict error but no row: nothing fails
+	// that the caller handles, so no savepoint is needed.
+	tx, err := s.beginFlat(ctx)
 	if err != nil {
 		return drive.Registration{}, wrap(err)
 	}
@@ -116,24 +122,24 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 		return drive.Registration{}, wrap(err)
 	}
 	var r regRow
-	if err := tx.GetContext(ctx, &r, q, donorID, slotID, now); err != nil {
-		return drive.Registration{}, wrap(registerErr(err))
+	err = tx.GetContext(ctx, &r, q, donorID, slotID, now)
+	if errors.Is(err, sql.ErrNoRows) {
+		var isOpen bool
+		if err := tx.GetContext(ctx, &isOpen, open, slotID, now); err != nil {
+			return drive.Registration{}, wrap(err)
+		}
+		if !isOpen {
+			return drive.Registration{}, wrap(ErrDriveNotOpen)
+		}
+		return drive.Registration{}, wrap(ErrAlreadyRegistered)
+	}
+	if err != nil {
+		return drive.Registration{}, wrap(mapErr(err))
 	}
 	if err := tx.Commit(); err != nil {
 		return drive.Registration{}, wrap(err)
 	}
 	return r.registration(), nil
-}
-
-// registerErr names why an insert into registrations wrote nothing.
-func registerErr(err error) error {
-	switch err = mapErr(err); {
-	case errors.Is(err, ErrNotFound):
-		return ErrDriveNotOpen // the slot exists: it is locked
-	case errors.Is(err, ErrDuplicate):
-		return ErrAlreadyRegistered // registrations_live_idx is the only unique index
-	}
-	return err
 }
 
 func (s *Store) donorID(ctx context.Context, telegramID int64) (int64, error) {
@@ -192,8 +198,19 @@ func lockRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSl
 // inTx runs f in a transaction and commits, starting over (twice at most)
 // when a registration moved under it.
 func (s *Store) inTx(ctx context.Context, f func(tx *dbTx) error) error {
+	return s.inTxFrom(ctx, func() (*dbTx, error) { return s.begin(ctx, nil) }, f)
+}
+
+// inFlatTx is inTx for an f that may run without a savepoint (beginFlat):
+// its handled failures (not found, moved, not live) all come before its
+// first write.
+func (s *Store) inFlatTx(ctx context.Context, f func(tx *dbTx) error) error {
+	return s.inTxFrom(ctx, func() (*dbTx, error) { return s.beginFlat(ctx) }, f)
+}
+
+func (s *Store) inTxFrom(ctx context.Context, begin func() (*dbTx, error), f func(tx *dbTx) error) error {
 	for attempt := 1; ; attempt++ {
-		tx, err := s.begin(ctx, nil)
+		tx, err := begin()
 		if err != nil {
 			return err
 		}
@@ -257,7 +274,7 @@ func setRegStatus(ctx context.Context, tx *dbTx, r lockedReg, to drive.RegStatus
 // ErrNotLive.
 func (s *Store) Cancel(ctx context.Context, donorTelegramID, registrationID int64, now time.Time) (*Promotion, error) {
 	var promoted *Promotion
-	err := s.inTx(ctx, func(tx *dbTx) error {
+	err := s.inFlatTx(ctx, func(tx *dbTx) error {
 		r, _, err := lockRegistration(ctx, tx, registrationID, donorTelegramID, 0)
 		if err != nil {
 			return err
@@ -290,7 +307,7 @@ func (s *Store) Move(ctx context.Context, donorTelegramID, registrationID, newSl
 	const get = `SELECT ` + regColumns + ` FROM registrations r WHERE r.id = $1`
 	var moved regRow
 	var promoted *Promotion
-	err := s.inTx(ctx, func(tx *dbTx) error {
+	err := s.inFlatTx(ctx, func(tx *dbTx) error {
 		promoted = nil
 		r, sl, err := lockRegistration(ctx, tx, registrationID, donorTelegramID, newSlotID)
 		if err != nil {
@@ -440,7 +457,7 @@ func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers 
 	}
 	volume := sql.NullInt64{Int64: int64(allowedVolumeML), Valid: allowedVolumeML != 0}
 	var promoted *Promotion
-	err := s.inTx(ctx, func(tx *dbTx) error {
+	err := s.inFlatTx(ctx, func(tx *dbTx) error {
 		r, _, err := lockRegistration(ctx, tx, registrationID, 0, 0)
 		if err != nil {
 			return err

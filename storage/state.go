@@ -103,32 +103,9 @@ func (s *State) Conversation(ctx context.Context, userID int64) (c Conversation,
 			}
 			return c.clone(), true, nil
 		}
-		cw, pending, err := w.pendingConversation(ctx, userID)
-		if err != nil {
-			return Conversation{}, false, err
-		}
-		if pending {
-			if cw.Conv == nil {
-				return Conversation{}, false, nil
-			}
-			return *cw.Conv, true, nil
-		}
+		return s.conversationInWork(ctx, w, userID)
 	}
-	raw, err := s.rdb.Get(ctx, s.UserKey(userID, "conv")).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Conversation{}, false, nil
-	}
-	if err != nil {
-		return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
-	}
-	var sc storedConversation
-	if err := json.Unmarshal(raw, &sc); err != nil {
-		return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
-	}
-	if sc.Ended {
-		return Conversation{}, false, nil
-	}
-	return sc.Conversation, true, nil
+	return s.conversationInRedis(ctx, userID)
 }
 
 func (c *Conversation) clone() Conversation {
@@ -141,7 +118,7 @@ func (c *Conversation) clone() Conversation {
 // unit of work, once it commits.
 func (s *State) SaveConversation(ctx context.Context, userID int64, c Conversation) error {
 	if w := workFrom(ctx); w != nil {
-		w.writeConversation(userID, &c)
+		w.writeConversation(s, userID, &c)
 		return nil
 	}
 	raw, err := json.Marshal(c)
@@ -158,7 +135,7 @@ func (s *State) SaveConversation(ctx context.Context, userID int64, c Conversati
 // it commits.
 func (s *State) EndConversation(ctx context.Context, userID int64) error {
 	if w := workFrom(ctx); w != nil {
-		w.writeConversation(userID, nil)
+		w.writeConversation(s, userID, nil)
 		return nil
 	}
 	if err := s.rdb.Del(ctx, s.UserKey(userID, "conv")).Err(); err != nil {
@@ -167,7 +144,8 @@ func (s *State) EndConversation(ctx context.Context, userID int64) error {
 	return nil
 }
 
-func (w *Work) writeConversation(userID int64, c *Conversation) {
+func (w *Work) writeConversation(s *State, userID int64, c *Conversation) {
+	w.state = s
 	if _, seen := w.conv[userID]; !seen {
 		w.convOrder = append(w.convOrder, userID)
 	}
@@ -180,12 +158,16 @@ func (w *Work) writeConversation(userID int64, c *Conversation) {
 
 // applyConversation writes a conversation to Redis unless Redis holds one
 // written by a later update: a write applied late (its process died after
-// commit) must not undo a newer one.
+// commit) must not undo a newer one. It clears the user's pending marker
+// (KEYS[2]) unless a later update set it: that one's write is unapplied.
 var applyConversation = redis.NewScript(`
+local upd = tonumber(ARGV[1])
+local pending = redis.call('GET', KEYS[2])
+if pending and tonumber(pending) <= upd then redis.call('DEL', KEYS[2]) end
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local ok, v = pcall(cjson.decode, cur)
-  if ok and type(v) == 'table' and tonumber(v.upd or 0) > tonumber(ARGV[1]) then return 0 end
+  if ok and type(v) == 'table' and tonumber(v.upd or 0) > upd then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`)
@@ -205,7 +187,7 @@ func (s *State) ApplyConversation(ctx context.Context, row OutboxRow) error {
 	if err != nil {
 		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
 	}
-	key := []string{s.UserKey(cw.UserID, "conv")}
+	key := []string{s.UserKey(cw.UserID, "conv"), s.UserKey(cw.UserID, pendingConvKey)}
 	if err := applyConversation.Run(ctx, s.rdb, key, row.UpdateID, raw, s.convTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
 	}

@@ -31,7 +31,10 @@ type Work struct {
 	convOrder []int64
 	// pending caches pendingConversation by user: nothing but this unit
 	// writes a user's conversation while it handles their update.
-	pending  map[int64]*conversationWrite
+	pending map[int64]*conversationWrite
+	// state is where the conversations written in this unit go, and
+	// their pending markers before the commit.
+	state    *State
 	nextSave int
 	done     bool
 	after    []func(context.Context) error
@@ -169,6 +172,14 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 		w.Rollback()
 		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
 	}
+	if len(w.convOrder) > 0 && w.state != nil {
+		// Before COMMIT: once committed, a write must be found by the
+		// next unit even if this process dies before applying it.
+		if err := w.state.markPending(ctx, w.convOrder, updateID); err != nil {
+			w.Rollback()
+			return nil, err
+		}
+	}
 	w.done = true
 	if err := w.tx.Commit(); err != nil {
 		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
@@ -220,7 +231,9 @@ func (s *Store) q(ctx context.Context) querier {
 type dbTx struct {
 	*sqlx.Tx
 	savepoint string // "" for a plain transaction
-	finished  bool
+	// flat: in the unit of work without a savepoint (see beginFlat).
+	flat     bool
+	finished bool
 }
 
 // begin opens a dbTx. A read-only option applies to a plain transaction
@@ -241,12 +254,28 @@ func (s *Store) begin(ctx context.Context, opts *sql.TxOptions) (*dbTx, error) {
 	return &dbTx{Tx: tx}, nil
 }
 
+// beginFlat is begin for a transaction that needs no savepoint in a unit
+// of work: every failure its caller handles comes before its first write
+// and from no statement that aborts a transaction, so there is never
+// anything to undo apart from the unit. Any other failure fails the unit.
+// It saves the SAVEPOINT and RELEASE round trips of the turns that
+// register, screen and cancel.
+func (s *Store) beginFlat(ctx context.Context) (*dbTx, error) {
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		return &dbTx{Tx: w.tx, flat: true}, nil
+	}
+	return s.begin(ctx, nil)
+}
+
 // Commit commits, or releases the savepoint.
 func (t *dbTx) Commit() error {
 	if t.finished {
 		return sql.ErrTxDone
 	}
 	t.finished = true
+	if t.flat {
+		return nil
+	}
 	if t.savepoint == "" {
 		return t.Tx.Commit()
 	}
@@ -261,6 +290,9 @@ func (t *dbTx) Rollback() error {
 		return nil
 	}
 	t.finished = true
+	if t.flat {
+		return nil
+	}
 	if t.savepoint == "" {
 		return t.Tx.Rollback()
 	}
@@ -273,7 +305,8 @@ func (t *dbTx) Rollback() error {
 
 // pendingConversation is the newest committed conversation write of
 // userID not yet applied to Redis (its process died, or is applying it
-// right now): it is newer than what Redis holds.
+// right now): it is newer than what Redis holds. Asked only when the
+// user's pending marker is set (see convpending.go).
 func (w *Work) pendingConversation(ctx context.Context, userID int64) (*conversationWrite, bool, error) {
 	if cw, seen := w.pending[userID]; seen {
 		return cw, cw != nil, nil

@@ -1,4 +1,4 @@
-package bot
+package batch
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 func TestBatcherGroupsConcurrentCalls(t *testing.T) {
 	var statements, largest atomic.Int64
 	release := make(chan struct{})
-	b := newBatcher(1, 50, time.Second, func(ctx context.Context, ins []int) ([]int, error) {
+	b := New(1, 50, time.Second, func(ctx context.Context, ins []int) ([]int, error) {
 		statements.Add(1)
 		if int64(len(ins)) > largest.Load() {
 			largest.Store(int64(len(ins)))
@@ -34,21 +34,21 @@ func TestBatcherGroupsConcurrentCalls(t *testing.T) {
 	})
 	ctx := context.Background()
 	first := make(chan int, 1)
-	go func() { out, _ := b.do(ctx, 0); first <- out }()
-	for b.pendingLen() != 0 || statements.Load() == 0 {
+	go func() { out, _ := b.Do(ctx, 0); first <- out }()
+	for b.PendingLen() != 0 || statements.Load() == 0 {
 		time.Sleep(time.Millisecond) // until the first statement runs
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 120)
 	for i := 1; i <= 120; i++ {
 		wg.Go(func() {
-			out, err := b.do(ctx, i)
+			out, err := b.Do(ctx, i)
 			if err != nil || out != i*10 {
 				errs <- errors.Join(err, errors.New("wrong result"))
 			}
 		})
 	}
-	for b.pendingLen() < 120 {
+	for b.PendingLen() < 120 {
 		time.Sleep(time.Millisecond)
 	}
 	close(release)
@@ -64,10 +64,10 @@ func TestBatcherGroupsConcurrentCalls(t *testing.T) {
 	if n := statements.Load(); n != 4 || largest.Load() != 50 {
 		t.Errorf("%d statements, largest %d calls; want 4 and 50", n, largest.Load())
 	}
-	if _, err := b.do(ctx, -1); err == nil {
+	if _, err := b.Do(ctx, -1); err == nil {
 		t.Error("a failed statement reported success")
 	}
-	if out, err := b.do(ctx, 3); err != nil || out != 30 {
+	if out, err := b.Do(ctx, 3); err != nil || out != 30 {
 		t.Errorf("after a failure: %d, %v", out, err)
 	}
 }
@@ -76,17 +76,17 @@ func TestBatcherGroupsConcurrentCalls(t *testing.T) {
 // statement under way still completes for the others.
 func TestBatcherCallerGivesUp(t *testing.T) {
 	release, running := make(chan struct{}), make(chan struct{}, 1)
-	b := newBatcher(1, 10, time.Second, func(ctx context.Context, ins []int) ([]int, error) {
+	b := New(1, 10, time.Second, func(ctx context.Context, ins []int) ([]int, error) {
 		running <- struct{}{}
 		<-release
 		return ins, nil
 	})
 	other := make(chan int, 1)
-	go func() { out, _ := b.do(context.Background(), 7); other <- out }()
+	go func() { out, _ := b.Do(context.Background(), 7); other <- out }()
 	<-running
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := b.do(ctx, 8); !errors.Is(err, context.Canceled) {
+	if _, err := b.Do(ctx, 8); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled caller: %v", err)
 	}
 	close(release)

@@ -1,4 +1,4 @@
-package bot
+package batch
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// batcher runs concurrent calls of the same statement together: each call
+// Batcher runs concurrent calls of the same statement together: each call
 // waits until one statement that includes it has run. No goroutine and no
 // timer: a caller that finds a flush slot free flushes everything pending,
 // so a lone call runs at once and calls arriving during a flush ride the
-// next one. This is the inbox's group commit: under load, storing and
-// finishing updates costs a few statements per batch, not two per update.
-type batcher[In, Out any] struct {
+// next one. This is group commit (the inbox's, the outbox's sent marks):
+// under load, a statement per batch, not one per call.
+type Batcher[In, Out any] struct {
 	run     func(context.Context, []In) ([]Out, error)
 	max     int           // calls per statement
 	slots   chan struct{} // flushes that may run at once
@@ -31,16 +31,18 @@ type batchCall[In, Out any] struct {
 	done  chan struct{}
 }
 
-func newBatcher[In, Out any](flushes, max int, timeout time.Duration,
-	run func(context.Context, []In) ([]Out, error)) *batcher[In, Out] {
-	return &batcher[In, Out]{run: run, max: max, slots: make(chan struct{}, flushes), timeout: timeout}
+// New returns a Batcher whose statements run (up to max calls each, at
+// most flushes at once, each bounded by timeout).
+func New[In, Out any](flushes, max int, timeout time.Duration,
+	run func(context.Context, []In) ([]Out, error)) *Batcher[In, Out] {
+	return &Batcher[In, Out]{run: run, max: max, slots: make(chan struct{}, flushes), timeout: timeout}
 }
 
-// do runs in as part of a batch and returns its result. When ctx ends
-// first, do returns ctx's error, but a flush already under way (or one
+// Do runs in as part of a batch and returns its result. When ctx ends
+// first, Do returns ctx's error, but a flush already under way (or one
 // that takes the call later) still completes it: the caller must treat the
 // outcome as unknown, as with any statement cut off mid-flight.
-func (b *batcher[In, Out]) do(ctx context.Context, in In) (Out, error) {
+func (b *Batcher[In, Out]) Do(ctx context.Context, in In) (Out, error) {
 	c := &batchCall[In, Out]{in: in, done: make(chan struct{})}
 	b.mu.Lock()
 	b.pending = append(b.pending, c)
@@ -75,7 +77,7 @@ func (b *batcher[In, Out]) do(ctx context.Context, in In) (Out, error) {
 
 // flush runs one statement for up to max pending calls. It is detached
 // from the caller's cancellation: the batch holds other callers' calls.
-func (b *batcher[In, Out]) flush(ctx context.Context) {
+func (b *Batcher[In, Out]) flush(ctx context.Context) {
 	b.mu.Lock()
 	n := min(len(b.pending), b.max)
 	batch := b.pending[:n:n]
@@ -108,8 +110,8 @@ func (b *batcher[In, Out]) flush(ctx context.Context) {
 	}
 }
 
-// pendingLen is how many calls wait for a statement (tests).
-func (b *batcher[In, Out]) pendingLen() int {
+// PendingLen is how many calls wait for a statement (tests).
+func (b *Batcher[In, Out]) PendingLen() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.pending)

@@ -1,0 +1,63 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"donorbot/storage"
+)
+
+// limitCalls counts the Redis commands that touch a key containing substr.
+type limitCalls struct {
+	substr string
+	n      atomic.Int64
+}
+
+func (h *limitCalls) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *limitCalls) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		for _, a := range cmd.Args() {
+			if s, ok := a.(string); ok && strings.Contains(s, h.substr) {
+				h.n.Add(1)
+				break
+			}
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *limitCalls) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// A turn's replies take their tokens together: three messages to one chat
+// are one request to the limiter, one script touching the chat's reply
+// key (and the global key), not one per message; all three arrive. (The
+// global limit's burst is a hundredth of its rate: at 1000/s, 10.)
+func TestOutboxFlushTakesReplyTokensAtOnce(t *testing.T) {
+	v := newEnv(t)
+	chat := recipients(1)[0]
+	calls := &limitCalls{substr: fmt.Sprintf("%s:%d", storage.ChatReplyLimitKey[:len(storage.ChatReplyLimitKey)-1], chat)}
+	v.rdb.AddHook(calls)
+	e, _ := v.engine(v.testConfig(1000))
+	rows := make([]storage.OutboxRow, 3)
+	for i := range rows {
+		rows[i] = storage.OutboxRow{ID: -int64(i + 1), UpdateID: chat, ChatID: chat, Seq: i,
+			Method: "sendMessage", Params: []byte(fmt.Sprintf(`{"text":"Câu %d/3"}`, i+1))}
+	}
+	if err := e.SendOutbox(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(v.sends([]int64{chat})); got != 3 {
+		t.Fatalf("%d messages arrived, want 3", got)
+	}
+	if n := calls.n.Load(); n != 1 {
+		t.Errorf("%d Redis calls on the chat's reply limit for one flush of 3 messages, want 1", n)
+	}
+}

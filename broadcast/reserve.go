@@ -1,0 +1,189 @@
+package broadcast
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// A priority send (a reply, SendNow) needs three things at once: no flood
+// pause, a global token and its chat's tokens. The pump takes them for
+// every priority request waiting, in one script: the pause key, the global
+// GCRA and each chat's GCRA, the same keys and arithmetic as redis_rate's,
+// so bulk sends and other processes share them. A request asks for up to n
+// tokens (the sends of one flush) and gets as many as both limits allow
+// now; a chat out of tokens does not spend global ones.
+
+// takePriority's reply: {0, global wait ms, per request: granted (>0),
+// -chat wait ms (<0) or 0 (no global token left)}, or {-1, pause ms}.
+var takePriority = redis.NewScript(`
+redis.replicate_commands()
+local pause = redis.call('PTTL', KEYS[1])
+if pause > 0 then return {-1, pause} end
+local t = redis.call('TIME')
+local now = (t[1] - 1483228800) + (t[2] / 1000000)
+local function bucket(key, burst, rate, period)
+  local ei = period / rate
+  local tat = math.max(tonumber(redis.call('GET', key) or '0'), now)
+  return ei, tat, math.floor((burst * ei - (tat - now)) / ei + 1e-9), burst * ei
+end
+local gei, gtat, gavail, goff = bucket(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+local out = {0, 0}
+local used = 0
+for i = 3, #KEYS do
+  local a = 4 + (i - 3) * 4
+  local n = tonumber(ARGV[a])
+  local ei, tat, avail, off = bucket(KEYS[i], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]))
+  local g = math.min(n, avail, gavail - used)
+  if g > 0 then
+    local nt = tat + g * ei
+    redis.call('SET', KEYS[i], nt, 'EX', math.ceil(nt - now))
+    used = used + g
+    out[#out + 1] = g
+  elseif avail <= 0 then
+    out[#out + 1] = -math.max(1, math.ceil((tat - off + ei - now) * 1000))
+  else
+    out[#out + 1] = 0
+  end
+end
+if used > 0 then
+  local nt = gtat + used * gei
+  redis.call('SET', KEYS[2], nt, 'EX', math.ceil(nt - now))
+end
+out[2] = math.max(1, math.ceil((gtat + used * gei - goff + gei - now) * 1000))
+return out`)
+
+// maxPrioBatch bounds how many waiting priority requests share one Redis
+// round trip.
+const maxPrioBatch = 64
+
+// grant answers a ticket: tokens granted, or how long its chat must wait,
+// or an error.
+type grant struct {
+	n    int
+	wait time.Duration
+	err  error
+}
+
+// reserve blocks until it holds between 1 and n priority tokens for the
+// chat's key (under limit) and the global rate, and says how many.
+func (l *limiter) reserve(ctx context.Context, key string, chatID int64, limit redis_rate.Limit, n int) (int, error) {
+	n = max(1, min(n, limit.Burst))
+	for {
+		g, err := l.request(ctx, &ticket{prio: true, key: key + strconv.FormatInt(chatID, 10), limit: limit, n: n})
+		if err != nil {
+			return 0, err
+		}
+		if g.n > 0 {
+			return g.n, nil
+		}
+		if err := sleep(ctx, g.wait); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// grantPriority grants first and the priority requests queued behind it,
+// taking their tokens together: the pump is one goroutine that every
+// reply waits for, so one Redis round trip per request would cap every
+// process's replies at one per round trip. The tokens still come from the
+// same GCRA limits. A request whose chat has no token is told how long to
+// wait and leaves; the others wait here for global tokens, ahead of bulk.
+func (l *limiter) grantPriority(ctx context.Context, first *ticket) error {
+	batch := []*ticket{first}
+collect:
+	for len(batch) < maxPrioBatch {
+		select {
+		case p := <-l.prio:
+			batch = append(batch, p)
+		default:
+			break collect
+		}
+	}
+	fail := func(err error) error {
+		for _, t := range batch {
+			t.granted <- grant{err: err}
+		}
+		return err
+	}
+	for len(batch) > 0 {
+		if local := time.Until(time.Unix(0, l.pausedTill.Load())); local > 0 {
+			if err := sleep(ctx, local); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		res, err := l.takePriority(ctx, batch)
+		if err != nil {
+			if ctx.Err() != nil {
+				return fail(ctx.Err())
+			}
+			// Redis away: a user waiting for an answer matters more than
+			// the shared pacing; this process paces itself at the global
+			// rate alone.
+			l.log.Error("broadcast limiter: redis", "err", err)
+			total := 0
+			for _, t := range batch {
+				total += t.n
+			}
+			if err := sleep(ctx, time.Duration(total)*l.global.Period/time.Duration(l.global.Rate)); err != nil {
+				return fail(err)
+			}
+			for _, t := range batch {
+				t.granted <- grant{n: t.n}
+			}
+			return nil
+		}
+		if res[0] < 0 {
+			if err := sleep(ctx, time.Duration(res[1])*time.Millisecond); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		rest := batch[:0]
+		for i, t := range batch {
+			switch got := res[2+i]; {
+			case got > 0:
+				t.granted <- grant{n: int(got)}
+			case got < 0:
+				t.granted <- grant{wait: time.Duration(-got) * time.Millisecond}
+			default:
+				rest = append(rest, t)
+			}
+		}
+		batch = rest
+		if len(batch) > 0 {
+			if err := sleep(ctx, time.Duration(res[1])*time.Millisecond); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	return nil
+}
+
+// takePriority runs takePriority for the batch.
+func (l *limiter) takePriority(ctx context.Context, batch []*ticket) ([]int64, error) {
+	keys := make([]string, 0, 2+len(batch))
+	keys = append(keys, l.pauseKey, rateLimitPrefix+l.globalKey)
+	args := make([]any, 0, 3+4*len(batch))
+	args = append(args, l.global.Burst, l.global.Rate, l.global.Period.Seconds())
+	for _, t := range batch {
+		keys = append(keys, rateLimitPrefix+t.key)
+		args = append(args, t.n, t.limit.Burst, t.limit.Rate, t.limit.Period.Seconds())
+	}
+	vals, err := takePriority.Run(ctx, l.rdb, keys, args...).Int64Slice()
+	if err != nil {
+		return nil, fmt.Errorf("take priority tokens: %w", err)
+	}
+	if len(vals) != 2+len(batch) && (len(vals) != 2 || vals[0] >= 0) {
+		return nil, fmt.Errorf("take priority tokens: %d values for %d requests", len(vals), len(batch))
+	}
+	return vals, nil
+}
+
+// rateLimitPrefix is what redis_rate puts before every key it is given.
+const rateLimitPrefix = "rate:"

@@ -1,0 +1,112 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A conversation committed in a unit of work reaches Redis only after the
+// commit, when its outbox row is applied. A process that dies in between
+// leaves Redis older than PostgreSQL, and a unit of work that reads the
+// user's conversation must then take it from the outbox. So that the
+// common case costs no SQL, every commit that writes a conversation first
+// sets a pending marker for its user (the newest such update's id), and
+// the script that applies a write clears the marker it covers. A unit of
+// work reads the marker with the conversation, in one round trip, and
+// consults the outbox only when it is there. The marker lives as long as
+// a conversation (convTTL): a write older than that would have expired
+// from Redis anyway.
+
+// pendingConvKey is the name, under UserKey, of the pending marker.
+const pendingConvKey = "conv:pending"
+
+// markConversationsPending raises each key's marker to the update id
+// ARGV[1] (a lower one may be newer than a write still unapplied), with a
+// fresh TTL of ARGV[2] ms.
+var markConversationsPending = redis.NewScript(`
+for _, key in ipairs(KEYS) do
+  local cur = tonumber(redis.call('GET', key) or '0')
+  if cur < tonumber(ARGV[1]) then
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+  else
+    redis.call('PEXPIRE', key, ARGV[2])
+  end
+end
+return 0`)
+
+// markPending sets the pending markers of the users whose conversations
+// the unit commits as updateID; it must succeed before the commit.
+func (s *State) markPending(ctx context.Context, users []int64, updateID int64) error {
+	keys := make([]string, len(users))
+	for i, u := range users {
+		keys[i] = s.UserKey(u, pendingConvKey)
+	}
+	err := markConversationsPending.Run(ctx, s.rdb, keys, updateID, s.convTTL.Milliseconds()).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("storage: mark conversations of update %d pending: %w", updateID, err)
+	}
+	return nil
+}
+
+// conversationInWork reads the user's conversation for a unit of work
+// that has not written it: the committed write not yet applied to Redis,
+// if the marker says there may be one, else Redis's.
+func (s *State) conversationInWork(ctx context.Context, w *Work, userID int64) (Conversation, bool, error) {
+	if _, seen := w.pending[userID]; !seen {
+		vals, err := s.rdb.MGet(ctx, s.UserKey(userID, "conv"), s.UserKey(userID, pendingConvKey)).Result()
+		if err != nil {
+			return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
+		}
+		if vals[1] == nil {
+			// No write committed and unapplied: the marker is cleared in
+			// the same script that applies the write, so this Redis value
+			// is the newest.
+			w.pending[userID] = nil
+			raw, _ := vals[0].(string)
+			return decodeConversation(userID, vals[0] != nil, []byte(raw))
+		}
+	}
+	cw, pending, err := w.pendingConversation(ctx, userID)
+	if err != nil {
+		return Conversation{}, false, err
+	}
+	if pending {
+		if cw.Conv == nil {
+			return Conversation{}, false, nil
+		}
+		return *cw.Conv, true, nil
+	}
+	// Read after the outbox: a write applied meanwhile is in Redis now.
+	return s.conversationInRedis(ctx, userID)
+}
+
+// conversationInRedis reads the conversation Redis holds.
+func (s *State) conversationInRedis(ctx context.Context, userID int64) (Conversation, bool, error) {
+	raw, err := s.rdb.Get(ctx, s.UserKey(userID, "conv")).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Conversation{}, false, nil
+	}
+	if err != nil {
+		return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
+	}
+	return decodeConversation(userID, true, raw)
+}
+
+// decodeConversation decodes a stored conversation; an ended one is none.
+func decodeConversation(userID int64, found bool, raw []byte) (Conversation, bool, error) {
+	if !found {
+		return Conversation{}, false, nil
+	}
+	var sc storedConversation
+	if err := json.Unmarshal(raw, &sc); err != nil {
+		return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
+	}
+	if sc.Ended {
+		return Conversation{}, false, nil
+	}
+	return sc.Conversation, true, nil
+}
