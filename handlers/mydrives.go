@@ -27,6 +27,10 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 	if len(regs) == 0 {
 		return t.reply(ctx, t.text("mydrives_none"), nil)
 	}
+	reanswerable, err := h.screeningDeferredSet(ctx, t)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	b.WriteString(t.text("mydrives_header"))
 	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
@@ -39,6 +43,9 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 		if r.Drive.Status == drive.StatusCancelled {
 			b.WriteString("\n")
 			b.WriteString(t.text("mydrives_drive_cancelled"))
+		}
+		if reanswerable[r.Registration.ID] {
+			kb = kb.With(t.reanswerButton(r.Drive.Title, r.Registration.ID))
 		}
 		if !r.Registration.Status.Live() || !r.Slot.Start.After(h.d.Now()) || r.Drive.Status != drive.StatusPublished {
 			continue
@@ -197,6 +204,9 @@ func (h *Handlers) recheckScreened(ctx context.Context, t *turn, regID int64, st
 		return err
 	}
 	if res.Status == screening.Eligible {
+		if err := h.storeScreening(ctx, t, regID, st, res); err != nil {
+			return err
+		}
 		return t.reply(ctx, t.text("recheck_ok"), nil)
 	}
 	return h.registrationScreened(ctx, t, regID, st, res)
@@ -205,7 +215,8 @@ func (h *Handlers) recheckScreened(ctx context.Context, t *turn, regID int64, st
 // screeningPurposes maps a questionnaire's purpose to what settles it.
 func (h *Handlers) screeningPurposes() map[string]screeningDone {
 	return map[string]screeningDone{
-		"reg":     h.registrationScreened,
-		"recheck": h.recheckScreened,
+		"reg":       h.registrationScreened,
+		"recheck":   h.recheckScreened,
+		purposeRedo: h.redoScreened,
 	}
 }

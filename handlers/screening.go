@@ -338,7 +338,7 @@ func (h *Handlers) evaluate(ctx context.Context, t *turn, st screeningState) (sc
 	if err != nil {
 		return screening.Result{}, fmt.Errorf("screening day %q: %w", st.Day, err)
 	}
-	sd, err := h.screeningDonor(ctx, t.donor)
+	sd, err := h.screeningDonorBeforeAnswers(ctx, t.donor)
 	if err != nil {
 		return screening.Result{}, err
 	}

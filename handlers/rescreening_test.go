@@ -1,0 +1,95 @@
+package handlers_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"donorbot/internal/bottest"
+	"donorbot/screening"
+)
+
+// answerEight answers a man's eight questions, Yes to those numbered in
+// yes and No to the others, and confirms the review.
+func answerEight(t *testing.T, p *bottest.Phone, tc screeningTexts, yes ...int) {
+	t.Helper()
+	prefix := strings.TrimSuffix(tc.q1, "1/8")
+	for n := 1; n <= 8; n++ {
+		q := p.Expect(prefix + strconv.Itoa(n) + "/8")
+		answer := tc.no
+		for _, y := range yes {
+			if y == n {
+				answer = tc.yes
+			}
+		}
+		p.TapIn(q.ID, answer)
+	}
+	p.TapIn(p.Expect(tc.review).ID, tc.confirm)
+}
+
+// rescreenTexts are the texts of answering the screening again.
+type rescreenTexts struct {
+	screeningTexts
+	deferred, flu, reanswer, deferredStatus, confirmedStatus, eligibleNow string
+}
+
+var rescreenLangs = []rescreenTexts{
+	{screeningLangs[0], "Bạn chưa nên hiến máu vào ngày", "bị cúm, cảm", "✏️ Trả lời lại sàng lọc", "tạm hoãn", "đã xác nhận",
+		"bạn có thể hiến máu từ hôm nay"},
+	{screeningLangs[1], "You should not donate on", "Flu, cold", "✏️ Answer screening again", "deferred", "confirmed",
+		"you may donate from today"},
+}
+
+// TestMistakenTapCorrectedByAnsweringAgain: a donor taps "Yes" for flu by
+// mistake and confirms, so the registration is deferred. /mydrives shows
+// it deferred with a button to answer again; answering Yes again keeps
+// one reason in /eligibility, not two; answering No an hour later gives the
+// seat back, /eligibility no longer lists the flu, and the history keeps
+// that the answer changed from Yes to No at that hour. In both languages.
+func TestMistakenTapCorrectedByAnsweringAgain(t *testing.T) {
+	b := bottest.Start(t)
+	for _, tc := range rescreenLangs {
+		t.Run(tc.lang, func(t *testing.T) {
+			p, id := screeningDonor(t, b, tc.lang, "Ngày hội Sửa nhầm "+tc.lang)
+			answerEight(t, p, tc.screeningTexts, 7) // the mistake
+			p.Expect(tc.deferred, tc.flu)
+
+			p.Send("/mydrives")
+			p.Expect(tc.deferredStatus)
+			p.TapPrefix(tc.reanswer)
+			answerEight(t, p, tc.screeningTexts, 7) // asked again, the same answer
+			p.Expect(tc.deferred, tc.flu)
+			p.Send("/eligibility")
+			if m := p.Expect(tc.flu); strings.Count(m.Text, tc.flu) != 1 {
+				t.Errorf("/eligibility lists the flu %d times: %q", strings.Count(m.Text, tc.flu), m.Text)
+			}
+
+			b.Clock.Advance(time.Hour)
+			p.Send("/mydrives")
+			p.Expect(tc.deferredStatus)
+			p.TapPrefix(tc.reanswer)
+			answerEight(t, p, tc.screeningTexts) // corrected
+			p.Expect(tc.eligible)
+			p.Expect(tc.confirmed)
+			p.Send("/eligibility")
+			if m := p.Expect(tc.eligibleNow); strings.Contains(m.Text, tc.flu) {
+				t.Errorf("/eligibility still lists the flu after the correction: %q", m.Text)
+			}
+			p.Send("/mydrives")
+			if m := p.Expect(tc.confirmedStatus); strings.Contains(m.Text, tc.deferredStatus) || m.HasButtonText(tc.reanswer) {
+				t.Errorf("/mydrives after the correction: %q %v", m.Text, m.Buttons())
+			}
+
+			changes, err := b.Store.ScreeningChanges(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(changes) != 1 || changes[0].Question != screening.QWithin14Days || !changes[0].Old.Yes ||
+				changes[0].New.Yes || !changes[0].ChangedAt.Equal(b.Now()) {
+				t.Errorf("audit of the changes: %+v; want d14 Yes → No at %v", changes, b.Now())
+			}
+		})
+	}
+}
