@@ -99,6 +99,10 @@ type step[S any] struct {
 	// the line). A step without Show is not listed and cannot be changed.
 	Label string
 	Show  func(t *turn, s *S) string
+	// Commit, if set, ends the flow after this step's answer when it
+	// reports true: Done runs at once, without the steps after it or the
+	// review (answers reused as they were confirmed before: "still true").
+	Commit func(s *S) bool
 	// Then, if set, is the step the flow returns to after this one's
 	// answer, without asking it again: a desk that takes one search after
 	// another (check-in) stays open, and Parse has answered the user.
@@ -362,6 +366,12 @@ func (f *flow[S]) redo(ctx context.Context, t *turn, conv storage.Conversation, 
 
 // answered moves on after the current step took its answer.
 func (f *flow[S]) answered(ctx context.Context, t *turn, conv storage.Conversation, s *S) error {
+	if st := f.Steps[f.stepIndex(conv.Step)]; st.Commit != nil && st.Commit(s) {
+		if redo, err := f.redo(ctx, t, conv, s); redo || err != nil {
+			return err
+		}
+		return f.finish(ctx, t, conv, s)
+	}
 	if conv.Reviewing {
 		if next, ok := f.followUp(s, f.stepIndex(conv.Step)); ok {
 			conv.Step = next

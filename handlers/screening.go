@@ -38,6 +38,9 @@ type screeningState struct {
 	// NoDate are the Yes answers whose month the donor does not remember:
 	// their When stays nil, and the month is not asked again.
 	NoDate []screening.QuestionID `json:"no_date,omitempty"`
+	// Reuse holds answers the donor gave in the last 24 hours, offered
+	// before the questions (screening_reuse.go).
+	Reuse *reusedAnswers `json:"reuse,omitempty"`
 }
 
 // screeningDone receives a finished questionnaire for a purpose kind.
@@ -99,6 +102,11 @@ func (h *Handlers) beginScreening(ctx context.Context, t *turn, purpose string, 
 	st := screeningState{Purpose: purpose, Day: day.Format(time.DateOnly), Only: only,
 		Female: t.donor != nil && t.donor.Sex == profile.SexFemale}
 	if len(only) == 0 {
+		if stop, err := h.askLess(ctx, t, &st, day); stop || err != nil {
+			return err
+		}
+	}
+	if len(only) == 0 && st.Reuse == nil {
 		if err := t.reply(ctx, t.text("screening_intro"), nil); err != nil {
 			return err
 		}
@@ -132,6 +140,7 @@ func (h *Handlers) screeningFlow() *flow[screeningState] {
 		Lost:  h.screeningLost,
 		Guard: h.screeningDonorOnly,
 	}
+	f.Steps = append(f.Steps, h.reuseStep())
 	for _, q := range screening.Questions(true) {
 		f.Steps = append(f.Steps, h.yesNoStep(q))
 		if q.AsksKind {
