@@ -158,3 +158,44 @@ func TestHistoryRulesOutTheDriveBeforeAnyQuestion(t *testing.T) {
 		})
 	}
 }
+
+// TestAlmostAlwaysNoAskedTogether: after question 1, questions 2 to 8 come
+// in one message; "None of these" answers them all No and brings the
+// review at once, where each is listed and can still be changed; the
+// donor is registered with eight answers stored after three taps. In both
+// languages.
+func TestAlmostAlwaysNoAskedTogether(t *testing.T) {
+	b := bottest.Start(t)
+	for _, tc := range askLessLangs {
+		t.Run(tc.lang, func(t *testing.T) {
+			p, id := screeningDonor(t, b, tc.lang, "Ngày hội Gọn nhẹ "+tc.lang)
+			p.TapIn(p.Expect(tc.q1).ID, tc.no)
+			group := p.Expect(tc.group, "14", "aspirin")
+			if !group.HasButtonText(tc.none) || !group.HasButtonText(tc.yes) || group.HasButtonText(tc.no) {
+				t.Fatalf("the group's buttons: %v", group.Buttons())
+			}
+			p.TapIn(group.ID, tc.none)
+			review := p.Expect(tc.review, tc.q5Label+": "+tc.no, tc.q7Label+": "+tc.no)
+			if !review.HasButtonText(tc.changeQ7) {
+				t.Fatalf("the review cannot change a question answered together: %v", review.Buttons())
+			}
+			p.TapIn(review.ID, tc.confirm)
+			p.Expect(tc.eligible)
+			p.Expect(tc.confirmed)
+			questions := 0
+			for _, m := range p.Messages() {
+				if strings.HasPrefix(m.Text, strings.TrimSuffix(tc.q1, " 1/8")) {
+					questions++
+				}
+			}
+			if questions != 2 {
+				t.Errorf("%d question messages, want 2 (question 1, then the group)", questions)
+			}
+			var answers int
+			if err := b.Store.DB().Get(&answers, `SELECT jsonb_array_length(r.screening_answers) FROM registrations r
+				JOIN donors d ON d.id = r.donor_id WHERE d.telegram_id = $1`, id); err != nil || answers != 8 {
+				t.Errorf("%d answers stored, %v; want 8", answers, err)
+			}
+		})
+	}
+}

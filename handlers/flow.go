@@ -87,6 +87,10 @@ type step[S any] struct {
 	// Skip reports that the step is not asked (known already, or not
 	// relevant to the earlier answers).
 	Skip func(s *S) bool
+	// Answered, if set, reports that an earlier step gave this step's
+	// answer (a group's "None of these"): the step is not asked in order,
+	// but, unlike a skipped one, the review still lists it to be changed.
+	Answered func(s *S) bool
 	// Clear, if set, makes the step optional: a Skip button clears its
 	// answer with it.
 	Clear func(s *S)
@@ -202,7 +206,8 @@ func (f *flow[S]) stepIndex(id string) int {
 // nextStep is the first step after index i that is asked.
 func (f *flow[S]) nextStep(s *S, i int) (string, bool) {
 	for j := i + 1; j < len(f.Steps); j++ {
-		if st := f.Steps[j]; st.Skip == nil || !st.Skip(s) {
+		st := f.Steps[j]
+		if (st.Skip == nil || !st.Skip(s)) && (st.Answered == nil || !st.Answered(s)) {
 			return st.ID, true
 		}
 	}

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,21 +13,29 @@ import (
 )
 
 // answerEight answers a man's eight questions, Yes to those numbered in
-// yes and No to the others, and confirms the review.
+// yes and No to the others, and confirms the review. Questions 2 to 8 come
+// together: "None of these" answers them, "Yes" asks them one by one.
 func answerEight(t *testing.T, p *bottest.Phone, tc screeningTexts, yes ...int) {
 	t.Helper()
 	prefix := strings.TrimSuffix(tc.q1, "1/8")
-	for n := 1; n <= 8; n++ {
-		q := p.Expect(prefix + strconv.Itoa(n) + "/8")
-		answer := tc.no
-		for _, y := range yes {
-			if y == n {
-				answer = tc.yes
-			}
+	p.TapIn(p.Expect(tc.q1).ID, answerTo(1, tc, yes))
+	group := p.Expect(tc.group)
+	if len(yes) == 0 || (len(yes) == 1 && yes[0] == 1) {
+		p.TapIn(group.ID, tc.none)
+	} else {
+		p.TapIn(group.ID, tc.yes)
+		for n := 2; n <= 8; n++ {
+			p.TapIn(p.Expect(prefix+strconv.Itoa(n)+"/8").ID, answerTo(n, tc, yes))
 		}
-		p.TapIn(q.ID, answer)
 	}
 	p.TapIn(p.Expect(tc.review).ID, tc.confirm)
+}
+
+func answerTo(n int, tc screeningTexts, yes []int) string {
+	if slices.Contains(yes, n) {
+		return tc.yes
+	}
+	return tc.no
 }
 
 // rescreenTexts are the texts of answering the screening again.

@@ -41,6 +41,9 @@ type screeningState struct {
 	// Reuse holds answers the donor gave in the last 24 hours, offered
 	// before the questions (screening_reuse.go).
 	Reuse *reusedAnswers `json:"reuse,omitempty"`
+	// Group is the answer to the grouped questions (screening_group.go):
+	// groupNone, groupDetail, or "" before it is given.
+	Group string `json:"group,omitempty"`
 }
 
 // screeningDone receives a finished questionnaire for a purpose kind.
@@ -142,6 +145,9 @@ func (h *Handlers) screeningFlow() *flow[screeningState] {
 	}
 	f.Steps = append(f.Steps, h.reuseStep())
 	for _, q := range screening.Questions(true) {
+		if q.ID == firstGrouped {
+			f.Steps = append(f.Steps, groupStep())
+		}
 		f.Steps = append(f.Steps, h.yesNoStep(q))
 		if q.AsksKind {
 			f.Steps = append(f.Steps, kindStep(q))
@@ -194,9 +200,10 @@ func (h *Handlers) yesNoStep(q screening.Question) step[screeningState] {
 			s.NoDate = slices.DeleteFunc(s.NoDate, func(x screening.QuestionID) bool { return x == q.ID })
 			return "", nil
 		},
-		Skip:  func(s *screeningState) bool { return !s.asks(q.ID) },
-		Label: "label_" + string(q.ID),
-		Show:  func(t *turn, s *screeningState) string { return s.showAnswer(t, q.ID) },
+		Skip:     func(s *screeningState) bool { return !s.asks(q.ID) },
+		Answered: func(s *screeningState) bool { return s.groupAnswered(q.ID) },
+		Label:    "label_" + string(q.ID),
+		Show:     func(t *turn, s *screeningState) string { return s.showAnswer(t, q.ID) },
 	}
 }
 
