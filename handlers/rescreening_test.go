@@ -42,18 +42,20 @@ func answerTo(n int, tc screeningTexts, yes []int) string {
 type rescreenTexts struct {
 	screeningTexts
 	deferred, flu, reanswer, deferredStatus, confirmedStatus, eligibleNow string
+	stopped                                                               string
 }
 
 var rescreenLangs = []rescreenTexts{
 	{screeningLangs[0], "Bạn chưa nên hiến máu vào ngày", "bị cúm, cảm", "✏️ Trả lời lại sàng lọc", "tạm hoãn", "đã xác nhận",
-		"bạn có thể hiến máu từ hôm nay"},
+		"bạn có thể hiến máu từ hôm nay", "vẫn đang tạm hoãn"},
 	{screeningLangs[1], "You should not donate on", "Flu, cold", "✏️ Answer screening again", "deferred", "confirmed",
-		"you may donate from today"},
+		"you may donate from today", "still deferred"},
 }
 
 // TestMistakenTapCorrectedByAnsweringAgain: a donor taps "Yes" for flu by
 // mistake and confirms, so the registration is deferred. /mydrives shows
-// it deferred with a button to answer again; answering Yes again keeps
+// it deferred with a button to answer again (Cancel there leaves it
+// deferred, and says so); answering Yes again keeps
 // one reason in /eligibility, not two; answering No an hour later gives the
 // seat back, /eligibility no longer lists the flu, and the history keeps
 // that the answer changed from Yes to No at that hour. In both languages.
@@ -65,6 +67,11 @@ func TestMistakenTapCorrectedByAnsweringAgain(t *testing.T) {
 			answerEight(t, p, tc.screeningTexts, 7) // the mistake
 			p.Expect(tc.deferred, tc.flu)
 
+			p.Send("/mydrives")
+			p.Expect(tc.deferredStatus)
+			p.TapPrefix(tc.reanswer)
+			p.TapIn(p.Expect(tc.q1).ID, tc.cancel) // changed their mind: nothing changes
+			p.Expect(tc.stopped)
 			p.Send("/mydrives")
 			p.Expect(tc.deferredStatus)
 			p.TapPrefix(tc.reanswer)

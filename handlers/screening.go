@@ -134,6 +134,9 @@ func (h *Handlers) screeningFlow() *flow[screeningState] {
 			if strings.HasPrefix(s.Purpose, "recheck:") {
 				return t.reply(ctx, t.text("recheck_cancelled"), nil)
 			}
+			if strings.HasPrefix(s.Purpose, purposeRedo+":") {
+				return t.reply(ctx, t.text("reanswer_cancelled"), nil)
+			}
 			return t.reply(ctx, t.text("screening_cancelled"), nil)
 		},
 		Restart: func(ctx context.Context, t *turn) error {
