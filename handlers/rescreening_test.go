@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
+	"donorbot/profile"
 	"donorbot/screening"
 )
 
@@ -42,14 +44,14 @@ func answerTo(n int, tc screeningTexts, yes []int) string {
 type rescreenTexts struct {
 	screeningTexts
 	deferred, flu, reanswer, deferredStatus, confirmedStatus, eligibleNow string
-	stopped                                                               string
+	stopped, gone                                                         string
 }
 
 var rescreenLangs = []rescreenTexts{
 	{screeningLangs[0], "Bạn chưa nên hiến máu vào ngày", "bị cúm, cảm", "✏️ Trả lời lại sàng lọc", "tạm hoãn", "đã xác nhận",
-		"bạn có thể hiến máu từ hôm nay", "vẫn đang tạm hoãn"},
+		"bạn có thể hiến máu từ hôm nay", "vẫn đang tạm hoãn", "Đăng ký này không còn hiệu lực"},
 	{screeningLangs[1], "You should not donate on", "Flu, cold", "✏️ Answer screening again", "deferred", "confirmed",
-		"you may donate from today", "still deferred"},
+		"you may donate from today", "still deferred", "This registration is no longer valid"},
 }
 
 // TestMistakenTapCorrectedByAnsweringAgain: a donor taps "Yes" for flu by
@@ -72,6 +74,24 @@ func TestMistakenTapCorrectedByAnsweringAgain(t *testing.T) {
 			p.TapPrefix(tc.reanswer)
 			p.TapIn(p.Expect(tc.q1).ID, tc.cancel) // changed their mind: nothing changes
 			p.Expect(tc.stopped)
+
+			// Another donor's forged tap on the button reopens nothing.
+			var regID int64
+			if err := b.Store.DB().Get(&regID, `SELECT r.id FROM registrations r JOIN donors d ON d.id = r.donor_id
+				WHERE d.telegram_id = $1`, id); err != nil {
+				t.Fatal(err)
+			}
+			forger := testenv.TelegramID()
+			seed(t, b, donorSpec{id: forger, group: profile.BloodOPos})
+			if err := b.Store.SetDonorLanguage(context.Background(), forger, tc.lang); err != nil {
+				t.Fatal(err)
+			}
+			f := b.Phone(forger, tc.lang)
+			f.TapStale(1, "drv:v1:reanswer:"+strconv.FormatInt(regID, 10))
+			f.Expect(tc.gone)
+			if inConversation(t, b, forger) {
+				t.Errorf("a forged tap started another donor's screening")
+			}
 			p.Send("/mydrives")
 			p.Expect(tc.deferredStatus)
 			p.TapPrefix(tc.reanswer)

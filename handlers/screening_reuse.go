@@ -144,6 +144,9 @@ func (h *Handlers) historyRulesOut(ctx context.Context, t *turn, kind string, re
 	}
 	text := t.textf("history_rules_out", map[string]any{"Date": displayDate(day), "Until": displayDate(next)}) +
 		t.reasonLines(reasons)
+	if kind == "reg" {
+		text += "\n\n" + t.text("history_seat_freed")
+	}
 	units, err := h.donorUnitIDs(ctx, t)
 	if err != nil {
 		return err
