@@ -57,7 +57,11 @@ func FuzzDecodeCallback(f *testing.F) {
 		"bcx:v1:1", "bcx:v1:99999999999999999999", "cdrv:v1:2", "fl:v1:newdrive:audience:a:2", "urgadm:v1:3:don:88436",
 		"resk:v1:4:350:whole_blood", "cinv:v1:5:y", "cinv:v1:5:maybe",
 		// The profile's unit list: a page, a unit, the end of an edit.
-		"fl:v1:edit:unit:a:p8", "fl:v1:edit:unit:a:p-8", "fl:v1:onboarding:unit:a:9223372036854775807", "fl:v1:edit:unit:a:done"} {
+		"fl:v1:edit:unit:a:p8", "fl:v1:edit:unit:a:p-8", "fl:v1:onboarding:unit:a:9223372036854775807", "fl:v1:edit:unit:a:done",
+		// Answering a deferred registration's screening again (another
+		// donor's id), the reuse offer and the grouped questions.
+		"drv:v1:reanswer:7", "drv:v1:reanswer:-1", "fl:v1:screening:reuse:a:keep", "fl:v1:screening:reuse:a:again",
+		"fl:v1:screening:group:a:n", "fl:v1:screening:group:a:y", "fl:v1:screening:group:a:x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

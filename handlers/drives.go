@@ -105,7 +105,7 @@ func (t *turn) driveCard(d drive.Drive, seatsLeft int) string {
 // onDriveButton routes the donor's drive buttons:
 // drv:v1:open:<drive>, drv:v1:slot:<drive>:<slot>, drv:v1:wait:<drive>:<slot>,
 // drv:v1:cancel:<reg>, drv:v1:move:<reg>, drv:v1:moveto:<reg>:<slot>,
-// drv:v1:screen:<reg>.
+// drv:v1:screen:<reg>, drv:v1:reanswer:<reg>.
 func (h *Handlers) onDriveButton(ctx context.Context, t *turn) error {
 	action := t.cb.arg(0)
 	first, err := strconv.ParseInt(t.cb.arg(1), 10, 64)
@@ -140,6 +140,8 @@ func (h *Handlers) onDriveButton(ctx context.Context, t *turn) error {
 		return h.moveRegistration(ctx, t, first, second)
 	case "screen":
 		return h.resumeScreening(ctx, t, first)
+	case "reanswer":
+		return h.reanswer(ctx, t, first)
 	}
 	return t.reply(ctx, t.text("button_stale"), nil)
 }
@@ -326,11 +328,11 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 	if err := h.announcePromotion(ctx, promoted); err != nil {
 		return err
 	}
+	if err := h.storeScreening(ctx, t, regID, st, res); err != nil {
+		return err
+	}
 	day := h.calendarDay(reg.Slot.Start)
 	if res.Status != screening.Eligible {
-		if err := h.recordScreeningDeferral(ctx, t, res); err != nil {
-			return err
-		}
 		return t.reply(ctx, t.screeningResultText(res, day), t.remindKeyboard(res))
 	}
 	if err := t.reply(ctx, t.screeningResultText(res, day), nil); err != nil {
@@ -339,24 +341,6 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 	reg.Registration.Status = status
 	reg.Registration.AllowedVolumeML = res.MaxVolumeML
 	return h.confirmRegistration(ctx, t, reg)
-}
-
-// recordScreeningDeferral keeps a deferral so /eligibility and urgent needs
-// know about it. Not-eligible answers are not stored as a permanent mark:
-// only the medical staff can decide that.
-func (h *Handlers) recordScreeningDeferral(ctx context.Context, t *turn, res screening.Result) error {
-	if res.Status != screening.Deferred {
-		return nil
-	}
-	for _, r := range res.Reasons {
-		if r.Code == screening.CodeDonationInterval || r.Code == screening.CodeUnder18 {
-			continue // derived from history and profile, not a new fact
-		}
-		if err := h.d.Store.AddDeferral(ctx, t.userID, string(r.Code), r.Until, false, "screening"); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // confirmRegistration tells the donor their place with the drive's details,

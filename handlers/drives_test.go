@@ -38,9 +38,12 @@ func publishedDrive(t *testing.T, b *bottest.Bot, title string, in time.Duration
 	return d, slots
 }
 
+// noneOfThese answers the questions asked together No.
+const noneOfThese = "✅ Không có điều nào"
+
 // answerScreening answers every screening question No, or Yes to the
-// question whose text contains yesTo, and confirms the answers at the
-// review, until a result comes.
+// question whose text contains yesTo (and to the group of questions it is
+// in), and confirms the answers at the review, until a result comes.
 func answerScreening(t *testing.T, b *bottest.Bot, p *bottest.Phone, yesTo string) {
 	t.Helper()
 	last := 0
@@ -60,6 +63,8 @@ func answerScreening(t *testing.T, b *bottest.Bot, p *bottest.Phone, yesTo strin
 			p.TapIn(m.ID, "Hôm nay")
 		case yesTo != "" && strings.Contains(m.Text, yesTo):
 			p.TapIn(m.ID, "Có")
+		case m.HasButtonText(noneOfThese):
+			p.TapIn(m.ID, noneOfThese)
 		default:
 			p.TapIn(m.ID, "Không")
 		}

@@ -87,6 +87,10 @@ type step[S any] struct {
 	// Skip reports that the step is not asked (known already, or not
 	// relevant to the earlier answers).
 	Skip func(s *S) bool
+	// Answered, if set, reports that an earlier step gave this step's
+	// answer (a group's "None of these"): the step is not asked in order,
+	// but, unlike a skipped one, the review still lists it to be changed.
+	Answered func(s *S) bool
 	// Clear, if set, makes the step optional: a Skip button clears its
 	// answer with it.
 	Clear func(s *S)
@@ -99,6 +103,10 @@ type step[S any] struct {
 	// the line). A step without Show is not listed and cannot be changed.
 	Label string
 	Show  func(t *turn, s *S) string
+	// Commit, if set, ends the flow after this step's answer when it
+	// reports true: Done runs at once, without the steps after it or the
+	// review (answers reused as they were confirmed before: "still true").
+	Commit func(s *S) bool
 	// Then, if set, is the step the flow returns to after this one's
 	// answer, without asking it again: a desk that takes one search after
 	// another (check-in) stays open, and Parse has answered the user.
@@ -198,7 +206,8 @@ func (f *flow[S]) stepIndex(id string) int {
 // nextStep is the first step after index i that is asked.
 func (f *flow[S]) nextStep(s *S, i int) (string, bool) {
 	for j := i + 1; j < len(f.Steps); j++ {
-		if st := f.Steps[j]; st.Skip == nil || !st.Skip(s) {
+		st := f.Steps[j]
+		if (st.Skip == nil || !st.Skip(s)) && (st.Answered == nil || !st.Answered(s)) {
 			return st.ID, true
 		}
 	}
@@ -362,6 +371,12 @@ func (f *flow[S]) redo(ctx context.Context, t *turn, conv storage.Conversation, 
 
 // answered moves on after the current step took its answer.
 func (f *flow[S]) answered(ctx context.Context, t *turn, conv storage.Conversation, s *S) error {
+	if st := f.Steps[f.stepIndex(conv.Step)]; st.Commit != nil && st.Commit(s) {
+		if redo, err := f.redo(ctx, t, conv, s); redo || err != nil {
+			return err
+		}
+		return f.finish(ctx, t, conv, s)
+	}
 	if conv.Reviewing {
 		if next, ok := f.followUp(s, f.stepIndex(conv.Step)); ok {
 			conv.Step = next

@@ -31,6 +31,10 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
+	reanswerable, err := h.screeningDeferredSet(ctx, t)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	b.WriteString(t.text("mydrives_header"))
 	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
@@ -47,6 +51,9 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 		if r.Drive.Status == drive.StatusPublished && r.Slot.Start.After(h.d.Now()) &&
 			(r.Registration.Status.Live() || r.Registration.Status == drive.RegDeferred) {
 			b.WriteString(mark(r.Slot.Start))
+		}
+		if reanswerable[r.Registration.ID] {
+			kb = kb.With(t.reanswerButton(r.Drive.Title, r.Registration.ID))
 		}
 		if !r.Registration.Status.Live() || !r.Slot.Start.After(h.d.Now()) || r.Drive.Status != drive.StatusPublished {
 			continue
@@ -205,6 +212,9 @@ func (h *Handlers) recheckScreened(ctx context.Context, t *turn, regID int64, st
 		return err
 	}
 	if res.Status == screening.Eligible {
+		if err := h.storeScreening(ctx, t, regID, st, res); err != nil {
+			return err
+		}
 		return t.reply(ctx, t.text("recheck_ok"), nil)
 	}
 	return h.registrationScreened(ctx, t, regID, st, res)
@@ -213,7 +223,8 @@ func (h *Handlers) recheckScreened(ctx context.Context, t *turn, regID int64, st
 // screeningPurposes maps a questionnaire's purpose to what settles it.
 func (h *Handlers) screeningPurposes() map[string]screeningDone {
 	return map[string]screeningDone{
-		"reg":     h.registrationScreened,
-		"recheck": h.recheckScreened,
+		"reg":       h.registrationScreened,
+		"recheck":   h.recheckScreened,
+		purposeRedo: h.redoScreened,
 	}
 }

@@ -194,7 +194,7 @@ func TestScreeningBackDatesAndRestart(t *testing.T) {
 	p.Expect("chưa hiểu", "tháng/năm")
 	month := b.Now().In(loc(t)).Format("01/2006")
 	p.Send(month) // platelets this month: 2 weeks, counted from the month's end or today
-	q2 := p.Expect("Câu 2/11", "đang bị bệnh")
+	q2 := p.Expect("Câu 2–11/11", "đang bị bệnh")
 	p.TapIn(q2.ID, "⬅️ Quay lại")
 	when := p.Expect("Câu 1/11", "Lần hiến gần nhất vào ngày nào")
 	p.TapIn(when.ID, "⬅️ Quay lại")
@@ -205,6 +205,7 @@ func TestScreeningBackDatesAndRestart(t *testing.T) {
 	b.Restart()
 
 	p.Tap("Không")
+	p.TapIn(p.Expect("Câu 2–11/11").ID, "Có")
 	q2 = p.Expect("Câu 2/11")
 	p.TapIn(q2.ID, "Không")
 	q3 := p.Expect("Câu 3/11")

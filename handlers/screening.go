@@ -37,6 +37,12 @@ type screeningState struct {
 	// NoDate are the Yes answers whose date the donor does not remember:
 	// their When stays nil, and the date is not asked again.
 	NoDate []screening.QuestionID `json:"no_date,omitempty"`
+	// Reuse holds answers the donor gave in the last 24 hours, offered
+	// before the questions (screening_reuse.go).
+	Reuse *reusedAnswers `json:"reuse,omitempty"`
+	// Group is the answer to the grouped questions (screening_group.go):
+	// groupNone, groupDetail, or "" before it is given.
+	Group string `json:"group,omitempty"`
 }
 
 // screeningDone receives a finished questionnaire for a purpose kind.
@@ -98,6 +104,11 @@ func (h *Handlers) beginScreening(ctx context.Context, t *turn, purpose string, 
 	st := screeningState{Purpose: purpose, Day: day.Format(time.DateOnly), Only: only,
 		Female: t.donor != nil && t.donor.Sex == profile.SexFemale}
 	if len(only) == 0 {
+		if stop, err := h.askLess(ctx, t, &st, day); stop || err != nil {
+			return err
+		}
+	}
+	if len(only) == 0 && st.Reuse == nil {
 		if err := t.reply(ctx, t.text("screening_intro"), nil); err != nil {
 			return err
 		}
@@ -122,6 +133,9 @@ func (h *Handlers) screeningFlow() *flow[screeningState] {
 			if strings.HasPrefix(s.Purpose, "recheck:") {
 				return t.reply(ctx, t.text("recheck_cancelled"), nil)
 			}
+			if strings.HasPrefix(s.Purpose, purposeRedo+":") {
+				return t.reply(ctx, t.text("reanswer_cancelled"), nil)
+			}
 			return t.reply(ctx, t.text("screening_cancelled"), nil)
 		},
 		Restart: func(ctx context.Context, t *turn) error {
@@ -131,7 +145,11 @@ func (h *Handlers) screeningFlow() *flow[screeningState] {
 		Lost:  h.screeningLost,
 		Guard: h.screeningDonorOnly,
 	}
+	f.Steps = append(f.Steps, h.reuseStep())
 	for _, q := range screening.Questions(true) {
+		if q.ID == firstGrouped {
+			f.Steps = append(f.Steps, groupStep())
+		}
 		f.Steps = append(f.Steps, h.yesNoStep(q))
 		if q.AsksKind {
 			f.Steps = append(f.Steps, kindStep(q))
@@ -184,9 +202,10 @@ func (h *Handlers) yesNoStep(q screening.Question) step[screeningState] {
 			s.NoDate = slices.DeleteFunc(s.NoDate, func(x screening.QuestionID) bool { return x == q.ID })
 			return "", nil
 		},
-		Skip:  func(s *screeningState) bool { return !s.asks(q.ID) },
-		Label: "label_" + string(q.ID),
-		Show:  func(t *turn, s *screeningState) string { return s.showAnswer(t, q.ID) },
+		Skip:     func(s *screeningState) bool { return !s.asks(q.ID) },
+		Answered: func(s *screeningState) bool { return s.groupAnswered(q.ID) },
+		Label:    "label_" + string(q.ID),
+		Show:     func(t *turn, s *screeningState) string { return s.showAnswer(t, q.ID) },
 	}
 }
 
@@ -288,7 +307,13 @@ func (h *Handlers) evaluate(ctx context.Context, t *turn, st screeningState) (sc
 	if err != nil {
 		return screening.Result{}, fmt.Errorf("screening day %q: %w", st.Day, err)
 	}
-	return h.donorStatus(ctx, t.donor, day, st.Answers)
+	// The answers just given replace those of earlier screenings, so the
+	// deferrals those caused are not facts here.
+	sd, err := h.screeningDonorBeforeAnswers(ctx, t.donor)
+	if err != nil {
+		return screening.Result{}, err
+	}
+	return h.statusOn(donorFacts{donor: sd}, day, st.Answers), nil
 }
 
 func parsePurpose(p string) (string, int64, error) {

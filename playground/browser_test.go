@@ -204,13 +204,14 @@ func TestBrowserOnboardingAndRegistration(t *testing.T) {
 		t.Errorf("%d user messages, %d unread badges; want at least 6 and none", userMsgs, badges)
 	}
 	// Edited messages are replaced in place: each answered screening
-	// question was edited to drop its buttons.
+	// question (question 1, then the others asked together) was edited to
+	// drop its buttons.
 	var edited, editedWithButtons int
 	p.run("count edited",
-		chromedp.Evaluate(`[...document.querySelectorAll("#chat .msg.bot")].filter(m => m.querySelector(".meta").textContent.startsWith("edited")).length`, &edited),
+		chromedp.Evaluate(`[...document.querySelectorAll("#chat .msg.bot")].filter(m => m.querySelector(".meta").textContent.startsWith("edited") && m.innerText.startsWith("Câu ")).length`, &edited),
 		chromedp.Evaluate(`[...document.querySelectorAll("#chat .msg.bot")].filter(m => m.querySelector(".meta").textContent.startsWith("edited") && m.innerText.startsWith("Câu ") && m.querySelector(".inline button")).length`, &editedWithButtons))
-	if edited < 11 || editedWithButtons != 0 {
-		t.Errorf("%d edited messages, %d answered questions still with buttons; want at least 11 and none", edited, editedWithButtons)
+	if edited != 2 || editedWithButtons != 0 {
+		t.Errorf("%d edited questions, %d answered questions still with buttons; want 2 and none", edited, editedWithButtons)
 	}
 
 	// Another user gets a message while Lan's chat is open: a badge on
@@ -295,7 +296,7 @@ func TestBrowserOnboardingAndRegistration(t *testing.T) {
 }
 
 // answerScreening answers "Không" to every screening question, each in the
-// message that asks it, and confirms the answers at the review, until the
+// message that asks it ("Không có điều nào" to those asked together), and confirms the answers at the review, until the
 // bot concludes.
 func (p page) answerScreening() {
 	p.t.Helper()
@@ -313,6 +314,7 @@ func (p page) answerScreening() {
 			const id = Number(ms[i].dataset.id), text = ms[i].innerText.trim();
 			if (id <= last) break;
 			if (has(ms[i], "Không") && text.startsWith("Câu ")) return "q:" + id;
+			if (has(ms[i], "✅ Không có điều nào") && text.startsWith("Câu ")) return "g:" + id;
 			if (has(ms[i], "✅ Xác nhận") && text.startsWith("Bạn xem lại")) return "r:" + id;
 		}
 		return "";
@@ -330,9 +332,12 @@ func (p page) answerScreening() {
 		if err != nil {
 			p.t.Fatalf("next question: %q", found)
 		}
-		if kind == "r" {
+		switch kind {
+		case "r":
 			p.tapIn(id, "✅ Xác nhận")
-		} else {
+		case "g": // the questions asked together
+			p.tapIn(id, "✅ Không có điều nào")
+		default:
 			p.tapIn(id, "Không")
 		}
 		last = id

@@ -144,10 +144,12 @@ func isQuestion(c telegramtest.Call) bool {
 	return c.Method == "sendMessage" && strings.Contains(c.Params["reply_markup"], "fl:v1:screening:")
 }
 
-// screeningNo matches the "No" answer of a screening question, and the
-// Confirm of the review.
+// screeningNo matches the "No" answer of a screening question, the Confirm
+// of the review, and "Still true" when donorbot offers the answers a donor
+// gave in the last 24 hours (a donor's second journey).
 func screeningNo(data string) bool {
-	return strings.HasPrefix(data, "fl:v1:screening:") && (strings.HasSuffix(data, ":a:n") || strings.HasSuffix(data, ":review:ok"))
+	return strings.HasPrefix(data, "fl:v1:screening:") && (strings.HasSuffix(data, ":a:n") ||
+		strings.HasSuffix(data, ":review:ok") || strings.HasSuffix(data, ":reuse:a:keep"))
 }
 
 func prefixed(prefix string) func(string) bool {

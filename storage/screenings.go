@@ -1,0 +1,224 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"donorbot/drive"
+	"donorbot/screening"
+)
+
+// ScreeningAnswer is the donor's latest answer to one question, as kept
+// between screenings. NoDate marks a Yes whose month the donor did not
+// remember (When then stays nil).
+type ScreeningAnswer struct {
+	screening.Answer
+	NoDate bool `json:",omitempty"`
+	// AnsweredAt is when it was last given (by the handlers' clock); set
+	// by the store on reading, ignored on saving.
+	AnsweredAt time.Time `json:"-"`
+}
+
+// ScreeningChange is one answer a later screening changed.
+type ScreeningChange struct {
+	Question       screening.QuestionID
+	Old, New       ScreeningAnswer
+	ChangedAt      time.Time
+	RegistrationID int64
+}
+
+// SaveScreening keeps a finished screening of the donor, in one
+// transaction: each answer replaces the donor's earlier answer to the same
+// question (a change is written to screening_answer_changes with the old
+// and new answer, at now), and the deferrals the donor's answers caused
+// (source "screening") are replaced by deferrals, so a reason is never
+// stored twice and an answer corrected to No lifts its deferral.
+// registrationID may be 0 when the screening was for no registration.
+func (s *Store) SaveScreening(ctx context.Context, telegramID, registrationID int64,
+	answers []ScreeningAnswer, deferrals []screening.Reason, now time.Time) error {
+	const (
+		change = `INSERT INTO screening_answer_changes
+				(donor_id, question, old_answer, new_answer, changed_at, registration_id)
+			SELECT donor_id, question, answer, $3::jsonb, $4, nullif($5::bigint, 0)
+			FROM screening_answers WHERE donor_id = $1 AND question = $2 AND answer <> $3::jsonb`
+		upsert = `INSERT INTO screening_answers (donor_id, question, answer, answered_at, registration_id)
+			VALUES ($1, $2, $3::jsonb, $4, nullif($5::bigint, 0))
+			ON CONFLICT (donor_id, question) DO UPDATE SET answer = EXCLUDED.answer,
+				answered_at = EXCLUDED.answered_at, registration_id = EXCLUDED.registration_id`
+		dropDeferrals = `DELETE FROM deferrals WHERE donor_id = $1 AND source = 'screening'`
+		addDeferral   = `INSERT INTO deferrals (donor_id, code, until, permanent, source)
+			VALUES ($1, $2, $3, false, 'screening')`
+	)
+	wrap := func(err error) error { return fmt.Errorf("storage: save screening of %d: %w", telegramID, err) }
+	donorID, err := s.donorID(ctx, telegramID)
+	if err != nil {
+		return wrap(err)
+	}
+	err = s.inTx(ctx, func(tx *dbTx) error {
+		for _, a := range answers {
+			raw, err := json.Marshal(a)
+			if err != nil {
+				return fmt.Errorf("encode answer: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, change, donorID, string(a.Question), string(raw), now, registrationID); err != nil {
+				return fmt.Errorf("audit answer: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, upsert, donorID, string(a.Question), string(raw), now, registrationID); err != nil {
+				return fmt.Errorf("store answer: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, dropDeferrals, donorID); err != nil {
+			return fmt.Errorf("drop deferrals: %w", err)
+		}
+		for _, r := range deferrals {
+			var until sql.NullString
+			if !r.Until.IsZero() {
+				until = sql.NullString{String: r.Until.Format(time.DateOnly), Valid: true}
+			}
+			if _, err := tx.ExecContext(ctx, addDeferral, donorID, string(r.Code), until); err != nil {
+				return fmt.Errorf("add deferral: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap(err)
+	}
+	return nil
+}
+
+// LatestScreening returns the donor's latest answer to each question they
+// were asked, in no particular order; none for a donor never screened.
+func (s *Store) LatestScreening(ctx context.Context, telegramID int64) ([]ScreeningAnswer, error) {
+	const q = `SELECT a.answer, a.answered_at FROM screening_answers a JOIN donors d ON d.id = a.donor_id
+		WHERE d.telegram_id = $1 ORDER BY a.question`
+	rows, err := s.q(ctx).QueryxContext(ctx, q, telegramID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: latest screening of %d: %w", telegramID, err)
+	}
+	defer rows.Close()
+	var out []ScreeningAnswer
+	for rows.Next() {
+		var raw []byte
+		var at time.Time
+		if err := rows.Scan(&raw, &at); err != nil {
+			return nil, fmt.Errorf("storage: latest screening of %d: %w", telegramID, err)
+		}
+		var a ScreeningAnswer
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return nil, fmt.Errorf("storage: latest screening of %d: decode: %w", telegramID, err)
+		}
+		a.AnsweredAt = at
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: latest screening of %d: %w", telegramID, err)
+	}
+	return out, nil
+}
+
+// ScreeningChanges returns the changes of the donor's answers, oldest first.
+func (s *Store) ScreeningChanges(ctx context.Context, telegramID int64) ([]ScreeningChange, error) {
+	const q = `SELECT c.old_answer, c.new_answer, c.changed_at, coalesce(c.registration_id, 0)
+		FROM screening_answer_changes c JOIN donors d ON d.id = c.donor_id
+		WHERE d.telegram_id = $1 ORDER BY c.changed_at, c.id`
+	rows, err := s.q(ctx).QueryxContext(ctx, q, telegramID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: screening changes of %d: %w", telegramID, err)
+	}
+	defer rows.Close()
+	var out []ScreeningChange
+	for rows.Next() {
+		var c ScreeningChange
+		var oldRaw, newRaw []byte
+		if err := rows.Scan(&oldRaw, &newRaw, &c.ChangedAt, &c.RegistrationID); err != nil {
+			return nil, fmt.Errorf("storage: screening changes of %d: %w", telegramID, err)
+		}
+		if err := errors.Join(json.Unmarshal(oldRaw, &c.Old), json.Unmarshal(newRaw, &c.New)); err != nil {
+			return nil, fmt.Errorf("storage: screening changes of %d: decode: %w", telegramID, err)
+		}
+		c.Question = c.New.Question
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: screening changes of %d: %w", telegramID, err)
+	}
+	return out, nil
+}
+
+// ScreeningDeferred lists the donor's registrations that their screening
+// answers deferred and that answering again may still reopen: deferred by
+// the bot (answers stored, no check-in, no deferral recorded on site), in a
+// published drive whose slot starts after now.
+func (s *Store) ScreeningDeferred(ctx context.Context, telegramID int64, now time.Time) ([]int64, error) {
+	const q = `SELECT r.id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
+		JOIN drive_slots sl ON sl.id = r.slot_id JOIN drives d ON d.id = r.drive_id
+		WHERE dn.telegram_id = $1 AND r.status = 'deferred' AND r.screening_answers IS NOT NULL
+		  AND r.checked_in_at IS NULL AND d.status = 'published' AND sl.starts_at > $2
+		  AND NOT EXISTS (SELECT 1 FROM deferrals f WHERE f.registration_id = r.id)
+		ORDER BY r.id`
+	ids := []int64{}
+	if err := s.q(ctx).SelectContext(ctx, &ids, q, telegramID, now); err != nil {
+		return nil, fmt.Errorf("storage: screening-deferred registrations of %d: %w", telegramID, err)
+	}
+	return ids, nil
+}
+
+// ReopenScreened gives a registration that screening deferred its place
+// back after the donor answered again and was found eligible: a seat if
+// its slot has one free, else the end of the waitlist; with the new answers
+// and largest bag. Only a registration ScreeningDeferred lists can be
+// reopened (else ErrNotLive); a donor registered again for the drive
+// meanwhile gets ErrAlreadyRegistered.
+func (s *Store) ReopenScreened(ctx context.Context, telegramID, registrationID int64, answers json.RawMessage,
+	allowedVolumeML int, now time.Time) error {
+	const (
+		check = `SELECT count(*) FROM registrations r JOIN drive_slots sl ON sl.id = r.slot_id
+			JOIN drives d ON d.id = r.drive_id
+			WHERE r.id = $1 AND r.status = 'deferred' AND r.screening_answers IS NOT NULL
+			  AND r.checked_in_at IS NULL AND d.status = 'published' AND sl.starts_at > $2
+			  AND NOT EXISTS (SELECT 1 FROM deferrals f WHERE f.registration_id = r.id)`
+		reopen = `UPDATE registrations r SET
+				status = CASE WHEN (SELECT count(*) FROM registrations c
+					WHERE c.slot_id = r.slot_id AND c.status = 'confirmed') < sl.capacity
+					THEN 'confirmed' ELSE 'waitlisted' END,
+				queued_at = clock_timestamp(), screening_answers = $2::jsonb, allowed_volume_ml = $3,
+				updated_at = now()
+			FROM drive_slots sl WHERE sl.id = r.slot_id AND r.id = $1`
+	)
+	wrap := func(err error) error {
+		return fmt.Errorf("storage: reopen registration %d of %d: %w", registrationID, telegramID, err)
+	}
+	if !json.Valid(answers) {
+		return wrap(errors.New("answers are not JSON"))
+	}
+	volume := sql.NullInt64{Int64: int64(allowedVolumeML), Valid: allowedVolumeML != 0}
+	err := s.inTx(ctx, func(tx *dbTx) error {
+		r, _, err := lockRegistration(ctx, tx, registrationID, telegramID, 0)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.GetContext(ctx, &n, check, r.ID, now); err != nil {
+			return err
+		}
+		if n == 0 || r.Status != drive.RegDeferred {
+			return fmt.Errorf("%w: %s", ErrNotLive, r.Status)
+		}
+		if _, err := tx.ExecContext(ctx, reopen, r.ID, string(answers), volume); err != nil {
+			if err := mapErr(err); errors.Is(err, ErrDuplicate) {
+				return ErrAlreadyRegistered // registrations_live_idx is the only unique index
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap(err)
+	}
+	return nil
+}
