@@ -27,7 +27,16 @@ func answerEight(t *testing.T, p *bottest.Phone, tc screeningTexts, yes ...int) 
 	} else {
 		p.TapIn(group.ID, tc.yes)
 		for n := 2; n <= 8; n++ {
-			p.TapIn(p.Expect(prefix+strconv.Itoa(n)+"/8").ID, answerTo(n, tc, yes))
+			q := prefix + strconv.Itoa(n) + "/8"
+			p.TapIn(p.Expect(q).ID, answerTo(n, tc, yes))
+			switch {
+			case answerTo(n, tc, yes) == tc.no || n < 4: // no date asked
+			case n >= 7: // the last days: buttons
+				p.TapIn(p.Expect(q).ID, tc.today)
+			default:
+				p.Expect(q, tc.when)
+				p.Send(p.Now().Format("02/01/2006"))
+			}
 		}
 	}
 	p.TapIn(p.Expect(tc.review).ID, tc.confirm)
