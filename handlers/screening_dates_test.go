@@ -28,7 +28,7 @@ func TestScreeningAsksTheDay(t *testing.T) {
 			p, _ := screeningDonor(t, b, tc.lang, "Ngày hội Đúng ngày "+tc.lang)
 			p.TapIn(p.Expect(tc.q1).ID, tc.no)
 			p.TapIn(p.Expect(tc.group).ID, tc.yes) // questions 2 to 8 one by one
-			for range 3 { // questions 2 to 4
+			for range 3 {                          // questions 2 to 4
 				p.TapIn(p.ExpectMatch(func(m telegramtest.Message) bool { return m.HasButtonText(tc.yes) }).ID, tc.no)
 			}
 			p.TapIn(p.Expect(tc.q5).ID, tc.yes)
