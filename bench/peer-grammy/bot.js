@@ -53,7 +53,7 @@ const ask = (ctx, i) =>
 // review lists the answers before they are submitted, as donorbot does,
 // with Confirm and a button to change each answer.
 function review(ctx, s) {
-  s.step = questions.length;
+  s.at = "review";
   const kb = new InlineKeyboard().text("✅ Xác nhận", cb("review", "ok")).row();
   const lines = questions.map(([key, text], i) => {
     kb.text(`✏️ Câu ${i + 1}`, cb("review", "ch", key));
@@ -171,48 +171,86 @@ async function register(donorId, driveId, slotId) {
   }
 }
 
+// Like donorbot: answers given in the last 24 hours are offered as still
+// true (one tap registers), the first question is asked alone, and the
+// others together with "None of these", one by one only on "Yes".
+const reuseWindow = 24 * 3600 * 1000;
+
 bot.callbackQuery(/^drv:v1:slot:(\d+):(\d+)$/, async (ctx) => {
   await answerTap(ctx);
   const reg = await register(ctx.session.donorId, ctx.match[1], ctx.match[2]);
   if (reg.error) return ctx.reply(reg.error);
-  ctx.session.screening = { regId: reg.id, step: 0, answers: {} };
+  const last = ctx.session.lastScreening;
+  const reuse = last && Date.now() - last.at < reuseWindow;
+  ctx.session.screening = { regId: reg.id, at: reuse ? "reuse" : questions[0][0], answers: {} };
   await closeButtons(ctx);
+  if (reuse) {
+    const kb = new InlineKeyboard().text("✅ Vẫn đúng", cb("reuse", "a", "keep")).row()
+      .text("✏️ Trả lời lại", cb("reuse", "a", "again")).row().text("✖️ Hủy", cb("reuse", "c"));
+    const lines = questions.map(([key, text]) => `• ${text} ${last.answers[key] ? "Có" : "Không"}`);
+    return ctx.reply(`Hôm qua bạn đã trả lời:\n${lines.join("\n")}\n\nCác câu trả lời này vẫn đúng chứ?`, { reply_markup: kb });
+  }
   await ctx.reply(
     "Trước khi xác nhận, mời bạn trả lời vài câu hỏi sàng lọc (theo Phiếu đăng ký hiến máu tình nguyện).",
   );
   await ask(ctx, 0);
 });
 
+function askGroup(ctx, s) {
+  s.at = "group";
+  const kb = new InlineKeyboard().text("✅ Không có điều nào", cb("group", "a", "n")).text("Có", cb("group", "a", "y")).row()
+    .text("⬅️ Quay lại", cb("group", "b")).text("✖️ Hủy", cb("group", "c"));
+  const lines = questions.slice(1).map(([, text], i) => `${i + 2}. ${text}`);
+  return ctx.reply(`Câu 2–${questions.length}/${questions.length}\n\nCó điều nào dưới đây đúng với bạn không?\n\n${lines.join("\n\n")}`,
+    { reply_markup: kb });
+}
+
+function askAt(ctx, s, i) {
+  s.at = questions[i][0];
+  return ask(ctx, i);
+}
+
 bot.callbackQuery(/^fl:v1:screening:(\w+):(a|b|c|ok|ch)(?::(\w+))?$/, async (ctx) => {
   await answerTap(ctx);
   const s = ctx.session.screening;
   const [, step, op, value] = ctx.match;
-  const current = s && (s.step < questions.length ? questions[s.step][0] : "review");
-  if (!s || current !== step) return ctx.reply("Nút này không còn hiệu lực.");
+  if (!s || s.at !== step) return ctx.reply("Nút này không còn hiệu lực.");
   await closeButtons(ctx);
+  const i = questions.findIndex(([key]) => key === step);
   switch (op) {
     case "c":
       delete ctx.session.screening;
       return ctx.reply("Đã hủy, chưa có gì được lưu.");
     case "b":
-      if (s.changing) return review(ctx, s);
-      s.step = Math.max(0, s.step - 1);
-      return ask(ctx, s.step);
-    case "ch":
-      s.step = questions.findIndex(([key]) => key === value);
-      if (s.step < 0) return review(ctx, s);
+      if (s.changing || step === "review") return review(ctx, s);
+      return step === "group" || i <= 1 ? askAt(ctx, s, 0) : askAt(ctx, s, i - 1);
+    case "ch": {
+      const j = questions.findIndex(([key]) => key === value);
+      if (j < 0) return review(ctx, s);
       s.changing = true;
-      return ask(ctx, s.step);
+      return askAt(ctx, s, j);
+    }
     case "ok":
       delete ctx.session.screening;
       return screened(ctx, s);
   }
+  if (step === "reuse") {
+    if (value !== "keep") return askAt(ctx, s, 0);
+    s.answers = ctx.session.lastScreening.answers;
+    delete ctx.session.screening;
+    return screened(ctx, s);
+  }
+  if (step === "group") {
+    if (value === "y") return askAt(ctx, s, 1);
+    for (const [key] of questions.slice(1)) s.answers[key] = false;
+    return review(ctx, s);
+  }
   s.answers[step] = value === "y";
-  if (s.changing || ++s.step === questions.length) {
+  if (s.changing || i + 1 === questions.length) {
     s.changing = false;
     return review(ctx, s);
   }
-  return ask(ctx, s.step);
+  return i === 0 ? askGroup(ctx, s) : askAt(ctx, s, i + 1);
 });
 
 // screened stores the answers with the registration and confirms it, or
@@ -228,6 +266,7 @@ async function screened(ctx, s) {
   );
   if (rows.length === 0) return ctx.reply("Đăng ký này không còn nữa.");
   const r = rows[0];
+  ctx.session.lastScreening = { answers: s.answers, at: Date.now() };
   if (!eligible) return ctx.reply("Theo câu trả lời của bạn, lần này bạn chưa hiến máu được. Cảm ơn bạn!");
   await ctx.reply(`✅ Theo câu trả lời của bạn, bạn có thể hiến máu vào ngày ${day.format(r.slot_start)}, tối đa 450 ml.`);
   await ctx.reply(
