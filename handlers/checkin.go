@@ -233,7 +233,11 @@ func (h *Handlers) checkInArrival(ctx context.Context, t *turn, d drive.Drive, a
 	if blood == "" || blood == "unknown" {
 		blood = "?"
 	}
-	text := t.textf("checkin_done", map[string]any{
+	status, err := h.arrivalStatus(ctx, t, a)
+	if err != nil {
+		return err
+	}
+	text := t.textf("checkin_done", map[string]any{"Status": status,
 		"Name": shorten(a.FullName.String, profile.MaxNameLen), "Phone": a.Phone.String, "Blood": blood,
 		"Slot":      t.clock(a.SlotStart) + "–" + t.clock(a.SlotEnd),
 		"Screening": t.text(screeningLabel), "Volume": a.AllowedVolumeML.Int64,

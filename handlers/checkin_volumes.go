@@ -35,3 +35,28 @@ func (h *Handlers) donorBags(ctx context.Context, a storage.Arrival) (volumes []
 	}
 	return volumes, kinds, nil
 }
+
+// arrivalStatus tells the desk what the bot knows of the arrival's
+// eligibility on the drive's day, by statusOn like every screen: a donor
+// deferred since registering (a donation recorded meanwhile, a deferral
+// from another drive) is flagged before a bag is taken.
+func (h *Handlers) arrivalStatus(ctx context.Context, t *turn, a storage.Arrival) (string, error) {
+	d, err := h.d.Store.Donor(ctx, a.TelegramID)
+	if err != nil {
+		return "", err
+	}
+	f, err := h.donorFacts(ctx, &d)
+	if err != nil {
+		return "", err
+	}
+	day := h.calendarDay(a.SlotStart)
+	res := h.statusOn(f, day, nil)
+	switch from := firstDay(res, day); {
+	case res.Status == screening.Eligible:
+		return t.text("checkin_status_ok"), nil
+	case from.IsZero():
+		return t.text("checkin_status_not_now") + t.reasonLines(res.Reasons), nil
+	default:
+		return t.textf("checkin_status_from", map[string]any{"Date": displayDate(from)}) + t.reasonLines(res.Reasons), nil
+	}
+}
