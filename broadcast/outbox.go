@@ -140,45 +140,45 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 		}
 		return e.state.ApplyConversation(ctx, r)
 	case MethodSendMessage:
-		var p bot.SendMessageParams
-		if err := json.Unmarshal(r.Params, &p); err != nil {
-			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		p, err := rowParams[bot.SendMessageParams](r)
+		if err != nil {
+			return err
 		}
 		p.ChatID = r.ChatID
-		return e.reply(ctx, &p)
+		return e.reply(ctx, p)
 	case MethodEditReplyMarkup:
-		var p bot.EditMessageReplyMarkupParams
-		if err := json.Unmarshal(r.Params, &p); err != nil {
-			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		p, err := rowParams[bot.EditMessageReplyMarkupParams](r)
+		if err != nil {
+			return err
 		}
 		p.ChatID = r.ChatID
 		return ignoreBadRequest(e.callRetrying(ctx, func(ctx context.Context) error {
-			_, err := e.bot.EditMessageReplyMarkup(ctx, &p)
+			_, err := e.bot.EditMessageReplyMarkup(ctx, p)
 			return err
 		}))
 	case MethodEditMessageText:
-		var p bot.EditMessageTextParams
-		if err := json.Unmarshal(r.Params, &p); err != nil {
-			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		p, err := rowParams[bot.EditMessageTextParams](r)
+		if err != nil {
+			return err
 		}
 		p.ChatID = r.ChatID
 		return ignoreBadRequest(e.callRetrying(ctx, func(ctx context.Context) error {
-			_, err := e.bot.EditMessageText(ctx, &p)
+			_, err := e.bot.EditMessageText(ctx, p)
 			return err
 		}))
 	case MethodSendDocument, MethodSendPhoto:
-		var f OutboxFile
-		if err := json.Unmarshal(r.Params, &f); err != nil {
-			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		f, err := rowParams[OutboxFile](r)
+		if err != nil {
+			return err
 		}
-		return e.upload(ctx, r.ChatID, r.Method, f)
+		return e.upload(ctx, r.ChatID, r.Method, *f)
 	case MethodAnswerCallback:
-		var p bot.AnswerCallbackQueryParams
-		if err := json.Unmarshal(r.Params, &p); err != nil {
-			return fmt.Errorf("outbox row %d: %w", r.ID, err)
+		p, err := rowParams[bot.AnswerCallbackQueryParams](r)
+		if err != nil {
+			return err
 		}
-		err := e.callRetrying(ctx, func(ctx context.Context) error {
-			_, err := e.bot.AnswerCallbackQuery(ctx, &p)
+		err = e.callRetrying(ctx, func(ctx context.Context) error {
+			_, err := e.bot.AnswerCallbackQuery(ctx, p)
 			return err
 		})
 		if errors.Is(err, bot.ErrorBadRequest) {
@@ -192,6 +192,15 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 		return err
 	}
 	return fmt.Errorf("outbox row %d: unknown method %q", r.ID, r.Method)
+}
+
+// rowParams decodes a row's parameters as the method's parameter type.
+func rowParams[T any](r storage.OutboxRow) (*T, error) {
+	var p T
+	if err := json.Unmarshal(r.Params, &p); err != nil {
+		return nil, fmt.Errorf("outbox row %d (%s): %w", r.ID, r.Method, err)
+	}
+	return &p, nil
 }
 
 // replyTokens holds the reply tokens a flush took for one chat's sends:
