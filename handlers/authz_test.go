@@ -54,7 +54,7 @@ var (
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "edit": anyone, "forget": anyone,
 		"lang": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
-		"cdrv": organizersOnly, "bcx": organizersOnly,
+		"rmd": anyone, "cdrv": organizersOnly, "bcx": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
 		"resd": organizersOnly, "resfix": organizersOnly,
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
@@ -191,8 +191,8 @@ var (
 		"consent": "own data", "edit": "own profile",
 		"drv": "own registrations (TestTamperedCallbacksChangeNothing)", "drvpg": "public list",
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
-		"avail": "own settings",
-		"urg":   "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
+		"rmd": "own registrations (TestTamperedCallbacksChangeNothing)", "avail": "own settings",
+		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 	}
 )
 

@@ -61,7 +61,10 @@ func FuzzDecodeCallback(f *testing.F) {
 		// Answering a deferred registration's screening again (another
 		// donor's id), the reuse offer and the grouped questions.
 		"drv:v1:reanswer:7", "drv:v1:reanswer:-1", "fl:v1:screening:reuse:a:keep", "fl:v1:screening:reuse:a:again",
-		"fl:v1:screening:group:a:n", "fl:v1:screening:group:a:y", "fl:v1:screening:group:a:x"} {
+		"fl:v1:screening:group:a:n", "fl:v1:screening:group:a:y", "fl:v1:screening:group:a:x",
+		// A slot reminder's answers: another donor's registration, a slot
+		// left since, an unknown answer.
+		"rmd:v1:7:3:here", "rmd:v1:7:3:cancel", "rmd:v1:7:-3:move", "rmd:v1:7:3:maybe", "rmd:v1:99999999999999999999:1:keep"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

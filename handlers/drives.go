@@ -357,11 +357,24 @@ func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage
 	if err := t.reply(ctx, t.textf("registration_confirmed", data), nil); err != nil {
 		return err
 	}
-	ics, err := drive.ICS(reg.Drive, reg.Slot, h.d.Location)
+	seq, err := h.d.Store.NextCalendarSequence(ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	return t.sendDocument(ctx, "hien-mau-"+reg.Drive.Code+".ics", ics, t.text("ics_caption"))
+	caption := t.text("ics_caption")
+	if seq > 0 {
+		caption = t.text("ics_update_caption")
+	}
+	return h.sendCalendar(ctx, t, reg, drive.CalendarEntry{RegistrationID: r.ID, Sequence: seq, Stamp: r.UpdatedAt}, caption)
+}
+
+// sendCalendar sends the registration's calendar file.
+func (h *Handlers) sendCalendar(ctx context.Context, t *turn, reg storage.MyRegistration, entry drive.CalendarEntry, caption string) error {
+	ics, err := drive.ICS(reg.Drive, reg.Slot, entry, h.d.Location)
+	if err != nil {
+		return err
+	}
+	return t.sendDocument(ctx, "hien-mau-"+reg.Drive.Code+".ics", ics, caption)
 }
 
 // announcePromotion tells a waitlisted donor their seat is confirmed.

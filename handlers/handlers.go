@@ -121,6 +121,7 @@ func (h *Handlers) routes() {
 		"drvpg":   h.onDrivesPage,                      // drvpg:v1:<offset>
 		"remind":  h.onRemind,                          // remind:v1:<yyyymmdd>
 		"rchk":    h.onRecheck,                         // rchk:v1:<registration>:y|n
+		"rmd":     h.onReminderAnswer,                  // rmd:v1:<registration>:<slot>:here|move|cant|cancel|keep
 		"cdrv":    h.organizerOnly(h.onCancelDrive),    // cdrv:v1:<drive>
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
 		"exp":     h.organizerOnly(h.onExport),         // exp:v1:<drive>:<slot|0>

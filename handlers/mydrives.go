@@ -85,7 +85,8 @@ func (h *Handlers) liveRegistration(ctx context.Context, t *turn, regID int64) (
 }
 
 func (h *Handlers) cancelRegistration(ctx context.Context, t *turn, regID int64) error {
-	if _, ok, err := h.liveRegistration(ctx, t, regID); !ok || err != nil {
+	reg, ok, err := h.liveRegistration(ctx, t, regID)
+	if !ok || err != nil {
 		return err
 	}
 	promoted, err := h.d.Store.Cancel(ctx, t.userID, regID, h.d.Now())
@@ -101,7 +102,22 @@ func (h *Handlers) cancelRegistration(ctx context.Context, t *turn, regID int64)
 	if err := t.reply(ctx, t.text("registration_cancelled"), nil); err != nil {
 		return err
 	}
+	if err := h.cancelCalendar(ctx, t, reg); err != nil {
+		return err
+	}
 	return h.announcePromotion(ctx, promoted)
+}
+
+// cancelCalendar sends a cancelled registration's calendar file with
+// STATUS:CANCELLED, so the event the donor added leaves their calendar;
+// nothing when no file was ever sent for it (a waitlisted place).
+func (h *Handlers) cancelCalendar(ctx context.Context, t *turn, reg storage.MyRegistration) error {
+	seq, ok, err := h.d.Store.CalendarUpdateSequence(ctx, reg.Registration.ID)
+	if !ok || err != nil {
+		return err
+	}
+	entry := drive.CalendarEntry{RegistrationID: reg.Registration.ID, Sequence: seq, Cancelled: true, Stamp: h.d.Now()}
+	return h.sendCalendar(ctx, t, reg, entry, t.text("ics_cancel_caption"))
 }
 
 // offerMove shows the other slots of the registration's drive.

@@ -136,18 +136,22 @@ func (h *Handlers) renderSlotReminder(r storage.DueReminder) (storage.ScheduledM
 		// Brought forward by quiet hours: say why it comes so early.
 		m.Text = h.textIn(r.Language, "reminder_early", nil) + "\n" + m.Text
 	}
+	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
 	if r.Kind == h.lastReminderKind() {
 		// The morning-of check: health can change after the questionnaire.
 		m.Text += "\n\n" + h.textIn(r.Language, "recheck_ask", nil)
 		regID := strconv.FormatInt(r.RegistrationID, 10)
-		markup, err := json.Marshal(rows(2,
+		kb = kb.With(
 			botapi.Button{Text: h.textIn(r.Language, "btn_yes", nil), CallbackData: encodeCallback("rchk", regID, "y")},
-			botapi.Button{Text: h.textIn(r.Language, "btn_no", nil), CallbackData: encodeCallback("rchk", regID, "n")}))
-		if err != nil {
-			return m, fmt.Errorf("reminder keyboard: %w", err)
-		}
-		m.ReplyMarkup = markup
+			botapi.Button{Text: h.textIn(r.Language, "btn_no", nil), CallbackData: encodeCallback("rchk", regID, "n")})
 	}
+	answers := h.reminderButtons(r.Language, r.RegistrationID, r.Slot.ID)
+	kb = kb.With(answers[0]).With(answers[1:]...)
+	markup, err := json.Marshal(kb)
+	if err != nil {
+		return m, fmt.Errorf("reminder keyboard: %w", err)
+	}
+	m.ReplyMarkup = markup
 	return m, nil
 }
 
