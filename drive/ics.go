@@ -27,6 +27,9 @@ type CalendarEntry struct {
 	// Stamp is when the registration last changed (its DTSTAMP); zero uses
 	// the drive's.
 	Stamp time.Time
+	// Organizer is the URI that answers for the event (the bot's t.me
+	// link): RFC 5546 3.2.1 wants an ORGANIZER in a PUBLISH. Empty: none.
+	Organizer string
 }
 
 // ICS returns an iCalendar file (RFC 5545) with one event: the donor's slot
@@ -35,7 +38,8 @@ type CalendarEntry struct {
 //
 // The event's UID is the registration's, so it stays the same when the
 // donor moves to another slot, and a new registration after a cancellation
-// is a new event. The method is PUBLISH (RFC 5546 3.2.1), not REQUEST:
+// is a new event. The method is PUBLISH (RFC 5546 3.2.1: an ORGANIZER, no
+// ATTENDEE), not REQUEST:
 // REQUEST is a scheduling message that needs an ORGANIZER and ATTENDEEs
 // with e-mail addresses and asks for a reply the bot could never receive,
 // and calendars that import a file (Google, Apple, Outlook) apply a
@@ -65,6 +69,10 @@ func ICS(d Drive, s Slot, entry CalendarEntry, loc *time.Location) ([]byte, erro
 	e.SetStartAt(s.Start)
 	e.SetEndAt(s.End)
 	e.SetSummary(Summary(d))
+	if entry.Organizer != "" {
+		// Not SetOrganizer, which makes any value a mailto: address.
+		e.SetProperty(ics.ComponentPropertyOrganizer, entry.Organizer)
+	}
 	if v := strings.TrimSpace(d.Venue); v != "" {
 		e.SetLocation(v)
 	}

@@ -105,10 +105,11 @@ func TestICSUpdates(t *testing.T) {
 		noProps   []ics.ComponentProperty
 		sequence  string
 		descLacks string
+		organizer string
 	}{
 		{name: "first file", d: testDrive(), slot: Slot{ID: 1, Start: at(7, 0), End: at(7, 30)},
-			entry: CalendarEntry{RegistrationID: 42}, uid: "registration-42-ab12cd34ef@donorbot",
-			start: "20261123T000000Z", status: "CONFIRMED", alarm: true, url: venueMap, sequence: "0"},
+			entry: CalendarEntry{RegistrationID: 42, Organizer: "https://t.me/donor_bot"}, uid: "registration-42-ab12cd34ef@donorbot",
+			start: "20261123T000000Z", status: "CONFIRMED", alarm: true, url: venueMap, sequence: "0", organizer: "https://t.me/donor_bot"},
 		{name: "after a move", d: testDrive(), slot: Slot{ID: 2, Start: at(9, 0), End: at(9, 30)},
 			entry: CalendarEntry{RegistrationID: 42, Sequence: 1}, uid: "registration-42-ab12cd34ef@donorbot",
 			start: "20261123T020000Z", status: "CONFIRMED", alarm: true, url: venueMap, sequence: "1"},
@@ -151,6 +152,11 @@ func TestICSUpdates(t *testing.T) {
 			}
 			if tc.url != "" {
 				want[ics.ComponentPropertyUrl] = tc.url
+			}
+			if tc.organizer != "" {
+				want[ics.ComponentPropertyOrganizer] = tc.organizer
+			} else if o := e.GetProperty(ics.ComponentPropertyOrganizer); o != nil {
+				t.Errorf("ORGANIZER = %q, want none", o.Value)
 			}
 			for p, v := range want {
 				if got := e.GetProperty(p); got == nil || got.Value != v {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -370,6 +371,9 @@ func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage
 
 // sendCalendar sends the registration's calendar file.
 func (h *Handlers) sendCalendar(ctx context.Context, t *turn, reg storage.MyRegistration, entry drive.CalendarEntry, caption string) error {
+	if h.d.BotUsername != "" {
+		entry.Organizer = "https://t.me/" + url.PathEscape(h.d.BotUsername)
+	}
 	ics, err := drive.ICS(reg.Drive, reg.Slot, entry, h.d.Location)
 	if err != nil {
 		return err
