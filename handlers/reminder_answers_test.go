@@ -248,3 +248,69 @@ func callbackAnswer(t *testing.T, b *bottest.Bot, updateID int64) string {
 	})
 	return a.Text
 }
+
+// TestReminderDueAtNightWaitsForMorning: with quiet hours 21:00-07:00 and
+// reminders 24 h and 9 h before a slot, a donor who registers at 22:00 for
+// 08:00 tomorrow is past the evening's last minute, so the 9 h reminder,
+// due at 23:00, is not sent at 23:00 nor at 06:59: it comes at 07:00, as a
+// plain reminder (no "early" line) with its answers, in the donor's language.
+func TestReminderDueAtNightWaitsForMorning(t *testing.T) {
+	clock := clockAtLocal(t, 22, 0)
+	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) {
+		c.ReminderInterval = time.Hour
+		c.QuietHours = "21:00-07:00"
+		c.ReminderOffsets = []time.Duration{24 * time.Hour, 9 * time.Hour}
+	}))
+	ctx := context.Background()
+	ids := testenv.TelegramIDs(2)
+	vi, en := ids[0], ids[1]
+	seed(t, b, donorSpec{id: vi, group: profile.BloodOPos}, donorSpec{id: en, group: profile.BloodAPos})
+	if _, err := b.Store.DB().Exec(`UPDATE donors SET language = 'en' WHERE telegram_id = $1`, en); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Store.DB().Exec(`UPDATE drives SET status = 'closed' WHERE status = 'published'`); err != nil {
+		t.Fatal(err)
+	}
+	slots := publishHourDrive(t, b, "Ngày hội Sáng mai", clockAtLocal(t, 8, 0).Now().AddDate(0, 0, 1))
+	for _, id := range ids {
+		reg := confirmed(t, b, id, slots[0])
+		// Registered now, at 22:00: the 24 h reminder fell due before.
+		if _, err := b.Store.DB().Exec(`UPDATE registrations SET queued_at = $2 WHERE id = $1`, reg, b.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func() {
+		t.Helper()
+		if err := b.Handlers().SendReminders(ctx); err != nil {
+			t.Fatalf("SendReminders at %s: %v", clock.Now().In(loc(t)).Format("02 15:04"), err)
+		}
+	}
+	// 22:00, 23:00 (the 9 h reminder's moment), 06:59.
+	for _, step := range []time.Duration{0, time.Hour, 7*time.Hour + 59*time.Minute} {
+		clock.Advance(step)
+		run()
+		if n := deliveredTo(t, b, ids...); n != 0 {
+			t.Fatalf("at %s, %d messages were sent, want none", clock.Now().In(loc(t)).Format("02 15:04"), n)
+		}
+	}
+	clock.Advance(time.Minute)
+	run()
+	for _, tc := range []struct {
+		id                      int64
+		lang, head, here, early string
+	}{
+		{vi, "vi", "Nhắc lịch hiến máu", "✅ Tôi sẽ đến", "Nhắc trước"},
+		{en, "en", "Blood donation reminder", "✅ I'll be there", "Early reminder"},
+	} {
+		m := b.Phone(tc.id, tc.lang).Expect(tc.head, "Ngày hội Sáng mai", "08:00")
+		if strings.Contains(m.Text, tc.early) {
+			t.Errorf("%s: the morning's reminder says it is early: %q", tc.lang, m.Text)
+		}
+		if !m.HasButtonText(tc.here) {
+			t.Errorf("%s: the morning's reminder lacks its answers: %v", tc.lang, m.Buttons())
+		}
+	}
+	if n := deliveredTo(t, b, ids...); n != 2 {
+		t.Errorf("%d reminders in all, want one each", n)
+	}
+}
