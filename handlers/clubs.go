@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/storage"
 )
 
@@ -98,7 +99,25 @@ func (h *Handlers) joinClub(ctx context.Context, t *turn, clubID int64) error {
 	if err := h.d.Store.JoinUnit(ctx, t.userID, club.ID); err != nil {
 		return err
 	}
-	return t.reply(ctx, t.textf("club_joined", map[string]any{"Club": club.Name}), nil)
+	return h.joinedClub(ctx, t, club.Name)
+}
+
+// joinedClub welcomes a new member and, unless they are on call already,
+// asks at once whether they take urgent calls: a member off call gets no
+// urgent alert from the club they just joined.
+func (h *Handlers) joinedClub(ctx context.Context, t *turn, clubName string) error {
+	joined := t.textf("club_joined", map[string]any{"Club": clubName})
+	a, err := h.d.Store.Availability(ctx, t.userID)
+	if err != nil {
+		return err
+	}
+	if a.OnCallOn(h.today()) {
+		return h.showAvailability(ctx, t, joined)
+	}
+	return t.reply(ctx, joined+"\n\n"+t.text("club_joined_ask"), rows(1,
+		botapi.Button{Text: t.text("btn_avail_on"), CallbackData: encodeCallback("avail", "on")},
+		botapi.Button{Text: t.text("btn_avail_until"), CallbackData: encodeCallback("avail", "until")},
+		botapi.Button{Text: t.text("btn_avail_not_now"), CallbackData: encodeCallback("avail", "off")}))
 }
 
 // chosenClub picks the club a club admin acts for: their only one, or the

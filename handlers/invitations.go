@@ -99,7 +99,7 @@ func (h *Handlers) onInvitationAnswer(ctx context.Context, t *turn) error {
 	case a.Status == storage.InvitationDeclined:
 		return t.reply(ctx, t.textf("invitation_declined", club), nil)
 	}
-	if err := t.reply(ctx, t.textf("club_joined", club), nil); err != nil {
+	if err := h.joinedClub(ctx, t, a.ClubName); err != nil {
 		return err
 	}
 	// An admin who lost the club since inviting is not told who joined it.
