@@ -107,8 +107,9 @@ func CalendarUID(d Drive, registrationID int64) string {
 	return "registration-" + strconv.FormatInt(registrationID, 10) + "-" + d.Code + "@donorbot"
 }
 
-// stamp is DTSTAMP: a record time, never the clock, so the file for a
-// registration is the same whenever it is made.
+// stamp is DTSTAMP: the time of a record (the registration's last change,
+// else the drive's), not the time the file is made, so the same state of a
+// registration always gives the same file.
 func stamp(d Drive, s Slot, entry CalendarEntry) time.Time {
 	for _, t := range []time.Time{entry.Stamp, d.UpdatedAt, d.CreatedAt} {
 		if !t.IsZero() {
