@@ -9,7 +9,9 @@ import (
 // vietnam is the bot's zone; fixed so the tests need no tz database.
 var vietnam = time.FixedZone("ICT", 7*3600)
 
-func at(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, vietnam) }
+func at(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, vietnam)
+}
 
 func TestParseDeadline(t *testing.T) {
 	morning := at(2026, 12, 5, 10, 0) // a Saturday, 10:00
