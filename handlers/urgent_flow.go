@@ -40,8 +40,10 @@ type needDraft struct {
 	// only the questions of Ask are asked, the rest go to the review.
 	Quick bool     `json:"quick,omitempty"`
 	Ask   []string `json:"ask,omitempty"`
-	// Repeating is set between "Repeat a previous need" and the pick.
-	Repeating bool `json:"repeating,omitempty"`
+	// Repeating is set between "Repeat a previous need" and the pick;
+	// RepeatedFrom is the need picked.
+	Repeating    bool  `json:"repeating,omitempty"`
+	RepeatedFrom int64 `json:"repeated_from,omitempty"`
 }
 
 // urgentQuestions are the need's questions, numbered in their prompts; the
@@ -88,6 +90,11 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 					}
 					if !profile.BloodGroup(raw).Known() {
 						return t.text("use_buttons"), nil
+					}
+					if s.RepeatedFrom != 0 && s.Deadline.IsZero() {
+						// Back out of a repeat before its deadline was
+						// given: the admin starts a need of their own.
+						*s = needDraft{ClubID: s.ClubID, ClubName: s.ClubName, OneClub: s.OneClub}
 					}
 					s.Group, s.Repeating = profile.BloodGroup(raw), false
 					return "", nil

@@ -175,7 +175,7 @@ func (h *Handlers) urgentPreviousStep() step[needDraft] {
 			if !n.WidenAt.IsZero() {
 				s.WidenHours = quickWidenHours
 			}
-			s.Quick, s.Ask = true, []string{"deadline"}
+			s.Quick, s.Ask, s.RepeatedFrom = true, []string{"deadline"}, n.ID
 			return "", nil
 		},
 	}

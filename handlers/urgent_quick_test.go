@@ -24,7 +24,7 @@ type urgentQuickTexts struct {
 	tomorrow11, today20, pastRefused      string
 	typedPast, typedPastRefused           string
 	groupAsked, repeat, previousAsked     string
-	stepWord                              string
+	stepWord, back                        string
 }
 
 // TestUrgentQuickFiling files urgent needs in under a minute, in both
@@ -47,7 +47,7 @@ func TestUrgentQuickFiling(t *testing.T) {
 		tomorrow11: "• Cần trước: 11:00 thứ Sáu 17/05/2030 (ngày mai)", today20: "• Cần trước: 20:00 thứ Năm 16/05/2030 (hôm nay)",
 		pastRefused: "Thời hạn 08:00 thứ Năm 16/05/2030 (hôm nay) đã qua",
 		typedPast:   "9h hôm nay", typedPastRefused: "Thời hạn 09:00 thứ Năm 16/05/2030 (hôm nay) đã qua",
-		groupAsked: "nhóm nào", repeat: "🔁 Lặp lại một yêu cầu trước", previousAsked: "Lặp lại yêu cầu nào?", stepWord: "Bước",
+		groupAsked: "nhóm nào", repeat: "🔁 Lặp lại một yêu cầu trước", previousAsked: "Lặp lại yêu cầu nào?", stepWord: "Bước", back: "⬅️ Quay lại",
 	}, {
 		lang:       "en",
 		oneMessage: `/urgent O- 2 units "Blood Institute" 6pm today 0912345678`,
@@ -60,7 +60,7 @@ func TestUrgentQuickFiling(t *testing.T) {
 		tomorrow11: "• Needed by: 11:00 Friday 17/05/2030 (tomorrow)", today20: "• Needed by: 20:00 Thursday 16/05/2030 (today)",
 		pastRefused: "The deadline 08:00 Thursday 16/05/2030 (today) has passed",
 		typedPast:   "9am today", typedPastRefused: "The deadline 09:00 Thursday 16/05/2030 (today) has passed",
-		groupAsked: "Which blood group", repeat: "🔁 Repeat a previous need", previousAsked: "Which need do you repeat?", stepWord: "Step",
+		groupAsked: "Which blood group", repeat: "🔁 Repeat a previous need", previousAsked: "Which need do you repeat?", stepWord: "Step", back: "⬅️ Back",
 	}} {
 		t.Run(tc.lang, func(t *testing.T) { urgentQuickIn(t, b, tc) })
 	}
@@ -133,6 +133,22 @@ func urgentQuickIn(t *testing.T, b *bottest.Bot, tc urgentQuickTexts) {
 	if n := countNeeds(t, b, club.ID); n != 1 {
 		t.Fatalf("%d needs, want only the one sent", n)
 	}
+
+	// Backing out of a repeat to the first question starts a need afresh.
+	admin.Send("/urgent")
+	admin.Expect(tc.groupAsked)
+	admin.Tap(tc.repeat)
+	admin.Expect(tc.previousAsked)
+	admin.TapPrefix("#" + itoa(firstID) + " ")
+	admin.Expect(tc.deadlineAsked)
+	admin.Tap(tc.back)
+	admin.Expect(tc.previousAsked)
+	admin.Tap(tc.back)
+	admin.Expect(tc.groupAsked)
+	admin.Tap("O+")
+	admin.Expect(tc.stepWord + " 2/11")
+	admin.Tap(tc.cancel)
+	admin.Expect(tc.discarded)
 
 	// Repeat the need sent: everything but the deadline is kept.
 	admin.Send("/urgent")
