@@ -135,7 +135,7 @@ func (h *Handlers) recentNeeds(ctx context.Context, t *turn, s *needDraft, limit
 // fills every answer but the deadline, which is asked again (the old one
 // is past), then the review.
 func (h *Handlers) urgentPreviousStep() step[needDraft] {
-	return step[needDraft]{ID: "previous",
+	return step[needDraft]{ID: "previous", Label: "un_label_previous",
 		Prompt: func(t *turn, _ *needDraft) string { return t.text("un_ask_previous") },
 		Skip:   func(s *needDraft) bool { return !s.Repeating },
 		Choices: func(ctx context.Context, t *turn, s *needDraft) ([]choice, error) {
