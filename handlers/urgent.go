@@ -4,30 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
-	"time"
 
 	"donorbot/storage"
 	"donorbot/urgent"
 )
-
-// parseDeadline reads "18:00 25/11/2026", "25/11/2026 18:00" or "18:00"
-// (today) in the bot's time zone; it must lie in the next 30 days.
-func (h *Handlers) parseDeadline(raw string) (time.Time, bool) {
-	raw = strings.Join(strings.Fields(strings.NewReplacer("h", ":", "H", ":").Replace(raw)), " ")
-	now := h.d.Now().In(h.d.Location)
-	for _, layout := range []string{"15:04 2/1/2006", "2/1/2006 15:04", "15:04"} {
-		d, err := time.ParseInLocation(layout, raw, h.d.Location)
-		if err != nil {
-			continue
-		}
-		if layout == "15:04" {
-			d = time.Date(now.Year(), now.Month(), now.Day(), d.Hour(), d.Minute(), 0, 0, h.d.Location)
-		}
-		return d, d.After(now) && d.Before(now.AddDate(0, 0, 30))
-	}
-	return time.Time{}, false
-}
 
 // matchNeed lists the donors need n reaches with audience a, most suitable
 // first, leaving out those already alerted for it.

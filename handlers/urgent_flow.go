@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"donorbot/blood"
@@ -35,6 +36,14 @@ type needDraft struct {
 	// Matched is how many donors Audience reaches, counted by the flow's
 	// Check: the review, which shows it, has no database at hand.
 	Matched int `json:"matched"`
+	// Quick is set when the need was filed in one message or repeated:
+	// only the questions of Ask are asked, the rest go to the review.
+	Quick bool     `json:"quick,omitempty"`
+	Ask   []string `json:"ask,omitempty"`
+	// Repeating is set between "Repeat a previous need" and the pick;
+	// RepeatedFrom is the need picked.
+	Repeating    bool  `json:"repeating,omitempty"`
+	RepeatedFrom int64 `json:"repeated_from,omitempty"`
 }
 
 // urgentQuestions are the need's questions, numbered in their prompts; the
@@ -58,6 +67,9 @@ func (h *Handlers) urgentCmd(ctx context.Context, t *turn) error {
 	if len(clubs) == 1 {
 		s.ClubID, s.ClubName, s.OneClub = clubs[0].ID, clubs[0].Name, true
 	}
+	if strings.TrimSpace(t.args) != "" {
+		return h.urgentQuick(ctx, t, s, urgent.ParseFiling(t.args, h.d.Now().In(h.d.Location)))
+	}
 	return h.urgentFlow().start(ctx, t, s)
 }
 
@@ -69,23 +81,27 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 		Name: flowUrgent, Version: 1, Guard: h.clubAdminOnly, ConfirmText: "btn_urgent_send",
 		Steps: []step[needDraft]{
 			h.urgentClubStep(),
-			{ID: "group", Prompt: urgentPrompt("group"), Columns: 4, Label: "un_label_group",
-				Choices: func(context.Context, *turn, *needDraft) ([]choice, error) {
-					var cs []choice
-					for _, g := range profile.BloodGroups {
-						cs = append(cs, choice{Text: string(g), Value: string(g)})
-					}
-					return cs, nil
-				},
+			{ID: "group", Prompt: urgentPrompt("group"), Columns: 4, Label: "un_label_group", Answered: quickAnswered("group"),
+				Choices: h.urgentGroupChoices,
 				Parse: func(_ context.Context, t *turn, s *needDraft, raw string) (string, error) {
+					if raw == urgentRepeat && !s.Quick {
+						s.Repeating = true
+						return "", nil
+					}
 					if !profile.BloodGroup(raw).Known() {
 						return t.text("use_buttons"), nil
 					}
-					s.Group = profile.BloodGroup(raw)
+					if s.RepeatedFrom != 0 && s.Deadline.IsZero() {
+						// Back out of a repeat before its deadline was
+						// given: the admin starts a need of their own.
+						*s = needDraft{ClubID: s.ClubID, ClubName: s.ClubName, OneClub: s.OneClub}
+					}
+					s.Group, s.Repeating = profile.BloodGroup(raw), false
 					return "", nil
 				},
 				Show: func(_ *turn, s *needDraft) string { return string(s.Group) }},
-			{ID: "component", Prompt: urgentPrompt("component"), Label: "un_label_component",
+			h.urgentPreviousStep(),
+			{ID: "component", Prompt: urgentPrompt("component"), Label: "un_label_component", Answered: quickAnswered("component"),
 				Choices: func(_ context.Context, t *turn, _ *needDraft) ([]choice, error) {
 					var cs []choice
 					for _, c := range urgent.Components {
@@ -101,30 +117,21 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 					return "", nil
 				},
 				Show: func(t *turn, s *needDraft) string { return t.text("component_" + string(s.Component)) }},
-			{ID: "units", Prompt: urgentPrompt("units"), Typed: true, Label: "un_label_units",
+			{ID: "units", Prompt: urgentPrompt("units"), Typed: true, Label: "un_label_units", Answered: quickAnswered("units"),
 				Parse: func(_ context.Context, t *turn, s *needDraft, raw string) (string, error) {
-					n, err := strconv.Atoi(raw)
-					if err != nil || n < 1 || n > 50 {
+					n, ok := urgent.ParseUnits(raw)
+					if !ok {
 						return t.text("un_err_units"), nil
 					}
 					s.Units = n
 					return "", nil
 				},
 				Show: func(_ *turn, s *needDraft) string { return strconv.Itoa(s.Units) }},
-			urgentTextStep("hospital", 120, func(s *needDraft) *string { return &s.Hospital }),
+			urgentHospitalStep(),
 			urgentTextStep("address", 300, func(s *needDraft) *string { return &s.Address }),
-			{ID: "deadline", Prompt: urgentPrompt("deadline"), Typed: true, Label: "un_label_deadline",
-				Parse: func(_ context.Context, t *turn, s *needDraft, raw string) (string, error) {
-					d, ok := h.parseDeadline(raw)
-					if !ok {
-						return t.text("un_err_deadline"), nil
-					}
-					s.Deadline = d
-					return "", nil
-				},
-				Show: func(_ *turn, s *needDraft) string { return s.Deadline.In(h.d.Location).Format("15:04 02/01/2006") }},
+			h.urgentDeadlineStep(),
 			urgentTextStep("contact", 120, func(s *needDraft) *string { return &s.Contact }),
-			{ID: "phone", Prompt: urgentPrompt("phone"), Typed: true, Label: "un_label_phone",
+			{ID: "phone", Prompt: urgentPrompt("phone"), Typed: true, Label: "un_label_phone", Answered: quickAnswered("phone"),
 				Parse: func(_ context.Context, t *turn, s *needDraft, raw string) (string, error) {
 					p, err := profile.ParsePhone(raw)
 					if err != nil {
@@ -134,7 +141,7 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 					return "", nil
 				},
 				Show: func(_ *turn, s *needDraft) string { return s.Phone }},
-			{ID: "note", Prompt: urgentPrompt("note"), Typed: true, Label: "un_label_note",
+			{ID: "note", Prompt: urgentPrompt("note"), Typed: true, Label: "un_label_note", Answered: quickAnswered("note"),
 				Parse: func(_ context.Context, t *turn, s *needDraft, raw string) (string, error) {
 					if !textbound.Within(raw, 500) {
 						return t.text("un_err_text"), nil
@@ -155,7 +162,7 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 		},
 		Check: func(ctx context.Context, t *turn, s *needDraft) (string, string, error) {
 			if !s.Deadline.After(h.d.Now()) { // passed while the admin was answering
-				return "deadline", t.text("un_err_deadline"), nil
+				return "deadline", h.deadlineProblem(t, urgent.ErrDeadlinePast, s.Deadline), nil
 			}
 			matched, err := h.matchNeed(ctx, h.needOf(t, s), s.Audience)
 			if err != nil {
@@ -185,17 +192,35 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 	return f
 }
 
-// urgentPrompt is the question of step id with its number.
+// urgentPrompt is the question of step id with its number: among all the
+// questions, or among those a quick filing asks (none when it asks one, or
+// when an answer is changed at the review).
 func urgentPrompt(id string) func(*turn, *needDraft) string {
-	return func(t *turn, _ *needDraft) string {
+	return urgentPromptWith(id, nil)
+}
+
+// urgentPromptWith is urgentPrompt of a question with data.
+func urgentPromptWith(id string, data func(*turn) map[string]any) func(*turn, *needDraft) string {
+	return func(t *turn, s *needDraft) string {
+		question := t.text("un_ask_" + id)
+		if data != nil {
+			question = t.textf("un_ask_"+id, data(t))
+		}
 		n := map[string]any{"N": slices.Index(urgentQuestions, id) + 1, "Total": len(urgentQuestions)}
-		return t.textf("step_prefix", n) + " " + t.text("un_ask_"+id)
+		if s.Quick {
+			asked := slices.DeleteFunc(slices.Clone(s.Ask), func(q string) bool { return q == "club" })
+			n = map[string]any{"N": slices.Index(asked, id) + 1, "Total": len(asked)}
+			if len(asked) < 2 || n["N"] == 0 {
+				return question
+			}
+		}
+		return t.textf("step_prefix", n) + " " + question
 	}
 }
 
 // urgentTextStep asks a typed answer of at most limit characters.
 func urgentTextStep(id string, limit int, field func(*needDraft) *string) step[needDraft] {
-	return step[needDraft]{ID: id, Prompt: urgentPrompt(id), Typed: true, Label: "un_label_" + id,
+	return step[needDraft]{ID: id, Prompt: urgentPrompt(id), Typed: true, Label: "un_label_" + id, Answered: quickAnswered(id),
 		Parse: func(_ context.Context, t *turn, s *needDraft, raw string) (string, error) {
 			if !textbound.Within(raw, limit) {
 				return t.text("un_err_text"), nil
@@ -209,7 +234,7 @@ func urgentTextStep(id string, limit int, field func(*needDraft) *string) step[n
 
 // urgentClubStep asks an admin of several clubs which one needs blood.
 func (h *Handlers) urgentClubStep() step[needDraft] {
-	return step[needDraft]{ID: "club", Label: "un_label_club",
+	return step[needDraft]{ID: "club", Label: "un_label_club", Answered: quickAnswered("club"),
 		Prompt: func(t *turn, _ *needDraft) string { return t.text("un_ask_club") },
 		Skip:   func(s *needDraft) bool { return s.OneClub },
 		Choices: func(ctx context.Context, t *turn, _ *needDraft) ([]choice, error) {
@@ -248,7 +273,7 @@ func urgentWidenStep() step[needDraft] {
 		}
 		return t.textf("un_widen_hours", map[string]any{"Hours": hours})
 	}
-	return step[needDraft]{ID: "widen", Prompt: urgentPrompt("widen"), Columns: 2, Typed: true, Label: "un_label_widen",
+	return step[needDraft]{ID: "widen", Prompt: urgentPrompt("widen"), Columns: 2, Typed: true, Label: "un_label_widen", Answered: quickAnswered("widen"),
 		Choices: func(_ context.Context, t *turn, _ *needDraft) ([]choice, error) {
 			var cs []choice
 			for _, hrs := range urgentWidenHours {
@@ -271,7 +296,7 @@ func urgentWidenStep() step[needDraft] {
 // urgentAudienceStep asks who gets the alert, each choice with how many
 // donors it reaches now.
 func (h *Handlers) urgentAudienceStep() step[needDraft] {
-	return step[needDraft]{ID: "audience", Prompt: urgentPrompt("audience"), Label: "un_label_audience",
+	return step[needDraft]{ID: "audience", Prompt: urgentPrompt("audience"), Label: "un_label_audience", Answered: quickAnswered("audience"),
 		Choices: func(ctx context.Context, t *turn, s *needDraft) ([]choice, error) {
 			var cs []choice
 			for _, a := range urgentAudiences {

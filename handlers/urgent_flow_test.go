@@ -44,7 +44,7 @@ func TestUrgentFlow(t *testing.T) {
 		changeAud: "✏️ Gửi tới", compatibleShown: "Gửi tới: nhóm máu tương thích trong câu lạc bộ — 2 người phù hợp",
 		noteLabel: "• Ghi chú: ", noNote: "(không có)", sent: "Yêu cầu #",
 		refused: "chỉ dành cho quản lý câu lạc bộ", restarted: "Bot vừa được cập nhật",
-		step6: "Bước 6/11", lateDeadline: "Thời hạn chưa đúng",
+		step6: "Bước 6/11", lateDeadline: "đã qua. Hãy nhập một thời điểm sắp tới",
 	}, {
 		lang: "en", step1: "Step 1/11", step3: "Step 3/11", step4: "Step 4/11", step11: "Step 11/11",
 		groupAsked: "Which blood group", wholeBlood: "whole blood", unitsWrong: "from 1 to 50", never: "Never",
@@ -54,7 +54,7 @@ func TestUrgentFlow(t *testing.T) {
 		changeAud: "✏️ Goes to", compatibleShown: "Goes to: compatible groups in the club — 2 matching",
 		noteLabel: "• Note: ", noNote: "(none)", sent: "Need #",
 		refused: "for living blood bank club admins only", restarted: "The bot was updated",
-		step6: "Step 6/11", lateDeadline: "That deadline is not right",
+		step6: "Step 6/11", lateDeadline: "has passed. Type a coming time",
 	}} {
 		t.Run(tc.lang, func(t *testing.T) { urgentFlowIn(t, b, tc) })
 	}

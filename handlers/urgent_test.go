@@ -176,7 +176,7 @@ func waitMessage(t *testing.T, b *bottest.Bot, chatID int64, id int, substrs ...
 func alerts(b *bottest.Bot, chatID int64) []telegramtest.Message {
 	var out []telegramtest.Message
 	for _, m := range b.API.Messages(chatID) {
-		if strings.Contains(m.Text, "CẦN MÁU KHẨN CẤP") || strings.Contains(m.Text, "Đã đủ máu, cảm ơn bạn") && m.Edited {
+		if strings.Contains(m.Text, "CẦN MÁU KHẨN CẤP") || strings.Contains(m.Text, "Đã đủ người nhận lời đi hiến, cảm ơn bạn") && m.Edited {
 			out = append(out, m)
 		}
 	}
@@ -383,13 +383,13 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 	// The target is reached: the need closes and d4's open alert is edited.
 	waitMessage(t, b, adminID, status.ID, "đã đủ người", "Nhận lời: 2/2", seedName(ids[2])+" (B+) "+seedPhone(ids[2]))
 	admin.Expect("Yêu cầu #" + strconv.FormatInt(needID, 10) + " đã đủ người nhận lời")
-	covered := waitMessage(t, b, ids[3], d4Alert.ID, "Đã đủ máu, cảm ơn bạn")
+	covered := waitMessage(t, b, ids[3], d4Alert.ID, "Đã đủ người nhận lời đi hiến, cảm ơn bạn")
 	if len(covered.InlineKeyboard) != 0 {
 		t.Errorf("covered alert still has buttons: %v", covered.Buttons())
 	}
 	// An accept from the old alert (a stale client) is thanked, not counted.
 	d4.TapStale(d4Alert.ID, "urg:v1:"+strconv.FormatInt(needID, 10)+":y")
-	d4.Expect("Đã đủ máu, cảm ơn bạn! Lần này bạn chưa cần đến")
+	d4.Expect("Đã đủ người nhận lời đi hiến, cảm ơn bạn! Lần này bạn chưa cần đến")
 	m = waitMessage(t, b, adminID, status.ID, "Nhận lời: 2/2", "Nhận lời khi đã đủ: 1")
 	if m.HasButtonText("✅ Đã đủ, đóng yêu cầu") {
 		t.Error("a filled need still offers to close it")
@@ -517,7 +517,7 @@ func TestUrgentLastUnitRace(t *testing.T) {
 		r1 := p1.ExpectMatch(isAnswer)
 		r2 := p2.ExpectMatch(isAnswer)
 		won := btoi(strings.Contains(r1.Text, "+84987654321")) + btoi(strings.Contains(r2.Text, "+84987654321"))
-		lost := btoi(strings.Contains(r1.Text, "Đã đủ máu")) + btoi(strings.Contains(r2.Text, "Đã đủ máu"))
+		lost := btoi(strings.Contains(r1.Text, "Đã đủ người nhận lời")) + btoi(strings.Contains(r2.Text, "Đã đủ người nhận lời"))
 		if won != 1 || lost != 1 {
 			t.Fatalf("round %d: answers %q and %q: want one accepted, one thanked", round, r1.Text, r2.Text)
 		}
@@ -530,7 +530,7 @@ func TestUrgentLastUnitRace(t *testing.T) {
 }
 
 func isAnswer(m telegramtest.Message) bool {
-	return strings.Contains(m.Text, "Cảm ơn bạn! Hãy đến") || strings.Contains(m.Text, "Đã đủ máu")
+	return strings.Contains(m.Text, "Cảm ơn bạn! Hãy đến") || strings.Contains(m.Text, "Đã đủ người nhận lời")
 }
 
 // TestUrgentRights: /urgent and the club commands are refused to donors and
@@ -649,7 +649,7 @@ func TestUrgentWidenOffer(t *testing.T) {
 	}
 	admin.TapIn(status.ID, "✅ Đã đủ, đóng yêu cầu")
 	waitMessage(t, b, adminID, status.ID, "đã đóng")
-	waitMessage(t, b, ids[1], o.ID, "Đã đủ máu, cảm ơn bạn")
+	waitMessage(t, b, ids[1], o.ID, "Đã đủ người nhận lời đi hiến, cảm ơn bạn")
 	clock.Advance(3 * time.Hour)
 	tick()
 	if n := offers(); n != 1 {
