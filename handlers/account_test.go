@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"donorbot/internal/bottest"
 	"donorbot/internal/testenv"
@@ -48,6 +49,9 @@ func TestForgetDeletesEverything(t *testing.T) {
 	p.Tap("🗑 Xóa dữ liệu của tôi")
 	p.Expect("Đã xóa toàn bộ dữ liệu")
 	b.Settle()
+	// The Redis keys go after the farewell went out (sending it takes a
+	// reply-limit key of the chat); the erasure's row says when that ran.
+	waitErased(t, b, p.User.ID)
 
 	checks := map[string]string{
 		"donor rows":      `SELECT count(*) FROM donors WHERE telegram_id = ` + id,
@@ -206,5 +210,26 @@ func TestBlockedAndBackAgain(t *testing.T) {
 	p.Expect("Các lệnh")
 	if d, _ = b.Store.Donor(context.Background(), p.User.ID); !d.UnreachableAt.IsZero() {
 		t.Error("donor still unreachable after writing to the bot")
+	}
+}
+
+// waitErased waits until the user's pending erasure is cleared: Settle
+// returns once the replies are marked sent, a moment before the erasure
+// that follows them.
+func waitErased(t *testing.T, b *bottest.Bot, telegramID int64) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int
+		if err := b.Store.DB().Get(&n, `SELECT count(*) FROM pending_erasures WHERE telegram_id = $1`, telegramID); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the erasure of the user's Redis keys did not run within 20s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
