@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image/png"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,4 +106,26 @@ func TestHistoryJourney(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHistoryTruncated: a long history lists the newest 20 in one message
+// and counts the rest; a self-reported record is marked so.
+func TestHistoryTruncated(t *testing.T) {
+	b := bottest.Start(t)
+	ctx := context.Background()
+	p := b.NewPhone("vi")
+	seedDonorIn(t, b, p.User.ID, "vi", "Trần Văn Hùng")
+	today := calendarDay(t, b.Now())
+	for i := range 25 {
+		if err := b.Store.AddDonation(ctx, p.User.ID, today.AddDate(0, -3*(i+1), 0), "whole_blood", 350, "self_report", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Send("/history")
+	m := p.Expect("Tổng cộng: 25 lần hiến máu", "Mốc tiếp theo: 30 lần, còn 5 lần nữa", "20. ", "… và 5 lần trước đó.", "✍️ tự khai báo")
+	if strings.Contains(m.Text, "21. ") || len([]rune(m.Text)) > 4096 {
+		t.Fatalf("history of %d characters lists more than 20: %q", len([]rune(m.Text)), m.Text)
+	}
+	p.Send("/card")
+	p.ExpectMatch(func(m telegramtest.Message) bool { return m.Photo != nil })
 }
