@@ -11,16 +11,16 @@ import (
 
 // referralTexts are what the inviter and the friend read, per language.
 type referralTexts struct {
-	inviteBtn, shareBtn, agree, male, skip, thanks, joined, friends1, already string
+	inviteBtn, shareBtn, agree, male, skip, thanks, joined, friends1, already, openBtn string
 }
 
 var referralLang = map[string]referralTexts{
 	"vi": {inviteBtn: "💌 Mời bạn bè", shareBtn: "📤 Chia sẻ", agree: "✅ Tôi đồng ý", male: "Nam", skip: "Bỏ qua",
 		thanks: "Cảm ơn", joined: "Một người bạn vừa tham gia donorbot qua lời mời của bạn. Bạn bè đã tham gia qua bạn: 1.",
-		friends1: "Bạn bè đã tham gia qua lời mời của bạn: 1", already: "Bạn đã có hồ sơ người hiến máu rồi"},
+		friends1: "Bạn bè đã tham gia qua lời mời của bạn: 1", already: "Bạn đã có hồ sơ người hiến máu rồi", openBtn: "📖 Xem lịch sử hiến máu"},
 	"en": {inviteBtn: "💌 Invite a friend", shareBtn: "📤 Share", agree: "✅ I agree", male: "Male", skip: "Skip",
 		thanks: "Thank you", joined: "A friend just joined donorbot through your invitation. Friends who joined through you: 1.",
-		friends1: "Friends who joined through you: 1", already: "You already have a donor profile"},
+		friends1: "Friends who joined through you: 1", already: "You already have a donor profile", openBtn: "📖 See my history"},
 }
 
 var referralLinkRe = regexp.MustCompile(`https://t\.me/` + telegramtest.DefaultBotUsername + `\?start=(r_[0-9a-z]{10})`)
@@ -71,7 +71,7 @@ func TestReferralJourney(t *testing.T) {
 			}
 			friend.Expect(w.thanks)
 			inviter.Expect(w.joined)
-			inviter.Send("/history")
+			inviter.Tap(w.openBtn)
 			inviter.Expect(w.friends1)
 
 			// Neither the friend's second visit nor the inviter's own
