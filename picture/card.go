@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"strings"
 
 	qrcode "github.com/skip2/go-qrcode"
 )
@@ -65,11 +66,9 @@ func DrawCard(c Card) ([]byte, error) {
 	Text(img, group, color.White, boxX+(boxW-Width(group, groupText))/2, boxY+175, groupText)
 
 	left := boxX - margin - 24
-	name, nameText, err := Fit(Bold, c.Name, left, 64, 32)
-	if err != nil {
+	if err := drawName(img, c.Name, margin, band+100, left); err != nil {
 		return nil, err
 	}
-	Text(img, name, ink, margin, band+100, nameText)
 
 	qrSize := 0
 	if c.QR != "" {
@@ -108,4 +107,46 @@ func DrawCard(c Card) ([]byte, error) {
 		return nil, fmt.Errorf("picture: encode card: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// drawName draws the name on one line with its baseline at y, as large as
+// fits width, or when it would be smaller than nameOneLine pixels on two
+// lines split between words, so that a long name is shown whole.
+func drawName(img draw.Image, name string, x, y, width int) error {
+	const nameOneLine = 44
+	face, text, err := Fit(Bold, name, width, 64, nameOneLine)
+	if err != nil {
+		return err
+	}
+	words := strings.Fields(name)
+	if text == name || len(words) < 2 {
+		Text(img, face, ink, x, y, text)
+		return nil
+	}
+	// The split whose longer line is shortest.
+	first, second, best := "", "", -1
+	for i := 1; i < len(words); i++ {
+		a, b := strings.Join(words[:i], " "), strings.Join(words[i:], " ")
+		if w := max(Width(face, a), Width(face, b)); best < 0 || w < best {
+			first, second, best = a, b, w
+		}
+	}
+	size := float64(nameOneLine)
+	for ; size > 28; size -= 2 {
+		f, err := Face(Bold, size)
+		if err != nil {
+			return err
+		}
+		if max(Width(f, first), Width(f, second)) <= width {
+			break
+		}
+	}
+	for i, line := range []string{first, second} {
+		f, fitted, err := Fit(Bold, line, width, size, size) // cut only past 28 px
+		if err != nil {
+			return err
+		}
+		Text(img, f, ink, x, y-30+52*i, fitted)
+	}
+	return nil
 }

@@ -84,3 +84,27 @@ func BenchmarkDrawCard(b *testing.B) {
 		}
 	}
 }
+
+// TestDrawCardWrapsALongName: a name too long for one line at a readable
+// size goes on two lines rather than being cut.
+func TestDrawCardWrapsALongName(t *testing.T) {
+	secondLine := image.Rect(48, 222, 600, 240) // under a one-line name's baseline
+	for _, c := range []struct {
+		name string
+		two  bool
+	}{{"Nguyễn Thị Lan", false}, {"Tôn Nữ Thị Phương Thảo Nguyễn Ngọc Bảo Trâm", true}} {
+		card := sampleCard()
+		card.Name = c.name
+		data, err := DrawCard(card)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dark := darkPixels(img, secondLine); (dark > 200) != c.two {
+			t.Errorf("%q: %d dark pixels where a second line goes, want two lines: %v", c.name, dark, c.two)
+		}
+	}
+}
