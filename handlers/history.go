@@ -42,8 +42,11 @@ func (h *Handlers) history(ctx context.Context, t *turn) error {
 	if count == 0 {
 		b.WriteString(t.text("history_empty"))
 	} else {
-		recorded, self := history.Tally(entries)
-		b.WriteString(t.plural("history_total", count, map[string]any{"Recorded": recorded, "Self": self}))
+		b.WriteString(t.plural("history_total", count, nil))
+		if recorded, self := history.Tally(entries); recorded > 0 && self > 0 {
+			b.WriteString(" ")
+			b.WriteString(t.textf("history_split", map[string]any{"Recorded": recorded, "Self": self}))
+		}
 	}
 	b.WriteString("\n")
 	if drive.Milestone(count) {

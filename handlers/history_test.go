@@ -23,13 +23,13 @@ type historyTexts struct {
 
 var historyLang = map[string]historyTexts{
 	"vi": {countBefore: "hiến máu 1 lần", countAfter: "hiến máu 2 lần",
-		total: "Tổng cộng: 2 lần hiến máu", split: "1 lần do ban tổ chức ghi nhận, 1 lần bạn tự khai báo",
+		total: "Tổng cộng: 2 lần hiến máu", split: "Trong đó 1 lần do ban tổ chức ghi nhận, 1 lần bạn tự khai báo.",
 		next: "Mốc tiếp theo: 5 lần, còn 3 lần nữa", screening: "✍️ tự khai báo khi trả lời câu hỏi sàng lọc",
 		drive: "ban tổ chức ghi nhận", friends0: "Bạn bè đã tham gia qua lời mời của bạn: 0",
 		caption: "Thẻ người hiến máu của bạn", cardBtn: "🪪 Thẻ người hiến máu", inviteBtn: "💌 Mời bạn bè",
 		eligBtn: "❓ Tôi hiến máu được chưa?", drivesBtn: "📅 Các ngày hội hiến máu"},
 	"en": {countBefore: "donated 1 time", countAfter: "donated 2 time",
-		total: "In all: 2 donations", split: "1 recorded by organizers, 1 self-reported",
+		total: "In all: 2 donations", split: "Of these, 1 recorded by organizers and 1 self-reported.",
 		next: "Next milestone: 5 donations, 3 to go", screening: "✍️ self-reported in a screening answer",
 		drive: "recorded by the organizers", friends0: "Friends who joined through you: 0",
 		caption: "Your donor card", cardBtn: "🪪 Donor card", inviteBtn: "💌 Invite a friend",
