@@ -89,8 +89,10 @@ func TestHistoryJourney(t *testing.T) {
 					t.Fatalf("/history has no button %q: %+v", btn, m)
 				}
 			}
-			p.Send("/eligibility")
+			p.TapIn(m.ID, want.eligBtn)
 			p.Expect(want.countAfter)
+			p.TapIn(m.ID, want.drivesBtn)
+			p.Expect(d.Title)
 
 			p.TapIn(m.ID, want.cardBtn)
 			photo := p.ExpectMatch(func(m telegramtest.Message) bool { return m.Photo != nil })
