@@ -13,3 +13,16 @@ func Milestone(count int) bool {
 	}
 	return count%10 == 0
 }
+
+// NextMilestone is the first count above count that Milestone
+// congratulates: the goal /history shows. Provinces honour donors at such
+// counts, e.g. Ho Chi Minh City in 2016: certificates of merit for 20 and
+// 30 donations, the "Vì sự nghiệp nhân đạo" medal for 40
+// (https://tuoitre.vn/ton-vinh-649-nguoi-hien-mau-tieu-bieu-tphcm-1116574.htm).
+func NextMilestone(count int) int {
+	n := max(count+1, 1)
+	for !Milestone(n) {
+		n++
+	}
+	return n
+}

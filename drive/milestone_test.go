@@ -12,3 +12,11 @@ func TestMilestone(t *testing.T) {
 		}
 	}
 }
+
+func TestNextMilestone(t *testing.T) {
+	for _, c := range []struct{ count, want int }{{-3, 5}, {0, 5}, {4, 5}, {5, 10}, {19, 20}, {20, 30}, {31, 40}, {100, 110}} {
+		if got := NextMilestone(c.count); got != c.want {
+			t.Errorf("NextMilestone(%d) = %d, want %d", c.count, got, c.want)
+		}
+	}
+}

@@ -49,7 +49,7 @@ var (
 		"export": organizersOnly, "audit": adminsOnly, "checkin": organizersOnly, "mycode": anyone,
 		"stats": organizersOnly, "campaign": organizersOnly,
 		"available": anyone, "urgent": clubAdminsOnly, "needs": clubAdminsOnly, "invite": clubAdminsOnly,
-		"addmember": clubAdminsOnly,
+		"addmember": clubAdminsOnly, "history": anyone, "card": anyone,
 	}
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "edit": anyone, "forget": anyone,
@@ -65,6 +65,8 @@ var (
 		// fl answers only the tapper's own conversation; a flow's Guard
 		// checks its role (TestFlowGuardStopsRevokedOrganizer).
 		"fl": anyone,
+		// hist shows only the tapper's own history, card and link.
+		"hist": anyone,
 	}
 )
 
@@ -193,6 +195,7 @@ var (
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"rmd": "own registrations (TestTamperedCallbacksChangeNothing)", "avail": "own settings",
 		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
+		"history": "own data", "card": "own data", "hist": "own data",
 	}
 )
 

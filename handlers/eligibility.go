@@ -50,7 +50,7 @@ func (h *Handlers) eligibility(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	count, err := h.d.Store.DonationCount(ctx, t.userID)
+	count, err := h.donationCount(ctx, t.userID)
 	if err != nil {
 		return err
 	}

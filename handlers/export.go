@@ -228,7 +228,10 @@ func (h *Handlers) exportRecord(record []string, r storage.ExportRow, label func
 	}
 	record[11] = strconv.Itoa(r.Donations)
 	record[12] = ""
-	if r.LastDonation.Valid {
+	switch {
+	case r.LastMonthOnly:
+		record[12] = r.LastDonation.Time.Format("01/2006")
+	case r.LastDonation.Valid:
 		record[12] = displayDate(r.LastDonation.Time)
 	}
 }

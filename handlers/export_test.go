@@ -64,7 +64,10 @@ func TestExportRegistrationList(t *testing.T) {
 	}
 	registerScreened(t, b, anhID, slots[0].ID, `[{"Question":"tattoo","Yes":true},{"Question":"ill","Yes":false}]`, 350)
 	registerScreened(t, b, hyperlinkID, slots[0].ID, "", 0)
-	registerScreened(t, b, binhID, slots[1].ID, `[{"Question":"ill","Yes":false}]`, 450)
+	// Bình told at screening of a donation elsewhere: counted as on every
+	// screen (history.Merge), with only its month known.
+	registerScreened(t, b, binhID, slots[1].ID,
+		`[{"Question":"donated_before","Yes":true,"When":"2030-02-01T00:00:00Z","Exact":false},{"Question":"ill","Yes":false}]`, 450)
 
 	org := b.Phone(orgID, "vi")
 	if err := b.Store.GrantRole(ctx, orgID, "organizer", 0, adminID); err != nil {
@@ -102,6 +105,9 @@ func TestExportRegistrationList(t *testing.T) {
 		"đã xác nhận", "đủ điều kiện", "tattoo", "350", "1", "02/03/2025"}
 	if !slices.Equal(anh, want) {
 		t.Errorf("CSV row:\n got %q\nwant %q", anh, want)
+	}
+	if binh := byName["Trần Văn Bình"]; binh[11] != "1" || binh[12] != "02/2030" {
+		t.Errorf("Bình's reported donation: count %q, last %q", binh[11], binh[12])
 	}
 	if _, ok := byName[`'=HYPERLINK("http://x")`]; !ok {
 		t.Errorf("a name starting with = is not defused in the CSV: %q", records)

@@ -104,6 +104,8 @@ func (h *Handlers) routes() {
 		"audit":       h.adminOnly(h.audit),
 		"checkin":     h.organizerOnly(h.checkin),
 		"mycode":      h.myCode,
+		"history":     h.history,
+		"card":        h.card,
 		"stats":       h.organizerOnly(h.stats),
 		"campaign":    h.organizerOnly(h.campaign),
 		"available":   h.available,
@@ -134,6 +136,7 @@ func (h *Handlers) routes() {
 		"urg":     h.onAlertAnswer,                     // urg:v1:<need>:y|n (the tapper's own alert)
 		"urgadm":  h.clubAdminOnly(h.onNeedAdmin),      // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
 		"cinv":    h.onInvitationAnswer,                // cinv:v1:<invitation>:y|n (the tapper's own invitation)
+		"hist":    h.onHistoryButton,                   // hist:v1:open|card|elig|drives|invite (the tapper's own)
 		"fl":      h.onFlowButton,                      // fl:v1:<flow>:<step>:<op>[:<value>] (see flow.go)
 	}
 	// Guided journeys, run by the engine of flow.go. Their buttons route

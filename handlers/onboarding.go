@@ -122,6 +122,10 @@ func (h *Handlers) finishOnboarding(ctx context.Context, t *turn) error {
 	if err := t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.donor.FullName}), nil); err != nil {
 		return err
 	}
+	// A new donor who came through a friend's link is credited to them.
+	if err := h.creditReferral(ctx, t); err != nil {
+		return err
+	}
 	// A new donor who came through a club's invite link joins it.
 	if err := h.joinPendingClub(ctx, t); err != nil {
 		return err
@@ -145,6 +149,9 @@ func (h *Handlers) startFromLink(ctx context.Context, t *turn) error {
 	t.args = ""
 	if code, ok := parseClubPayload(args); ok {
 		return h.joinClubFromLink(ctx, t, code)
+	}
+	if code, ok := parseReferralPayload(args); ok {
+		return h.startFromReferral(ctx, t, code)
 	}
 	kind, code, err := drive.ParseDeepLinkPayload(args)
 	if err != nil || kind != drive.KindDrive {

@@ -97,11 +97,15 @@ func (h *Handlers) thankDonor(ctx context.Context, rec storage.RecordedResult, i
 	if err != nil {
 		return err
 	}
+	count, err := h.donationCount(ctx, rec.TelegramID)
+	if err != nil {
+		return err
+	}
 	// From the day after: on the day of a donation, "eligible today" is moot.
 	from := in.On.AddDate(0, 0, 1)
 	next := firstDay(h.statusOn(f, from, nil), from)
 	data := map[string]any{"Volume": in.VolumeML, "Kind": h.textIn(rec.Language, "kind_"+in.Kind, nil),
-		"Count": rec.Donations}
+		"Count": count}
 	msg := "donation_thanks_no_date"
 	if !next.IsZero() {
 		msg, data["Next"] = "donation_thanks", displayDate(next)
@@ -109,7 +113,7 @@ func (h *Handlers) thankDonor(ctx context.Context, rec storage.RecordedResult, i
 	if err := h.tell(ctx, rec.ChatID, h.textIn(rec.Language, msg, data), nil); err != nil {
 		return err
 	}
-	if drive.Milestone(rec.Donations) {
+	if drive.Milestone(count) {
 		return h.tell(ctx, rec.ChatID, h.textIn(rec.Language, "milestone", data), nil)
 	}
 	return nil

@@ -29,7 +29,7 @@ func TestParseClubPayload(t *testing.T) {
 // FuzzParseClubPayload: /start parameters come from anyone's link; what is
 // accepted must be a valid invite code (units.invite_code's CHECK).
 func FuzzParseClubPayload(f *testing.F) {
-	for _, s := range []string{"c_ABCDEFGH2345", "c_", "c_____", "d_abc", "c_a:b"} {
+	for _, s := range []string{"c_ABCDEFGH2345", "c_", "c_____", "d_abc", "c_a:b", "r_7kq2m9x4ab"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

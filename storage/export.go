@@ -3,8 +3,14 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/lib/pq"
+
+	"donorbot/history"
+	"donorbot/screening"
 )
 
 // ExportRow is one registration as it appears in a registration list.
@@ -20,8 +26,15 @@ type ExportRow struct {
 	Screened        bool           `db:"screened"`
 	Flagged         string         `db:"flagged"` // question ids answered Yes, comma-separated
 	AllowedVolumeML sql.NullInt64  `db:"allowed_volume_ml"`
-	Donations       int            `db:"donations"`
-	LastDonation    sql.NullTime   `db:"last_donation"`
+	// Donations and LastDonation are the donor's history as every screen
+	// counts it (history.Merge): records and donations reported at
+	// screenings. LastMonthOnly says only LastDonation's month is known.
+	Donations     int          `db:"-"`
+	LastDonation  sql.NullTime `db:"-"`
+	LastMonthOnly bool         `db:"-"`
+	// What the history is merged from.
+	DonationDates pq.StringArray `db:"donation_dates"`
+	Reported      []byte         `db:"reported"`
 }
 
 // ExportRegistrations streams the registrations of a drive (of one slot when
@@ -39,12 +52,16 @@ func (s *Store) ExportRegistrations(ctx context.Context, driveID, slotID int64, 
 			coalesce(CASE WHEN jsonb_typeof(r.screening_answers) = 'array' THEN
 				(SELECT string_agg(a->>'Question', ', ') FROM jsonb_array_elements(r.screening_answers) a
 				 WHERE a->>'Yes' = 'true') END, '') AS flagged,
-			r.allowed_volume_ml, h.donations, h.last_donation
+			r.allowed_volume_ml, h.donation_dates, q.reported
 		FROM registrations r
 		JOIN drive_slots sl ON sl.id = r.slot_id
 		JOIN donors dn ON dn.id = r.donor_id
-		CROSS JOIN LATERAL (SELECT count(*) AS donations, max(n.donated_on) AS last_donation
+		CROSS JOIN LATERAL (SELECT coalesce(array_agg(n.donated_on::text), '{}') AS donation_dates
 			FROM donations n WHERE n.donor_id = dn.id) h
+		CROSS JOIN LATERAL (SELECT coalesce(jsonb_agg(a.value), '[]') AS reported
+			FROM registrations r2 CROSS JOIN LATERAL jsonb_array_elements(
+				CASE WHEN jsonb_typeof(r2.screening_answers) = 'array' THEN r2.screening_answers ELSE '[]'::jsonb END) a
+			WHERE r2.donor_id = dn.id AND a.value->>'Question' = $3) q
 		WHERE r.drive_id = $1 AND ($2::bigint = 0 OR r.slot_id = $2) AND r.status <> 'cancelled'
 		ORDER BY sl.starts_at, dn.full_name, r.id`
 	wrap := func(err error) error { return fmt.Errorf("storage: export drive %d: %w", driveID, err) }
@@ -59,7 +76,7 @@ func (s *Store) ExportRegistrations(ctx context.Context, driveID, slotID int64, 
 	if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`); err != nil {
 		return 0, wrap(err)
 	}
-	rows, err := tx.QueryxContext(ctx, q, driveID, slotID)
+	rows, err := tx.QueryxContext(ctx, q, driveID, slotID, string(screening.QDonatedBefore))
 	if err != nil {
 		return 0, wrap(err)
 	}
@@ -73,8 +90,8 @@ func (s *Store) ExportRegistrations(ctx context.Context, driveID, slotID int64, 
 		if r.BirthDate.Valid {
 			r.BirthDate.Time = calendarDate(r.BirthDate.Time)
 		}
-		if r.LastDonation.Valid {
-			r.LastDonation.Time = calendarDate(r.LastDonation.Time)
+		if err := r.mergeHistory(); err != nil {
+			return n, wrap(err)
 		}
 		if err := each(r); err != nil {
 			return n, wrap(err)
@@ -85,6 +102,30 @@ func (s *Store) ExportRegistrations(ctx context.Context, driveID, slotID int64, 
 		return n, wrap(err)
 	}
 	return n, nil
+}
+
+// mergeHistory fills the row's count and last donation from its records
+// and reported donations.
+func (r *ExportRow) mergeHistory() error {
+	records := make([]history.Entry, 0, len(r.DonationDates))
+	for _, d := range r.DonationDates {
+		on, err := time.Parse(time.DateOnly, d)
+		if err != nil {
+			return fmt.Errorf("donation date %q: %w", d, err)
+		}
+		records = append(records, history.Entry{On: on})
+	}
+	var answers []screening.Answer
+	if err := json.Unmarshal(r.Reported, &answers); err != nil {
+		return fmt.Errorf("reported donations: %w", err)
+	}
+	merged := history.Merge(records, answers)
+	r.Donations = len(merged)
+	if last, ok := history.Last(merged); ok {
+		r.LastDonation = sql.NullTime{Time: last.On, Valid: true}
+		r.LastMonthOnly = last.MonthOnly
+	}
+	return nil
 }
 
 // ExportAudit is one registration list that left the bot.

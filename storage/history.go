@@ -51,7 +51,9 @@ func (s *Store) LastDonation(ctx context.Context, telegramID int64) (Donation, e
 	return d, nil
 }
 
-// DonationCount returns how many donations the donor has on record.
+// DonationCount returns how many donations the donor has on record. Screens
+// show the count of history.Merge, which adds donations reported at
+// screenings (handlers.donationCount).
 func (s *Store) DonationCount(ctx context.Context, telegramID int64) (int, error) {
 	const q = `SELECT count(*) FROM donations n JOIN donors d ON d.id = n.donor_id WHERE d.telegram_id = $1`
 	var n int

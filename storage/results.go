@@ -115,20 +115,19 @@ type DonationInput struct {
 	RecordedBy     int64
 }
 
-// Recipient of the thank-you for a recorded result, with the donor's
-// donation count after it.
+// Recipient of the thank-you for a recorded result. The thank-you counts
+// the donor's donations as every screen does (handlers' donationCount).
 type RecordedResult struct {
 	TelegramID int64
 	ChatID     int64
 	Language   string
-	Donations  int
 }
 
 // RecordDonation records a donation in one transaction: with a
 // registration, that registration (locked, checked in and still live: else
 // ErrNotCheckedIn, ErrResultRecorded or ErrNotLive) becomes attended, and the
 // later thank-you of the reminder loop is marked sent, since the caller
-// thanks the donor at once. It returns whom to thank and their count.
+// thanks the donor at once. It returns whom to thank.
 func (s *Store) RecordDonation(ctx context.Context, in DonationInput) (RecordedResult, error) {
 	const insert = `INSERT INTO donations (donor_id, donated_on, kind, volume_ml, source, recorded_by, registration_id)
 		SELECT id, $2, $3, nullif($4, 0), $5, nullif($6::bigint, 0), nullif($7, 0) FROM donors WHERE telegram_id = $1`
@@ -245,10 +244,8 @@ func lockResult(ctx context.Context, tx *dbTx, registrationID int64) (lockedResu
 }
 
 func recipient(ctx context.Context, tx *dbTx, telegramID int64, out *RecordedResult) error {
-	const q = `SELECT d.telegram_id, d.chat_id, d.language,
-		(SELECT count(*) FROM donations n WHERE n.donor_id = d.id) AS donations
-		FROM donors d WHERE d.telegram_id = $1`
-	return tx.QueryRowxContext(ctx, q, telegramID).Scan(&out.TelegramID, &out.ChatID, &out.Language, &out.Donations)
+	const q = `SELECT d.telegram_id, d.chat_id, d.language FROM donors d WHERE d.telegram_id = $1`
+	return tx.QueryRowxContext(ctx, q, telegramID).Scan(&out.TelegramID, &out.ChatID, &out.Language)
 }
 
 // NoShow is a registration marked no-show after its drive, with whom to tell.

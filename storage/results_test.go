@@ -92,8 +92,11 @@ func TestResultsRecordedOnce(t *testing.T) {
 	// An urgent need's donation has no registration.
 	rec, err = s.RecordDonation(ctx, storage.DonationInput{TelegramID: donors[2], On: testNow,
 		Kind: "platelets", VolumeML: 250, Source: "urgent"})
-	if err != nil || rec.Donations != 1 {
+	if err != nil || rec.TelegramID != donors[2] {
 		t.Errorf("urgent donation: %+v, %v", rec, err)
+	}
+	if n, err := s.DonationCount(ctx, donors[2]); err != nil || n != 1 {
+		t.Errorf("urgent donation: %d on record, %v", n, err)
 	}
 }
 
@@ -177,8 +180,11 @@ func TestCorrectResultAudited(t *testing.T) {
 	until := time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC)
 	old, rec, err := s.CorrectResult(ctx, storage.Correction{RegistrationID: regs[0].ID, By: 9, At: at.Add(time.Hour),
 		New: storage.Result{Until: until, Reason: "Hb thấp"}})
-	if err != nil || old != same || rec.TelegramID != donors[0] || rec.Donations != 0 {
+	if err != nil || old != same || rec.TelegramID != donors[0] {
 		t.Fatalf("donation → deferral: old %+v, %+v, %v", old, rec, err)
+	}
+	if n, err := s.DonationCount(ctx, donors[0]); err != nil || n != 0 {
+		t.Fatalf("donation → deferral: %d donations on record, %v", n, err)
 	}
 	old, _, err = s.CorrectResult(ctx, storage.Correction{RegistrationID: regs[0].ID, By: 10, At: at.Add(2 * time.Hour),
 		New: storage.Result{Donated: true, VolumeML: 450, Kind: "whole_blood"}, On: day})
