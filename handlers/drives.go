@@ -179,19 +179,28 @@ func (h *Handlers) showDrive(ctx context.Context, t *turn, driveID int64) error 
 	if err != nil {
 		return err
 	}
-	seats := 0
 	var bs []botapi.Button
 	for _, s := range slots {
-		if !s.Start.After(h.d.Now()) {
-			continue
+		if s.Start.After(h.d.Now()) {
+			bs = append(bs, botapi.Button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
 		}
-		seats += s.SeatsLeft()
-		bs = append(bs, botapi.Button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
 	}
 	if len(bs) == 0 {
 		return t.reply(ctx, t.text("drive_closed"), nil)
 	}
-	return t.reply(ctx, t.driveCard(d, seats)+"\n\n"+t.text("choose_slot"), rows(2, bs...))
+	return t.reply(ctx, t.driveCard(d, h.seatsLeft(slots))+"\n\n"+t.text("choose_slot"), rows(2, bs...))
+}
+
+// seatsLeft counts the free seats of a drive's slots still to come, as its
+// card shows them.
+func (h *Handlers) seatsLeft(slots []drive.Slot) int {
+	seats := 0
+	for _, s := range slots {
+		if s.Start.After(h.d.Now()) {
+			seats += s.SeatsLeft()
+		}
+	}
+	return seats
 }
 
 // mayAttend: a drive for one unit or club is only for its members.
@@ -347,8 +356,14 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 // and sends an .ics file for their calendar when the seat is confirmed.
 func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage.MyRegistration) error {
 	r := reg.Registration
+	// Counted after the registration, in the same unit of work, so the
+	// donor's own seat is no longer among those left.
+	slots, err := h.d.Store.DriveSlots(ctx, reg.Drive.ID)
+	if err != nil {
+		return err
+	}
 	data := map[string]any{
-		"Card": t.driveCard(reg.Drive, 0), "From": t.clock(reg.Slot.Start), "To": t.clock(reg.Slot.End),
+		"Card": t.driveCard(reg.Drive, h.seatsLeft(slots)), "From": t.clock(reg.Slot.Start), "To": t.clock(reg.Slot.End),
 		"Position": r.WaitlistPosition, "Volume": r.AllowedVolumeML,
 	}
 	if r.Status == drive.RegWaitlisted {
