@@ -65,6 +65,8 @@ var (
 		// fl answers only the tapper's own conversation; a flow's Guard
 		// checks its role (TestFlowGuardStopsRevokedOrganizer).
 		"fl": anyone,
+		// home runs the tapper's own donor commands.
+		"home": anyone,
 	}
 )
 
@@ -193,6 +195,7 @@ var (
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"avail": "own settings",
 		"urg":   "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
+		"home": "own data, as its commands",
 	}
 )
 

@@ -104,7 +104,7 @@ func (t *turn) driveCard(d drive.Drive, seatsLeft int) string {
 
 // onDriveButton routes the donor's drive buttons:
 // drv:v1:open:<drive>, drv:v1:slot:<drive>:<slot>, drv:v1:wait:<drive>:<slot>,
-// drv:v1:cancel:<reg>, drv:v1:move:<reg>, drv:v1:moveto:<reg>:<slot>,
+// drv:v1:cancel:<reg> (asks), drv:v1:cancelok:<reg>, drv:v1:keep:<reg>, drv:v1:move:<reg>, drv:v1:moveto:<reg>:<slot>,
 // drv:v1:screen:<reg>, drv:v1:reanswer:<reg>.
 func (h *Handlers) onDriveButton(ctx context.Context, t *turn) error {
 	action := t.cb.arg(0)
@@ -133,7 +133,11 @@ func (h *Handlers) onDriveButton(ctx context.Context, t *turn) error {
 	case "wait":
 		return h.chooseSlot(ctx, t, first, second, true)
 	case "cancel":
+		return h.askCancel(ctx, t, first)
+	case "cancelok":
 		return h.cancelRegistration(ctx, t, first)
+	case "keep":
+		return h.keepRegistration(ctx, t)
 	case "move":
 		return h.offerMove(ctx, t, first)
 	case "moveto":

@@ -217,7 +217,7 @@ func TestWaitlistAndPromotionOnCancel(t *testing.T) {
 	first.Send("/mydrives")
 	first.Expect("Ngày hội Sẻ chia", "đã xác nhận")
 	first.Tap("Hủy «Ngày hội Sẻ chia»")
-	first.Expect("Đã hủy đăng ký")
+	first.TapEdits("Có, hủy đăng ký", "Đã hủy đăng ký")
 	second.Expect("Đã có chỗ cho bạn", "Ngày hội Sẻ chia")
 	second.Send("/mydrives")
 	second.Expect("đã xác nhận")

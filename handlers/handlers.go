@@ -57,6 +57,7 @@ type Handlers struct {
 	commands  map[string]handlerFunc
 	callbacks map[string]handlerFunc
 	flows     map[string]flowRunner
+	menu      map[string]string // home menu label (any language) → command
 }
 
 // handlerFunc handles one update. A returned error is internal: it is logged
@@ -77,6 +78,7 @@ func New(d Deps) (*Handlers, error) {
 	}
 	h := &Handlers{d: d, texts: tx}
 	h.routes()
+	h.menu = h.menuCommands()
 	return h, nil
 }
 
@@ -134,6 +136,7 @@ func (h *Handlers) routes() {
 		"urgadm":  h.clubAdminOnly(h.onNeedAdmin),      // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
 		"cinv":    h.onInvitationAnswer,                // cinv:v1:<invitation>:y|n (the tapper's own invitation)
 		"fl":      h.onFlowButton,                      // fl:v1:<flow>:<step>:<op>[:<value>] (see flow.go)
+		"home":    h.onHomeButton,                      // home:v1:mydrives|eligibility|profile (a journey's next step)
 	}
 	// Guided journeys, run by the engine of flow.go. Their buttons route
 	// through "fl" above; typed answers through onText.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"donorbot/botapi"
@@ -74,6 +75,9 @@ func (h *Handlers) onConsent(ctx context.Context, t *turn) error {
 
 // onText handles typed text that no flow of the engine took.
 func (h *Handlers) onText(ctx context.Context, t *turn) error {
+	if command, ok := h.menu[strings.TrimSpace(t.upd.Message.Text)]; ok {
+		return h.onMenu(ctx, t, command)
+	}
 	if handled, err := h.flowInput(ctx, t); handled || err != nil {
 		return err
 	}
