@@ -34,6 +34,9 @@ func (h *Handlers) help(ctx context.Context, t *turn) error {
 	if len(clubs) > 0 {
 		text += "\n\n" + t.text("help_club_admin")
 	}
+	if t.donor != nil && t.donor.Onboarded() {
+		return t.reply(ctx, text, t.homeKeyboard())
+	}
 	return t.reply(ctx, text, nil)
 }
 
@@ -46,7 +49,7 @@ func (h *Handlers) cancel(ctx context.Context, t *turn) error {
 		return err
 	}
 	if !ok || conv.Flow == flowIdle {
-		return t.reply(ctx, t.text("cancel_nothing"), botapi.RemoveKeyboard{RemoveKeyboard: true})
+		return t.reply(ctx, t.text("cancel_nothing"), t.afterReplyKeyboard())
 	}
 	if conv.Flow == flowOnboarding && t.donor != nil {
 		return h.pauseOnboarding(ctx, t)
@@ -54,7 +57,7 @@ func (h *Handlers) cancel(ctx context.Context, t *turn) error {
 	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
 		return err
 	}
-	return t.reply(ctx, t.text("cancel_done"), botapi.RemoveKeyboard{RemoveKeyboard: true})
+	return t.reply(ctx, t.text("cancel_done"), t.afterReplyKeyboard())
 }
 
 // forget asks for confirmation before deleting the donor's data.

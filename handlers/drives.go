@@ -288,7 +288,7 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 	reg, err := h.d.Store.Register(ctx, t.userID, slotID, h.d.Now())
 	switch {
 	case errors.Is(err, storage.ErrAlreadyRegistered):
-		return t.reply(ctx, t.text("already_registered"), nil)
+		return t.reply(ctx, t.text("already_registered"), rows(1, t.myDrivesButton()))
 	case errors.Is(err, storage.ErrDriveNotOpen):
 		return t.reply(ctx, t.text("drive_closed"), nil)
 	case errors.Is(err, storage.ErrNotFound):
@@ -371,9 +371,9 @@ func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage
 		"Position": r.WaitlistPosition, "Volume": r.AllowedVolumeML,
 	}
 	if r.Status == drive.RegWaitlisted {
-		return t.reply(ctx, t.textf("registration_waitlisted", data), nil)
+		return t.reply(ctx, t.textf("registration_waitlisted", data), rows(1, t.myDrivesButton()))
 	}
-	if err := t.reply(ctx, t.textf("registration_confirmed", data), nil); err != nil {
+	if err := t.reply(ctx, t.textf("registration_confirmed", data), rows(1, t.myDrivesButton())); err != nil {
 		return err
 	}
 	ics, err := drive.ICS(reg.Drive, reg.Slot, h.d.Location)
@@ -393,7 +393,7 @@ func (h *Handlers) announcePromotion(ctx context.Context, p *storage.Promotion) 
 		return err
 	}
 	text := h.textIn(p.Language, "promoted", h.slotData(reg.Drive, reg.Slot))
-	return h.tell(ctx, p.ChatID, text, nil)
+	return h.tell(ctx, p.ChatID, text, h.nextStepIn(p.Language, "mydrives"))
 }
 
 // sendDocument sends a small file (a calendar entry) to the user's chat

@@ -136,7 +136,7 @@ func (h *Handlers) routes() {
 		"urgadm":  h.clubAdminOnly(h.onNeedAdmin),      // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
 		"cinv":    h.onInvitationAnswer,                // cinv:v1:<invitation>:y|n (the tapper's own invitation)
 		"fl":      h.onFlowButton,                      // fl:v1:<flow>:<step>:<op>[:<value>] (see flow.go)
-		"home":    h.onHomeButton,                      // home:v1:mydrives|eligibility|profile (a journey's next step)
+		"home":    h.onHomeButton,                      // home:v1:mydrives|eligibility|start (a journey's next step)
 	}
 	// Guided journeys, run by the engine of flow.go. Their buttons route
 	// through "fl" above; typed answers through onText.
@@ -259,7 +259,7 @@ func (h *Handlers) route(ctx context.Context, t *turn) error {
 		name, args := parseCommand(t.upd.Message.Text, h.d.BotUsername)
 		fn, ok := h.commands[name]
 		if !ok {
-			return t.reply(ctx, t.text("not_understood"), nil)
+			return h.notUnderstood(ctx, t)
 		}
 		t.args = args
 		return fn(ctx, t)

@@ -107,7 +107,7 @@ func (t *turn) eligibilityButton() botapi.Button {
 func (h *Handlers) onHomeButton(ctx context.Context, t *turn) error {
 	command := t.cb.arg(0)
 	fn, ok := h.commands[command]
-	if !ok || (command != "mydrives" && command != "eligibility" && command != "profile") {
+	if !ok || (command != "mydrives" && command != "eligibility" && command != "start") {
 		return t.answer(ctx, t.text("button_stale"))
 	}
 	if err := t.answer(ctx, ""); err != nil {
@@ -128,4 +128,35 @@ func (t *turn) replace(ctx context.Context, text string, kb botapi.InlineKeyboar
 	}
 	return t.call(ctx, broadcast.MethodEditMessageText, &tg.EditMessageTextParams{
 		ChatID: t.chatID, MessageID: t.messageID, Text: text, ReplyMarkup: kb})
+}
+
+// nextStepIn is one inline button to a menu command, in lang: the next step
+// of a message to another user than the turn's (a promotion, a result).
+func (h *Handlers) nextStepIn(lang, command string) botapi.InlineKeyboard {
+	label := map[string]string{"mydrives": "menu_mydrives", "eligibility": "menu_eligibility"}[command]
+	return rows(1, botapi.Button{Text: h.textIn(lang, label, nil), CallbackData: encodeCallback("home", command)})
+}
+
+// startButton shows what donorbot keeps and asks for consent, as /start.
+func (t *turn) startButton() botapi.Button {
+	return botapi.Button{Text: t.text("btn_start"), CallbackData: encodeCallback("home", "start")}
+}
+
+// needConsent answers someone who has not agreed to donorbot keeping their
+// data, with the way to do so.
+func (h *Handlers) needConsent(ctx context.Context, t *turn) error {
+	return t.reply(ctx, t.text("consent_needed"), rows(1, t.startButton()))
+}
+
+// notUnderstood answers a message that fits nothing: briefly, with where
+// to go from here.
+func (h *Handlers) notUnderstood(ctx context.Context, t *turn) error {
+	switch {
+	case t.donor == nil:
+		return h.needConsent(ctx, t)
+	case !t.donor.Onboarded():
+		cont := rows(1, botapi.Button{Text: t.text("btn_onboarding_continue"), CallbackData: encodeCallback("consent", "yes")})
+		return t.reply(ctx, t.text("not_understood_profile"), cont)
+	}
+	return t.reply(ctx, t.text("not_understood"), t.homeKeyboard())
 }

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"donorbot/internal/bottest"
 	"donorbot/internal/testenv"
 	"donorbot/profile"
+	"donorbot/telegramtest"
 )
 
 // TestConfirmationCountsSeatsLeft: the confirmation of a registration shows
@@ -153,4 +155,134 @@ func liveRegistrations(t *testing.T, b *bottest.Bot, telegramID int64) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// homeTexts are the home menu and what its buttons open, in one language.
+type homeTexts struct {
+	lang                                            string
+	drives, mine, canI, history, settings           string
+	drivesHeader, mineNone, eligibility, notUnderst string
+	welcome, left, editName, askName, paused        string
+	otherMine                                       string // "My registrations" in the other language
+}
+
+var homeLangs = []homeTexts{
+	{"vi", "🩸 Ngày hội hiến máu", "📋 Lịch của tôi", "✅ Tôi hiến được chưa?", "📜 Lịch sử", "⚙️ Cài đặt",
+		"Các ngày hội hiến máu sắp tới", "Bạn chưa đăng ký ngày hội nào", "Bạn đã hiến máu", "Mình chưa hiểu",
+		"hồ sơ của bạn đã đầy đủ", "Đã dừng việc đang làm dở", "Họ tên", "Họ và tên", "Đã tạm dừng",
+		"📋 My registrations"},
+	{"en", "🩸 Drives", "📋 My registrations", "✅ Can I donate?", "📜 History", "⚙️ Settings",
+		"Upcoming blood drives", "You haven't registered for any drive", "You have donated", "I didn't understand",
+		"your profile is complete", "Stopped what you were doing", "Name", "full name", "Paused",
+		"📋 Lịch của tôi"},
+}
+
+// onboardIn walks onboarding in the phone's language, typing name.
+func onboardIn(t *testing.T, b *bottest.Bot, p *bottest.Phone, name string) telegramtest.Message {
+	t.Helper()
+	tc := onboardingLangs[langIndex(p.User.LanguageCode)]
+	step := func(n int) string { return fmt.Sprintf(tc.step, n) }
+	p.Send("/start")
+	p.Tap(tc.agree)
+	p.Expect(step(1))
+	p.Send(name)
+	p.Expect(step(2))
+	p.Send("0912345678")
+	p.Expect(step(3))
+	p.Tap(tc.female)
+	p.Expect(step(4))
+	p.Send("25/03/1995")
+	p.Expect(step(5))
+	p.Send("55")
+	p.Expect(step(6))
+	p.Tap(tc.blood)
+	m := p.ExpectMatch(func(m telegramtest.Message) bool {
+		return strings.Contains(m.Text, step(7)) || strings.Contains(m.Text, tc.done)
+	})
+	if strings.Contains(m.Text, step(7)) {
+		p.Tap(tc.skip)
+		m = p.Expect(tc.done)
+	}
+	return m
+}
+
+// menuOf is the reply keyboard a message brought, row by row.
+func menuOf(m telegramtest.Message) [][]string {
+	var out [][]string
+	for _, row := range m.ReplyKeyboard {
+		var r []string
+		for _, k := range row {
+			r = append(r, k.Text)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// TestHomeMenu: onboarding ends with the home menu in the donor's language;
+// its buttons (typed or tapped, in either language) open the drives, the
+// donor's registrations and when they can donate; /start, /help and text
+// that fits nothing bring it back; a menu button tapped while a question
+// waits for typed input leaves that question and is never stored as the
+// answer (neither as a new donor's name nor as a changed one). In both
+// languages.
+func TestHomeMenu(t *testing.T) {
+	b := bottest.Start(t)
+	publishedDrive(t, b, "Ngày hội Menu", 72*time.Hour, 5)
+	ctx := context.Background()
+	for _, tc := range homeLangs {
+		t.Run(tc.lang, func(t *testing.T) {
+			wantMenu := fmt.Sprint([][]string{{tc.drives, tc.mine}, {tc.canI}, {tc.history, tc.settings}})
+			p := b.NewPhone(tc.lang)
+			done := onboardIn(t, b, p, "Phạm Thu Trang")
+			if got := fmt.Sprint(menuOf(done)); got != wantMenu {
+				t.Fatalf("onboarding ends with menu %s; want %s", got, wantMenu)
+			}
+
+			p.Send(tc.drives)
+			p.Expect(tc.drivesHeader, "Ngày hội Menu")
+			p.Send(tc.mine)
+			p.Expect(tc.mineNone)
+			p.Send(tc.otherMine)
+			p.Expect(tc.mineNone)
+			p.Send(tc.canI)
+			p.Expect(tc.eligibility)
+
+			for _, typed := range []string{"/start", "/help", "ê bot ơi"} {
+				p.Send(typed)
+				m := p.ExpectMatch(func(m telegramtest.Message) bool { return len(m.ReplyKeyboard) > 0 })
+				if got := fmt.Sprint(menuOf(m)); got != wantMenu {
+					t.Errorf("%s: menu %s; want %s", typed, got, wantMenu)
+				}
+			}
+			if got := fmt.Sprint(b.API.ReplyKeyboard(p.User.ID)); !strings.Contains(got, tc.canI) {
+				t.Errorf("the phone shows keyboard %s; want the menu", got)
+			}
+
+			// A menu tap while the name question waits: it leaves the
+			// question, opens the registrations, and the name stays.
+			p.Send("/profile")
+			p.Tap(tc.editName)
+			p.Expect(tc.askName)
+			p.Send(tc.mine)
+			p.Expect(tc.left)
+			p.Expect(tc.mineNone)
+			p.Send("Nguyễn Văn Bình")
+			p.Expect(tc.notUnderst)
+			if d, err := b.Store.Donor(ctx, p.User.ID); err != nil || d.FullName != "Phạm Thu Trang" {
+				t.Fatalf("after a menu tap at the name question: %q, %v; want the name unchanged", d.FullName, err)
+			}
+
+			// The same for someone onboarding: paused, nothing stored.
+			fresh := b.NewPhone(tc.lang)
+			fresh.Send("/start")
+			fresh.Tap(onboardingLangs[langIndex(tc.lang)].agree)
+			fresh.Expect(fmt.Sprintf(onboardingLangs[langIndex(tc.lang)].step, 1))
+			fresh.Send(tc.mine)
+			fresh.Expect(tc.paused)
+			if d, err := b.Store.Donor(ctx, fresh.User.ID); err != nil || d.FullName != "" {
+				t.Fatalf("a menu tap at onboarding's name question stored %q (%v)", d.FullName, err)
+			}
+		})
+	}
 }
