@@ -169,6 +169,7 @@ func (h *Handlers) grant(ctx context.Context, t *turn) error {
 	if err := h.d.Store.GrantRole(ctx, target, role, 0, t.userID); err != nil {
 		return err
 	}
+	h.afterRolesChange(ctx, t, target)
 	return t.reply(ctx, t.textf("grant_done", map[string]any{"User": target, "Role": role}), nil)
 }
 
@@ -182,6 +183,7 @@ func (h *Handlers) revoke(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
+	h.afterRolesChange(ctx, t, target)
 	msg := "revoke_done"
 	if !held {
 		msg = "revoke_none"

@@ -211,6 +211,7 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 	if err != nil || !ok {
 		return nil, err
 	}
+	t.bot = b
 	if err := h.route(wctx, t); err != nil {
 		return nil, err
 	}
