@@ -34,10 +34,7 @@ func (h *Handlers) help(ctx context.Context, t *turn) error {
 	if len(clubs) > 0 {
 		text += "\n\n" + t.text("help_club_admin")
 	}
-	if t.donor != nil && t.donor.Onboarded() {
-		return t.reply(ctx, text, t.homeKeyboard())
-	}
-	return t.reply(ctx, text, nil)
+	return t.reply(ctx, text, t.menuIfOnboarded())
 }
 
 // cancel ends whatever conversation is under way. An unfinished onboarding
@@ -178,7 +175,8 @@ func (h *Handlers) onLanguage(ctx context.Context, t *turn) error {
 	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
-	return t.reply(ctx, t.text("lang_set"), nil)
+	// The menu is re-sent in the new language.
+	return t.reply(ctx, t.text("lang_set"), t.menuIfOnboarded())
 }
 
 // joinNames lists names for a message.

@@ -124,6 +124,7 @@ func (h *Handlers) routes() {
 		"remind":  h.onRemind,                          // remind:v1:<yyyymmdd>
 		"rchk":    h.onRecheck,                         // rchk:v1:<registration>:y|n
 		"cdrv":    h.organizerOnly(h.onCancelDrive),    // cdrv:v1:<drive>
+		"qrb":     h.organizerOnly(h.onQRButton),       // qrb:v1:<drive>
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
 		"exp":     h.organizerOnly(h.onExport),         // exp:v1:<drive>:<slot|0>
 		"ci":      h.organizerOnly(h.onCheckinChoice),  // ci:v1:<registration>

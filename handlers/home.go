@@ -155,8 +155,25 @@ func (h *Handlers) notUnderstood(ctx context.Context, t *turn) error {
 	case t.donor == nil:
 		return h.needConsent(ctx, t)
 	case !t.donor.Onboarded():
-		cont := rows(1, botapi.Button{Text: t.text("btn_onboarding_continue"), CallbackData: encodeCallback("consent", "yes")})
-		return t.reply(ctx, t.text("not_understood_profile"), cont)
+		return t.reply(ctx, t.text("not_understood_profile"), rows(1, t.profileFirstButton()))
 	}
 	return t.reply(ctx, t.text("not_understood"), t.homeKeyboard())
+}
+
+// menuIfOnboarded is the home menu for an onboarded donor, nothing for
+// anyone else (no menu command works before the profile is done).
+func (t *turn) menuIfOnboarded() any {
+	if t.donor != nil && t.donor.Onboarded() {
+		return t.homeKeyboard()
+	}
+	return nil
+}
+
+// profileFirstButton leads someone without a finished profile to it:
+// the consent question, or Continue.
+func (t *turn) profileFirstButton() botapi.Button {
+	if t.donor == nil {
+		return t.startButton()
+	}
+	return botapi.Button{Text: t.text("btn_onboarding_continue"), CallbackData: encodeCallback("consent", "yes")}
 }

@@ -239,7 +239,8 @@ func (h *Handlers) resumeScreening(ctx context.Context, t *turn, regID int64) er
 // remindKeyboard offers a reminder on the day a deferred donor may donate again.
 func (t *turn) remindKeyboard(res screening.Result) any {
 	if res.Status != screening.Deferred || res.Until.IsZero() {
-		return nil
+		// No day to be reminded of: when they can donate is the question.
+		return rows(1, t.eligibilityButton())
 	}
 	label := t.textf("btn_remind_me", map[string]any{"Date": displayDate(res.Until)})
 	return rows(1, botapi.Button{Text: label, CallbackData: encodeCallback("remind", res.Until.Format("20060102"))})
