@@ -286,3 +286,52 @@ func TestHomeMenu(t *testing.T) {
 		})
 	}
 }
+
+// nextStepTexts are the journey ends a donor meets, and their buttons.
+type nextStepTexts struct {
+	lang, needConsent, start, intro, decline, declined, mineHeader string
+}
+
+var nextStepLangs = []nextStepTexts{
+	{"vi", "Bạn chưa đồng ý", "▶️ Bắt đầu", "Nghị định 13/2023", "Không đồng ý", "mình chưa lưu gì về bạn", "Đăng ký của bạn"},
+	{"en", "You haven't agreed", "▶️ Start", "Decree 13/2023", "I don't agree", "nothing about you is stored", "Your registrations"},
+}
+
+// TestJourneyEndsOfferNextStep: where a journey ends, the next step is a
+// button, not a command to type: text from someone who has not agreed gets
+// Start, which shows the consent question; declining it offers Start again;
+// a confirmed registration opens "My registrations"; an empty "My
+// registrations" opens the drives. In both languages.
+func TestJourneyEndsOfferNextStep(t *testing.T) {
+	b := bottest.Start(t)
+	for _, tc := range nextStepLangs {
+		t.Run(tc.lang, func(t *testing.T) {
+			home := homeLangs[langIndex(tc.lang)]
+			stranger := b.NewPhone(tc.lang)
+			stranger.Send("hello?")
+			if m := stranger.Expect(tc.needConsent); !m.HasButtonText(tc.start) {
+				t.Fatalf("no %q under %q: %v", tc.start, m.Text, m.Buttons())
+			}
+			stranger.Tap(tc.start)
+			stranger.Expect(tc.intro)
+			stranger.Tap(tc.decline)
+			if m := stranger.Expect(tc.declined); !m.HasButtonText(tc.start) {
+				t.Fatalf("declining ends without %q: %v", tc.start, m.Buttons())
+			}
+
+			st := screeningLangs[langIndex(tc.lang)]
+			p, _ := screeningDonor(t, b, tc.lang, "Ngày hội Bước tiếp "+tc.lang)
+			answerEight(t, p, st)
+			confirmed := p.Expect(st.confirmed)
+			p.TapIn(confirmed.ID, home.mine)
+			p.Expect(tc.mineHeader, "Ngày hội Bước tiếp "+tc.lang)
+
+			p.TapPrefix(cancelLangs[langIndex(tc.lang)].cancel)
+			p.TapEdits(cancelLangs[langIndex(tc.lang)].yes, cancelLangs[langIndex(tc.lang)].cancelled)
+			p.Send(home.mine)
+			none := p.Expect(home.mineNone)
+			p.TapIn(none.ID, home.drives)
+			p.Expect(home.drivesHeader)
+		})
+	}
+}
