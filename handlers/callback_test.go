@@ -61,7 +61,9 @@ func FuzzDecodeCallback(f *testing.F) {
 		// Answering a deferred registration's screening again (another
 		// donor's id), the reuse offer and the grouped questions.
 		"drv:v1:reanswer:7", "drv:v1:reanswer:-1", "fl:v1:screening:reuse:a:keep", "fl:v1:screening:reuse:a:again",
-		"fl:v1:screening:group:a:n", "fl:v1:screening:group:a:y", "fl:v1:screening:group:a:x"} {
+		"fl:v1:screening:group:a:n", "fl:v1:screening:group:a:y", "fl:v1:screening:group:a:x",
+		// Cancel asks first; the next steps of journey ends; a poster.
+		"drv:v1:cancelok:7", "drv:v1:keep:7", "home:v1:mydrives", "home:v1:grant", "qrb:v1:2"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
