@@ -119,7 +119,7 @@ func TestMenusMatchRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	menus := slices.Concat(donorCommands, adminCommands, clubAdminCommands)
+	menus := slices.Concat(donorCommands, organizerCommands, adminCommands, clubAdminCommands)
 	for _, c := range menus {
 		if _, ok := h.commands[c]; !ok {
 			t.Errorf("menu command /%s has no route", c)
