@@ -273,6 +273,15 @@ func TestHomeMenu(t *testing.T) {
 				t.Fatalf("after a menu tap at the name question: %q, %v; want the name unchanged", d.FullName, err)
 			}
 
+			// Another language: the menu comes again in it.
+			other := homeLangs[1-langIndex(tc.lang)]
+			p.Send("/lang")
+			p.Tap(map[string]string{"vi": "Tiếng Việt", "en": "English"}[other.lang])
+			switched := p.Expect(map[string]string{"vi": "Đã chuyển sang tiếng Việt", "en": "Switched to English"}[other.lang])
+			if got, want := fmt.Sprint(menuOf(switched)), fmt.Sprint([][]string{{other.drives, other.mine}, {other.canI}, {other.history, other.settings}}); got != want {
+				t.Errorf("after /lang: menu %s; want %s", got, want)
+			}
+
 			// The same for someone onboarding: paused, nothing stored.
 			fresh := b.NewPhone(tc.lang)
 			fresh.Send("/start")
