@@ -118,7 +118,15 @@ func (h *Handlers) refreshCommands(ctx context.Context, b *tg.Bot, userID int64)
 func (h *Handlers) afterRolesChange(ctx context.Context, t *turn, userID int64) {
 	if w := storage.WorkOf(ctx); w != nil && t.bot != nil {
 		b := t.bot
-		w.After(func(ctx context.Context) error { return h.refreshCommands(ctx, b, userID) })
+		w.After(func(ctx context.Context) error {
+			// The role is granted either way: a menu left stale is only
+			// cosmetic, and the next start publishes it again, so the
+			// admin is not told that the grant failed.
+			if err := h.refreshCommands(ctx, b, userID); err != nil {
+				h.d.Log.Warn("command menu not refreshed", "user_id", userID, "err", err)
+			}
+			return nil
+		})
 	}
 }
 
