@@ -236,7 +236,8 @@ func (h *Handlers) resumeScreening(ctx context.Context, t *turn, regID int64) er
 	return h.beginScreening(ctx, t, "reg:"+id(regID), h.calendarDay(reg.Slot.Start))
 }
 
-// remindKeyboard offers a reminder on the day a deferred donor may donate again.
+// remindKeyboard offers a reminder on the day a deferred donor may donate
+// again, or, without such a day, to see when they can.
 func (t *turn) remindKeyboard(res screening.Result) any {
 	if res.Status != screening.Deferred || res.Until.IsZero() {
 		// No day to be reminded of: when they can donate is the question.
