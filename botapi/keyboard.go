@@ -36,6 +36,9 @@ type ReplyKeyboard struct {
 	Keyboard        [][]KeyButton `json:"keyboard"`
 	ResizeKeyboard  bool          `json:"resize_keyboard,omitempty"`
 	OneTimeKeyboard bool          `json:"one_time_keyboard,omitempty"`
+	// IsPersistent keeps the keyboard up even when the user opens the
+	// emoji or text keyboard instead.
+	IsPersistent bool `json:"is_persistent,omitempty"`
 }
 
 // RemoveKeyboard is a ReplyKeyboardRemove.

@@ -34,7 +34,7 @@ func (h *Handlers) help(ctx context.Context, t *turn) error {
 	if len(clubs) > 0 {
 		text += "\n\n" + t.text("help_club_admin")
 	}
-	return t.reply(ctx, text, nil)
+	return t.reply(ctx, text, t.menuIfOnboarded())
 }
 
 // cancel ends whatever conversation is under way. An unfinished onboarding
@@ -46,7 +46,7 @@ func (h *Handlers) cancel(ctx context.Context, t *turn) error {
 		return err
 	}
 	if !ok || conv.Flow == flowIdle {
-		return t.reply(ctx, t.text("cancel_nothing"), botapi.RemoveKeyboard{RemoveKeyboard: true})
+		return t.reply(ctx, t.text("cancel_nothing"), t.afterReplyKeyboard())
 	}
 	if conv.Flow == flowOnboarding && t.donor != nil {
 		return h.pauseOnboarding(ctx, t)
@@ -54,7 +54,7 @@ func (h *Handlers) cancel(ctx context.Context, t *turn) error {
 	if err := h.d.State.EndConversation(ctx, t.userID); err != nil {
 		return err
 	}
-	return t.reply(ctx, t.text("cancel_done"), botapi.RemoveKeyboard{RemoveKeyboard: true})
+	return t.reply(ctx, t.text("cancel_done"), t.afterReplyKeyboard())
 }
 
 // forget asks for confirmation before deleting the donor's data.
@@ -175,7 +175,8 @@ func (h *Handlers) onLanguage(ctx context.Context, t *turn) error {
 	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
-	return t.reply(ctx, t.text("lang_set"), nil)
+	// The menu is re-sent in the new language.
+	return t.reply(ctx, t.text("lang_set"), t.menuIfOnboarded())
 }
 
 // joinNames lists names for a message.

@@ -16,14 +16,14 @@ import (
 // askLessTexts are what a donor reads and taps when the bot asks less.
 type askLessTexts struct {
 	screeningTexts
-	cancel, cancelled, intro, reuse, keep, again, deferred, ruledOut, firstDrive, chooseSlot string
+	cancel, cancelYes, cancelled, intro, reuse, keep, again, deferred, ruledOut, firstDrive, chooseSlot string
 }
 
 var askLessLangs = []askLessTexts{
-	{screeningLangs[0], "Hủy «", "Đã hủy đăng ký", "Trước khi xác nhận", "Bạn đã trả lời các câu hỏi sàng lọc lúc",
+	{screeningLangs[0], "Hủy «", "Có, hủy đăng ký", "Đã hủy đăng ký", "Trước khi xác nhận", "Bạn đã trả lời các câu hỏi sàng lọc lúc",
 		"✅ Vẫn đúng", "✏️ Trả lời lại", "Bạn chưa nên hiến máu vào ngày", "Theo lịch sử hiến máu của bạn, bạn chưa thể hiến",
 		"Ngày hội gần nhất bạn có thể tham gia", "Chọn khung giờ"},
-	{screeningLangs[1], "Cancel “", "Registration cancelled", "Before confirming", "You answered the screening questions at",
+	{screeningLangs[1], "Cancel “", "Yes, cancel it", "Registration cancelled", "Before confirming", "You answered the screening questions at",
 		"✅ Still true", "✏️ Answer again", "You should not donate on", "From your donation history, you cannot donate",
 		"The first drive you can attend", "Choose the time slot"},
 }
@@ -34,7 +34,7 @@ func registerAgain(t *testing.T, p *bottest.Phone, tc askLessTexts, d drive.Driv
 	t.Helper()
 	p.Send("/mydrives")
 	p.TapPrefix(tc.cancel)
-	p.Expect(tc.cancelled)
+	p.TapEdits(tc.cancelYes, tc.cancelled)
 	p.Send("/drives")
 	p.Tap(tc.register + d.Title)
 	p.TapPrefix(d.Start.In(loc(t)).Format("15:04") + "–")

@@ -55,6 +55,7 @@ var (
 		"consent": anyone, "edit": anyone, "forget": anyone,
 		"lang": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
 		"rmd": anyone, "cdrv": organizersOnly, "bcx": organizersOnly,
+		"qrb": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
 		"resd": organizersOnly, "resfix": organizersOnly,
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
@@ -67,6 +68,8 @@ var (
 		"fl": anyone,
 		// hist shows only the tapper's own history, card and link.
 		"hist": anyone,
+		// home runs the tapper's own donor commands.
+		"home": anyone,
 	}
 )
 
@@ -182,7 +185,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // ownedCommands/ownedCallbacks or named in notObjectScoped with the reason.
 var (
 	ownedCommands   = []string{"qr", "canceldrive", "editdrive", "export", "checkin", "stats", "campaign"}
-	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "bcx", "urgadm", "cinv"}
+	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "bcx", "urgadm", "cinv", "qrb"}
 	notObjectScoped = map[string]string{
 		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings",
 		"cancel": "own conversation", "forget": "own data", "eligibility": "own data", "drives": "public list",
@@ -196,6 +199,7 @@ var (
 		"rmd": "own registrations (TestTamperedCallbacksChangeNothing)", "avail": "own settings",
 		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 		"history": "own data", "card": "own data", "hist": "own data",
+		"home": "own data, as its commands",
 	}
 )
 
@@ -288,6 +292,7 @@ func TestOwnershipMatrix(t *testing.T) {
 		"checkin": {{otherOrganizer, "/checkin " + code}}, "stats": {{otherOrganizer, "/stats " + code}},
 		"campaign": {{otherOrganizer, "/campaign " + code + " Hành trình lạ"}},
 		"cdrv":     {{otherOrganizer, "cdrv:v1:" + dr}},
+		"qrb":      {{otherOrganizer, "qrb:v1:" + dr}},
 		"exp":      {{otherOrganizer, "exp:v1:" + dr + ":0"}},
 		"ci":       {{otherOrganizer, "ci:v1:" + rg}},
 		"res":      {{otherOrganizer, "res:v1:" + rg + ":350"}},

@@ -15,7 +15,7 @@ const flowAvailable = "available" // typing the last day on call
 // whether they accept alerts from outside their clubs, with buttons to change.
 func (h *Handlers) available(ctx context.Context, t *turn) error {
 	if t.donor == nil || !t.donor.Onboarded() {
-		return t.reply(ctx, t.text("consent_needed"), nil)
+		return h.needConsent(ctx, t)
 	}
 	return h.showAvailability(ctx, t, "")
 }

@@ -64,7 +64,9 @@ func FuzzDecodeCallback(f *testing.F) {
 		"fl:v1:screening:group:a:n", "fl:v1:screening:group:a:y", "fl:v1:screening:group:a:x",
 		// A slot reminder's answers: another donor's registration, a slot
 		// left since, an unknown answer.
-		"rmd:v1:7:3:here", "rmd:v1:7:3:cancel", "rmd:v1:7:-3:move", "rmd:v1:7:3:maybe", "rmd:v1:99999999999999999999:1:keep"} {
+		"rmd:v1:7:3:here", "rmd:v1:7:3:cancel", "rmd:v1:7:-3:move", "rmd:v1:7:3:maybe", "rmd:v1:99999999999999999999:1:keep",
+		// Cancel asks first; the next steps of journey ends; a poster.
+		"drv:v1:cancelok:7", "drv:v1:keep:7", "home:v1:mydrives", "home:v1:grant", "qrb:v1:2"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
@@ -120,7 +122,7 @@ func TestMenusMatchRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	menus := slices.Concat(donorCommands, adminCommands, clubAdminCommands)
+	menus := slices.Concat(donorCommands, organizerCommands, adminCommands, clubAdminCommands)
 	for _, c := range menus {
 		if _, ok := h.commands[c]; !ok {
 			t.Errorf("menu command /%s has no route", c)

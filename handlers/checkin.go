@@ -26,7 +26,7 @@ var donationKinds = []string{"whole_blood", "red_cells", "platelets", "plasma"}
 // myCode shows the donor their personal check-in QR and its text.
 func (h *Handlers) myCode(ctx context.Context, t *turn) error {
 	if t.donor == nil || !t.donor.Onboarded() {
-		return t.reply(ctx, t.text("mycode_need_profile"), nil)
+		return t.reply(ctx, t.text("mycode_need_profile"), rows(1, t.profileFirstButton()))
 	}
 	if len(h.d.CheckinSecret) == 0 {
 		return errors.New("mycode: no check-in secret configured")

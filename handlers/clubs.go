@@ -174,6 +174,7 @@ func (h *Handlers) grantClubAdmin(ctx context.Context, t *turn, target int64, cl
 	if err := h.d.Store.GrantRole(ctx, target, storage.RoleClubAdmin, club.ID, t.userID); err != nil {
 		return err
 	}
+	h.afterRolesChange(ctx, t, target)
 	return t.reply(ctx, t.textf("grant_club_done", map[string]any{"User": target, "Club": club.Name}), nil)
 }
 

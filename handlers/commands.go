@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	tg "github.com/go-telegram/bot"
@@ -11,46 +12,70 @@ import (
 	"donorbot/storage"
 )
 
-// Command menus shown by Telegram, by role.
+// Command menus shown by Telegram, by role. Admins are organizers too.
 var (
 	donorCommands     = []string{"start", "drives", "mydrives", "profile", "eligibility", "history", "card", "mycode", "available", "lang", "cancel", "forget", "help"}
-	adminCommands     = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign", "donors", "newunit", "grant", "revoke", "audit"}
+	organizerCommands = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign"}
+	adminCommands     = []string{"donors", "newunit", "grant", "revoke", "audit"}
 	clubAdminCommands = []string{"urgent", "needs", "invite", "addmember"}
 )
 
-// SetCommands publishes the command menus: donor commands in every private
-// chat, donor and admin commands in each admin's chat, club admin commands
-// in each club admin's, in both languages.
+// chatRoles are the roles that give a chat a menu of its own.
+type chatRoles struct{ admin, organizer, clubAdmin bool }
+
+// menu is the chat's command menu; nil for a plain donor, whom the menu of
+// all private chats serves.
+func (r chatRoles) menu() []string {
+	var staff []string
+	if r.admin || r.organizer {
+		staff = append(staff, organizerCommands...)
+	}
+	if r.admin {
+		staff = append(staff, adminCommands...)
+	}
+	if r.clubAdmin {
+		staff = append(staff, clubAdminCommands...)
+	}
+	if staff == nil {
+		return nil
+	}
+	return slices.Concat(donorCommands, staff)
+}
+
+// SetCommands publishes the command menus, in both languages: donor
+// commands in every private chat, and in the chat of each admin, organizer
+// and club admin the donor commands with those of their roles.
 func (h *Handlers) SetCommands(ctx context.Context, b *tg.Bot, adminIDs []int64) error {
+	roles := map[int64]*chatRoles{}
+	role := func(id int64) *chatRoles {
+		if roles[id] == nil {
+			roles[id] = &chatRoles{}
+		}
+		return roles[id]
+	}
+	for _, id := range adminIDs {
+		role(id).admin = true
+	}
+	organizers, err := h.d.Store.RoleHolders(ctx, storage.RoleOrganizer)
+	if err != nil {
+		return err
+	}
+	for _, id := range organizers {
+		role(id).organizer = true
+	}
 	clubAdmins, err := h.d.Store.RoleHolders(ctx, storage.RoleClubAdmin)
 	if err != nil {
 		return err
 	}
-	isAdmin := map[int64]bool{}
-	for _, id := range adminIDs {
-		isAdmin[id] = true
+	for _, id := range clubAdmins {
+		role(id).clubAdmin = true
 	}
 	for _, lang := range append(languages, "") {
-		text := lang
-		if text == "" {
-			text = languages[0] // users whose language has no menu of its own
-		}
-		if err := h.setCommands(ctx, b, &models.BotCommandScopeAllPrivateChats{}, lang, text, donorCommands); err != nil {
+		if err := h.setCommands(ctx, b, &models.BotCommandScopeAllPrivateChats{}, lang, donorCommands); err != nil {
 			return err
 		}
-		for _, id := range adminIDs {
-			scope := &models.BotCommandScopeChat{ChatID: id}
-			if err := h.setCommands(ctx, b, scope, lang, text, slices.Concat(donorCommands, adminCommands)); err != nil {
-				return err
-			}
-		}
-		for _, id := range clubAdmins {
-			menu := slices.Concat(donorCommands, clubAdminCommands)
-			if isAdmin[id] {
-				menu = slices.Concat(donorCommands, adminCommands, clubAdminCommands)
-			}
-			scope := &models.BotCommandScopeChat{ChatID: id}
-			if err := h.setCommands(ctx, b, scope, lang, text, menu); err != nil {
+		for _, id := range slices.Sorted(maps.Keys(roles)) {
+			if err := h.setCommands(ctx, b, &models.BotCommandScopeChat{ChatID: id}, lang, roles[id].menu()); err != nil {
 				return err
 			}
 		}
@@ -58,7 +83,60 @@ func (h *Handlers) SetCommands(ctx context.Context, b *tg.Bot, adminIDs []int64)
 	return nil
 }
 
-func (h *Handlers) setCommands(ctx context.Context, b *tg.Bot, scope models.BotCommandScope, langCode, lang string, names []string) error {
+// refreshCommands publishes one chat's menu after its roles changed (a
+// grant or a revoke): the menu of the roles it now holds, or none of its
+// own, so the donors' menu applies again.
+func (h *Handlers) refreshCommands(ctx context.Context, b *tg.Bot, userID int64) error {
+	var r chatRoles
+	var err error
+	if r.admin, err = h.d.IsAdmin(ctx, userID); err != nil {
+		return fmt.Errorf("commands of %d: %w", userID, err)
+	}
+	if r.organizer, err = h.d.Store.HasRole(ctx, userID, storage.RoleOrganizer); err != nil {
+		return err
+	}
+	if r.clubAdmin, err = h.d.Store.HasRole(ctx, userID, storage.RoleClubAdmin); err != nil {
+		return err
+	}
+	scope := &models.BotCommandScopeChat{ChatID: userID}
+	for _, lang := range append(languages, "") {
+		if menu := r.menu(); menu != nil {
+			if err := h.setCommands(ctx, b, scope, lang, menu); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := b.DeleteMyCommands(ctx, &tg.DeleteMyCommandsParams{Scope: scope, LanguageCode: lang}); err != nil {
+			return fmt.Errorf("deleteMyCommands of %d %q: %w", userID, lang, err)
+		}
+	}
+	return nil
+}
+
+// afterRolesChange refreshes userID's command menu once the turn that
+// changed their roles has committed.
+func (h *Handlers) afterRolesChange(ctx context.Context, t *turn, userID int64) {
+	if w := storage.WorkOf(ctx); w != nil && t.bot != nil {
+		b := t.bot
+		w.After(func(ctx context.Context) error {
+			// The role is granted either way: a menu left stale is only
+			// cosmetic, and the next start publishes it again, so the
+			// admin is not told that the grant failed.
+			if err := h.refreshCommands(ctx, b, userID); err != nil {
+				h.d.Log.Warn("command menu not refreshed", "user_id", userID, "err", err)
+			}
+			return nil
+		})
+	}
+}
+
+// setCommands publishes names as the menu of scope in langCode ("" for
+// users whose language has no menu of its own, who get the default's).
+func (h *Handlers) setCommands(ctx context.Context, b *tg.Bot, scope models.BotCommandScope, langCode string, names []string) error {
+	lang := langCode
+	if lang == "" {
+		lang = languages[0]
+	}
 	cmds := make([]models.BotCommand, 0, len(names))
 	for _, n := range names {
 		cmds = append(cmds, models.BotCommand{Command: n, Description: h.texts.text(lang, "cmd_"+n, nil)})

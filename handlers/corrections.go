@@ -86,7 +86,7 @@ func (h *Handlers) correctResult(ctx context.Context, t *turn, a storage.Arrival
 		return h.textIn(lang, "result_what_deferred", map[string]any{"Until": until, "Reason": r.Reason})
 	}
 	told := h.textIn(rec.Language, "result_corrected_donor", map[string]any{"What": what(rec.Language, res)})
-	if err := h.tell(ctx, rec.ChatID, told, nil); err != nil {
+	if err := h.tell(ctx, rec.ChatID, told, h.nextStepIn(rec.Language, "eligibility")); err != nil {
 		return err
 	}
 	return t.reply(ctx, t.textf("result_fixed", map[string]any{"Name": a.FullName.String,

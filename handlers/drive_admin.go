@@ -80,6 +80,27 @@ func (h *Handlers) qr(ctx context.Context, t *turn) error {
 	if !ok || err != nil {
 		return err
 	}
+	return h.sendQR(ctx, t, d)
+}
+
+// onQRButton sends the poster of a drive just published (qrb:v1:<drive>).
+func (h *Handlers) onQRButton(ctx context.Context, t *turn) error {
+	driveID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
+	if err != nil {
+		return t.answer(ctx, t.text("button_stale"))
+	}
+	d, ok, err := h.managedDriveByID(ctx, t, driveID)
+	if !ok || err != nil {
+		return err
+	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	return h.sendQR(ctx, t, d)
+}
+
+// sendQR sends the drive's QR code poster.
+func (h *Handlers) sendQR(ctx context.Context, t *turn, d drive.Drive) error {
 	link := drive.DeepLink(h.d.BotUsername, d.Code)
 	png, err := drive.QRPoster(link, d.Title, t.driveCard(d, 0))
 	if err != nil {
@@ -169,6 +190,7 @@ func (h *Handlers) grant(ctx context.Context, t *turn) error {
 	if err := h.d.Store.GrantRole(ctx, target, role, 0, t.userID); err != nil {
 		return err
 	}
+	h.afterRolesChange(ctx, t, target)
 	return t.reply(ctx, t.textf("grant_done", map[string]any{"User": target, "Role": role}), nil)
 }
 
@@ -182,6 +204,7 @@ func (h *Handlers) revoke(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
+	h.afterRolesChange(ctx, t, target)
 	msg := "revoke_done"
 	if !held {
 		msg = "revoke_none"

@@ -105,7 +105,7 @@ func (t *turn) driveCard(d drive.Drive, seatsLeft int) string {
 
 // onDriveButton routes the donor's drive buttons:
 // drv:v1:open:<drive>, drv:v1:slot:<drive>:<slot>, drv:v1:wait:<drive>:<slot>,
-// drv:v1:cancel:<reg>, drv:v1:move:<reg>, drv:v1:moveto:<reg>:<slot>,
+// drv:v1:cancel:<reg> (asks), drv:v1:cancelok:<reg>, drv:v1:keep:<reg>, drv:v1:move:<reg>, drv:v1:moveto:<reg>:<slot>,
 // drv:v1:screen:<reg>, drv:v1:reanswer:<reg>.
 func (h *Handlers) onDriveButton(ctx context.Context, t *turn) error {
 	action := t.cb.arg(0)
@@ -134,7 +134,11 @@ func (h *Handlers) onDriveButton(ctx context.Context, t *turn) error {
 	case "wait":
 		return h.chooseSlot(ctx, t, first, second, true)
 	case "cancel":
+		return h.askCancel(ctx, t, first)
+	case "cancelok":
 		return h.cancelRegistration(ctx, t, first)
+	case "keep":
+		return h.keepRegistration(ctx, t)
 	case "move":
 		return h.offerMove(ctx, t, first)
 	case "moveto":
@@ -180,19 +184,28 @@ func (h *Handlers) showDrive(ctx context.Context, t *turn, driveID int64) error 
 	if err != nil {
 		return err
 	}
-	seats := 0
 	var bs []botapi.Button
 	for _, s := range slots {
-		if !s.Start.After(h.d.Now()) {
-			continue
+		if s.Start.After(h.d.Now()) {
+			bs = append(bs, botapi.Button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
 		}
-		seats += s.SeatsLeft()
-		bs = append(bs, botapi.Button{Text: t.slotLabel(s), CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
 	}
 	if len(bs) == 0 {
 		return t.reply(ctx, t.text("drive_closed"), nil)
 	}
-	return t.reply(ctx, t.driveCard(d, seats)+"\n\n"+t.text("choose_slot"), rows(2, bs...))
+	return t.reply(ctx, t.driveCard(d, h.seatsLeft(slots))+"\n\n"+t.text("choose_slot"), rows(2, bs...))
+}
+
+// seatsLeft counts the free seats of a drive's slots still to come, as its
+// card shows them.
+func (h *Handlers) seatsLeft(slots []drive.Slot) int {
+	seats := 0
+	for _, s := range slots {
+		if s.Start.After(h.d.Now()) {
+			seats += s.SeatsLeft()
+		}
+	}
+	return seats
 }
 
 // mayAttend: a drive for one unit or club is only for its members.
@@ -276,7 +289,7 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 	reg, err := h.d.Store.Register(ctx, t.userID, slotID, h.d.Now())
 	switch {
 	case errors.Is(err, storage.ErrAlreadyRegistered):
-		return t.reply(ctx, t.text("already_registered"), nil)
+		return t.reply(ctx, t.text("already_registered"), rows(1, t.myDrivesButton()))
 	case errors.Is(err, storage.ErrDriveNotOpen):
 		return t.reply(ctx, t.text("drive_closed"), nil)
 	case errors.Is(err, storage.ErrNotFound):
@@ -348,14 +361,20 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 // and sends an .ics file for their calendar when the seat is confirmed.
 func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage.MyRegistration) error {
 	r := reg.Registration
+	// Counted after the registration, in the same unit of work, so the
+	// donor's own seat is no longer among those left.
+	slots, err := h.d.Store.DriveSlots(ctx, reg.Drive.ID)
+	if err != nil {
+		return err
+	}
 	data := map[string]any{
-		"Card": t.driveCard(reg.Drive, 0), "From": t.clock(reg.Slot.Start), "To": t.clock(reg.Slot.End),
+		"Card": t.driveCard(reg.Drive, h.seatsLeft(slots)), "From": t.clock(reg.Slot.Start), "To": t.clock(reg.Slot.End),
 		"Position": r.WaitlistPosition, "Volume": r.AllowedVolumeML,
 	}
 	if r.Status == drive.RegWaitlisted {
-		return t.reply(ctx, t.textf("registration_waitlisted", data), nil)
+		return t.reply(ctx, t.textf("registration_waitlisted", data), rows(1, t.myDrivesButton()))
 	}
-	if err := t.reply(ctx, t.textf("registration_confirmed", data), nil); err != nil {
+	if err := t.reply(ctx, t.textf("registration_confirmed", data), rows(1, t.myDrivesButton())); err != nil {
 		return err
 	}
 	seq, err := h.d.Store.NextCalendarSequence(ctx, r.ID)
@@ -391,7 +410,7 @@ func (h *Handlers) announcePromotion(ctx context.Context, p *storage.Promotion) 
 		return err
 	}
 	text := h.textIn(p.Language, "promoted", h.slotData(reg.Drive, reg.Slot))
-	return h.tell(ctx, p.ChatID, text, nil)
+	return h.tell(ctx, p.ChatID, text, h.nextStepIn(p.Language, "mydrives"))
 }
 
 // sendDocument sends a small file (a calendar entry) to the user's chat

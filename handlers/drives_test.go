@@ -217,8 +217,10 @@ func TestWaitlistAndPromotionOnCancel(t *testing.T) {
 	first.Send("/mydrives")
 	first.Expect("Ngày hội Sẻ chia", "đã xác nhận")
 	first.Tap("Hủy «Ngày hội Sẻ chia»")
-	first.Expect("Đã hủy đăng ký")
-	second.Expect("Đã có chỗ cho bạn", "Ngày hội Sẻ chia")
+	first.TapEdits("Có, hủy đăng ký", "Đã hủy đăng ký")
+	if m := second.Expect("Đã có chỗ cho bạn", "Ngày hội Sẻ chia"); !m.HasButtonText("📋 Lịch của tôi") {
+		t.Errorf("the promotion does not open the registrations: %v", m.Buttons())
+	}
 	second.Send("/mydrives")
 	second.Expect("đã xác nhận")
 

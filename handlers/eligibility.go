@@ -44,7 +44,7 @@ func (h *Handlers) screeningDonor(ctx context.Context, d *profile.Donor) (screen
 // screen): no drive needs to be booked for it.
 func (h *Handlers) eligibility(ctx context.Context, t *turn) error {
 	if t.donor == nil || !t.donor.Onboarded() {
-		return t.reply(ctx, t.text("consent_needed"), nil)
+		return h.needConsent(ctx, t)
 	}
 	f, err := h.donorFacts(ctx, t.donor)
 	if err != nil {
@@ -87,7 +87,7 @@ func (h *Handlers) eligibility(ctx context.Context, t *turn) error {
 	}
 	b.WriteString("\n")
 	b.WriteString(t.text("notice_" + string(screening.NoticeFinalDecisionByStaff)))
-	return t.reply(ctx, b.String(), nil)
+	return t.reply(ctx, b.String(), rows(1, t.drivesButton()))
 }
 
 // reasonLines renders reasons one per line, each with its own date when it

@@ -57,6 +57,7 @@ type Handlers struct {
 	commands  map[string]handlerFunc
 	callbacks map[string]handlerFunc
 	flows     map[string]flowRunner
+	menu      map[string]string // home menu label (any language) → command
 }
 
 // handlerFunc handles one update. A returned error is internal: it is logged
@@ -77,6 +78,7 @@ func New(d Deps) (*Handlers, error) {
 	}
 	h := &Handlers{d: d, texts: tx}
 	h.routes()
+	h.menu = h.menuCommands()
 	return h, nil
 }
 
@@ -125,6 +127,7 @@ func (h *Handlers) routes() {
 		"rchk":    h.onRecheck,                         // rchk:v1:<registration>:y|n
 		"rmd":     h.onReminderAnswer,                  // rmd:v1:<registration>:<slot>:here|move|cant|cancel|keep
 		"cdrv":    h.organizerOnly(h.onCancelDrive),    // cdrv:v1:<drive>
+		"qrb":     h.organizerOnly(h.onQRButton),       // qrb:v1:<drive>
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
 		"exp":     h.organizerOnly(h.onExport),         // exp:v1:<drive>:<slot|0>
 		"ci":      h.organizerOnly(h.onCheckinChoice),  // ci:v1:<registration>
@@ -138,6 +141,7 @@ func (h *Handlers) routes() {
 		"cinv":    h.onInvitationAnswer,                // cinv:v1:<invitation>:y|n (the tapper's own invitation)
 		"hist":    h.onHistoryButton,                   // hist:v1:open|card|elig|drives|invite (the tapper's own)
 		"fl":      h.onFlowButton,                      // fl:v1:<flow>:<step>:<op>[:<value>] (see flow.go)
+		"home":    h.onHomeButton,                      // home:v1:mydrives|eligibility|start (a journey's next step)
 	}
 	// Guided journeys, run by the engine of flow.go. Their buttons route
 	// through "fl" above; typed answers through onText.
@@ -212,6 +216,7 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 	if err != nil || !ok {
 		return nil, err
 	}
+	t.bot = b
 	if err := h.route(wctx, t); err != nil {
 		return nil, err
 	}
@@ -260,7 +265,7 @@ func (h *Handlers) route(ctx context.Context, t *turn) error {
 		name, args := parseCommand(t.upd.Message.Text, h.d.BotUsername)
 		fn, ok := h.commands[name]
 		if !ok {
-			return t.reply(ctx, t.text("not_understood"), nil)
+			return h.notUnderstood(ctx, t)
 		}
 		t.args = args
 		return fn(ctx, t)

@@ -20,24 +20,33 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 	if t.donor == nil || !t.donor.Onboarded() {
 		return h.needProfileFirst(ctx, t)
 	}
-	regs, err := h.d.Store.MyRegistrations(ctx, t.userID, h.d.Now())
+	text, kb, err := h.myDrivesScreen(ctx, t)
 	if err != nil {
 		return err
 	}
+	return t.reply(ctx, text, kb)
+}
+
+// myDrivesScreen renders the donor's registrations and their buttons.
+func (h *Handlers) myDrivesScreen(ctx context.Context, t *turn) (string, botapi.InlineKeyboard, error) {
+	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
+	regs, err := h.d.Store.MyRegistrations(ctx, t.userID, h.d.Now())
+	if err != nil {
+		return "", kb, err
+	}
 	if len(regs) == 0 {
-		return t.reply(ctx, t.text("mydrives_none"), nil)
+		return t.text("mydrives_none"), kb.With(t.drivesButton()), nil
 	}
 	mark, err := h.driveMarker(ctx, t)
 	if err != nil {
-		return err
+		return "", kb, err
 	}
 	reanswerable, err := h.screeningDeferredSet(ctx, t)
 	if err != nil {
-		return err
+		return "", kb, err
 	}
 	var b strings.Builder
 	b.WriteString(t.text("mydrives_header"))
-	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
 	for _, r := range regs {
 		b.WriteString("\n\n")
 		data := h.slotData(r.Drive, r.Slot)
@@ -68,7 +77,7 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 		}
 		kb = kb.With(row...)
 	}
-	return t.reply(ctx, b.String(), kb)
+	return b.String(), kb, nil
 }
 
 // liveRegistration loads one of the donor's live registrations, answering
@@ -84,6 +93,31 @@ func (h *Handlers) liveRegistration(ctx context.Context, t *turn, regID int64) (
 	return reg, true, t.answer(ctx, "")
 }
 
+// askCancel turns the tapped list into the question whether to cancel: a
+// seat given up by a slip of the finger would go to the waitlist at once.
+func (h *Handlers) askCancel(ctx context.Context, t *turn, regID int64) error {
+	reg, ok, err := h.liveRegistration(ctx, t, regID)
+	if !ok || err != nil {
+		return err
+	}
+	kb := rows(1,
+		botapi.Button{Text: t.text("btn_cancel_yes"), CallbackData: encodeCallback("drv", "cancelok", id(regID))},
+		botapi.Button{Text: t.text("btn_cancel_keep"), CallbackData: encodeCallback("drv", "keep", id(regID))})
+	return t.replace(ctx, t.textf("cancel_confirm", h.slotData(reg.Drive, reg.Slot)), kb)
+}
+
+// keepRegistration answers "Keep it": the list is shown again in place.
+func (h *Handlers) keepRegistration(ctx context.Context, t *turn) error {
+	text, kb, err := h.myDrivesScreen(ctx, t)
+	if err != nil {
+		return err
+	}
+	return t.replace(ctx, text, kb)
+}
+
+// cancelRegistration cancels once confirmed. The question's message becomes
+// the outcome, so no message still shows the registration as confirmed,
+// and it offers where the donor can go instead.
 func (h *Handlers) cancelRegistration(ctx context.Context, t *turn, regID int64) error {
 	reg, ok, err := h.liveRegistration(ctx, t, regID)
 	if !ok || err != nil {
@@ -96,10 +130,11 @@ func (h *Handlers) cancelRegistration(ctx context.Context, t *turn, regID int64)
 	if err != nil {
 		return err
 	}
-	if err := t.closeButtons(ctx); err != nil {
+	next, err := h.otherDrivesKeyboard(ctx, t, reg.Drive.ID)
+	if err != nil {
 		return err
 	}
-	if err := t.reply(ctx, t.text("registration_cancelled"), nil); err != nil {
+	if err := t.replace(ctx, t.textf("registration_cancelled", h.slotData(reg.Drive, reg.Slot)), next); err != nil {
 		return err
 	}
 	if err := h.cancelCalendar(ctx, t, reg); err != nil {
@@ -118,6 +153,42 @@ func (h *Handlers) cancelCalendar(ctx context.Context, t *turn, reg storage.MyRe
 	}
 	entry := drive.CalendarEntry{RegistrationID: reg.Registration.ID, Sequence: seq, Cancelled: true, Stamp: h.d.Now()}
 	return h.sendCalendar(ctx, t, reg, entry, t.text("ics_cancel_caption"))
+}
+
+// otherDrivesToOffer bounds the drives offered after a cancel.
+const otherDrivesToOffer = 3
+
+// otherDrivesKeyboard offers the next drives open to the donor with free
+// seats, other than except; when none has a seat, the waitlist of the
+// first full one; and always the list of drives.
+func (h *Handlers) otherDrivesKeyboard(ctx context.Context, t *turn, except int64) (botapi.InlineKeyboard, error) {
+	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
+	units, err := h.donorUnitIDs(ctx, t)
+	if err != nil {
+		return kb, err
+	}
+	list, err := h.d.Store.UpcomingDrives(ctx, h.d.Now(), units, 0, 10)
+	if err != nil {
+		return kb, err
+	}
+	offered := 0
+	var full *storage.DriveListing
+	for i, l := range list {
+		switch {
+		case l.Drive.ID == except:
+		case l.SeatsLeft > 0 && offered < otherDrivesToOffer:
+			offered++
+			label := t.textf("btn_register_for", map[string]any{"Title": shorten(l.Drive.Title, 40)})
+			kb = kb.With(botapi.Button{Text: label, CallbackData: encodeCallback("drv", "open", id(l.Drive.ID))})
+		case l.SeatsLeft == 0 && full == nil:
+			full = &list[i]
+		}
+	}
+	if offered == 0 && full != nil {
+		label := t.textf("btn_waitlist_for", map[string]any{"Title": shorten(full.Drive.Title, 40)})
+		kb = kb.With(botapi.Button{Text: label, CallbackData: encodeCallback("drv", "open", id(full.Drive.ID))})
+	}
+	return kb.With(t.drivesButton()), nil
 }
 
 // offerMove shows the other slots of the registration's drive.
@@ -180,10 +251,12 @@ func (h *Handlers) resumeScreening(ctx context.Context, t *turn, regID int64) er
 	return h.beginScreening(ctx, t, "reg:"+id(regID), h.calendarDay(reg.Slot.Start))
 }
 
-// remindKeyboard offers a reminder on the day a deferred donor may donate again.
+// remindKeyboard offers a reminder on the day a deferred donor may donate
+// again, or, without such a day, to see when they can.
 func (t *turn) remindKeyboard(res screening.Result) any {
 	if res.Status != screening.Deferred || res.Until.IsZero() {
-		return nil
+		// No day to be reminded of: when they can donate is the question.
+		return rows(1, t.eligibilityButton())
 	}
 	label := t.textf("btn_remind_me", map[string]any{"Date": displayDate(res.Until)})
 	return rows(1, botapi.Button{Text: label, CallbackData: encodeCallback("remind", res.Until.Format("20060102"))})

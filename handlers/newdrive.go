@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/storage"
 )
@@ -260,7 +261,8 @@ func (h *Handlers) publishDraft(ctx context.Context, t *turn, s *driveDraft) err
 		return err
 	}
 	link := drive.DeepLink(h.d.BotUsername, d.Code)
-	if err := t.reply(ctx, t.textf("nd_published", map[string]any{"Code": d.Code, "Link": link}), nil); err != nil {
+	poster := rows(1, botapi.Button{Text: t.text("btn_qr_poster"), CallbackData: encodeCallback("qrb", id(d.ID))})
+	if err := t.reply(ctx, t.textf("nd_published", map[string]any{"Code": d.Code, "Link": link}), poster); err != nil {
 		return err
 	}
 	return h.announceDrive(ctx, t, d)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"donorbot/botapi"
@@ -39,10 +40,15 @@ func (h *Handlers) start(ctx context.Context, t *turn) error {
 			botapi.Button{Text: t.text("btn_consent_no"), CallbackData: encodeCallback("consent", "no")})
 		return t.reply(ctx, t.text("start_intro"), kb)
 	case t.donor.Onboarded():
-		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": shorten(t.donor.FullName, profile.MaxNameLen)}), nil)
+		return h.welcomeBack(ctx, t)
 	default:
 		return h.resumeOnboarding(ctx, t)
 	}
+}
+
+// welcomeBack greets an onboarded donor with the home menu.
+func (h *Handlers) welcomeBack(ctx context.Context, t *turn) error {
+	return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": shorten(t.donor.FullName, profile.MaxNameLen)}), t.homeKeyboard())
 }
 
 // onConsent handles the consent buttons. The donor row, the first record of
@@ -57,7 +63,7 @@ func (h *Handlers) onConsent(ctx context.Context, t *turn) error {
 		return err
 	}
 	if !agreed {
-		return t.reply(ctx, t.text("consent_declined"), nil)
+		return t.reply(ctx, t.text("consent_declined"), rows(1, t.startButton()))
 	}
 	if t.donor == nil {
 		d, err := h.d.Store.CreateDonor(ctx, t.userID, t.chatID, t.lang, consentVersion)
@@ -67,13 +73,16 @@ func (h *Handlers) onConsent(ctx context.Context, t *turn) error {
 		t.donor = &d
 	}
 	if t.donor.Onboarded() {
-		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": shorten(t.donor.FullName, profile.MaxNameLen)}), nil)
+		return h.welcomeBack(ctx, t)
 	}
 	return h.resumeOnboarding(ctx, t)
 }
 
 // onText handles typed text that no flow of the engine took.
 func (h *Handlers) onText(ctx context.Context, t *turn) error {
+	if command, ok := h.menu[strings.TrimSpace(t.upd.Message.Text)]; ok {
+		return h.onMenu(ctx, t, command)
+	}
 	if handled, err := h.flowInput(ctx, t); handled || err != nil {
 		return err
 	}
@@ -104,14 +113,14 @@ func (h *Handlers) onContact(ctx context.Context, t *turn) error {
 func (h *Handlers) noFlowInput(ctx context.Context, t *turn, hasConversation bool) error {
 	switch {
 	case t.donor == nil:
-		return t.reply(ctx, t.text("consent_needed"), nil)
+		return h.needConsent(ctx, t)
 	case !hasConversation && !t.donor.Onboarded():
 		if err := t.reply(ctx, t.text("step_lost"), nil); err != nil {
 			return err
 		}
 		return h.resumeOnboarding(ctx, t)
 	}
-	return t.reply(ctx, t.text("not_understood"), nil)
+	return h.notUnderstood(ctx, t)
 }
 
 func (h *Handlers) finishOnboarding(ctx context.Context, t *turn) error {
@@ -119,7 +128,7 @@ func (h *Handlers) finishOnboarding(ctx context.Context, t *turn) error {
 		return err
 	}
 	t.donor.OnboardedAt = h.d.Now()
-	if err := t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.donor.FullName}), nil); err != nil {
+	if err := t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.donor.FullName}), t.homeKeyboard()); err != nil {
 		return err
 	}
 	// A new donor who came through a friend's link is credited to them.

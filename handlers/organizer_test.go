@@ -102,16 +102,22 @@ func TestNewDriveAnnouncePublish(t *testing.T) {
 	donor.TapIn(ann.ID, "Đăng ký hiến máu")
 	donor.Expect("Chọn khung giờ", "07:30")
 
-	org.Send("/qr " + code)
-	b.API.WaitUntil(t, "QR poster", func() bool {
+	// The poster, from the button of the published drive and from /qr.
+	posters := func() int {
+		n := 0
 		for _, m := range org.Messages() {
 			if m.Photo != nil {
-				img, err := png.Decode(bytes.NewReader(m.Photo.Data))
-				return err == nil && img.Bounds().Dx() > 100
+				if img, err := png.Decode(bytes.NewReader(m.Photo.Data)); err == nil && img.Bounds().Dx() > 100 {
+					n++
+				}
 			}
 		}
-		return false
-	})
+		return n
+	}
+	org.TapIn(pub.ID, "🖼 Áp phích mã QR")
+	b.API.WaitUntil(t, "QR poster", func() bool { return posters() == 1 })
+	org.Send("/qr " + code)
+	b.API.WaitUntil(t, "QR poster", func() bool { return posters() == 2 })
 	org.Send("/qr")
 	org.Expect("Cách dùng: /qr")
 }
@@ -164,7 +170,7 @@ func TestNewDriveRefusesBadNumbersAndDates(t *testing.T) {
 // action in the routes must refuse a donor.
 // urg answers only the tapper's own alert (see TestUrgentRights), cinv only
 // the tapper's own invitation (see TestOwnershipMatrix).
-var donorActions = []string{"consent", "edit", "forget", "lang", "drv", "drvpg", "remind", "rchk", "rmd", "avail", "urg", "cinv", "fl", "hist"}
+var donorActions = []string{"consent", "edit", "forget", "lang", "drv", "drvpg", "remind", "rchk", "rmd", "avail", "urg", "cinv", "fl", "hist", "home"}
 
 // TestOrganizerCommandsRefuseDonors walks the whole routed surface as a
 // plain donor: every command outside the donor menu and every button action

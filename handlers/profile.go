@@ -12,7 +12,7 @@ import (
 // profile shows the donor's profile with a button per field to edit it.
 func (h *Handlers) profile(ctx context.Context, t *turn) error {
 	if t.donor == nil {
-		return t.reply(ctx, t.text("consent_needed"), nil)
+		return h.needConsent(ctx, t)
 	}
 	if !t.donor.Onboarded() {
 		if err := t.reply(ctx, t.text("profile_incomplete"), nil); err != nil {

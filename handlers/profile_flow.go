@@ -83,7 +83,7 @@ func (h *Handlers) profileEditFlow() *flow[profileForm] {
 		},
 		Cancelled: func(ctx context.Context, t *turn, _ *profileForm) error {
 			// The phone question's reply keyboard goes with the answer.
-			return t.reply(ctx, t.text("profile_edit_cancelled"), botapi.RemoveKeyboard{RemoveKeyboard: true})
+			return t.reply(ctx, t.text("profile_edit_cancelled"), t.afterReplyKeyboard())
 		},
 		Restart: func(ctx context.Context, t *turn) error { return h.showProfile(ctx, t) },
 		Guard:   h.consentedOnly,
@@ -157,7 +157,7 @@ func (h *Handlers) profileAnswer(id profile.Step) func(context.Context, *turn, *
 		switch id {
 		case profile.StepPhone:
 			saved := t.textf("phone_saved", map[string]any{"Phone": d.Phone})
-			return "", t.reply(ctx, saved, botapi.RemoveKeyboard{RemoveKeyboard: true})
+			return "", t.reply(ctx, saved, t.afterReplyKeyboard())
 		case profile.StepBlood:
 			// Units are looked at when their question comes near: one
 			// may have been created since onboarding began.

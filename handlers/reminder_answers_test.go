@@ -152,8 +152,7 @@ func reminderAnswersIn(t *testing.T, tc reminderAnswerTexts) {
 	// I can't come: asked first, then cancelled as /mydrives does.
 	p.TapIn(second.ID, tc.cant)
 	p.Expect(tc.cantAsk, title)
-	p.Tap(tc.yes)
-	p.Expect(tc.cancelled)
+	p.TapEdits(tc.yes, tc.cancelled)
 	waiting1.Expect("Đã có chỗ cho bạn", title)
 	cancelled := waitCalendar(t, p, b, uid, lastSeq+2)
 	if s := cancelled.GetProperty(ics.ComponentPropertyStatus).Value; s != "CANCELLED" || len(cancelled.Alarms()) != 0 {

@@ -110,7 +110,7 @@ func (h *Handlers) thankDonor(ctx context.Context, rec storage.RecordedResult, i
 	if !next.IsZero() {
 		msg, data["Next"] = "donation_thanks", displayDate(next)
 	}
-	if err := h.tell(ctx, rec.ChatID, h.textIn(rec.Language, msg, data), nil); err != nil {
+	if err := h.tell(ctx, rec.ChatID, h.textIn(rec.Language, msg, data), h.nextStepIn(rec.Language, "eligibility")); err != nil {
 		return err
 	}
 	if drive.Milestone(count) {

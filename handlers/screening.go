@@ -134,9 +134,9 @@ func (h *Handlers) screeningFlow() *flow[screeningState] {
 				return t.reply(ctx, t.text("recheck_cancelled"), nil)
 			}
 			if strings.HasPrefix(s.Purpose, purposeRedo+":") {
-				return t.reply(ctx, t.text("reanswer_cancelled"), nil)
+				return t.reply(ctx, t.text("reanswer_cancelled"), rows(1, t.myDrivesButton()))
 			}
-			return t.reply(ctx, t.text("screening_cancelled"), nil)
+			return t.reply(ctx, t.text("screening_cancelled"), rows(1, t.myDrivesButton()))
 		},
 		Restart: func(ctx context.Context, t *turn) error {
 			_, err := h.rescreenPending(ctx, t)

@@ -128,7 +128,7 @@ func (h *Handlers) redoScreened(ctx context.Context, t *turn, regID int64, st sc
 	err = h.d.Store.ReopenScreened(ctx, t.userID, regID, answers, res.MaxVolumeML, h.d.Now())
 	switch {
 	case errors.Is(err, storage.ErrAlreadyRegistered):
-		return t.reply(ctx, t.text("already_registered"), nil)
+		return t.reply(ctx, t.text("already_registered"), rows(1, t.myDrivesButton()))
 	case errors.Is(err, storage.ErrNotLive), errors.Is(err, storage.ErrNotFound):
 		return t.reply(ctx, t.text("registration_gone"), nil)
 	case err != nil:

@@ -29,6 +29,7 @@ type turn struct {
 	callbackID string
 	messageID  int // the message a tapped button belongs to
 	answered   bool
+	bot        *tg.Bot // the client the update came through, for calls after commit
 }
 
 // newTurn loads what every handler needs. ok is false for updates donorbot

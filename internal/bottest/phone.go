@@ -154,3 +154,27 @@ func (p *Phone) TapIn(messageID int, label string) int64 {
 
 // Now is the bot's clock: the time the user talks to the bot at.
 func (p *Phone) Now() time.Time { return p.b.Now() }
+
+// TapEdits taps the button labelled label, like Tap, and waits until the
+// message that showed it, edited by the bot, reads every substring.
+func (p *Phone) TapEdits(label string, substrs ...string) telegramtest.Message {
+	p.t.Helper()
+	var msgID int
+	var data string
+	p.b.API.WaitUntil(p.t, "button "+label, func() bool {
+		msgID, data = p.findButton(label)
+		return msgID != 0
+	})
+	p.b.API.TapButton(p.User, msgID, data)
+	return p.b.API.WaitMessage(p.t, p.User.ID, func(m telegramtest.Message) bool {
+		if m.ID != msgID {
+			return false
+		}
+		for _, s := range substrs {
+			if !strings.Contains(m.Text, s) {
+				return false
+			}
+		}
+		return true
+	})
+}
