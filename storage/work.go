@@ -160,11 +160,14 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 		add(c.ChatID, c.Method, c.Params)
 	}
 	// One statement stores the rows and marks the update: a round trip
-	// less on every turn.
+	// less on every turn. The rows are claimed as of this statement
+	// (clock_timestamp), not of the transaction's start (now()): a turn
+	// that ran longer than the lease would otherwise commit replies the
+	// sweeper may take over while this process sends them too.
 	const q = `WITH handled AS (
 			UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1)
-		INSERT INTO outbox (update_id, chat_id, seq, method, params)
-		SELECT $1, * FROM unnest($2::bigint[], $3::int[], $4::text[], $5::jsonb[])
+		INSERT INTO outbox (update_id, chat_id, seq, method, params, claimed_at)
+		SELECT $1, u.*, clock_timestamp() FROM unnest($2::bigint[], $3::int[], $4::text[], $5::jsonb[]) AS u
 		RETURNING id, update_id, chat_id, seq, method, params, attempts`
 	rows := []OutboxRow{}
 	if err := w.tx.SelectContext(ctx, &rows, q, updateID, pq.Array(chats), pq.Array(seqs),

@@ -200,3 +200,37 @@ func TestWorkRollbackLeavesNothing(t *testing.T) {
 		t.Fatal("commit after rollback succeeded")
 	}
 }
+
+// A turn that ran longer than the lease commits replies its own process is
+// about to send: they are claimed from the commit on, not from the
+// transaction's start, or the sweeper would send them a second time.
+func TestWorkCommitClaimsFromCommitTime(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	updateID, chatID := workUpdate(t, s)
+	wctx, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	const lease = 50 * time.Millisecond
+	if err := w.Call(chatID, "sendMessage", map[string]any{"chat_id": chatID, "text": "Câu 1/11"}); err != nil {
+		t.Fatal(err)
+	}
+	// A slow turn: PostgreSQL's own time passes inside the transaction.
+	if _, err := storage.ExecInWork(wctx, s, `SELECT pg_sleep($1)`, (3 * lease).Seconds()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(ctx, updateID); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := s.ClaimStaleOutbox(ctx, lease, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range stale {
+		if r.UpdateID == updateID {
+			t.Fatalf("the sweeper took the reply its process had just committed: %+v", r)
+		}
+	}
+}

@@ -1,0 +1,12 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+)
+
+// ExecInWork runs a statement where a Store method called with ctx would:
+// in the unit of work ctx carries.
+func ExecInWork(ctx context.Context, s *Store, query string, args ...any) (sql.Result, error) {
+	return s.q(ctx).ExecContext(ctx, query, args...)
+}
