@@ -37,7 +37,7 @@ func (h *Handlers) myCode(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	caption := t.textf("mycode_caption", map[string]any{"Code": code, "Until": h.date(until) + " " + h.clock(until)})
+	caption := t.textf("mycode_caption", map[string]any{"Code": code, "Until": t.date(until) + " " + h.clock(until)})
 	return t.sendPhoto(ctx, "checkin.png", png, caption)
 }
 
@@ -202,7 +202,7 @@ func (h *Handlers) checkinClosed(t *turn, d drive.Drive) string {
 	err := drive.CheckinOpen(d.Start, d.End, h.d.Now(), h.d.Location, h.d.CheckinOpens)
 	if errors.Is(err, drive.ErrCheckinNotOpen) {
 		opens, _ := drive.CheckinWindow(d.Start, d.End, h.d.Location, h.d.CheckinOpens)
-		return t.textf("checkin_not_open", map[string]any{"Title": d.Title, "Opens": h.clock(opens) + " " + h.date(opens)})
+		return t.textf("checkin_not_open", map[string]any{"Title": d.Title, "Opens": h.clock(opens) + " " + t.date(opens)})
 	}
 	if err != nil {
 		return t.textf("checkin_over", map[string]any{"Title": d.Title})

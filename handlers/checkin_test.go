@@ -64,7 +64,8 @@ func TestCheckinAndResults(t *testing.T) {
 	// The drive's first slot has begun: its desk is open.
 	clock.Advance(48*time.Hour + 5*time.Minute)
 	today := clock.Now().In(loc(t))
-	day := func(days int) string { return today.AddDate(0, 0, days).Format("02/01/2006") }
+	typed := func(days int) string { return today.AddDate(0, 0, days).Format("02/01/2006") }
+	day := func(days int) string { return shownDate(t, "vi", today.AddDate(0, 0, days)) }
 
 	// By the QR code's text: donated 350 ml whole blood.
 	code := myCode(t, b, quan)
@@ -117,7 +118,7 @@ func TestCheckinAndResults(t *testing.T) {
 	org.Expect("Tạm hoãn đến ngày nào?")
 	org.Send("32/01/2027")
 	org.Expect("Ngày chưa đúng")
-	org.Send(day(30))
+	org.Send(typed(30))
 	org.Expect("Đã ghi: Hồ Thị Mai — tạm hoãn đến " + day(30) + " (Huyết sắc tố thấp)")
 	mai.Expect("Hôm nay bạn chưa hiến máu được: Huyết sắc tố thấp", "từ ngày "+day(30))
 	mai.Send("/eligibility")

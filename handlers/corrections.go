@@ -81,7 +81,7 @@ func (h *Handlers) correctResult(ctx context.Context, t *turn, a storage.Arrival
 		}
 		until := "?"
 		if !r.Until.IsZero() {
-			until = displayDate(r.Until)
+			until = displayDate(lang, r.Until)
 		}
 		return h.textIn(lang, "result_what_deferred", map[string]any{"Until": until, "Reason": r.Reason})
 	}

@@ -40,7 +40,7 @@ func (h *Handlers) myDrives(ctx context.Context, t *turn) error {
 	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
 	for _, r := range regs {
 		b.WriteString("\n\n")
-		data := h.slotData(r.Drive, r.Slot)
+		data := h.slotData(t.lang, r.Drive, r.Slot)
 		data["Status"] = t.text("reg_" + string(r.Registration.Status))
 		data["Position"] = r.Registration.WaitlistPosition
 		b.WriteString(t.textf("mydrives_item", data))
@@ -169,7 +169,7 @@ func (t *turn) remindKeyboard(res screening.Result) any {
 	if res.Status != screening.Deferred || res.Until.IsZero() {
 		return nil
 	}
-	label := t.textf("btn_remind_me", map[string]any{"Date": displayDate(res.Until)})
+	label := t.textf("btn_remind_me", map[string]any{"Date": t.day(res.Until)})
 	return rows(1, botapi.Button{Text: label, CallbackData: encodeCallback("remind", res.Until.Format("20060102"))})
 }
 
@@ -185,7 +185,7 @@ func (h *Handlers) onRemind(ctx context.Context, t *turn) error {
 	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
-	return t.reply(ctx, t.textf("remind_set", map[string]any{"Date": displayDate(day)}), nil)
+	return t.reply(ctx, t.textf("remind_set", map[string]any{"Date": t.day(day)}), nil)
 }
 
 // recheckScreened ends the morning-of check. The new answers replace the

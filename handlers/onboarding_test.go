@@ -125,7 +125,7 @@ func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
 	p.Expect("Thank you, Tran Van Binh")
 
 	p.Send("/profile")
-	m := p.Expect("Your profile", "Blood group: I don't know", "Unit/club: Ngân hàng máu sống Hà Nội", "Date of birth: 01/02/1990")
+	m := p.Expect("Your profile", "Blood group: I don't know", "Unit/club: Ngân hàng máu sống Hà Nội", "Date of birth: Thu 1 Feb 1990")
 	if len(m.InlineKeyboard) == 0 {
 		t.Fatal("profile has no edit buttons")
 	}

@@ -42,7 +42,7 @@ func (h *Handlers) showProfile(ctx context.Context, t *turn) error {
 		"Name":   shorten(d.FullName, profile.MaxNameLen),
 		"Phone":  d.Phone,
 		"Sex":    t.text("btn_" + string(d.Sex)),
-		"Birth":  displayDate(d.BirthDate),
+		"Birth":  t.day(d.BirthDate),
 		"Weight": strconv.FormatFloat(d.WeightKg, 'f', -1, 64),
 		"Blood":  blood,
 		"Units":  orNone(strings.Join(names, ", "), none),

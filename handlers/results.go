@@ -104,7 +104,7 @@ func (h *Handlers) thankDonor(ctx context.Context, rec storage.RecordedResult, i
 		"Count": rec.Donations}
 	msg := "donation_thanks_no_date"
 	if !next.IsZero() {
-		msg, data["Next"] = "donation_thanks", displayDate(next)
+		msg, data["Next"] = "donation_thanks", displayDate(rec.Language, next)
 	}
 	if err := h.tell(ctx, rec.ChatID, h.textIn(rec.Language, msg, data), nil); err != nil {
 		return err
@@ -147,11 +147,11 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 	if err != nil {
 		return h.resultNotRecorded(ctx, t, a, err)
 	}
-	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": reason, "Until": displayDate(until)})
+	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": reason, "Until": displayDate(rec.Language, until)})
 	if err := h.tell(ctx, rec.ChatID, text, nil); err != nil {
 		return err
 	}
-	what := t.textf("result_what_deferred", map[string]any{"Until": displayDate(until), "Reason": reason})
+	what := t.textf("result_what_deferred", map[string]any{"Until": t.day(until), "Reason": reason})
 	a.Status = string(drive.RegDeferred)
 	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}),
 		h.fixResultButton(t, a))
@@ -168,7 +168,7 @@ func (h *Handlers) markNoShows(ctx context.Context) error {
 	queued := map[string]int{}
 	defer h.reportQueued("no_shows", queued)
 	marked, err := h.d.Store.MarkNoShows(ctx, h.d.Now(), func(n storage.NoShow) (storage.ScheduledMessage, error) {
-		text := h.textIn(n.Language, "no_show_notice", map[string]any{"Title": n.Title, "Date": h.date(n.DriveDay)})
+		text := h.textIn(n.Language, "no_show_notice", map[string]any{"Title": n.Title, "Date": h.date(n.Language, n.DriveDay)})
 		queued["no_show_notice"]++
 		return storage.ScheduledMessage{ChatID: n.ChatID, Text: text}, nil
 	})

@@ -95,7 +95,7 @@ func TestScreeningReviewUndoesAMistakenTap(t *testing.T) {
 			p.TapIn(p.Expect(tc.q7).ID, tc.today)
 			p.TapIn(p.Expect("8/8").ID, tc.no)
 
-			today := b.Now().In(loc(t)).Format("02/01/2006")
+			today := shownDate(t, tc.lang, b.Now())
 			review := p.Expect(tc.review, tc.q7Label+": "+tc.yes+" ("+today+")")
 			if !review.HasButtonText(tc.confirm) || !review.HasButtonText(tc.cancel) {
 				t.Fatalf("review buttons: %v", review.Buttons())

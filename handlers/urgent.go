@@ -47,7 +47,7 @@ func (h *Handlers) needCard(lang string, n storage.Need) string {
 	text := h.textIn(lang, "urgent_card", map[string]any{
 		"Group": string(n.BloodGroup), "Component": h.textIn(lang, "component_"+string(n.Component), nil),
 		"Units": n.UnitsNeeded, "Hospital": n.Hospital,
-		"Deadline": n.Deadline.In(h.d.Location).Format("15:04 02/01/2006"),
+		"Deadline": h.clock(n.Deadline) + " " + h.date(lang, n.Deadline),
 	})
 	if n.Note != "" {
 		text += "\n" + h.textIn(lang, "urgent_note", map[string]any{"Note": n.Note})

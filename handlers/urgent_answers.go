@@ -70,7 +70,7 @@ func (h *Handlers) onAlertAnswer(ctx context.Context, t *turn) error {
 	case storage.Counted, storage.AlreadyAccepted:
 		text = t.textf("urgent_accepted", map[string]any{
 			"Hospital": n.Hospital, "Address": n.Address, "Contact": n.ContactName, "Phone": n.ContactPhone,
-			"Deadline": n.Deadline.In(h.d.Location).Format("15:04 02/01/2006"),
+			"Deadline": h.clock(n.Deadline) + " " + t.date(n.Deadline),
 		})
 	case storage.Declined:
 		text = t.text("urgent_declined")
@@ -353,7 +353,7 @@ func (h *Handlers) markDonated(ctx context.Context, t *turn, n storage.Need) err
 		return err
 	}
 	next := firstDay(h.statusOn(f, h.today(), nil), h.today())
-	text := h.textIn(d.Language, "urgent_thanks_donated", map[string]any{"Date": displayDate(next)})
+	text := h.textIn(d.Language, "urgent_thanks_donated", map[string]any{"Date": displayDate(d.Language, next)})
 	if next.IsZero() {
 		text = h.textIn(d.Language, "urgent_thanks_donated_nodate", nil)
 	}
@@ -384,7 +384,7 @@ func (h *Handlers) needs(ctx context.Context, t *turn) error {
 		b.WriteString("\n" + t.textf("needs_line", map[string]any{
 			"ID": n.ID, "Group": string(n.BloodGroup), "Component": t.text("component_" + string(n.Component)),
 			"Accepted": n.Accepted, "Units": n.UnitsNeeded, "Status": t.text("need_" + n.Status),
-			"Hospital": n.Hospital, "Date": displayDate(h.calendarDay(n.CreatedAt)),
+			"Hospital": n.Hospital, "Date": t.day(h.calendarDay(n.CreatedAt)),
 		}))
 		bs = append(bs, botapi.Button{Text: "#" + id(n.ID), CallbackData: encodeCallback("urgadm", id(n.ID), "show")})
 	}

@@ -122,7 +122,7 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 					s.Deadline = d
 					return "", nil
 				},
-				Show: func(_ *turn, s *needDraft) string { return s.Deadline.In(h.d.Location).Format("15:04 02/01/2006") }},
+				Show: func(t *turn, s *needDraft) string { return h.clock(s.Deadline) + " " + t.date(s.Deadline) }},
 			urgentTextStep("contact", 120, func(s *needDraft) *string { return &s.Contact }),
 			{ID: "phone", Prompt: urgentPrompt("phone"), Typed: true, Label: "un_label_phone",
 				Parse: func(_ context.Context, t *turn, s *needDraft, raw string) (string, error) {
