@@ -160,7 +160,7 @@ func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw 
 	}
 	var bs []botapi.Button
 	for _, a := range found {
-		label := a.FullName.String + " · " + a.Phone.String + " · " + t.clock(a.SlotStart)
+		label := a.FullName.String + " · " + profile.LocalPhone(a.Phone.String) + " · " + t.clock(a.SlotStart)
 		bs = append(bs, botapi.Button{Text: shorten(label, 60), CallbackData: encodeCallback("ci", id(a.RegistrationID))})
 	}
 	return t.reply(ctx, t.text("checkin_choose"), rows(1, bs...))
@@ -238,7 +238,7 @@ func (h *Handlers) checkInArrival(ctx context.Context, t *turn, d drive.Drive, a
 		return err
 	}
 	text := t.textf("checkin_done", map[string]any{"Status": status,
-		"Name": shorten(a.FullName.String, profile.MaxNameLen), "Phone": a.Phone.String, "Blood": blood,
+		"Name": shorten(a.FullName.String, profile.MaxNameLen), "Phone": profile.LocalPhone(a.Phone.String), "Blood": blood,
 		"Slot":      t.clock(a.SlotStart) + "–" + t.clock(a.SlotEnd),
 		"Screening": t.text(screeningLabel), "Volume": a.AllowedVolumeML.Int64,
 	})

@@ -22,7 +22,7 @@ func onboard(t *testing.T, b *bottest.Bot, p *bottest.Phone, name string) {
 	p.Send(name)
 	p.Expect("Bước 2/7")
 	p.ShareContact("84912345678", p.User.ID)
-	p.Expect("+84912345678")
+	p.Expect("0912 345 678")
 	p.Expect("Bước 3/7")
 	p.Tap("Nữ")
 	p.Expect("Bước 4/7")
@@ -112,7 +112,7 @@ func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
 	p.Send("Tran Van Binh")
 	p.Expect("Step 2/7")
 	p.Send("0912 345 678") // typed, not shared
-	p.Expect("+84912345678")
+	p.Expect("0912 345 678")
 	p.Tap("Male")
 	p.Expect("Step 4/7")
 	p.Send("1/2/1990")
@@ -188,7 +188,7 @@ func TestOnboardingBadInput(t *testing.T) {
 	p.Send("+1 415 555 2671")
 	p.Expect("số di động Việt Nam")
 	p.Send("0987.654.321")
-	p.Expect("+84987654321")
+	p.Expect("0987 654 321")
 
 	p.Expect("Bước 3/7")
 	p.Send("có lẽ") // text where a button is expected

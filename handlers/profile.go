@@ -40,7 +40,7 @@ func (h *Handlers) showProfile(ctx context.Context, t *turn) error {
 	}
 	text := t.textf("profile_show", map[string]any{
 		"Name":   shorten(d.FullName, profile.MaxNameLen),
-		"Phone":  d.Phone,
+		"Phone":  profile.LocalPhone(d.Phone),
 		"Sex":    t.text("btn_" + string(d.Sex)),
 		"Birth":  t.day(d.BirthDate),
 		"Weight": strconv.FormatFloat(d.WeightKg, 'f', -1, 64),

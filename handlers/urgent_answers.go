@@ -12,6 +12,7 @@ import (
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
+	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/textbound"
 	"donorbot/urgent"
@@ -69,7 +70,7 @@ func (h *Handlers) onAlertAnswer(ctx context.Context, t *turn) error {
 	switch res.Outcome {
 	case storage.Counted, storage.AlreadyAccepted:
 		text = t.textf("urgent_accepted", map[string]any{
-			"Hospital": n.Hospital, "Address": n.Address, "Contact": n.ContactName, "Phone": n.ContactPhone,
+			"Hospital": n.Hospital, "Address": n.Address, "Contact": n.ContactName, "Phone": profile.LocalPhone(n.ContactPhone),
 			"Deadline": h.clock(n.Deadline) + " " + t.date(n.Deadline),
 		})
 	case storage.Declined:
@@ -229,7 +230,7 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 		// Up to 50 donors in one edited message: names are cut so the
 		// list fits, and Fit below guards the total.
 		line := lt.textf("urgent_status_donor", map[string]any{"Name": textbound.Truncate(v.Name, statusNameLen),
-			"Group": string(v.Group), "Phone": v.Phone})
+			"Group": string(v.Group), "Phone": profile.LocalPhone(v.Phone)})
 		if v.Donated {
 			line += " " + lt.text("urgent_status_donated")
 		} else if len(kb.InlineKeyboard) < 20 {
