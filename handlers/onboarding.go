@@ -39,7 +39,7 @@ func (h *Handlers) start(ctx context.Context, t *turn) error {
 			botapi.Button{Text: t.text("btn_consent_no"), CallbackData: encodeCallback("consent", "no")})
 		return t.reply(ctx, t.text("start_intro"), kb)
 	case t.donor.Onboarded():
-		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": shorten(t.donor.FullName, profile.MaxNameLen)}), nil)
+		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": t.greetingName()}), nil)
 	default:
 		return h.resumeOnboarding(ctx, t)
 	}
@@ -67,7 +67,7 @@ func (h *Handlers) onConsent(ctx context.Context, t *turn) error {
 		t.donor = &d
 	}
 	if t.donor.Onboarded() {
-		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": shorten(t.donor.FullName, profile.MaxNameLen)}), nil)
+		return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": t.greetingName()}), nil)
 	}
 	return h.resumeOnboarding(ctx, t)
 }
@@ -114,12 +114,18 @@ func (h *Handlers) noFlowInput(ctx context.Context, t *turn, hasConversation boo
 	return t.reply(ctx, t.text("not_understood"), nil)
 }
 
+// greetingName is what a greeting calls the donor: the given name, as
+// Vietnamese addresses people ("Chào Lan", not "Chào Nguyễn Thị Lan").
+func (t *turn) greetingName() string {
+	return shorten(profile.GivenName(t.donor.FullName, t.lang), profile.MaxNameLen)
+}
+
 func (h *Handlers) finishOnboarding(ctx context.Context, t *turn) error {
 	if err := h.d.Store.CompleteOnboarding(ctx, t.userID); err != nil {
 		return err
 	}
 	t.donor.OnboardedAt = h.d.Now()
-	if err := t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.donor.FullName}), nil); err != nil {
+	if err := t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.greetingName()}), nil); err != nil {
 		return err
 	}
 	// A new donor who came through a club's invite link joins it.

@@ -179,7 +179,7 @@ func TestBrowserOnboardingAndRegistration(t *testing.T) {
 	p.tap("O+")
 	p.expect("Bước 7/7") // the demo clubs exist
 	p.tap("Bỏ qua")
-	p.expect("Cảm ơn Nguyễn Thị Lan")
+	p.expect("Cảm ơn Lan!")
 
 	p.send("/drives")
 	p.expect("Ngày hội hiến máu Chủ nhật Đỏ")
