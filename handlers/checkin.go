@@ -80,8 +80,17 @@ func (h *Handlers) checkinFlow() *flow[checkinDesk] {
 				return "", h.findArrival(ctx, t, d, raw)
 			},
 		}, {
-			ID: "reason", Typed: true,
+			ID: "reason", Typed: true, Columns: 2,
 			Prompt: func(t *turn, _ *checkinDesk) string { return t.text("result_ask_reason") },
+			// A tapped reason is its code (drive.DeferralReasons), which
+			// every reader sees in their own language; a typed one is kept.
+			Choices: func(_ context.Context, t *turn, _ *checkinDesk) ([]choice, error) {
+				cs := make([]choice, 0, len(drive.DeferralReasons))
+				for _, code := range drive.DeferralReasons {
+					cs = append(cs, choice{Text: t.text("btn_deferral_" + code), Value: code})
+				}
+				return cs, nil
+			},
 			Parse: func(_ context.Context, t *turn, s *checkinDesk, raw string) (string, error) {
 				if !textbound.Within(raw, 200) {
 					return t.text("result_err_reason"), nil

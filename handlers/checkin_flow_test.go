@@ -36,10 +36,10 @@ func TestCheckinDeskFlow(t *testing.T) {
 		closed: "Đã đóng bàn điểm danh «Bàn điểm danh vi»", back: "⬅️ Quay lại", cancel: "✖️ Hủy",
 		restarted: "Bot vừa được cập nhật",
 	}, {
-		lang: "en", desk: "Check-in for «Bàn điểm danh en»", notFound: "No registration matching",
+		lang: "en", desk: "Check-in for “Bàn điểm danh en”", notFound: "No registration matching",
 		checkedIn: "Checked in: ", deferred: "⏸ Deferred on site", reason: "Reason for the deferral?",
 		until: "Deferred until which day?", badUntil: "That date is not right", recorded: "Recorded: ",
-		closed: "The check-in desk of «Bàn điểm danh en» is closed", back: "⬅️ Back", cancel: "✖️ Cancel",
+		closed: "The check-in desk of “Bàn điểm danh en” is closed", back: "⬅️ Back", cancel: "✖️ Cancel",
 		restarted: "The bot was updated",
 	}} {
 		t.Run(tc.lang, func(t *testing.T) { checkinDeskIn(t, tc) })

@@ -89,7 +89,7 @@ func (h *Handlers) donorUnitIDs(ctx context.Context, t *turn) ([]int64, error) {
 func (t *turn) driveCard(d drive.Drive, seatsLeft int) string {
 	title := d.Title
 	if d.Wave != "" {
-		title = d.Wave + " — " + d.Title
+		title = t.h.waveIn(t.lang, d.Wave) + " — " + d.Title
 	}
 	return t.textf("drive_card", map[string]any{
 		"Title":     title,
@@ -100,6 +100,7 @@ func (t *turn) driveCard(d drive.Drive, seatsLeft int) string {
 		"Hospital":  d.Hospital,
 		"Organizer": d.Organizer,
 		"Seats":     seatsLeft,
+		"Count":     seatsLeft, // picks "1 seat" or "2 seats"
 	})
 }
 
@@ -226,6 +227,16 @@ func (t *turn) slotLabel(s drive.Slot) string {
 		return t.textf("btn_slot_full", data)
 	}
 	return t.textf("btn_slot", data)
+}
+
+// waveIn writes a drive's wave for a reader of lang: a numbered wave
+// ("Đợt 1", "Wave 1") in their language, any other name as the organizer
+// typed it.
+func (h *Handlers) waveIn(lang, wave string) string {
+	if n, ok := drive.WaveNumber(wave); ok {
+		return h.textIn(lang, "wave_label", map[string]any{"N": n})
+	}
+	return wave
 }
 
 // clock and date show an instant as the bot's time zone reads it, the date

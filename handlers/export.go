@@ -309,7 +309,7 @@ func (h *Handlers) audit(ctx context.Context, t *turn) error {
 		b.WriteString("\n")
 		b.WriteString(t.textf("audit_line", map[string]any{
 			"When": t.date(e.At) + " " + h.clock(e.At), "User": e.TelegramID, "Drive": e.DriveCode,
-			"Slot": e.SlotID, "Rows": e.Rows,
+			"Slot": e.SlotID, "Rows": e.Rows, "Count": e.Rows,
 		}))
 	}
 	return t.reply(ctx, b.String(), nil)

@@ -147,14 +147,24 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 	if err != nil {
 		return h.resultNotRecorded(ctx, t, a, err)
 	}
-	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": reason, "Until": displayDate(rec.Language, until)})
+	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": h.deferralReasonIn(rec.Language, reason),
+		"Until": displayDate(rec.Language, until)})
 	if err := h.tell(ctx, rec.ChatID, text, nil); err != nil {
 		return err
 	}
-	what := t.textf("result_what_deferred", map[string]any{"Until": t.day(until), "Reason": reason})
+	what := t.textf("result_what_deferred", map[string]any{"Until": t.day(until), "Reason": h.deferralReasonIn(t.lang, reason)})
 	a.Status = string(drive.RegDeferred)
 	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}),
 		h.fixResultButton(t, a))
+}
+
+// deferralReasonIn writes an on-site deferral's reason for a reader of
+// lang: a preset code in their language, a typed reason as it was typed.
+func (h *Handlers) deferralReasonIn(lang, reason string) string {
+	if drive.IsDeferralReason(reason) {
+		return h.textIn(lang, "deferral_reason_"+reason, nil)
+	}
+	return reason
 }
 
 // markNoShows turns confirmed registrations of ended drives never checked

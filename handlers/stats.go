@@ -100,10 +100,11 @@ func (h *Handlers) campaignStats(ctx context.Context, t *turn, c drive.Campaign)
 	b.WriteString("\n\n" + t.text("stats_by_wave"))
 	bars := make([]drive.Bar, 0, len(waves))
 	for _, w := range waves {
-		label := w.Label + " (" + t.date(w.Start) + ")"
+		wave := h.waveIn(t.lang, w.Label)
+		label := wave + " (" + t.date(w.Start) + ")"
 		b.WriteString("\n" + t.textf("stats_wave_line", map[string]any{"Label": label, "Registered": w.Registered,
 			"Donated": w.Donated, "Target": w.Target, "Percent": w.Percent()}))
-		bars = append(bars, drive.Bar{Label: w.Label, Registered: w.Registered, Donated: w.Donated})
+		bars = append(bars, drive.Bar{Label: wave, Registered: w.Registered, Donated: w.Donated})
 	}
 	if err := t.reply(ctx, b.String(), nil); err != nil {
 		return err
