@@ -25,7 +25,7 @@ const (
 	CampaignName = "Hành trình Đỏ 2026 (demo)"
 	// consentVersion is what the demo donors agreed to; it is the version
 	// onboarding records (handlers' consentVersion).
-	consentVersion = "2026-11"
+	consentVersion = "2026-12"
 	// organizerID is recorded as the creator of the demo campaign and drives.
 	organizerID = 910004
 )

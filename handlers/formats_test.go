@@ -115,3 +115,33 @@ func TestPresetDeferralReasonInEachLanguage(t *testing.T) {
 		t.Errorf("stored reason_code %v, note %v; want low_hb and no note", code, note)
 	}
 }
+
+// TestConsentNamesWhoSeesWhat: before anything is stored, the consent says
+// who sees which data, in the user's language: the drive's organizers,
+// the admins of a club the donor joins (phones included, on an urgent
+// accept), and the bot's administrators, not "only the organizers".
+func TestConsentNamesWhoSeesWhat(t *testing.T) {
+	b := bottest.Start(t)
+	for _, tc := range []struct {
+		lang string
+		want []string
+	}{
+		{"vi", []string{"Ai được xem gì:",
+			"• Ban tổ chức ngày hội bạn đăng ký", "số điện thoại, ngày sinh",
+			"• Quản trị viên câu lạc bộ Ngân hàng máu sống bạn tham gia", "họ tên, nhóm máu và số điện thoại của bạn khi bạn nhận lời đi hiến",
+			"• Quản trị viên donorbot", "Ngoài những người trên, không ai xem được", "/forget"}},
+		{"en", []string{"Who sees what:",
+			"• The organizers of a drive you register for", "phone number, date of birth",
+			"• The admins of a living blood bank club you join", "your name, blood group and phone number when you accept",
+			"• The donorbot administrators", "Nobody else sees your data.", "/forget"}},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			p := b.NewPhone(tc.lang)
+			p.Send("/start")
+			m := p.Expect(tc.want...)
+			if !m.HasButtonText(map[string]string{"vi": "✅ Tôi đồng ý", "en": "✅ I agree"}[tc.lang]) {
+				t.Errorf("the consent has no agree button: %v", m.Buttons())
+			}
+		})
+	}
+}

@@ -24,7 +24,7 @@ const (
 
 // consentVersion names the text the donor agreed to; bump it when
 // start_intro changes what is kept or why.
-const consentVersion = "2026-11"
+const consentVersion = "2026-12"
 
 // start greets a new user with what donorbot keeps and asks for consent, or
 // resumes an unfinished profile.
