@@ -191,6 +191,7 @@ func TestEnglishPlurals(t *testing.T) {
 		{"en", "milestone", map[string]any{"Count": 5}, "on 5 donations"},
 		{"en", "urgent_widened", map[string]any{"Count": 1}, "Alerted 1 more donor."},
 		{"en", "canceldrive_done", map[string]any{"Count": 1}, "telling its one registrant."},
+		{"en", "nd_preview", map[string]any{"Count": 1, "Slots": 1}, "🕐 1 time slot\n"},
 		// A single-form message with a Count of one still renders.
 		{"en", "donation_thanks", map[string]any{"Count": 1, "Volume": 350}, "donation number 1"},
 		{"vi", "urgent_card", map[string]any{"Count": 1, "Units": 1}, "cần 1 người hiến"},
