@@ -17,7 +17,7 @@ func TestEligibility(t *testing.T) {
 	onboard(t, b, p, "Lý Thị Thu")
 	p.Expect("Cảm ơn")
 	p.Send("/eligibility")
-	p.Expect("có thể hiến máu từ hôm nay", "tối đa 450 ml", "đã hiến máu 0 lần", "nhân viên y tế")
+	p.Expect("có thể hiến máu từ hôm nay", "tối đa 450 ml", "Bạn chưa hiến máu lần nào.", "nhân viên y tế")
 
 	ctx := context.Background()
 	today := calendarDay(t, b.Now())

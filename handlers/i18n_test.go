@@ -181,6 +181,7 @@ func TestEnglishPlurals(t *testing.T) {
 		{"en", "eligibility_history", map[string]any{"Count": 0}, "You have not donated yet."},
 		{"en", "eligibility_history", map[string]any{"Count": 1}, "You have donated once."},
 		{"en", "eligibility_history", map[string]any{"Count": 3}, "You have donated 3 times."},
+		{"vi", "eligibility_history", map[string]any{"Count": 0}, "Bạn chưa hiến máu lần nào."},
 		{"vi", "eligibility_history", map[string]any{"Count": 1}, "đã hiến máu 1 lần"},
 		{"en", "urgent_card", map[string]any{"Count": 1, "Units": 1}, "1 donor needed"},
 		{"en", "urgent_card", map[string]any{"Count": 2, "Units": 2}, "2 donors needed"},
