@@ -1,6 +1,9 @@
 package drive
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestWaveNumber(t *testing.T) {
 	for in, want := range map[string]int{
@@ -13,4 +16,26 @@ func TestWaveNumber(t *testing.T) {
 			t.Errorf("WaveNumber(%q) = %d, %t; want %d", in, n, ok, want)
 		}
 	}
+}
+
+// FuzzWaveNumber: whatever an organizer types, a number read is 1..999 and
+// the label the reader sees ("Đợt 3", "Wave 3") reads back as the same.
+func FuzzWaveNumber(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := WaveNumber(s)
+		if !ok {
+			if n != 0 {
+				t.Fatalf("WaveNumber(%q) = %d, false", s, n)
+			}
+			return
+		}
+		if n < 1 || n > 999 {
+			t.Fatalf("WaveNumber(%q) = %d", s, n)
+		}
+		for _, label := range []string{"Đợt " + strconv.Itoa(n), "Wave " + strconv.Itoa(n)} {
+			if m, ok := WaveNumber(label); !ok || m != n {
+				t.Fatalf("WaveNumber(%q) = %d, %t; want %d (from %q)", label, m, ok, n, s)
+			}
+		}
+	})
 }
