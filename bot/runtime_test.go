@@ -58,7 +58,7 @@ func TestRestartMidOnboardingResumes(t *testing.T) {
 	b.Restart()
 
 	p.Send("0901234567")
-	p.Expect("+84901234567")
+	p.Expect("0901 234 567")
 	p.Expect("Bước 3/7")
 	p.Tap("Nam")
 	p.Expect("Bước 4/7")

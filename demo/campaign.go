@@ -20,10 +20,10 @@ var demoDrives = []struct {
 	point                        drive.Point
 }{
 	{"Đợt 1", "Ngày hội hiến máu Chủ nhật Đỏ", "Bệnh viện Truyền máu Huyết học",
-		"Nhà Văn hóa Thanh niên, 4 Phạm Ngọc Thạch, Quận 1", 2, 7, 30, 4 * time.Hour, 3, 60, 12,
+		"Nhà Văn hóa Thanh niên, 4 Phạm Ngọc Thạch, Phường Sài Gòn, TP. Hồ Chí Minh", 2, 7, 30, 4 * time.Hour, 3, 60, 12,
 		drive.Point{Lat: 10.7798, Lon: 106.6990}},
 	{"Đợt 2", "Giọt hồng Bách Khoa", "Bệnh viện Chợ Rẫy",
-		"Nhà thi đấu Đại học Bách Khoa, 268 Lý Thường Kiệt, Quận 10", 16, 13, 30, 3 * time.Hour, 4, 40, 0,
+		"Nhà thi đấu Đại học Bách Khoa, 268 Lý Thường Kiệt, Phường Diên Hồng, TP. Hồ Chí Minh", 16, 13, 30, 3 * time.Hour, 4, 40, 0,
 		drive.Point{Lat: 10.7721, Lon: 106.6578}},
 }
 

@@ -25,7 +25,7 @@ const (
 	CampaignName = "Hành trình Đỏ 2026 (demo)"
 	// consentVersion is what the demo donors agreed to; it is the version
 	// onboarding records (handlers' consentVersion).
-	consentVersion = "2026-11"
+	consentVersion = "2026-12"
 	// organizerID is recorded as the creator of the demo campaign and drives.
 	organizerID = 910004
 )
@@ -39,10 +39,13 @@ type Summary struct {
 	Created  bool          // false when everything was there already
 }
 
+// Names follow the two levels of local government in force since 1 July
+// 2025, province and ward or commune: the districts (Quận 1) and the wards
+// merged then (Bến Nghé, now part of Phường Sài Gòn) are gone.
 var units = []struct{ kind, name, code string }{
-	{"club", "CLB Ngân hàng máu sống Quận 1", "demo-club-q1"},
+	{"club", "CLB Ngân hàng máu sống Phường Sài Gòn", "demo-club-sg"},
 	{"club", "CLB Hiến máu Bách Khoa", "demo-club-bk"},
-	{"unit", "Đoàn Thanh niên Phường Bến Nghé", "demo-unit-bn"},
+	{"unit", "Đoàn Thanh niên Phường Sài Gòn", "demo-unit-sg"},
 }
 
 var (

@@ -130,7 +130,7 @@ func TestCancelPausesOnboardingAndStartResumes(t *testing.T) {
 	p.Send("/start")
 	p.Expect("Bước 2/7")
 	p.Send("0912 222 333")
-	p.Expect("+84912222333")
+	p.Expect("0912 222 333")
 }
 
 func TestProfileEdit(t *testing.T) {

@@ -141,7 +141,7 @@ func TestHistoryRulesOutTheDriveBeforeAnyQuestion(t *testing.T) {
 			p.Send("/drives")
 			p.Tap(tc.register + soon.Title)
 			p.TapPrefix(soon.Start.In(loc(t)).Format("15:04") + "–")
-			told := p.Expect(tc.ruledOut, calendarDay(t, b.Now()).AddDate(0, 0, 54).Format("02/01/2006"),
+			told := p.Expect(tc.ruledOut, shownDate(t, tc.lang, calendarDay(t, b.Now()).AddDate(0, 0, 54)),
 				tc.firstDrive, later.Title)
 			for _, m := range p.Messages() {
 				if strings.Contains(m.Text, tc.q1) || strings.Contains(m.Text, tc.intro) {

@@ -37,7 +37,7 @@ func (h *Handlers) showAvailability(ctx context.Context, t *turn, prefix string)
 	case a.Until.IsZero():
 		b.WriteString(t.text("avail_on"))
 	default:
-		b.WriteString(t.textf("avail_until", map[string]any{"Date": displayDate(a.Until)}))
+		b.WriteString(t.textf("avail_until", map[string]any{"Date": t.day(a.Until)}))
 	}
 	b.WriteString("\n")
 	optin := botapi.Button{Text: t.text("btn_avail_optin"), CallbackData: encodeCallback("avail", "optin")}

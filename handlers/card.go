@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"donorbot/botapi"
+	"donorbot/datefmt"
 	"donorbot/drive"
 	"donorbot/history"
 	"donorbot/picture"
@@ -36,13 +37,13 @@ func (h *Handlers) card(ctx context.Context, t *turn) error {
 	case !next.After(today):
 		nextText = t.text("card_next_today")
 	default:
-		nextText = displayDate(next)
+		nextText = t.day(next)
 	}
 	lastText := t.text("card_last_none")
 	if last, ok := history.Last(entries); ok {
-		lastText = displayDate(last.On)
+		lastText = t.day(last.On)
 		if last.MonthOnly {
-			lastText = t.textf("history_month", map[string]any{"Date": last.On.Format("01/2006")})
+			lastText = t.textf("history_month", map[string]any{"Date": datefmt.Month(t.lang, last.On)})
 		}
 	}
 	blood := string(t.donor.BloodGroup)
@@ -63,7 +64,7 @@ func (h *Handlers) card(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	caption := t.textf("card_caption", map[string]any{"Until": h.date(until) + " " + h.clock(until)})
+	caption := t.textf("card_caption", map[string]any{"Until": t.date(until) + " " + h.clock(until)})
 	if err := t.sendPhoto(ctx, "donor-card.png", png, caption); err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func (h *Handlers) myCode(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	caption := t.textf("mycode_caption", map[string]any{"Code": code, "Until": h.date(until) + " " + h.clock(until)})
+	caption := t.textf("mycode_caption", map[string]any{"Code": code, "Until": t.date(until) + " " + h.clock(until)})
 	return t.sendPhoto(ctx, "checkin.png", png, caption)
 }
 
@@ -80,8 +80,17 @@ func (h *Handlers) checkinFlow() *flow[checkinDesk] {
 				return "", h.findArrival(ctx, t, d, raw)
 			},
 		}, {
-			ID: "reason", Typed: true,
+			ID: "reason", Typed: true, Columns: 2,
 			Prompt: func(t *turn, _ *checkinDesk) string { return t.text("result_ask_reason") },
+			// A tapped reason is its code (drive.DeferralReasons), which
+			// every reader sees in their own language; a typed one is kept.
+			Choices: func(_ context.Context, t *turn, _ *checkinDesk) ([]choice, error) {
+				cs := make([]choice, 0, len(drive.DeferralReasons))
+				for _, code := range drive.DeferralReasons {
+					cs = append(cs, choice{Text: t.text("btn_deferral_" + code), Value: code})
+				}
+				return cs, nil
+			},
 			Parse: func(_ context.Context, t *turn, s *checkinDesk, raw string) (string, error) {
 				if !textbound.Within(raw, 200) {
 					return t.text("result_err_reason"), nil
@@ -160,7 +169,7 @@ func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw 
 	}
 	var bs []botapi.Button
 	for _, a := range found {
-		label := a.FullName.String + " · " + a.Phone.String + " · " + t.clock(a.SlotStart)
+		label := a.FullName.String + " · " + profile.LocalPhone(a.Phone.String) + " · " + t.clock(a.SlotStart)
 		bs = append(bs, botapi.Button{Text: shorten(label, 60), CallbackData: encodeCallback("ci", id(a.RegistrationID))})
 	}
 	return t.reply(ctx, t.text("checkin_choose"), rows(1, bs...))
@@ -202,7 +211,7 @@ func (h *Handlers) checkinClosed(t *turn, d drive.Drive) string {
 	err := drive.CheckinOpen(d.Start, d.End, h.d.Now(), h.d.Location, h.d.CheckinOpens)
 	if errors.Is(err, drive.ErrCheckinNotOpen) {
 		opens, _ := drive.CheckinWindow(d.Start, d.End, h.d.Location, h.d.CheckinOpens)
-		return t.textf("checkin_not_open", map[string]any{"Title": d.Title, "Opens": h.clock(opens) + " " + h.date(opens)})
+		return t.textf("checkin_not_open", map[string]any{"Title": d.Title, "Opens": h.clock(opens) + " " + t.date(opens)})
 	}
 	if err != nil {
 		return t.textf("checkin_over", map[string]any{"Title": d.Title})
@@ -238,7 +247,7 @@ func (h *Handlers) checkInArrival(ctx context.Context, t *turn, d drive.Drive, a
 		return err
 	}
 	text := t.textf("checkin_done", map[string]any{"Status": status,
-		"Name": shorten(a.FullName.String, profile.MaxNameLen), "Phone": a.Phone.String, "Blood": blood,
+		"Name": shorten(a.FullName.String, profile.MaxNameLen), "Phone": profile.LocalPhone(a.Phone.String), "Blood": blood,
 		"Slot":      t.clock(a.SlotStart) + "–" + t.clock(a.SlotEnd),
 		"Screening": t.text(screeningLabel), "Volume": a.AllowedVolumeML.Int64,
 	})

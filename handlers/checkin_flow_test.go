@@ -36,10 +36,10 @@ func TestCheckinDeskFlow(t *testing.T) {
 		closed: "Đã đóng bàn điểm danh «Bàn điểm danh vi»", back: "⬅️ Quay lại", cancel: "✖️ Hủy",
 		restarted: "Bot vừa được cập nhật",
 	}, {
-		lang: "en", desk: "Check-in for «Bàn điểm danh en»", notFound: "No registration matching",
+		lang: "en", desk: "Check-in for “Bàn điểm danh en”", notFound: "No registration matching",
 		checkedIn: "Checked in: ", deferred: "⏸ Deferred on site", reason: "Reason for the deferral?",
 		until: "Deferred until which day?", badUntil: "That date is not right", recorded: "Recorded: ",
-		closed: "The check-in desk of «Bàn điểm danh en» is closed", back: "⬅️ Back", cancel: "✖️ Cancel",
+		closed: "The check-in desk of “Bàn điểm danh en” is closed", back: "⬅️ Back", cancel: "✖️ Cancel",
 		restarted: "The bot was updated",
 	}} {
 		t.Run(tc.lang, func(t *testing.T) { checkinDeskIn(t, tc) })
@@ -100,9 +100,9 @@ func checkinDeskIn(t *testing.T, tc checkinFlowTexts) {
 	if again := org.Expect(tc.until); !again.HasButtonText(tc.back) {
 		t.Fatalf("the end asked again without Back: %v", again.Buttons())
 	}
-	until := clock.Now().In(loc(t)).AddDate(0, 0, 14).Format("02/01/2006")
-	org.Send(until)
-	org.Expect(tc.recorded+"Người hiến "+itoa(donors[0]), until, "Huyết áp cao")
+	until := clock.Now().In(loc(t)).AddDate(0, 0, 14)
+	org.Send(until.Format("02/01/2006"))
+	org.Expect(tc.recorded+"Người hiến "+itoa(donors[0]), shownDate(t, tc.lang, until), "Huyết áp cao")
 	org.Send(phone(1)) // back at the desk
 	org.Expect(tc.checkedIn + "Người hiến " + itoa(donors[1]))
 

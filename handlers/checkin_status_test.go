@@ -47,7 +47,7 @@ func TestCheckinShowsTheDonorsStatus(t *testing.T) {
 			org.Send("0912 000 731")
 			org.Expect("Ngô Thị Hoa", tc.ok)
 			org.Send("0912 000 732")
-			org.Expect("Trịnh Văn Nam", tc.from+gave.AddDate(0, 0, 84).Format("02/01/2006"))
+			org.Expect("Trịnh Văn Nam", tc.from+shownDate(t, tc.lang, gave.AddDate(0, 0, 84)))
 		})
 	}
 }

@@ -64,7 +64,8 @@ func TestCheckinAndResults(t *testing.T) {
 	// The drive's first slot has begun: its desk is open.
 	clock.Advance(48*time.Hour + 5*time.Minute)
 	today := clock.Now().In(loc(t))
-	day := func(days int) string { return today.AddDate(0, 0, days).Format("02/01/2006") }
+	typed := func(days int) string { return today.AddDate(0, 0, days).Format("02/01/2006") }
+	day := func(days int) string { return shownDate(t, "vi", today.AddDate(0, 0, days)) }
 
 	// By the QR code's text: donated 350 ml whole blood.
 	code := myCode(t, b, quan)
@@ -73,7 +74,7 @@ func TestCheckinAndResults(t *testing.T) {
 	org.Send("ABC-DEF-GHIJKLMNOP")
 	org.Expect("Mã điểm danh không đúng hoặc đã hết hạn")
 	org.Send(strings.ToLower(code))
-	org.Expect("Đã điểm danh: Đỗ Minh Quân (+84912000210)", "tối đa 450 ml")
+	org.Expect("Đã điểm danh: Đỗ Minh Quân (0912 000 210)", "tối đa 450 ml")
 	org.Tap("🩸 Hiến 350 ml")
 	org.Expect("Hiến 350 ml — thành phần nào?")
 	org.Tap("máu toàn phần")
@@ -117,7 +118,7 @@ func TestCheckinAndResults(t *testing.T) {
 	org.Expect("Tạm hoãn đến ngày nào?")
 	org.Send("32/01/2027")
 	org.Expect("Ngày chưa đúng")
-	org.Send(day(30))
+	org.Send(typed(30))
 	org.Expect("Đã ghi: Hồ Thị Mai — tạm hoãn đến " + day(30) + " (Huyết sắc tố thấp)")
 	mai.Expect("Hôm nay bạn chưa hiến máu được: Huyết sắc tố thấp", "từ ngày "+day(30))
 	mai.Send("/eligibility")
@@ -134,8 +135,8 @@ func TestCheckinAndResults(t *testing.T) {
 	// By name, two matches: the 5th donation is a milestone.
 	org.Send("lan")
 	org.Expect("Có nhiều người khớp")
-	org.TapPrefix("Phạm Thị Lan · +84912000212")
-	org.Expect("Đã điểm danh: Phạm Thị Lan (+84912000212)")
+	org.TapPrefix("Phạm Thị Lan · 0912 000 212")
+	org.Expect("Đã điểm danh: Phạm Thị Lan (0912 000 212)")
 	org.Tap("🩸 Hiến 250 ml")
 	org.Tap("huyết tương")
 	org.Expect("Đã ghi: Phạm Thị Lan — hiến 250 ml huyết tương")

@@ -57,6 +57,6 @@ func (h *Handlers) arrivalStatus(ctx context.Context, t *turn, a storage.Arrival
 	case from.IsZero():
 		return t.text("checkin_status_not_now") + t.reasonLines(res.Reasons), nil
 	default:
-		return t.textf("checkin_status_from", map[string]any{"Date": displayDate(from)}) + t.reasonLines(res.Reasons), nil
+		return t.textf("checkin_status_from", map[string]any{"Date": t.day(from)}) + t.reasonLines(res.Reasons), nil
 	}
 }

@@ -156,7 +156,7 @@ func (h *Handlers) invite(ctx context.Context, t *turn) error {
 			b.WriteString("\n\n")
 		}
 		b.WriteString(t.textf("club_invite", map[string]any{
-			"Club": c.Name, "Members": n, "Link": clubInviteLink(h.d.BotUsername, c.InviteCode)}))
+			"Club": c.Name, "Members": n, "Count": n, "Link": clubInviteLink(h.d.BotUsername, c.InviteCode)}))
 	}
 	return t.reply(ctx, b.String(), nil)
 }

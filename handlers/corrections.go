@@ -81,9 +81,9 @@ func (h *Handlers) correctResult(ctx context.Context, t *turn, a storage.Arrival
 		}
 		until := "?"
 		if !r.Until.IsZero() {
-			until = displayDate(r.Until)
+			until = displayDate(lang, r.Until)
 		}
-		return h.textIn(lang, "result_what_deferred", map[string]any{"Until": until, "Reason": r.Reason})
+		return h.textIn(lang, "result_what_deferred", map[string]any{"Until": until, "Reason": h.deferralReasonIn(lang, r.Reason)})
 	}
 	told := h.textIn(rec.Language, "result_corrected_donor", map[string]any{"What": what(rec.Language, res)})
 	if err := h.tell(ctx, rec.ChatID, told, h.nextStepIn(rec.Language, "eligibility")); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
+	"donorbot/datefmt"
 	"donorbot/drive"
 	"donorbot/screening"
 	"donorbot/storage"
@@ -89,17 +90,18 @@ func (h *Handlers) donorUnitIDs(ctx context.Context, t *turn) ([]int64, error) {
 func (t *turn) driveCard(d drive.Drive, seatsLeft int) string {
 	title := d.Title
 	if d.Wave != "" {
-		title = d.Wave + " — " + d.Title
+		title = t.h.waveIn(t.lang, d.Wave) + " — " + d.Title
 	}
 	return t.textf("drive_card", map[string]any{
 		"Title":     title,
-		"Date":      t.h.date(d.Start),
+		"Date":      t.date(d.Start),
 		"From":      t.clock(d.Start),
 		"To":        t.clock(d.End),
 		"Venue":     d.Venue,
 		"Hospital":  d.Hospital,
 		"Organizer": d.Organizer,
 		"Seats":     seatsLeft,
+		"Count":     seatsLeft, // picks "1 seat" or "2 seats"
 	})
 }
 
@@ -227,6 +229,11 @@ func (h *Handlers) mayAttend(ctx context.Context, t *turn, d drive.Drive) (bool,
 
 func (t *turn) clock(at time.Time) string { return t.h.clock(at) }
 
+// date and day write an instant's date and a calendar date in the turn's
+// language.
+func (t *turn) date(at time.Time) string { return t.h.date(t.lang, at) }
+func (t *turn) day(d time.Time) string   { return displayDate(t.lang, d) }
+
 // slotLabel names a slot on its button: its times and seats left, or full.
 func (t *turn) slotLabel(s drive.Slot) string {
 	data := map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End), "Seats": s.SeatsLeft()}
@@ -236,14 +243,28 @@ func (t *turn) slotLabel(s drive.Slot) string {
 	return t.textf("btn_slot", data)
 }
 
-// clock and date show an instant as the bot's time zone reads it.
-func (h *Handlers) clock(at time.Time) string { return at.In(h.d.Location).Format("15:04") }
-func (h *Handlers) date(at time.Time) string  { return at.In(h.d.Location).Format("02/01/2006") }
+// waveIn writes a drive's wave for a reader of lang: a numbered wave
+// ("Đợt 1", "Wave 1") in their language, any other name as the organizer
+// typed it.
+func (h *Handlers) waveIn(lang, wave string) string {
+	if n, ok := drive.WaveNumber(wave); ok {
+		return h.textIn(lang, "wave_label", map[string]any{"N": n})
+	}
+	return wave
+}
 
-// slotData is the template data every message about a registered slot uses.
-func (h *Handlers) slotData(d drive.Drive, s drive.Slot) map[string]any {
+// clock and date show an instant as the bot's time zone reads it, the date
+// for a reader of lang.
+func (h *Handlers) clock(at time.Time) string { return at.In(h.d.Location).Format("15:04") }
+func (h *Handlers) date(lang string, at time.Time) string {
+	return datefmt.Day(lang, at.In(h.d.Location))
+}
+
+// slotData is the template data every message about a registered slot uses,
+// for a reader of lang.
+func (h *Handlers) slotData(lang string, d drive.Drive, s drive.Slot) map[string]any {
 	return map[string]any{
-		"Title": d.Title, "Date": h.date(s.Start), "From": h.clock(s.Start), "To": h.clock(s.End),
+		"Title": d.Title, "Date": h.date(lang, s.Start), "From": h.clock(s.Start), "To": h.clock(s.End),
 		"Venue": d.Venue, "Hospital": d.Hospital,
 	}
 }
@@ -409,7 +430,7 @@ func (h *Handlers) announcePromotion(ctx context.Context, p *storage.Promotion) 
 	if err != nil {
 		return err
 	}
-	text := h.textIn(p.Language, "promoted", h.slotData(reg.Drive, reg.Slot))
+	text := h.textIn(p.Language, "promoted", h.slotData(p.Language, reg.Drive, reg.Slot))
 	return h.tell(ctx, p.ChatID, text, h.nextStepIn(p.Language, "mydrives"))
 }
 

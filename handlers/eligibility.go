@@ -67,7 +67,7 @@ func (h *Handlers) eligibility(ctx context.Context, t *turn) error {
 			b.WriteString(t.text("result_apheresis"))
 		}
 	default:
-		b.WriteString(t.textf("eligibility_from", map[string]any{"Date": displayDate(day)}))
+		b.WriteString(t.textf("eligibility_from", map[string]any{"Date": t.day(day)}))
 	}
 	b.WriteString(t.reasonLines(res.Reasons))
 	b.WriteString("\n\n")
@@ -75,7 +75,7 @@ func (h *Handlers) eligibility(ctx context.Context, t *turn) error {
 	if last := f.donor.LastDonation; last != nil {
 		b.WriteString(" ")
 		b.WriteString(t.textf("eligibility_last", map[string]any{
-			"Date": displayDate(last.Date), "Kind": t.text("kind_" + string(last.Kind))}))
+			"Date": t.day(last.Date), "Kind": t.text("kind_" + string(last.Kind))}))
 	}
 	// The staff notice closes the message; the others (a last donation
 	// nobody can date) come before it.
@@ -99,7 +99,7 @@ func (t *turn) reasonLines(reasons []screening.Reason) string {
 		b.WriteString(t.text("reason_" + string(r.Code)))
 		if !r.Until.IsZero() {
 			b.WriteString(" — ")
-			b.WriteString(t.textf("until_date", map[string]any{"Date": displayDate(r.Until)}))
+			b.WriteString(t.textf("until_date", map[string]any{"Date": t.day(r.Until)}))
 			if r.Basis != screening.BasisExact {
 				b.WriteString(" ")
 				b.WriteString(t.text("basis_estimate"))

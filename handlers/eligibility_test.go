@@ -17,7 +17,7 @@ func TestEligibility(t *testing.T) {
 	onboard(t, b, p, "Lý Thị Thu")
 	p.Expect("Cảm ơn")
 	p.Send("/eligibility")
-	p.Expect("có thể hiến máu từ hôm nay", "tối đa 450 ml", "đã hiến máu 0 lần", "nhân viên y tế")
+	p.Expect("có thể hiến máu từ hôm nay", "tối đa 450 ml", "Bạn chưa hiến máu lần nào.", "nhân viên y tế")
 
 	ctx := context.Background()
 	today := calendarDay(t, b.Now())
@@ -25,15 +25,15 @@ func TestEligibility(t *testing.T) {
 	if err := b.Store.AddDonation(ctx, p.User.ID, donated, "whole_blood", 350, "drive", 0); err != nil {
 		t.Fatal(err)
 	}
-	want := donated.AddDate(0, 0, 84).Format("02/01/2006")
+	want := shownDate(t, "vi", donated.AddDate(0, 0, 84))
 	p.Send("/eligibility")
-	p.Expect("hiến máu lại từ ngày "+want, "Chưa đủ thời gian", "đã hiến máu 1 lần", donated.Format("02/01/2006"), "máu toàn phần")
+	p.Expect("hiến máu lại từ ngày "+want, "Chưa đủ thời gian", "đã hiến máu 1 lần", shownDate(t, "vi", donated), "máu toàn phần")
 
 	if err := b.Store.AddDeferral(ctx, p.User.ID, "on_site", today.AddDate(0, 6, 0), false, "on_site"); err != nil {
 		t.Fatal(err)
 	}
 	p.Send("/eligibility")
-	p.Expect("hiến máu lại từ ngày "+today.AddDate(0, 6, 0).Format("02/01/2006"), "theo quyết định của nhân viên y tế")
+	p.Expect("hiến máu lại từ ngày "+shownDate(t, "vi", today.AddDate(0, 6, 0)), "theo quyết định của nhân viên y tế")
 
 	if err := b.Store.AddDeferral(ctx, p.User.ID, "on_site", time.Time{}, false, "on_site"); err != nil {
 		t.Fatal(err)

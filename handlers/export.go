@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/sync/errgroup"
@@ -196,12 +197,12 @@ func (h *Handlers) writeRegistrationList(ctx context.Context, lang string, drive
 // exportRecord renders one registration into record, in exportColumns order.
 func (h *Handlers) exportRecord(record []string, r storage.ExportRow, label func(string) string) {
 	str := func(v sql.NullString) string { return v.String }
-	record[0] = h.date(r.SlotStart) + " " + h.clock(r.SlotStart)
+	record[0] = exportDate(r.SlotStart.In(h.d.Location)) + " " + h.clock(r.SlotStart)
 	record[1] = str(r.FullName)
 	record[2] = str(r.Phone)
 	record[3] = ""
 	if r.BirthDate.Valid {
-		record[3] = displayDate(r.BirthDate.Time)
+		record[3] = exportDate(r.BirthDate.Time)
 	}
 	record[4] = ""
 	if r.Sex.Valid {
@@ -232,9 +233,14 @@ func (h *Handlers) exportRecord(record []string, r storage.ExportRow, label func
 	case r.LastMonthOnly:
 		record[12] = r.LastDonation.Time.Format("01/2006")
 	case r.LastDonation.Valid:
-		record[12] = displayDate(r.LastDonation.Time)
+		record[12] = exportDate(r.LastDonation.Time)
 	}
 }
+
+// exportDate writes a date cell of the CSV and XLSX files: a plain
+// dd/mm/yyyy a spreadsheet reads as a date, without the weekday of the
+// dates in messages (issue 20 will type these cells).
+func exportDate(d time.Time) string { return d.Format("02/01/2006") }
 
 // csvSafe defuses a cell a spreadsheet would run as a formula (OWASP "CSV
 // injection"): a leading = + - @ tab or carriage return gets a quote mark.
@@ -305,8 +311,8 @@ func (h *Handlers) audit(ctx context.Context, t *turn) error {
 	for _, e := range entries {
 		b.WriteString("\n")
 		b.WriteString(t.textf("audit_line", map[string]any{
-			"When": h.date(e.At) + " " + h.clock(e.At), "User": e.TelegramID, "Drive": e.DriveCode,
-			"Slot": e.SlotID, "Rows": e.Rows,
+			"When": t.date(e.At) + " " + h.clock(e.At), "User": e.TelegramID, "Drive": e.DriveCode,
+			"Slot": e.SlotID, "Rows": e.Rows, "Count": e.Rows,
 		}))
 	}
 	return t.reply(ctx, b.String(), nil)

@@ -57,7 +57,7 @@ func TestFlowEngine(t *testing.T) {
 			}
 			until := b.Now().AddDate(0, 0, 7)
 			p.Send(until.Format("2/1/2006"))
-			p.Expect(tc.saved, until.Format("02/01/2006"))
+			p.Expect(tc.saved, shownDate(t, tc.lang, until))
 			a, err := b.Store.Availability(context.Background(), id)
 			if err != nil || !a.OnCall || a.Until.Format("2006-01-02") != until.Format("2006-01-02") {
 				t.Fatalf("availability = %+v, %v; want on call until %s", a, err, until.Format("2006-01-02"))

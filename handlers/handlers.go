@@ -16,6 +16,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"donorbot/datefmt"
 	"donorbot/quiet"
 	"donorbot/storage"
 )
@@ -352,8 +353,9 @@ func (h *Handlers) onMembership(ctx context.Context, t *turn) error {
 // like every calendar date in the domain packages.
 func (h *Handlers) today() time.Time { return h.calendarDay(h.d.Now()) }
 
-// displayDate formats a calendar date the Vietnamese way, dd/mm/yyyy.
-func displayDate(d time.Time) string { return d.Format("02/01/2006") }
+// displayDate writes a calendar date for a reader of lang, with its weekday
+// (datefmt.Day): every date a person reads goes through it or h.date.
+func displayDate(lang string, d time.Time) string { return datefmt.Day(lang, d) }
 
 // refuse tells a user they lack the role for what they tried: as a button
 // notice for a tap, as a message for a command.

@@ -8,6 +8,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"donorbot/botapi"
+	"donorbot/datefmt"
 	"donorbot/drive"
 	"donorbot/history"
 )
@@ -75,9 +76,9 @@ func (t *turn) historyLine(e history.Entry) string {
 	switch {
 	case e.On.IsZero():
 	case e.MonthOnly:
-		when = t.textf("history_month", map[string]any{"Date": e.On.Format("01/2006")})
+		when = t.textf("history_month", map[string]any{"Date": datefmt.Month(t.lang, e.On)})
 	default:
-		when = displayDate(e.On)
+		when = t.day(e.On)
 	}
 	what := t.text("kind_" + string(e.Kind))
 	if e.VolumeML > 0 {

@@ -42,12 +42,27 @@ func loadTexts() (*texts, error) {
 
 // text renders message id in lang with optional template data. A missing
 // message renders as its id, which a test of the locale files catches.
+//
+// A message with plural forms (English `{ one = "...", other = "..." }`;
+// Vietnamese has one form) picks its form by the number in data["Count"],
+// so every text about a number of things passes that number as Count.
 func (t *texts) text(lang, id string, data map[string]any) string {
 	l, ok := t.localizers[lang]
 	if !ok {
 		l = t.localizers[languages[0]]
 	}
-	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount = n
+	}
+	s, err := l.Localize(cfg)
+	if err != nil && cfg.PluralCount != nil {
+		// The message has a single form (every Vietnamese one, an English
+		// one with no noun to agree), which go-i18n refuses to pick for
+		// "one": it is the form for any count.
+		cfg.PluralCount = nil
+		s, err = l.Localize(cfg)
+	}
 	if err != nil {
 		return id
 	}

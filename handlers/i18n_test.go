@@ -16,6 +16,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"donorbot/drive"
 	"donorbot/locales"
 )
 
@@ -126,6 +127,9 @@ func TestComputedMessageIDsExist(t *testing.T) {
 	for _, p := range inputProblems {
 		ids = append(ids, p.id)
 	}
+	for _, code := range drive.DeferralReasons {
+		ids = append(ids, "btn_deferral_"+code, "deferral_reason_"+code)
+	}
 	for _, id := range ids {
 		for _, lang := range languages {
 			if got := tx.text(lang, id, nil); got == id {
@@ -157,6 +161,63 @@ func TestNoUserTextInCode(t *testing.T) {
 			}
 			if vietnamese.MatchString(line) {
 				t.Errorf("%s:%d: user-facing text in code: %s", name, i+1, trimmed)
+			}
+		}
+	}
+}
+
+// TestEnglishPlurals: a count of one is written in the singular, zero as
+// nothing yet, and a message with a single form renders for any count.
+func TestEnglishPlurals(t *testing.T) {
+	tx, err := loadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		lang, id string
+		data     map[string]any
+		want     string
+	}{
+		{"en", "eligibility_history", map[string]any{"Count": 0}, "You have not donated yet."},
+		{"en", "eligibility_history", map[string]any{"Count": 1}, "You have donated once."},
+		{"en", "eligibility_history", map[string]any{"Count": 3}, "You have donated 3 times."},
+		{"vi", "eligibility_history", map[string]any{"Count": 0}, "Bạn chưa hiến máu lần nào."},
+		{"vi", "eligibility_history", map[string]any{"Count": 1}, "đã hiến máu 1 lần"},
+		{"en", "urgent_card", map[string]any{"Count": 1, "Units": 1}, "1 donor needed"},
+		{"en", "urgent_card", map[string]any{"Count": 2, "Units": 2}, "2 donors needed"},
+		{"en", "drive_card", map[string]any{"Count": 1, "Seats": 1}, "💺 1 seat left"},
+		{"en", "drive_card", map[string]any{"Count": 0, "Seats": 0}, "💺 0 seats left"},
+		{"en", "club_invite", map[string]any{"Count": 1, "Members": 1}, "— 1 member."},
+		{"en", "export_caption", map[string]any{"Count": 1}, ": 1 person"},
+		{"en", "milestone", map[string]any{"Count": 5}, "on 5 donations"},
+		{"en", "urgent_widened", map[string]any{"Count": 1}, "Alerted 1 more donor."},
+		{"en", "canceldrive_done", map[string]any{"Count": 1}, "telling its one registrant."},
+		{"en", "nd_preview", map[string]any{"Count": 1, "Slots": 1}, "🕐 1 time slot\n"},
+		// A single-form message with a Count of one still renders.
+		{"en", "donation_thanks", map[string]any{"Count": 1, "Volume": 350}, "donation number 1"},
+		{"vi", "urgent_card", map[string]any{"Count": 1, "Units": 1}, "cần 1 người hiến"},
+	} {
+		if got := tx.text(c.lang, c.id, c.data); !strings.Contains(got, c.want) {
+			t.Errorf("%s %s %v = %q; want it to contain %q", c.lang, c.id, c.data, got, c.want)
+		}
+	}
+}
+
+// TestEnglishTextsUseEnglishQuotes: «» are Vietnamese typography; English
+// texts quote with “”.
+func TestEnglishTextsUseEnglishQuotes(t *testing.T) {
+	files, err := fs.Glob(locales.FS, "*.en.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		raw, err := locales.FS.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(raw), "\n") {
+			if strings.ContainsAny(line, "«»") {
+				t.Errorf("%s:%d: «» in an English text: %s", name, i+1, line)
 			}
 		}
 	}

@@ -54,7 +54,7 @@ func (h *Handlers) addMember(ctx context.Context, t *turn) error {
 		return err
 	}
 	text := h.textIn(inv.DonorLang, "invitation_received", map[string]any{
-		"Club": club.Name, "Until": h.date(inv.ExpiresAt) + " " + h.clock(inv.ExpiresAt)})
+		"Club": club.Name, "Until": h.date(inv.DonorLang, inv.ExpiresAt) + " " + h.clock(inv.ExpiresAt)})
 	kb := rows(2,
 		botapi.Button{Text: h.textIn(inv.DonorLang, "btn_invitation_accept", nil), CallbackData: encodeCallback("cinv", id(inv.ID), "y")},
 		botapi.Button{Text: h.textIn(inv.DonorLang, "btn_invitation_decline", nil), CallbackData: encodeCallback("cinv", id(inv.ID), "n")})

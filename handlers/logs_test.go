@@ -34,7 +34,7 @@ func TestLogsCarryNoPhoneOrHealthAnswers(t *testing.T) {
 		birth: "14/02/1990", weight: "49,5", blood: "AB-"})
 	p.Expect("Cảm ơn")
 	p.Send("/profile")
-	p.Expect("+84978654321")
+	p.Expect("0978 654 321")
 	p.Send("/drives")
 	p.Tap("Đăng ký: " + d.Title)
 	p.TapPrefix(d.Start.In(loc(t)).Format("15:04") + "–")

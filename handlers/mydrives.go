@@ -49,7 +49,7 @@ func (h *Handlers) myDrivesScreen(ctx context.Context, t *turn) (string, botapi.
 	b.WriteString(t.text("mydrives_header"))
 	for _, r := range regs {
 		b.WriteString("\n\n")
-		data := h.slotData(r.Drive, r.Slot)
+		data := h.slotData(t.lang, r.Drive, r.Slot)
 		data["Status"] = t.text("reg_" + string(r.Registration.Status))
 		data["Position"] = r.Registration.WaitlistPosition
 		b.WriteString(t.textf("mydrives_item", data))
@@ -103,7 +103,7 @@ func (h *Handlers) askCancel(ctx context.Context, t *turn, regID int64) error {
 	kb := rows(1,
 		botapi.Button{Text: t.text("btn_cancel_yes"), CallbackData: encodeCallback("drv", "cancelok", id(regID))},
 		botapi.Button{Text: t.text("btn_cancel_keep"), CallbackData: encodeCallback("drv", "keep", id(regID))})
-	return t.replace(ctx, t.textf("cancel_confirm", h.slotData(reg.Drive, reg.Slot)), kb)
+	return t.replace(ctx, t.textf("cancel_confirm", h.slotData(t.lang, reg.Drive, reg.Slot)), kb)
 }
 
 // keepRegistration answers "Keep it": the list is shown again in place.
@@ -134,7 +134,7 @@ func (h *Handlers) cancelRegistration(ctx context.Context, t *turn, regID int64)
 	if err != nil {
 		return err
 	}
-	if err := t.replace(ctx, t.textf("registration_cancelled", h.slotData(reg.Drive, reg.Slot)), next); err != nil {
+	if err := t.replace(ctx, t.textf("registration_cancelled", h.slotData(t.lang, reg.Drive, reg.Slot)), next); err != nil {
 		return err
 	}
 	if err := h.cancelCalendar(ctx, t, reg); err != nil {
@@ -258,7 +258,7 @@ func (t *turn) remindKeyboard(res screening.Result) any {
 		// No day to be reminded of: when they can donate is the question.
 		return rows(1, t.eligibilityButton())
 	}
-	label := t.textf("btn_remind_me", map[string]any{"Date": displayDate(res.Until)})
+	label := t.textf("btn_remind_me", map[string]any{"Date": t.day(res.Until)})
 	return rows(1, botapi.Button{Text: label, CallbackData: encodeCallback("remind", res.Until.Format("20060102"))})
 }
 
@@ -274,7 +274,7 @@ func (h *Handlers) onRemind(ctx context.Context, t *turn) error {
 	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
-	return t.reply(ctx, t.textf("remind_set", map[string]any{"Date": displayDate(day)}), nil)
+	return t.reply(ctx, t.textf("remind_set", map[string]any{"Date": t.day(day)}), nil)
 }
 
 // recheckScreened ends the morning-of check. The new answers replace the

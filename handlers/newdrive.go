@@ -67,13 +67,21 @@ func (h *Handlers) newDriveFlow() *flow[driveDraft] {
 	}
 	wave := typed("wave", func(s *driveDraft) string { return s.Wave })
 	wave.Clear = func(s *driveDraft) { s.Wave = "" }
+	date := typed("date", func(s *driveDraft) string { return s.Date })
+	date.Show = func(t *turn, s *driveDraft) string {
+		day, err := time.Parse(time.DateOnly, s.Date)
+		if err != nil {
+			return orDash(s.Date)
+		}
+		return t.day(day)
+	}
 	return &flow[driveDraft]{
 		Name: flowNewDrive, Version: 1, Numbered: true,
 		Steps: []step[driveDraft]{
 			typed("title", func(s *driveDraft) string { return s.Title }),
 			wave,
 			typed("organizer", func(s *driveDraft) string { return s.Organizer }),
-			typed("date", func(s *driveDraft) string { return s.Date }),
+			date,
 			typed("window", func(s *driveDraft) string { return s.Window }),
 			typed("slotlen", func(s *driveDraft) string { return positive(s.SlotMinutes) }),
 			typed("capacity", func(s *driveDraft) string { return positive(s.Capacity) }),
@@ -241,7 +249,7 @@ func (h *Handlers) reviewDraft(t *turn, s *driveDraft) string {
 	preview := drive.Drive{Wave: in.Wave, Title: in.Title, Organizer: in.Organizer, Hospital: in.Hospital,
 		Venue: in.Venue, Start: in.Start, End: in.End}
 	return t.textf("nd_preview", map[string]any{
-		"Card": t.driveCard(preview, seats), "Slots": len(slots), "Target": in.TargetUnits, "Audience": s.audience(t),
+		"Card": t.driveCard(preview, seats), "Slots": len(slots), "Count": len(slots), "Target": in.TargetUnits, "Audience": s.audience(t),
 	})
 }
 

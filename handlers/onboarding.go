@@ -25,7 +25,7 @@ const (
 
 // consentVersion names the text the donor agreed to; bump it when
 // start_intro changes what is kept or why.
-const consentVersion = "2026-11"
+const consentVersion = "2026-12"
 
 // start greets a new user with what donorbot keeps and asks for consent, or
 // resumes an unfinished profile.
@@ -48,7 +48,7 @@ func (h *Handlers) start(ctx context.Context, t *turn) error {
 
 // welcomeBack greets an onboarded donor with the home menu.
 func (h *Handlers) welcomeBack(ctx context.Context, t *turn) error {
-	return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": shorten(t.donor.FullName, profile.MaxNameLen)}), t.homeKeyboard())
+	return t.reply(ctx, t.textf("welcome_back", map[string]any{"Name": t.greetingName()}), t.homeKeyboard())
 }
 
 // onConsent handles the consent buttons. The donor row, the first record of
@@ -123,12 +123,18 @@ func (h *Handlers) noFlowInput(ctx context.Context, t *turn, hasConversation boo
 	return h.notUnderstood(ctx, t)
 }
 
+// greetingName is what a greeting calls the donor: the given name, as
+// Vietnamese addresses people ("Chào Lan", not "Chào Nguyễn Thị Lan").
+func (t *turn) greetingName() string {
+	return shorten(profile.GivenName(t.donor.FullName, t.lang), profile.MaxNameLen)
+}
+
 func (h *Handlers) finishOnboarding(ctx context.Context, t *turn) error {
 	if err := h.d.Store.CompleteOnboarding(ctx, t.userID); err != nil {
 		return err
 	}
 	t.donor.OnboardedAt = h.d.Now()
-	if err := t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.donor.FullName}), t.homeKeyboard()); err != nil {
+	if err := t.reply(ctx, t.textf("onboarding_done", map[string]any{"Name": t.greetingName()}), t.homeKeyboard()); err != nil {
 		return err
 	}
 	// A new donor who came through a friend's link is credited to them.

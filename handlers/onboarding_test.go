@@ -22,7 +22,7 @@ func onboard(t *testing.T, b *bottest.Bot, p *bottest.Phone, name string) {
 	p.Send(name)
 	p.Expect("Bước 2/7")
 	p.ShareContact("84912345678", p.User.ID)
-	p.Expect("+84912345678")
+	p.Expect("0912 345 678")
 	p.Expect("Bước 3/7")
 	p.Tap("Nữ")
 	p.Expect("Bước 4/7")
@@ -70,7 +70,7 @@ func TestOnboardingPolling(t *testing.T) {
 	p := b.NewPhone("vi")
 	onboard(t, b, p, "  Nguyễn   Thị Hoa ")
 	// No unit exists, so step 7 is skipped.
-	p.Expect("Cảm ơn Nguyễn Thị Hoa", "hoàn tất")
+	p.Expect("Cảm ơn Hoa!", "hoàn tất")
 
 	d, err := b.Store.Donor(context.Background(), p.User.ID)
 	if err != nil {
@@ -94,7 +94,9 @@ func TestOnboardingPolling(t *testing.T) {
 		t.Error("reply keyboard with the contact button was never removed")
 	}
 	p.Send("/start")
-	p.Expect("Chào Nguyễn Thị Hoa")
+	p.Expect("Chào Hoa,") // the given name, the last word of a Vietnamese name
+	p.Send("/profile")
+	p.Expect("Điện thoại: 0912 345 678", "Ngày sinh: Thứ Bảy, 25/03/1995") // stored +84912345678
 }
 
 func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
@@ -112,7 +114,7 @@ func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
 	p.Send("Tran Van Binh")
 	p.Expect("Step 2/7")
 	p.Send("0912 345 678") // typed, not shared
-	p.Expect("+84912345678")
+	p.Expect("0912 345 678")
 	p.Tap("Male")
 	p.Expect("Step 4/7")
 	p.Send("1/2/1990")
@@ -122,10 +124,13 @@ func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
 	p.Tap("I don't know")
 	p.Expect("Step 7/7")
 	p.Tap("Ngân hàng máu sống Hà Nội")
-	p.Expect("Thank you, Tran Van Binh")
+	p.Expect("Thank you, Binh!")
 
 	p.Send("/profile")
-	m := p.Expect("Your profile", "Blood group: I don't know", "Unit/club: Ngân hàng máu sống Hà Nội", "Date of birth: 01/02/1990")
+	// The phone as dialled in Vietnam, the birth date with its weekday and
+	// the month in words: no dd/mm for an English reader.
+	m := p.Expect("Your profile", "Phone: 0912 345 678", "Blood group: I don't know", "Unit/club: Ngân hàng máu sống Hà Nội",
+		"Date of birth: Thu 1 Feb 1990")
 	if len(m.InlineKeyboard) == 0 {
 		t.Fatal("profile has no edit buttons")
 	}
@@ -136,6 +141,8 @@ func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
 	if !d.BloodGroupAnswered || d.BloodGroup.Known() || d.Language != "en" {
 		t.Errorf("got blood %q answered=%t lang %q, want unknown answered, en", d.BloodGroup, d.BloodGroupAnswered, d.Language)
 	}
+	p.Send("/start")
+	p.Expect("Hi Binh,") // the given name of a Vietnamese name, in English too
 	if len(b.API.CallsOf("setWebhook")) != 1 || len(b.API.CallsOf("getUpdates")) != 0 {
 		t.Errorf("webhook mode: got %d setWebhook, %d getUpdates calls", len(b.API.CallsOf("setWebhook")), len(b.API.CallsOf("getUpdates")))
 	}
@@ -188,7 +195,7 @@ func TestOnboardingBadInput(t *testing.T) {
 	p.Send("+1 415 555 2671")
 	p.Expect("số di động Việt Nam")
 	p.Send("0987.654.321")
-	p.Expect("+84987654321")
+	p.Expect("0987 654 321")
 
 	p.Expect("Bước 3/7")
 	p.Send("có lẽ") // text where a button is expected
@@ -224,7 +231,7 @@ func TestOnboardingBadInput(t *testing.T) {
 	p.Expect("chọn bằng các nút")
 	p.Send("ab âm") // a typed group is understood
 	skipUnitStep(t, b, p)
-	p.Expect("Cảm ơn Lê Văn Cường")
+	p.Expect("Cảm ơn Cường!")
 
 	d, err := b.Store.Donor(context.Background(), p.User.ID)
 	if err != nil {

@@ -40,9 +40,9 @@ func (h *Handlers) showProfile(ctx context.Context, t *turn) error {
 	}
 	text := t.textf("profile_show", map[string]any{
 		"Name":   shorten(d.FullName, profile.MaxNameLen),
-		"Phone":  d.Phone,
+		"Phone":  profile.LocalPhone(d.Phone),
 		"Sex":    t.text("btn_" + string(d.Sex)),
-		"Birth":  displayDate(d.BirthDate),
+		"Birth":  t.day(d.BirthDate),
 		"Weight": strconv.FormatFloat(d.WeightKg, 'f', -1, 64),
 		"Blood":  blood,
 		"Units":  orNone(strings.Join(names, ", "), none),

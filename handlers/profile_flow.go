@@ -156,7 +156,7 @@ func (h *Handlers) profileAnswer(id profile.Step) func(context.Context, *turn, *
 		t.donor = &d
 		switch id {
 		case profile.StepPhone:
-			saved := t.textf("phone_saved", map[string]any{"Phone": d.Phone})
+			saved := t.textf("phone_saved", map[string]any{"Phone": profile.LocalPhone(d.Phone)})
 			return "", t.reply(ctx, saved, t.afterReplyKeyboard())
 		case profile.StepBlood:
 			// Units are looked at when their question comes near: one

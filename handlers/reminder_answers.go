@@ -42,7 +42,7 @@ func (h *Handlers) onReminderAnswer(ctx context.Context, t *turn) error {
 	if !ok || err != nil {
 		return err
 	}
-	data := h.slotData(reg.Drive, reg.Slot)
+	data := h.slotData(t.lang, reg.Drive, reg.Slot)
 	switch op := t.cb.arg(2); op {
 	case rmdHere:
 		err := h.d.Store.ConfirmAttendance(ctx, t.userID, regID, h.d.Now())
@@ -93,7 +93,7 @@ func (h *Handlers) reminderRegistration(ctx context.Context, t *turn, regID, slo
 	case !reg.Registration.Status.Live() || reg.Drive.Status != drive.StatusPublished:
 		stale = t.text("reminder_stale_gone")
 	case reg.Slot.ID != slotID:
-		stale = t.textf("reminder_stale_moved", h.slotData(reg.Drive, reg.Slot))
+		stale = t.textf("reminder_stale_moved", h.slotData(t.lang, reg.Drive, reg.Slot))
 	case !reg.Slot.Start.After(h.d.Now()):
 		stale = t.text("reminder_stale_past")
 	default:

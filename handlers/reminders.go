@@ -75,7 +75,7 @@ func (h *Handlers) queueDateReminders(ctx context.Context) error {
 	return h.queueAll("date_reminders", func() (map[string]int, error) {
 		return h.d.Store.QueueDueDateReminders(ctx, h.today(), h.d.Now(), 100,
 			func(r storage.DateReminder) (storage.ScheduledMessage, error) {
-				text := h.textIn(r.Language, "remind_due", map[string]any{"Date": displayDate(r.Day)})
+				text := h.textIn(r.Language, "remind_due", map[string]any{"Date": displayDate(r.Language, r.Day)})
 				return storage.ScheduledMessage{ChatID: r.ChatID, Text: text}, nil
 			})
 	})
@@ -127,7 +127,7 @@ func (h *Handlers) reminderOffsets() []time.Duration {
 
 // renderSlotReminder words a reminder for its donor.
 func (h *Handlers) renderSlotReminder(r storage.DueReminder) (storage.ScheduledMessage, error) {
-	data := h.slotData(r.Drive, r.Slot)
+	data := h.slotData(r.Language, r.Drive, r.Slot)
 	if r.Kind == drive.KindThanks {
 		return storage.ScheduledMessage{ChatID: r.ChatID, Text: h.textIn(r.Language, "thanks_after_drive", data)}, nil
 	}

@@ -108,7 +108,7 @@ func (h *Handlers) thankDonor(ctx context.Context, rec storage.RecordedResult, i
 		"Count": count}
 	msg := "donation_thanks_no_date"
 	if !next.IsZero() {
-		msg, data["Next"] = "donation_thanks", displayDate(next)
+		msg, data["Next"] = "donation_thanks", displayDate(rec.Language, next)
 	}
 	if err := h.tell(ctx, rec.ChatID, h.textIn(rec.Language, msg, data), h.nextStepIn(rec.Language, "eligibility")); err != nil {
 		return err
@@ -151,14 +151,24 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 	if err != nil {
 		return h.resultNotRecorded(ctx, t, a, err)
 	}
-	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": reason, "Until": displayDate(until)})
+	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": h.deferralReasonIn(rec.Language, reason),
+		"Until": displayDate(rec.Language, until)})
 	if err := h.tell(ctx, rec.ChatID, text, nil); err != nil {
 		return err
 	}
-	what := t.textf("result_what_deferred", map[string]any{"Until": displayDate(until), "Reason": reason})
+	what := t.textf("result_what_deferred", map[string]any{"Until": t.day(until), "Reason": h.deferralReasonIn(t.lang, reason)})
 	a.Status = string(drive.RegDeferred)
 	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}),
 		h.fixResultButton(t, a))
+}
+
+// deferralReasonIn writes an on-site deferral's reason for a reader of
+// lang: a preset code in their language, a typed reason as it was typed.
+func (h *Handlers) deferralReasonIn(lang, reason string) string {
+	if drive.IsDeferralReason(reason) {
+		return h.textIn(lang, "deferral_reason_"+reason, nil)
+	}
+	return reason
 }
 
 // markNoShows turns confirmed registrations of ended drives never checked
@@ -172,7 +182,7 @@ func (h *Handlers) markNoShows(ctx context.Context) error {
 	queued := map[string]int{}
 	defer h.reportQueued("no_shows", queued)
 	marked, err := h.d.Store.MarkNoShows(ctx, h.d.Now(), func(n storage.NoShow) (storage.ScheduledMessage, error) {
-		text := h.textIn(n.Language, "no_show_notice", map[string]any{"Title": n.Title, "Date": h.date(n.DriveDay)})
+		text := h.textIn(n.Language, "no_show_notice", map[string]any{"Title": n.Title, "Date": h.date(n.Language, n.DriveDay)})
 		queued["no_show_notice"]++
 		return storage.ScheduledMessage{ChatID: n.ChatID, Text: text}, nil
 	})

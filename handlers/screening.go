@@ -225,7 +225,7 @@ func (st *screeningState) showAnswer(t *turn, q screening.QuestionID) string {
 	}
 	switch {
 	case a.When != nil:
-		details = append(details, whenText(a))
+		details = append(details, whenText(t, a))
 	case slices.Contains(st.NoDate, q):
 		details = append(details, t.text("review_no_date"))
 	}
@@ -329,7 +329,7 @@ func parsePurpose(p string) (string, int64, error) {
 // notice included.
 func (t *turn) screeningResultText(res screening.Result, day time.Time) string {
 	var b strings.Builder
-	data := map[string]any{"Date": displayDate(day), "Until": displayDate(res.Until), "Volume": res.MaxVolumeML}
+	data := map[string]any{"Date": t.day(day), "Until": t.day(res.Until), "Volume": res.MaxVolumeML}
 	switch {
 	case res.Status == screening.Eligible && res.MaxVolumeML > 0:
 		b.WriteString(t.textf("result_eligible", data))

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
+	"donorbot/datefmt"
 	"donorbot/screening"
 )
 
@@ -63,11 +65,16 @@ func (h *Handlers) whenChoices(t *turn, q screening.Question) []choice {
 	if q.Recent {
 		today := h.today()
 		for _, n := range recentDaysAgo {
-			cs = append(cs, choice{Text: daysAgoText(t, n), Value: displayDate(today.AddDate(0, 0, -n))})
+			cs = append(cs, choice{Text: daysAgoText(t, n), Value: eventDateValue(today.AddDate(0, 0, -n))})
 		}
 	}
 	return append(cs, choice{Text: t.text("btn_dont_remember"), Value: dontRemember})
 }
+
+// eventDateValue is a day button's value: the date as a donor would type
+// it, so a tap and typing take the same path through ParseEventDate. It is
+// never shown.
+func eventDateValue(day time.Time) string { return day.Format("02/01/2006") }
 
 func daysAgoText(t *turn, n int) string {
 	switch n {
@@ -93,9 +100,9 @@ func whenQuestion(q screening.Question) string {
 
 // whenText shows an answer's date at the review: the day when the donor
 // gave one, else the month.
-func whenText(a screening.Answer) string {
+func whenText(t *turn, a screening.Answer) string {
 	if a.Exact {
-		return displayDate(*a.When)
+		return t.day(*a.When)
 	}
-	return a.When.Format("01/2006")
+	return datefmt.Month(t.lang, *a.When)
 }

@@ -96,7 +96,7 @@ func (h *Handlers) reuseStep() step[screeningState] {
 		Prompt: func(t *turn, s *screeningState) string {
 			earlier := screeningState{Female: s.Female, Only: s.Only, Answers: s.Reuse.Answers, NoDate: s.Reuse.NoDate}
 			var b strings.Builder
-			b.WriteString(t.textf("reuse_ask", map[string]any{"Time": t.clock(s.Reuse.At), "Date": t.h.date(s.Reuse.At)}))
+			b.WriteString(t.textf("reuse_ask", map[string]any{"Time": t.clock(s.Reuse.At), "Date": t.date(s.Reuse.At)}))
 			for _, q := range s.questions() {
 				fmt.Fprintf(&b, "\n• %s: %s", t.text("label_"+string(q.ID)), earlier.showAnswer(t, q.ID))
 			}
@@ -142,7 +142,7 @@ func (h *Handlers) historyRulesOut(ctx context.Context, t *turn, kind string, re
 			return err
 		}
 	}
-	text := t.textf("history_rules_out", map[string]any{"Date": displayDate(day), "Until": displayDate(next)}) +
+	text := t.textf("history_rules_out", map[string]any{"Date": t.day(day), "Until": t.day(next)}) +
 		t.reasonLines(reasons)
 	if kind == "reg" {
 		text += "\n\n" + t.text("history_seat_freed")

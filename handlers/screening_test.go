@@ -95,7 +95,7 @@ func TestScreeningReviewUndoesAMistakenTap(t *testing.T) {
 			p.TapIn(p.Expect(tc.q7).ID, tc.today)
 			p.TapIn(p.Expect("8/8").ID, tc.no)
 
-			today := b.Now().In(loc(t)).Format("02/01/2006")
+			today := shownDate(t, tc.lang, b.Now())
 			review := p.Expect(tc.review, tc.q7Label+": "+tc.yes+" ("+today+")")
 			if !review.HasButtonText(tc.confirm) || !review.HasButtonText(tc.cancel) {
 				t.Fatalf("review buttons: %v", review.Buttons())
@@ -111,8 +111,11 @@ func TestScreeningReviewUndoesAMistakenTap(t *testing.T) {
 			p.TapIn(p.Expect(tc.q5, tc.when).ID, tc.back)
 			p.TapIn(p.Expect(tc.q5).ID, tc.yes)
 			p.Expect(tc.q5, tc.when)
-			month := b.Now().In(loc(t)).Format("01/2006")
-			p.Send(month)
+			p.Send(b.Now().In(loc(t)).Format("01/2006"))
+			month := "05/2030" // bottest.Epoch's month, in words in English
+			if tc.lang == "en" {
+				month = "May 2030"
+			}
 			review = p.Expect(tc.review, tc.q5Label+": "+tc.yes+" ("+month+")", tc.q7Label+": "+tc.yes+" ("+today+")")
 			p.TapIn(review.ID, tc.changeQ5)
 			p.TapIn(p.Expect(tc.q5).ID, tc.no)

@@ -55,7 +55,7 @@ func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error
 		return err
 	}
 	data := progressData(total)
-	data["Title"], data["Date"] = d.Title, h.date(d.Start)
+	data["Title"], data["Date"] = d.Title, t.date(d.Start)
 	var b strings.Builder
 	b.WriteString(t.textf("stats_drive", data))
 	b.WriteString("\n\n" + t.text("stats_by_slot"))
@@ -100,10 +100,11 @@ func (h *Handlers) campaignStats(ctx context.Context, t *turn, c drive.Campaign)
 	b.WriteString("\n\n" + t.text("stats_by_wave"))
 	bars := make([]drive.Bar, 0, len(waves))
 	for _, w := range waves {
-		label := w.Label + " (" + h.date(w.Start) + ")"
+		wave := h.waveIn(t.lang, w.Label)
+		label := wave + " (" + t.date(w.Start) + ")"
 		b.WriteString("\n" + t.textf("stats_wave_line", map[string]any{"Label": label, "Registered": w.Registered,
 			"Donated": w.Donated, "Target": w.Target, "Percent": w.Percent()}))
-		bars = append(bars, drive.Bar{Label: w.Label, Registered: w.Registered, Donated: w.Donated})
+		bars = append(bars, drive.Bar{Label: wave, Registered: w.Registered, Donated: w.Donated})
 	}
 	if err := t.reply(ctx, b.String(), nil); err != nil {
 		return err

@@ -167,8 +167,8 @@ func TestStatsAgainstTarget(t *testing.T) {
 	org.Send("/stats hành trình ĐỎ 2026")
 	msg = expectProgress(t, org, wantAll, 140, "kế hoạch")
 	for _, line := range []string{
-		fmt.Sprintf("• Đợt 1 (%s): %d / %d / 100 (%d%%)", da.Start.In(loc(t)).Format("02/01/2006"), wantA.Registered, wantA.Donated, wantA.Donated),
-		fmt.Sprintf("• Đợt 2 (%s): %d / %d / 40 (%d%%)", db.Start.In(loc(t)).Format("02/01/2006"), wantB.Registered, wantB.Donated, wantB.Donated*100/40),
+		fmt.Sprintf("• Đợt 1 (%s): %d / %d / 100 (%d%%)", shownDate(t, "vi", da.Start), wantA.Registered, wantA.Donated, wantA.Donated),
+		fmt.Sprintf("• Đợt 2 (%s): %d / %d / 40 (%d%%)", shownDate(t, "vi", db.Start), wantB.Registered, wantB.Donated, wantB.Donated*100/40),
 	} {
 		if !strings.Contains(msg.Text, line) {
 			t.Errorf("campaign stats lack the wave line %q:\n%s", line, msg.Text)

@@ -72,7 +72,7 @@ func (h *Handlers) driveMarker(ctx context.Context, t *turn) (func(start time.Ti
 		case !from.After(day):
 			return "\n" + t.text("drive_mark_eligible")
 		default:
-			return "\n" + t.textf("drive_mark_from", map[string]any{"Date": displayDate(from)})
+			return "\n" + t.textf("drive_mark_from", map[string]any{"Date": t.day(from)})
 		}
 	}, nil
 }

@@ -62,7 +62,7 @@ func TestLongTextStaysBounded(t *testing.T) {
 		donor.Tap("✅ Tôi đi được")
 		donor.Expect("Cảm ơn bạn! Hãy đến")
 	}
-	m := waitMessage(t, b, clubAdminID, status.ID, "Nhận lời: 2/2", seedPhone(legacyID), seedName(otherID)+" (O+) "+seedPhone(otherID))
+	m := waitMessage(t, b, clubAdminID, status.ID, "Nhận lời: 2/2", seedLocalPhone(legacyID), seedName(otherID)+" (O+) "+seedLocalPhone(otherID))
 	if n := utf8.RuneCountInString(m.Text); n > 1000 {
 		t.Errorf("status of %d characters", n)
 	}

@@ -26,8 +26,8 @@ func (h *Handlers) matchNeed(ctx context.Context, n storage.Need, a urgent.Audie
 func (h *Handlers) needCard(lang string, n storage.Need) string {
 	text := h.textIn(lang, "urgent_card", map[string]any{
 		"Group": string(n.BloodGroup), "Component": h.textIn(lang, "component_"+string(n.Component), nil),
-		"Units": n.UnitsNeeded, "Hospital": n.Hospital,
-		"Deadline": n.Deadline.In(h.d.Location).Format("15:04 02/01/2006"),
+		"Units": n.UnitsNeeded, "Count": n.UnitsNeeded, "Hospital": n.Hospital,
+		"Deadline": h.clock(n.Deadline) + " " + h.date(lang, n.Deadline),
 	})
 	if n.Note != "" {
 		text += "\n" + h.textIn(lang, "urgent_note", map[string]any{"Note": n.Note})

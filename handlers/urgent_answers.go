@@ -12,6 +12,7 @@ import (
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
+	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/textbound"
 	"donorbot/urgent"
@@ -69,8 +70,8 @@ func (h *Handlers) onAlertAnswer(ctx context.Context, t *turn) error {
 	switch res.Outcome {
 	case storage.Counted, storage.AlreadyAccepted:
 		text = t.textf("urgent_accepted", map[string]any{
-			"Hospital": n.Hospital, "Address": n.Address, "Contact": n.ContactName, "Phone": n.ContactPhone,
-			"Deadline": n.Deadline.In(h.d.Location).Format("15:04 02/01/2006"),
+			"Hospital": n.Hospital, "Address": n.Address, "Contact": n.ContactName, "Phone": profile.LocalPhone(n.ContactPhone),
+			"Deadline": h.clock(n.Deadline) + " " + t.date(n.Deadline),
 		})
 	case storage.Declined:
 		text = t.text("urgent_declined")
@@ -229,7 +230,7 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 		// Up to 50 donors in one edited message: names are cut so the
 		// list fits, and Fit below guards the total.
 		line := lt.textf("urgent_status_donor", map[string]any{"Name": textbound.Truncate(v.Name, statusNameLen),
-			"Group": string(v.Group), "Phone": v.Phone})
+			"Group": string(v.Group), "Phone": profile.LocalPhone(v.Phone)})
 		if v.Donated {
 			line += " " + lt.text("urgent_status_donated")
 		} else if len(kb.InlineKeyboard) < 20 {
@@ -353,7 +354,7 @@ func (h *Handlers) markDonated(ctx context.Context, t *turn, n storage.Need) err
 		return err
 	}
 	next := firstDay(h.statusOn(f, h.today(), nil), h.today())
-	text := h.textIn(d.Language, "urgent_thanks_donated", map[string]any{"Date": displayDate(next)})
+	text := h.textIn(d.Language, "urgent_thanks_donated", map[string]any{"Date": displayDate(d.Language, next)})
 	if next.IsZero() {
 		text = h.textIn(d.Language, "urgent_thanks_donated_nodate", nil)
 	}
@@ -384,7 +385,7 @@ func (h *Handlers) needs(ctx context.Context, t *turn) error {
 		b.WriteString("\n" + t.textf("needs_line", map[string]any{
 			"ID": n.ID, "Group": string(n.BloodGroup), "Component": t.text("component_" + string(n.Component)),
 			"Accepted": n.Accepted, "Units": n.UnitsNeeded, "Status": t.text("need_" + n.Status),
-			"Hospital": n.Hospital, "Date": displayDate(h.calendarDay(n.CreatedAt)),
+			"Hospital": n.Hospital, "Date": t.day(h.calendarDay(n.CreatedAt)),
 		}))
 		bs = append(bs, botapi.Button{Text: "#" + id(n.ID), CallbackData: encodeCallback("urgadm", id(n.ID), "show")})
 	}

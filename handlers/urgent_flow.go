@@ -140,7 +140,7 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 					s.Phone = p
 					return "", nil
 				},
-				Show: func(_ *turn, s *needDraft) string { return s.Phone }},
+				Show: func(_ *turn, s *needDraft) string { return profile.LocalPhone(s.Phone) }},
 			{ID: "note", Prompt: urgentPrompt("note"), Typed: true, Label: "un_label_note", Answered: quickAnswered("note"),
 				Parse: func(_ context.Context, t *turn, s *needDraft, raw string) (string, error) {
 					if !textbound.Within(raw, 500) {

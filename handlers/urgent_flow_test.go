@@ -105,7 +105,7 @@ func urgentFlowIn(t *testing.T, b *bottest.Bot, tc urgentFlowTexts) {
 	admin.Tap(tc.never)
 	expectShown(t, admin, tc.step11, tc.sameAudience, tc.compatibleAudience)
 	admin.Tap(tc.sameAudience)
-	review := admin.Expect(tc.review, tc.unitsLabel+"3", tc.noteLabel+tc.noNote, "+84987654321")
+	review := admin.Expect(tc.review, tc.unitsLabel+"3", tc.noteLabel+tc.noNote, "0987 654 321")
 	for _, label := range []string{tc.send, tc.changeUnits, tc.changeAud, tc.back, tc.cancel} {
 		if !review.HasButtonText(label) {
 			t.Fatalf("review lacks %q: %v", label, review.Buttons())

@@ -49,6 +49,12 @@ type donorSpec struct {
 func seedName(id int64) string  { return "Người hiến " + itoa(id) }
 func seedPhone(id int64) string { return fmt.Sprintf("+849%08d", id%100_000_000) }
 
+// seedLocalPhone is seedPhone as people are shown it: "0900 000 123".
+func seedLocalPhone(id int64) string {
+	n := id % 100_000_000
+	return fmt.Sprintf("09%02d %03d %03d", n/1_000_000, n/1000%1000, n%1000)
+}
+
 // seed creates onboarded donors as specified.
 func seed(t *testing.T, b *bottest.Bot, specs ...donorSpec) {
 	t.Helper()
@@ -127,7 +133,7 @@ func raiseNeed(t *testing.T, admin *bottest.Phone, o needOptions) (int64, telegr
 	admin.Tap(o.widen)
 	expectShown(t, admin, append([]string{"Bước 11/11", "Gửi tin cho ai"}, o.audiences...)...)
 	admin.TapPrefix("Cùng nhóm máu, trong câu lạc bộ")
-	expectShown(t, admin, append([]string{"Xem trước", "+84987654321", "✏️ Gửi tới"}, o.expect...)...)
+	expectShown(t, admin, append([]string{"Xem trước", "0987 654 321", "✏️ Gửi tới"}, o.expect...)...)
 	admin.Tap("🆘 Gửi")
 	status := admin.Expect("Yêu cầu #", "đang tìm người hiến")
 	id, err := strconv.ParseInt(needIDPattern.FindStringSubmatch(status.Text)[1], 10, 64)
@@ -363,8 +369,8 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 	waitMessage(t, b, adminID, status.ID, "Nhận lời: 0/2", "Chưa trả lời: 4")
 
 	d1.Tap("✅ Tôi đi được")
-	d1.Expect("Cảm ơn bạn! Hãy đến", "Khoa Huyết học, 201B Nguyễn Chí Thanh", "BS Trần Lan, +84987654321", "căn cước")
-	m := waitMessage(t, b, adminID, status.ID, "Nhận lời: 1/2", "Chưa trả lời: 3", seedName(ids[0])+" (B+) "+seedPhone(ids[0]))
+	d1.Expect("Cảm ơn bạn! Hãy đến", "Khoa Huyết học, 201B Nguyễn Chí Thanh", "BS Trần Lan, 0987 654 321", "căn cước")
+	m := waitMessage(t, b, adminID, status.ID, "Nhận lời: 1/2", "Chưa trả lời: 3", seedName(ids[0])+" (B+) "+seedLocalPhone(ids[0]))
 	if !m.HasButtonText("🩸 Đã hiến: "+seedName(ids[0])) || !m.HasButtonText("✅ Đã đủ, đóng yêu cầu") {
 		t.Errorf("status buttons: %v", m.Buttons())
 	}
@@ -379,9 +385,9 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 	d4Alert := alerts(b, ids[3])[0]
 
 	d3.Tap("✅ Tôi đi được")
-	d3.Expect("+84987654321")
+	d3.Expect("0987 654 321")
 	// The target is reached: the need closes and d4's open alert is edited.
-	waitMessage(t, b, adminID, status.ID, "đã đủ người", "Nhận lời: 2/2", seedName(ids[2])+" (B+) "+seedPhone(ids[2]))
+	waitMessage(t, b, adminID, status.ID, "đã đủ người", "Nhận lời: 2/2", seedName(ids[2])+" (B+) "+seedLocalPhone(ids[2]))
 	admin.Expect("Yêu cầu #" + strconv.FormatInt(needID, 10) + " đã đủ người nhận lời")
 	covered := waitMessage(t, b, ids[3], d4Alert.ID, "Đã đủ người nhận lời đi hiến, cảm ơn bạn")
 	if len(covered.InlineKeyboard) != 0 {
@@ -396,16 +402,18 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 	}
 	for _, id := range ids {
 		for _, msg := range b.API.Messages(id) {
-			if strings.Contains(msg.Text, "+849120082") {
-				t.Errorf("donor %d saw a donor's phone: %q", id, msg.Text)
+			for _, other := range ids {
+				if strings.Contains(msg.Text, seedPhone(other)) || strings.Contains(msg.Text, seedLocalPhone(other)) {
+					t.Errorf("donor %d saw a donor's phone: %q", id, msg.Text)
+				}
 			}
 		}
 	}
 
 	// The admin records that d1 donated: history, count and next date follow.
 	admin.TapIn(status.ID, "🩸 Đã hiến: "+seedName(ids[0]))
-	waitMessage(t, b, adminID, status.ID, seedName(ids[0])+" (B+) "+seedPhone(ids[0])+" — đã hiến")
-	next := calendarDay(t, b.Now()).AddDate(0, 0, 84).Format("02/01/2006")
+	waitMessage(t, b, adminID, status.ID, seedName(ids[0])+" (B+) "+seedLocalPhone(ids[0])+" — đã hiến")
+	next := shownDate(t, "vi", calendarDay(t, b.Now()).AddDate(0, 0, 84))
 	d1.Expect("Cảm ơn bạn đã hiến máu", next)
 	d1.Send("/eligibility")
 	d1.Expect("hiến máu lại từ ngày "+next, "đã hiến máu 1 lần")
@@ -416,7 +424,7 @@ func TestUrgentAnswersCountAndAutoClose(t *testing.T) {
 		t.Errorf("accepted = %d, %v; want 2", accepted, err)
 	}
 	// Logs (at debug level here) carry no phone number.
-	for _, phone := range []string{"987654321", "912008201", "912008203"} {
+	for _, phone := range []string{"987654321", "912008201", "912008203", "0987 654 321", seedLocalPhone(ids[0]), seedLocalPhone(ids[2])} {
 		if b.Logs.Contains(phone) {
 			t.Errorf("a phone number (%s) is in the logs", phone)
 		}
@@ -440,7 +448,7 @@ func TestUrgentCloseCancelsUnsent(t *testing.T) {
 	first := b.Phone(ids[39], "vi")
 	first.Expect("CẦN MÁU KHẨN CẤP", "tiểu cầu")
 	first.Tap("✅ Tôi đi được")
-	first.Expect("+84987654321")
+	first.Expect("0987 654 321")
 	waitMessage(t, b, adminID, status.ID, "đã đủ người", "Nhận lời: 1/1")
 	drained(t, b)
 	// An alert already on its way when the need closed still arrives; the
@@ -516,7 +524,7 @@ func TestUrgentLastUnitRace(t *testing.T) {
 		<-done
 		r1 := p1.ExpectMatch(isAnswer)
 		r2 := p2.ExpectMatch(isAnswer)
-		won := btoi(strings.Contains(r1.Text, "+84987654321")) + btoi(strings.Contains(r2.Text, "+84987654321"))
+		won := btoi(strings.Contains(r1.Text, "0987 654 321")) + btoi(strings.Contains(r2.Text, "0987 654 321"))
 		lost := btoi(strings.Contains(r1.Text, "Đã đủ người nhận lời")) + btoi(strings.Contains(r2.Text, "Đã đủ người nhận lời"))
 		if won != 1 || lost != 1 {
 			t.Fatalf("round %d: answers %q and %q: want one accepted, one thanked", round, r1.Text, r2.Text)
@@ -681,9 +689,9 @@ func TestClubJoinAvailabilityAndMembers(t *testing.T) {
 	p.Expect("đến hết ngày nào")
 	p.Send("01/01/2020")
 	p.Expect("Ngày chưa đúng")
-	until := calendarDay(t, b.Now()).AddDate(0, 0, 7).Format("02/01/2006")
-	p.Send(until)
-	p.Expect("sẵn sàng hiến máu khẩn cấp đến hết ngày " + until)
+	until := calendarDay(t, b.Now()).AddDate(0, 0, 7)
+	p.Send(until.Format("02/01/2006"))
+	p.Expect("sẵn sàng hiến máu khẩn cấp đến hết ngày " + shownDate(t, "vi", until))
 	p.Tap("🔔 Nhận tin khẩn cấp của mọi câu lạc bộ")
 	p.Expect("nhận cả tin khẩn cấp từ các câu lạc bộ bạn chưa tham gia")
 	p.Tap("⚪ Tạm nghỉ")

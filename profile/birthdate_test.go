@@ -65,7 +65,20 @@ func TestParseBirthDate(t *testing.T) {
 		{"01/13/2000", today, time.Time{}, ErrDateInvalid},
 		{"31/02/2030", today, time.Time{}, ErrDateInvalid}, // invalid before future
 		{"", today, time.Time{}, ErrDateInvalid},
-		{"12/05/90", today, time.Time{}, ErrDateInvalid},
+		// Two-digit years: the reading that is not in the future, age < 100.
+		{"12/05/90", today, date(1990, 5, 12), nil},
+		{"5/3/95", today, date(1995, 3, 5), nil},
+		{"5.3.95", today, date(1995, 3, 5), nil},
+		{"01/01/08", today, date(2008, 1, 1), nil},                                          // 16 in 2024, not 116
+		{"15/06/08", today, date(2008, 6, 15), nil},                                         // 16 today
+		{"16/06/08", today, time.Time{}, ErrAgeOutOfRange},                                  // 2008: 15 until tomorrow
+		{"29/02/00", today, date(2000, 2, 29), nil},                                         // 2000, a leap year
+		{"14/06/24", today, time.Time{}, ErrAgeOutOfRange},                                  // yesterday, not 1924
+		{"16/06/24", today, time.Time{}, ErrAgeOutOfRange},                                  // 1924: 99, too old; never 2024, the future
+		{"31/12/99", time.Date(2100, 1, 1, 9, 0, 0, 0, ict), time.Time{}, ErrAgeOutOfRange}, // 2099: a day old
+		{"30/02/95", today, time.Time{}, ErrDateInvalid},
+		{"12/05/9", today, time.Time{}, ErrDateInvalid},
+		{"12/05/990", today, time.Time{}, ErrDateInvalid},
 		{"12/05/01990", today, time.Time{}, ErrDateInvalid},
 		{"012/05/1990", today, time.Time{}, ErrDateInvalid},
 		{"1990-05-12", today, time.Time{}, ErrDateInvalid},

@@ -80,3 +80,26 @@ func mobile(nsn string) (string, error) {
 	}
 	return "", ErrPhoneInvalid
 }
+
+// LocalPhone writes a stored number the way people in Vietnam read and
+// dial it: "+84901234567" as "0901 234 567" (mobiles 4-3-3). Landlines
+// have the 02x area code plus eight digits: Hà Nội's and TP.HCM's two-digit
+// codes as "024 3869 3731", the others' three-digit ones as "0236 382 2222".
+// Anything else (another country, a malformed value) is returned unchanged,
+// so a number is never shown wrong, only unformatted.
+func LocalPhone(e164 string) string {
+	nsn, ok := strings.CutPrefix(e164, "+84")
+	if !ok || strings.IndexFunc(nsn, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return e164
+	}
+	national := "0" + nsn
+	switch {
+	case len(nsn) == 9 && strings.IndexByte("35789", nsn[0]) >= 0:
+		return national[:4] + " " + national[4:7] + " " + national[7:]
+	case len(nsn) == 10 && (strings.HasPrefix(nsn, "24") || strings.HasPrefix(nsn, "28")):
+		return national[:3] + " " + national[3:7] + " " + national[7:]
+	case len(nsn) == 10 && nsn[0] == '2':
+		return national[:4] + " " + national[4:7] + " " + national[7:]
+	}
+	return e164
+}

@@ -96,3 +96,33 @@ func TestErrPhoneNotMobileIsInvalid(t *testing.T) {
 		t.Error("ErrPhoneNotVietnamese should be distinct from ErrPhoneInvalid")
 	}
 }
+
+func TestLocalPhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"+84901234567":  "0901 234 567",
+		"+84912345678":  "0912 345 678",
+		"+84321234567":  "0321 234 567",
+		"+84861234567":  "0861 234 567",
+		"+842438693731": "024 3869 3731", // Hà Nội landline
+		"+842838295555": "028 3829 5555", // TP.HCM landline
+		"+842363822222": "0236 382 2222", // Đà Nẵng landline
+		"+14155552671":  "+14155552671",  // not Vietnamese: as stored
+		"+8491234567":   "+8491234567",   // too short: as stored
+		"+84 912345678": "+84 912345678", // not E.164: as stored
+		"":              "",
+	} {
+		if got := LocalPhone(in); got != want {
+			t.Errorf("LocalPhone(%q) = %q; want %q", in, got, want)
+		}
+	}
+	// Whatever ParsePhone accepts comes back in the local form it parses from.
+	for _, in := range []string{"0901 234 567", "+84 912 345 678", "84981234567"} {
+		p, err := ParsePhone(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q, err := ParsePhone(LocalPhone(p)); q != p || err != nil {
+			t.Errorf("ParsePhone(LocalPhone(%q)) = %q, %v", p, q, err)
+		}
+	}
+}

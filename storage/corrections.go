@@ -19,7 +19,8 @@ var ErrResultUnchanged = errors.New("storage: the corrected result equals the re
 
 // Result is the outcome recorded for a registration at the desk: a
 // donation (Donated, VolumeML, Kind) or an on-site deferral (Until, zero
-// when unknown, and Reason).
+// when unknown, and Reason: a preset code of drive.DeferralReasons, or the
+// text typed).
 type Result struct {
 	Donated  bool      `json:"donated"`
 	VolumeML int       `json:"volume_ml,omitempty"`
@@ -47,13 +48,13 @@ type Correction struct {
 func (s *Store) CorrectResult(ctx context.Context, c Correction) (Result, RecordedResult, error) {
 	const (
 		oldDonation = `SELECT volume_ml, kind FROM donations WHERE registration_id = $1`
-		oldDeferral = `SELECT until, coalesce(note, '') FROM deferrals WHERE registration_id = $1`
+		oldDeferral = `SELECT until, coalesce(reason_code, note, '') FROM deferrals WHERE registration_id = $1`
 		dropOld     = `WITH a AS (DELETE FROM donations WHERE registration_id = $1)
 			DELETE FROM deferrals WHERE registration_id = $1`
 		donation = `INSERT INTO donations (donor_id, donated_on, kind, volume_ml, source, recorded_by, registration_id)
 			SELECT donor_id, $2, $3, $4, 'drive', nullif($5::bigint, 0), id FROM registrations WHERE id = $1`
-		deferral = `INSERT INTO deferrals (donor_id, code, until, source, note, registration_id)
-			SELECT donor_id, 'on_site', $2, 'on_site', $3, id FROM registrations WHERE id = $1`
+		deferral = `INSERT INTO deferrals (donor_id, code, until, source, note, reason_code, registration_id)
+			SELECT donor_id, 'on_site', $2, 'on_site', $3, $4, id FROM registrations WHERE id = $1`
 		status = `UPDATE registrations SET status = $2, updated_at = now() WHERE id = $1`
 		audit  = `INSERT INTO result_corrections (registration_id, drive_id, changed_by, changed_at, old_result, new_result)
 			VALUES ($1, $2, $3, $4, $5, $6)`
@@ -97,7 +98,8 @@ func (s *Store) CorrectResult(ctx context.Context, c Correction) (Result, Record
 			if !c.New.Until.IsZero() {
 				until = sql.NullString{String: c.New.Until.Format(time.DateOnly), Valid: true}
 			}
-			_, err = tx.ExecContext(ctx, deferral, c.RegistrationID, until, c.New.Reason)
+			note, code := deferralReason(c.New.Reason)
+			_, err = tx.ExecContext(ctx, deferral, c.RegistrationID, until, note, code)
 		}
 		if err != nil {
 			return err

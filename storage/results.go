@@ -173,11 +173,13 @@ func (s *Store) RecordDonation(ctx context.Context, in DonationInput) (RecordedR
 // RecordOnSiteDeferral records that medical staff deferred the donor of a
 // live, checked-in registration on the day: the registration becomes
 // deferred, and a deferral until the given day (zero: unknown end) is stored with
-// the staff's reason, so eligibility answers take it into account.
+// the staff's reason, so eligibility answers take it into account. A reason
+// that is a preset code (drive.DeferralReasons) is stored as that code, any
+// other as typed.
 func (s *Store) RecordOnSiteDeferral(ctx context.Context, registrationID int64, reason string, until time.Time) (RecordedResult, error) {
 	const deferred = `UPDATE registrations SET status = 'deferred', updated_at = now() WHERE id = $1`
-	const insert = `INSERT INTO deferrals (donor_id, code, until, source, note, registration_id)
-		SELECT donor_id, 'on_site', $2, 'on_site', $3, id FROM registrations WHERE id = $1`
+	const insert = `INSERT INTO deferrals (donor_id, code, until, source, note, reason_code, registration_id)
+		SELECT donor_id, 'on_site', $2, 'on_site', $3, $4, id FROM registrations WHERE id = $1`
 	var out RecordedResult
 	err := s.inTx(ctx, func(tx *dbTx) error {
 		r, err := lockResult(ctx, tx, registrationID)
@@ -191,7 +193,8 @@ func (s *Store) RecordOnSiteDeferral(ctx context.Context, registrationID int64, 
 		if !until.IsZero() {
 			u = sql.NullString{String: until.Format(time.DateOnly), Valid: true}
 		}
-		if _, err := tx.ExecContext(ctx, insert, registrationID, u, reason); err != nil {
+		note, code := deferralReason(reason)
+		if _, err := tx.ExecContext(ctx, insert, registrationID, u, note, code); err != nil {
 			if errors.Is(mapErr(err), ErrDuplicate) {
 				return ErrResultRecorded
 			}
@@ -203,6 +206,15 @@ func (s *Store) RecordOnSiteDeferral(ctx context.Context, registrationID int64, 
 		return RecordedResult{}, fmt.Errorf("storage: record on-site deferral of registration %d: %w", registrationID, err)
 	}
 	return out, nil
+}
+
+// deferralReason splits an on-site deferral's reason into the columns it is
+// stored in: a preset code in reason_code, typed text in note.
+func deferralReason(reason string) (note, code sql.NullString) {
+	if drive.IsDeferralReason(reason) {
+		return sql.NullString{}, sql.NullString{String: reason, Valid: true}
+	}
+	return sql.NullString{String: reason, Valid: true}, sql.NullString{}
 }
 
 // lockedResult is a registration locked to record or correct its result.
