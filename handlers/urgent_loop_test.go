@@ -159,7 +159,7 @@ func TestUrgentShortCloseTellsAcceptors(t *testing.T) {
 	off.Expect("Thank you! Please go to")
 	waitMessage(t, b, adminID, status.ID, "Nhận lời: 1/2")
 	admin.TapIn(status.ID, "✅ Đã đủ, đóng yêu cầu")
-	ask = admin.Expect("Yêu cầu #"+n+" mới có 1/2")
+	ask = admin.Expect("Yêu cầu #" + n + " mới có 1/2")
 	admin.TapIn(ask.ID, "🛑 Hủy yêu cầu, báo họ không cần đến")
 	waitMessage(t, b, adminID, status.ID, "đã hủy")
 	off.Expect("was called off: you no longer need to come")
