@@ -96,19 +96,24 @@ func (s *Store) CancelNeed(ctx context.Context, id int64, now time.Time) (bool, 
 
 // ReopenAlerts makes the alerts of a need that opened again answerable
 // once more: those edited to "covered" unanswered, and the accepts that
-// came once it was filled ('late'). It returns their donors, most suitable
-// first, to be alerted again; none if the need is not open.
+// came once it was filled ('late'), of donors still reachable and not
+// committed to another need since (a standing accept, as in commitments).
+// It returns their donors, most suitable first, to be alerted again; none
+// if the need is not open.
 func (s *Store) ReopenAlerts(ctx context.Context, needID int64) ([]SentAlert, error) {
 	const q = `
 		WITH reopened AS (
 			UPDATE need_alerts a SET answer = NULL, answered_at = NULL, covered_at = NULL
-			FROM needs n
-			WHERE a.need_id = $1 AND n.id = a.need_id AND n.status = 'open'
+			FROM needs n, donors d
+			WHERE a.need_id = $1 AND n.id = a.need_id AND n.status = 'open' AND d.id = a.donor_id
+			  AND d.unreachable_at IS NULL
 			  AND (a.answer IS NULL AND a.covered_at IS NOT NULL OR a.answer = 'late')
-			RETURNING a.need_id, a.donor_id, a.rank)
-		SELECT r.need_id, d.telegram_id, d.chat_id, d.language, 0 AS message_id, 'open' AS need_status
-		FROM reopened r JOIN donors d ON d.id = r.donor_id
-		WHERE d.unreachable_at IS NULL ORDER BY r.rank`
+			  AND NOT EXISTS (SELECT 1 FROM need_alerts o JOIN needs m ON m.id = o.need_id
+				WHERE o.donor_id = a.donor_id AND o.need_id <> a.need_id AND o.answer = 'accepted'
+				  AND o.donated_at IS NULL AND m.status <> 'cancelled')
+			RETURNING a.need_id, d.telegram_id, d.chat_id, d.language, a.rank)
+		SELECT need_id, telegram_id, chat_id, language, 0 AS message_id, 'open' AS need_status
+		FROM reopened ORDER BY rank`
 	out := []SentAlert{}
 	if err := s.q(ctx).SelectContext(ctx, &out, q, needID); err != nil {
 		return nil, fmt.Errorf("storage: reopen alerts of need %d: %w", needID, err)

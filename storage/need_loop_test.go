@@ -71,6 +71,26 @@ func TestWithdrawAlert(t *testing.T) {
 		}
 	}
 
+	// A late acceptor who since accepted another need is not alerted again.
+	busy := newDonors(t, s, 2)
+	p, q := testNeed(t, s, club.ID, profile.BloodOPos, 1), testNeed(t, s, club.ID, profile.BloodOPos, 2)
+	for _, need := range []storage.Need{p, q} {
+		if _, err := s.AddAlerts(ctx, need.ID, busy); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []struct{ need, donor int64 }{{p.ID, busy[0]}, {p.ID, busy[1]}, {q.ID, busy[1]}} {
+		if _, err := s.AnswerAlert(ctx, a.need, a.donor, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, err := s.WithdrawAlert(ctx, p.ID, busy[0], testNow); err != nil || !r.Reopened {
+		t.Fatalf("withdrawal: %+v, %v", r, err)
+	}
+	if again, err := s.ReopenAlerts(ctx, p.ID); err != nil || len(again) != 0 {
+		t.Errorf("reopened %+v, %v; want nobody (the late acceptor is committed elsewhere)", again, err)
+	}
+
 	c := testNeed(t, s, club.ID, profile.BloodOPos, 2)
 	if _, err := s.AddAlerts(ctx, c.ID, ids[:1]); err != nil {
 		t.Fatal(err)
