@@ -47,11 +47,16 @@ func (h *Handlers) startAlerts(ctx context.Context, n storage.Need, lang string,
 	return h.d.Store.SetAlertsBroadcast(ctx, n.ID, bid, ids)
 }
 
-// onAlertAnswer handles "I can go" / "I can't" on an alert:
-// urg:v1:<need>:y|n. Storage answers only the tapping user's own alert.
+// onAlertAnswer handles "I can go" / "I can't" on an alert, and taking an
+// accept back: urg:v1:<need>:y|n|w|wy|wk. Storage answers only the tapping
+// user's own alert.
 func (h *Handlers) onAlertAnswer(ctx context.Context, t *turn) error {
 	needID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
-	yes, no := t.cb.arg(1) == "y", t.cb.arg(1) == "n"
+	step := t.cb.arg(1)
+	yes, no := step == "y", step == "n"
+	if err == nil && (step == "w" || step == "wy" || step == "wk") {
+		return h.onWithdrawStep(ctx, t, needID, step)
+	}
 	if err != nil || !yes && !no {
 		return t.answer(ctx, t.text("button_stale"))
 	}
@@ -62,27 +67,45 @@ func (h *Handlers) onAlertAnswer(ctx context.Context, t *turn) error {
 	if err != nil {
 		return err
 	}
-	if err := t.finishTap(ctx); err != nil {
+	n := res.Need
+	accepted := res.Outcome == storage.Counted || res.Outcome == storage.AlreadyAccepted
+	if accepted && n.Status != storage.NeedCancelled {
+		// The alert keeps one button: "I can no longer go".
+		if err := t.answer(ctx, ""); err != nil {
+			return err
+		}
+		if err := t.editButtons(ctx, h.acceptedKeyboard(t.lang, needID)); err != nil {
+			return err
+		}
+	} else if err := t.finishTap(ctx); err != nil {
 		return err
 	}
-	n := res.Need
 	var text string
-	switch res.Outcome {
-	case storage.Counted, storage.AlreadyAccepted:
+	switch {
+	case accepted && n.Status == storage.NeedCancelled:
+		text = t.text("urgent_withdraw_cancelled")
+	case accepted:
 		text = t.textf("urgent_accepted", map[string]any{
 			"Hospital": n.Hospital, "Address": n.Address, "Contact": n.ContactName, "Phone": profile.LocalPhone(n.ContactPhone),
 			"Deadline": h.clock(n.Deadline) + " " + t.date(n.Deadline),
 		})
-	case storage.Declined:
+	case res.Outcome == storage.Declined:
 		text = t.text("urgent_declined")
-	case storage.Late:
+	case n.Status == storage.NeedFilled:
 		text = t.text("urgent_late")
+	default:
+		text = t.text("urgent_late_closed")
 	}
 	if err := t.reply(ctx, text, nil); err != nil {
 		return err
 	}
+	if res.Outcome == storage.Counted {
+		if err := h.pushToAdmin(ctx, n, t.userID, "urgent_admin_accepted"); err != nil {
+			return err
+		}
+	}
 	if res.Filled {
-		if err := h.closeNeed(ctx, n); err != nil {
+		if err := h.closeNeed(ctx, n, t.userID); err != nil {
 			return err
 		}
 	}
@@ -90,9 +113,11 @@ func (h *Handlers) onAlertAnswer(ctx context.Context, t *turn) error {
 }
 
 // closeNeed stops a need that is no longer open: unsent alerts are
-// cancelled and sent ones nobody answered are edited to "covered". The
-// reminder loop covers alerts whose send was under way (coverAlerts).
-func (h *Handlers) closeNeed(ctx context.Context, n storage.Need) error {
+// cancelled, sent ones nobody answered are edited to "covered" (or
+// "closed"), and the donors who accepted are told whether they still go
+// (except, whose own accept filled it). The reminder loop covers alerts
+// whose send was under way (coverAlerts).
+func (h *Handlers) closeNeed(ctx context.Context, n storage.Need, except int64) error {
 	bids, err := h.d.Store.NeedBroadcasts(ctx, n.ID)
 	if err != nil {
 		return err
@@ -106,6 +131,9 @@ func (h *Handlers) closeNeed(ctx context.Context, n storage.Need) error {
 	if _, err := h.coverAlerts(ctx, n.ID); err != nil {
 		return err
 	}
+	if err := h.tellAcceptors(ctx, n, except); err != nil {
+		return err
+	}
 	if n.Status == storage.NeedFilled {
 		return h.tell(ctx, n.AdminChatID, h.textIn(n.AdminLang, "urgent_filled_notice", map[string]any{"ID": n.ID}), nil)
 	}
@@ -113,7 +141,8 @@ func (h *Handlers) closeNeed(ctx context.Context, n storage.Need) error {
 }
 
 // coverAlerts edits the unanswered alerts of closed needs (of needID, or all
-// when 0) to "covered, thank you" without buttons, and returns the needs
+// when 0) to "covered, thank you" (or, when the need was closed short or
+// cancelled, "no longer needed") without buttons, and returns the needs
 // whose alerts it edited.
 func (h *Handlers) coverAlerts(ctx context.Context, needID int64) (map[int64]bool, error) {
 	touched := map[int64]bool{}
@@ -125,6 +154,9 @@ func (h *Handlers) coverAlerts(ctx context.Context, needID int64) (map[int64]boo
 		for _, a := range alerts {
 			touched[a.NeedID] = true
 			text := h.textIn(a.Language, "urgent_covered", nil)
+			if a.NeedStatus != storage.NeedFilled {
+				text = h.textIn(a.Language, "urgent_alert_closed", nil)
+			}
 			err := h.d.Broadcaster.EditNow(ctx, a.ChatID, a.MessageID, text, botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}})
 			switch {
 			case errors.Is(err, broadcast.ErrBlocked) || errors.Is(err, tg.ErrorBadRequest):
@@ -140,7 +172,8 @@ func (h *Handlers) coverAlerts(ctx context.Context, needID int64) (map[int64]boo
 }
 
 // showNeedStatus sends the live status of a need to an admin of its club;
-// from then on that message is the one kept up to date.
+// from then on that message is the one kept up to date, and the one before
+// it says it moved (one live status at a time).
 func (h *Handlers) showNeedStatus(ctx context.Context, needID, chatID int64, lang string) error {
 	n, err := h.d.Store.Need(ctx, needID)
 	if err != nil {
@@ -154,7 +187,10 @@ func (h *Handlers) showNeedStatus(ctx context.Context, needID, chatID int64, lan
 	if err != nil {
 		return fmt.Errorf("show need %d: %w", needID, err)
 	}
-	return h.d.Store.SetNeedAdminMessage(ctx, needID, chatID, msgID, lang)
+	if err := h.d.Store.SetNeedAdminMessage(ctx, needID, chatID, msgID, lang); err != nil {
+		return err
+	}
+	return h.retireStatus(ctx, n, msgID)
 }
 
 // refreshNeedStatus edits the admin's status message to the need's state.
@@ -206,8 +242,9 @@ func (h *Handlers) refreshNeedStatus(ctx context.Context, needID int64) error {
 // looping forever on the admin's chat.
 const maxStatusEdits = 50
 
-// renderNeedStatus is the club admin's view of a need: counts, and the
-// donors who accepted with their phones (shown to club admins only), with
+// renderNeedStatus is the club admin's view of a need: counts by answer,
+// the donors who accepted with their phones (shown to club admins only),
+// the names of the others reached, by answer, with
 // the buttons that close, widen and record donations.
 func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang string) (string, botapi.InlineKeyboard, error) {
 	views, err := h.d.Store.NeedAlerts(ctx, n.ID)
@@ -221,6 +258,7 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 		"ID": n.ID, "Card": h.needCard(lang, n), "Status": lt.text("need_" + n.Status),
 		"Audience": lt.text("aud_" + string(n.Audience)), "Accepted": n.Accepted, "Units": n.UnitsNeeded,
 		"Declined": c.Declined, "NoAnswer": c.NoAnswer, "Late": c.Late, "Alerted": c.Alerted, "Unreached": c.Unreached,
+		"Withdrawn": c.Withdrawn,
 	}))
 	kb := rows(1)
 	for _, v := range views {
@@ -239,6 +277,7 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 		}
 		b.WriteString("\n" + line)
 	}
+	b.WriteString(reachedList(lt, views))
 	if n.Open() {
 		for _, a := range []urgent.Audience{urgent.Compatible, urgent.All} {
 			if a.Wider(n.Audience) {
@@ -276,21 +315,8 @@ func (h *Handlers) onNeedAdmin(ctx context.Context, t *turn) error {
 		return t.refuse(ctx, "need_not_yours")
 	}
 	switch action := t.cb.arg(1); action {
-	case "fill":
-		closed, err := h.d.Store.CloseNeed(ctx, needID)
-		if err != nil || !closed {
-			if err != nil {
-				return err
-			}
-			return t.answer(ctx, t.text("button_stale"))
-		}
-		if err := t.answer(ctx, t.text("urgent_closed_notice")); err != nil {
-			return err
-		}
-		if n, err = h.d.Store.Need(ctx, needID); err != nil {
-			return err
-		}
-		if err := h.closeNeed(ctx, n); err != nil {
+	case "fill", "keep", "cancel":
+		if err := h.closeByAdmin(ctx, t, n, action); err != nil {
 			return err
 		}
 	case string(urgent.Compatible), string(urgent.All):
@@ -306,6 +332,12 @@ func (h *Handlers) onNeedAdmin(ctx context.Context, t *turn) error {
 		count, err := h.alertNeed(ctx, n, a)
 		if err != nil {
 			return err
+		}
+		if count == 0 {
+			if err := h.explainNobodyMore(ctx, t, n); err != nil {
+				return err
+			}
+			break
 		}
 		if err := t.answer(ctx, t.textf("urgent_widened", map[string]any{"Count": count})); err != nil {
 			return err

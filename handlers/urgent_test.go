@@ -504,16 +504,19 @@ func TestUrgentCloseCancelsUnsent(t *testing.T) {
 // units needed.
 func TestUrgentLastUnitRace(t *testing.T) {
 	b := bottest.Start(t)
-	adminID, ids := testenv.TelegramID(), testenv.TelegramIDs(2)
+	adminID := testenv.TelegramID()
 	club := newClub(t, b, "CLB Ngan hang mau song 8400", adminID)
-	seed(t, b,
-		donorSpec{id: ids[0], group: profile.BloodOPos, clubID: club.ID, onCall: true},
-		donorSpec{id: ids[1], group: profile.BloodOPos, clubID: club.ID, onCall: true},
-	)
 	admin := b.Phone(adminID, "vi")
-	p1, p2 := b.Phone(ids[0], "vi"), b.Phone(ids[1], "vi")
-	for round := range 3 {
-		needID, status := raiseNeed(t, admin, needOptions{group: "O+", component: "máu toàn phần", units: "1",
+	// A new pair each round, of a group of its own: the winner of a round
+	// is committed to its need and not alerted for the next.
+	for round, group := range []profile.BloodGroup{profile.BloodOPos, profile.BloodAPos, profile.BloodBPos} {
+		ids := testenv.TelegramIDs(2)
+		seed(t, b,
+			donorSpec{id: ids[0], group: group, clubID: club.ID, onCall: true},
+			donorSpec{id: ids[1], group: group, clubID: club.ID, onCall: true},
+		)
+		p1, p2 := b.Phone(ids[0], "vi"), b.Phone(ids[1], "vi")
+		needID, status := raiseNeed(t, admin, needOptions{group: string(group), component: "máu toàn phần", units: "1",
 			widen: "Không nhắc", expect: []string{"2 người phù hợp"}})
 		a1 := p1.Expect("CẦN MÁU KHẨN CẤP")
 		a2 := p2.Expect("CẦN MÁU KHẨN CẤP")
@@ -657,7 +660,8 @@ func TestUrgentWidenOffer(t *testing.T) {
 	}
 	admin.TapIn(status.ID, "✅ Đã đủ, đóng yêu cầu")
 	waitMessage(t, b, adminID, status.ID, "đã đóng")
-	waitMessage(t, b, ids[1], o.ID, "Đã đủ người nhận lời đi hiến, cảm ơn bạn")
+	// Closed with nobody found: not "covered".
+	waitMessage(t, b, ids[1], o.ID, "Yêu cầu này đã đóng, bạn không cần đến")
 	clock.Advance(3 * time.Hour)
 	tick()
 	if n := offers(); n != 1 {

@@ -107,13 +107,15 @@ type SentAlert struct {
 	ChatID     int64  `db:"chat_id"`
 	Language   string `db:"language"`
 	MessageID  int    `db:"message_id"`
+	// NeedStatus tells a covered need from a closed or cancelled one.
+	NeedStatus string `db:"need_status"`
 }
 
 // UncoveredAlerts lists sent alerts of closed needs (of needID, or of any
 // need when needID is 0) that nobody answered and that still show their
 // buttons: they are to be edited to "covered".
 func (s *Store) UncoveredAlerts(ctx context.Context, needID int64, limit int) ([]SentAlert, error) {
-	const q = `SELECT a.need_id, d.telegram_id, d.chat_id, d.language, bd.message_id
+	const q = `SELECT a.need_id, d.telegram_id, d.chat_id, d.language, bd.message_id, n.status AS need_status
 		FROM need_alerts a
 		JOIN needs n ON n.id = a.need_id
 		JOIN donors d ON d.id = a.donor_id
@@ -153,9 +155,10 @@ type AlertView struct {
 
 // AlertCounts sums up the answers to a need's alerts. NoAnswer counts the
 // unanswered alerts sent or still queued; Unreached those that never went
-// out (cancelled when the need closed, failed, or blocked).
+// out (cancelled when the need closed, failed, or blocked); Withdrawn the
+// accepts taken back.
 type AlertCounts struct {
-	Alerted, Accepted, Declined, Late, NoAnswer, Unreached int
+	Alerted, Accepted, Declined, Late, NoAnswer, Unreached, Withdrawn int
 }
 
 // NeedAlerts lists the need's alerted donors, most suitable first.
@@ -198,6 +201,8 @@ func CountAlerts(views []AlertView) AlertCounts {
 			c.Declined++
 		case AnswerLate:
 			c.Late++
+		case AnswerWithdrawn:
+			c.Withdrawn++
 		default:
 			if v.Delivery == "pending" || v.Delivery == "sent" {
 				c.NoAnswer++

@@ -164,10 +164,11 @@ func (s *Store) WidenNeed(ctx context.Context, id int64, a urgent.Audience) (boo
 	return n > 0, nil
 }
 
-// CloseNeed closes an open need by hand; it reports false if it was not open.
-func (s *Store) CloseNeed(ctx context.Context, id int64) (bool, error) {
-	const q = `UPDATE needs SET status = 'closed', closed_at = now() WHERE id = $1 AND status = 'open'`
-	res, err := s.q(ctx).ExecContext(ctx, q, id)
+// CloseNeed closes an open need by hand at now, those who accepted still
+// expected; it reports false if it was not open.
+func (s *Store) CloseNeed(ctx context.Context, id int64, now time.Time) (bool, error) {
+	const q = `UPDATE needs SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'open'`
+	res, err := s.q(ctx).ExecContext(ctx, q, id, now)
 	if err != nil {
 		return false, fmt.Errorf("storage: close need %d: %w", id, err)
 	}
@@ -214,7 +215,9 @@ func (s *Store) QueueDueWidenOffers(ctx context.Context, now time.Time, limit in
 // NeedCandidates returns the donors a need of the club could reach among
 // groups: onboarded, reachable, on call on day, members of the club (or, if
 // optedIn, anyone who opted in to urgent alerts), and not yet alerted for
-// the need. Eligibility is left to urgent.Match.
+// the need. Eligibility is left to urgent.Match. A candidate's Promise is
+// their standing accept of another need, its Day the deadline instant: the
+// caller turns it into a calendar day in the bot's zone.
 func (s *Store) NeedCandidates(ctx context.Context, needID, clubID int64, groups []profile.BloodGroup, optedIn bool, day time.Time) ([]urgent.Candidate, error) {
 	const q = `SELECT d.telegram_id, d.chat_id, d.language, d.blood_group, d.birth_date, d.sex, d.weight_kg,
 			ld.donated_on, ld.kind
@@ -274,6 +277,13 @@ func (s *Store) NeedCandidates(ctx context.Context, needID, clubID int64, groups
 	}
 	if err := s.addOpenDeferrals(ctx, out, byID, ids, day); err != nil {
 		return nil, err
+	}
+	promises, err := s.commitments(ctx, needID, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range promises {
+		out[byID[id]].Promise = &urgent.Promise{Day: c.Deadline, Kind: screening.DonationKind(c.Component)}
 	}
 	// Judged like every screen: with what the latest screening said about
 	// the last donation (screening.Donor.Answered).

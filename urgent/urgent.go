@@ -69,11 +69,42 @@ type Candidate struct {
 	Group      profile.BloodGroup
 	// Donor is what the eligibility rules need (history and deferrals).
 	Donor screening.Donor
+	// Promise is the donation the donor is expected to give for another
+	// need they accepted and have not withdrawn from (nil: none).
+	Promise *Promise
+}
+
+// Promise is a standing accept of another need: a donation of Kind
+// expected by that need's deadline, whose calendar day (in the bot's zone)
+// is Day.
+type Promise struct {
+	Day  time.Time
+	Kind screening.DonationKind
+}
+
+// keepPromise counts the donor's promise as their last donation when it is
+// the later one. WHY: a donor who said "I can go" to one need will give
+// blood by its deadline; alerting them for a second whole-blood need the
+// same day asks for a donation they may not give for 12 weeks, and a
+// double yes leaves one patient short. Judging the promise as a donation
+// frees them exactly when the eligibility rules would after that donation
+// (sooner after platelets or plasma), and a withdrawal, a cancelled need or
+// the donation recorded in their history ends the promise.
+func (c Candidate) keepPromise() screening.Donor {
+	d := c.Donor
+	if c.Promise == nil || d.LastDonation != nil && !c.Promise.Day.After(d.LastDonation.Date) {
+		return d
+	}
+	// The screening answer about a donation elsewhere still counts when
+	// it is the later one (screening takes the later of the two).
+	d.LastDonation = &screening.Donation{Date: c.Promise.Day, Kind: c.Promise.Kind}
+	return d
 }
 
 // Match keeps the candidates of a group in groups who are eligible to
 // donate on day (donation interval, open deferrals, age and weight:
-// screening.NextEligible), ordered most suitable first: by the position of
+// screening.NextEligible), a promised donation counting as one
+// (Candidate.Promise), ordered most suitable first: by the position of
 // their group in groups (the patient's own group first), then the longest
 // since their last donation (never donated first), then Telegram id.
 func Match(cands []Candidate, groups []profile.BloodGroup, day time.Time) []Candidate {
@@ -82,7 +113,7 @@ func Match(cands []Candidate, groups []profile.BloodGroup, day time.Time) []Cand
 		if !slices.Contains(groups, c.Group) {
 			continue
 		}
-		next, _ := screening.NextEligible(screening.DefaultConfig(), c.Donor, day)
+		next, _ := screening.NextEligible(screening.DefaultConfig(), c.keepPromise(), day)
 		if next.IsZero() || next.After(day) {
 			continue
 		}

@@ -103,3 +103,37 @@ func TestAudience(t *testing.T) {
 		t.Error("Valid")
 	}
 }
+
+// TestMatchKeepsPromises: a donor who accepted another need is judged as if
+// they gave that donation on its deadline day: not alerted for whole blood
+// the same day nor 83 days later, again from the 84th day; after a promised
+// platelet donation, from 14 days on. An older promise than the recorded
+// donation changes nothing.
+func TestMatchKeepsPromises(t *testing.T) {
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	fresh := screening.Donor{WeightKg: 60, BirthDate: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)}
+	promised := func(id int64, on time.Time, kind screening.DonationKind) Candidate {
+		return Candidate{TelegramID: id, Group: onNeg, Donor: fresh, Promise: &Promise{Day: on, Kind: kind}}
+	}
+	recent := fresh
+	recent.LastDonation = &screening.Donation{Date: day.AddDate(0, 0, -100), Kind: screening.WholeBlood}
+	cands := []Candidate{
+		promised(1, day, screening.WholeBlood),                    // accepted a need due today
+		promised(2, day.AddDate(0, 0, 1), screening.WholeBlood),   // due tomorrow
+		promised(3, day.AddDate(0, 0, -83), screening.WholeBlood), // one day short
+		promised(4, day.AddDate(0, 0, -84), screening.WholeBlood), // interval over
+		promised(5, day.AddDate(0, 0, -14), screening.Platelets),  // apheresis interval over
+		promised(6, day.AddDate(0, 0, -13), screening.Platelets),  // one day short
+		{TelegramID: 7, Group: onNeg, Donor: recent, Promise: &Promise{Day: day.AddDate(0, 0, -200), Kind: screening.WholeBlood}},
+		{TelegramID: 8, Group: onNeg, Donor: fresh},
+	}
+	var got []int64
+	for _, c := range Match(cands, Groups(onNeg, blood.Whole, Same), day) {
+		got = append(got, c.TelegramID)
+	}
+	if want := []int64{4, 5, 8, 7}; !slices.Equal(got, want) {
+		t.Errorf("Match = %v, want %v", got, want)
+	}
+}
+
+const onNeg = profile.BloodONeg
