@@ -49,7 +49,7 @@ var (
 		"export": organizersOnly, "audit": adminsOnly, "checkin": organizersOnly, "mycode": anyone,
 		"stats": organizersOnly, "campaign": organizersOnly,
 		"available": anyone, "urgent": clubAdminsOnly, "needs": clubAdminsOnly, "invite": clubAdminsOnly,
-		"addmember": clubAdminsOnly,
+		"addmember": clubAdminsOnly, "settings": anyone,
 	}
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "edit": anyone, "forget": anyone,
@@ -65,6 +65,8 @@ var (
 		// fl answers only the tapper's own conversation; a flow's Guard
 		// checks its role (TestFlowGuardStopsRevokedOrganizer).
 		"fl": anyone,
+		// rcl and set change only the tapper's own settings.
+		"rcl": anyone, "set": anyone,
 	}
 )
 
@@ -191,8 +193,8 @@ var (
 		"consent": "own data", "edit": "own profile",
 		"drv": "own registrations (TestTamperedCallbacksChangeNothing)", "drvpg": "public list",
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
-		"avail": "own settings",
-		"urg":   "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
+		"avail": "own settings", "settings": "own settings", "rcl": "own settings", "set": "own settings",
+		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 	}
 )
 

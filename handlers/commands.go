@@ -13,7 +13,7 @@ import (
 
 // Command menus shown by Telegram, by role.
 var (
-	donorCommands     = []string{"start", "drives", "mydrives", "profile", "eligibility", "mycode", "available", "lang", "cancel", "forget", "help"}
+	donorCommands     = []string{"start", "drives", "mydrives", "profile", "eligibility", "mycode", "available", "settings", "lang", "cancel", "forget", "help"}
 	adminCommands     = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign", "donors", "newunit", "grant", "revoke", "audit"}
 	clubAdminCommands = []string{"urgent", "needs", "invite", "addmember"}
 )

@@ -34,7 +34,10 @@ type Deps struct {
 	OnError     func()
 	// OnQueued, if set, counts scheduled messages queued, by broadcast
 	// kind ("reminder_2h", "thanks", "eligible_again").
-	OnQueued    func(kind string, n int)
+	OnQueued func(kind string, n int)
+	// OnRecall, if set, counts the recall funnel by stage ("recalled",
+	// "registered").
+	OnRecall    func(stage string)
 	BotUsername string
 	// Now is the clock; tests may move it. Defaults to time.Now.
 	Now func() time.Time
@@ -111,6 +114,7 @@ func (h *Handlers) routes() {
 		"needs":       h.clubAdminOnly(h.needs),
 		"invite":      h.clubAdminOnly(h.invite),
 		"addmember":   h.clubAdminOnly(h.addMember),
+		"settings":    h.settings,
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,                         // consent:v1:yes|no
@@ -134,6 +138,8 @@ func (h *Handlers) routes() {
 		"urgadm":  h.clubAdminOnly(h.onNeedAdmin),      // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)
 		"cinv":    h.onInvitationAnswer,                // cinv:v1:<invitation>:y|n (the tapper's own invitation)
 		"fl":      h.onFlowButton,                      // fl:v1:<flow>:<step>:<op>[:<value>] (see flow.go)
+		"rcl":     h.onRecallButton,                    // rcl:v1:off (under a recall)
+		"set":     h.onSettings,                        // set:v1:<action>[:<value>] (see settings.go)
 	}
 	// Guided journeys, run by the engine of flow.go. Their buttons route
 	// through "fl" above; typed answers through onText.
