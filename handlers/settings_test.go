@@ -11,9 +11,9 @@ import (
 
 // settingsTexts are what a donor reads and taps on /settings in one language.
 type settingsTexts struct {
-	lang, header, recallOn, quietOn, onCallOff                 string
+	lang, header, recallOn, quietOn, onCallOff                  string
 	langButton, otherLang, otherHeader, otherLanguageLine, back string
-	onCallButton, onCallOn, unitsButton, done, updated, close  string
+	onCallButton, onCallOn, unitsButton, done, updated, close   string
 }
 
 var settingsLanguages = []settingsTexts{
