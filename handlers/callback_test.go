@@ -61,7 +61,9 @@ func FuzzDecodeCallback(f *testing.F) {
 		// Answering a deferred registration's screening again (another
 		// donor's id), the reuse offer and the grouped questions.
 		"drv:v1:reanswer:7", "drv:v1:reanswer:-1", "fl:v1:screening:reuse:a:keep", "fl:v1:screening:reuse:a:again",
-		"fl:v1:screening:group:a:n", "fl:v1:screening:group:a:y", "fl:v1:screening:group:a:x"} {
+		"fl:v1:screening:group:a:n", "fl:v1:screening:group:a:y", "fl:v1:screening:group:a:x",
+		// A recall's register and stop buttons, and forged settings.
+		"drv:v1:slot:12:345", "rcl:v1:off", "rcl:v1:on", "set:v1:setlang:fr", "set:v1:recall:maybe", "set:v1:units:9"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

@@ -95,3 +95,31 @@ func TestSettingsJourney(t *testing.T) {
 		})
 	}
 }
+
+// TestSettingsForgedButtons: settings buttons an old or tampered client
+// sends (an unknown language, action or value; "rcl" other than off) are
+// answered as stale and change nothing; before a profile they change
+// nothing either.
+func TestSettingsForgedButtons(t *testing.T) {
+	b := bottest.Start(t)
+	id := testenv.TelegramID()
+	seed(t, b, donorSpec{id: id, group: profile.BloodOPos})
+	p := b.Phone(id, "vi")
+	p.Send("/settings")
+	m := p.Expect("⚙️ Cài đặt của bạn")
+	for _, data := range []string{"set:v1:setlang:fr", "set:v1:bogus:on", "rcl:v1:on"} {
+		p.TapStale(m.ID, data)
+	}
+	stranger := b.NewPhone("vi")
+	stranger.TapStale(1, "set:v1:recall:off")
+	stranger.TapStale(1, "rcl:v1:off")
+	p.Settle()
+	var lang string
+	var recall bool
+	if err := b.Store.DB().QueryRow(`SELECT language, recall FROM donors WHERE telegram_id = $1`, id).Scan(&lang, &recall); err != nil {
+		t.Fatal(err)
+	}
+	if lang != "vi" || !recall {
+		t.Errorf("forged buttons changed the settings: language %q, recall %t", lang, recall)
+	}
+}
