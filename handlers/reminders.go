@@ -50,17 +50,19 @@ func (h *Handlers) SendReminders(ctx context.Context) error {
 }
 
 // queueSlotReminders queues every reminder due before a slot and every
-// thank-you due after a drive. In quiet hours it queues none: a reminder
-// due then went out at their last minute (quiet.Early), a thank-you waits
-// for their end (quiet.Wait).
+// thank-you due after a drive. In quiet hours it queues only those of
+// donors who turned quiet hours off: for the others a reminder due then
+// went out at their last minute (quiet.Early), a thank-you waits for their
+// end (quiet.Wait).
 func (h *Handlers) queueSlotReminders(ctx context.Context) error {
 	now := h.d.Now()
 	earlyBefore, ok := h.d.QuietHours.Horizon(now.In(h.d.Location))
-	if !ok {
-		return nil
+	quiet := !ok
+	if quiet {
+		earlyBefore = now
 	}
 	return h.queueAll("slot_reminders", func() (map[string]int, error) {
-		return h.d.Store.QueueDueReminders(ctx, now, earlyBefore, h.reminderOffsets(), 100, h.renderSlotReminder)
+		return h.d.Store.QueueDueReminders(ctx, now, earlyBefore, quiet, h.reminderOffsets(), 100, h.renderSlotReminder)
 	})
 }
 
