@@ -28,7 +28,8 @@ type Metrics struct {
 	Queued     *prometheus.CounterVec
 	Deliveries *prometheus.CounterVec
 	// Recalls counts the recall funnel: donors told they may donate again
-	// ("recalled") and registrations that followed one ("registered").
+	// ("recalled"), registrations that followed one ("registered") and
+	// donations recorded at those ("donated").
 	Recalls *prometheus.CounterVec
 }
 
@@ -66,7 +67,7 @@ func NewMetrics() *Metrics {
 			Name: "donorbot_deliveries_total", Help: "Queued messages by kind and outcome (sent, failed, blocked, retried).",
 		}, []string{"kind", "outcome"}),
 		Recalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "donorbot_recalls_total", Help: "Recall funnel: donors recalled when eligible again, registrations after a recall.",
+			Name: "donorbot_recalls_total", Help: "Recall funnel: donors recalled when eligible again, registrations after a recall, donations at those.",
 		}, []string{"stage"}),
 	}
 	m.Registry.MustRegister(m.Updates, m.Duplicates, m.Refused, m.HandlerLatency, m.Errors, m.APICalls, m.Webhook,

@@ -36,7 +36,7 @@ type Deps struct {
 	// kind ("reminder_2h", "thanks", "eligible_again").
 	OnQueued func(kind string, n int)
 	// OnRecall, if set, counts the recall funnel by stage ("recalled",
-	// "registered").
+	// "registered", "donated").
 	OnRecall    func(stage string)
 	BotUsername string
 	// Now is the clock; tests may move it. Defaults to time.Now.

@@ -172,3 +172,19 @@ func (h *Handlers) linkRecall(ctx context.Context, t *turn, regID int64) error {
 	}
 	return nil
 }
+
+// countRecallDonation counts in /metrics a donation at a registration a
+// recall led to.
+func (h *Handlers) countRecallDonation(ctx context.Context, regID int64) error {
+	if h.d.OnRecall == nil {
+		return nil
+	}
+	recalled, err := h.d.Store.RegistrationRecalled(ctx, regID)
+	if err != nil {
+		return err
+	}
+	if recalled {
+		h.d.OnRecall("donated")
+	}
+	return nil
+}

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"donorbot/bot"
+	"donorbot/drive"
 	"donorbot/internal/bottest"
 	"donorbot/internal/testenv"
 	"donorbot/profile"
-	"donorbot/storage"
 	"donorbot/telegramtest"
 )
 
@@ -73,7 +73,8 @@ func seedDonated(t *testing.T, b *bottest.Bot, id int64, lang string, day time.T
 func TestRecallWhenEligibleAgain(t *testing.T) {
 	for _, tc := range recallLanguages {
 		t.Run(tc.lang, func(t *testing.T) {
-			adminID, orgID, donorID := testenv.TelegramID(), testenv.TelegramID(), testenv.TelegramID()
+			ids := testenv.TelegramIDs(4)
+			adminID, orgID, deskID, donorID := ids[0], ids[1], ids[2], ids[3]
 			b, clock := recallBot(t, "21:00-07:00", bottest.Admins(adminID))
 			ctx := context.Background()
 			p := seedDonated(t, b, donorID, tc.lang, calendarDay(t, b.Now()))
@@ -110,15 +111,28 @@ func TestRecallWhenEligibleAgain(t *testing.T) {
 			if got := metric(t, b, `donorbot_recalls_total{stage="registered"}`); got != "1" {
 				t.Errorf("registered in /metrics = %q, want 1", got)
 			}
-			if err := b.Store.CheckIn(ctx, d.ID, regID, adminID, b.Now()); err != nil {
+			// Screened (as the questionnaire would), then at the drive the
+			// desk records 350 ml of whole blood.
+			answers := `[{"Question":"chronic","Yes":false}]`
+			if _, err := b.Store.SetScreening(ctx, regID, []byte(answers), 450, drive.RegConfirmed, b.Now()); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := b.Store.RecordDonation(ctx, storage.DonationInput{RegistrationID: regID, On: b.Now(),
-				Kind: "whole_blood", VolumeML: 350, Source: "drive", RecordedBy: adminID}); err != nil {
-				t.Fatal(err)
+			for _, id := range []int64{orgID, deskID} {
+				if err := b.Store.GrantRole(ctx, id, "organizer", 0, adminID); err != nil {
+					t.Fatal(err)
+				}
 			}
-			if err := b.Store.GrantRole(ctx, orgID, "organizer", 0, adminID); err != nil {
-				t.Fatal(err)
+			clock.Advance(2*24*time.Hour + 5*time.Minute) // the drive has begun
+			desk := b.Phone(deskID, "vi")
+			desk.Send("/checkin " + d.Code)
+			desk.Expect("Điểm danh «" + d.Title + "»")
+			desk.Send("0" + strings.TrimPrefix(seedPhone(donorID), "+84"))
+			desk.Expect("Đã điểm danh: " + seedName(donorID))
+			desk.Tap("🩸 Hiến 350 ml")
+			desk.Tap("máu toàn phần")
+			desk.Expect("Đã ghi: " + seedName(donorID))
+			if got := metric(t, b, `donorbot_recalls_total{stage="donated"}`); got != "1" {
+				t.Errorf("donated in /metrics = %q, want 1", got)
 			}
 			org := b.Phone(orgID, tc.lang)
 			if _, err := b.Store.DB().Exec(`UPDATE donors SET language = $2 WHERE telegram_id = $1`, orgID, tc.lang); err != nil {

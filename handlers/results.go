@@ -75,6 +75,9 @@ func (h *Handlers) onResultKind(ctx context.Context, t *turn) error {
 	if err != nil {
 		return h.resultNotRecorded(ctx, t, a, err)
 	}
+	if err := h.countRecallDonation(ctx, a.RegistrationID); err != nil {
+		return err
+	}
 	if err := h.thankDonor(ctx, rec, in); err != nil {
 		return err
 	}

@@ -175,6 +175,16 @@ func (s *Store) LinkRecall(ctx context.Context, telegramID, registrationID int64
 	return linked, nil
 }
 
+// RegistrationRecalled says whether a recall led to the registration.
+func (s *Store) RegistrationRecalled(ctx context.Context, registrationID int64) (bool, error) {
+	const q = `SELECT EXISTS (SELECT 1 FROM registrations WHERE id = $1 AND recall_id IS NOT NULL)`
+	var recalled bool
+	if err := s.q(ctx).GetContext(ctx, &recalled, q, registrationID); err != nil {
+		return false, fmt.Errorf("storage: recall of registration %d: %w", registrationID, err)
+	}
+	return recalled, nil
+}
+
 // RecallFunnel is what recalls did for a drive: donors whose recall offered
 // it, those of them who registered after it, and those who donated there.
 type RecallFunnel struct {
