@@ -87,9 +87,15 @@ func (h *Handlers) profileEditFlow() *flow[profileForm] {
 			}
 			return h.showProfile(ctx, t)
 		},
-		Cancelled: func(ctx context.Context, t *turn, _ *profileForm) error {
+		Cancelled: func(ctx context.Context, t *turn, s *profileForm) error {
 			// The phone question's reply keyboard goes with the answer.
-			return t.reply(ctx, t.text("profile_edit_cancelled"), botapi.RemoveKeyboard{RemoveKeyboard: true})
+			if err := t.reply(ctx, t.text("profile_edit_cancelled"), botapi.RemoveKeyboard{RemoveKeyboard: true}); err != nil {
+				return err
+			}
+			if s.From == fromSettings {
+				return h.settings(ctx, t)
+			}
+			return nil
 		},
 		Restart: func(ctx context.Context, t *turn) error { return h.showProfile(ctx, t) },
 		Guard:   h.consentedOnly,

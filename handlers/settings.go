@@ -159,11 +159,12 @@ func (t *turn) editHere(ctx context.Context, text string, kb botapi.InlineKeyboa
 }
 
 // editUnitsFromSettings asks the profile's unit question (tick and untick
-// units and clubs); Done comes back to the settings.
+// units and clubs); Done and Cancel come back to the settings. Its trail is
+// empty: Back would lead to the profile's field list, not the settings.
 func (h *Handlers) editUnitsFromSettings(ctx context.Context, t *turn) error {
 	f := h.profileEditFlow()
 	conv := storage.Conversation{Version: storage.ConversationVersion, Flow: f.Name, FlowVersion: f.Version,
-		Step: string(profile.StepUnit), Trail: []string{stepField}}
+		Step: string(profile.StepUnit)}
 	return f.ask(ctx, t, conv, &profileForm{Field: string(profile.StepUnit), From: fromSettings})
 }
 

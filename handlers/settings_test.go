@@ -14,6 +14,7 @@ type settingsTexts struct {
 	lang, header, recallOn, quietOn, onCallOff                  string
 	langButton, otherLang, otherHeader, otherLanguageLine, back string
 	onCallButton, onCallOn, unitsButton, done, updated, close   string
+	cancel                                                      string
 }
 
 var settingsLanguages = []settingsTexts{
@@ -22,13 +23,13 @@ var settingsLanguages = []settingsTexts{
 		langButton: "🌐 Đổi ngôn ngữ", otherLang: "English", otherHeader: "⚙️ Your settings",
 		otherLanguageLine: "Language: English", back: "⬅️ Back",
 		onCallButton: "🟢 On call for urgent needs", onCallOn: "On call for urgent needs: on",
-		unitsButton: "👥 Units and clubs", done: "Done", updated: "Profile updated.", close: "✖️ Close"},
+		unitsButton: "👥 Units and clubs", done: "Done", updated: "Profile updated.", close: "✖️ Close", cancel: "✖️ Cancel"},
 	{lang: "en", header: "⚙️ Your settings", recallOn: "Reminder when you may donate again: on",
 		quietOn: "Quiet hours: on", onCallOff: "On call for urgent needs: off",
 		langButton: "🌐 Change language", otherLang: "Tiếng Việt", otherHeader: "⚙️ Cài đặt của bạn",
 		otherLanguageLine: "Ngôn ngữ: Tiếng Việt", back: "⬅️ Quay lại",
 		onCallButton: "🟢 Sẵn sàng hiến máu khẩn cấp", onCallOn: "Sẵn sàng hiến máu khẩn cấp: bật",
-		unitsButton: "👥 Đơn vị, CLB", done: "Xong", updated: "Đã cập nhật hồ sơ.", close: "✖️ Đóng"},
+		unitsButton: "👥 Đơn vị, CLB", done: "Xong", updated: "Đã cập nhật hồ sơ.", close: "✖️ Đóng", cancel: "✖️ Hủy"},
 }
 
 // TestSettingsJourney: /settings shows the donor's values; they switch to
@@ -86,6 +87,10 @@ func TestSettingsJourney(t *testing.T) {
 			})
 			p.Tap(tc.done)
 			p.Expect(tc.updated)
+			m = p.Expect(tc.otherHeader, club.Name)
+			// Cancel at the unit question comes back to the settings too.
+			p.TapIn(m.ID, tc.unitsButton)
+			p.Tap(tc.cancel)
 			m = p.Expect(tc.otherHeader, club.Name)
 			p.TapIn(m.ID, tc.close)
 			b.API.WaitUntil(t, "settings closed", func() bool {
