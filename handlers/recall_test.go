@@ -342,3 +342,28 @@ func TestRemindersAtNightForDonorWithoutQuietHours(t *testing.T) {
 		})
 	}
 }
+
+// TestRecallTwoWeeksAfterPlatelets: apheresis needs two weeks between
+// donations, not twelve: a donor who gave platelets 13 days ago hears
+// nothing, and is recalled the next day.
+func TestRecallTwoWeeksAfterPlatelets(t *testing.T) {
+	for _, tc := range recallLanguages {
+		t.Run(tc.lang, func(t *testing.T) {
+			b, clock := recallBot(t, "21:00-07:00")
+			id := testenv.TelegramID()
+			p := seedDonated(t, b, id, tc.lang, time.Time{})
+			gave := calendarDay(t, b.Now()).AddDate(0, 0, -13)
+			if err := b.Store.AddDonation(context.Background(), id, gave, "platelets", 0, "drive", 0); err != nil {
+				t.Fatal(err)
+			}
+			d, _ := publishedDrive(t, b, "Ngày hội Tiểu cầu "+tc.lang, 5*24*time.Hour, 5)
+			runJobs(t, b, true)
+			if n := deliveredTo(t, b, id); n != 0 {
+				t.Fatalf("13 days after platelets, %d messages were sent, want none", n)
+			}
+			clock.Advance(24 * time.Hour)
+			runJobs(t, b, true)
+			p.Expect(tc.intro, displayDay(t, b.Now()), d.Title)
+		})
+	}
+}
