@@ -103,6 +103,15 @@ func (h *Handlers) renderRecall(ctx context.Context, c urgent.Candidate, day tim
 	if err != nil {
 		return storage.ScheduledMessage{}, nil, err
 	}
+	// A drive they are registered for already needs no button.
+	regs, err := h.d.Store.MyRegistrations(ctx, c.TelegramID, h.d.Now())
+	if err != nil {
+		return storage.ScheduledMessage{}, nil, err
+	}
+	booked := map[int64]bool{}
+	for _, r := range regs {
+		booked[r.Drive.ID] = booked[r.Drive.ID] || r.Registration.Status.Live()
+	}
 	var b strings.Builder
 	b.WriteString(t.textf("recall_intro", map[string]any{"Date": displayDate(day)}))
 	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
@@ -111,7 +120,7 @@ func (h *Handlers) renderRecall(ctx context.Context, c urgent.Candidate, day tim
 		if len(driveIDs) == recallDrives {
 			break
 		}
-		if l.SeatsLeft == 0 {
+		if l.SeatsLeft == 0 || booked[l.Drive.ID] {
 			continue
 		}
 		slots, err := h.d.Store.DriveSlots(ctx, l.Drive.ID)

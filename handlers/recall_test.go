@@ -345,7 +345,8 @@ func TestRemindersAtNightForDonorWithoutQuietHours(t *testing.T) {
 
 // TestRecallTwoWeeksAfterPlatelets: apheresis needs two weeks between
 // donations, not twelve: a donor who gave platelets 13 days ago hears
-// nothing, and is recalled the next day.
+// nothing, and is recalled the next day, offered the drive they are not
+// registered for yet, not the one they are.
 func TestRecallTwoWeeksAfterPlatelets(t *testing.T) {
 	for _, tc := range recallLanguages {
 		t.Run(tc.lang, func(t *testing.T) {
@@ -356,14 +357,25 @@ func TestRecallTwoWeeksAfterPlatelets(t *testing.T) {
 			if err := b.Store.AddDonation(context.Background(), id, gave, "platelets", 0, "drive", 0); err != nil {
 				t.Fatal(err)
 			}
+			booked, bookedSlots := publishedDrive(t, b, "Ngày hội Đã đăng ký "+tc.lang, 2*24*time.Hour, 5)
 			d, _ := publishedDrive(t, b, "Ngày hội Tiểu cầu "+tc.lang, 5*24*time.Hour, 5)
+			// publishedDrive closed the first when it made the second.
+			if _, err := b.Store.DB().Exec(`UPDATE drives SET status = 'published' WHERE id = $1`, booked.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Store.Register(context.Background(), id, bookedSlots[0].ID, b.Now()); err != nil {
+				t.Fatal(err)
+			}
 			runJobs(t, b, true)
 			if n := deliveredTo(t, b, id); n != 0 {
 				t.Fatalf("13 days after platelets, %d messages were sent, want none", n)
 			}
 			clock.Advance(24 * time.Hour)
 			runJobs(t, b, true)
-			p.Expect(tc.intro, displayDay(t, b.Now()), d.Title)
+			m := p.Expect(tc.intro, displayDay(t, b.Now()), d.Title)
+			if strings.Contains(m.Text, booked.Title) {
+				t.Errorf("the recall offers the drive the donor is registered for:\n%s", m.Text)
+			}
 		})
 	}
 }
