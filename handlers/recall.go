@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -48,18 +49,14 @@ func (h *Handlers) queueRecalls(ctx context.Context) error {
 	}
 	queued := map[string]int{}
 	defer h.reportQueued("recall", queued)
+	// One donor who cannot be recalled holds up no other; the day is
+	// scanned again at the next run, and those recalled are not told twice.
+	var errs []error
 	for _, c := range candidates {
-		from, ok := h.eligibleAgainOn(donorFacts{donor: c.Donor}, since, today)
-		if !ok {
+		recalled, err := h.recall(ctx, c, since, today)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("recall of %d: %w", c.TelegramID, err))
 			continue
-		}
-		msg, driveIDs, err := h.renderRecall(ctx, c, from)
-		if err != nil {
-			return err
-		}
-		recalled, err := h.d.Store.Recall(ctx, c.TelegramID, from, today, driveIDs, h.d.Now(), msg)
-		if err != nil {
-			return err
 		}
 		if recalled {
 			queued["recall"]++
@@ -68,7 +65,24 @@ func (h *Handlers) queueRecalls(ctx context.Context) error {
 			}
 		}
 	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
 	return h.d.Store.MarkRecallScan(ctx, today, scope)
+}
+
+// recall tells the candidate, if they became eligible again after since,
+// once for that day.
+func (h *Handlers) recall(ctx context.Context, c urgent.Candidate, since, today time.Time) (bool, error) {
+	from, ok := h.eligibleAgainOn(donorFacts{donor: c.Donor}, since, today)
+	if !ok {
+		return false, nil
+	}
+	msg, driveIDs, err := h.renderRecall(ctx, c, from)
+	if err != nil {
+		return false, err
+	}
+	return h.d.Store.Recall(ctx, c.TelegramID, from, today, driveIDs, h.d.Now(), msg)
 }
 
 // eligibleAgainOn is the day in (since, today] from which the donor may
@@ -130,6 +144,9 @@ func (h *Handlers) renderRecall(ctx context.Context, c urgent.Candidate, day tim
 		for _, s := range slots {
 			if !s.Start.After(h.d.Now()) || s.SeatsLeft() == 0 {
 				continue
+			}
+			if len(driveIDs) == 0 {
+				b.WriteString(" " + t.text("recall_drives"))
 			}
 			b.WriteString("\n\n" + t.driveCard(l.Drive, l.SeatsLeft))
 			label := t.textf("btn_recall_register", map[string]any{

@@ -379,3 +379,28 @@ func TestRecallTwoWeeksAfterPlatelets(t *testing.T) {
 		})
 	}
 }
+
+// TestRecallWithoutDrives: with no drive open to the donor, the recall
+// says so and offers the drives list instead of register buttons.
+func TestRecallWithoutDrives(t *testing.T) {
+	for _, tc := range []struct{ lang, none, list string }{
+		{"vi", "Hiện chưa có ngày hội nào còn chỗ", "📅 Xem các ngày hội"},
+		{"en", "No drive open to you has free seats", "📅 See the drives"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			b, _ := recallBot(t, "")
+			id := testenv.TelegramID()
+			p := seedDonated(t, b, id, tc.lang, calendarDay(t, b.Now()).AddDate(0, 0, -84))
+			if _, err := b.Store.DB().Exec(`UPDATE drives SET status = 'closed' WHERE status = 'published'`); err != nil {
+				t.Fatal(err)
+			}
+			runJobs(t, b, true)
+			m := p.Expect(tc.none)
+			if !m.HasButtonText(tc.list) {
+				t.Errorf("the recall lacks %q: %+v", tc.list, m.InlineKeyboard)
+			}
+			p.Tap(tc.list)
+			p.Expect(map[string]string{"vi": "Hiện chưa có ngày hội hiến máu nào", "en": "There are no upcoming blood drives"}[tc.lang])
+		})
+	}
+}
