@@ -404,3 +404,46 @@ func TestRecallWithoutDrives(t *testing.T) {
 		})
 	}
 }
+
+// TestNoShowNoticeAtNightWithoutQuietHours: with quiet hours 21:00-07:00,
+// two donors missed a drive that ended at 22:00. The one who turned quiet
+// hours off in /settings is told at once, the other at 07:00.
+func TestNoShowNoticeAtNightWithoutQuietHours(t *testing.T) {
+	for _, tc := range []struct{ lang, quietOff, saved, notice string }{
+		{"vi", "🌙 Tắt giờ yên lặng (nhận tin cả ban đêm)", "Giờ yên lặng (21:00-07:00): tắt", "Chúng mình chưa gặp bạn"},
+		{"en", "🌙 Turn quiet hours off (messages at night too)", "Quiet hours (21:00-07:00): off", "We missed you"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			clock := clockAtLocal(t, 20, 58)
+			b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) {
+				c.ReminderInterval = time.Hour
+				c.QuietHours = "21:00-07:00"
+			}))
+			ids := testenv.TelegramIDs(2)
+			keeps, night := ids[0], ids[1]
+			pKeeps := seedDonated(t, b, keeps, tc.lang, time.Time{})
+			pNight := seedDonated(t, b, night, tc.lang, time.Time{})
+			pNight.Send("/settings")
+			pNight.Tap(tc.quietOff)
+			waitEdited(t, b, pNight, tc.saved)
+			slots := publishHourDrive(t, b, "Ngày hội Vắng mặt "+tc.lang, clockAtLocal(t, 21, 0).Now())
+			for _, id := range ids {
+				confirmed(t, b, id, slots[0])
+			}
+			runJobs(t, b, false) // 20:58: the reminders before the drive
+			before := map[int64]int{keeps: deliveredTo(t, b, keeps), night: deliveredTo(t, b, night)}
+			clock.Advance(time.Hour + 2*time.Minute) // 22:00: the drive is over
+			runJobs(t, b, false)
+			pNight.Expect(tc.notice, "Ngày hội Vắng mặt")
+			if n := deliveredTo(t, b, keeps); n != before[keeps] {
+				t.Errorf("at 22:00 the donor keeping quiet hours got %d more messages, want none", n-before[keeps])
+			}
+			clock.Advance(9 * time.Hour) // 07:00
+			runJobs(t, b, false)
+			pKeeps.Expect(tc.notice, "Ngày hội Vắng mặt")
+			if n := deliveredTo(t, b, night); n != before[night]+1 {
+				t.Errorf("the donor told at night got %d more messages, want the one notice", n-before[night])
+			}
+		})
+	}
+}
