@@ -33,7 +33,7 @@ type Deps struct {
 	IsAdmin     func(ctx context.Context, userID int64) (bool, error)
 	OnError     func()
 	// OnQueued, if set, counts scheduled messages queued, by broadcast
-	// kind ("reminder_2h", "thanks", "eligible_again").
+	// kind ("reminder_2h", "thanks", "eligible_again", "recall").
 	OnQueued func(kind string, n int)
 	// OnRecall, if set, counts the recall funnel by stage ("recalled",
 	// "registered", "donated").
