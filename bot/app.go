@@ -178,6 +178,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		IsAdmin:         a.isAdmin,
 		OnError:         func() { a.metrics.Errors.WithLabelValues("error").Inc() },
 		OnQueued:        func(kind string, n int) { a.metrics.Queued.WithLabelValues(kind).Add(float64(n)) },
+		OnRecall:        func(stage string) { a.metrics.Recalls.WithLabelValues(stage).Inc() },
 		BotUsername:     me.Username,
 		ReminderOffsets: a.cfg.ReminderOffsets,
 		QuietHours:      a.cfg.Quiet,

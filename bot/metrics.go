@@ -27,6 +27,10 @@ type Metrics struct {
 	// both by broadcast kind: "reminder_2h" sent, failed, ...
 	Queued     *prometheus.CounterVec
 	Deliveries *prometheus.CounterVec
+	// Recalls counts the recall funnel: donors told they may donate again
+	// ("recalled"), registrations that followed one ("registered") and
+	// donations recorded at those ("donated").
+	Recalls *prometheus.CounterVec
 }
 
 // NewMetrics registers donorbot's series and the Go runtime's.
@@ -62,9 +66,12 @@ func NewMetrics() *Metrics {
 		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "donorbot_deliveries_total", Help: "Queued messages by kind and outcome (sent, failed, blocked, retried).",
 		}, []string{"kind", "outcome"}),
+		Recalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donorbot_recalls_total", Help: "Recall funnel: donors recalled when eligible again, registrations after a recall, donations at those.",
+		}, []string{"stage"}),
 	}
 	m.Registry.MustRegister(m.Updates, m.Duplicates, m.Refused, m.HandlerLatency, m.Errors, m.APICalls, m.Webhook,
-		m.Queued, m.Deliveries,
+		m.Queued, m.Deliveries, m.Recalls,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

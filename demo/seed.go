@@ -178,12 +178,18 @@ func ensureDonor(ctx context.Context, store *storage.Store, i int, now time.Time
 		steps = append(steps, func() error { return store.SetOnCall(ctx, id, true, time.Time{}) })
 	}
 	// Histories: every donor but each fifth has given; the last gift is
-	// between 3 weeks and 14 months ago, so some are eligible again.
+	// between 3 weeks and 14 months ago, so some are eligible again, and
+	// three become eligible again today or in the next two days.
 	for n := range i % 4 {
 		if i%5 == 4 {
 			break
 		}
 		on := now.AddDate(0, 0, -21-i*13-n*120)
+		if n == 0 && i%10 == 7 {
+			// Whole blood 84, 83 and 82 days ago: eligible again today,
+			// tomorrow and the day after, so the playground shows recalls.
+			on = now.AddDate(0, 0, -84+i/10)
+		}
 		kind, ml := "whole_blood", []int{250, 350, 450}[(i+n)%3]
 		steps = append(steps, func() error { return store.AddDonation(ctx, id, on, kind, ml, "self_report", 0) })
 	}

@@ -2,11 +2,13 @@ package demo_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"donorbot/demo"
 	"donorbot/internal/testenv"
+	"donorbot/screening"
 	"donorbot/storage"
 )
 
@@ -139,5 +141,37 @@ func TestSeedRefreshesPastDrives(t *testing.T) {
 				t.Errorf("%d published drives ahead, %d confirmed in the first; want %d and 12", ahead, confirmed, tc.ahead)
 			}
 		})
+	}
+}
+
+// TestSeedHasDonorsEligibleAgainSoon: by the one eligibility rule, some
+// demo donors may donate again from today or one of the next days (the
+// playground shows them recalled), not all at once.
+func TestSeedHasDonorsEligibleAgainSoon(t *testing.T) {
+	store := emptyStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := demo.Seed(ctx, store, now); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	soon := map[int]int{} // days from today -> donors eligible again then
+	for id := int64(demo.FirstDonorID); id < demo.FirstDonorID+demo.Donors; id++ {
+		last, err := store.LastDonation(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := screening.Donor{LastDonation: &screening.Donation{Date: last.On, Kind: screening.DonationKind(last.Kind)}}
+		// From the day after the gift: the first day the interval allows.
+		from, _ := screening.NextEligible(screening.DefaultConfig(), d, last.On.AddDate(0, 0, 1))
+		if days := int(from.Sub(today).Hours() / 24); days >= 0 && days <= 3 {
+			soon[days]++
+		}
+	}
+	if soon[0] == 0 || soon[1]+soon[2]+soon[3] < 2 {
+		t.Errorf("donors eligible again in 0..3 days: %v, want one today and two in the next days", soon)
 	}
 }

@@ -49,7 +49,7 @@ var (
 		"export": organizersOnly, "audit": adminsOnly, "checkin": organizersOnly, "mycode": anyone,
 		"stats": organizersOnly, "campaign": organizersOnly,
 		"available": anyone, "urgent": clubAdminsOnly, "needs": clubAdminsOnly, "invite": clubAdminsOnly,
-		"addmember": clubAdminsOnly, "history": anyone, "card": anyone,
+		"addmember": clubAdminsOnly, "history": anyone, "card": anyone, "settings": anyone,
 	}
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "edit": anyone, "forget": anyone,
@@ -70,6 +70,8 @@ var (
 		"hist": anyone,
 		// home runs the tapper's own donor commands.
 		"home": anyone,
+		// rcl and set change only the tapper's own settings.
+		"rcl": anyone, "set": anyone,
 	}
 )
 
@@ -197,6 +199,7 @@ var (
 		"drv": "own registrations (TestTamperedCallbacksChangeNothing)", "drvpg": "public list",
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"rmd": "own registrations (TestTamperedCallbacksChangeNothing)", "avail": "own settings",
+		"settings": "own settings", "rcl": "own settings", "set": "own settings",
 		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 		"history": "own data", "card": "own data", "hist": "own data",
 		"home": "own data, as its commands",

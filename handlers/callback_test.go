@@ -66,7 +66,9 @@ func FuzzDecodeCallback(f *testing.F) {
 		// left since, an unknown answer.
 		"rmd:v1:7:3:here", "rmd:v1:7:3:cancel", "rmd:v1:7:-3:move", "rmd:v1:7:3:maybe", "rmd:v1:99999999999999999999:1:keep",
 		// Cancel asks first; the next steps of journey ends; a poster.
-		"drv:v1:cancelok:7", "drv:v1:keep:7", "home:v1:mydrives", "home:v1:grant", "qrb:v1:2"} {
+		"drv:v1:cancelok:7", "drv:v1:keep:7", "home:v1:mydrives", "home:v1:grant", "qrb:v1:2",
+		// A recall's register and stop buttons, and forged settings.
+		"drv:v1:slot:12:345", "rcl:v1:off", "rcl:v1:on", "set:v1:setlang:fr", "set:v1:recall:maybe", "set:v1:units:9"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

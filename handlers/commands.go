@@ -14,7 +14,7 @@ import (
 
 // Command menus shown by Telegram, by role. Admins are organizers too.
 var (
-	donorCommands     = []string{"start", "drives", "mydrives", "profile", "eligibility", "history", "card", "mycode", "available", "lang", "cancel", "forget", "help"}
+	donorCommands     = []string{"start", "drives", "mydrives", "profile", "eligibility", "history", "card", "mycode", "available", "settings", "lang", "cancel", "forget", "help"}
 	organizerCommands = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign"}
 	adminCommands     = []string{"donors", "newunit", "grant", "revoke", "audit"}
 	clubAdminCommands = []string{"urgent", "needs", "invite", "addmember"}

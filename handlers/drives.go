@@ -318,6 +318,9 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 	case err != nil:
 		return err
 	}
+	if err := h.linkRecall(ctx, t, reg.ID); err != nil {
+		return err
+	}
 	if err := t.closeButtons(ctx); err != nil {
 		return err
 	}

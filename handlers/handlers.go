@@ -34,8 +34,11 @@ type Deps struct {
 	IsAdmin     func(ctx context.Context, userID int64) (bool, error)
 	OnError     func()
 	// OnQueued, if set, counts scheduled messages queued, by broadcast
-	// kind ("reminder_2h", "thanks", "eligible_again").
-	OnQueued    func(kind string, n int)
+	// kind ("reminder_2h", "thanks", "eligible_again", "recall").
+	OnQueued func(kind string, n int)
+	// OnRecall, if set, counts the recall funnel by stage ("recalled",
+	// "registered", "donated").
+	OnRecall    func(stage string)
 	BotUsername string
 	// Now is the clock; tests may move it. Defaults to time.Now.
 	Now func() time.Time
@@ -116,6 +119,7 @@ func (h *Handlers) routes() {
 		"needs":       h.clubAdminOnly(h.needs),
 		"invite":      h.clubAdminOnly(h.invite),
 		"addmember":   h.clubAdminOnly(h.addMember),
+		"settings":    h.settings,
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,                         // consent:v1:yes|no
@@ -143,6 +147,8 @@ func (h *Handlers) routes() {
 		"hist":    h.onHistoryButton,                   // hist:v1:open|card|elig|drives|invite (the tapper's own)
 		"fl":      h.onFlowButton,                      // fl:v1:<flow>:<step>:<op>[:<value>] (see flow.go)
 		"home":    h.onHomeButton,                      // home:v1:mydrives|eligibility|start (a journey's next step)
+		"rcl":     h.onRecallButton,                    // rcl:v1:off (under a recall)
+		"set":     h.onSettings,                        // set:v1:<action>[:<value>] (see settings.go)
 	}
 	// Guided journeys, run by the engine of flow.go. Their buttons route
 	// through "fl" above; typed answers through onText.

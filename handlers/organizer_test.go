@@ -170,7 +170,7 @@ func TestNewDriveRefusesBadNumbersAndDates(t *testing.T) {
 // action in the routes must refuse a donor.
 // urg answers only the tapper's own alert (see TestUrgentRights), cinv only
 // the tapper's own invitation (see TestOwnershipMatrix).
-var donorActions = []string{"consent", "edit", "forget", "lang", "drv", "drvpg", "remind", "rchk", "rmd", "avail", "urg", "cinv", "fl", "hist", "home"}
+var donorActions = []string{"consent", "edit", "forget", "lang", "drv", "drvpg", "remind", "rchk", "rmd", "avail", "urg", "cinv", "fl", "hist", "home", "rcl", "set"}
 
 // TestOrganizerCommandsRefuseDonors walks the whole routed surface as a
 // plain donor: every command outside the donor menu and every button action

@@ -30,6 +30,9 @@ type profileForm struct {
 	Units bool `json:"units,omitempty"`
 	// Page is the offset of the page of units shown.
 	Page int `json:"page,omitempty"`
+	// From is where the edit began when not /profile (fromSettings): it
+	// ends back there.
+	From string `json:"from,omitempty"`
 }
 
 // stepField is the edit flow's first step: which field to change.
@@ -75,15 +78,24 @@ func (h *Handlers) profileEditFlow() *flow[profileForm] {
 	return &flow[profileForm]{
 		Name: flowEdit, Version: 1,
 		Steps: append([]step[profileForm]{field}, h.profileSteps(true)...),
-		Done: func(ctx context.Context, t *turn, _ *profileForm) error {
+		Done: func(ctx context.Context, t *turn, s *profileForm) error {
 			if err := t.reply(ctx, t.text("profile_updated"), nil); err != nil {
 				return err
 			}
+			if s.From == fromSettings {
+				return h.settings(ctx, t)
+			}
 			return h.showProfile(ctx, t)
 		},
-		Cancelled: func(ctx context.Context, t *turn, _ *profileForm) error {
+		Cancelled: func(ctx context.Context, t *turn, s *profileForm) error {
 			// The phone question's reply keyboard goes with the answer.
-			return t.reply(ctx, t.text("profile_edit_cancelled"), t.afterReplyKeyboard())
+			if err := t.reply(ctx, t.text("profile_edit_cancelled"), t.afterReplyKeyboard()); err != nil {
+				return err
+			}
+			if s.From == fromSettings {
+				return h.settings(ctx, t)
+			}
+			return nil
 		},
 		Restart: func(ctx context.Context, t *turn) error { return h.showProfile(ctx, t) },
 		Guard:   h.consentedOnly,

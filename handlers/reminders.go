@@ -17,12 +17,14 @@ import (
 
 // SendReminders runs the scheduled jobs once: it queues the reminders due
 // before slots (the last one with the morning-of health check), thank-yous
-// after drives and the reminders donors asked for when a deferral ends; it
+// after drives, recalls of donors eligible again (recall.go) and the
+// reminders donors asked for when a deferral ends; it
 // marks who never came to an ended drive as a no-show; and for urgent
 // needs, it offers to widen an unfilled one and covers alerts sent late.
 // Reminders are queued in the transaction that marks them due and sent by
 // the broadcast engine, so one chat that cannot be reached delays no other.
-// In quiet hours (Deps.QuietHours) nothing but urgent needs is queued.
+// In quiet hours (Deps.QuietHours) nothing but urgent needs is queued,
+// except recalls and date reminders of donors who turned quiet hours off.
 // Each job runs whatever happened to the others; their errors are returned
 // together. Several processes may call it at once: storage hands each
 // reminder to one of them.
@@ -32,6 +34,8 @@ func (h *Handlers) SendReminders(ctx context.Context) error {
 		run  func(context.Context) error
 	}{
 		{"slot_reminders", h.queueSlotReminders},
+		// Before date_reminders: a recall settles the reminder of its day.
+		{"recalls", h.queueRecalls},
 		{"date_reminders", h.queueDateReminders},
 		{"no_shows", h.markNoShows},
 		{"urgent_due", h.sendUrgentDue},
@@ -46,17 +50,19 @@ func (h *Handlers) SendReminders(ctx context.Context) error {
 }
 
 // queueSlotReminders queues every reminder due before a slot and every
-// thank-you due after a drive. In quiet hours it queues none: a reminder
-// due then went out at their last minute (quiet.Early), a thank-you waits
-// for their end (quiet.Wait).
+// thank-you due after a drive. In quiet hours it queues only those of
+// donors who turned quiet hours off: for the others a reminder due then
+// went out at their last minute (quiet.Early), a thank-you waits for their
+// end (quiet.Wait).
 func (h *Handlers) queueSlotReminders(ctx context.Context) error {
 	now := h.d.Now()
 	earlyBefore, ok := h.d.QuietHours.Horizon(now.In(h.d.Location))
-	if !ok {
-		return nil
+	quiet := !ok
+	if quiet {
+		earlyBefore = now
 	}
 	return h.queueAll("slot_reminders", func() (map[string]int, error) {
-		return h.d.Store.QueueDueReminders(ctx, now, earlyBefore, h.reminderOffsets(), 100, h.renderSlotReminder)
+		return h.d.Store.QueueDueReminders(ctx, now, earlyBefore, quiet, h.reminderOffsets(), 100, h.renderSlotReminder)
 	})
 }
 
@@ -67,13 +73,12 @@ func (h *Handlers) quiet() bool {
 }
 
 // queueDateReminders queues the reminders donors asked for ("tell me when I
-// may donate again").
+// may donate again") that no recall settled; in quiet hours only those of
+// donors who turned quiet hours off.
 func (h *Handlers) queueDateReminders(ctx context.Context) error {
-	if h.quiet() {
-		return nil
-	}
+	quiet := h.quiet()
 	return h.queueAll("date_reminders", func() (map[string]int, error) {
-		return h.d.Store.QueueDueDateReminders(ctx, h.today(), h.d.Now(), 100,
+		return h.d.Store.QueueDueDateReminders(ctx, h.today(), h.d.Now(), quiet, 100,
 			func(r storage.DateReminder) (storage.ScheduledMessage, error) {
 				text := h.textIn(r.Language, "remind_due", map[string]any{"Date": displayDate(r.Language, r.Day)})
 				return storage.ScheduledMessage{ChatID: r.ChatID, Text: text}, nil

@@ -75,6 +75,9 @@ func (h *Handlers) onResultKind(ctx context.Context, t *turn) error {
 	if err != nil {
 		return h.resultNotRecorded(ctx, t, a, err)
 	}
+	if err := h.countRecallDonation(ctx, a.RegistrationID); err != nil {
+		return err
+	}
 	if err := h.thankDonor(ctx, rec, in); err != nil {
 		return err
 	}
@@ -174,14 +177,12 @@ func (h *Handlers) deferralReasonIn(lang, reason string) string {
 // markNoShows turns confirmed registrations of ended drives never checked
 // in into no-shows, and tells those of recent drives another one awaits.
 func (h *Handlers) markNoShows(ctx context.Context) error {
-	if h.quiet() {
-		// The notice is queued with the marking, and must not reach a
-		// donor at night: both wait for the morning.
-		return nil
-	}
+	// The notice is queued with the marking, and must not reach a donor
+	// keeping quiet hours at night: both wait for the morning.
+	quiet := h.quiet()
 	queued := map[string]int{}
 	defer h.reportQueued("no_shows", queued)
-	marked, err := h.d.Store.MarkNoShows(ctx, h.d.Now(), func(n storage.NoShow) (storage.ScheduledMessage, error) {
+	marked, err := h.d.Store.MarkNoShows(ctx, h.d.Now(), quiet, func(n storage.NoShow) (storage.ScheduledMessage, error) {
 		text := h.textIn(n.Language, "no_show_notice", map[string]any{"Title": n.Title, "Date": h.date(n.Language, n.DriveDay)})
 		queued["no_show_notice"]++
 		return storage.ScheduledMessage{ChatID: n.ChatID, Text: text}, nil

@@ -75,6 +75,14 @@ func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error
 			b.WriteString("\n" + t.textf("stats_line", map[string]any{"Label": label, "Registered": u.Registered, "Donated": u.Donated}))
 		}
 	}
+	funnel, err := h.d.Store.DriveRecallFunnel(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	if funnel.Recalled > 0 || funnel.Registered > 0 {
+		b.WriteString("\n\n" + t.textf("stats_recall", map[string]any{
+			"Recalled": funnel.Recalled, "Registered": funnel.Registered, "Donated": funnel.Donated}))
+	}
 	if err := t.reply(ctx, b.String(), nil); err != nil {
 		return err
 	}

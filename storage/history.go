@@ -141,14 +141,16 @@ type DateReminder struct {
 // one transaction that stamps it sent at now: rows locked by another process
 // are skipped, so each is queued once however many processes call it, and a
 // process that dies queues nothing. It returns how many it queued per kind
-// (the broadcast kind is the reminder's, "eligible_again").
-func (s *Store) QueueDueDateReminders(ctx context.Context, today, now time.Time, limit int,
+// (the broadcast kind is the reminder's, "eligible_again"). In quiet hours
+// (quiet) only donors who turned theirs off get theirs.
+func (s *Store) QueueDueDateReminders(ctx context.Context, today, now time.Time, quiet bool, limit int,
 	render func(DateReminder) (ScheduledMessage, error)) (map[string]int, error) {
 	const q = `
 		WITH due AS (
 			SELECT r.donor_id, r.remind_on, r.kind FROM date_reminders r
 			JOIN donors d ON d.id = r.donor_id
 			WHERE r.sent_at IS NULL AND r.remind_on <= $1 AND d.unreachable_at IS NULL
+			  AND (NOT $4 OR NOT d.quiet_hours)
 			ORDER BY r.remind_on LIMIT $2 FOR UPDATE OF r SKIP LOCKED)
 		UPDATE date_reminders r SET sent_at = $3 FROM due, donors d
 		WHERE r.donor_id = due.donor_id AND r.remind_on = due.remind_on AND r.kind = due.kind
@@ -157,7 +159,7 @@ func (s *Store) QueueDueDateReminders(ctx context.Context, today, now time.Time,
 	var queued map[string]int
 	err := s.inTx(ctx, func(tx *dbTx) error {
 		due := []DateReminder{}
-		if err := tx.SelectContext(ctx, &due, q, today.Format(time.DateOnly), limit, now); err != nil {
+		if err := tx.SelectContext(ctx, &due, q, today.Format(time.DateOnly), limit, now, quiet); err != nil {
 			return fmt.Errorf("find due: %w", err)
 		}
 		for i := range due {

@@ -34,8 +34,10 @@ type DueReminder struct {
 // dies queues nothing: sending, with its retries and per-recipient
 // outcomes, is the queue's job. Reminders before a slot due before
 // earlyBefore are queued too (quiet hours bring them forward: see package
-// quiet); earlyBefore at or before now brings none. It returns how many it queued per
-// broadcast kind: ReminderBroadcastKind of the reminder's kind.
+// quiet) for donors who keep quiet hours; earlyBefore at or before now
+// brings none. In quiet hours (quiet) only donors who turned theirs off are
+// looked at. It returns how many it queued per broadcast kind:
+// ReminderBroadcastKind of the reminder's kind.
 //
 // A reminder before a slot goes to confirmed registrations of published
 // drives only, following drive.ReminderRule: a stale one (superseded by
@@ -45,10 +47,10 @@ type DueReminder struct {
 //
 // A call may queue fewer than limit while more are due (claims of a
 // concurrent scheduler are dropped): call again until it queues none.
-func (s *Store) QueueDueReminders(ctx context.Context, now, earlyBefore time.Time, offsets []time.Duration, limit int,
+func (s *Store) QueueDueReminders(ctx context.Context, now, earlyBefore time.Time, quiet bool, offsets []time.Duration, limit int,
 	render func(DueReminder) (ScheduledMessage, error)) (map[string]int, error) {
 	// $1 now, $2 kinds, $3 offsets and $4 untils in seconds, $5 the largest
-	// offset, $6 the thanks window, $7 limit, $8 earlyBefore.
+	// offset, $6 the thanks window, $7 limit, $8 earlyBefore, $9 quiet.
 	const q = `WITH rules AS (
 			SELECT u.kind, u.offset_s * interval '1 second' AS "offset",
 			       u.until_s * interval '1 second' AS until
@@ -59,16 +61,17 @@ func (s *Store) QueueDueReminders(ctx context.Context, now, earlyBefore time.Tim
 			FROM drive_slots sl
 			JOIN registrations r ON r.slot_id = sl.id
 			JOIN drives d ON d.id = sl.drive_id
+			JOIN donors dn ON dn.id = r.donor_id
 			CROSS JOIN rules u
 			WHERE sl.starts_at > $1 AND sl.starts_at <= greatest($1, $8) + $5 * interval '1 second'
-			  AND r.status = 'confirmed' AND d.status = 'published'
-			  AND (sl.starts_at - u."offset" <= $1 OR sl.starts_at - u."offset" < $8)
+			  AND r.status = 'confirmed' AND d.status = 'published' AND (NOT $9 OR NOT dn.quiet_hours)
+			  AND (sl.starts_at - u."offset" <= $1 OR (dn.quiet_hours AND sl.starts_at - u."offset" < $8))
 			  AND NOT EXISTS (SELECT 1 FROM reminders_sent x WHERE x.registration_id = r.id AND x.kind = u.kind)
 			UNION ALL
 			SELECT r.id, 'thanks', d.ends_at, false
-			FROM drives d JOIN registrations r ON r.drive_id = d.id
+			FROM drives d JOIN registrations r ON r.drive_id = d.id JOIN donors dn ON dn.id = r.donor_id
 			WHERE d.ends_at <= $1 AND d.ends_at > $1 - $6 * interval '1 second'
-			  AND d.status IN ('published', 'closed') AND r.status = 'attended'
+			  AND d.status IN ('published', 'closed') AND r.status = 'attended' AND (NOT $9 OR NOT dn.quiet_hours)
 			  AND NOT EXISTS (SELECT 1 FROM reminders_sent x WHERE x.registration_id = r.id AND x.kind = 'thanks')
 			-- Due ones first: a call returns none only when none is due.
 			ORDER BY skipped, due_at
@@ -108,7 +111,7 @@ func (s *Store) QueueDueReminders(ctx context.Context, now, earlyBefore time.Tim
 	err = s.inTx(ctx, func(tx *dbTx) error {
 		var rows []dueReminderRow
 		err := tx.SelectContext(ctx, &rows, q, now, pq.Array(kinds), pq.Array(offs), pq.Array(untils),
-			largest, int64(drive.ThanksWindow/time.Second), limit, earlyBefore)
+			largest, int64(drive.ThanksWindow/time.Second), limit, earlyBefore, quiet)
 		if err != nil {
 			return fmt.Errorf("find due: %w", err)
 		}

@@ -21,7 +21,7 @@ import (
 // queueDue queues the reminders due at now and returns those it rendered.
 func queueDue(s *storage.Store, now time.Time, offsets []time.Duration, limit int) ([]storage.DueReminder, error) {
 	var rs []storage.DueReminder
-	_, err := s.QueueDueReminders(context.Background(), now, now, offsets, limit,
+	_, err := s.QueueDueReminders(context.Background(), now, now, false, offsets, limit,
 		func(r storage.DueReminder) (storage.ScheduledMessage, error) {
 			rs = append(rs, r)
 			return storage.ScheduledMessage{ChatID: r.ChatID, Text: "reminder " + r.Kind}, nil

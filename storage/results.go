@@ -275,14 +275,17 @@ type NoShow struct {
 // donor never checked in into no-shows, and returns them; Recent marks those
 // of drives ended within drive.ThanksWindow, worth a message. Those messages,
 // rendered by notice (if not nil), are queued in the delivery queue in the
-// same transaction, as "no_show_notice".
-func (s *Store) MarkNoShows(ctx context.Context, now time.Time, notice func(NoShow) (ScheduledMessage, error)) ([]NoShow, error) {
+// same transaction, as "no_show_notice". In quiet hours (quiet) only donors
+// who turned theirs off are marked.
+func (s *Store) MarkNoShows(ctx context.Context, now time.Time, quiet bool, notice func(NoShow) (ScheduledMessage, error)) ([]NoShow, error) {
 	// SKIP LOCKED: every process's reminder loop runs this; rows another
 	// one is marking are left to it rather than waited for.
 	const q = `WITH due AS (
 			SELECT r.id FROM registrations r JOIN drives d ON d.id = r.drive_id
+			JOIN donors dq ON dq.id = r.donor_id
 			WHERE d.ends_at <= $1 AND d.status IN ('published', 'closed')
 			  AND r.status = 'confirmed' AND r.checked_in_at IS NULL
+			  AND (NOT $3 OR NOT dq.quiet_hours)
 			FOR UPDATE OF r SKIP LOCKED)
 		UPDATE registrations r SET status = 'no_show', updated_at = now()
 		FROM due, drives d, donors dn
@@ -292,7 +295,7 @@ func (s *Store) MarkNoShows(ctx context.Context, now time.Time, notice func(NoSh
 	out := []NoShow{}
 	err := s.inTx(ctx, func(tx *dbTx) error {
 		out = out[:0]
-		if err := tx.SelectContext(ctx, &out, q, now, int64(drive.ThanksWindow/time.Second)); err != nil {
+		if err := tx.SelectContext(ctx, &out, q, now, int64(drive.ThanksWindow/time.Second), quiet); err != nil {
 			return err
 		}
 		var recent []NoShow

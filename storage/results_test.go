@@ -121,11 +121,11 @@ func TestMarkNoShows(t *testing.T) {
 		}
 		return out
 	}
-	if got, err := s.MarkNoShows(ctx, testNow, nil); err != nil || len(ours(got)) != 0 {
+	if got, err := s.MarkNoShows(ctx, testNow, false, nil); err != nil || len(ours(got)) != 0 {
 		t.Fatalf("before the drive: %v, %v", got, err)
 	}
 	later := d.End.Add(time.Minute)
-	all, err := s.MarkNoShows(ctx, later, nil)
+	all, err := s.MarkNoShows(ctx, later, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestMarkNoShows(t *testing.T) {
 			t.Errorf("registration %d: %s, want %s", id, st, status)
 		}
 	}
-	if again, err := s.MarkNoShows(ctx, later, nil); err != nil || len(ours(again)) != 0 {
+	if again, err := s.MarkNoShows(ctx, later, false, nil); err != nil || len(ours(again)) != 0 {
 		t.Errorf("marking twice: %v, %v", again, err)
 	}
 }
