@@ -125,6 +125,11 @@ func TestMenusMatchRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	menus := slices.Concat(donorCommands, organizerCommands, adminCommands, clubAdminCommands)
+	for _, item := range menuItems {
+		if !slices.Contains(donorCommands, item.command) {
+			t.Errorf("home menu button %s runs /%s, which is not a donor command", item.label, item.command)
+		}
+	}
 	for _, c := range menus {
 		if _, ok := h.commands[c]; !ok {
 			t.Errorf("menu command /%s has no route", c)

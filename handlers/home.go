@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 
 	tg "github.com/go-telegram/bot"
 
@@ -80,8 +81,7 @@ func (h *Handlers) onMenu(ctx context.Context, t *turn, command string) error {
 	}
 	fn, ok := h.commands[command]
 	if !ok {
-		// A menu entry whose journey this build does not have yet.
-		return t.reply(ctx, t.text("menu_not_yet"), t.homeKeyboard())
+		return fmt.Errorf("menu: %q has no route", command)
 	}
 	return fn(ctx, t)
 }

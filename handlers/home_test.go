@@ -247,6 +247,10 @@ func TestHomeMenu(t *testing.T) {
 			p.Expect(tc.mineNone)
 			p.Send(tc.canI)
 			p.Expect(tc.eligibility)
+			p.Send(tc.history)
+			p.Expect(map[string]string{"vi": "📖 Lịch sử hiến máu của bạn", "en": "📖 Your donation history"}[tc.lang])
+			p.Send(tc.settings)
+			p.Expect(map[string]string{"vi": "⚙️ Cài đặt của bạn", "en": "⚙️ Your settings"}[tc.lang])
 
 			for _, typed := range []string{"/start", "/help", "ê bot ơi"} {
 				p.Send(typed)
