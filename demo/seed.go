@@ -23,9 +23,10 @@ const (
 	// CampaignName identifies the demo campaign: seeding is skipped for
 	// the drives once it has them.
 	CampaignName = "Hành trình Đỏ 2026 (demo)"
-	// consentVersion is what the demo donors agreed to; it is the version
-	// onboarding records (handlers' consentVersion).
-	consentVersion = "2026-12"
+	// ConsentVersion is what the demo donors (and the playground's
+	// returning donor) agreed to; it is the version onboarding records
+	// (handlers' consentVersion).
+	ConsentVersion = "2026-12"
 	// organizerID is recorded as the creator of the demo campaign and drives.
 	organizerID = 910004
 )
@@ -149,7 +150,7 @@ func ensureDonor(ctx context.Context, store *storage.Store, i int, now time.Time
 	if i%6 == 5 {
 		lang = "en"
 	}
-	if _, err := store.CreateDonor(ctx, id, id, lang, consentVersion); err != nil {
+	if _, err := store.CreateDonor(ctx, id, id, lang, ConsentVersion); err != nil {
 		return false, fmt.Errorf("demo: %w", err)
 	}
 	sex := profile.SexFemale

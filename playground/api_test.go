@@ -105,8 +105,8 @@ func TestAPIPlaysAUser(t *testing.T) {
 	for _, u := range users {
 		roles[u.Role] = true
 	}
-	if len(users) != 4 || !roles["donor"] || !roles["club_admin"] || !roles["organizer"] {
-		t.Errorf("users = %+v, want two donors, a club admin and an organizer", users)
+	if len(users) != 5 || !roles["donor"] || !roles["club_admin"] || !roles["organizer"] {
+		t.Errorf("users = %+v, want three donors, a club admin and an organizer", users)
 	}
 
 	if status, body := call(t, "POST", base+"api/send", map[string]any{"user": 910002, "text": "/start"}); status != 200 {

@@ -344,3 +344,40 @@ func (p page) answerScreening() {
 	}
 	p.t.Fatalf("screening did not end; screen:\n%s", p.screen())
 }
+
+// TestBrowserReturningDonor plays Bình, the regular donor of the demo data,
+// in headless Chromium: the recall of the day they may donate again, the
+// home menu (a reply keyboard) and what it opens, their history and the
+// donor card the bot draws.
+func TestBrowserReturningDonor(t *testing.T) {
+	pg := start(t)
+	ctx := browser(t)
+	p := page{t: t, ctx: ctx, pg: pg}
+	p.run("open the page",
+		chromedp.Navigate(pg.URL+"#910005"),
+		chromedp.WaitVisible(`//nav/button[contains(., "Bình")][contains(@class, "active")]`, chromedp.BySearch))
+
+	// Whole blood 12 weeks ago: the scheduler's first run recalls them.
+	p.expect("bạn đã có thể hiến máu lại")
+
+	p.send("/start")
+	p.expect("Chào Bình")
+	p.run("the home menu is on screen",
+		chromedp.WaitVisible(`//div[@id="keyboard"]//button[normalize-space(.)="📜 Lịch sử"]`, chromedp.BySearch))
+	p.tap("📜 Lịch sử")
+	p.expect("Lịch sử hiến máu của bạn")
+	p.expect("Tổng cộng: 3 lần hiến máu")
+
+	p.tap("🪪 Thẻ người hiến máu")
+	var card struct{ Width, Height int }
+	p.run("the donor card shown as an image", chromedp.Poll(`(() => {
+		const img = [...document.querySelectorAll("#chat .msg.bot img")].pop();
+		return img && img.complete && img.naturalWidth > 0 ? {Width: img.naturalWidth, Height: img.naturalHeight} : null;
+	})()`, &card, chromedp.WithPollingTimeout(20*time.Second)))
+	if card.Width < 1000 || card.Height < 600 {
+		t.Errorf("donor card of %dx%d pixels; want one large enough to show at a drive", card.Width, card.Height)
+	}
+
+	p.tap("✅ Tôi hiến được chưa?")
+	p.expect("bạn có thể hiến máu từ hôm nay")
+}

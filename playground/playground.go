@@ -29,17 +29,23 @@ type User struct {
 	Phone string `json:"phone"`
 }
 
-// Users are the playground's people: two donors (Vietnamese and English
-// speaking), the admin of the first demo club, and an organizer who is also
-// an admin (as ADMIN_IDS would make them), so every journey can be played.
+// Users are the playground's people: two new donors (Vietnamese and
+// English speaking), the admin of the first demo club, an organizer who is
+// also an admin (as ADMIN_IDS would make them), and Bình, a regular donor
+// already onboarded, whose history, donor card and recall (eligible again
+// today) can be seen at once; so every journey can be played.
 func Users() []User {
 	return []User{
 		{ID: 910001, Name: "Lan", Role: "donor", Lang: "vi", Phone: "+84901000001"},
 		{ID: 910002, Name: "Sam", Role: "donor", Lang: "en", Phone: "+84901000002"},
 		{ID: 910003, Name: "Hùng", Role: "club_admin", Lang: "vi", Phone: "+84901000003"},
 		{ID: 910004, Name: "Mai", Role: "organizer", Lang: "vi", Phone: "+84901000004"},
+		{ID: ReturningDonorID, Name: "Bình", Role: "donor", Lang: "vi", Phone: "+84901000005"},
 	}
 }
+
+// ReturningDonorID is Bình, the onboarded donor with a history.
+const ReturningDonorID = 910005
 
 // Playground is a running emulator with its simulated users.
 type Playground struct {
@@ -170,8 +176,13 @@ func pageURL(listen string) string {
 
 func (p *Playground) prepareData(ctx context.Context, cfg bot.Config) error {
 	// bot.New would migrate too, but the demo data needs the schema first.
-	_, err := demo.SeedDatabase(ctx, cfg.DatabaseURL, time.Now().In(cfg.Location),
-		func(store *storage.Store, sum demo.Summary) error { return p.GrantRoles(ctx, store, sum.Clubs[0]) })
+	now := time.Now().In(cfg.Location)
+	_, err := demo.SeedDatabase(ctx, cfg.DatabaseURL, now, func(store *storage.Store, sum demo.Summary) error {
+		if err := p.GrantRoles(ctx, store, sum.Clubs[0]); err != nil {
+			return err
+		}
+		return p.seedReturningDonor(ctx, store, sum, now)
+	})
 	return err
 }
 
