@@ -234,9 +234,7 @@ func (h *Handlers) deadlineProblem(t *turn, err error, d time.Time) string {
 // "tomorrow" when it is, so a misread one is caught at the review.
 func (h *Handlers) showDeadline(t *turn, d time.Time) string {
 	now, d := h.d.Now().In(h.d.Location), d.In(h.d.Location)
-	text := t.textf("un_deadline_full", map[string]any{
-		"Time": d.Format("15:04"), "Weekday": t.text("un_wd_" + strconv.Itoa(int(d.Weekday()))), "Date": d.Format("02/01/2006"),
-	})
+	text := t.textf("un_deadline_full", map[string]any{"Time": d.Format("15:04"), "Date": t.date(d)})
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, h.d.Location)
 	switch day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, h.d.Location); {
 	case day.Equal(today):
