@@ -111,6 +111,8 @@ func (h *Handlers) routes() {
 		"needs":       h.clubAdminOnly(h.needs),
 		"invite":      h.clubAdminOnly(h.invite),
 		"addmember":   h.clubAdminOnly(h.addMember),
+		"hospitals":   h.adminOnly(h.hospitals),
+		"hospital":    h.adminOnly(h.hospitalCmd),
 	}
 	h.callbacks = map[string]handlerFunc{
 		"consent": h.onConsent,                         // consent:v1:yes|no
@@ -148,6 +150,7 @@ func (h *Handlers) routes() {
 		h.profileEditFlow(),    // /profile → a field's button
 		h.newDriveFlow(),       // /newdrive
 		h.editDriveFlow(),      // /editdrive <code>
+		h.hospitalFlow(),       // /hospital [id] → a directory hospital's answers, review, Save
 	} {
 		h.flows[f.name()] = f
 	}
