@@ -346,6 +346,9 @@ func (h *Handlers) needOf(t *turn, s *needDraft) storage.Need {
 // sendUrgent stores the need, shows the admin its live status message and
 // alerts the matching donors.
 func (h *Handlers) sendUrgent(ctx context.Context, t *turn, s *needDraft) error {
+	if err := h.placeNeed(ctx, s); err != nil { // the review's Check placed it, but kept no state
+		return err
+	}
 	n := h.needOf(t, s)
 	if ok, err := h.d.Store.IsClubAdmin(ctx, t.userID, n.ClubID); err != nil || !ok {
 		if err != nil {
