@@ -162,3 +162,125 @@ func TestUrgentEligibleOnDeadlineDay(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminAddsHospital: an admin adds a hospital through /hospital's
+// questions (Back and Skip on the way), reviews and saves it; /hospitals
+// lists it; a club admin then files a need by its short name without
+// diacritics, and the donor's alert shows its address, reception point,
+// hours and map link. In both languages.
+func TestAdminAddsHospital(t *testing.T) {
+	adminID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(adminID))
+	for _, tc := range []struct {
+		lang, askName, askAliases, askProvince, askWard, askAddress, askReception, askHours string
+		skip, back, confirm, review, saved, list, send, alert, change                       string
+	}{
+		{"vi", "Tên đầy đủ của bệnh viện?", "Các tên gọi tắt", "Bệnh viện ở tỉnh/thành phố nào?", "Phường/xã của bệnh viện",
+			"Địa chỉ (số nhà, đường)?", "Người hiến máu đến chỗ nào", "Giờ tiếp nhận hiến máu?",
+			"Bỏ qua", "⬅️ Quay lại", "✅ Xác nhận", "Kiểm tra lại thông tin bệnh viện", "✅ Đã lưu bệnh viện #", "🏥 Danh bạ bệnh viện", "🆘 Gửi", "CẦN MÁU KHẨN CẤP", "✏️ Nơi tiếp nhận"},
+		{"en", "The hospital's full name?", "Short names people type", "Which province or city is the hospital in?", "Its ward or commune",
+			"Street address?", "Where in the hospital do donors go?", "Donation hours?",
+			"Skip", "⬅️ Back", "✅ Confirm", "Check the hospital's details", "✅ Hospital #", "🏥 Hospital directory", "🆘 Send", "URGENT", "✏️ Where to go"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			ctx := context.Background()
+			n := itoa(testenv.TelegramID() % 100000)
+			name, short := "Bệnh viện Đa khoa Thử nghiệm "+n, "BVĐK Thử "+n
+			admin := b.Phone(adminID, tc.lang)
+			admin.Send("/hospital")
+			admin.Expect(tc.askName)
+			admin.Send(name)
+			admin.Expect(tc.askAliases)
+			admin.Send(short + ", Đa khoa Thử " + n)
+			admin.Expect(tc.askProvince)
+			admin.Tap(tc.back)
+			admin.Expect(tc.askAliases)
+			admin.Send(short)
+			q := admin.Expect(tc.askProvince)
+			if len(q.Buttons()) < 12 || !q.HasButtonText("Phú Thọ") || !q.HasButtonText("TP. Hồ Chí Minh") {
+				t.Fatalf("province buttons: %v", q.Buttons())
+			}
+			admin.Tap("Phú Thọ")
+			admin.Expect(tc.askWard)
+			admin.Send("phường Việt Trì")
+			admin.Expect(tc.askAddress)
+			admin.Send("1 Nguyễn Tất Thành")
+			admin.Expect(tc.askReception)
+			admin.Tap(tc.skip)
+			admin.Expect(tc.askHours)
+			admin.Send("7:00–17:00")
+			review := expectShown(t, admin, tc.review, name, short, "Phú Thọ", "phường Việt Trì", "1 Nguyễn Tất Thành", "7:00–17:00")
+			admin.TapIn(review.ID, tc.confirm)
+			admin.Expect(tc.saved, name, "📍 1 Nguyễn Tất Thành, phường Việt Trì, Phú Thọ", "https://www.google.com/maps/search/")
+			var hid int64
+			var aliases, province, reception string
+			if err := b.Store.DB().QueryRow(`SELECT id, array_to_string(aliases, '|'), province, reception FROM hospitals WHERE name = $1`,
+				name).Scan(&hid, &aliases, &province, &reception); err != nil {
+				t.Fatal(err)
+			}
+			if aliases != short || province != "pt" || reception != "" {
+				t.Fatalf("stored %q %q %q", aliases, province, reception)
+			}
+			admin.Send("/hospitals")
+			admin.Expect(tc.list, "#"+itoa(hid)+" "+name, "Viện Huyết học - Truyền máu Trung ương")
+
+			// An admin may change it: /hospital <id> opens at the review.
+			admin.Send("/hospital " + itoa(hid))
+			review = admin.Expect(tc.review, name)
+			admin.TapIn(review.ID, tc.change)
+			admin.Expect(tc.askReception)
+			admin.Send("Khoa Truyền máu, tầng 1")
+			review = admin.Expect(tc.review, "Khoa Truyền máu, tầng 1")
+			admin.TapIn(review.ID, tc.confirm)
+			admin.Expect(tc.saved, "Khoa Truyền máu, tầng 1")
+
+			// A need filed by the short name, typed without diacritics.
+			donorID, clubAdminID := testenv.TelegramID(), testenv.TelegramID()
+			club := newClub(t, b, "CLB Them "+n, clubAdminID)
+			clubAdmin := b.Phone(clubAdminID, tc.lang)
+			seed(t, b, donorSpec{id: donorID, group: profile.BloodBNeg, clubID: club.ID, onCall: true})
+			if err := b.Store.SetDonorLanguage(ctx, donorID, tc.lang); err != nil {
+				t.Fatal(err)
+			}
+			clubAdmin.Send("/urgent B- 1 \"bvdk thu " + n + "\" 18h 0912345678")
+			review = clubAdmin.Expect(name)
+			clubAdmin.TapIn(review.ID, tc.send)
+			b.Phone(donorID, tc.lang).Expect(tc.alert, name, "1 Nguyễn Tất Thành, phường Việt Trì, Phú Thọ",
+				"Khoa Truyền máu, tầng 1", "7:00–17:00", "https://www.google.com/maps/search/?api=1&query=")
+		})
+	}
+}
+
+// TestProfilePlace: a donor gives their province with a button and their
+// ward typed, from /profile; the profile shows them, and they are stored.
+func TestProfilePlace(t *testing.T) {
+	b := bottest.Start(t)
+	for _, tc := range []struct{ lang, button, ask, askWard, updated, shown string }{
+		{"vi", "Nơi ở", "Bạn đang sống ở tỉnh/thành phố nào?", "Bạn ở phường/xã nào?", "Đã cập nhật", "Nơi ở: phường Hoàn Kiếm, Hà Nội"},
+		{"en", "Where you live", "Which province or city do you live in?", "Which ward or commune?", "Profile updated", "Where you live: phường Hoàn Kiếm, Hà Nội"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			ctx := context.Background()
+			id := testenv.TelegramID()
+			seed(t, b, donorSpec{id: id, group: profile.BloodOPos})
+			if err := b.Store.SetDonorLanguage(ctx, id, tc.lang); err != nil {
+				t.Fatal(err)
+			}
+			p := b.Phone(id, tc.lang)
+			p.Send("/profile")
+			p.Tap(tc.button)
+			p.Expect(tc.ask)
+			p.Send("Atlantis")
+			p.Expect(tc.ask)
+			p.Tap("Hà Nội")
+			p.Expect(tc.askWard)
+			p.Send("phường Hoàn Kiếm")
+			p.Expect(tc.updated)
+			p.Expect(tc.shown)
+			prov, ward, err := b.Store.DonorPlace(ctx, id)
+			if err != nil || prov != "hn" || ward != "phường Hoàn Kiếm" {
+				t.Fatalf("stored %q %q, %v", prov, ward, err)
+			}
+		})
+	}
+}

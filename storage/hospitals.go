@@ -50,8 +50,9 @@ func (s *Store) SaveHospital(ctx context.Context, h Hospital) (Hospital, error) 
 	if aliases == nil {
 		aliases = pq.StringArray{}
 	}
+	// $1 is the id; an insert names it only to keep one argument list.
 	q := `INSERT INTO hospitals (name, aliases, province, ward, address, map_url, reception, hours)
-		VALUES ($2, $3, $4, $5, $6, $7, $8, $9) RETURNING ` + hospitalColumns
+		SELECT $2, $3, $4, $5, $6, $7, $8, $9 WHERE $1::bigint = 0 RETURNING ` + hospitalColumns
 	if h.ID != 0 {
 		q = `UPDATE hospitals SET name = $2, aliases = $3, province = $4, ward = $5, address = $6, map_url = $7,
 			reception = $8, hours = $9, updated_at = now() WHERE id = $1 RETURNING ` + hospitalColumns
