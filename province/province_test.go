@@ -28,3 +28,15 @@ func TestFind(t *testing.T) {
 		t.Fatal("Name/Known")
 	}
 }
+
+// FuzzFind: a typed province is one of the 34 or none.
+func FuzzFind(f *testing.F) {
+	for _, s := range []string{"Hà Nội", "tp hcm", "TP. Hồ Chí Minh", "tỉnh", "", "..", "Huế Huế"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if code := Find(s); code != "" && !Known(code) {
+			t.Fatalf("%q: unknown code %q", s, code)
+		}
+	})
+}
