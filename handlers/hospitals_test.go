@@ -12,6 +12,9 @@ import (
 	"donorbot/telegramtest"
 )
 
+// The clubs of these tests are named "To …" ("Tổ"), after the units that
+// onboarding tests look for on the first page of the unit question.
+
 // placeTexts are what a club admin and a donor see of the hospital
 // directory and local-first needs in one language.
 type placeTexts struct {
@@ -44,7 +47,7 @@ func TestUrgentAlertShowsDirectoryHospital(t *testing.T) {
 		t.Run(tc.lang, func(t *testing.T) {
 			ctx := context.Background()
 			adminID, donorID := testenv.TelegramID(), testenv.TelegramID()
-			club := newClub(t, b, "CLB Danh ba "+itoa(adminID), adminID)
+			club := newClub(t, b, "To danh ba "+itoa(adminID), adminID)
 			seed(t, b, donorSpec{id: donorID, group: profile.BloodONeg, clubID: club.ID, onCall: true})
 			if err := b.Store.SetDonorLanguage(ctx, donorID, tc.lang); err != nil {
 				t.Fatal(err)
@@ -83,7 +86,7 @@ func TestUrgentProvinceFirst(t *testing.T) {
 			ctx := context.Background()
 			ids := testenv.TelegramIDs(4)
 			adminID, hanoi, saigon, nowhere := ids[0], ids[1], ids[2], ids[3]
-			club := newClub(t, b, "CLB Tinh "+itoa(adminID), adminID)
+			club := newClub(t, b, "To tinh "+itoa(adminID), adminID)
 			if err := b.Store.SetUnitProvince(ctx, club.ID, "hcm"); err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +140,7 @@ func TestUrgentEligibleOnDeadlineDay(t *testing.T) {
 		t.Run(tc.lang, func(t *testing.T) {
 			ids := testenv.TelegramIDs(3)
 			adminID, tomorrow, later := ids[0], ids[1], ids[2]
-			club := newClub(t, b, "CLB Han "+itoa(adminID), adminID)
+			club := newClub(t, b, "To han "+itoa(adminID), adminID)
 			today := calendarDay(t, clock.Now())
 			seed(t, b, donorSpec{id: tomorrow, group: profile.BloodABNeg, clubID: club.ID, onCall: true, donated: today.AddDate(0, 0, -83)},
 				donorSpec{id: later, group: profile.BloodABNeg, clubID: club.ID, onCall: true, donated: today.AddDate(0, 0, -82)})
@@ -236,7 +239,7 @@ func TestAdminAddsHospital(t *testing.T) {
 
 			// A need filed by the short name, typed without diacritics.
 			donorID, clubAdminID := testenv.TelegramID(), testenv.TelegramID()
-			club := newClub(t, b, "CLB Them "+n, clubAdminID)
+			club := newClub(t, b, "To them "+n, clubAdminID)
 			clubAdmin := b.Phone(clubAdminID, tc.lang)
 			seed(t, b, donorSpec{id: donorID, group: profile.BloodBNeg, clubID: club.ID, onCall: true})
 			if err := b.Store.SetDonorLanguage(ctx, donorID, tc.lang); err != nil {
