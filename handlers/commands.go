@@ -14,7 +14,7 @@ import (
 // Command menus shown by Telegram, by role.
 var (
 	donorCommands     = []string{"start", "drives", "mydrives", "profile", "eligibility", "mycode", "available", "lang", "cancel", "forget", "help"}
-	adminCommands     = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign", "donors", "newunit", "grant", "revoke", "audit", "hospitals", "hospital"}
+	adminCommands     = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign", "donors", "newunit", "grant", "revoke", "audit", "hospitals", "hospital", "unitprovince"}
 	clubAdminCommands = []string{"urgent", "needs", "invite", "addmember"}
 )
 

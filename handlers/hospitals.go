@@ -217,3 +217,25 @@ func (h *Handlers) hospitalCard(lang string, hosp storage.Hospital) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// unitProvince sets where a club or unit acts: /unitprovince <invite code>
+// <province>. Needs of a club whose hospital is not in the directory are
+// placed in its province.
+func (h *Handlers) unitProvince(ctx context.Context, t *turn) error {
+	code, name, _ := strings.Cut(strings.TrimSpace(t.args), " ")
+	prov := province.Find(name)
+	if code == "" || prov == "" {
+		return t.reply(ctx, t.text("unitprovince_usage"), nil)
+	}
+	u, err := h.d.Store.UnitByInviteCode(ctx, code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return t.reply(ctx, t.text("unitprovince_usage"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.d.Store.SetUnitProvince(ctx, u.ID, prov); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.textf("unitprovince_set", map[string]any{"Name": u.Name, "Province": province.Name(prov)}), nil)
+}

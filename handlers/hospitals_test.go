@@ -287,3 +287,46 @@ func TestProfilePlace(t *testing.T) {
 		})
 	}
 }
+
+// TestUnitProvincePlacesNeeds: an admin sets where a club acts; its need
+// at a hospital outside the directory is placed there, so it alerts the
+// club's donor of that province and not the one of another.
+func TestUnitProvincePlacesNeeds(t *testing.T) {
+	adminID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(adminID))
+	for _, tc := range []struct{ lang, usage, set, send string }{
+		{"vi", "Cách dùng: /unitprovince", "hoạt động ở Cần Thơ", "🆘 Gửi"},
+		{"en", "Usage: /unitprovince", "acts in Cần Thơ", "🆘 Send"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			ctx := context.Background()
+			ids := testenv.TelegramIDs(3)
+			clubAdminID, local, far := ids[0], ids[1], ids[2]
+			club := newClub(t, b, "To tinh thanh "+itoa(clubAdminID), clubAdminID)
+			seed(t, b, donorSpec{id: local, group: profile.BloodAPos, clubID: club.ID, onCall: true},
+				donorSpec{id: far, group: profile.BloodAPos, clubID: club.ID, onCall: true})
+			for id, p := range map[int64]string{local: "ct", far: "hn"} {
+				if err := b.Store.SetDonorProvince(ctx, id, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			admin := b.Phone(adminID, tc.lang)
+			admin.Send("/unitprovince " + club.InviteCode + " Atlantis")
+			admin.Expect(tc.usage)
+			admin.Send("/unitprovince " + club.InviteCode + " can tho")
+			admin.Expect(tc.set, club.Name)
+
+			clubAdmin := b.Phone(clubAdminID, tc.lang)
+			clubAdmin.Send(`/urgent A+ 1 "Bệnh viện Đa khoa Ngoài danh bạ" 18h 0912345678`)
+			review := clubAdmin.Expect("Bệnh viện Đa khoa Ngoài danh bạ")
+			clubAdmin.TapIn(review.ID, tc.send)
+			status := clubAdmin.ExpectMatch(func(m telegramtest.Message) bool {
+				return needIDPattern.MatchString(m.Text) && m.ID > review.ID
+			})
+			drained(t, b)
+			if got, want := alertOrder(t, b, needIDOf(t, status)), []int64{local}; !slices.Equal(got, want) {
+				t.Fatalf("alerted %v, want only Cần Thơ's %v", got, want)
+			}
+		})
+	}
+}
