@@ -181,9 +181,12 @@ func urgentQuickIn(t *testing.T, b *bottest.Bot, tc urgentQuickTexts) {
 	}
 }
 
+// hospitalName is the hospital of the one-message filing as stored: "Viện
+// Huyết học" is a short name of the directory's entry, which the need
+// takes; "Blood Institute" is no name the directory knows, kept as typed.
 func hospitalName(tc urgentQuickTexts) string {
 	if tc.lang == "vi" {
-		return "Viện Huyết học"
+		return "Viện Huyết học - Truyền máu Trung ương"
 	}
 	return "Blood Institute"
 }
