@@ -1,7 +1,10 @@
 // Package demo loads demonstration data for trying donorbot out (`donorbot
 // seed`, and the playground at its start): clubs and a unit, thirty
 // onboarded donors of every blood group with donation histories, and a
-// campaign in two waves whose first drive is half full.
+// campaign in two waves whose first drive is half full. The clubs act in
+// two provinces (TP.HCM and Hà Nội), as do most of their donors, so an
+// urgent need at a directory hospital (migration 00019 seeds it) shows
+// local-first matching.
 package demo
 
 import (
@@ -43,11 +46,15 @@ type Summary struct {
 // Names follow the two levels of local government in force since 1 July
 // 2025, province and ward or commune: the districts (Quận 1) and the wards
 // merged then (Bến Nghé, now part of Phường Sài Gòn) are gone.
-var units = []struct{ kind, name, code string }{
-	{"club", "CLB Ngân hàng máu sống Phường Sài Gòn", "demo-club-sg"},
-	{"club", "CLB Hiến máu Bách Khoa", "demo-club-bk"},
-	{"unit", "Đoàn Thanh niên Phường Sài Gòn", "demo-unit-sg"},
+var units = []struct{ kind, name, code, province string }{
+	{"club", "CLB Ngân hàng máu sống Phường Sài Gòn", "demo-club-sg", "hcm"},
+	{"club", "CLB Hiến máu Bách Khoa", "demo-club-bk", "hn"},
+	{"unit", "Đoàn Thanh niên Phường Sài Gòn", "demo-unit-sg", "hcm"},
 }
+
+// clubWards are a ward of each club's province for its donors who say
+// where they live (phường Sài Gòn took in Bến Nghé on 1 July 2025).
+var clubWards = []string{"phường Sài Gòn", "phường Hoàn Kiếm"}
 
 var (
 	familyNames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ"}
@@ -68,6 +75,9 @@ func Seed(ctx context.Context, store *storage.Store, now time.Time) (Summary, er
 			return sum, err
 		}
 		sum.Created = sum.Created || created
+		if err := store.SetUnitProvince(ctx, unit.ID, u.province); err != nil {
+			return sum, fmt.Errorf("demo: %w", err)
+		}
 		if u.kind == "club" {
 			sum.Clubs = append(sum.Clubs, unit)
 		} else {
@@ -171,6 +181,12 @@ func ensureDonor(ctx context.Context, store *storage.Store, i int, now time.Time
 	}
 	if i%3 == 2 {
 		steps = append(steps, func() error { return store.JoinUnit(ctx, id, sum.Unit.ID) })
+	}
+	// Most donors live where their club acts; each seventh did not say.
+	if club := i % 3 % 2; i%7 != 3 {
+		steps = append(steps,
+			func() error { return store.SetDonorProvince(ctx, id, units[club].province) },
+			func() error { return store.SetDonorWard(ctx, id, clubWards[club]) })
 	}
 	// Two donors in three are on call, so an urgent need raised in the
 	// playground reaches somebody; the rest show that off-call members are

@@ -85,6 +85,20 @@ func TestSeedLoadsDemoDataOnce(t *testing.T) {
 	if err != nil || !last.On.Before(now) {
 		t.Errorf("last donation of the second demo donor: %+v, %v", last, err)
 	}
+	var clubProvinces, donorProvinces, hospitalProvinces int
+	for q, dst := range map[string]*int{
+		`SELECT count(DISTINCT province) FROM units WHERE kind = 'club'`:                                &clubProvinces,
+		`SELECT count(DISTINCT province) FROM donors WHERE telegram_id BETWEEN 920001 AND 920030`:       &donorProvinces,
+		`SELECT count(DISTINCT province) FROM hospitals WHERE province IN (SELECT province FROM units)`: &hospitalProvinces,
+	} {
+		if err := store.DB().Get(dst, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if clubProvinces != 2 || donorProvinces != 2 || hospitalProvinces != 2 {
+		t.Errorf("clubs in %d provinces, donors in %d, directory hospitals in %d of theirs; want 2 each",
+			clubProvinces, donorProvinces, hospitalProvinces)
+	}
 	if ok, err := store.HasRole(ctx, demo.FirstDonorID+1, storage.RoleClubAdmin); err != nil || !ok {
 		t.Errorf("the second demo donor is not a club admin: %v", err)
 	}

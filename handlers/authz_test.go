@@ -50,6 +50,7 @@ var (
 		"stats": organizersOnly, "campaign": organizersOnly,
 		"available": anyone, "urgent": clubAdminsOnly, "needs": clubAdminsOnly, "invite": clubAdminsOnly,
 		"addmember": clubAdminsOnly, "history": anyone, "card": anyone, "settings": anyone,
+		"hospitals": adminsOnly, "hospital": adminsOnly, "unitprovince": adminsOnly,
 	}
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "edit": anyone, "forget": anyone,
@@ -195,6 +196,7 @@ var (
 		"revoke": "admins only", "newdrive": "creates", "audit": "admins only", "mycode": "own code",
 		"available": "own settings", "urgent": "creates, club checked at send", "needs": "own clubs only",
 		"invite": "own clubs only", "addmember": "own clubs only (TestAddMemberInvites)",
+		"hospitals": "admins only", "hospital": "admins only", "unitprovince": "admins only",
 		"consent": "own data", "edit": "own profile",
 		"drv": "own registrations (TestTamperedCallbacksChangeNothing)", "drvpg": "public list",
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",

@@ -93,9 +93,9 @@ func joiningAClubAsksIn(t *testing.T, tc clubJoinTexts) {
 	asked(invited)
 	invited.Tap(tc.until)
 	invited.Expect(tc.untilAsk)
-	until := calendarDay(t, b.Now()).AddDate(0, 0, 14).Format("02/01/2006")
-	invited.Send(until)
-	invited.Expect(tc.onCallUntil, until)
+	untilDay := calendarDay(t, b.Now()).AddDate(0, 0, 14)
+	invited.Send(untilDay.Format("02/01/2006"))
+	invited.Expect(tc.onCallUntil, shownDate(t, tc.lang, untilDay))
 	if !onCall(invitedID) {
 		t.Error("the member on call until a day is not on call")
 	}

@@ -16,7 +16,7 @@ import (
 var (
 	donorCommands     = []string{"start", "drives", "mydrives", "profile", "eligibility", "history", "card", "mycode", "available", "settings", "lang", "cancel", "forget", "help"}
 	organizerCommands = []string{"newdrive", "editdrive", "qr", "canceldrive", "export", "checkin", "stats", "campaign"}
-	adminCommands     = []string{"donors", "newunit", "grant", "revoke", "audit"}
+	adminCommands     = []string{"donors", "newunit", "grant", "revoke", "audit", "hospitals", "hospital", "unitprovince"}
 	clubAdminCommands = []string{"urgent", "needs", "invite", "addmember"}
 )
 

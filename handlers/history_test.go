@@ -27,13 +27,13 @@ var historyLang = map[string]historyTexts{
 		next: "Mốc tiếp theo: 5 lần, còn 3 lần nữa", screening: "✍️ tự khai báo khi trả lời câu hỏi sàng lọc",
 		drive: "ban tổ chức ghi nhận", friends0: "Bạn bè đã tham gia qua lời mời của bạn: 0",
 		caption: "Thẻ người hiến máu của bạn", cardBtn: "🪪 Thẻ người hiến máu", inviteBtn: "💌 Mời bạn bè",
-		eligBtn: "❓ Tôi hiến máu được chưa?", drivesBtn: "📅 Các ngày hội hiến máu"},
-	"en": {countBefore: "donated 1 time", countAfter: "donated 2 time",
+		eligBtn: "✅ Tôi hiến được chưa?", drivesBtn: "🩸 Ngày hội hiến máu"},
+	"en": {countBefore: "donated once", countAfter: "donated 2 times",
 		total: "In all: 2 donations", split: "Of these, 1 recorded by organizers and 1 self-reported.",
 		next: "Next milestone: 5 donations, 3 to go", screening: "✍️ self-reported in a screening answer",
 		drive: "recorded by the organizers", friends0: "Friends who joined through you: 0",
 		caption: "Your donor card", cardBtn: "🪪 Donor card", inviteBtn: "💌 Invite a friend",
-		eligBtn: "❓ Can I donate?", drivesBtn: "📅 Drives"},
+		eligBtn: "✅ Can I donate?", drivesBtn: "🩸 Drives"},
 }
 
 // seedDonorIn stores an onboarded donor speaking lang.
@@ -82,8 +82,8 @@ func TestHistoryJourney(t *testing.T) {
 				t.Fatal(err)
 			}
 			p.Send("/history")
-			m := p.Expect(want.total, want.split, want.next, "16/05/2030", d.Title, "350 ml", want.drive,
-				"12/01/2030", want.screening, want.friends0)
+			m := p.Expect(want.total, want.split, want.next, shownDate(t, lang, calendarDay(t, b.Now())), d.Title, "350 ml", want.drive,
+				shownDate(t, lang, time.Date(2030, 1, 12, 12, 0, 0, 0, time.UTC)), want.screening, want.friends0)
 			for _, btn := range []string{want.cardBtn, want.inviteBtn, want.eligBtn, want.drivesBtn} {
 				if !m.HasButtonText(btn) {
 					t.Fatalf("/history has no button %q: %+v", btn, m)

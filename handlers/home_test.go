@@ -168,11 +168,11 @@ type homeTexts struct {
 
 var homeLangs = []homeTexts{
 	{"vi", "🩸 Ngày hội hiến máu", "📋 Lịch của tôi", "✅ Tôi hiến được chưa?", "📜 Lịch sử", "⚙️ Cài đặt",
-		"Các ngày hội hiến máu sắp tới", "Bạn chưa đăng ký ngày hội nào", "Bạn đã hiến máu", "Mình chưa hiểu",
+		"Các ngày hội hiến máu sắp tới", "Bạn chưa đăng ký ngày hội nào", "Theo hồ sơ của bạn", "Mình chưa hiểu",
 		"hồ sơ của bạn đã đầy đủ", "Đã dừng việc đang làm dở", "Họ tên", "Họ và tên", "Đã tạm dừng",
 		"📋 My registrations"},
 	{"en", "🩸 Drives", "📋 My registrations", "✅ Can I donate?", "📜 History", "⚙️ Settings",
-		"Upcoming blood drives", "You haven't registered for any drive", "You have donated", "I didn't understand",
+		"Upcoming blood drives", "You haven't registered for any drive", "From your profile", "I didn't understand",
 		"your profile is complete", "Stopped what you were doing", "Name", "full name", "Paused",
 		"📋 Lịch của tôi"},
 }

@@ -117,7 +117,13 @@ func TestComputedMessageIDsExist(t *testing.T) {
 	for _, a := range []urgent.Audience{urgent.Same, urgent.Compatible, urgent.All} {
 		ids = append(ids, "aud_"+string(a), "btn_aud_"+string(a))
 	}
-	ids = append(ids, "btn_widen_compatible", "btn_widen_all")
+	ids = append(ids, "btn_widen_compatible", "btn_widen_all", "btn_widen_provinces", "btn_edit_"+editPlace)
+	for _, st := range (&Handlers{}).hospitalFlow().Steps {
+		ids = append(ids, "hosp_ask_"+st.ID, st.Label)
+	}
+	for _, st := range (&Handlers{}).placeSteps() {
+		ids = append(ids, "place_ask_"+st.ID)
+	}
 	for _, s := range []string{"name", "phone", "sex", "birth", "weight", "blood", "unit"} {
 		ids = append(ids, "ask_"+s, "btn_edit_"+s)
 	}

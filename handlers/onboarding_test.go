@@ -123,7 +123,7 @@ func TestOnboardingWebhookEnglishWithUnit(t *testing.T) {
 	p.Expect("Step 6/7")
 	p.Tap("I don't know")
 	p.Expect("Step 7/7")
-	p.Tap("Ngân hàng máu sống Hà Nội")
+	p.TapPaging("Ngân hàng máu sống Hà Nội", "More ➡️")
 	p.Expect("Thank you, Binh!")
 
 	p.Send("/profile")

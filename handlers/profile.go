@@ -33,6 +33,10 @@ func (h *Handlers) showProfile(ctx context.Context, t *turn) error {
 	for _, u := range units {
 		names = append(names, u.Name)
 	}
+	place, err := h.donorPlace(ctx, t)
+	if err != nil {
+		return err
+	}
 	none := t.text("value_none")
 	blood := string(d.BloodGroup)
 	if !d.BloodGroup.Known() {
@@ -46,11 +50,13 @@ func (h *Handlers) showProfile(ctx context.Context, t *turn) error {
 		"Weight": strconv.FormatFloat(d.WeightKg, 'f', -1, 64),
 		"Blood":  blood,
 		"Units":  orNone(strings.Join(names, ", "), none),
+		"Place":  orNone(place, none),
 	})
 	var bs []botapi.Button
 	for _, s := range profile.Steps {
 		bs = append(bs, botapi.Button{Text: t.text("btn_edit_" + string(s)), CallbackData: encodeCallback("edit", string(s))})
 	}
+	bs = append(bs, botapi.Button{Text: t.text("btn_edit_" + editPlace), CallbackData: encodeCallback("edit", editPlace)})
 	return t.reply(ctx, text, rows(2, bs...))
 }
 

@@ -33,6 +33,8 @@ type profileForm struct {
 	// From is where the edit began when not /profile (fromSettings): it
 	// ends back there.
 	From string `json:"from,omitempty"`
+	// Province is the province code just chosen (editPlace), saved already.
+	Province string `json:"province,omitempty"`
 }
 
 // stepField is the edit flow's first step: which field to change.
@@ -65,10 +67,10 @@ func (h *Handlers) profileEditFlow() *flow[profileForm] {
 			for _, s := range profile.Steps {
 				cs = append(cs, choice{Text: t.text("btn_edit_" + string(s)), Value: string(s)})
 			}
-			return cs, nil
+			return append(cs, choice{Text: t.text("btn_edit_" + editPlace), Value: editPlace}), nil
 		},
 		Parse: func(_ context.Context, t *turn, s *profileForm, raw string) (string, error) {
-			if !slices.Contains(profile.Steps, profile.Step(raw)) {
+			if !editable(raw) {
 				return t.text("use_buttons"), nil
 			}
 			s.Field = raw
@@ -77,7 +79,7 @@ func (h *Handlers) profileEditFlow() *flow[profileForm] {
 	}
 	return &flow[profileForm]{
 		Name: flowEdit, Version: 1,
-		Steps: append([]step[profileForm]{field}, h.profileSteps(true)...),
+		Steps: slices.Concat([]step[profileForm]{field}, h.profileSteps(true), h.placeSteps()),
 		Done: func(ctx context.Context, t *turn, s *profileForm) error {
 			if err := t.reply(ctx, t.text("profile_updated"), nil); err != nil {
 				return err
@@ -377,14 +379,18 @@ func (h *Handlers) consentedOnly(fn handlerFunc) handlerFunc {
 // profile's buttons stay, so another field can be chosen later.
 func (h *Handlers) onEditButton(ctx context.Context, t *turn) error {
 	field := profile.Step(t.cb.arg(0))
-	if !slices.Contains(profile.Steps, field) || t.donor == nil || !t.donor.Onboarded() {
+	if !editable(string(field)) || t.donor == nil || !t.donor.Onboarded() {
 		return t.answer(ctx, t.text("button_stale"))
 	}
 	if err := t.answer(ctx, ""); err != nil {
 		return err
 	}
 	f := h.profileEditFlow()
+	first := string(field)
+	if first == editPlace {
+		first = "province"
+	}
 	conv := storage.Conversation{Version: storage.ConversationVersion, Flow: f.Name, FlowVersion: f.Version,
-		Step: string(field), Trail: []string{stepField}}
+		Step: first, Trail: []string{stepField}}
 	return f.ask(ctx, t, conv, &profileForm{Field: string(field)})
 }

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"slices"
 
+	"donorbot/screening"
 	"donorbot/storage"
 	"donorbot/urgent"
 )
 
 // matchNeed lists the donors need n reaches with audience a, most suitable
-// first, leaving out those already alerted for it.
+// first, leaving out those already alerted for it. A donor is judged
+// eligible by statusOn for the deadline's day, not today's: one whose
+// interval ends tomorrow can give for a need due tomorrow. (Candidates come
+// with every deferral open today, a superset of those open that day.)
 func (h *Handlers) matchNeed(ctx context.Context, n storage.Need, a urgent.Audience) ([]urgent.Candidate, error) {
 	groups := urgent.Groups(n.BloodGroup, n.Component, a)
 	today := h.today()
@@ -18,7 +22,14 @@ func (h *Handlers) matchNeed(ctx context.Context, n storage.Need, a urgent.Audie
 	if err != nil {
 		return nil, err
 	}
-	return urgent.Match(cands, groups, today), nil
+	day := today
+	if d := h.calendarDay(n.Deadline); d.After(today) {
+		day = d
+	}
+	eligible := func(d screening.Donor) bool {
+		return h.statusOn(donorFacts{donor: d}, day, nil).Status == screening.Eligible
+	}
+	return urgent.Match(cands, groups, n.Reach(), eligible), nil
 }
 
 // needCard renders a need's public part: what, how much, where, by when.

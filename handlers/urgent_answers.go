@@ -34,10 +34,14 @@ func (h *Handlers) startAlerts(ctx context.Context, n storage.Need, lang string,
 	for i, c := range cands {
 		chats[i], ids[i] = c.ChatID, c.TelegramID
 	}
+	card, err := h.alertCard(ctx, lang, n)
+	if err != nil {
+		return err
+	}
 	yes := botapi.Button{Text: lt.text("btn_urgent_yes"), CallbackData: encodeCallback("urg", id(n.ID), "y")}
 	no := botapi.Button{Text: lt.text("btn_urgent_no"), CallbackData: encodeCallback("urg", id(n.ID), "n")}
 	bid, err := h.d.Broadcaster.Start(ctx, broadcast.Spec{
-		Kind: "urgent", Text: lt.textf("urgent_alert", map[string]any{"Card": h.needCard(lang, n)}),
+		Kind: "urgent", Text: lt.textf("urgent_alert", map[string]any{"Card": card}),
 		Buttons: [][]botapi.Button{{yes, no}}, Priority: urgentPriority, CreatedBy: n.CreatedBy,
 		Lang: lang, Recipients: chats,
 	})
@@ -284,6 +288,9 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 				kb = kb.With(botapi.Button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
 			}
 		}
+		if b := provinceWidenButton(lt, n); b != nil {
+			kb = kb.With(b...)
+		}
 		kb = kb.With(botapi.Button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
 	}
 	return textbound.Fit(b.String(), textbound.MaxMessage), kb, nil
@@ -294,7 +301,7 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 const statusNameLen = 40
 
 // onNeedAdmin handles the club admin's buttons on a need:
-// urgadm:v1:<need>:fill|compatible|all|show|don[:<donor>]. The tapping user
+// urgadm:v1:<need>:fill|compatible|all|prov|show|don[:<donor>]. The tapping user
 // must be an admin of the need's club, whatever the button says.
 func (h *Handlers) onNeedAdmin(ctx context.Context, t *turn) error {
 	needID, err := strconv.ParseInt(t.cb.arg(0), 10, 64)
@@ -340,6 +347,10 @@ func (h *Handlers) onNeedAdmin(ctx context.Context, t *turn) error {
 			break
 		}
 		if err := t.answer(ctx, t.textf("urgent_widened", map[string]any{"Count": count})); err != nil {
+			return err
+		}
+	case urgadmProvinces:
+		if err := h.widenProvinces(ctx, t, n); err != nil {
 			return err
 		}
 	case "don":
@@ -459,6 +470,9 @@ func (h *Handlers) renderWidenOffer(n storage.Need) (storage.ScheduledMessage, e
 		if a.Wider(n.Audience) {
 			kb = kb.With(botapi.Button{Text: lt.text("btn_widen_" + string(a)), CallbackData: encodeCallback("urgadm", id(n.ID), string(a))})
 		}
+	}
+	if b := provinceWidenButton(lt, n); b != nil {
+		kb = kb.With(b...)
 	}
 	kb = kb.With(botapi.Button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
 	text := lt.textf("urgent_widen_offer", map[string]any{"ID": n.ID, "Accepted": n.Accepted, "Units": n.UnitsNeeded,

@@ -21,18 +21,22 @@ type needDraft struct {
 	ClubID   int64  `json:"club"`
 	ClubName string `json:"club_name"`
 	// OneClub is set for an admin of one club, who is not asked which.
-	OneClub    bool               `json:"one_club,omitempty"`
-	Group      profile.BloodGroup `json:"group"`
-	Component  blood.Component    `json:"component"`
-	Units      int                `json:"units"`
-	Hospital   string             `json:"hospital"`
-	Address    string             `json:"address"`
-	Deadline   time.Time          `json:"deadline"`
-	Contact    string             `json:"contact"`
-	Phone      string             `json:"phone"`
-	Note       string             `json:"note,omitempty"`
-	WidenHours int                `json:"widen"` // 0: never offer to widen
-	Audience   urgent.Audience    `json:"audience"`
+	OneClub   bool               `json:"one_club,omitempty"`
+	Group     profile.BloodGroup `json:"group"`
+	Component blood.Component    `json:"component"`
+	Units     int                `json:"units"`
+	Hospital  string             `json:"hospital"`
+	// HospitalID is the directory hospital Hospital names (0: none);
+	// Province where the need is (placeNeed), set before it is matched.
+	HospitalID int64           `json:"hospital_id,omitempty"`
+	Province   string          `json:"province,omitempty"`
+	Address    string          `json:"address"`
+	Deadline   time.Time       `json:"deadline"`
+	Contact    string          `json:"contact"`
+	Phone      string          `json:"phone"`
+	Note       string          `json:"note,omitempty"`
+	WidenHours int             `json:"widen"` // 0: never offer to widen
+	Audience   urgent.Audience `json:"audience"`
 	// Matched is how many donors Audience reaches, counted by the flow's
 	// Check: the review, which shows it, has no database at hand.
 	Matched int `json:"matched"`
@@ -127,7 +131,7 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 					return "", nil
 				},
 				Show: func(_ *turn, s *needDraft) string { return strconv.Itoa(s.Units) }},
-			urgentHospitalStep(),
+			h.urgentHospitalStep(),
 			urgentTextStep("address", 300, func(s *needDraft) *string { return &s.Address }),
 			h.urgentDeadlineStep(),
 			urgentTextStep("contact", 120, func(s *needDraft) *string { return &s.Contact }),
@@ -163,6 +167,9 @@ func (h *Handlers) urgentFlow() *flow[needDraft] {
 		Check: func(ctx context.Context, t *turn, s *needDraft) (string, string, error) {
 			if !s.Deadline.After(h.d.Now()) { // passed while the admin was answering
 				return "deadline", h.deadlineProblem(t, urgent.ErrDeadlinePast, s.Deadline), nil
+			}
+			if err := h.placeNeed(ctx, s); err != nil {
+				return "", "", err
 			}
 			matched, err := h.matchNeed(ctx, h.needOf(t, s), s.Audience)
 			if err != nil {
@@ -298,6 +305,9 @@ func urgentWidenStep() step[needDraft] {
 func (h *Handlers) urgentAudienceStep() step[needDraft] {
 	return step[needDraft]{ID: "audience", Prompt: urgentPrompt("audience"), Label: "un_label_audience", Answered: quickAnswered("audience"),
 		Choices: func(ctx context.Context, t *turn, s *needDraft) ([]choice, error) {
+			if err := h.placeNeed(ctx, s); err != nil {
+				return nil, err
+			}
 			var cs []choice
 			for _, a := range urgentAudiences {
 				matched, err := h.matchNeed(ctx, h.needOf(t, s), a)
@@ -325,6 +335,7 @@ func (h *Handlers) needOf(t *turn, s *needDraft) storage.Need {
 		ClubID: s.ClubID, CreatedBy: t.userID, BloodGroup: s.Group, Component: s.Component, UnitsNeeded: s.Units,
 		Hospital: s.Hospital, Address: s.Address, Deadline: s.Deadline, ContactName: s.Contact, ContactPhone: s.Phone,
 		Note: s.Note, Audience: s.Audience, AdminChatID: t.chatID, AdminLang: t.lang,
+		HospitalID: s.HospitalID, Province: s.Province,
 	}
 	if s.WidenHours > 0 {
 		n.WidenAt = h.d.Now().Add(time.Duration(s.WidenHours) * time.Hour)
@@ -335,6 +346,9 @@ func (h *Handlers) needOf(t *turn, s *needDraft) storage.Need {
 // sendUrgent stores the need, shows the admin its live status message and
 // alerts the matching donors.
 func (h *Handlers) sendUrgent(ctx context.Context, t *turn, s *needDraft) error {
+	if err := h.placeNeed(ctx, s); err != nil { // the review's Check placed it, but kept no state
+		return err
+	}
 	n := h.needOf(t, s)
 	if ok, err := h.d.Store.IsClubAdmin(ctx, t.userID, n.ClubID); err != nil || !ok {
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
+	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/urgent"
 )
@@ -114,7 +115,7 @@ func (h *Handlers) pushToAdmin(ctx context.Context, n storage.Need, donorID int6
 		return fmt.Errorf("push to the admin of need %d: %w", n.ID, err)
 	}
 	text := h.textIn(n.AdminLang, msg, map[string]any{
-		"ID": n.ID, "Name": d.FullName, "Phone": d.Phone, "Group": string(d.BloodGroup),
+		"ID": n.ID, "Name": d.FullName, "Phone": profile.LocalPhone(d.Phone), "Group": string(d.BloodGroup),
 		"Accepted": n.Accepted, "Units": n.UnitsNeeded, "Hospital": n.Hospital,
 	})
 	return h.sendTo(ctx, n.AdminChatID, text, nil)

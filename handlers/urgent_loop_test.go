@@ -56,7 +56,7 @@ func TestUrgentWithdrawAfterAccepting(t *testing.T) {
 
 	vi.Tap("✅ Tôi đi được")
 	vi.Expect("Cảm ơn bạn! Hãy đến")
-	admin.Expect("✅ "+seedName(ids[0])+" (B+, "+seedPhone(ids[0])+") nhận lời đi hiến cho yêu cầu #"+n, "1/2")
+	admin.Expect("✅ "+seedName(ids[0])+" (B+, "+profile.LocalPhone(seedPhone(ids[0]))+") nhận lời đi hiến cho yêu cầu #"+n, "1/2")
 	b.API.WaitUntil(t, "the accepted alert offers to withdraw", func() bool {
 		return hasButton(b, ids[0], viAlert.ID, "🚫 Tôi không đi được nữa")
 	})
@@ -68,7 +68,7 @@ func TestUrgentWithdrawAfterAccepting(t *testing.T) {
 
 	en.Tap("✅ I can go")
 	en.Expect("Thank you! Please go to")
-	admin.Expect(seedName(ids[1])+" (B+, "+seedPhone(ids[1])+") nhận lời", "2/2")
+	admin.Expect(seedName(ids[1])+" (B+, "+profile.LocalPhone(seedPhone(ids[1]))+") nhận lời", "2/2")
 	// Filled: the first acceptor is told they are still expected.
 	vi.Expect("đã đủ 2 người nhận lời", "hãy vẫn đến trước")
 	waitMessage(t, b, ids[2], lateAlert.ID, "Đã đủ")
@@ -86,7 +86,7 @@ func TestUrgentWithdrawAfterAccepting(t *testing.T) {
 	if m, _ := b.API.Message(ids[1], enAlert.ID); len(m.InlineKeyboard) != 0 {
 		t.Errorf("a withdrawn alert still has buttons: %v", m.Buttons())
 	}
-	admin.Expect("↩️ "+seedName(ids[1])+" (B+, "+seedPhone(ids[1])+") báo không đi được nữa cho yêu cầu #"+n, "còn 1/2")
+	admin.Expect("↩️ "+seedName(ids[1])+" (B+, "+profile.LocalPhone(seedPhone(ids[1]))+") báo không đi được nữa cho yêu cầu #"+n, "còn 1/2")
 	admin.Expect("🔁 Yêu cầu #"+n+" thiếu người trở lại (1/2)", "đã báo lại 1 người")
 	waitMessage(t, b, adminID, status.ID, "đang tìm người hiến", "Nhận lời: 1/2", "Rút lại: 1", "↩️ Rút lại: "+seedName(ids[1]))
 	// A stale tap of the confirmation changes nothing more.
@@ -259,12 +259,12 @@ func TestUrgentAdminStatusMovesAndPushes(t *testing.T) {
 
 	b.Phone(ids[0], "vi").Tap("✅ Tôi đi được")
 	b.Phone(ids[1], "vi").Tap("❌ Tôi không đi được")
-	enAdmin.Expect("✅ "+seedName(ids[0])+" (AB+, "+seedPhone(ids[0])+") will go and donate for need #"+n, "1/2")
+	enAdmin.Expect("✅ "+seedName(ids[0])+" (AB+, "+profile.LocalPhone(seedPhone(ids[0]))+") will go and donate for need #"+n, "1/2")
 	m := waitMessage(t, b, enAdminID, live.ID, "Accepted: 1/2", "Declined: 1", "No answer: 1", "Withdrew: 0",
-		seedName(ids[0])+" (AB+) "+seedPhone(ids[0]),
+		seedName(ids[0])+" (AB+) "+profile.LocalPhone(seedPhone(ids[0])),
 		"Reached:", "❌ Can't go: "+seedName(ids[1]), "⏳ No answer: "+seedName(ids[2]))
 	for _, id := range ids[1:] {
-		if strings.Contains(m.Text, seedPhone(id)) {
+		if strings.Contains(m.Text, seedPhone(id)) || strings.Contains(m.Text, profile.LocalPhone(seedPhone(id))) {
 			t.Errorf("the status shows the phone of donor %d, who did not accept:\n%s", id, m.Text)
 		}
 	}

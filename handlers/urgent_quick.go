@@ -44,8 +44,12 @@ func (h *Handlers) urgentQuick(ctx context.Context, t *turn, s needDraft, p urge
 	s.Quick, s.Group, s.Units, s.Phone = true, p.Group, p.Units, p.Phone
 	s.Component = cmp.Or(p.Component, blood.Whole)
 	if p.Hospital != "" && textbound.Within(p.Hospital, 120) {
+		s.Hospital = p.Hospital
+		if err := h.findHospital(ctx, &s); err != nil {
+			return err
+		}
 		// The reception point is the hospital's until the admin says more.
-		s.Hospital, s.Address = p.Hospital, p.Hospital
+		s.Address = s.Hospital
 	}
 	if textbound.Within(p.Note, 500) {
 		s.Note = p.Note
@@ -171,6 +175,7 @@ func (h *Handlers) urgentPreviousStep() step[needDraft] {
 			s.ClubID, s.ClubName, s.Repeating = n.ClubID, clubs[i].Name, false
 			s.Group, s.Component, s.Units = n.BloodGroup, n.Component, n.UnitsNeeded
 			s.Hospital, s.Address, s.Contact, s.Phone, s.Note = n.Hospital, n.Address, n.ContactName, n.ContactPhone, n.Note
+			s.HospitalID = n.HospitalID
 			s.Audience, s.Deadline, s.WidenHours = n.Audience, time.Time{}, 0
 			if !n.WidenAt.IsZero() {
 				s.WidenHours = quickWidenHours
@@ -181,18 +186,24 @@ func (h *Handlers) urgentPreviousStep() step[needDraft] {
 	}
 }
 
-// urgentHospitalStep asks the hospital; in a quick filing the reception
-// point follows it until the admin changes that.
-func urgentHospitalStep() step[needDraft] {
+// urgentHospitalStep asks the hospital, matched to the directory; in a
+// quick filing the reception point follows it until the admin changes that.
+func (h *Handlers) urgentHospitalStep() step[needDraft] {
 	st := urgentTextStep("hospital", 120, func(s *needDraft) *string { return &s.Hospital })
 	parse := st.Parse
 	st.Parse = func(ctx context.Context, t *turn, s *needDraft, raw string) (string, error) {
 		follows := s.Quick && (s.Address == "" || s.Address == s.Hospital)
 		problem, err := parse(ctx, t, s, raw)
-		if problem == "" && err == nil && follows {
+		if problem != "" || err != nil {
+			return problem, err
+		}
+		if err := h.findHospital(ctx, s); err != nil {
+			return "", err
+		}
+		if follows {
 			s.Address = s.Hospital
 		}
-		return problem, err
+		return "", nil
 	}
 	return st
 }
@@ -234,9 +245,7 @@ func (h *Handlers) deadlineProblem(t *turn, err error, d time.Time) string {
 // "tomorrow" when it is, so a misread one is caught at the review.
 func (h *Handlers) showDeadline(t *turn, d time.Time) string {
 	now, d := h.d.Now().In(h.d.Location), d.In(h.d.Location)
-	text := t.textf("un_deadline_full", map[string]any{
-		"Time": d.Format("15:04"), "Weekday": t.text("un_wd_" + strconv.Itoa(int(d.Weekday()))), "Date": d.Format("02/01/2006"),
-	})
+	text := t.textf("un_deadline_full", map[string]any{"Time": d.Format("15:04"), "Date": t.date(d)})
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, h.d.Location)
 	switch day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, h.d.Location); {
 	case day.Equal(today):

@@ -40,26 +40,26 @@ func TestUrgentQuickFiling(t *testing.T) {
 		oneMessage: `/urgent O- 2 "Viện Huyết học" 18h hôm nay 0912345678`,
 		noDeadline: `/urgent O âm 3 bịch Bệnh viện 19-8 0987654321`, pastDeadline: `/urgent O- 2 "Viện Huyết học" 8h hôm nay 0912345678`,
 		review: "Xem trước tin khẩn cấp", send: "🆘 Gửi", cancel: "✖️ Hủy", sent: "Yêu cầu #", discarded: "Đã hủy tin khẩn cấp",
-		today18: "• Cần trước: 18:00 thứ Năm 16/05/2030 (hôm nay)", units2: "• Số người hiến cần: 2",
+		today18: "• Cần trước: 18:00 Thứ Năm, 16/05/2030 (hôm nay)", units2: "• Số người hiến cần: 2",
 		hospital: "• Bệnh viện: Viện Huyết học", place: "• Nơi hiến máu: Viện Huyết học", who: "• Người liên hệ: User Test",
 		whole: "• Chế phẩm: máu toàn phần", units3: "• Số người hiến cần: 3", hospital198: "• Bệnh viện: Bệnh viện 19-8",
 		deadlineAsked: "Cần trước khi nào? Ví dụ: 13h hôm nay; sáng mai; 18/05 9h.", tomorrowMorning: "sáng mai", by20: "trước 20:00",
-		tomorrow11: "• Cần trước: 11:00 thứ Sáu 17/05/2030 (ngày mai)", today20: "• Cần trước: 20:00 thứ Năm 16/05/2030 (hôm nay)",
-		pastRefused: "Thời hạn 08:00 thứ Năm 16/05/2030 (hôm nay) đã qua",
-		typedPast:   "9h hôm nay", typedPastRefused: "Thời hạn 09:00 thứ Năm 16/05/2030 (hôm nay) đã qua",
+		tomorrow11: "• Cần trước: 11:00 Thứ Sáu, 17/05/2030 (ngày mai)", today20: "• Cần trước: 20:00 Thứ Năm, 16/05/2030 (hôm nay)",
+		pastRefused: "Thời hạn 08:00 Thứ Năm, 16/05/2030 (hôm nay) đã qua",
+		typedPast:   "9h hôm nay", typedPastRefused: "Thời hạn 09:00 Thứ Năm, 16/05/2030 (hôm nay) đã qua",
 		groupAsked: "nhóm nào", repeat: "🔁 Lặp lại một yêu cầu trước", previousAsked: "Lặp lại yêu cầu nào?", stepWord: "Bước", back: "⬅️ Quay lại",
 	}, {
 		lang:       "en",
 		oneMessage: `/urgent O- 2 units "Blood Institute" 6pm today 0912345678`,
 		noDeadline: `/urgent O negative 3 bags "Hospital 19-8" 0987654321`, pastDeadline: `/urgent 0912345678 8am today O- "Blood Institute" 2 units`,
 		review: "Preview of the urgent alert", send: "🆘 Send", cancel: "✖️ Cancel", sent: "Need #", discarded: "Urgent alert discarded",
-		today18: "• Needed by: 18:00 Thursday 16/05/2030 (today)", units2: "• Donors needed: 2",
+		today18: "• Needed by: 18:00 Thu 16 May 2030 (today)", units2: "• Donors needed: 2",
 		hospital: "• Hospital: Blood Institute", place: "• Where to donate: Blood Institute", who: "• Contact: User Test",
 		whole: "• Component: whole blood", units3: "• Donors needed: 3", hospital198: "• Hospital: Hospital 19-8",
 		deadlineAsked: "Needed by when? E.g. 13:00 today; tomorrow morning; 9:00 18/05.", tomorrowMorning: "tomorrow morning", by20: "before 20:00",
-		tomorrow11: "• Needed by: 11:00 Friday 17/05/2030 (tomorrow)", today20: "• Needed by: 20:00 Thursday 16/05/2030 (today)",
-		pastRefused: "The deadline 08:00 Thursday 16/05/2030 (today) has passed",
-		typedPast:   "9am today", typedPastRefused: "The deadline 09:00 Thursday 16/05/2030 (today) has passed",
+		tomorrow11: "• Needed by: 11:00 Fri 17 May 2030 (tomorrow)", today20: "• Needed by: 20:00 Thu 16 May 2030 (today)",
+		pastRefused: "The deadline 08:00 Thu 16 May 2030 (today) has passed",
+		typedPast:   "9am today", typedPastRefused: "The deadline 09:00 Thu 16 May 2030 (today) has passed",
 		groupAsked: "Which blood group", repeat: "🔁 Repeat a previous need", previousAsked: "Which need do you repeat?", stepWord: "Step", back: "⬅️ Back",
 	}} {
 		t.Run(tc.lang, func(t *testing.T) { urgentQuickIn(t, b, tc) })
@@ -76,7 +76,7 @@ func urgentQuickIn(t *testing.T, b *bottest.Bot, tc urgentQuickTexts) {
 	// Every fact in one message: the review at once, nothing asked.
 	before := lastBotMessage(admin)
 	admin.Send(tc.oneMessage)
-	review := admin.Expect(tc.review, tc.today18, tc.units2, tc.hospital, tc.place, tc.who, tc.whole, "+84912345678")
+	review := admin.Expect(tc.review, tc.today18, tc.units2, tc.hospital, tc.place, tc.who, tc.whole, "0912 345 678")
 	if asked := botMessagesBetween(admin, before, review.ID); len(asked) != 0 {
 		t.Fatalf("asked before the review: %v", asked)
 	}
@@ -111,7 +111,7 @@ func urgentQuickIn(t *testing.T, b *bottest.Bot, tc urgentQuickTexts) {
 		t.Fatalf("deadline question %q after %v", ask.Text, botMessagesBetween(admin, before, ask.ID))
 	}
 	admin.Send(tc.tomorrowMorning)
-	review = admin.Expect(tc.review, tc.tomorrow11, tc.units3, tc.hospital198, "+84987654321")
+	review = admin.Expect(tc.review, tc.tomorrow11, tc.units3, tc.hospital198, "0987 654 321")
 	if asked := botMessagesBetween(admin, ask.ID, review.ID); len(asked) != 0 {
 		t.Fatalf("asked more than the deadline: %v", asked)
 	}
@@ -161,7 +161,7 @@ func urgentQuickIn(t *testing.T, b *bottest.Bot, tc urgentQuickTexts) {
 	admin.TapPrefix("#" + itoa(firstID) + " ")
 	ask = admin.Expect(tc.deadlineAsked)
 	admin.Send(tc.tomorrowMorning)
-	review = admin.Expect(tc.review, tc.tomorrow11, tc.units2, tc.hospital, tc.place, tc.who, "+84912345678")
+	review = admin.Expect(tc.review, tc.tomorrow11, tc.units2, tc.hospital, tc.place, tc.who, "0912 345 678")
 	if asked := botMessagesBetween(admin, ask.ID, review.ID); len(asked) != 0 {
 		t.Fatalf("asked more than the deadline: %v", asked)
 	}
@@ -181,9 +181,12 @@ func urgentQuickIn(t *testing.T, b *bottest.Bot, tc urgentQuickTexts) {
 	}
 }
 
+// hospitalName is the hospital of the one-message filing as stored: "Viện
+// Huyết học" is a short name of the directory's entry, which the need
+// takes; "Blood Institute" is no name the directory knows, kept as typed.
 func hospitalName(tc urgentQuickTexts) string {
 	if tc.lang == "vi" {
-		return "Viện Huyết học"
+		return "Viện Huyết học - Truyền máu Trung ương"
 	}
 	return "Blood Institute"
 }

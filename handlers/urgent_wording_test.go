@@ -43,7 +43,7 @@ func TestUrgentEnoughAcceptedWording(t *testing.T) {
 			d1.Expect(tc.alert)
 			unanswered := d2.Expect(tc.alert)
 			d1.Tap(tc.yes)
-			d1.Expect("+84912345678")
+			d1.Expect("0912 345 678")
 			waitMessage(t, b, second, unanswered.ID, tc.covered)
 			d2.TapStale(unanswered.ID, "urg:v1:"+strconv.FormatInt(needID, 10)+":y")
 			d2.Expect(tc.late)

@@ -66,7 +66,7 @@ func TestCandidatesCarryTheLastDonationAnswer(t *testing.T) {
 	if a := byID[odd].Donor.Answered; a == nil || !a.Yes {
 		t.Fatalf("an answer followed by screenings without question 1 is lost: %+v", a)
 	}
-	for _, c := range urgent.Match(got, groups, today) {
+	for _, c := range urgent.Match(got, groups, urgent.Reach{}, urgent.EligibleOn(today)) {
 		if c.TelegramID == gaveElsewhere || c.TelegramID == odd {
 			t.Errorf("donor %d gave blood 10 days ago and is matched", c.TelegramID)
 		}

@@ -48,38 +48,52 @@ type Need struct {
 	WidenAt        time.Time // zero: no offer to widen
 	CreatedAt      time.Time
 	ClosedAt       time.Time
+	// HospitalID is the directory hospital Hospital matched (0: none).
+	HospitalID int64
+	// Province is where the need is ("": not known, everyone is reached);
+	// OtherProvinces is set once the admin widened it beyond.
+	Province       string
+	OtherProvinces bool
+}
+
+// Reach is where the need reaches.
+func (n Need) Reach() urgent.Reach {
+	return urgent.Reach{Province: n.Province, OtherProvinces: n.OtherProvinces}
 }
 
 // Open reports whether the need still takes accepts.
 func (n Need) Open() bool { return n.Status == NeedOpen }
 
 type needRow struct {
-	ID             int64         `db:"id"`
-	ClubID         int64         `db:"club_id"`
-	CreatedBy      int64         `db:"created_by"`
-	BloodGroup     string        `db:"blood_group"`
-	Component      string        `db:"component"`
-	UnitsNeeded    int           `db:"units_needed"`
-	Hospital       string        `db:"hospital"`
-	Address        string        `db:"address"`
-	Deadline       time.Time     `db:"deadline"`
-	ContactName    string        `db:"contact_name"`
-	ContactPhone   string        `db:"contact_phone"`
-	Note           string        `db:"note"`
-	Audience       string        `db:"audience"`
-	Accepted       int           `db:"accepted"`
-	Status         string        `db:"status"`
-	AdminChatID    int64         `db:"admin_chat_id"`
-	AdminMessageID sql.NullInt64 `db:"admin_message_id"`
-	AdminLang      string        `db:"admin_lang"`
-	WidenAt        sql.NullTime  `db:"widen_at"`
-	CreatedAt      time.Time     `db:"created_at"`
-	ClosedAt       sql.NullTime  `db:"closed_at"`
+	ID             int64          `db:"id"`
+	ClubID         int64          `db:"club_id"`
+	CreatedBy      int64          `db:"created_by"`
+	BloodGroup     string         `db:"blood_group"`
+	Component      string         `db:"component"`
+	UnitsNeeded    int            `db:"units_needed"`
+	Hospital       string         `db:"hospital"`
+	Address        string         `db:"address"`
+	Deadline       time.Time      `db:"deadline"`
+	ContactName    string         `db:"contact_name"`
+	ContactPhone   string         `db:"contact_phone"`
+	Note           string         `db:"note"`
+	Audience       string         `db:"audience"`
+	Accepted       int            `db:"accepted"`
+	Status         string         `db:"status"`
+	AdminChatID    int64          `db:"admin_chat_id"`
+	AdminMessageID sql.NullInt64  `db:"admin_message_id"`
+	AdminLang      string         `db:"admin_lang"`
+	WidenAt        sql.NullTime   `db:"widen_at"`
+	CreatedAt      time.Time      `db:"created_at"`
+	ClosedAt       sql.NullTime   `db:"closed_at"`
+	HospitalID     sql.NullInt64  `db:"hospital_id"`
+	Province       sql.NullString `db:"province"`
+	OtherProvinces bool           `db:"other_provinces"`
 }
 
 const needColumns = `id, club_id, created_by, blood_group, component, units_needed, hospital, address,
 	deadline, contact_name, contact_phone, note, audience, accepted, status, admin_chat_id,
-	admin_message_id, admin_lang, widen_at, created_at, closed_at`
+	admin_message_id, admin_lang, widen_at, created_at, closed_at, hospital_id, province, other_provinces`
 
 func (r needRow) need() Need {
 	return Need{
@@ -89,15 +103,18 @@ func (r needRow) need() Need {
 		Note: r.Note, Audience: urgent.Audience(r.Audience), Accepted: r.Accepted, Status: r.Status,
 		AdminChatID: r.AdminChatID, AdminMessageID: int(r.AdminMessageID.Int64), AdminLang: r.AdminLang,
 		WidenAt: r.WidenAt.Time, CreatedAt: r.CreatedAt, ClosedAt: r.ClosedAt.Time,
+		HospitalID: r.HospitalID.Int64, Province: r.Province.String, OtherProvinces: r.OtherProvinces,
 	}
 }
 
 // CreateNeed stores a new open need; ID, Accepted, Status and the times
-// other than Deadline and WidenAt are ignored.
+// other than Deadline and WidenAt are ignored, and so is OtherProvinces (a
+// need starts in its province).
 func (s *Store) CreateNeed(ctx context.Context, n Need) (Need, error) {
 	const q = `INSERT INTO needs (club_id, created_by, blood_group, component, units_needed, hospital,
-			address, deadline, contact_name, contact_phone, note, audience, admin_chat_id, admin_lang, widen_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			address, deadline, contact_name, contact_phone, note, audience, admin_chat_id, admin_lang, widen_at,
+			hospital_id, province)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, nullif($16, 0), nullif($17, ''))
 		RETURNING ` + needColumns
 	var widen sql.NullTime
 	if !n.WidenAt.IsZero() {
@@ -106,7 +123,7 @@ func (s *Store) CreateNeed(ctx context.Context, n Need) (Need, error) {
 	var r needRow
 	err := s.q(ctx).GetContext(ctx, &r, q, n.ClubID, n.CreatedBy, string(n.BloodGroup), string(n.Component),
 		n.UnitsNeeded, n.Hospital, n.Address, n.Deadline, n.ContactName, n.ContactPhone, n.Note,
-		string(n.Audience), n.AdminChatID, n.AdminLang, widen)
+		string(n.Audience), n.AdminChatID, n.AdminLang, widen, n.HospitalID, n.Province)
 	if err != nil {
 		return Need{}, fmt.Errorf("storage: create need of club %d: %w", n.ClubID, mapErr(err))
 	}
@@ -219,8 +236,8 @@ func (s *Store) QueueDueWidenOffers(ctx context.Context, now time.Time, limit in
 // their standing accept of another need, its Day the deadline instant: the
 // caller turns it into a calendar day in the bot's zone.
 func (s *Store) NeedCandidates(ctx context.Context, needID, clubID int64, groups []profile.BloodGroup, optedIn bool, day time.Time) ([]urgent.Candidate, error) {
-	const q = `SELECT d.telegram_id, d.chat_id, d.language, d.blood_group, d.birth_date, d.sex, d.weight_kg,
-			ld.donated_on, ld.kind
+	const q = `SELECT d.telegram_id, d.chat_id, d.language, d.blood_group, coalesce(d.province, ''),
+			d.birth_date, d.sex, d.weight_kg, ld.donated_on, ld.kind
 		FROM donors d
 		JOIN availability a ON a.donor_id = d.id
 		LEFT JOIN LATERAL (SELECT n.donated_on, n.kind FROM donations n WHERE n.donor_id = d.id
@@ -250,7 +267,7 @@ func (s *Store) NeedCandidates(ctx context.Context, needID, clubID int64, groups
 		var birth, donated sql.NullTime
 		var sex, kind sql.NullString
 		var weight sql.NullFloat64
-		if err := rows.Scan(&c.TelegramID, &c.ChatID, &c.Language, &group, &birth, &sex, &weight, &donated, &kind); err != nil {
+		if err := rows.Scan(&c.TelegramID, &c.ChatID, &c.Language, &group, &c.Province, &birth, &sex, &weight, &donated, &kind); err != nil {
 			return nil, wrap(err)
 		}
 		c.Group = profile.BloodGroup(group)

@@ -109,7 +109,7 @@ func TestNeedCandidates(t *testing.T) {
 	if want := []int64{onCall, deferred, recent}; !slices.Equal(ids(got), want) {
 		t.Errorf("candidates = %v, want %v", ids(got), want)
 	}
-	if m := ids(urgent.Match(got, groups, today)); !slices.Equal(m, []int64{onCall}) {
+	if m := ids(urgent.Match(got, groups, urgent.Reach{}, urgent.EligibleOn(today))); !slices.Equal(m, []int64{onCall}) {
 		t.Errorf("matched = %v, want only %d", m, onCall)
 	}
 	got, err = s.NeedCandidates(ctx, n.ID, club.ID, groups, true, today)

@@ -82,7 +82,8 @@ func TestParseFilingPastDeadline(t *testing.T) {
 func FuzzParseFiling(f *testing.F) {
 	for _, s := range []string{`O- 2 "Viện Huyết học" 18h hôm nay 0912345678`, `O âm 2 đơn vị Bạch Mai sáng mai`,
 		`AB+ 3 bịch tiểu cầu “Bệnh viện 19-8” 25/12 9h`, `ghi chú:`, `note: x`, `"`, `""`, `O Rh- 0912 345 678`,
-		`2 units "Blood Institute" 6pm today`, `8h hôm nay`, `Rh-`, `A tôi`} {
+		`2 units "Blood Institute" 6pm today`, `8h hôm nay`, `Rh-`, `A tôi`, `O- 2 units "NIHBT" 6pm today`,
+		`B- 1 "bvdk thu 2" 18h 0912345678`, `AB- 1 BV 19/8 18h ngày mai`} {
 		f.Add(s)
 	}
 	now := at(2026, 12, 5, 10, 0)

@@ -67,6 +67,8 @@ type Candidate struct {
 	ChatID     int64
 	Language   string
 	Group      profile.BloodGroup
+	// Province is the donor's province code ("" when they did not say).
+	Province string
 	// Donor is what the eligibility rules need (history and deferrals).
 	Donor screening.Donor
 	// Promise is the donation the donor is expected to give for another
@@ -101,20 +103,40 @@ func (c Candidate) keepPromise() screening.Donor {
 	return d
 }
 
-// Match keeps the candidates of a group in groups who are eligible to
-// donate on day (donation interval, open deferrals, age and weight:
-// screening.NextEligible), a promised donation counting as one
-// (Candidate.Promise), ordered most suitable first: by the position of
-// their group in groups (the patient's own group first), then the longest
-// since their last donation (never donated first), then Telegram id.
-func Match(cands []Candidate, groups []profile.BloodGroup, day time.Time) []Candidate {
+// Reach is where a need reaches: donors of its province (that of its
+// hospital, else its club's), and donors of other provinces only once the
+// admin widened it to them. A need of no known province reaches everyone.
+type Reach struct {
+	Province       string
+	OtherProvinces bool
+}
+
+// place ranks a donor by where they live for a need of reach r: 0 in its
+// province, 1 unknown (they did not say, and may live nearby), 2 elsewhere;
+// -1 not reached. A need of no province ranks everyone 0.
+func (r Reach) place(c Candidate) int {
+	switch {
+	case r.Province == "" || c.Province == r.Province:
+		return 0
+	case c.Province == "":
+		return 1
+	case r.OtherProvinces:
+		return 2
+	}
+	return -1
+}
+
+// Match keeps the candidates of a group in groups whom reach r reaches and
+// who are eligible (eligible judges the donor, on the need's deadline day:
+// the caller's one eligibility rule), a promised donation counting as one
+// (Candidate.Promise), ordered most suitable first: by where
+// they live (the need's province first), by the position of their group in
+// groups (the patient's own group first), then the longest since their
+// last donation (never donated first), then Telegram id.
+func Match(cands []Candidate, groups []profile.BloodGroup, r Reach, eligible func(screening.Donor) bool) []Candidate {
 	out := []Candidate{}
 	for _, c := range cands {
-		if !slices.Contains(groups, c.Group) {
-			continue
-		}
-		next, _ := screening.NextEligible(screening.DefaultConfig(), c.keepPromise(), day)
-		if next.IsZero() || next.After(day) {
+		if !slices.Contains(groups, c.Group) || r.place(c) < 0 || !eligible(c.keepPromise()) {
 			continue
 		}
 		out = append(out, c)
@@ -127,9 +149,20 @@ func Match(cands []Candidate, groups []profile.BloodGroup, day time.Time) []Cand
 	}
 	slices.SortStableFunc(out, func(a, b Candidate) int {
 		return cmp.Or(
+			cmp.Compare(r.place(a), r.place(b)),
 			cmp.Compare(slices.Index(groups, a.Group), slices.Index(groups, b.Group)),
 			last(a).Compare(last(b)),
 			cmp.Compare(a.TelegramID, b.TelegramID))
 	})
 	return out
+}
+
+// EligibleOn is screening's verdict on day alone (no fresh answers): the
+// donation interval, open deferrals, age and weight. Handlers judge with
+// their statusOn, which is screening.Evaluate too; this serves callers
+// without them (storage tests, benchmarks).
+func EligibleOn(day time.Time) func(screening.Donor) bool {
+	return func(d screening.Donor) bool {
+		return screening.Evaluate(screening.DefaultConfig(), d, nil, day, day).Status == screening.Eligible
+	}
 }

@@ -87,7 +87,7 @@ func TestMatch(t *testing.T) {
 		{TelegramID: 9, Group: ap, Donor: underweight},
 	}
 	var got []int64
-	for _, c := range Match(cands, Groups(ap, blood.Whole, Compatible), day) {
+	for _, c := range Match(cands, Groups(ap, blood.Whole, Compatible), Reach{}, EligibleOn(day)) {
 		got = append(got, c.TelegramID)
 	}
 	if want := []int64{3, 2, 5, 1, 8}; !slices.Equal(got, want) {
@@ -128,7 +128,7 @@ func TestMatchKeepsPromises(t *testing.T) {
 		{TelegramID: 8, Group: onNeg, Donor: fresh},
 	}
 	var got []int64
-	for _, c := range Match(cands, Groups(onNeg, blood.Whole, Same), day) {
+	for _, c := range Match(cands, Groups(onNeg, blood.Whole, Same), Reach{}, EligibleOn(day)) {
 		got = append(got, c.TelegramID)
 	}
 	if want := []int64{4, 5, 8, 7}; !slices.Equal(got, want) {
@@ -137,3 +137,34 @@ func TestMatchKeepsPromises(t *testing.T) {
 }
 
 const onNeg = profile.BloodONeg
+
+// TestMatchProvinceFirst: a need of Hà Nội reaches Hà Nội's donors first,
+// then those who did not say where they live, and donors of other
+// provinces only once widened to them, last.
+func TestMatchProvinceFirst(t *testing.T) {
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	fresh := screening.Donor{WeightKg: 60, BirthDate: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)}
+	cands := []Candidate{
+		{TelegramID: 1, Group: on, Province: "hcm", Donor: fresh},
+		{TelegramID: 2, Group: on, Province: "", Donor: fresh},
+		{TelegramID: 3, Group: on, Province: "hn", Donor: fresh},
+		{TelegramID: 4, Group: on, Province: "ct", Donor: fresh},
+		{TelegramID: 5, Group: on, Province: "hn", Donor: fresh},
+	}
+	ids := func(r Reach) []int64 {
+		var got []int64
+		for _, c := range Match(cands, Groups(on, blood.Whole, Same), r, EligibleOn(day)) {
+			got = append(got, c.TelegramID)
+		}
+		return got
+	}
+	if got, want := ids(Reach{Province: "hn"}), []int64{3, 5, 2}; !slices.Equal(got, want) {
+		t.Errorf("Hà Nội = %v, want %v", got, want)
+	}
+	if got, want := ids(Reach{Province: "hn", OtherProvinces: true}), []int64{3, 5, 2, 1, 4}; !slices.Equal(got, want) {
+		t.Errorf("widened = %v, want %v", got, want)
+	}
+	if got, want := ids(Reach{}), []int64{1, 2, 3, 4, 5}; !slices.Equal(got, want) {
+		t.Errorf("no province = %v, want %v", got, want)
+	}
+}

@@ -131,11 +131,40 @@ func (d *donor) journey(ctx context.Context, chat int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = d.tapButton(ctx, chat, mine, prefixed("drv:v1:cancel:"), isSend)
+	asked, err := d.tapButton(ctx, chat, mine, prefixed("drv:v1:cancel:"), isSendOrEdit)
+	if err != nil || !hasButton(asked, prefixed("drv:v1:cancelok:")) {
+		return err // the grammY peer cancels at the first tap
+	}
+	// donorbot asks first, in the list's message, and answers there too.
+	_, err = d.tapButton(ctx, chat, asked, prefixed("drv:v1:cancelok:"), isSendOrEdit)
 	return err
 }
 
 func isSend(c telegramtest.Call) bool { return c.Method == "sendMessage" }
+
+func isSendOrEdit(c telegramtest.Call) bool {
+	return c.Method == "sendMessage" || c.Method == "editMessageText"
+}
+
+// hasButton reports whether msg has a button whose data matches.
+func hasButton(msg event, match func(string) bool) bool {
+	var kb struct {
+		InlineKeyboard [][]struct {
+			CallbackData string `json:"callback_data"`
+		} `json:"inline_keyboard"`
+	}
+	if msg.call.DecodeParam("reply_markup", &kb) != nil {
+		return false
+	}
+	for _, row := range kb.InlineKeyboard {
+		for _, b := range row {
+			if match(b.CallbackData) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // isQuestion: a screening question, or the review of the answers (both
 // donorbot and the grammY peer use donorbot's engine's callback data,

@@ -85,6 +85,26 @@ func (p *Phone) TapPrefix(prefix string) int64 {
 	return p.b.API.TapButton(p.User, msgID, data)
 }
 
+// TapPaging taps the button labelled label in a list that pages (units,
+// clubs), tapping more until it shows: the list of a package's shared test
+// database grows past one page as its tests create units.
+func (p *Phone) TapPaging(label, more string) int64 {
+	p.t.Helper()
+	for range 100 {
+		p.Settle()
+		if msgID, data := p.findButton(label); msgID != 0 {
+			return p.b.API.TapButton(p.User, msgID, data)
+		}
+		msgID, data := p.findButton(more)
+		if msgID == 0 {
+			p.t.Fatalf("bottest: no button %q, and no %q to page on", label, more)
+		}
+		p.b.API.TapButton(p.User, msgID, data)
+	}
+	p.t.Fatalf("bottest: no button %q after 100 pages", label)
+	return 0
+}
+
 func (p *Phone) findButton(label string) (int, string) {
 	return p.findButtonMatching(func(l string) bool { return l == label })
 }
