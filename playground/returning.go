@@ -39,6 +39,8 @@ func (p *Playground) seedReturningDonor(ctx context.Context, store *storage.Stor
 		func() error { return store.JoinUnit(ctx, id, sum.Clubs[0].ID) },
 		func() error { return store.JoinUnit(ctx, id, sum.Unit.ID) },
 		func() error { return store.SetOnCall(ctx, id, true, time.Time{}) },
+		func() error { return store.SetDonorProvince(ctx, id, "hcm") },
+		func() error { return store.SetDonorWard(ctx, id, "phường Sài Gòn") },
 		func() error {
 			return store.AddDonation(ctx, id, now.AddDate(-2, -1, 0), "whole_blood", 350, "self_report", 0)
 		},
