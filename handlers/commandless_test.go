@@ -18,13 +18,13 @@ var typedCommand = regexp.MustCompile(`(^|[\s(«“"])/[a-z]+\b`)
 
 // commandsLeftIn are the texts that still name a command, and why.
 var commandsLeftIn = map[string]string{
-	"start_intro":          "the consent text, rewritten by the consent fix of issue 18",
+	"start_intro":          "the consent text: how to erase your data (/forget) is part of what you agree to",
 	"checkin_ask":          "the organizer's desk: where donors find their code",
 	"checkin_desk_closed":  "the organizer's desk: reopening it takes the drive's code",
+	"hosp_list_hint":       "the admins' hospital directory: its own commands",
+	"hosp_not_saved":       "the admins' hospital directory: its own commands",
+	"hosp_err_duplicate":   "the admins' hospital directory: its own commands",
 	"checkin_code_invalid": "the organizer's desk: what to ask of the donor",
-	"no_show_notice":       "sent by the reminder loop, reworked with the reminders of issue 18",
-	"remind_due":           "the eligible-again notice, replaced by the recall of issue 18",
-	"club_joined":          "joining a club asks the on-call question instead (issue 18)",
 }
 
 // TestTextsEndInButtonsNotCommands: no text tells its reader to type a

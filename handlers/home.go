@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	tg "github.com/go-telegram/bot"
@@ -84,6 +85,18 @@ func (h *Handlers) onMenu(ctx context.Context, t *turn, command string) error {
 		return fmt.Errorf("menu: %q has no route", command)
 	}
 	return fn(ctx, t)
+}
+
+// drivesMarkupIn is the markup of a scheduled message to a donor reading
+// lang whose next step is the list of drives (a no-show notice, a date
+// reminder).
+func (h *Handlers) drivesMarkupIn(lang string) (json.RawMessage, error) {
+	kb := rows(1, botapi.Button{Text: h.textIn(lang, "menu_drives", nil), CallbackData: encodeCallback("drvpg", "0")})
+	raw, err := json.Marshal(kb)
+	if err != nil {
+		return nil, fmt.Errorf("drives markup: %w", err)
+	}
+	return raw, nil
 }
 
 // drivesButton opens the list of upcoming drives: the next step of a

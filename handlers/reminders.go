@@ -81,7 +81,8 @@ func (h *Handlers) queueDateReminders(ctx context.Context) error {
 		return h.d.Store.QueueDueDateReminders(ctx, h.today(), h.d.Now(), quiet, 100,
 			func(r storage.DateReminder) (storage.ScheduledMessage, error) {
 				text := h.textIn(r.Language, "remind_due", map[string]any{"Date": displayDate(r.Language, r.Day)})
-				return storage.ScheduledMessage{ChatID: r.ChatID, Text: text}, nil
+				markup, err := h.drivesMarkupIn(r.Language)
+				return storage.ScheduledMessage{ChatID: r.ChatID, Text: text, ReplyMarkup: markup}, err
 			})
 	})
 }

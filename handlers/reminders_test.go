@@ -97,7 +97,10 @@ func TestReminderToALostChatDelaysNoOther(t *testing.T) {
 		t.Errorf("the absent donor's registration is %s after the run, want no_show", status)
 	}
 	admin.Expect("Yêu cầu #"+itoa(needID)+" mới có 0/2", "mở rộng")
-	b.Phone(absentID, "vi").Expect("Chúng mình chưa gặp bạn tại «Ngày hội Đã qua»")
+	// The notices end with their next step as a button, not a command.
+	if m := b.Phone(absentID, "vi").Expect("Chúng mình chưa gặp bạn tại «Ngày hội Đã qua»"); !m.HasButtonText("🩸 Ngày hội hiến máu") {
+		t.Errorf("no-show notice without the drives button: %+v", m.InlineKeyboard)
+	}
 
 	for _, id := range reminded[1:] {
 		m := b.Phone(id, "vi").Expect("Nhắc lịch hiến máu", "Ngày hội Bình minh", "có gì thay đổi")
@@ -105,7 +108,9 @@ func TestReminderToALostChatDelaysNoOther(t *testing.T) {
 			t.Errorf("donor %d: reminder without the morning-of check buttons: %+v", id, m)
 		}
 	}
-	b.Phone(reminded[2], "vi").Expect("bạn có thể hiến máu lại")
+	if m := b.Phone(reminded[2], "vi").Expect("bạn có thể hiến máu lại"); !m.HasButtonText("🩸 Ngày hội hiến máu") {
+		t.Errorf("eligible-again reminder without the drives button: %+v", m.InlineKeyboard)
+	}
 	var reason string
 	b.API.WaitUntil(t, "the lost chat's reminder recorded as failed", func() bool {
 		err := b.Store.DB().Get(&reason, `SELECT coalesce(reason, '') FROM broadcast_deliveries WHERE chat_id = $1 AND status = 'failed'`, lost)

@@ -184,8 +184,12 @@ func (h *Handlers) markNoShows(ctx context.Context) error {
 	defer h.reportQueued("no_shows", queued)
 	marked, err := h.d.Store.MarkNoShows(ctx, h.d.Now(), quiet, func(n storage.NoShow) (storage.ScheduledMessage, error) {
 		text := h.textIn(n.Language, "no_show_notice", map[string]any{"Title": n.Title, "Date": h.date(n.Language, n.DriveDay)})
+		markup, err := h.drivesMarkupIn(n.Language)
+		if err != nil {
+			return storage.ScheduledMessage{}, err
+		}
 		queued["no_show_notice"]++
-		return storage.ScheduledMessage{ChatID: n.ChatID, Text: text}, nil
+		return storage.ScheduledMessage{ChatID: n.ChatID, Text: text, ReplyMarkup: markup}, nil
 	})
 	if err != nil {
 		clear(queued)

@@ -45,6 +45,10 @@ func (h *Handlers) settingsView(ctx context.Context, t *turn) (string, botapi.In
 	for _, u := range units {
 		names = append(names, u.Name)
 	}
+	place, err := h.donorPlace(ctx, t)
+	if err != nil {
+		return "", botapi.InlineKeyboard{}, err
+	}
 	onOff := func(on bool) string { return t.text(map[bool]string{true: "settings_on", false: "settings_off"}[on]) }
 	onCall := a.OnCallOn(h.today())
 	oncallText := onOff(onCall)
@@ -58,6 +62,7 @@ func (h *Handlers) settingsView(ctx context.Context, t *turn) (string, botapi.In
 		"Hours":    h.d.QuietHours.String(),
 		"OnCall":   oncallText,
 		"Units":    orNone(strings.Join(names, ", "), t.text("value_none")),
+		"Place":    orNone(place, t.text("value_none")),
 	})
 	toggle := func(label, action string, on bool) botapi.Button {
 		return botapi.Button{Text: t.text(label + map[bool]string{true: "_off", false: "_on"}[on]),
@@ -69,6 +74,7 @@ func (h *Handlers) settingsView(ctx context.Context, t *turn) (string, botapi.In
 		toggle("btn_settings_quiet", "quiet", st.QuietHours),
 		toggle("btn_settings_oncall", "oncall", onCall),
 		botapi.Button{Text: t.text("btn_settings_units"), CallbackData: encodeCallback("set", "units")},
+		botapi.Button{Text: t.text("btn_settings_place"), CallbackData: encodeCallback("set", editPlace)},
 		botapi.Button{Text: t.text("btn_settings_close"), CallbackData: encodeCallback("set", "close")})
 	return text, kb, nil
 }
@@ -107,11 +113,15 @@ func (h *Handlers) onSettings(ctx context.Context, t *turn) error {
 			botapi.Button{Text: t.text("btn_settings_back"), CallbackData: encodeCallback("set", "back")},
 			botapi.Button{Text: t.text("btn_settings_close"), CallbackData: encodeCallback("set", "close")})
 		return t.editHere(ctx, t.text("lang_choose"), kb)
-	case "units":
+	case "units", editPlace:
 		if err := t.finishTap(ctx); err != nil {
 			return err
 		}
-		return h.editUnitsFromSettings(ctx, t)
+		field := action
+		if action == "units" {
+			field = string(profile.StepUnit)
+		}
+		return h.editFromSettings(ctx, t, field)
 	case "setlang":
 		lang := t.cb.arg(1)
 		if !slices.Contains(languages, lang) {
@@ -158,14 +168,18 @@ func (t *turn) editHere(ctx context.Context, text string, kb botapi.InlineKeyboa
 		ChatID: t.chatID, MessageID: t.messageID, Text: text, ReplyMarkup: kb})
 }
 
-// editUnitsFromSettings asks the profile's unit question (tick and untick
-// units and clubs); Done and Cancel come back to the settings. Its trail is
-// empty: Back would lead to the profile's field list, not the settings.
-func (h *Handlers) editUnitsFromSettings(ctx context.Context, t *turn) error {
+// editFromSettings asks one question of the profile edit: the units and
+// clubs (tick and untick), or where the donor lives (province, then ward);
+// Done and Cancel come back to the settings. Its trail is empty: Back would
+// lead to the profile's field list, not the settings.
+func (h *Handlers) editFromSettings(ctx context.Context, t *turn, field string) error {
 	f := h.profileEditFlow()
-	conv := storage.Conversation{Version: storage.ConversationVersion, Flow: f.Name, FlowVersion: f.Version,
-		Step: string(profile.StepUnit)}
-	return f.ask(ctx, t, conv, &profileForm{Field: string(profile.StepUnit), From: fromSettings})
+	first := field
+	if field == editPlace {
+		first = "province"
+	}
+	conv := storage.Conversation{Version: storage.ConversationVersion, Flow: f.Name, FlowVersion: f.Version, Step: first}
+	return f.ask(ctx, t, conv, &profileForm{Field: field, From: fromSettings})
 }
 
 // fromSettings marks a profile edit started from /settings.

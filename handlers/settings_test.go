@@ -128,3 +128,33 @@ func TestSettingsForgedButtons(t *testing.T) {
 		t.Errorf("forged buttons changed the settings: language %q, recall %t", lang, recall)
 	}
 }
+
+// TestSettingsWhereYouLive: where the donor lives (which urgent needs reach
+// them first) is set from the settings too, and the settings show it.
+func TestSettingsWhereYouLive(t *testing.T) {
+	b := bottest.Start(t)
+	for _, tc := range []struct{ lang, button, ask, askWard, shown string }{
+		{"vi", "📍 Nơi ở", "Bạn đang sống ở tỉnh/thành phố nào?", "Bạn ở phường/xã nào?", "📍 Nơi ở: phường Hoàn Kiếm, Hà Nội"},
+		{"en", "📍 Where you live", "Which province or city do you live in?", "Which ward or commune?", "📍 Where you live: phường Hoàn Kiếm, Hà Nội"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			id := testenv.TelegramID()
+			seed(t, b, donorSpec{id: id, group: profile.BloodOPos})
+			if err := b.Store.SetDonorLanguage(context.Background(), id, tc.lang); err != nil {
+				t.Fatal(err)
+			}
+			p := b.Phone(id, tc.lang)
+			p.Send("/settings")
+			p.Tap(tc.button)
+			p.Expect(tc.ask)
+			p.Tap("Hà Nội")
+			p.Expect(tc.askWard)
+			p.Send("phường Hoàn Kiếm")
+			p.Expect(tc.shown)
+			prov, ward, err := b.Store.DonorPlace(context.Background(), id)
+			if err != nil || prov != "hn" || ward != "phường Hoàn Kiếm" {
+				t.Fatalf("stored %q %q, %v", prov, ward, err)
+			}
+		})
+	}
+}
