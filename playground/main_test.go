@@ -26,6 +26,10 @@ func start(t *testing.T) *playground.Instance {
 			t.Fatal(err)
 		}
 	}
+	// Nor has the day's recall scan run, which would skip the new Bình.
+	if _, err := testenv.DB(t).Exec(`DELETE FROM recall_scans`); err != nil {
+		t.Fatal(err)
+	}
 	_, prefix := testenv.Redis(t)
 	cfg, err := bot.LoadConfig([]string{
 		"DATABASE_URL=" + testenv.DatabaseURL(t),
