@@ -1,5 +1,5 @@
 // A plain grammY bot with donorbot's load journey (/drives -> open -> slot ->
-// 8 screening questions -> /mydrives -> cancel), written the way grammY's
+// 8 screening questions -> /mydrives -> cancel -> yes), written the way grammY's
 // documentation shows: webhookCallback with the secret token, sessions in
 // Redis, a registration under the slot's row lock. It runs against
 // donorbot's schema and fixtures so that cmd/loadgen -target grammy compares
@@ -306,16 +306,25 @@ bot.command("mydrives", async (ctx) => {
   await ctx.reply("Đăng ký của bạn:\n\n" + lines.join("\n\n"), { reply_markup: kb });
 });
 
+// Like donorbot since issue 18, cancelling asks first, in the list's
+// message, and answers there.
 bot.callbackQuery(/^drv:v1:cancel:(\d+)$/, async (ctx) => {
+  await answerTap(ctx);
+  const kb = new InlineKeyboard()
+    .text("Có, hủy đăng ký", `drv:v1:cancelok:${ctx.match[1]}`)
+    .text("Không, giữ lại", `drv:v1:keep:${ctx.match[1]}`);
+  await ctx.editMessageText("Bạn muốn hủy đăng ký này? Chỗ của bạn sẽ được nhường cho người đang chờ.", { reply_markup: kb });
+});
+
+bot.callbackQuery(/^drv:v1:cancelok:(\d+)$/, async (ctx) => {
   await answerTap(ctx);
   const { rowCount } = await pool.query(
     `UPDATE registrations SET status = 'cancelled', updated_at = now()
      WHERE id = $1 AND donor_id = $2 AND status IN ('confirmed', 'waitlisted')`,
     [ctx.match[1], ctx.session.donorId],
   );
-  if (rowCount === 0) return ctx.reply("Đăng ký này không còn nữa.");
-  await closeButtons(ctx);
-  await ctx.reply("Đã hủy đăng ký. Cảm ơn bạn đã báo sớm để người khác có chỗ!");
+  if (rowCount === 0) return ctx.editMessageText("Đăng ký này không còn nữa.");
+  await ctx.editMessageText("Đã hủy đăng ký. Cảm ơn bạn đã báo sớm để người khác có chỗ!");
 });
 
 bot.catch((err) => console.error("peer-grammy:", err.error ?? err));

@@ -133,9 +133,10 @@ func (d *donor) journey(ctx context.Context, chat int64) error {
 	}
 	asked, err := d.tapButton(ctx, chat, mine, prefixed("drv:v1:cancel:"), isSendOrEdit)
 	if err != nil || !hasButton(asked, prefixed("drv:v1:cancelok:")) {
-		return err // the grammY peer cancels at the first tap
+		return err // a bot that cancels at the first tap
 	}
-	// donorbot asks first, in the list's message, and answers there too.
+	// donorbot (and the peer, like it) asks first, in the list's message,
+	// and answers there too.
 	_, err = d.tapButton(ctx, chat, asked, prefixed("drv:v1:cancelok:"), isSendOrEdit)
 	return err
 }
