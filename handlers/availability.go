@@ -96,7 +96,11 @@ func (h *Handlers) availableUntilFlow() *flow[availableUntil] {
 		Name: flowAvailable, Version: 1,
 		Steps: []step[availableUntil]{{
 			ID:     "until",
-			Prompt: func(t *turn, _ *availableUntil) string { return t.text("avail_ask_until") },
+			// The example is two weeks ahead of the clock: a fixed date
+			// would one day be in the past, and refused.
+			Prompt: func(t *turn, _ *availableUntil) string {
+				return t.textf("avail_ask_until", map[string]any{"Example": h.today().AddDate(0, 0, 14).Format("02/01/2006")})
+			},
 			Typed:  true,
 			Parse: func(_ context.Context, t *turn, s *availableUntil, raw string) (string, error) {
 				day, err := time.ParseInLocation("2/1/2006", raw, time.UTC)
