@@ -66,6 +66,8 @@ func (h *Handlers) urgentQuick(ctx context.Context, t *turn, s needDraft, p urge
 		{"club", s.ClubID == 0}, {"group", !s.Group.Known()}, {"units", s.Units == 0},
 		{"hospital", s.Hospital == ""}, {"deadline", s.Deadline.IsZero()}, {"contact", s.Contact == ""},
 		{"phone", s.Phone == ""},
+		// A note too long to keep is asked again rather than dropped.
+		{"note", p.Note != "" && s.Note == ""},
 	} {
 		if q.missing {
 			s.Ask = append(s.Ask, q.id)

@@ -236,3 +236,17 @@ func hasButtonPrefix(m telegramtest.Message, prefix string) bool {
 	}
 	return false
 }
+
+// TestUrgentQuickFilingLongNoteAskedAgain: a one-message filing whose note
+// is too long to keep asks for the note instead of dropping it silently.
+func TestUrgentQuickFilingLongNoteAskedAgain(t *testing.T) {
+	b := bottest.Start(t)
+	adminID, donorID := testenv.TelegramID(), testenv.TelegramID()
+	club := newClub(t, b, "To CLB Ghi chu dai "+itoa(adminID), adminID)
+	seed(t, b, donorSpec{id: donorID, group: profile.BloodONeg, clubID: club.ID, onCall: true})
+	admin := b.Phone(adminID, "vi")
+	admin.Send(`/urgent O- 2 "Viện Huyết học" 18h hôm nay 0912345678 ghi chú: ` + strings.Repeat("gửi xe ở cổng phụ, ", 40))
+	admin.Expect("Ghi chú thêm cho người hiến")
+	admin.Send("gửi xe ở cổng phụ")
+	admin.Expect("Xem trước tin khẩn cấp", "• Ghi chú: gửi xe ở cổng phụ")
+}
