@@ -179,6 +179,11 @@ type Deps struct {
 	// failed, blocked; pending: retried later) with its broadcast's kind,
 	// for metrics.
 	OnOutcome func(kind string, outcome storage.DeliveryStatus)
+	// OnProgress, if set, is told of a broadcast without a progress message
+	// while it sends (at most once per ProgressEvery across processes) and
+	// once when it finishes, so that its caller can show its progress its
+	// own way (an urgent need's live status).
+	OnProgress func(ctx context.Context, b storage.Broadcast) error
 }
 
 // Engine sends broadcasts. Several processes may run an Engine against the
@@ -192,7 +197,8 @@ type Engine struct {
 	log    *slog.Logger
 	render Renderer
 	// onOutcome is Deps.OnOutcome.
-	onOutcome func(kind string, outcome storage.DeliveryStatus)
+	onOutcome  func(kind string, outcome storage.DeliveryStatus)
+	onProgress func(ctx context.Context, b storage.Broadcast) error
 	lim       *limiter
 	marks     *batch.Batcher[[]int64, struct{}] // outbox rows sent
 	running   atomic.Bool
@@ -222,6 +228,7 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	cfg = cfg.withDefaults()
 	return &Engine{
 		cfg: cfg, store: d.Store, state: d.State, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
+		onProgress: d.OnProgress,
 		lim:       newLimiter(d.Redis, d.Log, cfg),
 		marks:     batch.New(markFlushes, markBatch, markTimeout, markSentTogether(d.Store)),
 		contents:  map[int64]*content{},

@@ -417,3 +417,34 @@ func prefixed(prefix, columns string) string {
 	}
 	return strings.Join(cols, ", ")
 }
+
+// NeedSending counts the deliveries of the need's alert broadcasts: how
+// many are done (sent, failed, blocked or cancelled) of how many.
+func (s *Store) NeedSending(ctx context.Context, needID int64) (done, total int, err error) {
+	const q = `SELECT count(*) FILTER (WHERE status <> 'pending') AS done, count(*) AS total
+		FROM broadcast_deliveries
+		WHERE broadcast_id IN (SELECT broadcast_id FROM need_alerts WHERE need_id = $1 AND broadcast_id IS NOT NULL)`
+	var r struct {
+		Done  int `db:"done"`
+		Total int `db:"total"`
+	}
+	if err := s.q(ctx).GetContext(ctx, &r, q, needID); err != nil {
+		return 0, 0, fmt.Errorf("storage: sending of need %d: %w", needID, err)
+	}
+	return r.Done, r.Total, nil
+}
+
+// NeedOfBroadcast is the need whose alerts a broadcast sends, or
+// ErrNotFound.
+func (s *Store) NeedOfBroadcast(ctx context.Context, broadcastID int64) (int64, error) {
+	const q = `SELECT need_id FROM need_alerts WHERE broadcast_id = $1 LIMIT 1`
+	var id int64
+	err := s.q(ctx).GetContext(ctx, &id, q, broadcastID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: need of broadcast %d: %w", broadcastID, err)
+	}
+	return id, nil
+}
