@@ -199,11 +199,11 @@ type Engine struct {
 	// onOutcome is Deps.OnOutcome.
 	onOutcome  func(kind string, outcome storage.DeliveryStatus)
 	onProgress func(ctx context.Context, b storage.Broadcast) error
-	lim       *limiter
-	marks     *batch.Batcher[[]int64, struct{}] // outbox rows sent
-	running   atomic.Bool
-	work      signal // new deliveries queued in this process
-	nudge     signal // progress worth showing now (a cancel)
+	lim        *limiter
+	marks      *batch.Batcher[[]int64, struct{}] // outbox rows sent
+	running    atomic.Bool
+	work       signal // new deliveries queued in this process
+	nudge      signal // progress worth showing now (a cancel)
 
 	mu       sync.Mutex
 	contents map[int64]*content // by broadcast id
@@ -229,10 +229,10 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	return &Engine{
 		cfg: cfg, store: d.Store, state: d.State, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
 		onProgress: d.OnProgress,
-		lim:       newLimiter(d.Redis, d.Log, cfg),
-		marks:     batch.New(markFlushes, markBatch, markTimeout, markSentTogether(d.Store)),
-		contents:  map[int64]*content{},
-		cancelled: map[int64]time.Time{},
+		lim:        newLimiter(d.Redis, d.Log, cfg),
+		marks:      batch.New(markFlushes, markBatch, markTimeout, markSentTogether(d.Store)),
+		contents:   map[int64]*content{},
+		cancelled:  map[int64]time.Time{},
 	}, nil
 }
 
