@@ -191,6 +191,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		QuietHours:      a.cfg.Quiet,
 		CheckinSecret:   a.cfg.CheckinKey(),
 		CheckinOpens:    a.cfg.CheckinOpensBefore,
+		UrgentPaidCap:   a.cfg.urgentPaidCap(),
 		Now:             a.now,
 	})
 	if err != nil {

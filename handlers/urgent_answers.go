@@ -43,10 +43,14 @@ func (h *Handlers) startAlerts(ctx context.Context, n storage.Need, lang string,
 	}
 	yes := botapi.Button{Text: lt.text("btn_urgent_yes"), CallbackData: encodeCallback("urg", id(n.ID), "y")}
 	no := botapi.Button{Text: lt.text("btn_urgent_no"), CallbackData: encodeCallback("urg", id(n.ID), "n")}
+	paid, err := h.paidAlerts(ctx, n.ID)
+	if err != nil {
+		return err
+	}
 	bid, err := h.d.Broadcaster.Start(ctx, broadcast.Spec{
 		Kind: urgentKind, Text: lt.textf("urgent_alert", map[string]any{"Card": card}),
 		Buttons: [][]botapi.Button{{yes, no}}, Priority: urgentPriority, CreatedBy: n.CreatedBy,
-		Lang: lang, Recipients: chats,
+		Lang: lang, Recipients: chats, Paid: paid,
 	})
 	if err != nil {
 		return err

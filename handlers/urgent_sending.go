@@ -69,3 +69,17 @@ func (h *Handlers) BroadcastProgress(ctx context.Context, b storage.Broadcast) e
 	}
 	return h.refreshNeedStatus(ctx, needID)
 }
+
+// paidAlerts is how many more alerts of a need may go as paid broadcasts:
+// what the operator's cap leaves after those already queued (widening
+// starts more broadcasts of the same need).
+func (h *Handlers) paidAlerts(ctx context.Context, needID int64) (int, error) {
+	if h.d.UrgentPaidCap <= 0 {
+		return 0, nil
+	}
+	used, err := h.d.Store.NeedPaidAlerts(ctx, needID)
+	if err != nil {
+		return 0, err
+	}
+	return max(0, h.d.UrgentPaidCap-used), nil
+}

@@ -448,3 +448,14 @@ func (s *Store) NeedOfBroadcast(ctx context.Context, broadcastID int64) (int64, 
 	}
 	return id, nil
 }
+
+// NeedPaidAlerts counts the alerts of the need queued as paid broadcasts.
+func (s *Store) NeedPaidAlerts(ctx context.Context, needID int64) (int, error) {
+	const q = `SELECT count(*) FROM broadcast_deliveries
+		WHERE paid AND broadcast_id IN (SELECT broadcast_id FROM need_alerts WHERE need_id = $1 AND broadcast_id IS NOT NULL)`
+	var n int
+	if err := s.q(ctx).GetContext(ctx, &n, q, needID); err != nil {
+		return 0, fmt.Errorf("storage: paid alerts of need %d: %w", needID, err)
+	}
+	return n, nil
+}
