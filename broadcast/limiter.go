@@ -86,7 +86,7 @@ func newLimiter(rdb *redis.Client, log *slog.Logger, cfg Config) *limiter {
 		// question, a user tapping quickly); Telegram tolerates bursts in
 		// one chat, so only the sustained rate is held to one per second.
 		// The per-user flood limit of the runtime bounds bursts anyway.
-		reply:     redis_rate.Limit{Rate: cfg.ReplyPerMinute, Burst: cfg.ReplyBurst, Period: time.Minute},
+		reply: redis_rate.Limit{Rate: cfg.ReplyPerMinute, Burst: cfg.ReplyBurst, Period: time.Minute},
 		paid: redis_rate.Limit{
 			Rate:   cfg.PaidRate,
 			Burst:  max(1, cfg.PaidRate/100),
