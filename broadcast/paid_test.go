@@ -62,3 +62,26 @@ func TestPaidRecipients(t *testing.T) {
 		t.Errorf("at most %d paid sends within one second: held to the free rate of 2/s", most)
 	}
 }
+
+// TestSendETA: the time left is the free sends at Rate and the paid ones at
+// PaidRate, both less the 3% headroom, rounded up to a second.
+func TestSendETA(t *testing.T) {
+	v := newEnv(t)
+	cfg := v.testConfig(25)
+	e, _ := v.engine(cfg)
+	for _, c := range []struct {
+		pending, paid int
+		want          time.Duration
+	}{
+		{0, 0, 0},
+		{1, 0, time.Second},
+		{1000, 0, 42 * time.Second},   // 1000 / 24.25 = 41.2
+		{1000, 1000, 2 * time.Second}, // 1000 / 970 = 1.03
+		{1000, 200, 34 * time.Second}, // 800 / 24.25 + 200 / 970 = 33.2
+		{10, 50, time.Second},         // no more paid than pending
+	} {
+		if got := e.SendETA(c.pending, c.paid); got != c.want {
+			t.Errorf("SendETA(%d, %d) = %s, want %s", c.pending, c.paid, got, c.want)
+		}
+	}
+}

@@ -182,12 +182,15 @@ func (e *Engine) show(ctx context.Context, b storage.Broadcast, c storage.Delive
 }
 
 // SendETA is how long pending bulk messages take to go out at the
-// configured rate (Rate less the headroom), rounded up to a second; other
-// broadcasts of higher priority would add to it.
-func (e *Engine) SendETA(pending int) time.Duration {
+// configured rates (less the headroom), paid of them at PaidRate, the rest
+// at Rate, rounded up to a second; other broadcasts of higher priority
+// would add to it.
+func (e *Engine) SendETA(pending, paid int) time.Duration {
+	paid = min(max(paid, 0), pending)
 	if pending <= 0 {
 		return 0
 	}
-	rate := float64(e.cfg.Rate) * (1 - e.cfg.Headroom)
-	return time.Duration(math.Ceil(float64(pending)/rate)) * time.Second
+	keep := 1 - e.cfg.Headroom
+	secs := float64(pending-paid)/(float64(e.cfg.Rate)*keep) + float64(paid)/(float64(e.cfg.PaidRate)*keep)
+	return time.Duration(math.Ceil(secs)) * time.Second
 }

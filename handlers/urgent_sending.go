@@ -12,15 +12,15 @@ import (
 
 // sendingLine is the line of a need's status while its alerts are still
 // going out: how many of how many, and the time left at the configured
-// send rate. It is empty once every alert is sent (or stopped).
+// send rates. It is empty once every alert is sent (or stopped).
 func (h *Handlers) sendingLine(ctx context.Context, t *turn, needID int64) (string, error) {
-	done, total, err := h.d.Store.NeedSending(ctx, needID)
+	done, total, paid, err := h.d.Store.NeedSending(ctx, needID)
 	if err != nil || done >= total {
 		return "", err
 	}
 	return "\n" + t.textf("urgent_status_sending", map[string]any{
 		"Done": groupDigits(t.lang, done), "Total": groupDigits(t.lang, total),
-		"Left": etaText(t, h.d.Broadcaster.SendETA(total-done)),
+		"Left": etaText(t, h.d.Broadcaster.SendETA(total-done, paid)),
 	}), nil
 }
 

@@ -419,19 +419,22 @@ func prefixed(prefix, columns string) string {
 }
 
 // NeedSending counts the deliveries of the need's alert broadcasts: how
-// many are done (sent, failed, blocked or cancelled) of how many.
-func (s *Store) NeedSending(ctx context.Context, needID int64) (done, total int, err error) {
-	const q = `SELECT count(*) FILTER (WHERE status <> 'pending') AS done, count(*) AS total
+// many are done (sent, failed, blocked or cancelled) of how many, and how
+// many of those pending go as paid broadcasts.
+func (s *Store) NeedSending(ctx context.Context, needID int64) (done, total, paidPending int, err error) {
+	const q = `SELECT count(*) FILTER (WHERE status <> 'pending') AS done, count(*) AS total,
+			count(*) FILTER (WHERE status = 'pending' AND paid) AS paid_pending
 		FROM broadcast_deliveries
 		WHERE broadcast_id IN (SELECT broadcast_id FROM need_alerts WHERE need_id = $1 AND broadcast_id IS NOT NULL)`
 	var r struct {
-		Done  int `db:"done"`
-		Total int `db:"total"`
+		Done        int `db:"done"`
+		Total       int `db:"total"`
+		PaidPending int `db:"paid_pending"`
 	}
 	if err := s.q(ctx).GetContext(ctx, &r, q, needID); err != nil {
-		return 0, 0, fmt.Errorf("storage: sending of need %d: %w", needID, err)
+		return 0, 0, 0, fmt.Errorf("storage: sending of need %d: %w", needID, err)
 	}
-	return r.Done, r.Total, nil
+	return r.Done, r.Total, r.PaidPending, nil
 }
 
 // NeedOfBroadcast is the need whose alerts a broadcast sends, or
