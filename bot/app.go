@@ -165,6 +165,13 @@ func (a *App) connectTelegram(ctx context.Context) error {
 				outcome = "retried"
 			}
 			a.metrics.Deliveries.WithLabelValues(kind, string(outcome)).Inc()
+		},
+		// The handlers exist once the engine does, and before it runs.
+		OnProgress: func(ctx context.Context, b storage.Broadcast) error {
+			if a.handlers == nil {
+				return nil
+			}
+			return a.handlers.BroadcastProgress(ctx, b)
 		}})
 	if err != nil {
 		return err
@@ -184,6 +191,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		QuietHours:      a.cfg.Quiet,
 		CheckinSecret:   a.cfg.CheckinKey(),
 		CheckinOpens:    a.cfg.CheckinOpensBefore,
+		UrgentPaidCap:   a.cfg.urgentPaidCap(),
 		Now:             a.now,
 	})
 	if err != nil {

@@ -47,6 +47,12 @@ type Config struct {
 	ReplyBurst       int             `env:"REPLY_BURST" envDefault:"20"`
 	ReminderOffsets  []time.Duration `env:"REMINDER_OFFSETS" envDefault:"24h,2h" envSeparator:","`
 	ReminderInterval time.Duration   `env:"REMINDER_INTERVAL" envDefault:"30s"`
+	// UrgentPaidBroadcast sends the first UrgentPaidBroadcastCap alerts of
+	// each urgent need as Telegram paid broadcasts (allow_paid_broadcast):
+	// up to 1,000 messages/s, each beyond the free limit billed in Stars.
+	// Off by default; announcements and reminders never are.
+	UrgentPaidBroadcast    bool `env:"URGENT_PAID_BROADCAST" envDefault:"false"`
+	UrgentPaidBroadcastCap int  `env:"URGENT_PAID_BROADCAST_CAP" envDefault:"1000"`
 	// QuietHours is when non-urgent messages do not reach donors (package
 	// quiet); unset is DefaultQuietHours, empty is none.
 	QuietHours string `env:"QUIET_HOURS"`
@@ -178,6 +184,9 @@ func (c *Config) Validate() error {
 	if c.ReminderInterval < 100*time.Millisecond {
 		return fmt.Errorf("config: REMINDER_INTERVAL is %s: want at least 100ms", c.ReminderInterval)
 	}
+	if c.UrgentPaidBroadcast && (c.UrgentPaidBroadcastCap < 1 || c.UrgentPaidBroadcastCap > 100_000) {
+		return fmt.Errorf("config: URGENT_PAID_BROADCAST_CAP is %d: want 1..100000 paid alerts per need", c.UrgentPaidBroadcastCap)
+	}
 	if c.CheckinOpensBefore < 0 || c.CheckinOpensBefore > 24*time.Hour {
 		return fmt.Errorf("config: CHECKIN_OPENS_BEFORE is %s: want 0..24h", c.CheckinOpensBefore)
 	}
@@ -254,4 +263,13 @@ func envName(field string) string {
 func (c Config) broadcastConfig() broadcast.Config {
 	return broadcast.Config{Rate: c.BroadcastRate, Workers: c.BroadcastWorkers, Lease: c.BroadcastLease,
 		KeyPrefix: c.RedisPrefix, ReplyPerMinute: c.ReplyPerMinute, ReplyBurst: c.ReplyBurst}
+}
+
+// urgentPaidCap is how many alerts of one urgent need go as paid
+// broadcasts: 0 unless URGENT_PAID_BROADCAST is on.
+func (c Config) urgentPaidCap() int {
+	if !c.UrgentPaidBroadcast {
+		return 0
+	}
+	return c.UrgentPaidBroadcastCap
 }

@@ -48,6 +48,10 @@ func TestLoadConfig(t *testing.T) {
 		{"ErrQuietHoursHour24", append(base, "QUIET_HOURS=24:00-07:00"), "QUIET_HOURS"},
 		{"OKQuietHoursOff", append(base, "QUIET_HOURS="), ""},
 		{"OKQuietHoursWithinADay", append(base, "QUIET_HOURS=12:00-13:30"), ""},
+		{"OKPaidBroadcastOff", append(base, "URGENT_PAID_BROADCAST_CAP=0"), ""},
+		{"OKPaidBroadcast", append(base, "URGENT_PAID_BROADCAST=true", "URGENT_PAID_BROADCAST_CAP=500"), ""},
+		{"ErrPaidBroadcastCapZero", append(base, "URGENT_PAID_BROADCAST=true", "URGENT_PAID_BROADCAST_CAP=0"), "URGENT_PAID_BROADCAST_CAP is 0"},
+		{"ErrPaidBroadcastMalformed", append(base, "URGENT_PAID_BROADCAST=sometimes"), "URGENT_PAID_BROADCAST is malformed"},
 		{"OKWebhook", append(base, "WEBHOOK_URL=https://example.org/hook", "WEBHOOK_SECRET=s3cr3t_-", "ADMIN_IDS=1,2"), ""},
 	}
 	for _, tt := range tests {
@@ -105,6 +109,10 @@ func TestConfigDefaults(t *testing.T) {
 	// be every application's.
 	if cfg, err := LoadConfig([]string{"DATABASE_URL=postgres://x", "REDIS_URL=redis://x", "REDIS_PREFIX="}); err != nil || cfg.RedisPrefix != "donorbot:" {
 		t.Errorf("empty REDIS_PREFIX: got %q, %v; want the default", cfg.RedisPrefix, err)
+	}
+	// Paid broadcasts cost Stars: off unless the operator turns them on.
+	if cfg.UrgentPaidBroadcast || cfg.urgentPaidCap() != 0 {
+		t.Errorf("paid broadcasts on by default (cap %d)", cfg.urgentPaidCap())
 	}
 	if !(Config{AdminIDs: []int64{7, 9}}).IsAdmin(9) || (Config{AdminIDs: []int64{7}}).IsAdmin(8) {
 		t.Error("IsAdmin does not follow ADMIN_IDS")

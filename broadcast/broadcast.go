@@ -72,6 +72,10 @@ type Config struct {
 	// Rate is how many messages per second all processes send together
 	// (BROADCAST_RATE; default 25, under Telegram's about 30).
 	Rate int
+	// PaidRate is how many paid deliveries (Spec.Paid) per second all
+	// processes send together, besides Rate: Telegram lets a bot that pays
+	// in Stars for allow_paid_broadcast send up to 1,000 (the default).
+	PaidRate int
 	// ChatInterval is the least time between two messages to one chat
 	// (default 1s).
 	ChatInterval time.Duration
@@ -115,6 +119,9 @@ func (c Config) withDefaults() Config {
 	if c.Rate == 0 {
 		c.Rate = 25
 	}
+	if c.PaidRate == 0 {
+		c.PaidRate = 1000
+	}
 	if c.Headroom == 0 {
 		c.Headroom = 0.03
 	}
@@ -152,6 +159,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Rate < 1 || c.Rate > 10_000:
 		return fmt.Errorf("broadcast: BROADCAST_RATE is %d: want 1..10000 messages/s", c.Rate)
+	case c.PaidRate < 1 || c.PaidRate > 1000:
+		return fmt.Errorf("broadcast: paid rate %d: want 1..1000 messages/s (Telegram's limit)", c.PaidRate)
 	case c.Headroom < 0 || c.Headroom >= 0.5:
 		return fmt.Errorf("broadcast: headroom %.2f: want 0..0.5", c.Headroom)
 	case c.Workers < 1 || c.Batch < 1 || c.MaxAttempts < 1:
@@ -179,6 +188,11 @@ type Deps struct {
 	// failed, blocked; pending: retried later) with its broadcast's kind,
 	// for metrics.
 	OnOutcome func(kind string, outcome storage.DeliveryStatus)
+	// OnProgress, if set, is told of a broadcast without a progress message
+	// while it sends (at most once per ProgressEvery across processes) and
+	// once when it finishes, so that its caller can show its progress its
+	// own way (an urgent need's live status).
+	OnProgress func(ctx context.Context, b storage.Broadcast) error
 }
 
 // Engine sends broadcasts. Several processes may run an Engine against the
@@ -192,12 +206,13 @@ type Engine struct {
 	log    *slog.Logger
 	render Renderer
 	// onOutcome is Deps.OnOutcome.
-	onOutcome func(kind string, outcome storage.DeliveryStatus)
-	lim       *limiter
-	marks     *batch.Batcher[[]int64, struct{}] // outbox rows sent
-	running   atomic.Bool
-	work      signal // new deliveries queued in this process
-	nudge     signal // progress worth showing now (a cancel)
+	onOutcome  func(kind string, outcome storage.DeliveryStatus)
+	onProgress func(ctx context.Context, b storage.Broadcast) error
+	lim        *limiter
+	marks      *batch.Batcher[[]int64, struct{}] // outbox rows sent
+	running    atomic.Bool
+	work       signal // new deliveries queued in this process
+	nudge      signal // progress worth showing now (a cancel)
 
 	mu       sync.Mutex
 	contents map[int64]*content // by broadcast id
@@ -222,10 +237,11 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	cfg = cfg.withDefaults()
 	return &Engine{
 		cfg: cfg, store: d.Store, state: d.State, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
-		lim:       newLimiter(d.Redis, d.Log, cfg),
-		marks:     batch.New(markFlushes, markBatch, markTimeout, markSentTogether(d.Store)),
-		contents:  map[int64]*content{},
-		cancelled: map[int64]time.Time{},
+		onProgress: d.OnProgress,
+		lim:        newLimiter(d.Redis, d.Log, cfg),
+		marks:      batch.New(markFlushes, markBatch, markTimeout, markSentTogether(d.Store)),
+		contents:   map[int64]*content{},
+		cancelled:  map[int64]time.Time{},
 	}, nil
 }
 
@@ -269,6 +285,10 @@ type Spec struct {
 	// Recipients are private chat ids, which are the donors' Telegram user
 	// ids, sent to in this order; repeats are sent once.
 	Recipients []int64
+	// Paid is how many of the first recipients are sent as a paid
+	// broadcast: with allow_paid_broadcast, at PaidRate rather than Rate,
+	// each message beyond the free limit billed in Stars. 0 for none.
+	Paid int
 }
 
 var kindPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
@@ -285,6 +305,8 @@ func (e *Engine) Start(ctx context.Context, s Spec) (int64, error) {
 		return 0, fmt.Errorf("%w: kind %q", ErrInvalid, s.Kind)
 	case s.ParseMode != "" && s.ParseMode != "HTML" && s.ParseMode != "MarkdownV2":
 		return 0, fmt.Errorf("%w: parse mode %q", ErrInvalid, s.ParseMode)
+	case s.Paid < 0:
+		return 0, fmt.Errorf("%w: %d paid recipients", ErrInvalid, s.Paid)
 	case s.ProgressMessageID != 0 && s.ProgressChatID == 0:
 		return 0, fmt.Errorf("%w: progress message without its chat", ErrInvalid)
 	case s.ProgressChatID != 0 && e.render == nil:
@@ -297,13 +319,13 @@ func (e *Engine) Start(ctx context.Context, s Spec) (int64, error) {
 	b, err := e.store.CreateBroadcast(ctx, storage.NewBroadcast{
 		Kind: s.Kind, Text: s.Text, ParseMode: s.ParseMode, ReplyMarkup: markup, Priority: s.Priority,
 		CreatedBy: s.CreatedBy, Lang: s.Lang, ProgressChatID: s.ProgressChatID,
-		ProgressMessageID: s.ProgressMessageID, Recipients: s.Recipients,
+		ProgressMessageID: s.ProgressMessageID, Recipients: s.Recipients, Paid: s.Paid,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("broadcast: start: %w", err)
 	}
 	e.log.Info("broadcast started", "broadcast_id", b.ID, "kind", b.Kind, "created_by", b.CreatedBy,
-		"recipients", b.Total, "priority", b.Priority)
+		"recipients", b.Total, "priority", b.Priority, "paid", min(s.Paid, b.Total))
 	e.afterCommit(ctx, func() {
 		e.work.notify()
 		e.nudge.notify()

@@ -27,7 +27,9 @@ type limiter struct {
 	global    redis_rate.Limit
 	chat      redis_rate.Limit
 	reply     redis_rate.Limit // a conversation's replies: short bursts allowed
+	paid      redis_rate.Limit // paid broadcasts, besides global
 	globalKey string
+	paidKey   string
 	pauseKey  string
 	chatKey   string // + chat id
 	replyKey  string // + chat id
@@ -84,8 +86,14 @@ func newLimiter(rdb *redis.Client, log *slog.Logger, cfg Config) *limiter {
 		// question, a user tapping quickly); Telegram tolerates bursts in
 		// one chat, so only the sustained rate is held to one per second.
 		// The per-user flood limit of the runtime bounds bursts anyway.
-		reply:     redis_rate.Limit{Rate: cfg.ReplyPerMinute, Burst: cfg.ReplyBurst, Period: time.Minute},
+		reply: redis_rate.Limit{Rate: cfg.ReplyPerMinute, Burst: cfg.ReplyBurst, Period: time.Minute},
+		paid: redis_rate.Limit{
+			Rate:   cfg.PaidRate,
+			Burst:  max(1, cfg.PaidRate/100),
+			Period: time.Duration(float64(time.Second) * slack),
+		},
 		globalKey: cfg.KeyPrefix + "send:global",
+		paidKey:   cfg.KeyPrefix + "send:paid",
 		pauseKey:  cfg.KeyPrefix + "send:pause",
 		chatKey:   cfg.KeyPrefix + storage.ChatSendLimitKey,
 		replyKey:  cfg.KeyPrefix + storage.ChatReplyLimitKey,
@@ -279,5 +287,47 @@ func (l *limiter) pause(ctx context.Context, d time.Duration) {
 	err := extendPause.Run(ctx, l.rdb, []string{l.pauseKey}, d.Milliseconds()).Err()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		l.log.Error("broadcast limiter: set pause", "pause", d, "err", err)
+	}
+}
+
+// waitPaid blocks until a paid broadcast message may be sent to chatID now:
+// no flood pause, a token of the paid rate and the chat's token. Paid
+// sends do not queue at the pump behind free ones, nor take their tokens:
+// Telegram counts them apart, up to its 1,000 messages/s.
+func (l *limiter) waitPaid(ctx context.Context, chatID int64, _ bool) error {
+	for {
+		paused := time.Until(time.Unix(0, l.pausedTill.Load()))
+		if paused <= 0 {
+			ttl, err := l.rdb.PTTL(ctx, l.pauseKey).Result()
+			if err != nil {
+				return fmt.Errorf("broadcast: pause key: %w", err)
+			}
+			paused = ttl
+		}
+		if paused <= 0 {
+			res, err := l.rl.Allow(ctx, l.paidKey, l.paid)
+			if err != nil {
+				return fmt.Errorf("broadcast: paid rate: %w", err)
+			}
+			if res.Allowed > 0 {
+				break
+			}
+			paused = res.RetryAfter
+		}
+		if err := sleep(ctx, paused); err != nil {
+			return err
+		}
+	}
+	for {
+		res, err := l.rl.Allow(ctx, l.chatKey+strconv.FormatInt(chatID, 10), l.chat)
+		if err != nil {
+			return fmt.Errorf("broadcast: chat limit of %d: %w", chatID, err)
+		}
+		if res.Allowed > 0 {
+			return nil
+		}
+		if err := sleep(ctx, res.RetryAfter); err != nil {
+			return err
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -109,7 +110,7 @@ func (e *Engine) reportOne(ctx context.Context, b storage.Broadcast) error {
 	if c.Pending == 0 {
 		return e.finish(ctx, b.ID)
 	}
-	if b.ProgressChatID == 0 {
+	if b.ProgressChatID == 0 && e.onProgress == nil {
 		return nil
 	}
 	key := e.cfg.KeyPrefix + "broadcast:progress:" + strconv.FormatInt(b.ID, 10)
@@ -119,6 +120,9 @@ func (e *Engine) reportOne(ctx context.Context, b storage.Broadcast) error {
 	}
 	if !mine {
 		return nil
+	}
+	if b.ProgressChatID == 0 {
+		return e.onProgress(ctx, b)
 	}
 	return e.show(ctx, b, c)
 }
@@ -144,7 +148,10 @@ func (e *Engine) finish(ctx context.Context, id int64) error {
 		"failed", c.Failed, "blocked", c.Blocked, "cancelled", c.Cancelled,
 		"took", b.FinishedAt.Sub(b.CreatedAt).Round(time.Millisecond))
 	if b.ProgressChatID == 0 {
-		return nil
+		if e.onProgress == nil {
+			return nil
+		}
+		return e.onProgress(ctx, b)
 	}
 	return e.show(ctx, b, c)
 }
@@ -172,4 +179,18 @@ func (e *Engine) show(ctx context.Context, b storage.Broadcast, c storage.Delive
 		return e.store.SetBroadcastProgressMessage(ctx, b.ID, 0)
 	}
 	return err
+}
+
+// SendETA is how long pending bulk messages take to go out at the
+// configured rates (less the headroom), paid of them at PaidRate, the rest
+// at Rate, rounded up to a second; other broadcasts of higher priority
+// would add to it.
+func (e *Engine) SendETA(pending, paid int) time.Duration {
+	paid = min(max(paid, 0), pending)
+	if pending <= 0 {
+		return 0
+	}
+	keep := 1 - e.cfg.Headroom
+	secs := float64(pending-paid)/(float64(e.cfg.Rate)*keep) + float64(paid)/(float64(e.cfg.PaidRate)*keep)
+	return time.Duration(math.Ceil(secs)) * time.Second
 }

@@ -79,7 +79,11 @@ func (e *Engine) deliver(ctx context.Context, d storage.Delivery, claimed time.T
 	if err != nil {
 		return err
 	}
-	if err := e.lim.wait(ctx, d.ChatID, false); err != nil {
+	wait := e.lim.wait
+	if d.Paid {
+		wait = e.lim.waitPaid
+	}
+	if err := wait(ctx, d.ChatID, false); err != nil {
 		return err
 	}
 	if e.isCancelled(d.BroadcastID) {
@@ -92,7 +96,8 @@ func (e *Engine) deliver(ctx context.Context, d storage.Delivery, claimed time.T
 	if d.Text != "" {
 		text, markup = d.Text, d.ReplyMarkup
 	}
-	params := &bot.SendMessageParams{ChatID: d.ChatID, Text: text, ParseMode: models.ParseMode(c.parseMode)}
+	params := &bot.SendMessageParams{ChatID: d.ChatID, Text: text, ParseMode: models.ParseMode(c.parseMode),
+		AllowPaidBroadcast: d.Paid}
 	if len(markup) > 0 {
 		params.ReplyMarkup = json.RawMessage(markup)
 	}

@@ -20,7 +20,7 @@ func clockAtLocal(t *testing.T, hour, minute int) *bottest.FakeClock {
 }
 
 // calendarDay is the date in Vietnam of at, as the domain stores dates.
-func calendarDay(t *testing.T, at time.Time) time.Time {
+func calendarDay(t testing.TB, at time.Time) time.Time {
 	l := at.In(loc(t))
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
 }

@@ -369,7 +369,7 @@ func TestRemindersFireOnceWithSeveralSchedulers(t *testing.T) {
 	}
 }
 
-func loc(t *testing.T) *time.Location {
+func loc(t testing.TB) *time.Location {
 	l, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,9 @@ type Deps struct {
 	// CheckinOpens is how long before a drive's first slot its check-in
 	// desk opens (drive.CheckinWindow).
 	CheckinOpens time.Duration
+	// UrgentPaidCap is how many alerts of one urgent need are sent as paid
+	// broadcasts (broadcast.Spec.Paid); 0 for none.
+	UrgentPaidCap int
 }
 
 // Handlers routes updates to journeys.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"donorbot/broadcast"
 	"donorbot/storage"
@@ -26,6 +27,9 @@ type Broadcaster interface {
 	SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 	// Wake has the senders look for queued work at once.
 	Wake()
+	// SendETA is how long pending broadcast messages, paid of them paid
+	// broadcasts, take at the configured send rates.
+	SendETA(pending, paid int) time.Duration
 }
 
 // tell sends text to another user's chat, split like a reply when over

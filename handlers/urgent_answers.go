@@ -22,6 +22,9 @@ import (
 // changes (1) in the broadcast queue.
 const urgentPriority = 10
 
+// urgentKind is the broadcast kind of urgent alerts.
+const urgentKind = "urgent"
+
 // startAlerts broadcasts need n's alert to cands, who read lang, in their
 // order, and links their alerts to the broadcast so they can be edited later.
 func (h *Handlers) startAlerts(ctx context.Context, n storage.Need, lang string, cands []urgent.Candidate) error {
@@ -40,10 +43,14 @@ func (h *Handlers) startAlerts(ctx context.Context, n storage.Need, lang string,
 	}
 	yes := botapi.Button{Text: lt.text("btn_urgent_yes"), CallbackData: encodeCallback("urg", id(n.ID), "y")}
 	no := botapi.Button{Text: lt.text("btn_urgent_no"), CallbackData: encodeCallback("urg", id(n.ID), "n")}
+	paid, err := h.paidAlerts(ctx, n.ID)
+	if err != nil {
+		return err
+	}
 	bid, err := h.d.Broadcaster.Start(ctx, broadcast.Spec{
-		Kind: "urgent", Text: lt.textf("urgent_alert", map[string]any{"Card": card}),
+		Kind: urgentKind, Text: lt.textf("urgent_alert", map[string]any{"Card": card}),
 		Buttons: [][]botapi.Button{{yes, no}}, Priority: urgentPriority, CreatedBy: n.CreatedBy,
-		Lang: lang, Recipients: chats,
+		Lang: lang, Recipients: chats, Paid: paid,
 	})
 	if err != nil {
 		return err
@@ -218,11 +225,13 @@ func (h *Handlers) refreshNeedStatus(ctx context.Context, needID int64) error {
 		if err != nil || n.AdminMessageID == 0 {
 			return err
 		}
-		text, kb, err := h.renderNeedStatus(ctx, n, n.AdminLang)
+		text, state, kb, err := h.renderNeedStatusState(ctx, n, n.AdminLang)
 		if err != nil {
 			return err
 		}
-		state := text + fmt.Sprint(kb)
+		// The sending line moves with every alert sent: the engine's
+		// progress reports refresh it (BroadcastProgress), not this loop.
+		state += fmt.Sprint(kb)
 		if state == shown {
 			return nil
 		}
@@ -251,9 +260,16 @@ const maxStatusEdits = 50
 // the names of the others reached, by answer, with
 // the buttons that close, widen and record donations.
 func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang string) (string, botapi.InlineKeyboard, error) {
+	text, _, kb, err := h.renderNeedStatusState(ctx, n, lang)
+	return text, kb, err
+}
+
+// renderNeedStatusState is renderNeedStatus with the status's state: its
+// text without the sending line, which moves with every alert sent.
+func (h *Handlers) renderNeedStatusState(ctx context.Context, n storage.Need, lang string) (string, string, botapi.InlineKeyboard, error) {
 	views, err := h.d.Store.NeedAlerts(ctx, n.ID)
 	if err != nil {
-		return "", botapi.InlineKeyboard{}, err
+		return "", "", botapi.InlineKeyboard{}, err
 	}
 	lt := &turn{h: h, lang: lang}
 	c := storage.CountAlerts(views)
@@ -264,6 +280,11 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 		"Declined": c.Declined, "NoAnswer": c.NoAnswer, "Late": c.Late, "Alerted": c.Alerted, "Unreached": c.Unreached,
 		"Withdrawn": c.Withdrawn,
 	}))
+	sending, err := h.sendingLine(ctx, lt, n.ID)
+	if err != nil {
+		return "", "", botapi.InlineKeyboard{}, err
+	}
+	head := b.Len()
 	kb := rows(1)
 	for _, v := range views {
 		if v.Answer != storage.AnswerAccepted {
@@ -293,7 +314,9 @@ func (h *Handlers) renderNeedStatus(ctx context.Context, n storage.Need, lang st
 		}
 		kb = kb.With(botapi.Button{Text: lt.text("btn_urgent_filled"), CallbackData: encodeCallback("urgadm", id(n.ID), "fill")})
 	}
-	return textbound.Fit(b.String(), textbound.MaxMessage), kb, nil
+	state := b.String()
+	text := state[:head] + sending + state[head:]
+	return textbound.Fit(text, textbound.MaxMessage), state, kb, nil
 }
 
 // statusNameLen bounds a donor's name in a need's live status: 50 lines of

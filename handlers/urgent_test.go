@@ -19,7 +19,7 @@ import (
 )
 
 // newClub creates a club and makes adminID its club admin.
-func newClub(t *testing.T, b *bottest.Bot, name string, adminID int64) storage.Unit {
+func newClub(t testing.TB, b *bottest.Bot, name string, adminID int64) storage.Unit {
 	t.Helper()
 	ctx := context.Background()
 	code := strings.NewReplacer(" ", "", "-", "").Replace(name)
@@ -56,7 +56,7 @@ func seedLocalPhone(id int64) string {
 }
 
 // seed creates onboarded donors as specified.
-func seed(t *testing.T, b *bottest.Bot, specs ...donorSpec) {
+func seed(t testing.TB, b *bottest.Bot, specs ...donorSpec) {
 	t.Helper()
 	ctx := context.Background()
 	for _, s := range specs {

@@ -46,6 +46,9 @@ type NewBroadcast struct {
 	// Recipients are chat ids, sent to in this order (within a priority);
 	// a repeated id is sent to once.
 	Recipients []int64
+	// Paid is how many of the first reachable recipients are sent as a
+	// paid broadcast (Delivery.Paid).
+	Paid int
 }
 
 // Broadcast is a stored broadcast. Zero times mean "not yet".
@@ -121,6 +124,9 @@ type Delivery struct {
 	// scheduled message is worded for its recipient (see queueScheduled).
 	Text        string `db:"text"`
 	ReplyMarkup []byte `db:"reply_markup"`
+	// Paid deliveries are sent with allow_paid_broadcast: beyond the free
+	// rate, billed in Stars.
+	Paid bool `db:"paid"`
 }
 
 // DeliveryCounts counts a broadcast's deliveries by status.
@@ -162,17 +168,19 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (Broadcast
 	// In a private chat the chat id is the user id, hence telegram_id (unique,
 	// indexed) for the unreachable check.
 	const deliveries = `
-		INSERT INTO broadcast_deliveries (broadcast_id, chat_id, priority, status, reason, done_at)
+		INSERT INTO broadcast_deliveries (broadcast_id, chat_id, priority, status, reason, done_at, paid)
 		SELECT $1, r.chat_id, $2,
 			CASE WHEN d.unreachable_at IS NULL THEN 'pending' ELSE 'blocked' END,
 			CASE WHEN d.unreachable_at IS NULL THEN NULL ELSE $3 END,
-			CASE WHEN d.unreachable_at IS NULL THEN NULL ELSE now() END
+			CASE WHEN d.unreachable_at IS NULL THEN NULL ELSE now() END,
+			d.unreachable_at IS NULL
+				AND row_number() OVER (PARTITION BY d.unreachable_at IS NULL ORDER BY r.n) <= $5
 		FROM (SELECT chat_id, min(n) AS n FROM unnest($4::bigint[]) WITH ORDINALITY AS u (chat_id, n)
 			GROUP BY chat_id) r
 		LEFT JOIN donors d ON d.telegram_id = r.chat_id
 		ORDER BY r.n`
 	b := r.broadcast()
-	res, err := tx.ExecContext(ctx, deliveries, b.ID, nb.Priority, reasonUnreachable, pq.Array(nb.Recipients))
+	res, err := tx.ExecContext(ctx, deliveries, b.ID, nb.Priority, reasonUnreachable, pq.Array(nb.Recipients), nb.Paid)
 	if err != nil {
 		return Broadcast{}, fmt.Errorf("storage: create broadcast deliveries: %w", mapErr(err))
 	}
@@ -327,7 +335,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, limit int, lease time.Durat
 		) c
 		WHERE d.id = c.id
 		RETURNING d.id, d.broadcast_id, d.chat_id, d.priority, d.failed_attempts, d.claimed_at,
-			coalesce(d.text, '') AS text, d.reply_markup,
+			coalesce(d.text, '') AS text, d.reply_markup, d.paid,
 			EXISTS (SELECT 1 FROM donors
 				WHERE telegram_id = d.chat_id AND unreachable_at IS NOT NULL) AS unreachable`
 	var ds []Delivery

@@ -417,3 +417,48 @@ func prefixed(prefix, columns string) string {
 	}
 	return strings.Join(cols, ", ")
 }
+
+// NeedSending counts the deliveries of the need's alert broadcasts: how
+// many are done (sent, failed, blocked or cancelled) of how many, and how
+// many of those pending go as paid broadcasts.
+func (s *Store) NeedSending(ctx context.Context, needID int64) (done, total, paidPending int, err error) {
+	const q = `SELECT count(*) FILTER (WHERE status <> 'pending') AS done, count(*) AS total,
+			count(*) FILTER (WHERE status = 'pending' AND paid) AS paid_pending
+		FROM broadcast_deliveries
+		WHERE broadcast_id IN (SELECT broadcast_id FROM need_alerts WHERE need_id = $1 AND broadcast_id IS NOT NULL)`
+	var r struct {
+		Done        int `db:"done"`
+		Total       int `db:"total"`
+		PaidPending int `db:"paid_pending"`
+	}
+	if err := s.q(ctx).GetContext(ctx, &r, q, needID); err != nil {
+		return 0, 0, 0, fmt.Errorf("storage: sending of need %d: %w", needID, err)
+	}
+	return r.Done, r.Total, r.PaidPending, nil
+}
+
+// NeedOfBroadcast is the need whose alerts a broadcast sends, or
+// ErrNotFound.
+func (s *Store) NeedOfBroadcast(ctx context.Context, broadcastID int64) (int64, error) {
+	const q = `SELECT need_id FROM need_alerts WHERE broadcast_id = $1 LIMIT 1`
+	var id int64
+	err := s.q(ctx).GetContext(ctx, &id, q, broadcastID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: need of broadcast %d: %w", broadcastID, err)
+	}
+	return id, nil
+}
+
+// NeedPaidAlerts counts the alerts of the need queued as paid broadcasts.
+func (s *Store) NeedPaidAlerts(ctx context.Context, needID int64) (int, error) {
+	const q = `SELECT count(*) FROM broadcast_deliveries
+		WHERE paid AND broadcast_id IN (SELECT broadcast_id FROM need_alerts WHERE need_id = $1 AND broadcast_id IS NOT NULL)`
+	var n int
+	if err := s.q(ctx).GetContext(ctx, &n, q, needID); err != nil {
+		return 0, fmt.Errorf("storage: paid alerts of need %d: %w", needID, err)
+	}
+	return n, nil
+}
