@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lib/pq"
+
 	"donorbot/drive"
 	"donorbot/screening"
 )
@@ -41,12 +43,20 @@ type ScreeningChange struct {
 func (s *Store) SaveScreening(ctx context.Context, telegramID, registrationID int64,
 	answers []ScreeningAnswer, deferrals []screening.Reason, now time.Time) error {
 	const (
-		change = `INSERT INTO screening_answer_changes
-				(donor_id, question, old_answer, new_answer, changed_at, registration_id)
-			SELECT donor_id, question, answer, $3::jsonb, $4, nullif($5::bigint, 0)
-			FROM screening_answers WHERE donor_id = $1 AND question = $2 AND answer <> $3::jsonb`
-		upsert = `INSERT INTO screening_answers (donor_id, question, answer, answered_at, registration_id)
-			VALUES ($1, $2, $3::jsonb, $4, nullif($5::bigint, 0))
+		// One statement for every answer: the changes CTE reads the answers
+		// as they were before the statement (a data-modifying CTE sees the
+		// snapshot the statement started with), so each change is written
+		// with the old and the new answer before the upsert replaces it.
+		store = `WITH new AS (
+				SELECT * FROM unnest($2::text[], $3::jsonb[]) AS n (question, answer)),
+			changes AS (
+				INSERT INTO screening_answer_changes
+					(donor_id, question, old_answer, new_answer, changed_at, registration_id)
+				SELECT a.donor_id, a.question, a.answer, n.answer, $4, nullif($5::bigint, 0)
+				FROM screening_answers a JOIN new n ON n.question = a.question
+				WHERE a.donor_id = $1 AND a.answer <> n.answer)
+			INSERT INTO screening_answers (donor_id, question, answer, answered_at, registration_id)
+			SELECT $1, question, answer, $4, nullif($5::bigint, 0) FROM new
 			ON CONFLICT (donor_id, question) DO UPDATE SET answer = EXCLUDED.answer,
 				answered_at = EXCLUDED.answered_at, registration_id = EXCLUDED.registration_id`
 		dropDeferrals = `DELETE FROM deferrals WHERE donor_id = $1 AND source = 'screening'`
@@ -58,17 +68,27 @@ func (s *Store) SaveScreening(ctx context.Context, telegramID, registrationID in
 	if err != nil {
 		return wrap(err)
 	}
+	// The last answer to a question wins, as when they were stored one by
+	// one (one statement may not upsert a row twice).
+	questions := make([]string, 0, len(answers))
+	raws := make([]string, 0, len(answers))
+	at := map[string]int{}
+	for _, a := range answers {
+		raw, err := json.Marshal(a)
+		if err != nil {
+			return wrap(fmt.Errorf("encode answer: %w", err))
+		}
+		if i, ok := at[string(a.Question)]; ok {
+			raws[i] = string(raw)
+			continue
+		}
+		at[string(a.Question)] = len(questions)
+		questions, raws = append(questions, string(a.Question)), append(raws, string(raw))
+	}
 	err = s.inTx(ctx, func(tx *dbTx) error {
-		for _, a := range answers {
-			raw, err := json.Marshal(a)
-			if err != nil {
-				return fmt.Errorf("encode answer: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, change, donorID, string(a.Question), string(raw), now, registrationID); err != nil {
-				return fmt.Errorf("audit answer: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, upsert, donorID, string(a.Question), string(raw), now, registrationID); err != nil {
-				return fmt.Errorf("store answer: %w", err)
+		if len(answers) > 0 {
+			if _, err := tx.ExecContext(ctx, store, donorID, pq.Array(questions), pq.Array(raws), now, registrationID); err != nil {
+				return fmt.Errorf("store answers: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, dropDeferrals, donorID); err != nil {
