@@ -95,13 +95,13 @@ func (h *Handlers) availableUntilFlow() *flow[availableUntil] {
 	return &flow[availableUntil]{
 		Name: flowAvailable, Version: 1,
 		Steps: []step[availableUntil]{{
-			ID:     "until",
+			ID: "until",
 			// The example is two weeks ahead of the clock: a fixed date
 			// would one day be in the past, and refused.
 			Prompt: func(t *turn, _ *availableUntil) string {
 				return t.textf("avail_ask_until", map[string]any{"Example": h.today().AddDate(0, 0, 14).Format("02/01/2006")})
 			},
-			Typed:  true,
+			Typed: true,
 			Parse: func(_ context.Context, t *turn, s *availableUntil, raw string) (string, error) {
 				day, err := time.ParseInLocation("2/1/2006", raw, time.UTC)
 				if err != nil || day.Before(h.today()) || day.After(h.today().AddDate(1, 0, 0)) {
