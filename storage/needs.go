@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"donorbot/blood"
@@ -259,38 +260,12 @@ func (s *Store) NeedCandidates(ctx context.Context, needID, clubID int64, groups
 		return nil, wrap(err)
 	}
 	defer rows.Close()
-	out := []urgent.Candidate{}
-	byID := map[int64]int{}
-	for rows.Next() {
-		var c urgent.Candidate
-		var group string
-		var birth, donated sql.NullTime
-		var sex, kind sql.NullString
-		var weight sql.NullFloat64
-		if err := rows.Scan(&c.TelegramID, &c.ChatID, &c.Language, &group, &c.Province, &birth, &sex, &weight, &donated, &kind); err != nil {
-			return nil, wrap(err)
-		}
-		c.Group = profile.BloodGroup(group)
-		c.Donor.Female = sex.String == string(profile.SexFemale)
-		c.Donor.WeightKg = weight.Float64
-		if birth.Valid {
-			c.Donor.BirthDate = calendarDate(birth.Time)
-		}
-		if donated.Valid {
-			c.Donor.LastDonation = &screening.Donation{Date: calendarDate(donated.Time), Kind: screening.DonationKind(kind.String)}
-		}
-		byID[c.TelegramID] = len(out)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	out, byID, ids, err := scanCandidates(rows, true)
+	if err != nil {
 		return nil, wrap(err)
 	}
 	if len(out) == 0 {
 		return out, nil
-	}
-	ids := make([]int64, 0, len(out))
-	for _, c := range out {
-		ids = append(ids, c.TelegramID)
 	}
 	if err := s.addOpenDeferrals(ctx, out, byID, ids, day); err != nil {
 		return nil, err
@@ -461,4 +436,41 @@ func (s *Store) NeedPaidAlerts(ctx context.Context, needID int64) (int, error) {
 		return 0, fmt.Errorf("storage: paid alerts of need %d: %w", needID, err)
 	}
 	return n, nil
+}
+
+// scanCandidates reads donor rows (telegram_id, chat_id, language,
+// blood_group, [province,] birth_date, sex, weight_kg, the last donation's
+// day and kind) into candidates, with their index by Telegram id and the
+// ids in order, for the queries that complete them (deferrals, answers).
+func scanCandidates(rows *sqlx.Rows, withProvince bool) ([]urgent.Candidate, map[int64]int, []int64, error) {
+	out := []urgent.Candidate{}
+	byID := map[int64]int{}
+	var ids []int64
+	for rows.Next() {
+		var c urgent.Candidate
+		var group string
+		var birth, donated sql.NullTime
+		var sex, kind sql.NullString
+		var weight sql.NullFloat64
+		dest := []any{&c.TelegramID, &c.ChatID, &c.Language, &group}
+		if withProvince {
+			dest = append(dest, &c.Province)
+		}
+		if err := rows.Scan(append(dest, &birth, &sex, &weight, &donated, &kind)...); err != nil {
+			return nil, nil, nil, err
+		}
+		c.Group = profile.BloodGroup(group)
+		c.Donor.Female = sex.String == string(profile.SexFemale)
+		c.Donor.WeightKg = weight.Float64
+		if birth.Valid {
+			c.Donor.BirthDate = calendarDate(birth.Time)
+		}
+		if donated.Valid {
+			c.Donor.LastDonation = &screening.Donation{Date: calendarDate(donated.Time), Kind: screening.DonationKind(kind.String)}
+		}
+		byID[c.TelegramID] = len(out)
+		out = append(out, c)
+		ids = append(ids, c.TelegramID)
+	}
+	return out, byID, ids, rows.Err()
 }

@@ -9,8 +9,6 @@ import (
 
 	"github.com/lib/pq"
 
-	"donorbot/profile"
-	"donorbot/screening"
 	"donorbot/urgent"
 )
 
@@ -71,38 +69,12 @@ func (s *Store) RecallCandidates(ctx context.Context, since, today, horizon time
 		return nil, wrap(err)
 	}
 	defer rows.Close()
-	out := []urgent.Candidate{}
-	byID := map[int64]int{}
-	for rows.Next() {
-		var c urgent.Candidate
-		var group string
-		var birth, donated sql.NullTime
-		var sex, kind sql.NullString
-		var weight sql.NullFloat64
-		if err := rows.Scan(&c.TelegramID, &c.ChatID, &c.Language, &group, &birth, &sex, &weight, &donated, &kind); err != nil {
-			return nil, wrap(err)
-		}
-		c.Group = profile.BloodGroup(group)
-		c.Donor.Female = sex.String == string(profile.SexFemale)
-		c.Donor.WeightKg = weight.Float64
-		if birth.Valid {
-			c.Donor.BirthDate = calendarDate(birth.Time)
-		}
-		if donated.Valid {
-			c.Donor.LastDonation = &screening.Donation{Date: calendarDate(donated.Time), Kind: screening.DonationKind(kind.String)}
-		}
-		byID[c.TelegramID] = len(out)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	out, byID, ids, err := scanCandidates(rows, false)
+	if err != nil {
 		return nil, wrap(err)
 	}
 	if len(out) == 0 {
 		return out, nil
-	}
-	ids := make([]int64, 0, len(out))
-	for _, c := range out {
-		ids = append(ids, c.TelegramID)
 	}
 	if err := s.addOpenDeferrals(ctx, out, byID, ids, since); err != nil {
 		return nil, err
