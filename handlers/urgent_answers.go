@@ -219,22 +219,22 @@ func (h *Handlers) refreshNeedStatus(ctx context.Context, needID int64) error {
 		w.After(func(ctx context.Context) error { return h.refreshNeedStatus(ctx, needID) })
 		return nil
 	}
-	shown, edited := "", 0
+	shown := ""
+	var edited storage.Need // as it was when this refresh last edited its status
 	for range maxStatusEdits {
 		n, err := h.d.Store.Need(ctx, needID)
 		if err != nil || n.AdminMessageID == 0 {
 			return err
 		}
-		if edited != 0 && n.AdminMessageID != edited {
-			// /needs moved the status while this refresh was editing the
-			// former message: that edit may have landed after the move's
-			// "moved below" and undone it, so say it there again.
-			former := n
-			former.AdminMessageID = edited
-			if err := h.retireStatus(ctx, former, n.AdminMessageID); err != nil {
+		if edited.AdminMessageID != 0 && (n.AdminChatID != edited.AdminChatID || n.AdminMessageID != edited.AdminMessageID) {
+			// /needs moved the status (maybe to another admin's chat) while
+			// this refresh was editing the former message: that edit may
+			// have landed after the move's "moved below" and undone it, so
+			// say it there again.
+			if err := h.retireStatus(ctx, edited, 0); err != nil {
 				return err
 			}
-			edited = 0
+			edited = storage.Need{}
 		}
 		text, state, kb, err := h.renderNeedStatusState(ctx, n, n.AdminLang)
 		if err != nil {
@@ -254,7 +254,7 @@ func (h *Handlers) refreshNeedStatus(ctx context.Context, needID int64) error {
 		if err != nil {
 			return fmt.Errorf("refresh need %d: %w", needID, err)
 		}
-		shown, edited = state, n.AdminMessageID
+		shown, edited = state, n
 	}
 	h.d.Log.Warn("refresh need status: the state kept moving; the next change refreshes it again",
 		"need_id", needID, "edits", maxStatusEdits)
