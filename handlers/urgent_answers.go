@@ -201,7 +201,15 @@ func (h *Handlers) showNeedStatus(ctx context.Context, needID, chatID int64, lan
 	if err := h.d.Store.SetNeedAdminMessage(ctx, needID, chatID, msgID, lang); err != nil {
 		return err
 	}
-	return h.retireStatus(ctx, n, msgID)
+	// Retired once the new message is committed as the live one: a refresh
+	// reading the former one until then would edit it back after the
+	// retirement, and find nothing moved when it checks.
+	retire := func(ctx context.Context) error { return h.retireStatus(ctx, n, msgID) }
+	if w := storage.WorkOf(ctx); w != nil {
+		w.After(retire)
+		return nil
+	}
+	return retire(ctx)
 }
 
 // refreshNeedStatus edits the admin's status message to the need's state.
