@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"donorbot/handlers"
 )
 
 // HTTPTimeouts bound each connection to the HTTP server, so that a slow or
@@ -34,7 +36,7 @@ func (a *App) server(h http.Handler) *http.Server {
 		WriteTimeout: a.timeouts.Write, IdleTimeout: a.timeouts.Idle}
 }
 
-// routes serves the webhook, /healthz, the extra pages and, unless
+// routes serves the webhook, /healthz, the console, the extra pages and, unless
 // METRICS_ADDR serves it apart, /metrics.
 func (a *App) routes(webhookPath string) http.Handler {
 	mux := http.NewServeMux()
@@ -42,6 +44,9 @@ func (a *App) routes(webhookPath string) http.Handler {
 	if a.cfg.MetricsAddr == "" {
 		mux.Handle("/metrics", a.metrics.Handler())
 	}
+	// The console checks each request's initData itself; without a public
+	// HTTPS address no button opens it, but it costs nothing to serve.
+	mux.Handle(handlers.ConsolePath, a.handlers.Console(a.cfg.Token))
 	for pattern, h := range a.pages {
 		mux.Handle(pattern, h)
 	}
