@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,11 +21,13 @@ import (
 //   - Donated: donations recorded for the registrations (one unit each),
 //     DonatedML their volume.
 //   - Deferred: deferred by screening or on site. NoShow: never came.
+//   - Capacity: the seats of a slot (0 for anything else).
 type Progress struct {
 	Key        int64     `db:"key"`
 	Label      string    `db:"label"`
 	Start      time.Time `db:"start"`
 	Target     int       `db:"target"`
+	Capacity   int       `db:"capacity"`
 	Registered int       `db:"registered"`
 	Waitlisted int       `db:"waitlisted"`
 	CheckedIn  int       `db:"checked_in"`
@@ -45,6 +48,7 @@ func (p Progress) Percent() int {
 // Add sums q into p (targets too).
 func (p *Progress) Add(q Progress) {
 	p.Target += q.Target
+	p.Capacity += q.Capacity
 	p.Registered += q.Registered
 	p.Waitlisted += q.Waitlisted
 	p.CheckedIn += q.CheckedIn
@@ -80,59 +84,150 @@ func (s *Store) DriveProgress(ctx context.Context, driveID int64) (Progress, err
 	return p, nil
 }
 
+// SlotProgress is the progress of one slot, Capacity its seats.
+type SlotProgress struct {
+	Progress
+	End time.Time `db:"end"`
+}
+
 // SlotProgress returns the progress of each slot of the drive, in time order.
-func (s *Store) SlotProgress(ctx context.Context, driveID int64) ([]Progress, error) {
-	const q = `SELECT sl.id AS key, '' AS label, sl.starts_at AS start, 0 AS target,` + progressColumns + `
+func (s *Store) SlotProgress(ctx context.Context, driveID int64) ([]SlotProgress, error) {
+	const q = `SELECT sl.id AS key, '' AS label, sl.starts_at AS start, sl.ends_at AS end, 0 AS target,
+			sl.capacity AS capacity,` + progressColumns + `
 		FROM drive_slots sl
 		LEFT JOIN registrations r ON r.slot_id = sl.id
 		LEFT JOIN donations n ON n.registration_id = r.id
 		WHERE sl.drive_id = $1
 		GROUP BY sl.id
 		ORDER BY sl.starts_at`
-	out := []Progress{}
+	out := []SlotProgress{}
 	if err := s.q(ctx).SelectContext(ctx, &out, q, driveID); err != nil {
 		return nil, fmt.Errorf("storage: progress by slot of drive %d: %w", driveID, err)
 	}
 	return out, nil
 }
 
-// UnitProgress returns the progress of the drive by the donors' unit or
-// club, largest first; a donor of several units counts in each, one of none
-// under key 0 and an empty label.
-func (s *Store) UnitProgress(ctx context.Context, driveID int64) ([]Progress, error) {
-	const q = `SELECT coalesce(u.id, 0) AS key, coalesce(u.name, '') AS label,
+// unitProgress counts the registrations matching where (with $1) by the
+// donors' unit or club, largest first; a donor of several units counts in
+// each, one of none under key 0 and an empty label.
+func (s *Store) unitProgress(ctx context.Context, where string, arg int64) ([]Progress, error) {
+	q := `SELECT coalesce(u.id, 0) AS key, coalesce(u.name, '') AS label,
 			'epoch'::timestamptz AS start, 0 AS target,` + progressColumns + `
 		FROM registrations r
 		LEFT JOIN donations n ON n.registration_id = r.id
 		LEFT JOIN unit_members m ON m.donor_id = r.donor_id
 		LEFT JOIN units u ON u.id = m.unit_id
-		WHERE r.drive_id = $1
+		WHERE ` + where + `
 		GROUP BY u.id, u.name
 		ORDER BY registered DESC, label`
 	out := []Progress{}
-	if err := s.q(ctx).SelectContext(ctx, &out, q, driveID); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, q, arg); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UnitProgress returns the progress of the drive by the donors' unit or
+// club (see unitProgress).
+func (s *Store) UnitProgress(ctx context.Context, driveID int64) ([]Progress, error) {
+	out, err := s.unitProgress(ctx, `r.drive_id = $1`, driveID)
+	if err != nil {
 		return nil, fmt.Errorf("storage: progress by unit of drive %d: %w", driveID, err)
 	}
 	return out, nil
 }
 
-// CampaignProgress returns the progress of each drive (wave) of the
-// campaign that was not cancelled, in date order; label is the wave, or the
-// title when the drive has none.
-func (s *Store) CampaignProgress(ctx context.Context, campaignID int64) ([]Progress, error) {
+// CampaignUnitProgress returns the progress of the campaign's drives that
+// were not cancelled by the donors' unit or club (see unitProgress).
+func (s *Store) CampaignUnitProgress(ctx context.Context, campaignID int64) ([]Progress, error) {
+	out, err := s.unitProgress(ctx, `r.drive_id IN (SELECT id FROM drives
+		WHERE campaign_id = $1 AND status <> 'cancelled')`, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: progress by unit of campaign %d: %w", campaignID, err)
+	}
+	return out, nil
+}
+
+// CampaignDrive is the progress of one drive of a campaign (Key is the
+// drive, Label its wave or else its title), with what decides who manages
+// it.
+type CampaignDrive struct {
+	Progress
+	CampaignID     int64  `db:"campaign_id"`
+	Campaign       string `db:"campaign"`
+	Wave           string `db:"wave"`
+	CreatedBy      int64  `db:"created_by"`
+	AudienceUnitID int64  `db:"audience_unit_id"`
+}
+
+// CampaignDrives returns the progress of each drive of the campaign (of
+// every campaign when campaignID is 0) that was not cancelled, by campaign
+// then in date order. A campaign's plan is the sum of these drives'
+// targets, and what it collected the sum of their donations.
+func (s *Store) CampaignDrives(ctx context.Context, campaignID int64) ([]CampaignDrive, error) {
 	const q = `SELECT d.id AS key, coalesce(nullif(d.wave, ''), d.title) AS label, d.starts_at AS start,
-			d.target_units AS target,` + progressColumns + `
+			d.target_units AS target, 0 AS capacity,` + progressColumns + `,
+			d.campaign_id, c.name AS campaign, d.wave, d.created_by,
+			coalesce(d.audience_unit_id, 0) AS audience_unit_id
 		FROM drives d
+		JOIN campaigns c ON c.id = d.campaign_id
 		LEFT JOIN registrations r ON r.drive_id = d.id
 		LEFT JOIN donations n ON n.registration_id = r.id
-		WHERE d.campaign_id = $1 AND d.status <> 'cancelled'
-		GROUP BY d.id
-		ORDER BY d.starts_at, d.id`
-	out := []Progress{}
+		WHERE ($1::bigint = 0 OR d.campaign_id = $1) AND d.status <> 'cancelled'
+		GROUP BY d.id, c.id
+		ORDER BY c.name, c.id, d.starts_at, d.id`
+	out := []CampaignDrive{}
 	if err := s.q(ctx).SelectContext(ctx, &out, q, campaignID); err != nil {
 		return nil, fmt.Errorf("storage: progress of campaign %d: %w", campaignID, err)
 	}
 	return out, nil
+}
+
+// CampaignProgress returns the progress of each drive (wave) of the
+// campaign that was not cancelled, in date order (see CampaignDrives).
+func (s *Store) CampaignProgress(ctx context.Context, campaignID int64) ([]Progress, error) {
+	drives, err := s.CampaignDrives(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Progress, len(drives))
+	for i, d := range drives {
+		out[i] = d.Progress
+	}
+	return out, nil
+}
+
+// WaveProgress is the progress of one wave of a campaign: its drives summed.
+type WaveProgress struct {
+	Progress
+	// Number is the wave's number (drive.WaveNumber), 0 for a wave named
+	// otherwise; Label is then the name as typed, or the drive's title.
+	Number int
+	Drives int
+}
+
+// Waves sums a campaign's drives (as CampaignDrives returns them) by wave,
+// in the order of each wave's first drive. "Đợt 3" and "Wave 3" are one
+// wave; a drive without a numbered wave is grouped by its label.
+func Waves(drives []CampaignDrive) []WaveProgress {
+	out := []WaveProgress{}
+	index := map[string]int{}
+	for _, d := range drives {
+		n, numbered := drive.WaveNumber(d.Wave)
+		key := "#" + strconv.Itoa(n)
+		if !numbered {
+			n, key = 0, "="+d.Label
+		}
+		i, seen := index[key]
+		if !seen {
+			i = len(out)
+			index[key] = i
+			out = append(out, WaveProgress{Number: n, Progress: Progress{Key: d.Key, Label: d.Label, Start: d.Start}})
+		}
+		out[i].Drives++
+		out[i].Add(d.Progress)
+	}
+	return out
 }
 
 // CampaignByName finds a campaign by its name, whatever the letter case.
