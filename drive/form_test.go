@@ -3,6 +3,7 @@ package drive
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -213,4 +214,26 @@ func TestVenue(t *testing.T) {
 			t.Errorf("%+v accepted", bad)
 		}
 	}
+}
+
+// FuzzParseDay: a typed drive date gives local midnight of the day typed,
+// and with the year left out never a day before today.
+func FuzzParseDay(f *testing.F) {
+	for _, s := range []string{"20/12", "20/12/2026", "29/2", "31/4", "0/0", "20.12", " 1 / 1 ", "99/99/9999", ""} {
+		f.Add(s)
+	}
+	now := time.Date(2026, time.December, 5, 15, 0, 0, 0, hcm)
+	f.Fuzz(func(t *testing.T, raw string) {
+		day, err := ParseDay(raw, now, hcm)
+		if err != nil {
+			return
+		}
+		if h, m, s := day.Clock(); h != 0 || m != 0 || s != 0 || day.Location() != hcm {
+			t.Fatalf("ParseDay(%q) = %v, not local midnight", raw, day)
+		}
+		if strings.Count(raw, "/")+strings.Count(raw, ".")+strings.Count(raw, "-") == 1 &&
+			day.Before(time.Date(2026, time.December, 5, 0, 0, 0, 0, hcm)) {
+			t.Fatalf("ParseDay(%q) = %v, before today", raw, day)
+		}
+	})
 }
