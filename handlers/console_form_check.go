@@ -50,6 +50,9 @@ var (
 // formRefusal is a 400 (or status) "invalid" answer with the text of key
 // beside each of fields.
 func (h *Handlers) formRefusal(c *consoleCall, status int, fields []string, key string) error {
+	if len(fields) == 0 {
+		fields = []string{"form"}
+	}
 	texts := map[string]string{}
 	for _, f := range fields {
 		texts[f] = h.texts.text(c.Lang, key, nil)
