@@ -85,10 +85,16 @@ type Drive struct {
 	// AudienceUnitID restricts the drive to members of one unit or club;
 	// 0 means every donor.
 	AudienceUnitID int64
-	Status         Status
-	CreatedBy      int64 // Telegram user id
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// VenueID and HospitalID are the directory entries the console's form
+	// picked (0: typed in chat); Venue and Hospital hold the text shown.
+	VenueID, HospitalID int64
+	// AnnounceAt is when the scheduler publishes and announces a draft;
+	// zero: at publishing.
+	AnnounceAt time.Time
+	Status     Status
+	CreatedBy  int64 // Telegram user id
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Slot is a time slot of a drive with a number of seats.

@@ -57,6 +57,10 @@ type DraftInput struct {
 	SlotCapacity   int // seats per slot
 	TargetUnits    int
 	AudienceUnitID int64 // 0: every donor
+	// VenueID and HospitalID are the directory entries picked (0: none);
+	// AnnounceAt is when to announce a draft (zero: at publishing).
+	VenueID, HospitalID int64
+	AnnounceAt          time.Time
 }
 
 // ValidateDraft checks a draft against the rules of issue 4 at time now and

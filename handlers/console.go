@@ -51,6 +51,8 @@ type consoleRoute struct {
 type consoleErr struct {
 	Status int
 	Code   string
+	// Fields are texts shown beside a form's inputs, by input name.
+	Fields map[string]string
 }
 
 func (e *consoleErr) Error() string { return fmt.Sprintf("console: %d %s", e.Status, e.Code) }
@@ -87,6 +89,7 @@ func (h *Handlers) consoleRoutes() []consoleRoute {
 		{"GET /me", h.consoleMe},
 	}
 	routes = append(routes, h.consoleProgressRoutes()...)
+	routes = append(routes, h.consoleFormRoutes()...)
 	return routes
 }
 
@@ -155,7 +158,11 @@ func (h *Handlers) consoleWrite(w http.ResponseWriter, lang string, v any, err e
 			refusal = &consoleErr{Status: http.StatusInternalServerError, Code: "internal"}
 		}
 		w.WriteHeader(refusal.Status)
-		v = map[string]string{"error": refusal.Code, "message": h.texts.text(lang, "console_err_"+refusal.Code, nil)}
+		body := map[string]any{"error": refusal.Code, "message": h.texts.text(lang, "console_err_"+refusal.Code, nil)}
+		if refusal.Fields != nil {
+			body["fields"] = refusal.Fields
+		}
+		v = body
 	}
 	if err := json.NewEncoder(w).Encode(v); err != nil {
 		h.d.Log.Debug("console: write", "err", err)

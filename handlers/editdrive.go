@@ -136,14 +136,15 @@ func (h *Handlers) editedDraft(ctx context.Context, d drive.Drive, field, raw st
 		Hospital: d.Hospital, Venue: d.Venue, Point: d.Point, Start: d.Start, End: d.End,
 		SlotLength: slots[0].End.Sub(slots[0].Start), SlotCapacity: slots[0].Capacity,
 		TargetUnits: d.TargetUnits, AudienceUnitID: d.AudienceUnitID,
+		VenueID: d.VenueID, HospitalID: d.HospitalID, AnnounceAt: d.AnnounceAt,
 	}
 	switch field {
 	case "title":
 		in.Title = raw
-	case "venue":
-		in.Venue = raw
+	case "venue": // typed: no longer the directory's venue
+		in.Venue, in.VenueID = raw, 0
 	case "hospital":
-		in.Hospital = raw
+		in.Hospital, in.HospitalID = raw, 0
 	case "target":
 		in.TargetUnits, _ = strconv.Atoi(raw)
 	case "window":

@@ -19,6 +19,10 @@ func FuzzDraftAnswers(f *testing.F) {
 		{"25/12/2030", "99:99-99:99", "9999999999999999999", "5"},
 		{"", "", "", ""},
 		{"29/02/2032", "8.00—8.30", "1", "100000"},
+		{"20/12", "07:30-11:30", "30", "10"}, // the year implied (issue 20)
+		{"22/11", "07:30-11:30", "30", "10"}, // yesterday: next year's
+		{"29/2", "07:30-11:30", "30", "10"},
+		{"31/4", "07:30-11:30", "30", "10"},
 	} {
 		f.Add(s[0], s[1], s[2], s[3])
 	}
@@ -30,7 +34,7 @@ func FuzzDraftAnswers(f *testing.F) {
 	h := &Handlers{d: Deps{Location: loc, Now: func() time.Time { return now }}}
 	f.Fuzz(func(t *testing.T, date, window, slotLen, capacity string) {
 		var s driveDraft
-		for _, a := range [][2]string{{"title", "T"}, {"wave", "W"}, {"organizer", "O"}, {"date", date},
+		for _, a := range [][2]string{{"title", "T"}, {"organizer", "O"}, {"date", date},
 			{"window", window}, {"slotlen", slotLen}, {"capacity", capacity}, {"venue", "V"},
 			{"hospital", "H"}, {"target", "10"}} {
 			h.takeDraftAnswer(&s, a[0], a[1]) // a refused answer leaves its field empty

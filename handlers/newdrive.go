@@ -17,9 +17,13 @@ const flowNewDrive = "newdrive"
 // driveDraft is the answers of /newdrive, each checked as it is typed;
 // drive.ValidateDraft checks them together before the review.
 type driveDraft struct {
-	Title     string `json:"title"`
-	Wave      string `json:"wave,omitempty"` // optional
-	Organizer string `json:"organizer"`
+	Title string `json:"title"`
+	// CampaignID is the campaign picked (0: none); Wave is one of its
+	// waves, stored as drive.WaveLabel ("Đợt 3"), "" for none.
+	CampaignID   int64  `json:"campaign_id,omitempty"`
+	CampaignName string `json:"campaign_name,omitempty"`
+	Wave         string `json:"wave,omitempty"`
+	Organizer    string `json:"organizer"`
 	// Date is the drive's day, yyyy-mm-dd in the bot's time zone.
 	Date string `json:"date"`
 	// Window is "HH:MM-HH:MM" as typed, placed on Date by windowOn.
@@ -65,8 +69,6 @@ func (h *Handlers) newDriveFlow() *flow[driveDraft] {
 			Show:  func(_ *turn, s *driveDraft) string { return orDash(show(s)) },
 		}
 	}
-	wave := typed("wave", func(s *driveDraft) string { return s.Wave })
-	wave.Clear = func(s *driveDraft) { s.Wave = "" }
 	date := typed("date", func(s *driveDraft) string { return s.Date })
 	date.Show = func(t *turn, s *driveDraft) string {
 		day, err := time.Parse(time.DateOnly, s.Date)
@@ -76,10 +78,11 @@ func (h *Handlers) newDriveFlow() *flow[driveDraft] {
 		return t.day(day)
 	}
 	return &flow[driveDraft]{
-		Name: flowNewDrive, Version: 1, Numbered: true,
+		Name: flowNewDrive, Version: 2, Numbered: true,
 		Steps: []step[driveDraft]{
 			typed("title", func(s *driveDraft) string { return s.Title }),
-			wave,
+			h.campaignStep(),
+			h.waveStep(),
 			typed("organizer", func(s *driveDraft) string { return s.Organizer }),
 			date,
 			typed("window", func(s *driveDraft) string { return s.Window }),
@@ -174,12 +177,10 @@ func (h *Handlers) takeDraftAnswer(s *driveDraft, step, raw string) string {
 	switch step {
 	case "title":
 		s.Title = raw
-	case "wave":
-		s.Wave = raw
 	case "organizer":
 		s.Organizer = raw
 	case "date":
-		day, _ := time.ParseInLocation("2/1/2006", raw, h.d.Location)
+		day, _ := drive.ParseDay(raw, h.d.Now(), h.d.Location)
 		s.Date = day.Format(time.DateOnly)
 	case "window":
 		s.Window = raw
@@ -208,7 +209,7 @@ func (h *Handlers) draftInput(s driveDraft) (drive.DraftInput, error) {
 		return drive.DraftInput{}, drive.ErrWindowInvalid
 	}
 	in := drive.DraftInput{
-		Wave: s.Wave, Title: s.Title, Organizer: s.Organizer, Hospital: s.Hospital, Venue: s.Venue,
+		CampaignID: s.CampaignID, Wave: s.Wave, Title: s.Title, Organizer: s.Organizer, Hospital: s.Hospital, Venue: s.Venue,
 		Start: start, End: end,
 		SlotLength: time.Duration(s.SlotMinutes) * time.Minute, SlotCapacity: s.Capacity,
 		TargetUnits: s.Target, AudienceUnitID: s.AudienceUnitID,

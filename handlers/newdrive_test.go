@@ -20,10 +20,10 @@ type newDriveTexts struct {
 }
 
 var newDriveLangs = []newDriveTexts{
-	{"vi", "Bước %d/11", "⬅️ Quay lại", "✖️ Hủy", "Bỏ qua", "số nguyên dương", "Ngày giờ này đã qua", "Xem trước", "📣 Đăng và thông báo",
+	{"vi", "Bước %d/12", "⬅️ Quay lại", "✖️ Hủy", "Bỏ qua", "số nguyên dương", "Ngày giờ này đã qua", "Xem trước", "📣 Đăng và thông báo",
 		"Đã đăng ngày hội", "✏️ Địa điểm", "Địa điểm (địa chỉ)", "✏️ Chỉ tiêu", "Chưa có người hiến máu nào",
 		"Đã hủy bản nháp", "Bot vừa được cập nhật"},
-	{"en", "Step %d/11", "⬅️ Back", "✖️ Cancel", "Skip", "positive whole number", "have passed", "Preview", "📣 Publish and announce",
+	{"en", "Step %d/12", "⬅️ Back", "✖️ Cancel", "Skip", "positive whole number", "have passed", "Preview", "📣 Publish and announce",
 		"The drive is published", "✏️ Venue", "Venue (address)", "✏️ Target", "There are no donors",
 		"Draft discarded", "The bot was updated"},
 }
@@ -68,22 +68,22 @@ func TestNewDriveFlow(t *testing.T) {
 			org.Send(title)
 			org.Expect(step(2))
 			org.Tap(tc.skip)
-			org.Expect(step(3))
+			org.Expect(step(4))
 			org.Send("Đoàn trường")
 			org.Send(now().AddDate(0, 0, 10).Format("02/01/2006"))
-			org.Expect(step(5))
-			org.Send("07:30-09:30")
 			org.Expect(step(6))
+			org.Send("07:30-09:30")
+			org.Expect(step(7))
 			org.Send("ba mươi")
 			org.Expect(tc.numberErr)
-			org.Expect(step(6))
-			org.Send("30")
 			org.Expect(step(7))
+			org.Send("30")
+			org.Expect(step(8))
 			org.Send("10")
 			org.Send("Hội trường tầng 1")
 			org.Send("Bệnh viện Bạch Mai")
 			org.Send("40")
-			org.Expect(step(11))
+			org.Expect(step(12))
 			org.Tap(unit.Name)
 			review := org.Expect(tc.review, title, "Hội trường tầng 1", unit.Name)
 			for _, label := range []string{tc.publish, tc.changeVenue, tc.changeTarget, tc.back, tc.cancel} {
@@ -96,15 +96,15 @@ func TestNewDriveFlow(t *testing.T) {
 			}
 
 			org.Tap(tc.changeVenue)
-			org.Expect(step(8), tc.askVenue)
+			org.Expect(step(9), tc.askVenue)
 			org.Send("Nhà văn hóa phường")
 			org.Expect(tc.review, "Nhà văn hóa phường")
 			org.Tap(tc.changeTarget)
-			org.Expect(step(10))
+			org.Expect(step(11))
 			org.Tap(tc.back) // keeps the target: back at the review
 			org.Expect(tc.review, "Nhà văn hóa phường", "40")
 			org.Tap(tc.back) // from the review, to the last question
-			org.Expect(step(11))
+			org.Expect(step(12))
 			org.Tap(unit.Name)
 			org.Expect(tc.review)
 			// The review waited past the drive's day: Publish checks again
@@ -112,7 +112,7 @@ func TestNewDriveFlow(t *testing.T) {
 			b.Clock.Advance(11 * 24 * time.Hour)
 			org.Tap(tc.publish)
 			org.Expect(tc.pastErr)
-			org.Expect(step(4))
+			org.Expect(step(5))
 			org.Send(now().AddDate(0, 0, 3).Format("02/01/2006"))
 			org.Expect(tc.review)
 			org.Tap(tc.publish)
@@ -180,20 +180,20 @@ func TestFlowGuardStopsRevokedOrganizer(t *testing.T) {
 	grant()
 	org := b.Phone(id, "vi")
 	org.Send("/newdrive")
-	org.Expect("Bước 1/11")
+	org.Expect("Bước 1/12")
 	org.Send("Ngày hội bị thu hồi")
-	org.Expect("Bước 2/11")
+	org.Expect("Bước 2/12")
 	revoke()
-	org.Send("Đợt 1")
+	org.Send("Hành trình đỏ")
 	org.Expect("Lệnh này chỉ dành cho ban tổ chức.")
 	grant()
-	org.Send("Đợt 1") // the refused answer was not taken: still the wave
-	org.Expect("Bước 3/11")
+	org.Tap("Bỏ qua") // the refused answer was not taken: still the campaign
+	org.Expect("Bước 4/12")
 	for _, answer := range []string{"Công đoàn", now.AddDate(0, 0, 5).Format("02/01/2006"), "08:00-10:00",
 		"30", "5", "Hội trường", "Bệnh viện 108", "20"} {
 		org.Send(answer)
 	}
-	org.Expect("Bước 11/11")
+	org.Expect("Bước 12/12")
 	org.Tap("Tất cả người hiến máu")
 	org.Expect("Xem trước", "Ngày hội bị thu hồi")
 	revoke()

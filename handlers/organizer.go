@@ -47,12 +47,12 @@ var clockRange = regexp.MustCompile(`^(\d{1,2})[:hH.](\d{2})\s*[-–—]\s*(\d{1
 // checkDraftAnswer returns the message id explaining a bad answer, or "".
 func (h *Handlers) checkDraftAnswer(step, raw string) string {
 	switch step {
-	case "title", "organizer", "venue", "hospital", "wave":
+	case "title", "organizer", "venue", "hospital":
 		if raw == "" || !textbound.Within(raw, drive.MaxVenueLen) {
 			return "nd_err_text"
 		}
 	case "date":
-		day, err := time.ParseInLocation("2/1/2006", raw, h.d.Location)
+		day, err := drive.ParseDay(raw, h.d.Now(), h.d.Location)
 		if err != nil {
 			return "nd_err_date"
 		}

@@ -20,7 +20,8 @@ import (
 // after drives, recalls of donors eligible again (recall.go) and the
 // reminders donors asked for when a deferral ends; it
 // marks who never came to an ended drive as a no-show; and for urgent
-// needs, it offers to widen an unfilled one and covers alerts sent late.
+// needs, it offers to widen an unfilled one and covers alerts sent late;
+// and it publishes and announces the drives whose announcement time came.
 // Reminders are queued in the transaction that marks them due and sent by
 // the broadcast engine, so one chat that cannot be reached delays no other.
 // In quiet hours (Deps.QuietHours) nothing but urgent needs is queued,
@@ -39,6 +40,7 @@ func (h *Handlers) SendReminders(ctx context.Context) error {
 		{"date_reminders", h.queueDateReminders},
 		{"no_shows", h.markNoShows},
 		{"urgent_due", h.sendUrgentDue},
+		{"announcements", h.queueScheduledAnnouncements},
 	}
 	var errs []error
 	for _, j := range jobs {

@@ -38,6 +38,9 @@ type driveRow struct {
 	EndsAt         time.Time       `db:"ends_at"`
 	TargetUnits    int             `db:"target_units"`
 	AudienceUnitID sql.NullInt64   `db:"audience_unit_id"`
+	VenueID        sql.NullInt64   `db:"venue_id"`
+	HospitalID     sql.NullInt64   `db:"hospital_id"`
+	AnnounceAt     sql.NullTime    `db:"announce_at"`
 	Status         string          `db:"status"`
 	CreatedBy      int64           `db:"created_by"`
 	CreatedAt      time.Time       `db:"created_at"`
@@ -45,15 +48,16 @@ type driveRow struct {
 }
 
 const driveColumns = `d.id, d.campaign_id, d.code, d.wave, d.title, d.organizer, d.hospital,
-	d.venue, d.lat, d.lon, d.starts_at, d.ends_at, d.target_units, d.audience_unit_id, d.status,
-	d.created_by, d.created_at, d.updated_at`
+	d.venue, d.lat, d.lon, d.starts_at, d.ends_at, d.target_units, d.audience_unit_id, d.venue_id,
+	d.hospital_id, d.announce_at, d.status, d.created_by, d.created_at, d.updated_at`
 
 func (r driveRow) drive() drive.Drive {
 	d := drive.Drive{
 		ID: r.ID, CampaignID: r.CampaignID.Int64, Code: r.Code, Wave: r.Wave, Title: r.Title,
 		Organizer: r.Organizer, Hospital: r.Hospital, Venue: r.Venue,
 		Start: r.StartsAt, End: r.EndsAt, TargetUnits: r.TargetUnits,
-		AudienceUnitID: r.AudienceUnitID.Int64, Status: drive.Status(r.Status),
+		AudienceUnitID: r.AudienceUnitID.Int64, VenueID: r.VenueID.Int64, HospitalID: r.HospitalID.Int64,
+		AnnounceAt: r.AnnounceAt.Time, Status: drive.Status(r.Status),
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if r.Lat.Valid && r.Lon.Valid {
@@ -92,6 +96,9 @@ func draftArgs(in drive.DraftInput) []any {
 		strings.TrimSpace(in.Hospital), strings.TrimSpace(in.Venue), lat, lon,
 		in.Start, in.End, in.TargetUnits,
 		sql.NullInt64{Int64: in.AudienceUnitID, Valid: in.AudienceUnitID != 0},
+		sql.NullInt64{Int64: in.VenueID, Valid: in.VenueID != 0},
+		sql.NullInt64{Int64: in.HospitalID, Valid: in.HospitalID != 0},
+		sql.NullTime{Time: in.AnnounceAt, Valid: !in.AnnounceAt.IsZero()},
 	}
 }
 
@@ -130,6 +137,16 @@ func (s *Store) Campaigns(ctx context.Context, offset, limit int) ([]drive.Campa
 	return cs, nil
 }
 
+// Campaign returns the campaign with the given id.
+func (s *Store) Campaign(ctx context.Context, id int64) (drive.Campaign, error) {
+	const q = `SELECT id, name, created_by, created_at FROM campaigns WHERE id = $1`
+	var c drive.Campaign
+	if err := s.q(ctx).QueryRowxContext(ctx, q, id).Scan(&c.ID, &c.Name, &c.CreatedBy, &c.CreatedAt); err != nil {
+		return drive.Campaign{}, fmt.Errorf("storage: campaign %d: %w", id, mapErr(err))
+	}
+	return c, nil
+}
+
 // CreateDrive stores a draft drive and its slots, cut from the window by
 // drive.Slots, in one transaction, under a fresh public code. The caller has
 // checked in with drive.ValidateDraft; the database re-checks the bounds.
@@ -153,8 +170,9 @@ func (s *Store) CreateDrive(ctx context.Context, in drive.DraftInput, createdBy 
 
 func (s *Store) createDrive(ctx context.Context, in drive.DraftInput, createdBy int64, slots []drive.Slot) (drive.Drive, []drive.Slot, error) {
 	const q = `INSERT INTO drives AS d (code, campaign_id, wave, title, organizer, hospital, venue,
-		lat, lon, starts_at, ends_at, target_units, audience_unit_id, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		lat, lon, starts_at, ends_at, target_units, audience_unit_id, venue_id, hospital_id, announce_at,
+		created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		RETURNING ` + driveColumns
 	tx, err := s.begin(ctx, nil)
 	if err != nil {
@@ -247,7 +265,8 @@ func lockDrive(ctx context.Context, tx *dbTx, id int64) (drive.Drive, error) {
 func (s *Store) UpdateDrive(ctx context.Context, id int64, in drive.DraftInput) (drive.Drive, []drive.Slot, error) {
 	const q = `UPDATE drives d SET campaign_id = $2, wave = $3, title = $4, organizer = $5,
 		hospital = $6, venue = $7, lat = $8, lon = $9, starts_at = $10, ends_at = $11,
-		target_units = $12, audience_unit_id = $13, updated_at = now()
+		target_units = $12, audience_unit_id = $13, venue_id = $14, hospital_id = $15,
+		announce_at = $16, updated_at = now()
 		WHERE d.id = $1 RETURNING ` + driveColumns
 	const countRegs = `SELECT count(*) FROM registrations WHERE drive_id = $1`
 	const deleteSlots = `DELETE FROM drive_slots WHERE drive_id = $1`

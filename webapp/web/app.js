@@ -24,6 +24,7 @@ const console_ = (() => {
       const err = new Error(data.message || data.error);
       err.status = res.status;
       err.code = data.error;
+      err.data = data; // e.g. a form's "fields": texts beside its inputs
       throw err;
     }
     return data;

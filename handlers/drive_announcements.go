@@ -1,0 +1,85 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"donorbot/botapi"
+	"donorbot/drive"
+	"donorbot/storage"
+)
+
+// queueScheduledAnnouncements publishes and announces each drive whose
+// announcement time has come (set in the console's form), once:
+// storage.AnnounceDrive claims it in the transaction that queues it.
+// Announcements are not held for quiet hours: the organizer chose the time.
+func (h *Handlers) queueScheduledAnnouncements(ctx context.Context) error {
+	due, err := h.d.Store.DueAnnouncements(ctx, h.d.Now(), 20)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, d := range due {
+		if _, err := h.announceQueued(ctx, d); err != nil {
+			errs = append(errs, fmt.Errorf("announce drive %d: %w", d.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// announceQueued publishes the drive and queues its announcement to its
+// audience, each donor in their language with a Register button, unless
+// it was announced already; it returns how many donors it queued.
+func (h *Handlers) announceQueued(ctx context.Context, d drive.Drive) (int, error) {
+	msgs, err := h.renderAnnouncement(ctx, d)
+	if err != nil {
+		return 0, err
+	}
+	announced, err := h.d.Store.AnnounceDrive(ctx, d.ID, h.d.Now(), msgs)
+	if err != nil || !announced {
+		return 0, err
+	}
+	h.reportQueued("announcements", map[string]int{"announcement": len(msgs)})
+	h.d.Log.Info("drive announced", "drive_id", d.ID, "recipients", len(msgs))
+	return len(msgs), nil
+}
+
+// renderAnnouncement is the announcement of d (announceDrive's message) to
+// each donor of its audience.
+func (h *Handlers) renderAnnouncement(ctx context.Context, d drive.Drive) ([]storage.ScheduledMessage, error) {
+	recipients, err := h.d.Store.AudienceRecipients(ctx, d.AudienceUnitID)
+	if err != nil {
+		return nil, err
+	}
+	slots, err := h.d.Store.DriveSlots(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	seats := 0
+	for _, s := range slots {
+		seats += s.SeatsLeft()
+	}
+	type rendered struct {
+		text   string
+		markup json.RawMessage
+	}
+	byLang := map[string]rendered{}
+	msgs := make([]storage.ScheduledMessage, 0, len(recipients))
+	for _, r := range recipients {
+		m, ok := byLang[r.Language]
+		if !ok {
+			lt := h.as(r.Language)
+			kb := rows(1, botapi.Button{Text: lt.text("btn_register"), CallbackData: encodeCallback("drv", "open", id(d.ID))})
+			raw, err := json.Marshal(kb)
+			if err != nil {
+				return nil, fmt.Errorf("announcement markup: %w", err)
+			}
+			m = rendered{lt.textf("drive_announcement", map[string]any{"Card": lt.driveCard(d, seats)}), raw}
+			byLang[r.Language] = m
+		}
+		msgs = append(msgs, storage.ScheduledMessage{ChatID: r.ChatID, Text: m.text, ReplyMarkup: m.markup})
+	}
+	return msgs, nil
+}
