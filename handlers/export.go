@@ -66,7 +66,7 @@ func (h *Handlers) onExport(ctx context.Context, t *turn) error {
 	if err := h.d.Store.AuditExport(ctx, t.userID, d.ID, d.Code, slotID, n); err != nil {
 		return err
 	}
-	name := "dang-ky-" + d.Code
+	name := t.text("exp_file") + "-" + d.Code
 	if slotID != 0 {
 		name += "-" + id(slotID)
 	}
