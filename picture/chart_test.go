@@ -122,3 +122,12 @@ func TestDrawChartTargetLine(t *testing.T) {
 		t.Error("a chart of no bars was drawn")
 	}
 }
+
+func BenchmarkDrawChart(b *testing.B) {
+	c := sampleChart()
+	for b.Loop() {
+		if _, err := DrawChart(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -96,7 +96,7 @@ func DrawPoster(p Poster) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, c.img); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, toPaletted(c.img, posterPalette)); err != nil {
 		return nil, fmt.Errorf("picture: encode poster: %w", err)
 	}
 	return withDPI(buf.Bytes(), PosterDPI)
