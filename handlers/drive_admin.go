@@ -3,12 +3,14 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/drive"
+	"donorbot/picture"
 	"donorbot/storage"
 )
 
@@ -99,14 +101,26 @@ func (h *Handlers) onQRButton(ctx context.Context, t *turn) error {
 	return h.sendQR(ctx, t, d)
 }
 
-// sendQR sends the drive's QR code poster.
+// sendQR sends the drive's printable A4 poster, in the reader's language,
+// as a document: Telegram recompresses a photo to a size that no longer
+// prints sharp.
 func (h *Handlers) sendQR(ctx context.Context, t *turn, d drive.Drive) error {
 	link := drive.DeepLink(h.d.BotUsername, d.Code)
-	png, err := drive.QRPoster(link, d.Title, t.driveCard(d, 0))
-	if err != nil {
-		return err
+	wave := ""
+	if d.Wave != "" {
+		wave = h.waveIn(t.lang, d.Wave)
 	}
-	return t.sendPhoto(ctx, "qr-"+d.Code+".png", png, t.textf("qr_caption", map[string]any{"Title": d.Title, "Link": link}))
+	png, err := picture.DrawPoster(picture.Poster{
+		Wave: wave, Title: d.Title, Date: t.date(d.Start),
+		Time:  t.textf("poster_time", map[string]any{"From": t.clock(d.Start), "To": t.clock(d.End)}),
+		Lines: [][2]string{{t.text("poster_venue"), d.Venue}, {t.text("poster_hospital"), d.Hospital}},
+		Scan:  t.text("poster_scan"), Link: link,
+	})
+	if err != nil {
+		return fmt.Errorf("poster of drive %d: %w", d.ID, err)
+	}
+	caption := shorten(t.textf("poster_caption", map[string]any{"Title": d.Title, "Link": link}), 1024)
+	return t.sendDocument(ctx, t.text("poster_file")+"-"+d.Code+".png", png, caption)
 }
 
 // cancelDrive asks the organizer to confirm cancelling a drive.

@@ -1,15 +1,11 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"donorbot/internal/bottest"
 	"donorbot/internal/testenv"
@@ -62,7 +58,7 @@ func TestExportRegistrationList(t *testing.T) {
 	if err := b.Store.AddDonation(ctx, anhID, time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC), "whole_blood", 350, "self_report", 0); err != nil {
 		t.Fatal(err)
 	}
-	registerScreened(t, b, anhID, slots[0].ID, `[{"Question":"tattoo","Yes":true},{"Question":"ill","Yes":false}]`, 350)
+	registerScreened(t, b, anhID, slots[0].ID, `[{"Question":"m6","Yes":true},{"Question":"ill_now","Yes":false},{"Question":"d14","Yes":true}]`, 350)
 	registerScreened(t, b, hyperlinkID, slots[0].ID, "", 0)
 	// Bình told at screening of a donation elsewhere: counted as on every
 	// screen (history.Merge), with only its month known.
@@ -79,14 +75,8 @@ func TestExportRegistrationList(t *testing.T) {
 	org.Tap("Tất cả khung giờ")
 	docs := documents(t, b, org, 2, before)
 	csvData, xlsxData := docs["dang-ky-"+d.Code+".csv"], docs["dang-ky-"+d.Code+".xlsx"]
-	if !bytes.HasPrefix(csvData, []byte("\xef\xbb\xbf")) {
-		t.Fatalf("CSV lacks the UTF-8 BOM: %q", csvData[:min(10, len(csvData))])
-	}
-	records, err := csv.NewReader(bytes.NewReader(csvData[3:])).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantHeader := []string{"Khung giờ", "Họ và tên", "Điện thoại", "Ngày sinh", "Giới tính", "Nhóm máu",
+	records := readCSV(t, csvData)
+	wantHeader := []string{"Khung giờ", "Họ và tên", "Điện thoại", "Ngày sinh", "Tuổi", "Giới tính", "Nhóm máu",
 		"Đơn vị/CLB", "Trạng thái", "Sàng lọc", "Câu trả lời cần lưu ý", "Thể tích cho phép (ml)",
 		"Số lần đã hiến", "Lần hiến gần nhất"}
 	if !slices.Equal(records[0], wantHeader) {
@@ -100,42 +90,37 @@ func TestExportRegistrationList(t *testing.T) {
 		byName[r[1]] = r
 	}
 	anh := byName["Nguyễn Thị Ánh"]
-	slot0 := slots[0].Start.In(loc(t)).Format("02/01/2006 15:04")
-	want := []string{slot0, "Nguyễn Thị Ánh", "'+84912000110", "17/05/1990", "Nam", "A+", "Công an phường Kim Mã",
-		"đã xác nhận", "đủ điều kiện", "tattoo", "350", "1", "02/03/2025"}
+	slot0 := slots[0].Start.In(loc(t))
+	flagged := "Trong 6 tháng: xăm, xỏ lỗ, châm cứu, sụt cân, nổi hạch hoặc phơi nhiễm máu; " +
+		"Trong 14 ngày: cúm, cảm lạnh, ho, sốt hoặc đau họng"
+	want := []string{slot0.Format("02/01/2006 15:04"), "Nguyễn Thị Ánh", "0912 000 110", "17/05/1990",
+		itoa(int64(ageOn(1990, 5, 17, slot0))), "Nam", "A+", "Công an phường Kim Mã",
+		"đã xác nhận", "đủ điều kiện", flagged, "350", "1", "02/03/2025"}
 	if !slices.Equal(anh, want) {
 		t.Errorf("CSV row:\n got %q\nwant %q", anh, want)
 	}
-	if binh := byName["Trần Văn Bình"]; binh[11] != "1" || binh[12] != "02/2030" {
-		t.Errorf("Bình's reported donation: count %q, last %q", binh[11], binh[12])
+	if binh := byName["Trần Văn Bình"]; binh[10] != "Đã từng hiến máu" || binh[12] != "1" || binh[13] != "02/2030" {
+		t.Errorf("Bình's reported donation: flagged %q, count %q, last %q", binh[10], binh[12], binh[13])
 	}
 	if _, ok := byName[`'=HYPERLINK("http://x")`]; !ok {
 		t.Errorf("a name starting with = is not defused in the CSV: %q", records)
 	}
 
-	book, err := excelize.OpenReader(bytes.NewReader(xlsxData))
-	if err != nil {
-		t.Fatal(err)
+	sheet := checkXLSX(t, xlsxData, d.Start.In(loc(t)).Format("02.01.2006")+" Ngày hội Xuất danh s", wantHeader, 4)
+	if got := sheet.text("B3"); got != "Nguyễn Thị Ánh" {
+		t.Fatalf("XLSX row 3 is %q's", got)
 	}
-	sheet, err := book.GetRows(book.GetSheetName(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sheet) != 4 || !slices.Equal(sheet[0], wantHeader) {
-		t.Fatalf("XLSX rows: %q", sheet)
-	}
-	found := false
-	for _, r := range sheet[1:] {
-		if len(r) > 2 && r[1] == "Nguyễn Thị Ánh" {
-			found = true
-			if r[2] != "+84912000110" || r[9] != "tattoo" || r[12] != "02/03/2025" {
-				t.Errorf("XLSX row: %q", r)
-			}
-		}
-	}
-	if !found {
-		t.Errorf("XLSX lacks Ánh: %q", sheet)
-	}
+	sheet.expectText("C3", "0912 000 110")
+	sheet.expectText("K3", flagged)
+	sheet.expectDate("A3", "dd/mm/yyyy hh:mm", slot0)
+	sheet.expectDate("D3", "dd/mm/yyyy", time.Date(1990, 5, 17, 0, 0, 0, 0, time.UTC))
+	sheet.expectNumber("E3", ageOn(1990, 5, 17, slot0))
+	sheet.expectNumber("L3", 350)
+	sheet.expectNumber("M3", 1)
+	sheet.expectDate("N3", "dd/mm/yyyy", time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC))
+	sheet.expectText("B4", "Trần Văn Bình")
+	sheet.expectDate("N4", "mm/yyyy", time.Date(2030, 2, 1, 0, 0, 0, 0, time.UTC))
+	sheet.expectText("B2", `=HYPERLINK("http://x")`) // a typed text cell: never run
 
 	// One slot alone.
 	before = lastID(org)
@@ -150,10 +135,7 @@ func TestExportRegistrationList(t *testing.T) {
 			slotCSV = data
 		}
 	}
-	records, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(slotCSV, []byte("\xef\xbb\xbf")))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	records = readCSV(t, slotCSV)
 	if len(records) != 2 || records[1][1] != "Trần Văn Bình" {
 		t.Errorf("slot export: %q", records)
 	}

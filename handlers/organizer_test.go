@@ -106,8 +106,8 @@ func TestNewDriveAnnouncePublish(t *testing.T) {
 	posters := func() int {
 		n := 0
 		for _, m := range org.Messages() {
-			if m.Photo != nil {
-				if img, err := png.Decode(bytes.NewReader(m.Photo.Data)); err == nil && img.Bounds().Dx() > 100 {
+			if m.Document != nil && m.Document.Name == "ap-phich-"+code+".png" {
+				if img, err := png.Decode(bytes.NewReader(m.Document.Data)); err == nil && img.Bounds().Dx() > 100 {
 					n++
 				}
 			}

@@ -3,9 +3,11 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"donorbot/drive"
+	"donorbot/picture"
 	"donorbot/storage"
 	"donorbot/textbound"
 )
@@ -59,11 +61,11 @@ func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error
 	var b strings.Builder
 	b.WriteString(t.textf("stats_drive", data))
 	b.WriteString("\n\n" + t.text("stats_by_slot"))
-	bars := make([]drive.Bar, 0, len(slots))
+	bars := make([]picture.Bar, 0, len(slots)+1)
 	for _, s := range slots {
 		label := t.clock(s.Start)
 		b.WriteString("\n" + t.textf("stats_line", map[string]any{"Label": label, "Registered": s.Registered, "Donated": s.Donated}))
-		bars = append(bars, drive.Bar{Label: label, Registered: s.Registered, Donated: s.Donated})
+		bars = append(bars, picture.Bar{Label: label, Registered: s.Registered, Donated: s.Donated})
 	}
 	if len(units) > 0 {
 		b.WriteString("\n\n" + t.text("stats_by_unit"))
@@ -86,6 +88,12 @@ func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error
 	if err := t.reply(ctx, b.String(), nil); err != nil {
 		return err
 	}
+	// The drive's target is for the whole day: the chart sets it against a
+	// group of the totals, not against each slot.
+	if len(bars) > 0 {
+		bars = append(bars, picture.Bar{Label: t.text("chart_total"), Registered: total.Registered,
+			Donated: total.Donated, Target: total.Target})
+	}
 	return h.sendChart(ctx, t, "stats-"+d.Code+".png", bars)
 }
 
@@ -106,13 +114,13 @@ func (h *Handlers) campaignStats(ctx context.Context, t *turn, c drive.Campaign)
 		return t.reply(ctx, b.String(), nil)
 	}
 	b.WriteString("\n\n" + t.text("stats_by_wave"))
-	bars := make([]drive.Bar, 0, len(waves))
+	bars := make([]picture.Bar, 0, len(waves))
 	for _, w := range waves {
 		wave := h.waveIn(t.lang, w.Label)
 		label := wave + " (" + t.date(w.Start) + ")"
 		b.WriteString("\n" + t.textf("stats_wave_line", map[string]any{"Label": label, "Registered": w.Registered,
 			"Donated": w.Donated, "Target": w.Target, "Percent": w.Percent()}))
-		bars = append(bars, drive.Bar{Label: wave, Registered: w.Registered, Donated: w.Donated})
+		bars = append(bars, picture.Bar{Label: wave, Registered: w.Registered, Donated: w.Donated, Target: w.Target})
 	}
 	if err := t.reply(ctx, b.String(), nil); err != nil {
 		return err
@@ -128,14 +136,22 @@ func progressData(p storage.Progress) map[string]any {
 	}
 }
 
-// sendChart sends the bar chart of registered against donated as a photo.
-func (h *Handlers) sendChart(ctx context.Context, t *turn, name string, bars []drive.Bar) error {
+// sendChart sends the bar chart of registered against donated, each
+// group's target labelled in the reader's language, as a photo: it is read
+// on the phone, not printed.
+func (h *Handlers) sendChart(ctx context.Context, t *turn, name string, bars []picture.Bar) error {
 	if len(bars) == 0 {
 		return nil
 	}
-	png, err := drive.BarChart(bars)
+	for i, b := range bars {
+		if b.Target > 0 {
+			bars[i].TargetLabel = t.textf("chart_target", map[string]any{"Target": b.Target})
+		}
+	}
+	png, err := picture.DrawChart(picture.Chart{Bars: bars,
+		Legend: [2]string{t.text("chart_registered"), t.text("chart_donated")}})
 	if err != nil {
-		return err
+		return fmt.Errorf("chart %s: %w", name, err)
 	}
 	return t.sendPhoto(ctx, name, png, t.text("stats_chart_caption"))
 }

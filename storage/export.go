@@ -24,7 +24,7 @@ type ExportRow struct {
 	Units           string         `db:"units"`
 	Status          string         `db:"status"`
 	Screened        bool           `db:"screened"`
-	Flagged         string         `db:"flagged"` // question ids answered Yes, comma-separated
+	Flagged         pq.StringArray `db:"flagged"` // ids of the questions answered Yes, in the questionnaire's order
 	AllowedVolumeML sql.NullInt64  `db:"allowed_volume_ml"`
 	// Donations and LastDonation are the donor's history as every screen
 	// counts it (history.Merge): records and donations reported at
@@ -50,8 +50,9 @@ func (s *Store) ExportRegistrations(ctx context.Context, driveID, slotID int64, 
 				JOIN units u ON u.id = m.unit_id WHERE m.donor_id = dn.id), '') AS units,
 			r.status, r.screening_answers IS NOT NULL AS screened,
 			coalesce(CASE WHEN jsonb_typeof(r.screening_answers) = 'array' THEN
-				(SELECT string_agg(a->>'Question', ', ') FROM jsonb_array_elements(r.screening_answers) a
-				 WHERE a->>'Yes' = 'true') END, '') AS flagged,
+				(SELECT array_agg(a.value->>'Question' ORDER BY a.ordinality)
+				 FROM jsonb_array_elements(r.screening_answers) WITH ORDINALITY a
+				 WHERE a.value->>'Yes' = 'true') END, '{}') AS flagged,
 			r.allowed_volume_ml, h.donation_dates, q.reported
 		FROM registrations r
 		JOIN drive_slots sl ON sl.id = r.slot_id
