@@ -145,7 +145,7 @@ type ManagedFilters struct {
 }
 
 // ManagedDriveFilters lists the campaigns, waves and units of the drives q
-// selects (its filters but the user's rule ignored).
+// may select: those of every drive the user manages, whatever q's filters.
 func (s *Store) ManagedDriveFilters(ctx context.Context, q ManagedQuery) (ManagedFilters, error) {
 	mine := ManagedQuery{UserID: q.UserID, Admin: q.Admin, Today: q.Today}
 	args := mine.args()
