@@ -163,13 +163,13 @@ func TestConsoleMyDrives(t *testing.T) {
 	}
 
 	for q, want := range map[string][]string{
-		"?campaign=" + itoa(camp.ID):         {"Ngày hội A1"},
+		"?campaign=" + itoa(camp.ID):        {"Ngày hội A1"},
 		"?wave=" + url.QueryEscape("Đợt 7"): {"Ngày hội A1"},
-		"?unit=" + itoa(unitA.ID):            {"Ngày hội A3", "Ngày hội A1", "Ngày hội A2"},
-		"?unit=" + itoa(unitB.ID):            nil,
-		"?status=past":                       {"Ngày hội A2"},
-		"?status=upcoming":                   {"Ngày hội A3", "Ngày hội A1"},
-		"?status=all&per=1&page=2":           {"Ngày hội A1"},
+		"?unit=" + itoa(unitA.ID):           {"Ngày hội A3", "Ngày hội A1", "Ngày hội A2"},
+		"?unit=" + itoa(unitB.ID):           nil,
+		"?status=past":                      {"Ngày hội A2"},
+		"?status=upcoming":                  {"Ngày hội A3", "Ngày hội A1"},
+		"?status=all&per=1&page=2":          {"Ngày hội A1"},
 	} {
 		if got := titles(listDrives(t, org, q)); !slices.Equal(got, want) {
 			t.Errorf("GET /drives%s lists %q, want %q", q, got, want)
