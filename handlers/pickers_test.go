@@ -218,7 +218,8 @@ func pickersIn(t *testing.T, b *bottest.Bot, tc pickerTexts) {
 }
 
 // TestPickerPages: an organizer with more drives than a picker shows pages
-// through them, the nearest first, in the same message.
+// through them, the nearest first, in the same message; one with none is
+// told so.
 func TestPickerPages(t *testing.T) {
 	b := bottest.Start(t)
 	org := b.NewPhone("vi")
@@ -245,4 +246,10 @@ func TestPickerPages(t *testing.T) {
 	}
 	org.TapIn(m.ID, second[0])
 	org.ExpectMatch(func(m telegramtest.Message) bool { return strings.Contains(m.Caption, "«Ngày hội trang 7»") })
+
+	// An organizer of a unit with no drive yet is told so, not shown a usage line.
+	empty := b.NewPhone("en")
+	grant(t, b, empty.User.ID, storage.RoleOrganizer, newUnit(t, b, "Empty unit").ID)
+	empty.Send("/stats")
+	empty.Expect("You manage no drive yet.")
 }
