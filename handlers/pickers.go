@@ -24,7 +24,8 @@ const pickerPageSize = 6
 const pickerMaxPage = 10000
 
 // pickerCommands are the commands with a picker, by the message id of
-// their usage line (what organizerDrive is given).
+// their usage line (what organizerDrive is given). /stats offers its
+// picker itself, since its argument may also be a campaign's name.
 var pickerCommands = map[string]string{
 	"checkin_usage": "checkin", "export_usage": "export", "qr_usage": "qr",
 	"editdrive_usage": "editdrive", "canceldrive_usage": "canceldrive", "stats_usage": "stats",
