@@ -32,3 +32,13 @@ func Month(lang string, d time.Time) string {
 	}
 	return d.Format("Jan 2006")
 }
+
+// Short writes the date of d with its weekday but no year, for a button
+// where the year is near enough: "Thứ Bảy 19/12" for "vi", "Sat 19 Dec"
+// for "en".
+func Short(lang string, d time.Time) string {
+	if lang == "vi" {
+		return vietnameseWeekdays[d.Weekday()] + " " + d.Format("02/01")
+	}
+	return d.Format("Mon 2 Jan")
+}

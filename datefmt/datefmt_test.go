@@ -42,3 +42,13 @@ func TestMonth(t *testing.T) {
 		t.Errorf("Month(en) = %q", got)
 	}
 }
+
+func TestShort(t *testing.T) {
+	d := time.Date(2026, 12, 19, 0, 0, 0, 0, time.UTC)
+	if got := Short("vi", d); got != "Thứ Bảy 19/12" {
+		t.Errorf("Short(vi) = %q", got)
+	}
+	if got := Short("en", d); got != "Sat 19 Dec" {
+		t.Errorf("Short(en) = %q", got)
+	}
+}

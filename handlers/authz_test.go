@@ -56,7 +56,7 @@ var (
 		"consent": anyone, "edit": anyone, "forget": anyone,
 		"lang": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
 		"rmd": anyone, "cdrv": organizersOnly, "bcx": organizersOnly,
-		"qrb": organizersOnly,
+		"qrb": organizersOnly, "pick": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
 		"resd": organizersOnly, "resfix": organizersOnly,
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
@@ -188,7 +188,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // ownedCommands/ownedCallbacks or named in notObjectScoped with the reason.
 var (
 	ownedCommands   = []string{"qr", "canceldrive", "editdrive", "export", "checkin", "stats", "campaign"}
-	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "bcx", "urgadm", "cinv", "qrb"}
+	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "bcx", "urgadm", "cinv", "qrb", "pick"}
 	notObjectScoped = map[string]string{
 		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings",
 		"cancel": "own conversation", "forget": "own data", "eligibility": "own data", "drives": "public list",
@@ -299,6 +299,7 @@ func TestOwnershipMatrix(t *testing.T) {
 		"cdrv":     {{otherOrganizer, "cdrv:v1:" + dr}},
 		"qrb":      {{otherOrganizer, "qrb:v1:" + dr}},
 		"exp":      {{otherOrganizer, "exp:v1:" + dr + ":0"}},
+		"pick":     {{otherOrganizer, "pick:v1:export:d" + dr}, {otherOrganizer, "pick:v1:canceldrive:d" + dr}},
 		"ci":       {{otherOrganizer, "ci:v1:" + rg}},
 		"res":      {{otherOrganizer, "res:v1:" + rg + ":350"}},
 		"resk":     {{otherOrganizer, "resk:v1:" + rg + ":350:whole_blood"}},

@@ -90,6 +90,7 @@ func (h *Handlers) consoleRoutes() []consoleRoute {
 	}
 	routes = append(routes, h.consoleProgressRoutes()...)
 	routes = append(routes, h.consoleFormRoutes()...)
+	routes = append(routes, h.consoleDrivesRoutes()...)
 	return routes
 }
 

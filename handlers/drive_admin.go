@@ -62,10 +62,15 @@ func (h *Handlers) broadcastInLanguages(ctx context.Context, to []storage.Recipi
 	return nil
 }
 
-// organizerDrive loads the drive named by code in a command's arguments.
+// organizerDrive loads the drive named by code in a command's arguments;
+// without one, it offers a picker of the user's drives when the command
+// has one (pickers.go), else the usage line.
 func (h *Handlers) organizerDrive(ctx context.Context, t *turn, usage string) (drive.Drive, bool, error) {
 	code := strings.TrimSpace(t.args)
 	if code == "" {
+		if command := pickerFor(usage); command != "" {
+			return drive.Drive{}, false, h.offerDrives(ctx, t, command, 0)
+		}
 		return drive.Drive{}, false, t.reply(ctx, t.text(usage), nil)
 	}
 	d, err := h.d.Store.DriveByCode(ctx, code)

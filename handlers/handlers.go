@@ -141,6 +141,7 @@ func (h *Handlers) routes() {
 		"qrb":     h.organizerOnly(h.onQRButton),       // qrb:v1:<drive>
 		"bcx":     h.organizerOnly(h.onStopBroadcast),  // bcx:v1:<broadcast>
 		"exp":     h.organizerOnly(h.onExport),         // exp:v1:<drive>:<slot|0>
+		"pick":    h.organizerOnly(h.onPick),           // pick:v1:<command>:d<drive>|p<page> (see pickers.go)
 		"ci":      h.organizerOnly(h.onCheckinChoice),  // ci:v1:<registration>
 		"res":     h.organizerOnly(h.onResultVolume),   // res:v1:<registration>:<ml>[:fix]
 		"resk":    h.organizerOnly(h.onResultKind),     // resk:v1:<registration>:<ml>:<kind>[:fix]

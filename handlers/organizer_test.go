@@ -119,7 +119,7 @@ func TestNewDriveAnnouncePublish(t *testing.T) {
 	org.Send("/qr " + code)
 	b.API.WaitUntil(t, "QR poster", func() bool { return posters() == 2 })
 	org.Send("/qr")
-	org.Expect("Cách dùng: /qr")
+	org.Expect("Chọn ngày hội cho /qr") // a picker of their drives, not the usage line
 }
 
 func TestNewDriveRefusesBadNumbersAndDates(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 func (h *Handlers) stats(ctx context.Context, t *turn) error {
 	query := strings.TrimSpace(t.args)
 	if query == "" {
-		return t.reply(ctx, t.text("stats_usage"), nil)
+		return h.offerDrives(ctx, t, "stats", 0)
 	}
 	d, err := h.d.Store.DriveByCode(ctx, query)
 	switch {
