@@ -207,14 +207,18 @@ func (h *Handlers) arrivalFromButton(ctx context.Context, t *turn) (storage.Arri
 
 // checkinClosed explains why the drive's desk is closed at the handlers'
 // clock, or is "" while it is open.
-func (h *Handlers) checkinClosed(t *turn, d drive.Drive) string {
+func (h *Handlers) checkinClosed(t *turn, d drive.Drive) string { return h.checkinClosedIn(t.lang, d) }
+
+// checkinClosedIn is checkinClosed for a reader of lang: the chat desk and
+// the console's gate open and close by the same rule.
+func (h *Handlers) checkinClosedIn(lang string, d drive.Drive) string {
 	err := drive.CheckinOpen(d.Start, d.End, h.d.Now(), h.d.Location, h.d.CheckinOpens)
 	if errors.Is(err, drive.ErrCheckinNotOpen) {
 		opens, _ := drive.CheckinWindow(d.Start, d.End, h.d.Location, h.d.CheckinOpens)
-		return t.textf("checkin_not_open", map[string]any{"Title": d.Title, "Opens": h.clock(opens) + " " + t.date(opens)})
+		return h.textIn(lang, "checkin_not_open", map[string]any{"Title": d.Title, "Opens": h.clock(opens) + " " + h.date(lang, opens)})
 	}
 	if err != nil {
-		return t.textf("checkin_over", map[string]any{"Title": d.Title})
+		return h.textIn(lang, "checkin_over", map[string]any{"Title": d.Title})
 	}
 	return ""
 }

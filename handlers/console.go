@@ -83,9 +83,11 @@ func (h *Handlers) Console(botToken string) http.Handler {
 
 // consoleRoutes is the console's whole API.
 func (h *Handlers) consoleRoutes() []consoleRoute {
-	return []consoleRoute{
+	routes := []consoleRoute{
 		{"GET /me", h.consoleMe},
 	}
+	routes = append(routes, h.consoleGateRoutes()...)
+	return routes
 }
 
 // ConsoleMaxAge is how long an initData is accepted after Telegram issued
