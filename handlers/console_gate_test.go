@@ -61,7 +61,7 @@ func TestConsoleGate(t *testing.T) {
 		Open   bool
 		Closed string
 	}
-	gate.Get("/drives/" + itoa(d.ID) + "/gate").Decode(t, &g)
+	gate.Get("/drives/"+itoa(d.ID)+"/gate").Decode(t, &g)
 	opens := d.Start.Add(-time.Hour)
 	if g.Open || !strings.Contains(g.Closed, "mở lúc "+opens.In(loc(t)).Format("15:04")+" "+shownDate(t, "vi", opens)) {
 		t.Errorf("the gate the day before: %+v", g)
