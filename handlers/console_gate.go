@@ -181,12 +181,14 @@ func (h *Handlers) consoleResult(ctx context.Context, c *consoleCall) (any, erro
 	if !a.CheckedInAt.Valid {
 		return nil, errConsoleNotCheckedIn
 	}
-	// A second result corrects the first, with an audit entry; one sent
-	// meanwhile from another phone is corrected too.
+	// A second result corrects the first, with an audit entry. Another
+	// phone may record or undo meanwhile: the result is then recorded the
+	// other way.
 	st := drive.RegStatus(a.Status)
-	_, err = h.saveResult(ctx, c.User.ID, a, res, st == drive.RegAttended || st == drive.RegDeferred)
-	if errors.Is(err, storage.ErrResultRecorded) {
-		_, err = h.saveResult(ctx, c.User.ID, a, res, true)
+	fix := st == drive.RegAttended || st == drive.RegDeferred
+	_, err = h.saveResult(ctx, c.User.ID, a, res, fix)
+	if !fix && errors.Is(err, storage.ErrResultRecorded) || fix && errors.Is(err, storage.ErrNoResult) {
+		_, err = h.saveResult(ctx, c.User.ID, a, res, !fix)
 	}
 	switch {
 	case errors.Is(err, storage.ErrResultUnchanged):
