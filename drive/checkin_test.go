@@ -41,6 +41,12 @@ func FuzzParseCheckinCode(f *testing.F) {
 	f.Add(CheckinCode(secret, 7201, now.Add(time.Hour)))
 	f.Add("a-b-c")
 	f.Add("--")
+	// What the console's camera may read from any QR at a gate: a link, a
+	// code with a line break, a code with its MAC altered.
+	f.Add("https://t.me/donorbot?start=d_aw6jsndg64")
+	valid := CheckinCode(secret, 7201, now.Add(time.Hour))
+	f.Add("\n" + valid + "\r\n")
+	f.Add(valid[:len(valid)-10] + "AAAAAAAAAA")
 	f.Fuzz(func(t *testing.T, code string) {
 		id, err := ParseCheckinCode(secret, code, now)
 		if err == nil && CheckinCode(secret, id, now.Add(time.Hour)) == "" {

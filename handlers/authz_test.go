@@ -58,7 +58,7 @@ var (
 		"rmd": anyone, "cdrv": organizersOnly, "bcx": organizersOnly,
 		"qrb": organizersOnly, "pick": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
-		"resd": organizersOnly, "resfix": organizersOnly,
+		"resd": organizersOnly, "resfix": organizersOnly, "resundo": organizersOnly,
 		// urg answers only the tapper's own alert (TestUrgentRights); urgadm
 		// also checks the need's club.
 		"avail": anyone, "urg": anyone, "urgadm": clubAdminsOnly,
@@ -188,7 +188,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // ownedCommands/ownedCallbacks or named in notObjectScoped with the reason.
 var (
 	ownedCommands   = []string{"qr", "canceldrive", "editdrive", "export", "checkin", "stats", "campaign"}
-	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "bcx", "urgadm", "cinv", "qrb", "pick"}
+	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "resundo", "bcx", "urgadm", "cinv", "qrb", "pick"}
 	notObjectScoped = map[string]string{
 		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings",
 		"cancel": "own conversation", "forget": "own data", "eligibility": "own data", "drives": "public list",
@@ -305,6 +305,7 @@ func TestOwnershipMatrix(t *testing.T) {
 		"resk":     {{otherOrganizer, "resk:v1:" + rg + ":350:whole_blood"}},
 		"resd":     {{otherOrganizer, "resd:v1:" + rg}, {otherOrganizer, "resd:v1:" + rg + ":fix"}},
 		"resfix":   {{otherOrganizer, "resfix:v1:" + rg}, {otherOrganizer, "res:v1:" + rg + ":350:fix"}},
+		"resundo":  {{otherOrganizer, "resundo:v1:" + rg}},
 		"bcx":      {{otherOrganizer, "bcx:v1:" + itoa(alert.ID)}},
 		"urgadm": {{otherClubAdmin, "urgadm:v1:" + n + ":fill"}, {otherClubAdmin, "urgadm:v1:" + n + ":compatible"},
 			{otherClubAdmin, "urgadm:v1:" + n + ":all"}, {otherClubAdmin, "urgadm:v1:" + n + ":show"},

@@ -68,7 +68,9 @@ func FuzzDecodeCallback(f *testing.F) {
 		// Cancel asks first; the next steps of journey ends; a poster.
 		"drv:v1:cancelok:7", "drv:v1:keep:7", "home:v1:mydrives", "home:v1:grant", "qrb:v1:2",
 		// A recall's register and stop buttons, and forged settings.
-		"drv:v1:slot:12:345", "rcl:v1:off", "rcl:v1:on", "set:v1:setlang:fr", "set:v1:recall:maybe", "set:v1:units:9"} {
+		"drv:v1:slot:12:345", "rcl:v1:off", "rcl:v1:on", "set:v1:setlang:fr", "set:v1:recall:maybe", "set:v1:units:9",
+		// Undoing a result: another drive's registration, none recorded.
+		"resundo:v1:4", "resundo:v1:-4", "resundo:v1:4:fix"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

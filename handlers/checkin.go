@@ -207,14 +207,18 @@ func (h *Handlers) arrivalFromButton(ctx context.Context, t *turn) (storage.Arri
 
 // checkinClosed explains why the drive's desk is closed at the handlers'
 // clock, or is "" while it is open.
-func (h *Handlers) checkinClosed(t *turn, d drive.Drive) string {
+func (h *Handlers) checkinClosed(t *turn, d drive.Drive) string { return h.checkinClosedIn(t.lang, d) }
+
+// checkinClosedIn is checkinClosed for a reader of lang: the chat desk and
+// the console's gate open and close by the same rule.
+func (h *Handlers) checkinClosedIn(lang string, d drive.Drive) string {
 	err := drive.CheckinOpen(d.Start, d.End, h.d.Now(), h.d.Location, h.d.CheckinOpens)
 	if errors.Is(err, drive.ErrCheckinNotOpen) {
 		opens, _ := drive.CheckinWindow(d.Start, d.End, h.d.Location, h.d.CheckinOpens)
-		return t.textf("checkin_not_open", map[string]any{"Title": d.Title, "Opens": h.clock(opens) + " " + t.date(opens)})
+		return h.textIn(lang, "checkin_not_open", map[string]any{"Title": d.Title, "Opens": h.clock(opens) + " " + h.date(lang, opens)})
 	}
 	if err != nil {
-		return t.textf("checkin_over", map[string]any{"Title": d.Title})
+		return h.textIn(lang, "checkin_over", map[string]any{"Title": d.Title})
 	}
 	return ""
 }
@@ -228,8 +232,7 @@ func (h *Handlers) checkInArrival(ctx context.Context, t *turn, d drive.Drive, a
 	}
 	err := h.d.Store.CheckIn(ctx, a.DriveID, a.RegistrationID, t.userID, h.d.Now())
 	if errors.Is(err, storage.ErrNotLive) {
-		return t.reply(ctx, t.textf("checkin_already_result", map[string]any{"Status": t.text("reg_" + a.Status)}),
-			h.fixResultButton(t, a))
+		return h.replyNotLive(ctx, t, a)
 	}
 	if err != nil {
 		return err
@@ -246,21 +249,23 @@ func (h *Handlers) checkInArrival(ctx context.Context, t *turn, d drive.Drive, a
 	if err != nil {
 		return err
 	}
-	text := t.textf("checkin_done", map[string]any{"Status": status,
-		"Name": shorten(a.FullName.String, profile.MaxNameLen), "Phone": profile.LocalPhone(a.Phone.String), "Blood": blood,
-		"Slot":      t.clock(a.SlotStart) + "–" + t.clock(a.SlotEnd),
-		"Screening": t.text(screeningLabel), "Volume": a.AllowedVolumeML.Int64,
-	})
 	volumes, _, err := h.donorBags(ctx, a)
 	if err != nil {
 		return err
 	}
-	reg := id(a.RegistrationID)
-	var bs []botapi.Button
-	for _, v := range volumes {
-		bs = append(bs, botapi.Button{Text: t.textf("btn_donated", map[string]any{"Volume": v}),
-			CallbackData: encodeCallback("res", reg, strconv.Itoa(v))})
+	// The limit shown is the largest bag offered: one rule for both.
+	most := 0
+	if a.AllowedVolumeML.Valid && len(volumes) > 0 {
+		most = volumes[len(volumes)-1]
 	}
-	kb := rows(3, bs...).With(botapi.Button{Text: t.text("btn_deferred"), CallbackData: encodeCallback("resd", reg)})
+	text := t.textf("checkin_done", map[string]any{"Status": status,
+		"Name": shorten(a.FullName.String, profile.MaxNameLen), "Phone": profile.LocalPhone(a.Phone.String), "Blood": blood,
+		"Slot":      t.clock(a.SlotStart) + "–" + t.clock(a.SlotEnd),
+		"Screening": t.text(screeningLabel), "Volume": most,
+	})
+	kb, err := h.resultButtons(ctx, t, a, false)
+	if err != nil {
+		return err
+	}
 	return t.reply(ctx, text, kb)
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"donorbot/profile"
@@ -14,23 +15,18 @@ import (
 var apheresisKinds = []string{"red_cells", "platelets", "plasma"}
 
 // donorBags are the results the desk may record for an arrival's donor:
-// the whole-blood bags up to the largest their weight allows (TT26 Điều 4
-// khoản 2 điểm a; none when underweight), and the apheresis components
-// only from 50 kg, by the same rules as every eligibility screen. With no
-// weight in the profile every bag and kind is offered: the staff weigh the
-// donor at the drive anyway.
+// the whole-blood bags of screening.DeskBags (the limit screening gave, as
+// the export shows it, and the weight in the profile now), and the
+// apheresis components only from 50 kg (TT26 Điều 4 khoản 2 điểm b). The
+// chat desk and the console's gate both offer and accept these only.
 func (h *Handlers) donorBags(ctx context.Context, a storage.Arrival) (volumes []int, kinds []string, err error) {
 	d, err := h.d.Store.Donor(ctx, a.TelegramID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("bags of registration %d: %w", a.RegistrationID, err)
 	}
-	if d.WeightKg <= 0 {
-		return donationVolumes, donationKinds, nil
-	}
-	most := screening.MaxVolumeML(d.Sex == profile.SexFemale, d.WeightKg)
-	volumes = slices.DeleteFunc(slices.Clone(donationVolumes), func(v int) bool { return v > most })
+	volumes = screening.DeskBags(int(a.AllowedVolumeML.Int64), d.Sex == profile.SexFemale, d.WeightKg)
 	kinds = donationKinds
-	if !screening.ApheresisAllowed(d.WeightKg) {
+	if d.WeightKg > 0 && !screening.ApheresisAllowed(d.WeightKg) {
 		kinds = slices.DeleteFunc(slices.Clone(donationKinds), func(k string) bool { return slices.Contains(apheresisKinds, k) })
 	}
 	return volumes, kinds, nil

@@ -91,6 +91,7 @@ func (h *Handlers) consoleRoutes() []consoleRoute {
 	routes = append(routes, h.consoleProgressRoutes()...)
 	routes = append(routes, h.consoleFormRoutes()...)
 	routes = append(routes, h.consoleDrivesRoutes()...)
+	routes = append(routes, h.consoleGateRoutes()...)
 	return routes
 }
 

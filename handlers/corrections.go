@@ -15,12 +15,14 @@ import (
 // record a first one.
 const fixArg = "fix"
 
-// fixResultButton offers to correct the result of a registration that has
-// one, or is nil.
+// fixResultButton offers to correct or undo the result of a registration
+// that has one, or is nil.
 func (h *Handlers) fixResultButton(t *turn, a storage.Arrival) any {
 	switch drive.RegStatus(a.Status) {
 	case drive.RegAttended, drive.RegDeferred:
-		return rows(1, botapi.Button{Text: t.text("btn_fix_result"), CallbackData: encodeCallback("resfix", id(a.RegistrationID))})
+		reg := id(a.RegistrationID)
+		return rows(2, botapi.Button{Text: t.text("btn_fix_result"), CallbackData: encodeCallback("resfix", reg)},
+			botapi.Button{Text: t.text("btn_undo_result"), CallbackData: encodeCallback("resundo", reg)})
 	}
 	return nil
 }
@@ -47,25 +49,17 @@ func (h *Handlers) onResultFix(ctx context.Context, t *turn) error {
 	if err := t.answer(ctx, ""); err != nil {
 		return err
 	}
-	volumes, _, err := h.donorBags(ctx, a)
+	kb, err := h.resultButtons(ctx, t, a, true)
 	if err != nil {
 		return err
 	}
-	reg := id(a.RegistrationID)
-	var bs []botapi.Button
-	for _, v := range volumes {
-		bs = append(bs, botapi.Button{Text: t.textf("btn_donated", map[string]any{"Volume": v}),
-			CallbackData: encodeCallback("res", reg, strconv.Itoa(v), fixArg)})
-	}
-	kb := rows(3, bs...).With(botapi.Button{Text: t.text("btn_deferred"), CallbackData: encodeCallback("resd", reg, fixArg)})
 	return t.reply(ctx, t.textf("result_fix_ask", map[string]any{"Name": a.FullName.String}), kb)
 }
 
 // correctResult replaces the registration's result (audited in storage),
 // tells the donor, and shows the organizer the change.
 func (h *Handlers) correctResult(ctx context.Context, t *turn, a storage.Arrival, res storage.Result) error {
-	old, rec, err := h.d.Store.CorrectResult(ctx, storage.Correction{RegistrationID: a.RegistrationID, New: res,
-		On: h.checkinDay(a), By: t.userID, At: h.d.Now()})
+	old, err := h.saveResult(ctx, t.userID, a, res, true)
 	switch {
 	case errors.Is(err, storage.ErrResultUnchanged):
 		return t.reply(ctx, t.text("result_fix_same"), nil)
@@ -74,21 +68,63 @@ func (h *Handlers) correctResult(ctx context.Context, t *turn, a storage.Arrival
 	case err != nil:
 		return err
 	}
-	what := func(lang string, r storage.Result) string {
-		if r.Donated {
-			return h.textIn(lang, "result_what_donated", map[string]any{"Volume": r.VolumeML,
-				"Kind": h.textIn(lang, "kind_"+r.Kind, nil)})
-		}
-		until := "?"
-		if !r.Until.IsZero() {
-			until = displayDate(lang, r.Until)
-		}
-		return h.textIn(lang, "result_what_deferred", map[string]any{"Until": until, "Reason": h.deferralReasonIn(lang, r.Reason)})
+	return t.reply(ctx, t.textf("result_fixed", map[string]any{"Name": a.FullName.String,
+		"Old": h.resultWhat(t.lang, old), "New": h.resultWhat(t.lang, res)}), nil)
+}
+
+// undoResult removes the registration's result as user by (audited in
+// storage) and tells the donor, for the chat desk and the console alike.
+// It returns the result removed.
+func (h *Handlers) undoResult(ctx context.Context, by int64, a storage.Arrival) (storage.Result, error) {
+	old, rec, err := h.d.Store.UndoResult(ctx, storage.Undo{RegistrationID: a.RegistrationID, By: by, At: h.d.Now()})
+	if err != nil {
+		return old, err
 	}
-	told := h.textIn(rec.Language, "result_corrected_donor", map[string]any{"What": what(rec.Language, res)})
-	if err := h.tell(ctx, rec.ChatID, told, h.nextStepIn(rec.Language, "eligibility")); err != nil {
+	told := h.textIn(rec.Language, "result_undone_donor", map[string]any{"What": h.resultWhat(rec.Language, old)})
+	return old, h.tell(ctx, rec.ChatID, told, h.nextStepIn(rec.Language, "eligibility"))
+}
+
+// onResultUndo removes a recorded result and offers the results again.
+func (h *Handlers) onResultUndo(ctx context.Context, t *turn) error {
+	a, _, ok, err := h.arrivalFromButton(ctx, t)
+	if !ok || err != nil {
 		return err
 	}
-	return t.reply(ctx, t.textf("result_fixed", map[string]any{"Name": a.FullName.String,
-		"Old": what(t.lang, old), "New": what(t.lang, res)}), nil)
+	if err := t.finishTap(ctx); err != nil {
+		return err
+	}
+	old, err := h.undoResult(ctx, t.userID, a)
+	if errors.Is(err, storage.ErrNoResult) {
+		return t.reply(ctx, t.text("result_none"), nil)
+	}
+	if err != nil {
+		return err
+	}
+	kb, err := h.resultButtons(ctx, t, a, false)
+	if err != nil {
+		return err
+	}
+	return t.reply(ctx, t.textf("result_undone", map[string]any{"Name": a.FullName.String, "What": h.resultWhat(t.lang, old)}), kb)
+}
+
+// resultButtons are the results the desk may record for the arrival: a
+// bag per volume the donor may give, and the deferral; with fix, each
+// corrects the recorded result.
+func (h *Handlers) resultButtons(ctx context.Context, t *turn, a storage.Arrival, fix bool) (botapi.InlineKeyboard, error) {
+	volumes, _, err := h.donorBags(ctx, a)
+	if err != nil {
+		return botapi.InlineKeyboard{}, err
+	}
+	reg := id(a.RegistrationID)
+	var extra []string
+	if fix {
+		extra = []string{fixArg}
+	}
+	var bs []botapi.Button
+	for _, v := range volumes {
+		bs = append(bs, botapi.Button{Text: t.textf("btn_donated", map[string]any{"Volume": v}),
+			CallbackData: encodeCallback("res", append([]string{reg, strconv.Itoa(v)}, extra...)...)})
+	}
+	return rows(3, bs...).With(botapi.Button{Text: t.text("btn_deferred"),
+		CallbackData: encodeCallback("resd", append([]string{reg}, extra...)...)}), nil
 }

@@ -147,6 +147,7 @@ func (h *Handlers) routes() {
 		"resk":    h.organizerOnly(h.onResultKind),     // resk:v1:<registration>:<ml>:<kind>[:fix]
 		"resd":    h.organizerOnly(h.onResultDeferred), // resd:v1:<registration>[:fix]
 		"resfix":  h.organizerOnly(h.onResultFix),      // resfix:v1:<registration>
+		"resundo": h.organizerOnly(h.onResultUndo),     // resundo:v1:<registration>
 		"avail":   h.onAvailability,                    // avail:v1:on|off|until|optin|optout
 		"urg":     h.onAlertAnswer,                     // urg:v1:<need>:y|n (the tapper's own alert)
 		"urgadm":  h.clubAdminOnly(h.onNeedAdmin),      // urgadm:v1:<need>:<action>[:<donor>] (club admin of the need)

@@ -66,25 +66,69 @@ func (h *Handlers) onResultKind(ctx context.Context, t *turn) error {
 	if err := t.finishTap(ctx); err != nil {
 		return err
 	}
+	res := storage.Result{Donated: true, VolumeML: volume, Kind: kind}
 	if t.cb.arg(3) == fixArg {
-		return h.correctResult(ctx, t, a, storage.Result{Donated: true, VolumeML: volume, Kind: kind})
+		return h.correctResult(ctx, t, a, res)
 	}
-	in := storage.DonationInput{RegistrationID: a.RegistrationID, On: h.checkinDay(a), Kind: kind, VolumeML: volume,
-		Source: "drive", RecordedBy: t.userID}
-	rec, err := h.d.Store.RecordDonation(ctx, in)
-	if err != nil {
+	if _, err := h.saveResult(ctx, t.userID, a, res, false); err != nil {
 		return h.resultNotRecorded(ctx, t, a, err)
 	}
-	if err := h.countRecallDonation(ctx, a.RegistrationID); err != nil {
-		return err
-	}
-	if err := h.thankDonor(ctx, rec, in); err != nil {
-		return err
-	}
-	what := t.textf("result_what_donated", map[string]any{"Volume": volume, "Kind": t.text("kind_" + kind)})
 	a.Status = string(drive.RegAttended)
-	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}),
+	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": h.resultWhat(t.lang, res)}),
 		h.fixResultButton(t, a))
+}
+
+// saveResult records res for the arrival a as user by, for the chat desk
+// and the console's gate alike: a first result, or with fix a correction
+// of the recorded one (audited in storage). The donor is told the same
+// from both: thanks, the deferral, or the correction. It returns the
+// result a correction replaced.
+func (h *Handlers) saveResult(ctx context.Context, by int64, a storage.Arrival, res storage.Result, fix bool) (storage.Result, error) {
+	if fix {
+		old, rec, err := h.d.Store.CorrectResult(ctx, storage.Correction{RegistrationID: a.RegistrationID, New: res,
+			On: h.checkinDay(a), By: by, At: h.d.Now()})
+		if err != nil {
+			return old, err
+		}
+		told := h.textIn(rec.Language, "result_corrected_donor", map[string]any{"What": h.resultWhat(rec.Language, res)})
+		return old, h.tell(ctx, rec.ChatID, told, h.nextStepIn(rec.Language, "eligibility"))
+	}
+	if res.Donated {
+		in := storage.DonationInput{RegistrationID: a.RegistrationID, On: h.checkinDay(a), Kind: res.Kind,
+			VolumeML: res.VolumeML, Source: "drive", RecordedBy: by}
+		rec, err := h.d.Store.RecordDonation(ctx, in)
+		if err != nil {
+			return storage.Result{}, err
+		}
+		if err := h.countRecallDonation(ctx, a.RegistrationID); err != nil {
+			return storage.Result{}, err
+		}
+		return storage.Result{}, h.thankDonor(ctx, rec, in)
+	}
+	rec, err := h.d.Store.RecordOnSiteDeferral(ctx, a.RegistrationID, res.Reason, res.Until)
+	if err != nil {
+		return storage.Result{}, err
+	}
+	data := map[string]any{"Reason": h.deferralReasonIn(rec.Language, res.Reason)}
+	if res.Until.IsZero() {
+		text := h.textIn(rec.Language, "deferred_on_site_no_date", data)
+		return storage.Result{}, h.tell(ctx, rec.ChatID, text, h.nextStepIn(rec.Language, "eligibility"))
+	}
+	data["Until"] = displayDate(rec.Language, res.Until)
+	return storage.Result{}, h.tell(ctx, rec.ChatID, h.textIn(rec.Language, "deferred_on_site", data), nil)
+}
+
+// resultWhat writes a result for a reader of lang.
+func (h *Handlers) resultWhat(lang string, r storage.Result) string {
+	if r.Donated {
+		return h.textIn(lang, "result_what_donated", map[string]any{"Volume": r.VolumeML,
+			"Kind": h.textIn(lang, "kind_"+r.Kind, nil)})
+	}
+	reason := h.deferralReasonIn(lang, r.Reason)
+	if r.Until.IsZero() {
+		return h.textIn(lang, "result_what_deferred_no_date", map[string]any{"Reason": reason})
+	}
+	return h.textIn(lang, "result_what_deferred", map[string]any{"Until": displayDate(lang, r.Until), "Reason": reason})
 }
 
 // thankDonor thanks a donor for a donation just recorded (at a drive or for
@@ -147,21 +191,15 @@ func (h *Handlers) recordDeferral(ctx context.Context, t *turn, d drive.Drive, r
 	if a.DriveID != d.ID {
 		return t.reply(ctx, t.text("button_stale"), nil)
 	}
+	res := storage.Result{Until: until, Reason: reason}
 	if fix {
-		return h.correctResult(ctx, t, a, storage.Result{Until: until, Reason: reason})
+		return h.correctResult(ctx, t, a, res)
 	}
-	rec, err := h.d.Store.RecordOnSiteDeferral(ctx, regID, reason, until)
-	if err != nil {
+	if _, err := h.saveResult(ctx, t.userID, a, res, false); err != nil {
 		return h.resultNotRecorded(ctx, t, a, err)
 	}
-	text := h.textIn(rec.Language, "deferred_on_site", map[string]any{"Reason": h.deferralReasonIn(rec.Language, reason),
-		"Until": displayDate(rec.Language, until)})
-	if err := h.tell(ctx, rec.ChatID, text, nil); err != nil {
-		return err
-	}
-	what := t.textf("result_what_deferred", map[string]any{"Until": t.day(until), "Reason": h.deferralReasonIn(t.lang, reason)})
 	a.Status = string(drive.RegDeferred)
-	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": what}),
+	return t.reply(ctx, t.textf("result_recorded", map[string]any{"Name": a.FullName.String, "What": h.resultWhat(t.lang, res)}),
 		h.fixResultButton(t, a))
 }
 
@@ -211,4 +249,23 @@ func (h *Handlers) resultNotRecorded(ctx context.Context, t *turn, a storage.Arr
 		return t.reply(ctx, t.text("result_needs_checkin"), nil)
 	}
 	return err
+}
+
+// replyNotLive tells the desk why an arrival cannot be checked in: the
+// state the registration is in (a result recorded, cancelled, a no-show)
+// and what can still be done about it.
+func (h *Handlers) replyNotLive(ctx context.Context, t *turn, a storage.Arrival) error {
+	name := map[string]any{"Name": a.FullName.String}
+	switch drive.RegStatus(a.Status) {
+	case drive.RegAttended, drive.RegDeferred:
+		res, err := h.d.Store.RecordedResult(ctx, a.RegistrationID)
+		if err != nil {
+			return err
+		}
+		name["What"] = h.resultWhat(t.lang, res)
+		return t.reply(ctx, t.textf("checkin_has_result", name), h.fixResultButton(t, a))
+	case drive.RegNoShow:
+		return t.reply(ctx, t.textf("checkin_was_no_show", name), nil)
+	}
+	return t.reply(ctx, t.textf("checkin_was_cancelled", name), nil)
 }
