@@ -73,6 +73,9 @@ var (
 		"home": anyone,
 		// rcl and set change only the tapper's own settings.
 		"rcl": anyone, "set": anyone,
+		// rnx runs a command offered under the news of a role; the command
+		// checks the tapper's role as when typed.
+		"rnx": anyone,
 	}
 )
 
