@@ -93,7 +93,7 @@ func (h *Handlers) roleFlow() *flow[roleDraft] {
 			Prompt: func(t *turn, s *roleDraft) string {
 				return t.text(pick(s.Revoke, "revoke_ask_who", "grant_ask_who"))
 			},
-			Typed: true,
+			Typed: true, Forwards: true,
 			Parse: func(ctx context.Context, t *turn, s *roleDraft, raw string) (string, error) {
 				if m := t.upd.Message; m != nil && m.ForwardOrigin != nil {
 					return h.takeForward(ctx, t, s, m.ForwardOrigin)

@@ -65,9 +65,13 @@ func TestGrantByForwardUsernamePhone(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A forwarded message names Lan.
+	// A forwarded message names Lan, even one without text.
 	admin.Send("/grant")
 	admin.Expect("Bạn muốn giao quyền cho ai?", "chuyển tiếp", "@", "0901 234 567")
+	admin.ForwardVoice(lan)
+	admin.Expect("Giao quyền gì cho Nguyễn Thị Lan?")
+	admin.Tap("⬅️ Quay lại")
+	admin.Expect("Bạn muốn giao quyền cho ai?")
 	admin.Forward(lan, "Em gửi anh số điện thoại nhé")
 	admin.Expect("Giao quyền gì cho Nguyễn Thị Lan?")
 	admin.Tap("Ban tổ chức")

@@ -13,7 +13,19 @@ func (s *Server) SendHiddenForward(u User, senderName, text string) int64 {
 	return s.sendForward(u, text, map[string]any{"type": "hidden_user", "sender_user_name": senderName})
 }
 
+// SendForwardVoice forwards a voice message original recorded: a forward
+// with no text at all.
+func (s *Server) SendForwardVoice(u, original User) int64 {
+	return s.sendForwardWith(u, map[string]any{"type": "user", "sender_user": userJSON(original)}, func(m *storedMsg) {
+		s.attachFileLocked(m, "voice", s.storeFileLocked("voice", File{Name: "voice.ogg", Data: []byte("OggS")}))
+	})
+}
+
 func (s *Server) sendForward(u User, text string, origin map[string]any) int64 {
+	return s.sendForwardWith(u, origin, func(m *storedMsg) { m.Text = text })
+}
+
+func (s *Server) sendForwardWith(u User, origin map[string]any, fill func(*storedMsg)) int64 {
 	if !s.validUser(u) {
 		return 0
 	}
@@ -21,7 +33,7 @@ func (s *Server) sendForward(u User, text string, origin map[string]any) int64 {
 	defer s.mu.Unlock()
 	origin["date"] = s.now().Unix() - 60
 	return s.userMessageLocked(u, func(m *storedMsg) {
-		m.Text = text
+		fill(m)
 		m.extra["forward_origin"] = origin
 	})
 }

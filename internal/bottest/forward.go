@@ -11,3 +11,8 @@ func (p *Phone) Forward(from *Phone, text string) int64 {
 func (p *Phone) ForwardHidden(senderName, text string) int64 {
 	return p.b.API.SendHiddenForward(p.User, senderName, text)
 }
+
+// ForwardVoice forwards a voice message from, a forward without text.
+func (p *Phone) ForwardVoice(from *Phone) int64 {
+	return p.b.API.SendForwardVoice(p.User, from.User)
+}
