@@ -205,6 +205,7 @@ var (
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"rmd": "own registrations (TestTamperedCallbacksChangeNothing)", "avail": "own settings",
 		"settings": "own settings", "rcl": "own settings", "set": "own settings",
+		"rnx": "runs a command, which checks its own role and object",
 		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 		"history": "own data", "card": "own data", "hist": "own data",
 		"home": "own data, as its commands",
