@@ -73,6 +73,9 @@ var (
 		"home": anyone,
 		// rcl and set change only the tapper's own settings.
 		"rcl": anyone, "set": anyone,
+		// rnx runs a command offered under the news of a role; the command
+		// checks the tapper's role as when typed.
+		"rnx": anyone,
 	}
 )
 
@@ -202,6 +205,7 @@ var (
 		"remind": "own reminders", "rchk": "own registrations (TestTamperedCallbacksChangeNothing)",
 		"rmd": "own registrations (TestTamperedCallbacksChangeNothing)", "avail": "own settings",
 		"settings": "own settings", "rcl": "own settings", "set": "own settings",
+		"rnx": "runs a command, which checks its own role and object",
 		"urg": "own alert (TestUrgentRights)", "fl": "own conversation (TestFlowEngine)",
 		"history": "own data", "card": "own data", "hist": "own data",
 		"home": "own data, as its commands",

@@ -161,23 +161,7 @@ func (h *Handlers) invite(ctx context.Context, t *turn) error {
 	return t.reply(ctx, b.String(), nil)
 }
 
-// grantClubAdmin makes target a club admin of the club named by id or
-// invite code: /grant <id> club_admin <club>.
-func (h *Handlers) grantClubAdmin(ctx context.Context, t *turn, target int64, clubArg string) error {
-	club, err := h.unitByArg(ctx, clubArg)
-	if errors.Is(err, storage.ErrNotFound) || err == nil && club.Kind != "club" {
-		return t.reply(ctx, t.text("grant_club_usage"), nil)
-	}
-	if err != nil {
-		return err
-	}
-	if err := h.d.Store.GrantRole(ctx, target, storage.RoleClubAdmin, club.ID, t.userID); err != nil {
-		return err
-	}
-	h.afterRolesChange(ctx, t, target)
-	return t.reply(ctx, t.textf("grant_club_done", map[string]any{"User": target, "Club": club.Name}), nil)
-}
-
+// unitByArg finds a unit by its number or its invite code.
 func (h *Handlers) unitByArg(ctx context.Context, arg string) (storage.Unit, error) {
 	if n, err := strconv.ParseInt(arg, 10, 64); err == nil {
 		return h.d.Store.Unit(ctx, n)

@@ -37,7 +37,8 @@ func TestCommandMenusFollowRoles(t *testing.T) {
 	}
 
 	admin.Send("/grant " + itoa(organizer) + " organizer")
-	admin.Expect("Đã cấp quyền organizer")
+	admin.Tap("✅ Có")
+	admin.Expect("Đã giao quyền ban tổ chức")
 	b.API.WaitUntil(t, "the organizer's menus", func() bool {
 		m := menus(organizer)
 		return len(m["vi"]) > 0 && len(m["en"]) > 0
@@ -69,19 +70,22 @@ func TestCommandMenusFollowRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin.Send("/grant " + itoa(organizer) + " club_admin " + club.InviteCode)
-	admin.Expect("CLB Menu lệnh")
+	admin.Tap("✅ Có")
+	admin.Expect("Đã giao quyền quản trị câu lạc bộ CLB Menu lệnh")
 	b.API.WaitUntil(t, "the club commands", func() bool {
 		return slices.Contains(commandNames(menus(organizer)["en"]), "urgent")
 	})
 
 	admin.Send("/revoke " + itoa(organizer) + " organizer")
-	admin.Expect("Đã thu hồi quyền organizer")
+	admin.Tap("✅ Có")
+	admin.Expect("Đã thu hồi quyền ban tổ chức")
 	b.API.WaitUntil(t, "the organizer commands gone", func() bool {
 		names := commandNames(menus(organizer)["vi"])
 		return slices.Contains(names, "urgent") && !slices.Contains(names, "newdrive")
 	})
 	admin.Send("/revoke " + itoa(organizer) + " club_admin")
-	admin.Expect("Đã thu hồi quyền club_admin")
+	admin.Tap("✅ Có")
+	admin.Expect("Đã thu hồi quyền quản trị câu lạc bộ")
 	b.API.WaitUntil(t, "the chat's own menu gone", func() bool {
 		m := menus(organizer)
 		return len(m["vi"]) == 0 && len(m["en"]) == 0

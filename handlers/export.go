@@ -132,12 +132,20 @@ func (h *Handlers) audit(ctx context.Context, t *turn) error {
 	if len(entries) == 0 {
 		return t.reply(ctx, t.text("audit_none"), nil)
 	}
+	ids := make([]int64, 0, len(entries))
+	for _, e := range entries {
+		ids = append(ids, e.TelegramID)
+	}
+	people, err := h.d.Store.People(ctx, ids)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	b.WriteString(t.text("audit_header"))
 	for _, e := range entries {
 		b.WriteString("\n")
 		b.WriteString(t.textf("audit_line", map[string]any{
-			"When": t.date(e.At) + " " + h.clock(e.At), "User": e.TelegramID, "Drive": e.DriveCode,
+			"When": t.date(e.At) + " " + h.clock(e.At), "User": t.auditUser(e.TelegramID, people), "Drive": e.DriveCode,
 			"Slot": e.SlotID, "Rows": e.Rows, "Count": e.Rows,
 		}))
 	}

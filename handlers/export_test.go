@@ -160,7 +160,7 @@ func TestExportRegistrationList(t *testing.T) {
 	}
 	admin := b.Phone(adminID, "vi")
 	admin.Send("/audit")
-	admin.Expect("Nhật ký xuất danh sách", itoa(orgID)+" xuất «"+d.Code+"»: 3 dòng", ": 1 dòng")
+	admin.Expect("Nhật ký xuất danh sách", "id Telegram "+itoa(orgID)+" (chưa đăng ký với bot) xuất «"+d.Code+"»: 3 dòng", ": 1 dòng")
 	org.Send("/audit")
 	org.Expect("chỉ dành cho quản trị viên")
 

@@ -77,6 +77,9 @@ type step[S any] struct {
 	// Typed accepts typed text (and a shared contact when Contact is set).
 	Typed   bool
 	Contact bool
+	// Forwards accepts a forwarded message of any kind, text or not: Parse
+	// gets its text, maybe empty, and reads whose it is from the update.
+	Forwards bool
 	// Markup, if set, replaces the engine's keyboard, e.g. a reply keyboard
 	// that shares the phone number. The engine then sends its Back and
 	// Cancel buttons in a second, short message.
@@ -452,8 +455,8 @@ func (f *flow[S]) onText(ctx context.Context, t *turn, conv storage.Conversation
 	switch {
 	case conv.Step == reviewStep || i < 0 || !f.Steps[i].Typed:
 		hint = "use_buttons"
-	case strings.TrimSpace(raw) == "": // a sticker or a photo where words are asked
-		hint = "use_text"
+	case strings.TrimSpace(raw) == "" && !(f.Steps[i].Forwards && t.upd.Message.ForwardOrigin != nil):
+		hint = "use_text" // a sticker or a photo where words are asked
 	}
 	if hint != "" {
 		if err := t.reply(ctx, t.text(hint), nil); err != nil {

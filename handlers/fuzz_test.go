@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"strconv"
 	"testing"
 	"time"
 
@@ -52,26 +51,6 @@ func FuzzDraftAnswers(f *testing.F) {
 		}
 		if !in.Start.After(now) || in.Start.After(now.AddDate(drive.MaxYearsAhead, 0, 0)) {
 			t.Fatalf("draft starting %v accepted at %v: past or over %d years ahead", in.Start, now, drive.MaxYearsAhead)
-		}
-	})
-}
-
-// FuzzParseRoleArgs: /grant and /revoke arguments typed by an admin.
-func FuzzParseRoleArgs(f *testing.F) {
-	for _, s := range []string{"123 organizer", "5 admin", "7 club_admin", "-1 admin", "x y", "", "1 2 3",
-		"99999999999999999999 admin", "12 ORGANIZER"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, args string) {
-		id, role, ok := parseRoleArgs(args)
-		if !ok {
-			return
-		}
-		if id <= 0 || (role != "organizer" && role != "admin" && role != "club_admin") {
-			t.Fatalf("parseRoleArgs(%q) = %d, %q, ok", args, id, role)
-		}
-		if _, err := strconv.ParseInt(strconv.FormatInt(id, 10), 10, 64); err != nil {
-			t.Fatal(err)
 		}
 	})
 }

@@ -157,6 +157,7 @@ func (h *Handlers) routes() {
 		"home":    h.onHomeButton,                      // home:v1:mydrives|eligibility|start (a journey's next step)
 		"rcl":     h.onRecallButton,                    // rcl:v1:off (under a recall)
 		"set":     h.onSettings,                        // set:v1:<action>[:<value>] (see settings.go)
+		"rnx":     h.onRoleNext,                        // rnx:v1:<command> (under the news of a role; the command checks the role)
 	}
 	// Guided journeys, run by the engine of flow.go. Their buttons route
 	// through "fl" above; typed answers through onText.
@@ -171,6 +172,7 @@ func (h *Handlers) routes() {
 		h.newDriveFlow(),       // /newdrive
 		h.editDriveFlow(),      // /editdrive <code>
 		h.hospitalFlow(),       // /hospital [id] → a directory hospital's answers, review, Save
+		h.roleFlow(),           // /grant, /revoke → who, role, club, Yes on the person's card
 	} {
 		h.flows[f.name()] = f
 	}

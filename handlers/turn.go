@@ -10,6 +10,7 @@ import (
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
+	"donorbot/personref"
 	"donorbot/profile"
 	"donorbot/storage"
 	"donorbot/textbound"
@@ -59,6 +60,10 @@ func (h *Handlers) newTurn(ctx context.Context, upd *models.Update) (*turn, bool
 	case err == nil:
 		t.donor = &d
 		t.lang = d.Language
+		// Kept so that an admin can name them by @username in /grant.
+		if err := h.d.Store.NoteUsername(ctx, from.ID, personref.Username(from.Username)); err != nil {
+			return nil, false, err
+		}
 		if !d.UnreachableAt.IsZero() && upd.MyChatMember == nil {
 			// They wrote to the bot again, so it may message them again.
 			if err := h.d.Store.SetDonorReachable(ctx, from.ID, true); err != nil {

@@ -560,9 +560,10 @@ func TestUrgentRights(t *testing.T) {
 		t.Fatalf("no invite code in %q", created.Text)
 	}
 	root.Send("/grant " + itoa(clubAdminID) + " club_admin")
-	root.Expect("Cách dùng: /grant <id Telegram> club_admin")
-	root.Send("/grant " + itoa(clubAdminID) + " club_admin " + code)
-	root.Expect("Đã giao cho " + itoa(clubAdminID) + " quyền quản lý câu lạc bộ CLB Hiến máu 8500")
+	root.Expect("Giao quản trị câu lạc bộ nào?")
+	root.Send(code)
+	root.Tap("✅ Có")
+	root.Expect("Đã giao quyền quản trị câu lạc bộ CLB Hiến máu 8500 cho id Telegram " + itoa(clubAdminID))
 	club, err := b.Store.UnitByInviteCode(ctx, code)
 	if err != nil {
 		t.Fatal(err)

@@ -82,3 +82,24 @@ func (s *Store) OrganizedUnits(ctx context.Context, telegramID int64) ([]Unit, e
 	}
 	return units, nil
 }
+
+// HeldRole is one role a user holds, with the unit it is scoped to.
+type HeldRole struct {
+	Role     string `db:"role"`
+	UnitID   int64  `db:"unit_id"`   // 0: no unit
+	UnitName string `db:"unit_name"` // "" without a unit
+}
+
+// RolesOf lists the roles the user holds, admin first, then organizer,
+// then club admin, each by unit name.
+func (s *Store) RolesOf(ctx context.Context, telegramID int64) ([]HeldRole, error) {
+	const q = `SELECT r.role, coalesce(r.unit_id, 0) AS unit_id, coalesce(u.name, '') AS unit_name
+		FROM roles r LEFT JOIN units u ON u.id = r.unit_id
+		WHERE r.telegram_id = $1
+		ORDER BY array_position(ARRAY['admin', 'organizer', 'club_admin'], r.role), u.name NULLS FIRST`
+	held := []HeldRole{}
+	if err := s.q(ctx).SelectContext(ctx, &held, q, telegramID); err != nil {
+		return nil, fmt.Errorf("storage: roles of %d: %w", telegramID, err)
+	}
+	return held, nil
+}
