@@ -85,6 +85,8 @@ func (h *Handlers) Console(botToken string) http.Handler {
 func (h *Handlers) consoleRoutes() []consoleRoute {
 	return []consoleRoute{
 		{"GET /me", h.consoleMe},
+		{"GET /drives/{id}/registrations", h.consoleRegistrations},
+		{"POST /drives/{id}/export", h.consoleExport},
 	}
 }
 
