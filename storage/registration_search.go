@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/lib/pq"
 
 	"donorbot/regsearch"
 )
@@ -46,34 +46,60 @@ const viewStatus = `CASE r.status WHEN 'attended' THEN 'donated'
 	WHEN 'waitlisted' THEN CASE WHEN r.checked_in_at IS NULL THEN 'waitlisted' ELSE 'arrived' END
 	ELSE r.status END`
 
-// searchFrom and searchWhere select the registrations of drive $1 matching
-// a regsearch.Query: $2 a whole phone, $3 runs of digits inside the phone,
-// $4 words each starting a word of the folded name (regsearch.FoldName,
-// kept in donors.search_name). Words and digit runs hold only letters and
-// digits (regsearch.Parse), so they need no LIKE escaping. No index serves
-// the name: the drive's registrations are read by registrations_drive_idx
-// and filtered, which measures well below the issue's 100 ms at 100,000
-// registrations of one drive (BENCHMARKS.md); a trigram index would only
-// pay for drives far larger than any.
-const searchFrom = ` FROM registrations r JOIN donors dn ON dn.id = r.donor_id JOIN drive_slots sl ON sl.id = r.slot_id `
-
-const searchWhere = ` WHERE r.drive_id = $1
-	AND ($2 = '' OR dn.phone = $2)
-	AND NOT EXISTS (SELECT 1 FROM unnest($3::text[]) AS d(run) WHERE coalesce(dn.phone, '') NOT LIKE '%' || d.run || '%')
-	AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) AS w(word) WHERE ' ' || dn.search_name NOT LIKE '% ' || w.word || '%') `
-
-func searchArgs(driveID int64, q regsearch.Query) []any {
-	return []any{driveID, q.Phone, pq.Array(nonNil(q.Digits)), pq.Array(nonNil(q.Words))}
+// statusConds select each status of viewStatus on the stored columns, so
+// that the status index (registrations_drive_idx) can serve them.
+var statusConds = map[string]string{
+	"registered": `r.status = 'confirmed' AND r.checked_in_at IS NULL`,
+	"waitlisted": `r.status = 'waitlisted' AND r.checked_in_at IS NULL`,
+	"arrived":    `r.status IN ('confirmed', 'waitlisted') AND r.checked_in_at IS NOT NULL`,
+	"donated":    `r.status = 'attended'`,
+	"deferred":   `r.status = 'deferred'`,
+	"no_show":    `r.status = 'no_show'`,
+	"cancelled":  `r.status = 'cancelled'`,
 }
 
-// nonNil: a nil slice is sent as NULL, and unnest(NULL) is no rows, which
-// would do; an empty array says what is meant.
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// sqlWhere collects the conditions of a query and their arguments; "?" in
+// a condition is its argument's placeholder.
+type sqlWhere struct {
+	conds []string
+	args  []any
+}
+
+func (w *sqlWhere) add(cond string, args ...any) {
+	for _, a := range args {
+		w.args = append(w.args, a)
+		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(w.args)), 1)
 	}
-	return s
+	w.conds = append(w.conds, cond)
 }
+
+func (w *sqlWhere) String() string { return " WHERE " + strings.Join(w.conds, " AND ") }
+
+// searchWhere selects the registrations of a drive matching a
+// regsearch.Query: the whole phone, runs of digits inside it, words each
+// starting a word of the folded name (regsearch.FoldName, kept in
+// donors.search_name). Words and runs hold only letters and digits
+// (regsearch.Parse), so they need no LIKE escaping. The trigram indexes of
+// migration 00024 serve the LIKEs: a name in a drive of 100,000 is found
+// from the few donors it matches (a Bitmap Index Scan on
+// donors_search_trgm, BENCHMARKS.md) rather than by reading the drive.
+func searchWhere(driveID int64, q regsearch.Query) *sqlWhere {
+	w := &sqlWhere{}
+	w.add(`r.drive_id = ?`, driveID)
+	if q.Phone != "" {
+		w.add(`dn.phone = ?`, q.Phone)
+	}
+	for _, run := range q.Digits {
+		w.add(`dn.phone LIKE ?`, "%"+run+"%")
+	}
+	for _, word := range q.Words {
+		// The same expression as the index's.
+		w.add(`(' ' || dn.search_name) LIKE ?`, "% "+word+"%")
+	}
+	return w
+}
+
+const searchFrom = ` FROM registrations r JOIN donors dn ON dn.id = r.donor_id JOIN drive_slots sl ON sl.id = r.slot_id `
 
 // SearchRegistrations returns one page of the drive's registrations that
 // match, in a stable order (slot, name, registration), and how many match
@@ -85,17 +111,29 @@ func (s *Store) SearchRegistrations(ctx context.Context, driveID int64, in Regis
 	if in.Status != "" && !regsearch.ValidStatus(in.Status) {
 		return nil, 0, fmt.Errorf("storage: search registrations: status %q", in.Status)
 	}
-	filter := searchWhere + ` AND ($5 = '' OR ` + viewStatus + ` = $5) AND ($6::bigint = 0 OR r.slot_id = $6)`
-	args := append(searchArgs(driveID, in.Query), in.Status, in.SlotID)
+	w := searchWhere(driveID, in.Query)
+	if in.Status != "" {
+		w.add(statusConds[in.Status])
+	}
+	if in.SlotID != 0 {
+		w.add(`r.slot_id = ?`, in.SlotID)
+	}
+	// The count reads the donors only when the query is about them: a join
+	// is never dropped by PostgreSQL, and on a large drive it is most of
+	// the cost.
+	from := ` FROM registrations r`
+	if !in.Query.Empty() {
+		from += ` JOIN donors dn ON dn.id = r.donor_id`
+	}
 	var total int
-	if err := s.q(ctx).GetContext(ctx, &total, `SELECT count(*)`+searchFrom+filter, args...); err != nil {
+	if err := s.q(ctx).GetContext(ctx, &total, `SELECT count(*)`+from+w.String(), w.args...); err != nil {
 		return nil, 0, fmt.Errorf("storage: count registrations of drive %d: %w", driveID, err)
 	}
+	args := append(w.args, in.Per, (in.Page-1)*in.Per)
 	page := `SELECT r.id, r.slot_id, sl.starts_at AS slot_start, sl.ends_at AS slot_end, ` + viewStatus + ` AS view_status,
-		dn.full_name, dn.phone, dn.blood_group` + searchFrom + filter + `
-		ORDER BY sl.starts_at, dn.search_name, r.id LIMIT $7 OFFSET $8`
+		dn.full_name, dn.phone, dn.blood_group` + searchFrom + w.String() + `
+		ORDER BY sl.starts_at, dn.search_name, r.id LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
 	hits := []RegistrationHit{}
-	args = append(args, in.Per, (in.Page-1)*in.Per)
 	if err := s.q(ctx).SelectContext(ctx, &hits, page, args...); err != nil {
 		return nil, 0, fmt.Errorf("storage: search registrations of drive %d: %w", driveID, err)
 	}
@@ -105,10 +143,13 @@ func (s *Store) SearchRegistrations(ctx context.Context, driveID int64, in Regis
 // SearchArrivals finds the check-in desk's donors by the same search:
 // cancelled registrations aside, limit at most, live ones first.
 func (s *Store) SearchArrivals(ctx context.Context, driveID int64, q regsearch.Query, limit int) ([]Arrival, error) {
-	find := `SELECT ` + arrivalColumns + searchFrom + searchWhere + ` AND r.status <> 'cancelled'
-		ORDER BY r.status NOT IN ('confirmed', 'waitlisted'), dn.search_name, r.id LIMIT $5`
+	w := searchWhere(driveID, q)
+	w.add(`r.status <> 'cancelled'`)
+	args := append(w.args, limit)
+	find := `SELECT ` + arrivalColumns + searchFrom + w.String() + `
+		ORDER BY r.status NOT IN ('confirmed', 'waitlisted'), dn.search_name, r.id LIMIT $` + strconv.Itoa(len(args))
 	out := []Arrival{}
-	if err := s.q(ctx).SelectContext(ctx, &out, find, append(searchArgs(driveID, q), limit)...); err != nil {
+	if err := s.q(ctx).SelectContext(ctx, &out, find, args...); err != nil {
 		return nil, fmt.Errorf("storage: find arrivals in drive %d: %w", driveID, err)
 	}
 	return out, nil
