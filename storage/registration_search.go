@@ -79,10 +79,11 @@ func (w *sqlWhere) String() string { return " WHERE " + strings.Join(w.conds, " 
 // regsearch.Query: the whole phone, runs of digits inside it, words each
 // starting a word of the folded name (regsearch.FoldName, kept in
 // donors.search_name). Words and runs hold only letters and digits
-// (regsearch.Parse), so they need no LIKE escaping. The trigram indexes of
-// migration 00024 serve the LIKEs: a name in a drive of 100,000 is found
-// from the few donors it matches (a Bitmap Index Scan on
-// donors_search_trgm, BENCHMARKS.md) rather than by reading the drive.
+// (regsearch.Parse), so they need no LIKE escaping. The indexes of
+// migration 00024 serve them (trigrams for the LIKEs, a btree for the whole
+// phone): a name in a drive of 100,000 is found from the few donors it
+// matches ("Bitmap Index Scan on donors_search_name_trgm", BENCHMARKS.md)
+// rather than by reading the drive.
 func searchWhere(driveID int64, q regsearch.Query) *sqlWhere {
 	w := &sqlWhere{}
 	w.add(`r.drive_id = ?`, driveID)
