@@ -7,10 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/profile"
+	"donorbot/regsearch"
 	"donorbot/storage"
 	"donorbot/textbound"
 )
@@ -138,29 +140,30 @@ func (h *Handlers) deskDrive(ctx context.Context, t *turn, s *checkinDesk) (driv
 	return d, t.text("drive_not_yours"), nil
 }
 
-// findArrival looks the donor up by check-in code, phone or name.
+// findArrival looks the donor up by check-in code, or by the registration
+// search of the console (regsearch): a name typed without accents, in any
+// order, or a phone in any form.
 func (h *Handlers) findArrival(ctx context.Context, t *turn, d drive.Drive, raw string) error {
-	var q storage.ArrivalQuery
+	var found []storage.Arrival
+	var err error
+	byCode := false
 	// A phone may be typed with dashes too ("0912-345-678"): it is tried
-	// before calling something with two dashes a bad code.
-	if tid, err := drive.ParseCheckinCode(h.d.CheckinSecret, raw, h.d.Now()); err == nil {
-		q.TelegramID = tid
-	} else if phone, err := profile.ParsePhone(raw); err == nil {
-		q.Phone = phone
-	} else if strings.Count(raw, "-") == 2 && !strings.ContainsAny(raw, " +") {
+	// before calling letters with two dashes a bad code.
+	if tid, codeErr := drive.ParseCheckinCode(h.d.CheckinSecret, raw, h.d.Now()); codeErr == nil {
+		byCode = true
+		found, err = h.d.Store.FindArrivals(ctx, d.ID, storage.ArrivalQuery{TelegramID: tid})
+	} else if _, phoneErr := profile.ParsePhone(raw); phoneErr != nil && strings.Count(raw, "-") == 2 &&
+		!strings.ContainsAny(raw, " +") && strings.ContainsFunc(raw, unicode.IsLetter) {
 		return t.reply(ctx, t.text("checkin_code_invalid"), nil)
-	} else if len([]rune(raw)) >= 2 {
-		q.Name = raw
-	} else {
-		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": shorten(raw, echoLen)}), nil)
+	} else if q := regsearch.Parse(raw); len([]rune(strings.TrimSpace(raw))) >= 2 && !q.Empty() {
+		found, err = h.d.Store.SearchArrivals(ctx, d.ID, q, 10)
 	}
-	found, err := h.d.Store.FindArrivals(ctx, d.ID, q)
 	if err != nil {
 		return err
 	}
 	switch len(found) {
 	case 0:
-		if q.TelegramID != 0 {
+		if byCode {
 			return t.reply(ctx, t.text("checkin_not_registered"), nil)
 		}
 		return t.reply(ctx, t.textf("checkin_not_found", map[string]any{"Query": shorten(raw, echoLen)}), nil)

@@ -87,6 +87,8 @@ func (h *Handlers) Console(botToken string) http.Handler {
 func (h *Handlers) consoleRoutes() []consoleRoute {
 	routes := []consoleRoute{
 		{"GET /me", h.consoleMe},
+		{"GET /drives/{id}/registrations", h.consoleRegistrations},
+		{"POST /drives/{id}/export", h.consoleExport},
 	}
 	routes = append(routes, h.consoleProgressRoutes()...)
 	routes = append(routes, h.consoleFormRoutes()...)

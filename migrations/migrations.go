@@ -14,9 +14,11 @@ import (
 //go:embed *.sql
 var files embed.FS
 
-// Provider returns a goose provider over the embedded migrations.
+// Provider returns a goose provider over the embedded migrations and the
+// Go ones (those whose data must be computed by the Go code).
 func Provider(db *sql.DB) (*goose.Provider, error) {
-	p, err := goose.NewProvider(goose.DialectPostgres, db, files)
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files,
+		goose.WithGoMigrations(registrationSearch))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: new provider: %w", err)
 	}

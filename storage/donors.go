@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"donorbot/profile"
+	"donorbot/regsearch"
 )
 
 // donorRow mirrors the donors table; NULLs become zero values of profile.Donor.
@@ -85,10 +86,11 @@ func (s *Store) CreateDonor(ctx context.Context, telegramID, chatID int64, lang,
 	return r.donor(), nil
 }
 
-// SetDonorName stores the donor's full name.
+// SetDonorName stores the donor's full name, and the same name folded for
+// search (regsearch.FoldName), which only this write keeps in step.
 func (s *Store) SetDonorName(ctx context.Context, telegramID int64, name string) error {
-	const q = `UPDATE donors SET full_name = $2, updated_at = now() WHERE telegram_id = $1`
-	return s.updateDonor(ctx, "name", q, telegramID, name)
+	const q = `UPDATE donors SET full_name = $2, search_name = $3, updated_at = now() WHERE telegram_id = $1`
+	return s.updateDonor(ctx, "name", q, telegramID, name, regsearch.FoldName(name))
 }
 
 // SetDonorPhone stores the donor's phone in E.164 form.
