@@ -121,7 +121,7 @@ func (h *Handlers) consoleExport(ctx context.Context, c *consoleCall) (any, erro
 		return nil, err
 	}
 	// Audited before sending: a list that may have left must be on record.
-	if err := h.d.Store.AuditExport(ctx, c.User.ID, d.ID, d.Code, 0, n); err != nil {
+	if err := h.d.Store.AuditExport(ctx, c.User.ID, d.ID, d.Code, 0, n, h.d.Now()); err != nil {
 		return nil, err
 	}
 	caption := h.texts.text(c.Lang, "export_caption", map[string]any{"Title": d.Title, "Count": n})

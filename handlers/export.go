@@ -63,7 +63,7 @@ func (h *Handlers) onExport(ctx context.Context, t *turn) error {
 		return err
 	}
 	// Audited before sending: a list that may have left must be on record.
-	if err := h.d.Store.AuditExport(ctx, t.userID, d.ID, d.Code, slotID, n); err != nil {
+	if err := h.d.Store.AuditExport(ctx, t.userID, d.ID, d.Code, slotID, n, h.d.Now()); err != nil {
 		return err
 	}
 	name := t.text("exp_file") + "-" + d.Code

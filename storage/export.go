@@ -139,11 +139,11 @@ type ExportAudit struct {
 }
 
 // AuditExport records that telegramID exported rows registrations of the
-// drive (of one slot when slotID is not 0).
-func (s *Store) AuditExport(ctx context.Context, telegramID, driveID int64, driveCode string, slotID int64, rows int) error {
-	const q = `INSERT INTO export_audit (telegram_id, drive_id, drive_code, slot_id, row_count)
-		VALUES ($1, $2, $3, nullif($4, 0), $5)`
-	if _, err := s.q(ctx).ExecContext(ctx, q, telegramID, driveID, driveCode, slotID, rows); err != nil {
+// drive (of one slot when slotID is not 0) at the injected clock's time.
+func (s *Store) AuditExport(ctx context.Context, telegramID, driveID int64, driveCode string, slotID int64, rows int, at time.Time) error {
+	const q = `INSERT INTO export_audit (telegram_id, drive_id, drive_code, slot_id, row_count, created_at)
+		VALUES ($1, $2, $3, nullif($4, 0), $5, $6)`
+	if _, err := s.q(ctx).ExecContext(ctx, q, telegramID, driveID, driveCode, slotID, rows, at); err != nil {
 		return fmt.Errorf("storage: audit export of drive %d by %d: %w", driveID, telegramID, err)
 	}
 	return nil
