@@ -41,6 +41,12 @@ func (p page) openConsoleAsMai() {
 		chromedp.WaitVisible("#console-frame", chromedp.ByID))
 	p.pollConsole("the console's first screen, signed in as Mai",
 		`document.getElementById("title").textContent === "Bảng điều khiển" && document.getElementById("view").innerText.includes("Chào Mai")`, nil)
+	// Offline, nothing of the panel's page waits for telegram.org.
+	var fetched bool
+	p.run("Telegram's script", chromedp.Evaluate(inConsole(`!!document.querySelector('script[src*="telegram.org"]')`), &fetched))
+	if fetched {
+		p.t.Error("the console in the panel loads Telegram's script")
+	}
 }
 
 // TestConsolePanelOpens: as Mai (organizer and admin), the chat's menu
