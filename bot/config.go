@@ -251,8 +251,12 @@ func (c Config) ConsoleURL() string {
 // end up in the middle of the console's address.
 func checkPublicURL(raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
-		!webhookPathPattern.MatchString("/"+strings.TrimPrefix(u.Path, "/")) {
+	if err != nil {
+		u = &url.URL{}
+	}
+	prefix := strings.TrimSuffix(u.Path, "/")
+	if u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
+		prefix != "" && (prefix == "/" || !webhookPathPattern.MatchString(prefix) || path.Clean(prefix) != prefix) {
 		return fmt.Errorf("config: PUBLIC_URL is %q: want an https URL such as https://donorbot.example.org (Telegram opens Mini Apps only over HTTPS)", raw)
 	}
 	return nil

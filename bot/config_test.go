@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -162,4 +163,38 @@ func TestConsoleURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzConsoleURL: whatever PUBLIC_URL (or WEBHOOK_URL) holds, a console
+// address is either none or an https URL ending in /console/ with no
+// credentials, query or fragment, on the host given.
+func FuzzConsoleURL(f *testing.F) {
+	for _, s := range []string{"https://donorbot.example.org", "https://example.org/donorbot/", "http://donorbot.example.org",
+		"https://", "donorbot.example.org", "https://u:p@example.org", "https://example.org/?next=x", "https://example.org/#f",
+		"https://example.org/a/../b", "https://example.org//", "https://example.org/a%20b", "https:example.org", "javascript:alert(1)",
+		"https://[::1]:8443/x", "HTTPS://EXAMPLE.ORG"} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, raw string, public bool) {
+		cfg := Config{PublicURL: raw}
+		if !public {
+			cfg = Config{WebhookURL: raw}
+		}
+		if public && checkPublicURL(raw) != nil {
+			return
+		}
+		got := cfg.ConsoleURL()
+		if got == "" {
+			if public {
+				t.Fatalf("PUBLIC_URL %q accepted but no console address", raw)
+			}
+			return
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+			!strings.HasSuffix(u.Path, "/console/") || strings.Contains(u.Path, "//") {
+			t.Fatalf("console address %q from %q", got, raw)
+		}
+	})
 }
