@@ -95,10 +95,11 @@ func (p *Playground) user(id int64) (User, bool) {
 }
 
 // Configure points cfg at the emulator: its token and URL, long polling,
-// and the organizer as an admin.
+// the organizer as an admin, and no public address (the console opens on
+// the playground's own, see Start).
 func (p *Playground) Configure(cfg *bot.Config) {
 	cfg.Token, cfg.APIURL = p.API.Token(), p.API.URL()
-	cfg.WebhookURL, cfg.WebhookSecret = "", ""
+	cfg.WebhookURL, cfg.WebhookSecret, cfg.PublicURL = "", "", ""
 	for _, u := range p.users {
 		if u.Role == "organizer" {
 			cfg.AdminIDs = append(cfg.AdminIDs, u.ID)
