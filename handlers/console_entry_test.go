@@ -84,13 +84,14 @@ func TestConsoleMenuButtonFollowsRoles(t *testing.T) {
 	}
 }
 
-// TestNoConsoleButtonsWithoutAddress: with neither PUBLIC_URL nor an https
-// webhook (polling on a laptop), no menu button is set and /help offers no
-// console; the chat's tools remain.
-func TestNoConsoleButtonsWithoutAddress(t *testing.T) {
+// TestConsoleButtonsNeedAnAddress: with neither PUBLIC_URL nor an https
+// webhook (polling on a laptop), no menu button is set and /help offers
+// no console, the chat's tools remain; once an address is configured, the
+// next start gives the admin both.
+func TestConsoleButtonsNeedAnAddress(t *testing.T) {
 	adminID := testenv.TelegramID()
 	b := bottest.Start(t, bottest.Admins(adminID))
-	admin := b.Phone(adminID, "vi")
+	admin := b.Phone(adminID, "en")
 	admin.Send("/help")
 	admin.Expect("/newdrive")
 	admin.Settle()
@@ -99,5 +100,14 @@ func TestNoConsoleButtonsWithoutAddress(t *testing.T) {
 	}
 	if open := consoleButtons(b, adminID); len(open) != 0 {
 		t.Errorf("console offered without an address: %+v", open)
+	}
+
+	b.Cfg.PublicURL = "https://donorbot.example.org/bot"
+	b.Restart()
+	b.API.WaitUntil(t, "the admin's console button", func() bool { return b.API.MenuButton(adminID).Type == "web_app" })
+	admin.Send("/help")
+	admin.Expect("The console:")
+	if open := consoleButtons(b, adminID); len(open) != 1 || open[0].WebAppURL != "https://donorbot.example.org/bot/console/" {
+		t.Errorf("console buttons once PUBLIC_URL is set: %+v", open)
 	}
 }
