@@ -82,6 +82,16 @@ func TestConsolePanelOpens(t *testing.T) {
 		t.Errorf("scannable people %v; want only Bình, the one with a finished profile", listed)
 	}
 
+	// Closed, it stays closed; her /help's "Open console" button opens it.
+	p.run("close the panel",
+		chromedp.Click("#console-close", chromedp.ByID),
+		chromedp.WaitNotVisible("#console", chromedp.ByID))
+	p.send("/help")
+	p.expect("Bảng điều khiển:")
+	p.tap("Mở bảng điều khiển")
+	p.run("the panel again", chromedp.WaitVisible("#console-frame", chromedp.ByID))
+	p.pollConsole("the console's first screen again", `document.getElementById("view").innerText.includes("Chào Mai")`, nil)
+
 	var hidden bool
 	p.run("Lan's chat has no console",
 		chromedp.Click(`//nav/button[contains(., "Lan")]`, chromedp.BySearch),
