@@ -296,7 +296,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	if err := a.handlers.SetCommands(ctx, a.tg, admins); err != nil {
-		a.log.Error("setMyCommands", "err", err)
+		a.log.Error("publish command menus and menu buttons", "err", err)
 	}
 	// The routes come first: nothing they could refuse may follow setWebhook.
 	hookPath := ""

@@ -21,17 +21,20 @@ import (
 
 // setConsoleButtons gives each of ids (organizers and admins) the console
 // as their chat's menu button, labelled in their language. Telegram keeps
-// one menu button per chat, with no language of its own.
+// one menu button per chat, with no language of its own. One chat Telegram
+// refuses (an admin who never opened the bot) does not cost the others
+// theirs.
 func (h *Handlers) setConsoleButtons(ctx context.Context, b *tg.Bot, ids []int64) error {
 	if h.d.ConsoleURL == "" {
 		return nil
 	}
+	var errs []error
 	for _, id := range ids {
 		if err := h.setMenuButton(ctx, b, id, true); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // setMenuButton makes chat id's menu button the console (console) or
