@@ -42,6 +42,8 @@ type App struct {
 	extra      []tg.Middleware // faults injected by tests (export_test.go)
 	pages      map[string]http.Handler
 	now        func() time.Time // the handlers' clock; nil: time.Now
+	consoleAt  func(listenAddr string) string
+	consoleURL string // where the menu and "Open console" buttons open; "": none
 }
 
 // Option adjusts an App beyond its Config.
@@ -62,6 +64,14 @@ func WithRoute(pattern string, h http.Handler) Option {
 // move it forward instead of waiting.
 func WithClock(now func() time.Time) Option {
 	return func(a *App) { a.now = now }
+}
+
+// WithConsoleAt makes the console's address url(the listener's address)
+// instead of Config.ConsoleURL, and so exempts it from PUBLIC_URL's HTTPS
+// rule: for the playground, whose emulator (not Telegram) opens the
+// console, on this machine, over plain http.
+func WithConsoleAt(url func(listenAddr string) string) Option {
+	return func(a *App) { a.consoleAt = url }
 }
 
 // New connects to PostgreSQL (applying pending migrations), Redis and the
@@ -118,16 +128,21 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 		return nil, err
 	}
 
+	// The listener first: the console's address may be its own.
+	a.listener, err = net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
+	}
+	a.consoleURL = cfg.ConsoleURL()
+	if a.consoleAt != nil {
+		a.consoleURL = a.consoleAt(a.listener.Addr().String())
+	}
 	if err := a.connectTelegram(ctx); err != nil {
 		return nil, err
 	}
 	a.inbox = newInbox(store, a.metrics, a.log)
 	a.dispatcher = newDispatcher(cfg.Workers, 64, a.handleUpdate)
 
-	a.listener, err = net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return nil, fmt.Errorf("listen on LISTEN_ADDR %s: %w", cfg.ListenAddr, err)
-	}
 	if cfg.MetricsAddr != "" {
 		if a.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
 			return nil, fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
@@ -192,6 +207,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		CheckinSecret:   a.cfg.CheckinKey(),
 		CheckinOpens:    a.cfg.CheckinOpensBefore,
 		UrgentPaidCap:   a.cfg.urgentPaidCap(),
+		ConsoleURL:      a.consoleURL,
 		Now:             a.now,
 	})
 	if err != nil {
@@ -280,7 +296,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	if err := a.handlers.SetCommands(ctx, a.tg, admins); err != nil {
-		a.log.Error("setMyCommands", "err", err)
+		a.log.Error("publish command menus and menu buttons", "err", err)
 	}
 	// The routes come first: nothing they could refuse may follow setWebhook.
 	hookPath := ""

@@ -17,28 +17,33 @@ import (
 
 	"donorbot/broadcast"
 	"donorbot/drive"
+	"donorbot/handlers"
 	"donorbot/quiet"
 )
 
 // Config is every setting of a donorbot process, read from the environment.
 type Config struct {
-	Token         string        `env:"TELEGRAM_BOT_TOKEN"`
-	APIURL        string        `env:"TELEGRAM_API_URL" envDefault:"https://api.telegram.org"`
-	DatabaseURL   string        `env:"DATABASE_URL,required"`
-	RedisURL      string        `env:"REDIS_URL,required"`
-	WebhookURL    string        `env:"WEBHOOK_URL"`
-	WebhookSecret string        `env:"WEBHOOK_SECRET"`
-	ListenAddr    string        `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
-	MetricsAddr   string        `env:"METRICS_ADDR"` // empty: /metrics on LISTEN_ADDR
-	AdminIDs      []int64       `env:"ADMIN_IDS" envSeparator:","`
-	TimeZone      string        `env:"TZ" envDefault:"Asia/Ho_Chi_Minh"`
-	Workers       int           `env:"WORKERS" envDefault:"64"`
-	RedisPrefix   string        `env:"REDIS_PREFIX" envDefault:"donorbot:"`
-	FloodPerMin   int           `env:"FLOOD_PER_MINUTE" envDefault:"40"`
-	ConvTTL       time.Duration `env:"CONVERSATION_TTL" envDefault:"72h"`
-	InboxLease    time.Duration `env:"INBOX_LEASE" envDefault:"2m"`
-	PollTimeout   time.Duration `env:"POLL_TIMEOUT" envDefault:"50s"`
-	LogLevel      string        `env:"LOG_LEVEL" envDefault:"info"`
+	Token         string `env:"TELEGRAM_BOT_TOKEN"`
+	APIURL        string `env:"TELEGRAM_API_URL" envDefault:"https://api.telegram.org"`
+	DatabaseURL   string `env:"DATABASE_URL,required"`
+	RedisURL      string `env:"REDIS_URL,required"`
+	WebhookURL    string `env:"WEBHOOK_URL"`
+	WebhookSecret string `env:"WEBHOOK_SECRET"`
+	// PublicURL is the HTTPS address the bot's listener is reached at by
+	// Telegram's clients; empty: the scheme and host of an https
+	// WEBHOOK_URL (see ConsoleURL).
+	PublicURL   string        `env:"PUBLIC_URL"`
+	ListenAddr  string        `env:"LISTEN_ADDR" envDefault:"127.0.0.1:8080"`
+	MetricsAddr string        `env:"METRICS_ADDR"` // empty: /metrics on LISTEN_ADDR
+	AdminIDs    []int64       `env:"ADMIN_IDS" envSeparator:","`
+	TimeZone    string        `env:"TZ" envDefault:"Asia/Ho_Chi_Minh"`
+	Workers     int           `env:"WORKERS" envDefault:"64"`
+	RedisPrefix string        `env:"REDIS_PREFIX" envDefault:"donorbot:"`
+	FloodPerMin int           `env:"FLOOD_PER_MINUTE" envDefault:"40"`
+	ConvTTL     time.Duration `env:"CONVERSATION_TTL" envDefault:"72h"`
+	InboxLease  time.Duration `env:"INBOX_LEASE" envDefault:"2m"`
+	PollTimeout time.Duration `env:"POLL_TIMEOUT" envDefault:"50s"`
+	LogLevel    string        `env:"LOG_LEVEL" envDefault:"info"`
 
 	BroadcastRate    int             `env:"BROADCAST_RATE" envDefault:"25"`
 	BroadcastWorkers int             `env:"BROADCAST_WORKERS" envDefault:"8"`
@@ -147,6 +152,11 @@ func (c *Config) Validate() error {
 			return errors.New("config: WEBHOOK_SECRET is required with WEBHOOK_URL: 1-256 characters of A-Z a-z 0-9 _ -")
 		}
 	}
+	if c.PublicURL != "" {
+		if err := checkPublicURL(c.PublicURL); err != nil {
+			return err
+		}
+	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil || c.MetricsAddr == c.ListenAddr {
 			return fmt.Errorf("config: METRICS_ADDR is %q: want a host:port other than LISTEN_ADDR", c.MetricsAddr)
@@ -212,6 +222,44 @@ func (c Config) CheckinKey() []byte {
 	}
 	sum := sha256.Sum256([]byte("donorbot check-in codes\x00" + c.Token))
 	return sum[:]
+}
+
+// ConsoleURL is where Telegram's clients open the organizer console:
+// PUBLIC_URL, or else the scheme and host of WEBHOOK_URL, plus /console/.
+// Empty without either, or with a webhook that is not https (a test's fake
+// server): Telegram opens Mini Apps only over HTTPS, so no button opens it.
+func (c Config) ConsoleURL() string {
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil {
+			return "" // Validate refused it
+		}
+		return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/") + handlers.ConsolePath
+	}
+	if c.WebhookURL == "" {
+		return ""
+	}
+	u, err := url.Parse(c.WebhookURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return ""
+	}
+	return "https://" + u.Host + handlers.ConsolePath
+}
+
+// checkPublicURL accepts an https URL with at most a path: a reverse
+// proxy may serve the bot under a prefix, but a query or fragment would
+// end up in the middle of the console's address.
+func checkPublicURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		u = &url.URL{}
+	}
+	prefix := strings.TrimSuffix(u.Path, "/")
+	if u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" ||
+		prefix != "" && (prefix == "/" || !webhookPathPattern.MatchString(prefix) || path.Clean(prefix) != prefix) {
+		return fmt.Errorf("config: PUBLIC_URL is %q: want an https URL such as https://donorbot.example.org (Telegram opens Mini Apps only over HTTPS)", raw)
+	}
+	return nil
 }
 
 // IsAdmin reports whether id is listed in ADMIN_IDS.

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,4 +119,82 @@ func TestConfigDefaults(t *testing.T) {
 	if !(Config{AdminIDs: []int64{7, 9}}).IsAdmin(9) || (Config{AdminIDs: []int64{7}}).IsAdmin(8) {
 		t.Error("IsAdmin does not follow ADMIN_IDS")
 	}
+}
+
+// TestConsoleURL: the console opens at PUBLIC_URL, which must be https
+// (Telegram opens Mini Apps only so), or else at the host of an https
+// WEBHOOK_URL; with neither, or a plain-http webhook, there is none and
+// no button opens it.
+func TestConsoleURL(t *testing.T) {
+	base := []string{"DATABASE_URL=postgres://x@127.0.0.1/db", "REDIS_URL=redis://127.0.0.1:6379/0"}
+	hook := []string{"WEBHOOK_URL=https://hook.example.org:8443/tg/hook", "WEBHOOK_SECRET=s"}
+	tests := []struct {
+		name    string
+		env     []string
+		want    string
+		wantErr string
+	}{
+		{"None", base, "", ""},
+		{"Public", append(base, "PUBLIC_URL=https://donorbot.example.org"), "https://donorbot.example.org/console/", ""},
+		{"PublicSlash", append(base, "PUBLIC_URL=https://donorbot.example.org/"), "https://donorbot.example.org/console/", ""},
+		{"PublicPrefix", append(base, "PUBLIC_URL=https://example.org/donorbot/"), "https://example.org/donorbot/console/", ""},
+		{"PublicBeforeWebhook", slices.Concat(base, hook, []string{"PUBLIC_URL=https://app.example.org"}), "https://app.example.org/console/", ""},
+		{"WebhookHost", slices.Concat(base, hook), "https://hook.example.org:8443/console/", ""},
+		{"WebhookNotHTTPS", append(base, "WEBHOOK_URL=http://127.0.0.1:9000/hook", "WEBHOOK_SECRET=s"), "", ""},
+		{"ErrPublicHTTP", append(base, "PUBLIC_URL=http://donorbot.example.org"), "", "PUBLIC_URL is \"http://donorbot.example.org\": want an https URL"},
+		{"ErrPublicNoHost", append(base, "PUBLIC_URL=https://"), "", "PUBLIC_URL"},
+		{"ErrPublicQuery", append(base, "PUBLIC_URL=https://example.org/?x=1"), "", "PUBLIC_URL"},
+		{"ErrPublicNotURL", append(base, "PUBLIC_URL=donorbot.example.org"), "", "PUBLIC_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := LoadConfig(tt.env)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got error %v, want none", err)
+			}
+			if got := cfg.ConsoleURL(); got != tt.want {
+				t.Errorf("console at %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzConsoleURL: whatever PUBLIC_URL (or WEBHOOK_URL) holds, a console
+// address is either none or an https URL ending in /console/ with no
+// credentials, query or fragment, on the host given.
+func FuzzConsoleURL(f *testing.F) {
+	for _, s := range []string{"https://donorbot.example.org", "https://example.org/donorbot/", "http://donorbot.example.org",
+		"https://", "donorbot.example.org", "https://u:p@example.org", "https://example.org/?next=x", "https://example.org/#f",
+		"https://example.org/a/../b", "https://example.org//", "https://example.org/a%20b", "https:example.org", "javascript:alert(1)",
+		"https://[::1]:8443/x", "HTTPS://EXAMPLE.ORG"} {
+		f.Add(s, true)
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, raw string, public bool) {
+		cfg := Config{PublicURL: raw}
+		if !public {
+			cfg = Config{WebhookURL: raw}
+		}
+		if public && checkPublicURL(raw) != nil {
+			return
+		}
+		got := cfg.ConsoleURL()
+		if got == "" {
+			if public {
+				t.Fatalf("PUBLIC_URL %q accepted but no console address", raw)
+			}
+			return
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+			!strings.HasSuffix(u.Path, "/console/") || strings.Contains(u.Path, "//") {
+			t.Fatalf("console address %q from %q", got, raw)
+		}
+	})
 }

@@ -12,6 +12,13 @@ type Button struct {
 	Text         string `json:"text"`
 	CallbackData string `json:"callback_data,omitempty"`
 	URL          string `json:"url,omitempty"`
+	// WebApp opens a Mini App with the user's signed initData.
+	WebApp *WebApp `json:"web_app,omitempty"`
+}
+
+// WebApp is a WebAppInfo: the https URL of a Mini App.
+type WebApp struct {
+	URL string `json:"url"`
 }
 
 // InlineKeyboard is an InlineKeyboardMarkup.

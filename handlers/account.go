@@ -34,7 +34,13 @@ func (h *Handlers) help(ctx context.Context, t *turn) error {
 	if len(clubs) > 0 {
 		text += "\n\n" + t.text("help_club_admin")
 	}
-	return t.reply(ctx, text, t.menuIfOnboarded())
+	if err := t.reply(ctx, text, t.menuIfOnboarded()); err != nil {
+		return err
+	}
+	if organizer {
+		return h.replyConsoleButton(ctx, t)
+	}
+	return nil
 }
 
 // cancel ends whatever conversation is under way. An unfinished onboarding

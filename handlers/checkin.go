@@ -30,11 +30,10 @@ func (h *Handlers) myCode(ctx context.Context, t *turn) error {
 	if t.donor == nil || !t.donor.Onboarded() {
 		return t.reply(ctx, t.text("mycode_need_profile"), rows(1, t.profileFirstButton()))
 	}
-	if len(h.d.CheckinSecret) == 0 {
-		return errors.New("mycode: no check-in secret configured")
+	code, until, err := h.checkinCode(t.userID)
+	if err != nil {
+		return fmt.Errorf("mycode: %w", err)
 	}
-	until := h.d.Now().Add(drive.CheckinValidity)
-	code := drive.CheckinCode(h.d.CheckinSecret, t.userID, until)
 	png, err := drive.QRPoster(code, code, t.donor.FullName)
 	if err != nil {
 		return err

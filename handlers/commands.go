@@ -80,8 +80,17 @@ func (h *Handlers) SetCommands(ctx context.Context, b *tg.Bot, adminIDs []int64)
 			}
 		}
 	}
-	return nil
+	var staff []int64
+	for _, id := range slices.Sorted(maps.Keys(roles)) {
+		if roles[id].console() {
+			staff = append(staff, id)
+		}
+	}
+	return h.setConsoleButtons(ctx, b, staff)
 }
+
+// console reports whether the chat reaches the organizer console.
+func (r chatRoles) console() bool { return r.admin || r.organizer }
 
 // refreshCommands publishes one chat's menu after its roles changed (a
 // grant or a revoke): the menu of the roles it now holds, or none of its
@@ -110,7 +119,10 @@ func (h *Handlers) refreshCommands(ctx context.Context, b *tg.Bot, userID int64)
 			return fmt.Errorf("deleteMyCommands of %d %q: %w", userID, lang, err)
 		}
 	}
-	return nil
+	if h.d.ConsoleURL == "" {
+		return nil // no console button was set
+	}
+	return h.setMenuButton(ctx, b, userID, r.console())
 }
 
 // afterRolesChange refreshes userID's command menu once the turn that

@@ -55,6 +55,9 @@ type Deps struct {
 	// UrgentPaidCap is how many alerts of one urgent need are sent as paid
 	// broadcasts (broadcast.Spec.Paid); 0 for none.
 	UrgentPaidCap int
+	// ConsoleURL is where the organizers' menu button and "Open console"
+	// button open the console (a Mini App); empty: no such buttons.
+	ConsoleURL string
 }
 
 // Handlers routes updates to journeys.

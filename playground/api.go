@@ -37,6 +37,8 @@ func (p *Playground) Handler() http.Handler {
 	mux.HandleFunc("POST /playground/api/tap", p.tap)
 	mux.HandleFunc("POST /playground/api/contact", p.contact)
 	mux.HandleFunc("GET /playground/api/file/{id}", p.file)
+	mux.HandleFunc("POST /playground/api/webapp", p.webApp)
+	mux.HandleFunc("GET /playground/api/scannable", p.scannable)
 	return mux
 }
 
@@ -57,6 +59,14 @@ type chatView struct {
 	// Notices are the bot's answers to the user's latest taps that carry
 	// a text: Telegram shows them as a toast (or an alert).
 	Notices []noticeView `json:"notices"`
+	// MenuButton is the chat's menu button when the bot made it a Mini
+	// App (the console), else null.
+	MenuButton *menuButtonView `json:"menu_button"`
+}
+
+type menuButtonView struct {
+	Text   string `json:"text"`
+	WebApp string `json:"web_app"`
 }
 
 type noticeView struct {
@@ -83,6 +93,8 @@ type buttonView struct {
 	Text string `json:"text"`
 	Data string `json:"data,omitempty"`
 	URL  string `json:"url,omitempty"`
+	// WebApp is a web_app button's Mini App: the page opens it in its panel.
+	WebApp string `json:"web_app,omitempty"`
 }
 
 type keyboardView struct {
@@ -149,11 +161,15 @@ func (p *Playground) view(user int64) chatView {
 		v.Keyboard = append(v.Keyboard, out)
 	}
 	v.Notices = p.notices(user)
+	if b := p.API.MenuButton(user); b.Type == "web_app" {
+		v.MenuButton = &menuButtonView{Text: b.Text, WebApp: b.WebAppURL}
+	}
 	raw, _ := json.Marshal(struct {
 		K [][]keyboardView
 		P []string
 		N []noticeView
-	}{v.Keyboard, v.Problems, v.Notices})
+		M *menuButtonView
+	}{v.Keyboard, v.Problems, v.Notices, v.MenuButton})
 	h.Write(raw)
 	v.Version = strconv.FormatUint(h.Sum64(), 36)
 	return v
@@ -165,7 +181,7 @@ func newMessageView(m telegramtest.Message) messageView {
 	for _, row := range m.InlineKeyboard {
 		var out []buttonView
 		for _, b := range row {
-			out = append(out, buttonView{Text: b.Text, Data: b.CallbackData, URL: b.URL})
+			out = append(out, buttonView{Text: b.Text, Data: b.CallbackData, URL: b.URL, WebApp: b.WebAppURL})
 		}
 		v.Buttons = append(v.Buttons, out)
 	}

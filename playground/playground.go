@@ -52,8 +52,9 @@ type Playground struct {
 	API   *telegramtest.Server
 	users []User
 
-	mu   sync.Mutex
-	taps map[int64][]int64 // update ids of each user's latest taps, for the bot's answers
+	mu    sync.Mutex
+	taps  map[int64][]int64 // update ids of each user's latest taps, for the bot's answers
+	codes codeSource        // the bot's /mycode texts; nil until the bot is built
 }
 
 // New starts the Bot API emulator on a random loopback port. It checks the
@@ -94,10 +95,11 @@ func (p *Playground) user(id int64) (User, bool) {
 }
 
 // Configure points cfg at the emulator: its token and URL, long polling,
-// and the organizer as an admin.
+// the organizer as an admin, and no public address (the console opens on
+// the playground's own, see Start).
 func (p *Playground) Configure(cfg *bot.Config) {
 	cfg.Token, cfg.APIURL = p.API.Token(), p.API.URL()
-	cfg.WebhookURL, cfg.WebhookSecret = "", ""
+	cfg.WebhookURL, cfg.WebhookSecret, cfg.PublicURL = "", "", ""
 	for _, u := range p.users {
 		if u.Role == "organizer" {
 			cfg.AdminIDs = append(cfg.AdminIDs, u.ID)
@@ -153,25 +155,32 @@ func Start(ctx context.Context, cfg bot.Config, log *slog.Logger) (*Instance, er
 	}
 	app, err := bot.New(ctx, cfg, log,
 		bot.WithRoute("/playground/", p.Handler()),
-		bot.WithRoute("/{$}", http.RedirectHandler("/playground/", http.StatusFound)))
+		bot.WithRoute("/{$}", http.RedirectHandler("/playground/", http.StatusFound)),
+		bot.WithConsoleAt(consoleURL))
 	if err != nil {
 		p.Close()
 		return nil, err
 	}
+	p.mu.Lock()
+	p.codes = app.Handlers().CheckinCode
+	p.mu.Unlock()
 	return &Instance{Playground: p, App: app, URL: pageURL(app.Addr())}, nil
 }
 
 // pageURL is the address a browser on this machine opens: a listener on
 // every interface (0.0.0.0 in a container, published by docker compose) is
 // reached on loopback.
-func pageURL(listen string) string {
+func pageURL(listen string) string { return origin(listen) + "/playground/" }
+
+// origin is the scheme and host a browser on this machine reaches listen at.
+func origin(listen string) string {
 	host, port, err := net.SplitHostPort(listen)
 	if err == nil {
 		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 			listen = net.JoinHostPort("127.0.0.1", port)
 		}
 	}
-	return "http://" + listen + "/playground/"
+	return "http://" + listen
 }
 
 func (p *Playground) prepareData(ctx context.Context, cfg bot.Config) error {

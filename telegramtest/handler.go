@@ -156,6 +156,8 @@ func (s *Server) dispatch(ctx context.Context, m *specMethod, req *request) repl
 		return s.answerCallbackQuery(req)
 	case "setMyCommands", "deleteMyCommands", "getMyCommands":
 		return s.myCommands(m.Name, req)
+	case "setChatMenuButton", "getChatMenuButton":
+		return s.chatMenuButton(m.Name, req)
 	case "getFile":
 		return s.getFile(req)
 	case "copyMessage", "forwardMessage":

@@ -15,6 +15,7 @@ type Button struct {
 	Text         string
 	CallbackData string
 	URL          string
+	WebAppURL    string // a web_app button's Mini App
 }
 
 // KeyboardButton is a reply keyboard button as the user sees it.
@@ -206,6 +207,9 @@ func parseMarkup(raw string) markup {
 			Text         string `json:"text"`
 			CallbackData string `json:"callback_data"`
 			URL          string `json:"url"`
+			WebApp       struct {
+				URL string `json:"url"`
+			} `json:"web_app"`
 		} `json:"inline_keyboard"`
 		Keyboard       [][]json.RawMessage `json:"keyboard"`
 		RemoveKeyboard bool                `json:"remove_keyboard"`
@@ -217,7 +221,7 @@ func parseMarkup(raw string) markup {
 	for _, row := range obj.Inline {
 		r := make([]Button, len(row))
 		for i, b := range row {
-			r[i] = Button{Text: b.Text, CallbackData: b.CallbackData, URL: b.URL}
+			r[i] = Button{Text: b.Text, CallbackData: b.CallbackData, URL: b.URL, WebAppURL: b.WebApp.URL}
 		}
 		m.inline = append(m.inline, r)
 	}

@@ -81,13 +81,14 @@ type Server struct {
 	paths    map[string]*storedFile // by file_path, for downloads
 	fileSeq  int64
 
-	updates   map[int64]*updateEntry
-	pending   []*updateEntry // unconfirmed, in update_id order
-	nextUpd   int64
-	allowed   []string // allowed_updates; nil means Telegram's default
-	pollGen   uint64
-	callbacks map[string]*callbackState
-	commands  map[string][]models.BotCommand
+	updates     map[int64]*updateEntry
+	pending     []*updateEntry // unconfirmed, in update_id order
+	nextUpd     int64
+	allowed     []string // allowed_updates; nil means Telegram's default
+	pollGen     uint64
+	callbacks   map[string]*callbackState
+	commands    map[string][]models.BotCommand
+	menuButtons map[int64]MenuButton
 
 	hook       *webhookSession
 	hookURL    string
@@ -158,6 +159,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		nextUpd:     cfg.firstUpdateID,
 		callbacks:   map[string]*callbackState{},
 		commands:    map[string][]models.BotCommand{},
+		menuButtons: map[int64]MenuButton{},
 		blocked:     map[int64]bool{},
 		notFound:    map[int64]bool{},
 		failNext:    map[string][]fault{},

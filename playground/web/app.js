@@ -128,7 +128,12 @@ function renderMessage(m) {
       r.className = "row";
       for (const b of row) {
         let btn;
-        if (b.url) {
+        if (b.web_app) {
+          btn = document.createElement("button");
+          btn.type = "button";
+          btn.className = "web-app";
+          btn.addEventListener("click", () => showConsole(b.web_app));
+        } else if (b.url) {
           btn = document.createElement("a");
           btn.href = b.url; btn.target = "_blank"; btn.rel = "noopener noreferrer";
         } else {
@@ -237,6 +242,7 @@ function render(view) {
     if (!fresh) toast(n.text, n.alert);
   }
   state.firstView = false;
+  menuButton(view.menu_button);
   const probs = $("problems");
   probs.hidden = !(view.problems && view.problems.length);
   probs.textContent = probs.hidden ? "" :

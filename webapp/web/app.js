@@ -3,11 +3,9 @@
 "use strict";
 
 const console_ = (() => {
-  // Telegram.WebApp inside Telegram; the playground's simulation in its panel.
-  const tg = (window.Telegram && window.Telegram.WebApp && window.Telegram.WebApp.initData)
-    ? window.Telegram.WebApp
-    : (window.parent !== window && typeof window.parent.donorbotWebApp === "function"
-      ? window.parent.donorbotWebApp(window) : null);
+  // Telegram.WebApp inside Telegram; the playground's simulation in its
+  // panel. Set by start(), once webApp() has found it.
+  let tg = null;
   const views = [];
   let me = null;
 
@@ -101,8 +99,37 @@ const console_ = (() => {
     go("/drives");
   }
 
+  // playgroundWebApp is the playground's simulated Telegram.WebApp when
+  // this page is its panel; a parent of another origin (Telegram Web)
+  // cannot be read, which is not an error.
+  function playgroundWebApp() {
+    try {
+      if (window.parent !== window && typeof window.parent.donorbotWebApp === "function") {
+        return window.parent.donorbotWebApp(window);
+      }
+    } catch (err) { /* cross-origin parent */ }
+    return null;
+  }
+
+  // telegramWebApp loads Telegram's script, which reads the launch data
+  // Telegram put in the address. It is loaded here rather than by a tag in
+  // index.html so that offline (the playground, a laptop) nothing waits
+  // for telegram.org: a failed load only means "not inside Telegram".
+  function telegramWebApp() {
+    return new Promise((resolve) => {
+      const found = () => (window.Telegram && window.Telegram.WebApp && window.Telegram.WebApp.initData
+        ? window.Telegram.WebApp : null);
+      const s = document.createElement("script");
+      s.src = "https://telegram.org/js/telegram-web-app.js?59";
+      s.onload = () => resolve(found());
+      s.onerror = () => resolve(null);
+      document.head.append(s);
+    });
+  }
+
   async function start() {
     const main = document.getElementById("view");
+    tg = playgroundWebApp() || await telegramWebApp();
     if (!tg) {
       main.replaceChildren(el("p", {}, "Mở trang này từ nút “Bảng điều khiển” trong donorbot trên Telegram. / Open this page from donorbot's Console button in Telegram."));
       return;
