@@ -27,6 +27,24 @@ var demoDrives = []struct {
 		drive.Point{Lat: 10.7721, Lon: 106.6578}},
 }
 
+// demoVenues are the demo drives' places in the console's venue directory,
+// so the form offers them as an organizer's usual venues.
+var demoVenues = []drive.Venue{
+	{Name: "Nhà Văn hóa Thanh niên", Address: "4 Phạm Ngọc Thạch", Ward: "Phường Sài Gòn", Province: "hcm"},
+	{Name: "Nhà thi đấu Đại học Bách Khoa", Address: "268 Lý Thường Kiệt", Ward: "Phường Diên Hồng", Province: "hcm"},
+}
+
+// ensureVenues puts demoVenues in the directory; SaveVenue keeps one row
+// per place, so a second run adds nothing.
+func ensureVenues(ctx context.Context, store *storage.Store) error {
+	for _, v := range demoVenues {
+		if _, err := store.SaveVenue(ctx, v, 0); err != nil {
+			return fmt.Errorf("demo: venue %s: %w", v.Name, err)
+		}
+	}
+	return nil
+}
+
 // ensureCampaign creates the campaign and, when it has no upcoming drives
 // (a first run, or the demo dates have passed since), its published drives
 // with their registrations, dated from now.

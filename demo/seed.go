@@ -96,6 +96,9 @@ func Seed(ctx context.Context, store *storage.Store, now time.Time) (Summary, er
 	if err := store.GrantRole(ctx, FirstDonorID+1, storage.RoleClubAdmin, sum.Clubs[0].ID, 0); err != nil {
 		return sum, err
 	}
+	if err := ensureVenues(ctx, store); err != nil {
+		return sum, err
+	}
 	created, err := ensureCampaign(ctx, store, now, &sum)
 	if err != nil {
 		return sum, err

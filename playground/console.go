@@ -3,7 +3,6 @@ package playground
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"donorbot/handlers"
 	"donorbot/webapp"
@@ -39,7 +38,7 @@ func (p *Playground) webApp(w http.ResponseWriter, r *http.Request) {
 	}
 	tu := p.telegramUser(u)
 	user := webapp.User{ID: u.ID, FirstName: tu.FirstName, LastName: tu.LastName, LanguageCode: u.Lang}
-	now := time.Now()
+	now := p.now()
 	writeJSON(w, http.StatusOK, webAppView{InitData: webapp.Sign(user, p.API.Token(), now), User: user, AuthDate: now.Unix()})
 }
 

@@ -17,7 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 // start runs a playground donorbot on the package's test database and a
 // fresh Redis namespace, on a free port, until the test ends.
-func start(t *testing.T) *playground.Instance {
+func start(t *testing.T, opts ...playground.Option) *playground.Instance {
 	t.Helper()
 	// The package's tests share one database: each starts with the
 	// playground's people unknown to the bot, as on a first run.
@@ -51,7 +51,7 @@ func start(t *testing.T) *playground.Instance {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &logBuffer{}
-	pg, err := playground.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	pg, err := playground.Start(ctx, cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})), opts...)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

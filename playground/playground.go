@@ -55,7 +55,16 @@ type Playground struct {
 	mu    sync.Mutex
 	taps  map[int64][]int64 // update ids of each user's latest taps, for the bot's answers
 	codes codeSource        // the bot's /mycode texts; nil until the bot is built
+	now   func() time.Time  // the bot's clock, which signs the console's initData too
 }
+
+// Option adjusts a playground.
+type Option func(*Playground)
+
+// WithClock runs the playground's bot, its demo data and the console's
+// signing on now instead of the wall clock: a test of a drive day needs
+// the same hour of the day whenever it runs.
+func WithClock(now func() time.Time) Option { return func(p *Playground) { p.now = now } }
 
 // New starts the Bot API emulator on a random loopback port. It checks the
 // bot's requests against the Bot API spec embedded in the binary, so a
@@ -71,7 +80,7 @@ func New() (*Playground, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Playground{API: api, users: Users(), taps: map[int64][]int64{}}
+	p := &Playground{API: api, users: Users(), taps: map[int64][]int64{}, now: time.Now}
 	for _, u := range p.users {
 		api.AddUser(p.telegramUser(u))
 	}
@@ -137,10 +146,13 @@ type Instance struct {
 // for it (migrations applied), the demo data (Seed is idempotent, so a
 // restart finds the same data) and the roles. The page is served on
 // cfg.ListenAddr next to /healthz and /metrics once Run is called.
-func Start(ctx context.Context, cfg bot.Config, log *slog.Logger) (*Instance, error) {
+func Start(ctx context.Context, cfg bot.Config, log *slog.Logger, opts ...Option) (*Instance, error) {
 	p, err := New()
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range opts {
+		o(p)
 	}
 	p.Configure(&cfg)
 	if cfg.Location == nil {
@@ -156,7 +168,8 @@ func Start(ctx context.Context, cfg bot.Config, log *slog.Logger) (*Instance, er
 	app, err := bot.New(ctx, cfg, log,
 		bot.WithRoute("/playground/", p.Handler()),
 		bot.WithRoute("/{$}", http.RedirectHandler("/playground/", http.StatusFound)),
-		bot.WithConsoleAt(consoleURL))
+		bot.WithConsoleAt(consoleURL),
+		bot.WithClock(p.now))
 	if err != nil {
 		p.Close()
 		return nil, err
@@ -185,7 +198,7 @@ func origin(listen string) string {
 
 func (p *Playground) prepareData(ctx context.Context, cfg bot.Config) error {
 	// bot.New would migrate too, but the demo data needs the schema first.
-	now := time.Now().In(cfg.Location)
+	now := p.now().In(cfg.Location)
 	_, err := demo.SeedDatabase(ctx, cfg.DatabaseURL, now, func(store *storage.Store, sum demo.Summary) error {
 		if err := p.GrantRoles(ctx, store, sum.Clubs[0]); err != nil {
 			return err

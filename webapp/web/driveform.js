@@ -49,7 +49,7 @@
       const c = choices.campaigns.find((x) => String(x.id) === campaign.value);
       const keep = Number(wave.value || f.wave);
       wave.replaceChildren(option(0, t("console_form_no_wave")),
-        (c ? c.waves : []).map((n) => option(n, t("console_form_wave_n", { N: n }), n === keep)));
+        ...(c ? c.waves : []).map((n) => option(n, t("console_form_wave_n", { N: n }), n === keep)));
       wave.disabled = !c;
     };
     campaign.addEventListener("change", fillWaves);

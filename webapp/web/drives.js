@@ -61,8 +61,11 @@
       more.disabled = false;
     });
     main.replaceChildren(
+      el("p", { class: "hint", id: "hello" }, t("console_hello", { Name: console_.me().name })),
       el("div", { class: "row" }, el("button", { class: "primary", id: "new-drive", onclick: () => console_.go("/drives/new") },
-        t("console_drives_new"))),
+        t("console_drives_new")),
+      el("button", { class: "secondary", id: "campaigns", onclick: () => console_.go("/campaigns") },
+        t("console_progress_campaigns"))),
       filterBar(data.filters),
       data.drives.length ? list : el("p", { class: "hint" }, t("console_drives_none")),
       more);
@@ -89,7 +92,7 @@
         bar(d.registered, d.target),
         el("div", { class: "hint" }, t("console_drive_arrived", { Arrived: d.arrived, Donated: d.donated }))),
       el("div", { class: "row", id: "drive-nav" }, buttons),
-      d.checkin_open ? null : el("p", { class: "hint" }, t("console_drive_checkin_shut")),
+      ...(d.checkin_open ? [] : [el("p", { class: "hint" }, t("console_drive_checkin_shut"))]),
       el("h3", {}, t("console_drive_slots")),
       el("table", { id: "slots" }, el("tbody", {}, d.slots.map((s) => el("tr", { "data-slot": s.id },
         el("td", {}, s.label),
