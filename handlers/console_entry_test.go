@@ -45,6 +45,8 @@ func TestConsoleMenuButtonFollowsRoles(t *testing.T) {
 	onboardIn(t, b, donor, "Nguyễn Thị Lan")
 	admin := b.Phone(adminID, "vi")
 	admin.Send("/grant " + itoa(organizer.User.ID) + " organizer")
+	admin.Expect("Giao quyền ban tổ chức cho người này?")
+	admin.Tap("✅ Có")
 	b.API.WaitUntil(t, "the organizer's console button", func() bool {
 		return b.API.MenuButton(organizer.User.ID).Type == "web_app"
 	})
@@ -70,6 +72,8 @@ func TestConsoleMenuButtonFollowsRoles(t *testing.T) {
 	}
 
 	admin.Send("/revoke " + itoa(organizer.User.ID) + " organizer")
+	admin.Expect("Thu hồi quyền ban tổ chức của người này?")
+	admin.Tap("✅ Có")
 	b.API.WaitUntil(t, "the organizer's menu button back to the commands", func() bool {
 		return b.API.MenuButton(organizer.User.ID).Type == "commands"
 	})

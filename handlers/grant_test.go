@@ -80,7 +80,7 @@ func TestGrantByForwardUsernamePhone(t *testing.T) {
 	admin.Expect("✅ Đã giao quyền ban tổ chức cho Nguyễn Thị Lan.")
 	lan.Expect("Bạn vừa được giao quyền ban tổ chức")
 	lan.Tap("➕ Tạo ngày hội hiến máu")
-	lan.Expect("Bước 1/11")
+	lan.Expect("Bước 1/12")
 	lan.Send("/cancel")
 	lan.Expect("Đã hủy")
 
@@ -205,7 +205,7 @@ func TestGrantInEachLanguage(t *testing.T) {
 	admin.Expect("✅ Mary Nguyen is now an organizer.")
 	mary.Expect("You are now an organizer.")
 	mary.Tap("➕ Create a blood drive")
-	mary.Expect("Step 1/11")
+	mary.Expect("Step 1/12")
 
 	admin.Send("/revoke " + localOf(uniquePhone(mary.User.ID)) + " organizer")
 	admin.Expect("This person will no longer be an organizer. Confirm?", "👤 Mary Nguyen")

@@ -124,11 +124,11 @@ func TestPickersJourney(t *testing.T) {
 	b := bottest.Start(t)
 	for _, tc := range []pickerTexts{{
 		lang: "vi", ask: "Chọn ngày hội cho", checkin: "Điểm danh «", export: "Xuất danh sách đăng ký «",
-		stats: "📊 ", qr: "Quét mã để đăng ký «", editdrive: "Sửa mục nào?", canceldrive: "Bạn có chắc muốn hủy",
+		stats: "📊 ", qr: "Áp phích A4 «", editdrive: "Sửa mục nào?", canceldrive: "Bạn có chắc muốn hủy",
 		notYours: "Bạn không phụ trách ngày hội này.", stale: "Nút này không còn hiệu lực.", next: "Trang sau ›",
 	}, {
 		lang: "en", ask: "a drive for", checkin: "Check-in for “", export: "Export the registrations of “",
-		stats: "📊 ", qr: "Scan to register for “", editdrive: "What do you want to change?",
+		stats: "📊 ", qr: "A4 poster of “", editdrive: "What do you want to change?",
 		canceldrive: "Are you sure you want to cancel", notYours: "You do not organize this drive.",
 		stale: "This button is no longer active.", next: "Next ›",
 	}} {

@@ -230,14 +230,16 @@ func TestBrowserOnboardingAndRegistration(t *testing.T) {
 		t.Errorf("%d badges after switching to the organizer, want none", lanBadge)
 	}
 
-	// A photo: the QR poster of the half-full demo drive.
+	// A picture sent as a file: the A4 poster of the half-full demo drive,
+	// previewed above its download link.
 	var code string
 	if err := testenv.DB(t).Get(&code, `SELECT code FROM drives WHERE wave = 'Đợt 1'`); err != nil {
 		t.Fatal(err)
 	}
 	p.send("/qr " + code)
-	p.run("QR poster shown as an image",
-		chromedp.Poll(`[...document.querySelectorAll("#chat .msg.bot img")].some(i => i.complete && i.naturalWidth > 100)`, nil,
+	p.run("the poster previewed with its download link",
+		chromedp.Poll(`[...document.querySelectorAll("#chat .msg.bot")].some(m => { const i = m.querySelector("img.preview"), a = m.querySelector("a.file");
+			return i && i.complete && i.naturalWidth >= 2480 && a && a.download.endsWith(".png"); })`, nil,
 			chromedp.WithPollingTimeout(20*time.Second)))
 
 	// Markup the bot sends with parse_mode HTML is shown with Telegram's

@@ -106,6 +106,13 @@ function renderMessage(m) {
     img.src = fileURL(m.file); img.alt = m.file.name || "photo";
     el.appendChild(img);
   } else if (m.file) {
+    // As Telegram does, a picture sent as a file (the A4 poster) shows a
+    // preview above its download link.
+    if (/\.(png|jpe?g)$/i.test(m.file.name || "")) {
+      const img = document.createElement("img");
+      img.src = fileURL(m.file); img.alt = m.file.name; img.className = "preview";
+      el.appendChild(img);
+    }
     const a = document.createElement("a");
     a.className = "file"; a.href = fileURL(m.file, true); a.download = m.file.name || "";
     a.textContent = "📎 " + (m.file.name || m.kind) + " (" + Math.max(1, Math.round(m.file.size / 1024)) + " KB)";
