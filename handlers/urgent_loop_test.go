@@ -268,10 +268,12 @@ func TestUrgentAdminStatusMovesAndPushes(t *testing.T) {
 			t.Errorf("the status shows the phone of donor %d, who did not accept:\n%s", id, m.Text)
 		}
 	}
-	// The former status stays retired: later answers edit the live one only.
-	if old, _ := b.API.Message(adminID, status.ID); !strings.Contains(old.Text, "chuyển xuống") {
-		t.Errorf("the former status was edited again: %q", old.Text)
-	}
+	// The former status ends retired: later answers edit the live one only.
+	// A refresh already editing it when the status moved (its edit held by
+	// the chat's send rate) may land after the move; that refresh then sees
+	// the move and says "moved below" there again (refreshNeedStatus), so
+	// the final text is checked, not every text in between.
+	waitMessage(t, b, adminID, status.ID, "Yêu cầu #"+n+": trạng thái đã chuyển xuống")
 	for _, msg := range admin.Messages() {
 		if strings.Contains(msg.Text, "nhận lời đi hiến cho yêu cầu") {
 			t.Errorf("the admin whose status moved still gets the pushes: %q", msg.Text)
