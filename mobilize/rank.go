@@ -70,15 +70,27 @@ func (c Candidate) GroupOn(day time.Time) Group {
 // then the longest since the bot last wrote to them (never first); then
 // Telegram id, so a rank is reproducible. cands is not modified.
 func Rank(cands []Candidate, day time.Time) []Candidate {
-	out := slices.Clone(cands)
-	slices.SortStableFunc(out, func(a, b Candidate) int {
+	// Keys once per candidate, and indices sorted rather than the large
+	// structs: a province's pool is tens of thousands.
+	groups := make([]Group, len(cands))
+	order := make([]int, len(cands))
+	for i, c := range cands {
+		groups[i] = c.GroupOn(day)
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &cands[i], &cands[j]
 		return cmp.Or(
 			compareTrueFirst(a.Local, b.Local),
-			cmp.Compare(a.GroupOn(day), b.GroupOn(day)),
+			cmp.Compare(groups[i], groups[j]),
 			compareTrueFirst(a.Responded, b.Responded),
 			a.LastContact.Compare(b.LastContact),
 			cmp.Compare(a.TelegramID, b.TelegramID))
 	})
+	out := make([]Candidate, len(cands))
+	for k, i := range order {
+		out[k] = cands[i]
+	}
 	return out
 }
 
