@@ -1,8 +1,8 @@
 -- +goose Up
 
--- Selecting a drive's invitees (issue 21) reads each candidate's last
+-- Selecting a drive's invitees (issue 21) reads every donor's last
 -- donation: with id in the key, "latest first, then the latest recorded"
--- is one index probe instead of a sort per donor.
+-- is read in index order instead of sorting every donation.
 CREATE INDEX donations_donor_last_idx ON donations (donor_id, donated_on DESC, id DESC);
 
 -- The donors of a drive's province: a small province is an index range,

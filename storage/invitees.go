@@ -24,14 +24,15 @@ import (
 // drive's date, and age with two days to spare on each side of the 18th
 // and 61st birthdays (29 February). Last contact counts only what was
 // sent on the injected clock: recalls and the announcements of drives open
-// to the donor. Set-wise joins, not a subquery per donor: a province's
-// pool is tens of thousands (BENCHMARKS.md).
+// to the donor. Set-wise (hash) joins, not a subquery per donor: a
+// province's pool is tens of thousands (BENCHMARKS.md).
 const inviteePool = `
-	WITH pool AS (
-		SELECT m.donor_id AS id FROM unit_members m JOIN units u ON u.id = m.unit_id
-		WHERE m.unit_id = $4 OR u.province = $5
-		UNION
-		SELECT dn.id FROM donors dn WHERE $4::bigint IS NULL OR dn.province = $5),
+	WITH unit_pool AS (
+		SELECT m.donor_id FROM unit_members m JOIN units u ON u.id = m.unit_id
+		WHERE m.unit_id = $4 OR u.province = $5),
+	last_donation AS (
+		SELECT DISTINCT ON (n.donor_id) n.donor_id, n.donated_on, n.kind
+		FROM donations n ORDER BY n.donor_id, n.donated_on DESC, n.id DESC),
 	responded AS (
 		SELECT DISTINCT g.donor_id FROM registrations g
 		WHERE g.drive_id <> $1 AND (g.recall_id IS NOT NULL
@@ -49,13 +50,13 @@ const inviteePool = `
 		$4::bigint IS NULL OR dn.id IN (SELECT m.donor_id FROM unit_members m WHERE m.unit_id = $4),
 		rs.donor_id IS NOT NULL,
 		greatest(rc.at, an.at, (SELECT at FROM announced_to_all))
-	FROM pool p JOIN donors dn ON dn.id = p.id
-	LEFT JOIN LATERAL (SELECT n.donated_on, n.kind FROM donations n WHERE n.donor_id = dn.id
-		ORDER BY n.donated_on DESC, n.id DESC LIMIT 1) ld ON true
+	FROM donors dn
+	LEFT JOIN last_donation ld ON ld.donor_id = dn.id
 	LEFT JOIN responded rs ON rs.donor_id = dn.id
 	LEFT JOIN recalled rc ON rc.donor_id = dn.id
 	LEFT JOIN announced an ON an.donor_id = dn.id
-	WHERE dn.onboarded_at IS NOT NULL AND dn.unreachable_at IS NULL
+	WHERE ($4::bigint IS NULL OR dn.province = $5 OR dn.id IN (SELECT donor_id FROM unit_pool))
+	  AND dn.onboarded_at IS NOT NULL AND dn.unreachable_at IS NULL
 	  AND NOT EXISTS (SELECT 1 FROM registrations g WHERE g.donor_id = dn.id AND g.drive_id = $1
 			AND g.status IN ('confirmed', 'waitlisted'))
 	  AND (ld.donated_on IS NULL OR ld.donated_on + CASE WHEN ld.kind IN ('platelets', 'plasma')
