@@ -5,10 +5,5 @@
 -- is read in index order instead of sorting every donation.
 CREATE INDEX donations_donor_last_idx ON donations (donor_id, donated_on DESC, id DESC);
 
--- The donors of a drive's province: a small province is an index range,
--- not a scan of every donor.
-CREATE INDEX donors_province_idx ON donors (province) WHERE province IS NOT NULL;
-
 -- +goose Down
-DROP INDEX donors_province_idx;
 DROP INDEX donations_donor_last_idx;
