@@ -268,3 +268,45 @@ func cmpKind(k screening.DonationKind) screening.DonationKind {
 	}
 	return k
 }
+
+// TestInviteeCandidatesOpenDrive: a drive open to everyone may reach any
+// donor, wherever they live, each counted as local; registering for it
+// still takes a donor out.
+func TestInviteeCandidatesOpenDrive(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, sl, err := s.CreateDrive(ctx, draft(inviteeDay.Add(time.Hour), 1, 50), 4242)
+	must(err)
+	_, err = s.PublishDrive(ctx, d.ID, inviteeNow)
+	must(err)
+	ids := testenv.TelegramIDs(2)
+	for _, id := range ids {
+		_, err := s.CreateDonor(ctx, id, id, "vi", "v1")
+		must(err)
+		must(s.SetDonorWeight(ctx, id, 60))
+		must(s.SetDonorBirthDate(ctx, id, time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)))
+		must(s.CompleteOnboarding(ctx, id))
+		must(s.SetDonorProvince(ctx, id, randomProvince()))
+	}
+	_, err = s.Register(ctx, ids[1], sl[0].ID, inviteeNow)
+	must(err)
+	got, _, err := s.InviteeCandidates(ctx, d.ID, screening.DefaultConfig(),
+		func(d screening.Donor, on time.Time) bool { return urgent.EligibleOn(on)(d) })
+	must(err)
+	found := map[int64]mobilize.Candidate{}
+	for _, c := range got {
+		found[c.TelegramID] = c
+	}
+	if c, ok := found[ids[0]]; !ok || !c.Local {
+		t.Errorf("a donor of any province: candidate %t, local %t; want both", ok, c.Local)
+	}
+	if _, ok := found[ids[1]]; ok {
+		t.Error("a donor registered for the drive is a candidate")
+	}
+}
