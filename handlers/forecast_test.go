@@ -1,0 +1,116 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"donorbot/drive"
+	"donorbot/internal/bottest"
+	"donorbot/internal/testenv"
+	"donorbot/storage"
+)
+
+// forecastScene is a unit with one finished drive (4 registered, 3
+// donated) and an upcoming drive of target 100 with 5 registered, its
+// organizers orgs. The unit's rate is (3 + 0.95 × 30) ÷ (4 + 30) ≈ 93%, so
+// the upcoming drive expects round(5 × 0.9265) = 5 units, 95 short.
+type forecastScene struct {
+	b       *bottest.Bot
+	next    drive.Drive
+	slot    int64
+	spare   int64 // a donor not yet registered for next
+	orgs    []int64
+}
+
+func newForecastScene(t *testing.T, orgs int) forecastScene {
+	t.Helper()
+	adminID := testenv.TelegramID()
+	b := bottest.Start(t, bottest.Admins(adminID))
+	ctx := context.Background()
+	s := b.Store
+	sc := forecastScene{b: b, orgs: testenv.TelegramIDs(orgs)}
+	key := strconv.FormatInt(testenv.TelegramID(), 36)
+	unit, err := s.CreateUnit(ctx, "unit", "Công ty Dự báo "+key, "dubao"+key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range sc.orgs {
+		if err := s.GrantRole(ctx, id, storage.RoleOrganizer, unit.ID, adminID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forUnit := func(d drive.Drive) {
+		if _, err := s.DB().Exec(`UPDATE drives SET audience_unit_id = $2 WHERE id = $1`, d.ID, unit.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	donors := testenv.TelegramIDs(6)
+	for i, id := range donors {
+		seedDonor(t, b, seededDonor{id: id, name: fmt.Sprintf("Người hiến dự báo %d", i), phone: fmt.Sprintf("+849130005%02d", i)})
+	}
+	past, pastSlots := publishedDrive(t, b, "Ngày hội Dự báo đã qua", 24*time.Hour, 5)
+	forUnit(past)
+	for i, id := range donors[:4] {
+		reg := registerScreened(t, b, id, pastSlots[0].ID, `[]`, 350)
+		if i < 3 {
+			checkInAndDonate(t, b, reg, sc.orgs[0], 350)
+		}
+	}
+	b.Clock.Advance(3 * 24 * time.Hour)
+	next, nextSlots := publishedDrive(t, b, "Ngày hội Dự báo sắp tới", 48*time.Hour, 5)
+	forUnit(next)
+	for _, id := range donors[:5] {
+		registerScreened(t, b, id, nextSlots[0].ID, `[]`, 350)
+	}
+	sc.next, sc.slot, sc.spare = next, nextSlots[1].ID, donors[5]
+	return sc
+}
+
+// TestStatsForecast: the organizer's /stats of an upcoming drive tells the
+// donations its registrations should give at the rate of the unit's past
+// drive and the gap to the target, in Vietnamese and in English, and the
+// forecast follows a new registration.
+func TestStatsForecast(t *testing.T) {
+	sc := newForecastScene(t, 2)
+	vi, en := sc.b.Phone(sc.orgs[0], "vi"), sc.b.Phone(sc.orgs[1], "en")
+	vi.Send("/stats " + sc.next.Code)
+	vi.Expect("📈 Dự kiến hiến: 5 đơn vị (tỷ lệ 93% từ 1 ngày hội trước) — còn thiếu 95")
+	en.Send("/stats " + sc.next.Code)
+	en.Expect("📈 Expected donations: 5 units (a 93% rate from 1 past drive) — 95 short of the target")
+
+	registerScreened(t, sc.b, sc.spare, sc.slot, `[]`, 350)
+	vi.Send("/stats " + sc.next.Code)
+	vi.Expect("📈 Dự kiến hiến: 6 đơn vị (tỷ lệ 93% từ 1 ngày hội trước) — còn thiếu 94")
+}
+
+// TestConsoleDriveForecast: the console's progress of a drive carries the
+// same forecast as /stats.
+func TestConsoleDriveForecast(t *testing.T) {
+	sc := newForecastScene(t, 1)
+	path := fmt.Sprintf("/drives/%d/progress", sc.next.ID)
+	res := sc.b.Console(sc.orgs[0], "vi").Get(path)
+	if res.Status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, res.Status, res.Body)
+	}
+	var got struct {
+		Forecast *struct {
+			Target, Registered, Expected, Gap int
+			Rate                              float64
+			RatePercent                       int `json:"rate_percent"`
+			BasedOnDrives                     int `json:"based_on_drives"`
+		}
+	}
+	res.Decode(t, &got)
+	f := got.Forecast
+	if f == nil {
+		t.Fatalf("GET %s has no forecast: %s", path, res.Body)
+	}
+	if f.Target != 100 || f.Registered != 5 || f.Expected != 5 || f.Gap != 95 || f.RatePercent != 93 ||
+		f.BasedOnDrives != 1 || f.Rate < 0.926 || f.Rate > 0.927 {
+		t.Errorf("forecast %+v, want target 100, registered 5, expected 5, gap 95 at 93%% from 1 drive", *f)
+	}
+}
