@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"donorbot/drive"
 	"donorbot/internal/bottest"
 	"donorbot/internal/testenv"
@@ -112,5 +114,22 @@ func TestConsoleDriveForecast(t *testing.T) {
 	if f.Target != 100 || f.Registered != 5 || f.Expected != 5 || f.Gap != 95 || f.RatePercent != 93 ||
 		f.BasedOnDrives != 1 || f.Rate < 0.926 || f.Rate > 0.927 {
 		t.Errorf("forecast %+v, want target 100, registered 5, expected 5, gap 95 at 93%% from 1 drive", *f)
+	}
+}
+
+// TestConsoleForecastPage: the progress screen of the drive says the
+// forecast under the funnel, in the organizer's language.
+func TestConsoleForecastPage(t *testing.T) {
+	sc := newForecastScene(t, 1)
+	browser := consoleBrowser(t, sc.b, sc.orgs[0], "en", fmt.Sprintf("/drive/%d/progress", sc.next.ID))
+	var line string
+	if err := chromedp.Run(browser,
+		chromedp.WaitVisible(`#forecast[data-expected="5"][data-gap="95"]`, chromedp.ByQuery),
+		chromedp.Text(`#forecast`, &line, chromedp.ByQuery),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Expected donations: 5 units (a 93% rate from 1 past drive) — 95 short of the target"; line != want {
+		t.Errorf("forecast line %q, want %q", line, want)
 	}
 }
