@@ -1,14 +1,17 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"donorbot/drive"
 	"donorbot/internal/bottest"
@@ -21,11 +24,11 @@ import (
 // organizers orgs. The unit's rate is (3 + 0.95 × 30) ÷ (4 + 30) ≈ 93%, so
 // the upcoming drive expects round(5 × 0.9265) = 5 units, 95 short.
 type forecastScene struct {
-	b       *bottest.Bot
-	next    drive.Drive
-	slot    int64
-	spare   int64 // a donor not yet registered for next
-	orgs    []int64
+	b     *bottest.Bot
+	next  drive.Drive
+	slot  int64
+	spare int64 // a donor not yet registered for next
+	orgs  []int64
 }
 
 func newForecastScene(t *testing.T, orgs int) forecastScene {
@@ -131,5 +134,47 @@ func TestConsoleForecastPage(t *testing.T) {
 	}
 	if want := "Expected donations: 5 units (a 93% rate from 1 past drive) — 95 short of the target"; line != want {
 		t.Errorf("forecast line %q, want %q", line, want)
+	}
+}
+
+// TestExportForecastSheet: the organizer's export of the drive carries the
+// forecast on a sheet of its own after the registrations, in the
+// organizer's language; the CSV is the registrations alone.
+func TestExportForecastSheet(t *testing.T) {
+	sc := newForecastScene(t, 1)
+	org := sc.b.Phone(sc.orgs[0], "vi")
+	before := lastID(org)
+	org.Send("/export " + sc.next.Code)
+	org.Tap("Tất cả khung giờ")
+	docs := documents(t, sc.b, org, 2, before)
+	if records := readCSV(t, docs["dang-ky-"+sc.next.Code+".csv"]); len(records) != 1+5 {
+		t.Errorf("CSV has %d rows, want the header and 5 registrations", len(records))
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(docs["dang-ky-"+sc.next.Code+".xlsx"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	names := book.GetSheetList()
+	if len(names) != 2 || names[1] != "Dự báo" {
+		t.Fatalf("XLSX sheets %q, want the registrations then Dự báo", names)
+	}
+	rows, err := book.GetRows("Dự báo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"Chỉ tiêu (đơn vị)", "100"}, {"Đã đăng ký", "5"}, {"Tỷ lệ đến hiến (%)", "93"},
+		{"Dự kiến hiến (đơn vị)", "5"}, {"Còn thiếu (đơn vị)", "95"}, {"Số ngày hội trước làm căn cứ", "1"}}
+	if len(rows) != len(want)+1 {
+		t.Fatalf("forecast sheet rows %q, want %q and the time", rows, want)
+	}
+	for i, w := range want {
+		if !slices.Equal(rows[i], w) {
+			t.Errorf("forecast sheet row %d = %q, want %q", i+1, rows[i], w)
+		}
+	}
+	at := sc.b.Now().In(loc(t)).Format("02/01/2006 15:04")
+	if got := rows[len(want)]; len(got) != 2 || got[0] != "Tính lúc" || got[1] != at {
+		t.Errorf("forecast sheet last row %q, want Tính lúc %s", got, at)
 	}
 }
