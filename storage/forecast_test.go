@@ -16,6 +16,12 @@ import (
 // first donated of them; the next cancelled cancel their registration.
 func unitDrive(t *testing.T, s *storage.Store, unitID int64, start time.Time, donors []int64, donated, cancelled int) (drive.Drive, []drive.Slot) {
 	t.Helper()
+	return unitDriveAt(t, s, unitID, start, testNow, donors, donated, cancelled)
+}
+
+// unitDriveAt is unitDrive run on a clock standing at now.
+func unitDriveAt(t *testing.T, s *storage.Store, unitID int64, start, testNow time.Time, donors []int64, donated, cancelled int) (drive.Drive, []drive.Slot) {
+	t.Helper()
 	ctx := context.Background()
 	in := draft(start, 2, 50)
 	in.AudienceUnitID = unitID
@@ -26,7 +32,12 @@ func unitDrive(t *testing.T, s *storage.Store, unitID int64, start time.Time, do
 	if d, err = s.PublishDrive(ctx, d.ID, testNow); err != nil {
 		t.Fatalf("PublishDrive: %v", err)
 	}
-	regs := registerAll(t, s, donors, sl[0].ID)
+	regs := make([]drive.Registration, len(donors))
+	for i, id := range donors {
+		if regs[i], err = s.Register(ctx, id, sl[0].ID, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, r := range regs[:donated] {
 		if err := s.CheckIn(ctx, d.ID, r.ID, 1, testNow); err != nil {
 			t.Fatal(err)
@@ -98,5 +109,28 @@ func TestShowHistoryCountsFinishedDrivesOfTheUnit(t *testing.T) {
 	regs := registerAll(t, s, donors[8:], nextSlots[0].ID)
 	if f, err = s.DriveForecast(ctx, next.ID, unit, now); err != nil || f.Registered != 10 || f.Expected != 9 {
 		t.Fatalf("after %d more registrations DriveForecast = %+v, %v; want 10 registered, 9 expected", len(regs), f, err)
+	}
+}
+
+// TestShowHistoryOfDrivesForEveryDonor: drives open to every donor (unit 0)
+// have a history of their own, apart from the units'. They run in 2001,
+// before any other test's drive, so the hand count is this test's alone.
+func TestShowHistoryOfDrivesForEveryDonor(t *testing.T) {
+	ctx := context.Background()
+	s := storage.New(testenv.DB(t))
+	u, err := s.CreateUnit(ctx, "club", "CLB không tính "+unique(), "nc"+unique())
+	if err != nil {
+		t.Fatal(err)
+	}
+	donors := newDonors(t, s, 5)
+	clock := time.Date(2001, time.March, 1, 3, 0, 0, 0, time.UTC)
+	unitDriveAt(t, s, 0, clock.Add(24*time.Hour), clock, donors, 2, 1)
+	unitDriveAt(t, s, u.ID, clock.Add(48*time.Hour), clock, donors, 5, 0)
+	got, err := s.ShowHistory(ctx, 0, clock.Add(72*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (mobilize.History{Drives: 1, Registered: 4, Donated: 2}); got != want {
+		t.Fatalf("ShowHistory of every donor's drives = %+v, want %+v", got, want)
 	}
 }
