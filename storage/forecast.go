@@ -37,14 +37,19 @@ func (s *Store) ShowHistory(ctx context.Context, unitID int64, now time.Time) (m
 }
 
 // DriveForecast forecasts the drive from its registrations now and its
-// unit's history before now. It is computed at each call, so it follows
-// registrations as they change.
+// unit's history before now, or before the drive started once it has: a
+// drive under way or over is never part of its own history. It is computed
+// at each call, so it follows registrations as they change.
 func (s *Store) DriveForecast(ctx context.Context, driveID, audienceUnitID int64, now time.Time) (mobilize.Forecast, error) {
 	p, err := s.DriveProgress(ctx, driveID)
 	if err != nil {
 		return mobilize.Forecast{}, err
 	}
-	h, err := s.ShowHistory(ctx, audienceUnitID, now)
+	before := now
+	if p.Start.Before(now) {
+		before = p.Start
+	}
+	h, err := s.ShowHistory(ctx, audienceUnitID, before)
 	if err != nil {
 		return mobilize.Forecast{}, err
 	}

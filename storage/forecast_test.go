@@ -75,7 +75,7 @@ func TestShowHistoryCountsFinishedDrivesOfTheUnit(t *testing.T) {
 
 	// Finished by now = day(3): 6 registered (1 cancelled apart), 4 donated;
 	// then 3 registered, 1 donated.
-	unitDrive(t, s, unit, day(0), donors[:7], 4, 1)
+	first, _ := unitDrive(t, s, unit, day(0), donors[:7], 4, 1)
 	unitDrive(t, s, unit, day(1), donors[:3], 1, 0)
 	// Not counted: cancelled, of another unit, ending after now.
 	cancelled, _ := unitDrive(t, s, unit, day(2), donors[:5], 0, 0)
@@ -105,6 +105,10 @@ func TestShowHistoryCountsFinishedDrivesOfTheUnit(t *testing.T) {
 	// (5 + 0.95 × 30) ÷ (9 + 30) = 33.5 ÷ 39; 8 registered expect 6.87 → 7 of 250.
 	if f.Registered != 8 || f.Target != 250 || f.Expected != 7 || f.Gap != 243 || f.BasedOnDrives != 2 {
 		t.Fatalf("DriveForecast = %+v, want 8 registered, 7 expected, gap 243 over 2 drives", f)
+	}
+	// A finished drive is forecast from the drives before it, not itself.
+	if f, err := s.DriveForecast(ctx, first.ID, unit, now); err != nil || f.BasedOnDrives != 0 || f.Rate != mobilize.DefaultRate {
+		t.Fatalf("DriveForecast of the first drive = %+v, %v; want the default rate, from no drive", f, err)
 	}
 	regs := registerAll(t, s, donors[8:], nextSlots[0].ID)
 	if f, err = s.DriveForecast(ctx, next.ID, unit, now); err != nil || f.Registered != 10 || f.Expected != 9 {
