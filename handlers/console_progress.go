@@ -49,7 +49,8 @@ type consoleDriveProgressReply struct {
 	Date       string `json:"date"`
 	CampaignID int64  `json:"campaign_id"`
 	consoleFunnel
-	Slots []consoleSlotProgress `json:"slots"`
+	Slots    []consoleSlotProgress `json:"slots"`
+	Forecast consoleForecast       `json:"forecast"`
 }
 
 func (h *Handlers) consoleDriveProgress(ctx context.Context, c *consoleCall) (any, error) {
@@ -69,8 +70,13 @@ func (h *Handlers) consoleDriveProgress(ctx context.Context, c *consoleCall) (an
 	if err != nil {
 		return nil, err
 	}
+	forecast, err := h.d.Store.DriveForecast(ctx, d.ID, d.AudienceUnitID, h.d.Now())
+	if err != nil {
+		return nil, err
+	}
 	out := consoleDriveProgressReply{ID: d.ID, Title: d.Title, Date: h.date(c.Lang, d.Start),
-		CampaignID: d.CampaignID, consoleFunnel: funnelOf(total), Slots: make([]consoleSlotProgress, len(slots))}
+		CampaignID: d.CampaignID, consoleFunnel: funnelOf(total), Slots: make([]consoleSlotProgress, len(slots)),
+		Forecast: forecastOf(forecast)}
 	for i, s := range slots {
 		out.Slots[i] = consoleSlotProgress{Label: h.clock(s.Start) + "–" + h.clock(s.End), Capacity: s.Capacity,
 			Registered: s.Registered, Arrived: s.CheckedIn, Donated: s.Donated}

@@ -202,6 +202,9 @@ func (h *Handlers) writeRegistrationList(ctx context.Context, lang string, drive
 	if err := sw.Flush(); err != nil {
 		return n, fmt.Errorf("export xlsx: %w", err)
 	}
+	if err := h.addForecastSheet(ctx, book, lt, d, styles); err != nil {
+		return n, err
+	}
 	if _, err := book.WriteTo(xlsxOut); err != nil {
 		return n, fmt.Errorf("export xlsx: %w", err)
 	}

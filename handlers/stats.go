@@ -60,6 +60,11 @@ func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error
 	data["Title"], data["Date"] = d.Title, t.date(d.Start)
 	var b strings.Builder
 	b.WriteString(t.textf("stats_drive", data))
+	forecast, err := h.d.Store.DriveForecast(ctx, d.ID, d.AudienceUnitID, h.d.Now())
+	if err != nil {
+		return err
+	}
+	b.WriteString("\n" + t.forecastLine(forecast))
 	b.WriteString("\n\n" + t.text("stats_by_slot"))
 	bars := make([]picture.Bar, 0, len(slots)+1)
 	for _, s := range slots {

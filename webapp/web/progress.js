@@ -72,6 +72,16 @@ const progress_ = (() => {
     row("console_progress_donated", f.donated));
   }
 
+  // forecastLine is what the registrations should give at the unit's
+  // learned rate, and the gap to the target, as the chat's /stats says it.
+  function forecastLine(f) {
+    const units = t("console_forecast_units", { Count: f.expected });
+    const data = { Units: units, Rate: f.rate_percent, Count: f.based_on_drives };
+    const line = t(f.based_on_drives ? "console_forecast_line" : "console_forecast_line_default", data) +
+      (f.gap > 0 ? t("console_forecast_gap", { Gap: f.gap }) : t("console_forecast_no_gap"));
+    return el("p", { id: "forecast", "data-expected": f.expected, "data-gap": f.gap }, line);
+  }
+
   function svg(tag, attrs, text) {
     const e = document.createElementNS(SVG, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -132,6 +142,7 @@ const progress_ = (() => {
     return [
       el("h2", {}, d.title), el("p", { class: "hint" }, d.date),
       funnel(d),
+      d.forecast ? forecastLine(d.forecast) : null,
       el("p", {}, t("console_progress_of_target", { Donated: d.donated, Target: d.target, Percent: d.percent })),
       d.slots.length ? chart(t("console_progress_chart_slots"), bars) : null,
       el("h3", {}, t("console_progress_by_slot")),
