@@ -1,5 +1,6 @@
-// Package mobilize decides whom a drive's invitation wave reaches (issue
-// 21): the ranking of the eligible candidates and the size of a wave. It is
+// Package mobilize holds the rules that fill a drive to its target (issue
+// 21): the forecast of what its registrations will give, the ranking of the
+// eligible candidates for an invitation wave and the size of a wave. It is
 // pure: storage finds the candidates, the one eligibility rule
 // (screening.Evaluate) judges them, the sender sends.
 package mobilize

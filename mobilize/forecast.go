@@ -1,6 +1,3 @@
-// Package mobilize holds the rules that fill a drive to its target: the
-// forecast of what its registrations will give. It knows nothing of
-// Telegram or the database.
 package mobilize
 
 import "math"
