@@ -39,6 +39,12 @@ type Deps struct {
 	// OnRecall, if set, counts the recall funnel by stage ("recalled",
 	// "registered", "donated").
 	OnRecall    func(stage string)
+	// ContactCap is how many non-urgent messages the bot sends a donor on
+	// its own initiative per mobilize.CapWindow (CONTACT_CAP); 0 is no cap.
+	ContactCap int
+	// OnContactSkipped, if set, counts donors skipped at the contact cap,
+	// by kind ("announcement", "recall").
+	OnContactSkipped func(kind string, n int)
 	BotUsername string
 	// Now is the clock; tests may move it. Defaults to time.Now.
 	Now func() time.Time

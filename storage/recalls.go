@@ -93,9 +93,11 @@ func (s *Store) RecallCandidates(ctx context.Context, since, today, horizon time
 // so with msg (offering driveIDs), and queues msg, in one transaction that
 // also settles the "eligible again" reminders they asked for up to today:
 // one message that day, not two. It returns false, queuing nothing, when
-// the donor was already recalled for eligibleOn.
+// the donor was already recalled for eligibleOn, and ErrAtContactCap,
+// recording nothing, when they are at the contact cap (capContacts,
+// limit): a later scan recalls them once under it.
 func (s *Store) Recall(ctx context.Context, telegramID int64, eligibleOn, today time.Time, driveIDs []int64,
-	now time.Time, msg ScheduledMessage) (bool, error) {
+	now time.Time, limit int, msg ScheduledMessage) (bool, error) {
 	const insert = `INSERT INTO recalls (donor_id, eligible_on, drive_ids, sent_at)
 		SELECT id, $2, $3, $4 FROM donors WHERE telegram_id = $1
 		ON CONFLICT (donor_id, eligible_on) DO NOTHING RETURNING donor_id`
@@ -117,9 +119,19 @@ func (s *Store) Recall(ctx context.Context, telegramID int64, eligibleOn, today 
 		if _, err := tx.ExecContext(ctx, settle, donorID, today.Format(time.DateOnly), now); err != nil {
 			return fmt.Errorf("settle date reminders: %w", err)
 		}
+		kept, _, err := capContacts(ctx, tx, "recall", now, limit, []ScheduledMessage{msg})
+		if err != nil {
+			return err
+		}
+		if len(kept) == 0 {
+			return ErrAtContactCap
+		}
 		recalled = true
-		return queueScheduled(ctx, tx, "recall", []ScheduledMessage{msg})
+		return queueScheduled(ctx, tx, "recall", kept)
 	})
+	if errors.Is(err, ErrAtContactCap) {
+		return false, err
+	}
 	if err != nil {
 		return false, fmt.Errorf("storage: recall of %d: %w", telegramID, err)
 	}
