@@ -38,14 +38,14 @@ type Deps struct {
 	OnQueued func(kind string, n int)
 	// OnRecall, if set, counts the recall funnel by stage ("recalled",
 	// "registered", "donated").
-	OnRecall    func(stage string)
+	OnRecall func(stage string)
 	// ContactCap is how many non-urgent messages the bot sends a donor on
 	// its own initiative per mobilize.CapWindow (CONTACT_CAP); 0 is no cap.
 	ContactCap int
 	// OnContactSkipped, if set, counts donors skipped at the contact cap,
 	// by kind ("announcement", "recall").
 	OnContactSkipped func(kind string, n int)
-	BotUsername string
+	BotUsername      string
 	// Now is the clock; tests may move it. Defaults to time.Now.
 	Now func() time.Time
 	// ReminderOffsets are the reminders before a slot; nil means 24h and 2h.
