@@ -26,12 +26,30 @@ var ErrAtContactCap = errors.New("storage: donor at the contact cap")
 // donor's is kept and not recorded.
 func capContacts(ctx context.Context, tx *dbTx, kind string, now time.Time, limit int,
 	msgs []ScheduledMessage) ([]ScheduledMessage, int, error) {
-	if len(msgs) == 0 {
-		return msgs, 0, nil
-	}
 	chats := make([]int64, len(msgs))
 	for i, m := range msgs {
 		chats[i] = m.ChatID
+	}
+	keep, skipped, err := capChats(ctx, tx, kind, now, limit, chats)
+	if err != nil {
+		return nil, 0, err
+	}
+	kept := make([]ScheduledMessage, 0, len(msgs)-skipped)
+	for i, m := range msgs {
+		if keep[i] {
+			kept = append(kept, m)
+		}
+	}
+	return kept, skipped, nil
+}
+
+// capChats is capContacts over chat ids: keep[i] says whether chats[i]
+// may be sent to.
+func capChats(ctx context.Context, tx *dbTx, kind string, now time.Time, limit int,
+	chats []int64) (keep []bool, skipped int, err error) {
+	keep = make([]bool, len(chats))
+	if len(chats) == 0 {
+		return keep, 0, nil
 	}
 	const lock = `SELECT id, telegram_id FROM donors WHERE telegram_id = ANY($1) ORDER BY id FOR NO KEY UPDATE`
 	var donors []struct {
@@ -58,16 +76,14 @@ func capContacts(ctx context.Context, tx *dbTx, kind string, now time.Time, limi
 	for _, r := range rows {
 		sent[r.DonorID] = append(sent[r.DonorID], r.SentAt)
 	}
-	kept := make([]ScheduledMessage, 0, len(msgs))
 	var recorded []int64
-	skipped := 0
-	for _, m := range msgs {
-		id, ok := donorOf[m.ChatID]
+	for i, chat := range chats {
+		id, ok := donorOf[chat]
 		switch {
 		case !ok:
-			kept = append(kept, m)
+			keep[i] = true
 		case mobilize.UnderCap(sent[id], now, limit):
-			kept = append(kept, m)
+			keep[i] = true
 			recorded = append(recorded, id)
 			sent[id] = append(sent[id], now)
 		default:
@@ -78,7 +94,7 @@ func capContacts(ctx context.Context, tx *dbTx, kind string, now time.Time, limi
 	if _, err := tx.ExecContext(ctx, record, pq.Array(recorded), kind, now); err != nil {
 		return nil, 0, fmt.Errorf("record contacts: %w", err)
 	}
-	return kept, skipped, nil
+	return keep, skipped, nil
 }
 
 // ContactsSince lists when the donor was sent non-urgent messages of kind

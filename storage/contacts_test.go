@@ -110,3 +110,39 @@ func TestRecallAtContactCap(t *testing.T) {
 		t.Fatalf("recalls recorded: %v %v, want one", sent, err)
 	}
 }
+
+// TestBroadcastContactCap: an announcement broadcast (the /newdrive path)
+// leaves out the donor at the cap and records the others; a broadcast that
+// is no contact (an urgent alert) reaches everyone and records nothing.
+func TestBroadcastContactCap(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	donors := newDonors(t, s, 2)
+	busy, fresh := donors[0], donors[1]
+	announcement := storage.NewBroadcast{Kind: "announcement", Text: "x", Recipients: []int64{busy},
+		ContactKind: "announcement", ContactCap: 2}
+	for _, daysAgo := range []int{5, 1} {
+		announcement.ContactAt = testNow.AddDate(0, 0, -daysAgo)
+		if _, err := s.CreateBroadcast(ctx, announcement); err != nil {
+			t.Fatal(err)
+		}
+	}
+	announcement.ContactAt, announcement.Recipients = testNow, []int64{fresh, busy}
+	b, err := s.CreateBroadcast(ctx, announcement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Total != 1 {
+		t.Errorf("announcement to a donor at the cap and one under: %d deliveries, want 1", b.Total)
+	}
+	urgent, err := s.CreateBroadcast(ctx, storage.NewBroadcast{Kind: "urgent", Text: "x", Recipients: []int64{busy, fresh}})
+	if err != nil || urgent.Total != 2 {
+		t.Errorf("urgent alert: %d deliveries, %v; want 2", urgent.Total, err)
+	}
+	window := testNow.Add(-mobilize.CapWindow)
+	for id, want := range map[int64]int{busy: 2, fresh: 1} {
+		if sent, err := s.ContactsSince(ctx, id, "announcement", window); err != nil || len(sent) != want {
+			t.Errorf("donor %d: %v %v, want %d contacts", id, sent, err, want)
+		}
+	}
+}
