@@ -165,6 +165,7 @@ func (h *Handlers) routes() {
 		"fl":      h.onFlowButton,                      // fl:v1:<flow>:<step>:<op>[:<value>] (see flow.go)
 		"home":    h.onHomeButton,                      // home:v1:mydrives|eligibility|start (a journey's next step)
 		"rcl":     h.onRecallButton,                    // rcl:v1:off (under a recall)
+		"dinv":    h.onDriveInviteButton,               // dinv:v1:off (under a drive invitation)
 		"set":     h.onSettings,                        // set:v1:<action>[:<value>] (see settings.go)
 		"rnx":     h.onRoleNext,                        // rnx:v1:<command> (under the news of a role; the command checks the role)
 	}

@@ -196,11 +196,13 @@ func (s *Store) DriveRecallFunnel(ctx context.Context, driveID int64) (RecallFun
 type DonorSettings struct {
 	Recall     bool `db:"recall"`
 	QuietHours bool `db:"quiet_hours"`
+	// Invitations: the donor takes invitations to drives (issue 21).
+	Invitations bool `db:"invitations"`
 }
 
 // Settings returns the donor's settings, or ErrNotFound.
 func (s *Store) Settings(ctx context.Context, telegramID int64) (DonorSettings, error) {
-	const q = `SELECT recall, quiet_hours FROM donors WHERE telegram_id = $1`
+	const q = `SELECT recall, quiet_hours, invitations FROM donors WHERE telegram_id = $1`
 	var st DonorSettings
 	if err := s.q(ctx).GetContext(ctx, &st, q, telegramID); err != nil {
 		return DonorSettings{}, fmt.Errorf("storage: settings of %d: %w", telegramID, mapErr(err))
@@ -211,6 +213,11 @@ func (s *Store) Settings(ctx context.Context, telegramID int64) (DonorSettings, 
 // SetRecall turns the donor's recall on or off.
 func (s *Store) SetRecall(ctx context.Context, telegramID int64, on bool) error {
 	return s.updateDonor(ctx, "recall", `UPDATE donors SET recall = $2 WHERE telegram_id = $1`, telegramID, on)
+}
+
+// SetInvitations turns the donor's invitations to drives on or off.
+func (s *Store) SetInvitations(ctx context.Context, telegramID int64, on bool) error {
+	return s.updateDonor(ctx, "invitations", `UPDATE donors SET invitations = $2 WHERE telegram_id = $1`, telegramID, on)
 }
 
 // SetQuietHours turns the donor's quiet hours on or off.
