@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"donorbot/bot"
+	"donorbot/drive"
 	"donorbot/internal/bottest"
 )
 
@@ -83,4 +84,63 @@ func TestContactCapSkipsAnnouncement(t *testing.T) {
 	if got(busy, fifth) || got(busy, sixth) {
 		t.Fatal("an announcement over the cap reached the donor late")
 	}
+}
+
+// TestScheduledAnnouncementWaitsForQuietHours: with quiet hours
+// 21:00-07:00, a drive an organizer scheduled to be announced at 22:00 is
+// not announced then, nor at 06:59; at 07:00 it is.
+func TestScheduledAnnouncementWaitsForQuietHours(t *testing.T) {
+	clock := clockAtLocal(t, 20, 0)
+	b := bottest.Start(t, bottest.Clock(clock.Now), bottest.Config(func(c *bot.Config) {
+		c.ReminderInterval = time.Hour
+		c.QuietHours = "21:00-07:00"
+	}))
+	ctx := context.Background()
+	orgID, unit := unitOrganizer(t, b)
+	donor := b.NewPhone("en")
+	seedDonorIn(t, b, donor.User.ID, "en", "Mary Nguyen")
+	if err := b.Store.JoinUnit(ctx, donor.User.ID, unit.ID); err != nil {
+		t.Fatal(err)
+	}
+	hospitals, err := b.Store.Hospitals(ctx)
+	if err != nil || len(hospitals) == 0 {
+		t.Fatalf("hospitals: %v %v", hospitals, err)
+	}
+	title := "Night drive " + itoa(orgID)
+	body := validFormBody(b, 0, hospitals[0].ID, unit.ID, title)
+	body["wave"] = 0
+	body["announce_at"] = clock.Now().Add(2 * time.Hour).In(loc(t)).Format("2006-01-02T15:04")
+	res := b.Console(orgID, "vi").Post("/drives", body)
+	if res.Status != http.StatusOK {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	var saved struct{ ID int64 }
+	res.Decode(t, &saved)
+	announced := func() bool {
+		if d, err := b.Store.Drive(ctx, saved.ID); err != nil || d.Status != drive.StatusDraft {
+			return true
+		}
+		for _, m := range donor.Messages() {
+			if strings.Contains(m.Text, title) {
+				return true
+			}
+		}
+		return false
+	}
+	// 22:01, then 06:59.
+	for _, step := range []time.Duration{2*time.Hour + time.Minute, 8*time.Hour + 58*time.Minute} {
+		clock.Advance(step)
+		if err := b.Handlers().SendReminders(ctx); err != nil {
+			t.Fatal(err)
+		}
+		b.Settle()
+		if announced() {
+			t.Fatalf("announced in quiet hours, at %s", clock.Now().In(loc(t)).Format("15:04"))
+		}
+	}
+	clock.Advance(time.Minute)
+	if err := b.Handlers().SendReminders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	donor.Expect("A new voluntary blood donation drive", title)
 }
