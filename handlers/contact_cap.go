@@ -19,5 +19,5 @@ func (h *Handlers) reportAnnouncementSkips(ctx context.Context, t *turn, audienc
 		return nil
 	}
 	h.reportSkipped("announcement", skipped)
-	return t.reply(ctx, t.textf("nd_skipped_at_cap", map[string]any{"Skipped": skipped, "Cap": h.d.ContactCap}), nil)
+	return t.reply(ctx, t.textf("nd_skipped_at_cap", map[string]any{"Count": skipped, "Cap": h.d.ContactCap}), nil)
 }

@@ -144,3 +144,66 @@ func TestScheduledAnnouncementWaitsForQuietHours(t *testing.T) {
 	}
 	donor.Expect("A new voluntary blood donation drive", title)
 }
+
+// TestNewDriveTellsOrganizerSkippedAtCap: with a cap of one message per
+// 30 days, a drive published from /newdrive reaches the unit's donor who
+// got nothing yet, not the one already announced a drive this month, and
+// the organizer reads that one donor was skipped.
+func TestNewDriveTellsOrganizerSkippedAtCap(t *testing.T) {
+	b := bottest.Start(t, bottest.Config(func(c *bot.Config) { c.ContactCap = 1 }))
+	ctx := context.Background()
+	orgID, unit := unitOrganizer(t, b)
+	busy := b.NewPhone("vi")
+	seedDonorIn(t, b, busy.User.ID, "vi", "Lan Trần")
+	if err := b.Store.JoinUnit(ctx, busy.User.ID, unit.ID); err != nil {
+		t.Fatal(err)
+	}
+	hospitals, err := b.Store.Hospitals(ctx)
+	if err != nil || len(hospitals) == 0 {
+		t.Fatalf("hospitals: %v %v", hospitals, err)
+	}
+	first := "Cap console " + itoa(orgID)
+	body := validFormBody(b, 0, hospitals[0].ID, unit.ID, first)
+	body["wave"] = 0
+	if res := b.Console(orgID, "vi").Post("/drives", body); res.Status != http.StatusOK {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	busy.Expect(first)
+	fresh := b.NewPhone("en")
+	seedDonorIn(t, b, fresh.User.ID, "en", "Mary Nguyen")
+	if err := b.Store.JoinUnit(ctx, fresh.User.ID, unit.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	title := "Cap newdrive " + itoa(orgID)
+	org := b.Phone(orgID, "vi")
+	org.Send("/newdrive")
+	org.Expect("Bước 1/12")
+	org.Send(title)
+	org.Expect("Bước 2/12")
+	org.Tap("Bỏ qua")
+	org.Expect("Bước 4/12")
+	org.Send("Đoàn thanh niên")
+	org.Send(b.Now().AddDate(0, 0, 12).Format("02/01/2006"))
+	org.Expect("Bước 6/12")
+	org.Send("07:30-09:30")
+	org.Expect("Bước 7/12")
+	org.Send("30")
+	org.Expect("Bước 8/12")
+	org.Send("10")
+	org.Send("Hội trường tầng 2")
+	org.Send("Bệnh viện Bạch Mai")
+	org.Send("40")
+	org.Expect("Bước 12/12")
+	org.Tap(unit.Name)
+	org.Expect("Xem trước", title)
+	org.Tap("📣 Đăng và thông báo")
+	org.Expect("Đã bỏ qua 1 người đã nhận đủ 1 tin trong 30 ngày")
+	fresh.Expect("A new voluntary blood donation drive", title)
+	org.Expect("Đã gửi xong")
+	for _, m := range busy.Messages() {
+		if strings.Contains(m.Text, title) {
+			t.Fatal("the donor at the cap got the /newdrive announcement")
+		}
+	}
+}
