@@ -192,15 +192,19 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		return err
 	}
 	h, err := handlers.New(handlers.Deps{
-		Store:           a.store,
-		State:           a.state,
-		Broadcaster:     a.engine,
-		Log:             a.log,
-		Location:        a.cfg.Location,
-		IsAdmin:         a.isAdmin,
-		OnError:         func() { a.metrics.Errors.WithLabelValues("error").Inc() },
-		OnQueued:        func(kind string, n int) { a.metrics.Queued.WithLabelValues(kind).Add(float64(n)) },
-		OnRecall:        func(stage string) { a.metrics.Recalls.WithLabelValues(stage).Inc() },
+		Store:       a.store,
+		State:       a.state,
+		Broadcaster: a.engine,
+		Log:         a.log,
+		Location:    a.cfg.Location,
+		IsAdmin:     a.isAdmin,
+		OnError:     func() { a.metrics.Errors.WithLabelValues("error").Inc() },
+		OnQueued:    func(kind string, n int) { a.metrics.Queued.WithLabelValues(kind).Add(float64(n)) },
+		OnRecall:    func(stage string) { a.metrics.Recalls.WithLabelValues(stage).Inc() },
+		ContactCap:  a.cfg.ContactCap,
+		OnContactSkipped: func(kind string, n int) {
+			a.metrics.ContactSkipped.WithLabelValues(kind).Add(float64(n))
+		},
 		BotUsername:     me.Username,
 		ReminderOffsets: a.cfg.ReminderOffsets,
 		QuietHours:      a.cfg.Quiet,

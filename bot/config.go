@@ -61,6 +61,9 @@ type Config struct {
 	// QuietHours is when non-urgent messages do not reach donors (package
 	// quiet); unset is DefaultQuietHours, empty is none.
 	QuietHours string `env:"QUIET_HOURS"`
+	// ContactCap is how many non-urgent messages (announcements, recalls,
+	// invitations) a donor gets per 30 days (mobilize.UnderCap); 0 is none.
+	ContactCap int `env:"CONTACT_CAP" envDefault:"4"`
 	// CheckinSecret signs the donors' check-in codes; empty derives one
 	// from the bot token (see CheckinKey).
 	CheckinSecret string `env:"CHECKIN_SECRET"`
@@ -135,6 +138,9 @@ func webhookPath(webhookURL string) (string, error) {
 
 // Validate checks the settings that parsing alone cannot and loads Location.
 func (c *Config) Validate() error {
+	if c.ContactCap < 0 {
+		return errors.New("config: CONTACT_CAP is negative: want 0 (no cap) or more")
+	}
 	if c.Token != "" && !tokenPattern.MatchString(c.Token) {
 		return errors.New("config: TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<letters> as given by @BotFather")
 	}

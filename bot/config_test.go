@@ -49,6 +49,9 @@ func TestLoadConfig(t *testing.T) {
 		{"ErrQuietHoursSameTimes", append(base, "QUIET_HOURS=21:00-21:00"), "QUIET_HOURS"},
 		{"ErrQuietHoursHour24", append(base, "QUIET_HOURS=24:00-07:00"), "QUIET_HOURS"},
 		{"OKQuietHoursOff", append(base, "QUIET_HOURS="), ""},
+		{"ErrContactCapNegative", append(base, "CONTACT_CAP=-1"), "CONTACT_CAP"},
+		{"ErrContactCapNotANumber", append(base, "CONTACT_CAP=four"), "CONTACT_CAP"},
+		{"OKContactCapOff", append(base, "CONTACT_CAP=0"), ""},
 		{"OKQuietHoursWithinADay", append(base, "QUIET_HOURS=12:00-13:30"), ""},
 		{"OKPaidBroadcastOff", append(base, "URGENT_PAID_BROADCAST_CAP=0"), ""},
 		{"OKPaidBroadcast", append(base, "URGENT_PAID_BROADCAST=true", "URGENT_PAID_BROADCAST_CAP=500"), ""},
@@ -197,4 +200,25 @@ func FuzzConsoleURL(f *testing.F) {
 			t.Fatalf("console address %q from %q", got, raw)
 		}
 	})
+}
+
+// TestContactCapSetting: unset is 4 messages per 30 days, 0 is no cap.
+func TestContactCapSetting(t *testing.T) {
+	base := []string{"DATABASE_URL=postgres://x", "REDIS_URL=redis://x"}
+	for _, c := range []struct {
+		env  []string
+		want int
+	}{
+		{base, 4},
+		{append(base, "CONTACT_CAP=0"), 0},
+		{append(base, "CONTACT_CAP=6"), 6},
+	} {
+		cfg, err := LoadConfig(c.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.ContactCap != c.want {
+			t.Errorf("%v: contact cap %d, want %d", c.env[2:], cfg.ContactCap, c.want)
+		}
+	}
 }

@@ -31,6 +31,9 @@ type Metrics struct {
 	// ("recalled"), registrations that followed one ("registered") and
 	// donations recorded at those ("donated").
 	Recalls *prometheus.CounterVec
+	// ContactSkipped counts donors not sent a non-urgent message because
+	// they were at the contact cap, by kind (announcement, recall).
+	ContactSkipped *prometheus.CounterVec
 }
 
 // NewMetrics registers donorbot's series and the Go runtime's.
@@ -69,9 +72,12 @@ func NewMetrics() *Metrics {
 		Recalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "donorbot_recalls_total", Help: "Recall funnel: donors recalled when eligible again, registrations after a recall, donations at those.",
 		}, []string{"stage"}),
+		ContactSkipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "donorbot_contact_cap_skipped_total", Help: "Donors skipped at the contact cap, by message kind.",
+		}, []string{"kind"}),
 	}
 	m.Registry.MustRegister(m.Updates, m.Duplicates, m.Refused, m.HandlerLatency, m.Errors, m.APICalls, m.Webhook,
-		m.Queued, m.Deliveries, m.Recalls,
+		m.Queued, m.Deliveries, m.Recalls, m.ContactSkipped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

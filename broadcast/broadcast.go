@@ -289,6 +289,13 @@ type Spec struct {
 	// broadcast: with allow_paid_broadcast, at PaidRate rather than Rate,
 	// each message beyond the free limit billed in Stars. 0 for none.
 	Paid int
+	// ContactKind, if set, marks the broadcast a non-urgent message the bot
+	// sends on its own initiative: recipients at the contact cap
+	// (ContactCap per 30 days at ContactAt) are left out, the others
+	// recorded (storage.NewBroadcast).
+	ContactKind string
+	ContactCap  int
+	ContactAt   time.Time
 }
 
 var kindPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
@@ -320,6 +327,7 @@ func (e *Engine) Start(ctx context.Context, s Spec) (int64, error) {
 		Kind: s.Kind, Text: s.Text, ParseMode: s.ParseMode, ReplyMarkup: markup, Priority: s.Priority,
 		CreatedBy: s.CreatedBy, Lang: s.Lang, ProgressChatID: s.ProgressChatID,
 		ProgressMessageID: s.ProgressMessageID, Recipients: s.Recipients, Paid: s.Paid,
+		ContactKind: s.ContactKind, ContactCap: s.ContactCap, ContactAt: s.ContactAt,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("broadcast: start: %w", err)

@@ -70,7 +70,9 @@ func FuzzDecodeCallback(f *testing.F) {
 		// A recall's register and stop buttons, and forged settings.
 		"drv:v1:slot:12:345", "rcl:v1:off", "rcl:v1:on", "set:v1:setlang:fr", "set:v1:recall:maybe", "set:v1:units:9",
 		// Undoing a result: another drive's registration, none recorded.
-		"resundo:v1:4", "resundo:v1:-4", "resundo:v1:4:fix"} {
+		"resundo:v1:4", "resundo:v1:-4", "resundo:v1:4:fix",
+		// No more invitations, a forged "on", and the settings toggle.
+		"dinv:v1:off", "dinv:v1:on", "set:v1:invite:off", "set:v1:invite:maybe"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

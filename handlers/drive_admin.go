@@ -15,7 +15,8 @@ import (
 )
 
 // announceDrive broadcasts a published drive to its audience, one broadcast
-// per language so each donor reads it in theirs.
+// per language so each donor reads it in theirs, and tells the organizer
+// how many donors at the contact cap it left out.
 func (h *Handlers) announceDrive(ctx context.Context, t *turn, d drive.Drive) error {
 	recipients, err := h.d.Store.AudienceRecipients(ctx, d.AudienceUnitID)
 	if err != nil {
@@ -32,22 +33,28 @@ func (h *Handlers) announceDrive(ctx context.Context, t *turn, d drive.Drive) er
 	for _, s := range slots {
 		seats += s.SeatsLeft()
 	}
-	spec := broadcast.Spec{Kind: "announcement", CreatedBy: t.userID, Lang: t.lang, ProgressChatID: t.chatID}
-	return h.broadcastInLanguages(ctx, recipients, spec, func(lt *turn) (string, [][]botapi.Button) {
+	spec := broadcast.Spec{Kind: "announcement", CreatedBy: t.userID, Lang: t.lang, ProgressChatID: t.chatID,
+		ContactKind: "announcement", ContactCap: h.d.ContactCap, ContactAt: h.d.Now()}
+	ids, err := h.broadcastInLanguages(ctx, recipients, spec, func(lt *turn) (string, [][]botapi.Button) {
 		register := botapi.Button{Text: lt.text("btn_register"), CallbackData: encodeCallback("drv", "open", id(d.ID))}
 		return lt.textf("drive_announcement", map[string]any{"Card": lt.driveCard(d, seats)}), [][]botapi.Button{{register}}
 	})
+	if err != nil {
+		return err
+	}
+	return h.reportAnnouncementSkips(ctx, t, len(recipients), ids)
 }
 
 // broadcastInLanguages starts one broadcast per language so that each
 // recipient reads it in theirs; spec gives all but the text, buttons and
-// recipients, which render and to supply.
+// recipients, which render and to supply. It returns the broadcasts' ids.
 func (h *Handlers) broadcastInLanguages(ctx context.Context, to []storage.Recipient, spec broadcast.Spec,
-	render func(lt *turn) (string, [][]botapi.Button)) error {
+	render func(lt *turn) (string, [][]botapi.Button)) ([]int64, error) {
 	byLang := map[string][]int64{}
 	for _, r := range to {
 		byLang[r.Language] = append(byLang[r.Language], r.ChatID)
 	}
+	var ids []int64
 	for _, lang := range languages {
 		if len(byLang[lang]) == 0 {
 			continue
@@ -55,11 +62,13 @@ func (h *Handlers) broadcastInLanguages(ctx context.Context, to []storage.Recipi
 		s := spec
 		s.Text, s.Buttons = render(&turn{h: h, lang: lang})
 		s.Recipients = byLang[lang]
-		if _, err := h.d.Broadcaster.Start(ctx, s); err != nil {
-			return err
+		bid, err := h.d.Broadcaster.Start(ctx, s)
+		if err != nil {
+			return ids, err
 		}
+		ids = append(ids, bid)
 	}
-	return nil
+	return ids, nil
 }
 
 // organizerDrive loads the drive named by code in a command's arguments;
@@ -182,7 +191,7 @@ func (h *Handlers) tellRegistrants(ctx context.Context, t *turn, d drive.Drive, 
 		}
 	}
 	spec := broadcast.Spec{Kind: "drive_change", CreatedBy: t.userID, Lang: t.lang, Priority: 1}
-	err = h.broadcastInLanguages(ctx, to, spec, func(lt *turn) (string, [][]botapi.Button) {
+	_, err = h.broadcastInLanguages(ctx, to, spec, func(lt *turn) (string, [][]botapi.Button) {
 		return lt.textf(msgID, map[string]any{"Card": lt.driveCard(d, 0)}), nil
 	})
 	return len(to), err

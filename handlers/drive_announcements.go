@@ -14,8 +14,13 @@ import (
 // queueScheduledAnnouncements publishes and announces each drive whose
 // announcement time has come (set in the console's form), once:
 // storage.AnnounceDrive claims it in the transaction that queues it.
-// Announcements are not held for quiet hours: the organizer chose the time.
+// One due in quiet hours waits for their end, as every non-urgent message
+// the bot sends on its own initiative: a drive days away loses nothing by
+// it, while a donor woken at night learns to mute the bot.
 func (h *Handlers) queueScheduledAnnouncements(ctx context.Context) error {
+	if h.quiet() {
+		return nil
+	}
 	due, err := h.d.Store.DueAnnouncements(ctx, h.d.Now(), 20)
 	if err != nil {
 		return err
@@ -31,19 +36,29 @@ func (h *Handlers) queueScheduledAnnouncements(ctx context.Context) error {
 
 // announceQueued publishes the drive and queues its announcement to its
 // audience, each donor in their language with a Register button, unless
-// it was announced already; it returns how many donors it queued.
+// it was announced already; it returns how many donors it queued. Donors
+// at the contact cap are skipped, even for a drive of their own unit: the
+// cap is what keeps a donor of a busy unit listening.
 func (h *Handlers) announceQueued(ctx context.Context, d drive.Drive) (int, error) {
 	msgs, err := h.renderAnnouncement(ctx, d)
 	if err != nil {
 		return 0, err
 	}
-	announced, err := h.d.Store.AnnounceDrive(ctx, d.ID, h.d.Now(), msgs)
+	announced, skipped, err := h.d.Store.AnnounceDrive(ctx, d.ID, h.d.Now(), h.d.ContactCap, msgs)
 	if err != nil || !announced {
 		return 0, err
 	}
-	h.reportQueued("announcements", map[string]int{"announcement": len(msgs)})
-	h.d.Log.Info("drive announced", "drive_id", d.ID, "recipients", len(msgs))
-	return len(msgs), nil
+	h.reportSkipped("announcement", skipped)
+	h.reportQueued("announcements", map[string]int{"announcement": len(msgs) - skipped})
+	h.d.Log.Info("drive announced", "drive_id", d.ID, "recipients", len(msgs)-skipped, "skipped_at_cap", skipped)
+	return len(msgs) - skipped, nil
+}
+
+// reportSkipped counts n donors of kind skipped at the contact cap.
+func (h *Handlers) reportSkipped(kind string, n int) {
+	if n > 0 && h.d.OnContactSkipped != nil {
+		h.d.OnContactSkipped(kind, n)
+	}
 }
 
 // renderAnnouncement is the announcement of d (announceDrive's message) to

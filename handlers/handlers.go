@@ -38,8 +38,14 @@ type Deps struct {
 	OnQueued func(kind string, n int)
 	// OnRecall, if set, counts the recall funnel by stage ("recalled",
 	// "registered", "donated").
-	OnRecall    func(stage string)
-	BotUsername string
+	OnRecall func(stage string)
+	// ContactCap is how many non-urgent messages the bot sends a donor on
+	// its own initiative per mobilize.CapWindow (CONTACT_CAP); 0 is no cap.
+	ContactCap int
+	// OnContactSkipped, if set, counts donors skipped at the contact cap,
+	// by kind ("announcement", "recall").
+	OnContactSkipped func(kind string, n int)
+	BotUsername      string
 	// Now is the clock; tests may move it. Defaults to time.Now.
 	Now func() time.Time
 	// ReminderOffsets are the reminders before a slot; nil means 24h and 2h.
@@ -159,6 +165,7 @@ func (h *Handlers) routes() {
 		"fl":      h.onFlowButton,                      // fl:v1:<flow>:<step>:<op>[:<value>] (see flow.go)
 		"home":    h.onHomeButton,                      // home:v1:mydrives|eligibility|start (a journey's next step)
 		"rcl":     h.onRecallButton,                    // rcl:v1:off (under a recall)
+		"dinv":    h.onDriveInviteButton,               // dinv:v1:off (under a drive invitation)
 		"set":     h.onSettings,                        // set:v1:<action>[:<value>] (see settings.go)
 		"rnx":     h.onRoleNext,                        // rnx:v1:<command> (under the news of a role; the command checks the role)
 	}

@@ -172,7 +172,7 @@ func TestNewDriveRefusesBadNumbersAndDates(t *testing.T) {
 // urg answers only the tapper's own alert (see TestUrgentRights), cinv only
 // the tapper's own invitation (see TestOwnershipMatrix); rnx runs a command
 // offered under the news of a role, which checks the role itself.
-var donorActions = []string{"consent", "edit", "forget", "lang", "drv", "drvpg", "remind", "rchk", "rmd", "avail", "urg", "cinv", "fl", "hist", "home", "rcl", "set", "rnx"}
+var donorActions = []string{"consent", "edit", "forget", "lang", "drv", "drvpg", "remind", "rchk", "rmd", "avail", "urg", "cinv", "fl", "hist", "home", "rcl", "set", "rnx", "dinv"}
 
 // TestOrganizerCommandsRefuseDonors walks the whole routed surface as a
 // plain donor: every command outside the donor menu and every button action

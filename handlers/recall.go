@@ -49,11 +49,17 @@ func (h *Handlers) queueRecalls(ctx context.Context) error {
 	}
 	queued := map[string]int{}
 	defer h.reportQueued("recall", queued)
+	skipped := 0
+	defer func() { h.reportSkipped("recall", skipped) }()
 	// One donor who cannot be recalled holds up no other; the day is
 	// scanned again at the next run, and those recalled are not told twice.
 	var errs []error
 	for _, c := range candidates {
 		recalled, err := h.recall(ctx, c, since, today)
+		if errors.Is(err, storage.ErrAtContactCap) {
+			skipped++
+			continue
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("recall of %d: %w", c.TelegramID, err))
 			continue
@@ -82,7 +88,7 @@ func (h *Handlers) recall(ctx context.Context, c urgent.Candidate, since, today 
 	if err != nil {
 		return false, err
 	}
-	return h.d.Store.Recall(ctx, c.TelegramID, from, today, driveIDs, h.d.Now(), msg)
+	return h.d.Store.Recall(ctx, c.TelegramID, from, today, driveIDs, h.d.Now(), h.d.ContactCap, msg)
 }
 
 // eligibleAgainOn is the day in (since, today] from which the donor may

@@ -63,7 +63,7 @@ func (h *Handlers) settingsView(ctx context.Context, t *turn) (string, botapi.In
 		"OnCall":   oncallText,
 		"Units":    orNone(strings.Join(names, ", "), t.text("value_none")),
 		"Place":    orNone(place, t.text("value_none")),
-	})
+	}) + "\n" + t.textf("settings_invitations", map[string]any{"State": onOff(st.Invitations)})
 	toggle := func(label, action string, on bool) botapi.Button {
 		return botapi.Button{Text: t.text(label + map[bool]string{true: "_off", false: "_on"}[on]),
 			CallbackData: encodeCallback("set", action, map[bool]string{true: "off", false: "on"}[on])}
@@ -72,6 +72,7 @@ func (h *Handlers) settingsView(ctx context.Context, t *turn) (string, botapi.In
 		botapi.Button{Text: t.text("btn_settings_language"), CallbackData: encodeCallback("set", "lang")},
 		toggle("btn_settings_recall", "recall", st.Recall),
 		toggle("btn_settings_quiet", "quiet", st.QuietHours),
+		toggle("btn_settings_invitations", "invite", st.Invitations),
 		toggle("btn_settings_oncall", "oncall", onCall),
 		botapi.Button{Text: t.text("btn_settings_units"), CallbackData: encodeCallback("set", "units")},
 		botapi.Button{Text: t.text("btn_settings_place"), CallbackData: encodeCallback("set", editPlace)},
@@ -81,7 +82,7 @@ func (h *Handlers) settingsView(ctx context.Context, t *turn) (string, botapi.In
 
 // onSettings handles the buttons of /settings: set:v1:show (a new settings
 // message), lang (the language choice), setlang:vi|en, recall:on|off,
-// quiet:on|off, oncall:on|off, units (the profile's unit question), back
+// quiet:on|off, invite:on|off, oncall:on|off, units (the profile's unit question), back
 // and close. A change answers the tap and shows the settings again in the
 // same message.
 func (h *Handlers) onSettings(ctx context.Context, t *turn) error {
@@ -135,6 +136,8 @@ func (h *Handlers) onSettings(ctx context.Context, t *turn) error {
 		err = h.d.Store.SetRecall(ctx, t.userID, on)
 	case "quiet":
 		err = h.d.Store.SetQuietHours(ctx, t.userID, on)
+	case "invite":
+		err = h.d.Store.SetInvitations(ctx, t.userID, on)
 	case "oncall":
 		err = h.d.Store.SetOnCall(ctx, t.userID, on, time.Time{})
 	default:

@@ -34,14 +34,16 @@ func (s *Store) DueAnnouncements(ctx context.Context, now time.Time, limit int) 
 // claims the announcement: it reports false, and does nothing, if the
 // drive was announced already, cancelled or closed meanwhile, or is over
 // by now (drive.ErrDateInPast is not an error here: the caller's list was
-// a moment old).
-func (s *Store) AnnounceDrive(ctx context.Context, id int64, now time.Time, msgs []ScheduledMessage) (bool, error) {
+// a moment old). Donors at the contact cap (capContacts, limit) are
+// skipped; it returns how many.
+func (s *Store) AnnounceDrive(ctx context.Context, id int64, now time.Time, limit int,
+	msgs []ScheduledMessage) (announced bool, skipped int, err error) {
 	const claim = `INSERT INTO drive_announcements (drive_id, announced_at, recipients) VALUES ($1, $2, $3)
 		ON CONFLICT (drive_id) DO NOTHING RETURNING drive_id`
 	const publish = `UPDATE drives SET status = 'published', updated_at = $2 WHERE id = $1 AND status = 'draft'`
-	announced := false
-	err := s.inTx(ctx, func(tx *dbTx) error {
-		announced = false
+	const recipients = `UPDATE drive_announcements SET recipients = $2 WHERE drive_id = $1`
+	err = s.inTx(ctx, func(tx *dbTx) error {
+		announced, skipped = false, 0
 		// Slots first, as every writer: a registration in flight finishes first.
 		if _, err := lockSlots(ctx, tx, id); err != nil {
 			return err
@@ -64,13 +66,23 @@ func (s *Store) AnnounceDrive(ctx context.Context, id int64, now time.Time, msgs
 			return fmt.Errorf("publish: %w", err)
 		}
 		announced = true
-		if len(msgs) == 0 {
+		kept, n, err := capContacts(ctx, tx, "announcement", now, limit, msgs)
+		if err != nil {
+			return err
+		}
+		skipped = n
+		if len(kept) == 0 {
 			return nil
 		}
-		return queueScheduled(ctx, tx, "announcement", msgs)
+		if n > 0 {
+			if _, err := tx.ExecContext(ctx, recipients, id, len(kept)); err != nil {
+				return fmt.Errorf("recipients: %w", err)
+			}
+		}
+		return queueScheduled(ctx, tx, "announcement", kept)
 	})
 	if err != nil {
-		return false, fmt.Errorf("storage: announce drive %d: %w", id, mapErr(err))
+		return false, 0, fmt.Errorf("storage: announce drive %d: %w", id, mapErr(err))
 	}
-	return announced, nil
+	return announced, skipped, nil
 }

@@ -49,6 +49,12 @@ type NewBroadcast struct {
 	// Paid is how many of the first reachable recipients are sent as a
 	// paid broadcast (Delivery.Paid).
 	Paid int
+	// ContactKind, if set, makes each recipient a non-urgent contact of
+	// that kind at ContactAt: recorded in the ledger, and left out when at
+	// the cap of ContactCap (capContacts).
+	ContactKind string
+	ContactCap  int
+	ContactAt   time.Time
 }
 
 // Broadcast is a stored broadcast. Zero times mean "not yet".
@@ -153,6 +159,19 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (Broadcast
 		return Broadcast{}, fmt.Errorf("storage: create broadcast: %w", err)
 	}
 	defer tx.Rollback()
+	recipients := nb.Recipients
+	if nb.ContactKind != "" {
+		keep, _, err := capChats(ctx, tx, nb.ContactKind, nb.ContactAt, nb.ContactCap, recipients)
+		if err != nil {
+			return Broadcast{}, fmt.Errorf("storage: create broadcast: %w", err)
+		}
+		recipients = make([]int64, 0, len(keep))
+		for i, k := range keep {
+			if k {
+				recipients = append(recipients, nb.Recipients[i])
+			}
+		}
+	}
 
 	const insert = `
 		INSERT INTO broadcasts (kind, text, parse_mode, reply_markup, priority, created_by, lang,
@@ -180,7 +199,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (Broadcast
 		LEFT JOIN donors d ON d.telegram_id = r.chat_id
 		ORDER BY r.n`
 	b := r.broadcast()
-	res, err := tx.ExecContext(ctx, deliveries, b.ID, nb.Priority, reasonUnreachable, pq.Array(nb.Recipients), nb.Paid)
+	res, err := tx.ExecContext(ctx, deliveries, b.ID, nb.Priority, reasonUnreachable, pq.Array(recipients), nb.Paid)
 	if err != nil {
 		return Broadcast{}, fmt.Errorf("storage: create broadcast deliveries: %w", mapErr(err))
 	}

@@ -93,9 +93,11 @@ func (s *Store) RecallCandidates(ctx context.Context, since, today, horizon time
 // so with msg (offering driveIDs), and queues msg, in one transaction that
 // also settles the "eligible again" reminders they asked for up to today:
 // one message that day, not two. It returns false, queuing nothing, when
-// the donor was already recalled for eligibleOn.
+// the donor was already recalled for eligibleOn, and ErrAtContactCap,
+// recording nothing, when they are at the contact cap (capContacts,
+// limit): a later scan recalls them once under it.
 func (s *Store) Recall(ctx context.Context, telegramID int64, eligibleOn, today time.Time, driveIDs []int64,
-	now time.Time, msg ScheduledMessage) (bool, error) {
+	now time.Time, limit int, msg ScheduledMessage) (bool, error) {
 	const insert = `INSERT INTO recalls (donor_id, eligible_on, drive_ids, sent_at)
 		SELECT id, $2, $3, $4 FROM donors WHERE telegram_id = $1
 		ON CONFLICT (donor_id, eligible_on) DO NOTHING RETURNING donor_id`
@@ -117,9 +119,19 @@ func (s *Store) Recall(ctx context.Context, telegramID int64, eligibleOn, today 
 		if _, err := tx.ExecContext(ctx, settle, donorID, today.Format(time.DateOnly), now); err != nil {
 			return fmt.Errorf("settle date reminders: %w", err)
 		}
+		kept, _, err := capContacts(ctx, tx, "recall", now, limit, []ScheduledMessage{msg})
+		if err != nil {
+			return err
+		}
+		if len(kept) == 0 {
+			return ErrAtContactCap
+		}
 		recalled = true
-		return queueScheduled(ctx, tx, "recall", []ScheduledMessage{msg})
+		return queueScheduled(ctx, tx, "recall", kept)
 	})
+	if errors.Is(err, ErrAtContactCap) {
+		return false, err
+	}
 	if err != nil {
 		return false, fmt.Errorf("storage: recall of %d: %w", telegramID, err)
 	}
@@ -184,11 +196,13 @@ func (s *Store) DriveRecallFunnel(ctx context.Context, driveID int64) (RecallFun
 type DonorSettings struct {
 	Recall     bool `db:"recall"`
 	QuietHours bool `db:"quiet_hours"`
+	// Invitations: the donor takes invitations to drives (issue 21).
+	Invitations bool `db:"invitations"`
 }
 
 // Settings returns the donor's settings, or ErrNotFound.
 func (s *Store) Settings(ctx context.Context, telegramID int64) (DonorSettings, error) {
-	const q = `SELECT recall, quiet_hours FROM donors WHERE telegram_id = $1`
+	const q = `SELECT recall, quiet_hours, invitations FROM donors WHERE telegram_id = $1`
 	var st DonorSettings
 	if err := s.q(ctx).GetContext(ctx, &st, q, telegramID); err != nil {
 		return DonorSettings{}, fmt.Errorf("storage: settings of %d: %w", telegramID, mapErr(err))
@@ -199,6 +213,11 @@ func (s *Store) Settings(ctx context.Context, telegramID int64) (DonorSettings, 
 // SetRecall turns the donor's recall on or off.
 func (s *Store) SetRecall(ctx context.Context, telegramID int64, on bool) error {
 	return s.updateDonor(ctx, "recall", `UPDATE donors SET recall = $2 WHERE telegram_id = $1`, telegramID, on)
+}
+
+// SetInvitations turns the donor's invitations to drives on or off.
+func (s *Store) SetInvitations(ctx context.Context, telegramID int64, on bool) error {
+	return s.updateDonor(ctx, "invitations", `UPDATE donors SET invitations = $2 WHERE telegram_id = $1`, telegramID, on)
 }
 
 // SetQuietHours turns the donor's quiet hours on or off.

@@ -29,7 +29,7 @@ func TestRecallOncePerEligibleDay(t *testing.T) {
 	results := make(chan bool, 4)
 	for range 4 {
 		wg.Go(func() {
-			ok, err := s.Recall(ctx, id, day, day, []int64{7}, now, storage.ScheduledMessage{ChatID: id, Text: "recall"})
+			ok, err := s.Recall(ctx, id, day, day, []int64{7}, now, 0, storage.ScheduledMessage{ChatID: id, Text: "recall"})
 			if err != nil {
 				t.Error(err)
 			}
@@ -47,7 +47,7 @@ func TestRecallOncePerEligibleDay(t *testing.T) {
 	if recalled != 1 {
 		t.Errorf("%d of 4 concurrent recalls went through, want 1", recalled)
 	}
-	ok, err := s.Recall(ctx, id, day.AddDate(0, 0, 84), day.AddDate(0, 0, 84), nil, now.AddDate(0, 0, 84),
+	ok, err := s.Recall(ctx, id, day.AddDate(0, 0, 84), day.AddDate(0, 0, 84), nil, now.AddDate(0, 0, 84), 0,
 		storage.ScheduledMessage{ChatID: id, Text: "recall"})
 	if err != nil || !ok {
 		t.Errorf("the recall of a later day: %t, %v", ok, err)

@@ -1,0 +1,23 @@
+package handlers
+
+import "context"
+
+// reportAnnouncementSkips tells the organizer, and the skip counter, how
+// many of the audience's donors the announcement's broadcasts (ids) left
+// out at the contact cap: those the broadcasts do not hold.
+func (h *Handlers) reportAnnouncementSkips(ctx context.Context, t *turn, audience int, ids []int64) error {
+	queued := 0
+	for _, bid := range ids {
+		b, err := h.d.Store.Broadcast(ctx, bid)
+		if err != nil {
+			return err
+		}
+		queued += b.Total
+	}
+	skipped := audience - queued
+	if skipped <= 0 {
+		return nil
+	}
+	h.reportSkipped("announcement", skipped)
+	return t.reply(ctx, t.textf("nd_skipped_at_cap", map[string]any{"Count": skipped, "Cap": h.d.ContactCap}), nil)
+}
