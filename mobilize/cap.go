@@ -1,5 +1,3 @@
-// Package mobilize holds the rules of mobilizing donors for drives: how
-// often the bot may contact a donor on its own initiative.
 package mobilize
 
 import "time"

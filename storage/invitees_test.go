@@ -192,7 +192,7 @@ func TestInviteeCandidates(t *testing.T) {
 			must(err)
 		}
 		if r.recalled {
-			_, err := s.Recall(ctx, id, inviteeNow, inviteeNow, []int64{earlier.ID}, inviteeNow.Add(time.Hour),
+			_, err := s.Recall(ctx, id, inviteeNow, inviteeNow, []int64{earlier.ID}, inviteeNow.Add(time.Hour), 0,
 				storage.ScheduledMessage{ChatID: id, Text: "recall"})
 			must(err)
 		}
