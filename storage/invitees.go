@@ -22,9 +22,10 @@ import (
 // after whole blood or an unknown kind, $3 after apheresis; an answer
 // about a later donation only makes it longer), a deferral open on the
 // drive's date, and age with two days to spare on each side of the 18th
-// and 61st birthdays (29 February). Last contact counts only what was
-// sent on the injected clock: recalls and the announcements of drives open
-// to the donor. Set-wise (hash) joins, not a subquery per donor: a
+// and 61st birthdays (29 February). Last contact is the donor's latest
+// row in the contacts ledger (announcements, recalls, invitations, on the
+// injected clock, written as each is queued). Set-wise (hash) joins, not a
+// subquery per donor: a
 // province's pool is tens of thousands (BENCHMARKS.md).
 const inviteePool = `
 	WITH unit_pool AS (
@@ -37,24 +38,16 @@ const inviteePool = `
 		SELECT DISTINCT g.donor_id FROM registrations g
 		WHERE g.drive_id <> $1 AND (g.recall_id IS NOT NULL
 			OR EXISTS (SELECT 1 FROM drive_announcements a WHERE a.drive_id = g.drive_id))),
-	recalled AS (SELECT r.donor_id, max(r.sent_at) AS at FROM recalls r GROUP BY r.donor_id),
-	announced AS (
-		SELECT m.donor_id, max(a.announced_at) AS at
-		FROM drive_announcements a JOIN drives d ON d.id = a.drive_id
-		JOIN unit_members m ON m.unit_id = d.audience_unit_id GROUP BY m.donor_id),
-	announced_to_all AS (
-		SELECT max(a.announced_at) AS at FROM drive_announcements a JOIN drives d ON d.id = a.drive_id
-		WHERE d.audience_unit_id IS NULL)
+	contacted AS (SELECT c.donor_id, max(c.sent_at) AS at FROM contacts c GROUP BY c.donor_id)
 	SELECT dn.telegram_id, dn.chat_id, dn.language, dn.birth_date, dn.sex, dn.weight_kg,
 		ld.donated_on, ld.kind,
 		$4::bigint IS NULL OR dn.id IN (SELECT m.donor_id FROM unit_members m WHERE m.unit_id = $4),
 		rs.donor_id IS NOT NULL,
-		greatest(rc.at, an.at, (SELECT at FROM announced_to_all))
+		ct.at
 	FROM donors dn
 	LEFT JOIN last_donation ld ON ld.donor_id = dn.id
 	LEFT JOIN responded rs ON rs.donor_id = dn.id
-	LEFT JOIN recalled rc ON rc.donor_id = dn.id
-	LEFT JOIN announced an ON an.donor_id = dn.id
+	LEFT JOIN contacted ct ON ct.donor_id = dn.id
 	WHERE ($4::bigint IS NULL OR dn.province = $5 OR dn.id IN (SELECT donor_id FROM unit_pool))
 	  AND dn.onboarded_at IS NOT NULL AND dn.unreachable_at IS NULL
 	  AND NOT EXISTS (SELECT 1 FROM registrations g WHERE g.donor_id = dn.id AND g.drive_id = $1

@@ -202,6 +202,11 @@ func TestInviteeCandidates(t *testing.T) {
 		facts[id] = f
 	}
 
+	// The earlier drive's announcement reached the unit's members: its
+	// fan-out writes their contacts as it queues them (storage/contacts.go).
+	_, err = s.DB().Exec(`INSERT INTO contacts (donor_id, kind, sent_at)
+		SELECT m.donor_id, 'announcement', $2 FROM unit_members m WHERE m.unit_id = $1`, unit, inviteeNow)
+	must(err)
 	rule := func(d screening.Donor, on time.Time) bool { return urgent.EligibleOn(on)(d) }
 	got, day, err := s.InviteeCandidates(ctx, d.ID, screening.DefaultConfig(), rule)
 	must(err)
