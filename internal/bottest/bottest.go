@@ -37,6 +37,11 @@ type Bot struct {
 	// Clock is the bot's clock, standing at Epoch until the test moves it;
 	// nil when the test brought its own (the Clock option).
 	Clock *FakeClock
+	// BroadcastsBefore is the highest broadcast id when the bot started:
+	// the package's tests share a database, and what an earlier test left
+	// queued (held for the morning, or for its stopped bot) is not this
+	// test's.
+	BroadcastsBefore int64
 
 	opts    []bot.Option
 	apiOpts []telegramtest.Option
@@ -108,6 +113,9 @@ func Start(t testing.TB, opts ...Option) *Bot {
 	wait := telegramtest.WithWaitTimeout(20 * time.Second)
 	b := &Bot{t: t, Redis: rdb, Logs: &LogBuffer{}}
 	b.Store = storage.New(testenv.DB(t))
+	if err := b.Store.DB().Get(&b.BroadcastsBefore, `SELECT coalesce(max(id), 0) FROM broadcasts`); err != nil {
+		t.Fatalf("bottest: broadcasts: %v", err)
+	}
 	b.Cfg = bot.Config{
 		DatabaseURL: testenv.DatabaseURL(t),
 		RedisURL:    testenv.RedisURL(t),
