@@ -55,7 +55,7 @@ var (
 	authzCallbacks = map[string][]string{
 		"consent": anyone, "edit": anyone, "forget": anyone,
 		"lang": anyone, "drv": anyone, "drvpg": anyone, "remind": anyone, "rchk": anyone,
-		"rmd": anyone, "cdrv": organizersOnly, "bcx": organizersOnly,
+		"rmd": anyone, "dinv": anyone, "cdrv": organizersOnly, "bcx": organizersOnly,
 		"qrb": organizersOnly, "pick": organizersOnly,
 		"exp": organizersOnly, "ci": organizersOnly, "res": organizersOnly, "resk": organizersOnly,
 		"resd": organizersOnly, "resfix": organizersOnly, "resundo": organizersOnly,
@@ -193,7 +193,7 @@ var (
 	ownedCommands   = []string{"qr", "canceldrive", "editdrive", "export", "checkin", "stats", "campaign"}
 	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "resundo", "bcx", "urgadm", "cinv", "qrb", "pick"}
 	notObjectScoped = map[string]string{
-		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings",
+		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings", "dinv": "own settings",
 		"cancel": "own conversation", "forget": "own data", "eligibility": "own data", "drives": "public list",
 		"mydrives": "own registrations", "donors": "admins only", "newunit": "admins only", "grant": "admins only",
 		"revoke": "admins only", "newdrive": "creates", "audit": "admins only", "mycode": "own code",
