@@ -217,6 +217,15 @@ func (h *Handlers) consoleDrive(ctx context.Context, c *consoleCall, id int64) (
 	return d, nil
 }
 
+// consoleDriveOf is consoleDrive of the drive the request's {id} names.
+func (h *Handlers) consoleDriveOf(ctx context.Context, c *consoleCall) (drive.Drive, error) {
+	id, err := c.pathID("id")
+	if err != nil {
+		return drive.Drive{}, err
+	}
+	return h.consoleDrive(ctx, c, id)
+}
+
 // consoleMeReply is the console's first answer: who is signed in and
 // every console text in their language.
 type consoleMeReply struct {

@@ -122,11 +122,7 @@ func (h *Handlers) consoleDrives(ctx context.Context, c *consoleCall) (any, erro
 // consoleDriveHome is one drive with its slots: GET /drives/{id}. A drive
 // the user does not manage is not found, as in consoleDrive.
 func (h *Handlers) consoleDriveHome(ctx context.Context, c *consoleCall) (any, error) {
-	driveID, err := c.pathID("id")
-	if err != nil {
-		return nil, err
-	}
-	d, err := h.consoleDrive(ctx, c, driveID)
+	d, err := h.consoleDriveOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -110,11 +110,7 @@ func (h *Handlers) consoleFormChoices(ctx context.Context, c *consoleCall) (any,
 // consoleDriveForm is a drive's form prefilled for editing, or with
 // ?copy=1 for a new drive like it (drive.Form.Duplicate).
 func (h *Handlers) consoleDriveForm(ctx context.Context, c *consoleCall) (any, error) {
-	driveID, err := c.pathID("id")
-	if err != nil {
-		return nil, err
-	}
-	d, err := h.consoleDrive(ctx, c, driveID)
+	d, err := h.consoleDriveOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -187,11 +183,7 @@ func (h *Handlers) consoleCreateDrive(ctx context.Context, c *consoleCall) (any,
 // slot is never dropped; a change that would is refused. Registrants are
 // told of the change as in chat.
 func (h *Handlers) consoleEditDrive(ctx context.Context, c *consoleCall) (any, error) {
-	driveID, err := c.pathID("id")
-	if err != nil {
-		return nil, err
-	}
-	old, err := h.consoleDrive(ctx, c, driveID)
+	old, err := h.consoleDriveOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -43,20 +43,12 @@ type gateReply struct {
 }
 
 func (h *Handlers) consoleGate(ctx context.Context, c *consoleCall) (any, error) {
-	d, err := h.consoleGateDrive(ctx, c)
+	d, err := h.consoleDriveOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	closed := h.checkinClosedIn(c.Lang, d)
 	return gateReply{DriveID: d.ID, Title: d.Title, Open: closed == "", Closed: closed}, nil
-}
-
-func (h *Handlers) consoleGateDrive(ctx context.Context, c *consoleCall) (drive.Drive, error) {
-	id, err := c.pathID("id")
-	if err != nil {
-		return drive.Drive{}, err
-	}
-	return h.consoleDrive(ctx, c, id)
 }
 
 // checkinBody names the donor to check in: the text of their /mycode QR,
@@ -67,7 +59,7 @@ type checkinBody struct {
 }
 
 func (h *Handlers) consoleCheckin(ctx context.Context, c *consoleCall) (any, error) {
-	d, err := h.consoleGateDrive(ctx, c)
+	d, err := h.consoleDriveOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -54,11 +54,7 @@ type consoleDriveProgressReply struct {
 }
 
 func (h *Handlers) consoleDriveProgress(ctx context.Context, c *consoleCall) (any, error) {
-	id, err := c.pathID("id")
-	if err != nil {
-		return nil, err
-	}
-	d, err := h.consoleDrive(ctx, c, id)
+	d, err := h.consoleDriveOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -37,11 +37,7 @@ type consoleRegistrationsReply struct {
 
 // consoleRegistrations: GET /drives/{id}/registrations?q=&status=&slot=&page=&per=.
 func (h *Handlers) consoleRegistrations(ctx context.Context, c *consoleCall) (any, error) {
-	driveID, err := c.pathID("id")
-	if err != nil {
-		return nil, err
-	}
-	d, err := h.consoleDrive(ctx, c, driveID)
+	d, err := h.consoleDriveOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
