@@ -49,9 +49,10 @@ const inviteePool = `
 	LEFT JOIN responded rs ON rs.donor_id = dn.id
 	LEFT JOIN contacted ct ON ct.donor_id = dn.id
 	WHERE ($4::bigint IS NULL OR dn.province = $5 OR dn.id IN (SELECT donor_id FROM unit_pool))
-	  AND dn.onboarded_at IS NOT NULL AND dn.unreachable_at IS NULL
+	  AND dn.onboarded_at IS NOT NULL AND dn.unreachable_at IS NULL AND dn.invitations
 	  AND NOT EXISTS (SELECT 1 FROM registrations g WHERE g.donor_id = dn.id AND g.drive_id = $1
 			AND g.status IN ('confirmed', 'waitlisted'))
+	  AND NOT EXISTS (SELECT 1 FROM drive_invitations i WHERE i.drive_id = $1 AND i.donor_id = dn.id)
 	  AND (ld.donated_on IS NULL OR ld.donated_on + CASE WHEN ld.kind IN ('platelets', 'plasma')
 			THEN $3::int ELSE $2::int END <= $6::date)
 	  AND NOT EXISTS (SELECT 1 FROM deferrals f WHERE f.donor_id = dn.id
@@ -62,7 +63,8 @@ const inviteePool = `
 
 // InviteeCandidates returns the donors an invitation wave for the drive
 // may reach, unranked (see mobilize.Rank), and the drive's date: onboarded,
-// reachable, not registered for it (confirmed or waitlisted), and eligible
+// reachable, taking invitations (/settings), not registered for it
+// (confirmed or waitlisted) nor invited to it already, and eligible
 // on its date by eligible, the caller's one eligibility rule
 // (screening.Evaluate under cfg, the intervals the SQL prunes with).
 func (s *Store) InviteeCandidates(ctx context.Context, driveID int64, cfg screening.Config,
