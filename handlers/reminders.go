@@ -41,6 +41,7 @@ func (h *Handlers) SendReminders(ctx context.Context) error {
 		{"no_shows", h.markNoShows},
 		{"urgent_due", h.sendUrgentDue},
 		{"announcements", h.queueScheduledAnnouncements},
+		{"invitation_waves", h.queueInvitationWaves},
 	}
 	var errs []error
 	for _, j := range jobs {
