@@ -7,23 +7,28 @@ import (
 	"time"
 
 	"donorbot/drive"
+	"donorbot/mobilize"
 	"donorbot/storage"
 )
 
 // demoDrives are the two waves of the demo campaign. days is counted from
-// today; the first drive is filled halfway by the demo donors.
+// today; the first drive is filled halfway by the demo donors. The second
+// has auto-fill on and is 10 days away, its first checkpoint: the
+// playground's first scheduler run sends its first wave of invitations,
+// so the organizer sees the forecast and a wave at once.
 var demoDrives = []struct {
 	wave, title, hospital, venue string
 	days, startHour, startMin    int
 	hours                        time.Duration
 	capacity, target, halfFull   int
+	autofill                     bool
 	point                        drive.Point
 }{
 	{"Đợt 1", "Ngày hội hiến máu Chủ nhật Đỏ", "Bệnh viện Truyền máu Huyết học",
-		"Nhà Văn hóa Thanh niên, 4 Phạm Ngọc Thạch, Phường Sài Gòn, TP. Hồ Chí Minh", 2, 7, 30, 4 * time.Hour, 3, 60, 12,
+		"Nhà Văn hóa Thanh niên, 4 Phạm Ngọc Thạch, Phường Sài Gòn, TP. Hồ Chí Minh", 2, 7, 30, 4 * time.Hour, 3, 60, 12, false,
 		drive.Point{Lat: 10.7798, Lon: 106.6990}},
 	{"Đợt 2", "Giọt hồng Bách Khoa", "Bệnh viện Chợ Rẫy",
-		"Nhà thi đấu Đại học Bách Khoa, 268 Lý Thường Kiệt, Phường Diên Hồng, TP. Hồ Chí Minh", 16, 13, 30, 3 * time.Hour, 4, 40, 0,
+		"Nhà thi đấu Đại học Bách Khoa, 268 Lý Thường Kiệt, Phường Diên Hồng, TP. Hồ Chí Minh", 10, 13, 30, 3 * time.Hour, 4, 40, 0, true,
 		drive.Point{Lat: 10.7721, Lon: 106.6578}},
 }
 
@@ -95,6 +100,12 @@ func ensureCampaign(ctx context.Context, store *storage.Store, now time.Time, su
 		}
 		if d, err = store.PublishDrive(ctx, d.ID, now); err != nil {
 			return false, fmt.Errorf("demo: %w", err)
+		}
+		if dd.autofill {
+			a := storage.Autofill{On: true, Checkpoints: mobilize.DefaultCheckpoints}
+			if err := store.SetAutofill(ctx, d.ID, a, now); err != nil {
+				return false, fmt.Errorf("demo: %w", err)
+			}
 		}
 		for j := range dd.halfFull {
 			if _, err := store.Register(ctx, int64(FirstDonorID+j), slots[j%len(slots)].ID, now); err != nil {

@@ -81,6 +81,17 @@ func TestSeedLoadsDemoDataOnce(t *testing.T) {
 	if got.Members < 30 || got.Donations < 20 {
 		t.Errorf("%d memberships and %d donations, want every donor in a club and most with a history", got.Members, got.Donations)
 	}
+	// The second wave is the auto-fill demo: on, at its first checkpoint.
+	for i, want := range []bool{false, true} {
+		a, err := store.AutofillOf(ctx, sum.Drives[i].ID)
+		if err != nil || a.On != want || a.Paused {
+			t.Errorf("auto-fill of drive %d = %+v, %v; want on %v", i+1, a, err, want)
+		}
+	}
+	y, m, d := now.Date()
+	if tenth := time.Date(y, m, d+10, 0, 0, 0, 0, loc); !sameDay(sum.Drives[1].Start.In(loc), tenth) {
+		t.Errorf("the auto-fill drive is on %s, want its first checkpoint, 10 days from %s", sum.Drives[1].Start, now)
+	}
 	last, err := store.LastDonation(ctx, demo.FirstDonorID+1)
 	if err != nil || !last.On.Before(now) {
 		t.Errorf("last donation of the second demo donor: %+v, %v", last, err)
@@ -188,4 +199,10 @@ func TestSeedHasDonorsEligibleAgainSoon(t *testing.T) {
 	if soon[0] == 0 || soon[1]+soon[2]+soon[3] < 2 {
 		t.Errorf("donors eligible again in 0..3 days: %v, want one today and two in the next days", soon)
 	}
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }

@@ -81,6 +81,10 @@ type Form struct {
 	Target     int    `json:"target"`
 	// AnnounceAt is "yyyy-mm-ddTHH:MM" local time; "" or past: on saving.
 	AnnounceAt string `json:"announce_at"`
+	// Autofill: the bot invites donors in waves as the forecast falls
+	// short (issue 21) instead of announcing the drive to its whole
+	// audience.
+	Autofill bool `json:"autofill"`
 }
 
 // Duplicate is the form of a new drive like f: every field but the date

@@ -146,6 +146,11 @@ func (h *Handlers) driveForm(ctx context.Context, d drive.Drive) (drive.Form, er
 	if !d.AnnounceAt.IsZero() && d.Status == drive.StatusDraft {
 		f.AnnounceAt = d.AnnounceAt.In(h.d.Location).Format("2006-01-02T15:04")
 	}
+	a, err := h.d.Store.AutofillOf(ctx, d.ID)
+	if err != nil {
+		return drive.Form{}, err
+	}
+	f.Autofill = a.On
 	return f, nil
 }
 
@@ -170,6 +175,9 @@ func (h *Handlers) consoleCreateDrive(ctx context.Context, c *consoleCall) (any,
 		return nil, err
 	}
 	h.d.Log.Info("console: drive created", "drive_id", d.ID, "user_id", c.User.ID, "scheduled", !draft.AnnounceAt.IsZero())
+	if err := h.setFormAutofill(ctx, d.ID, f.Autofill); err != nil {
+		return nil, err
+	}
 	if draft.AnnounceAt.IsZero() {
 		if _, err := h.announceQueued(ctx, d); err != nil {
 			return nil, err
@@ -215,6 +223,9 @@ func (h *Handlers) consoleEditDrive(ctx context.Context, c *consoleCall) (any, e
 		return nil, err
 	}
 	h.d.Log.Info("console: drive edited", "drive_id", updated.ID, "user_id", c.User.ID)
+	if err := h.setFormAutofill(ctx, updated.ID, f.Autofill); err != nil {
+		return nil, err
+	}
 	if updated.Status == drive.StatusDraft && draft.AnnounceAt.IsZero() {
 		if _, err := h.announceQueued(ctx, updated); err != nil {
 			return nil, err
@@ -242,4 +253,15 @@ func slotFieldsChanged(old, f drive.Form) []string {
 		}
 	}
 	return out
+}
+
+// setFormAutofill turns the drive's auto-fill on or off as the form's box
+// says, keeping its checkpoints and pause (the auto-fill screen's).
+func (h *Handlers) setFormAutofill(ctx context.Context, driveID int64, on bool) error {
+	a, err := h.d.Store.AutofillOf(ctx, driveID)
+	if err != nil || a.On == on {
+		return err
+	}
+	a.On = on
+	return h.d.Store.SetAutofill(ctx, driveID, a, h.d.Now())
 }

@@ -318,3 +318,62 @@ func TestConsoleScheduledAnnouncement(t *testing.T) {
 		t.Fatalf("after its time: %+v %v", d, err)
 	}
 }
+
+// TestConsoleAutofillDriveInvitesInWaves: a drive saved with "invite in
+// waves" ticked is published without the announcement to its whole
+// audience; at its first checkpoint (10 days before) the scheduler's wave
+// invites the unit's member, who can book a slot from the invitation.
+func TestConsoleAutofillDriveInvitesInWaves(t *testing.T) {
+	b := bottest.Start(t)
+	ctx := context.Background()
+	orgID, unit := unitOrganizer(t, b)
+	donor := b.NewPhone("en")
+	seedDonorIn(t, b, donor.User.ID, "en", "Mary Nguyen")
+	if err := b.Store.JoinUnit(ctx, donor.User.ID, unit.ID); err != nil {
+		t.Fatal(err)
+	}
+	hospitals, err := b.Store.Hospitals(ctx)
+	if err != nil || len(hospitals) == 0 {
+		t.Fatalf("hospitals: %v %v", hospitals, err)
+	}
+	title := "Auto-filled drive " + itoa(orgID)
+	body := validFormBody(b, 0, hospitals[0].ID, unit.ID, title)
+	body["wave"] = 0
+	body["autofill"] = true
+	var saved struct{ ID int64 }
+	res := b.Console(orgID, "vi").Post("/drives", body)
+	if res.Status != http.StatusOK {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	res.Decode(t, &saved)
+	b.Settle()
+	for _, m := range donor.Messages() {
+		if strings.Contains(m.Text, title) {
+			t.Fatalf("announced to the unit at once: %q", m.Text)
+		}
+	}
+	d, err := b.Store.Drive(ctx, saved.ID)
+	if err != nil || d.Status != drive.StatusPublished {
+		t.Fatalf("saved drive: %+v %v", d, err)
+	}
+	if a, err := b.Store.AutofillOf(ctx, d.ID); err != nil || !a.On {
+		t.Fatalf("auto-fill: %+v %v", a, err)
+	}
+	var form struct{ Autofill bool }
+	b.Console(orgID, "vi").Get("/drives/"+itoa(d.ID)+"/form").Decode(t, &form)
+	if !form.Autofill {
+		t.Error("the form does not show auto-fill on")
+	}
+
+	if err := b.Handlers().SendReminders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inv := donor.Expect("needs more donors", title)
+	if !inv.HasButtonText("🚫 No more invitations") {
+		t.Errorf("invitation buttons: %v", inv.Buttons())
+	}
+	waves, err := b.Store.Waves(ctx, d.ID)
+	if err != nil || len(waves) != 1 || waves[0].Checkpoint != 10 || waves[0].Invited < 1 {
+		t.Fatalf("waves: %+v %v", waves, err)
+	}
+}

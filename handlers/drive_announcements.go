@@ -38,11 +38,20 @@ func (h *Handlers) queueScheduledAnnouncements(ctx context.Context) error {
 // audience, each donor in their language with a Register button, unless
 // it was announced already; it returns how many donors it queued. Donors
 // at the contact cap are skipped, even for a drive of their own unit: the
-// cap is what keeps a donor of a busy unit listening.
+// cap is what keeps a donor of a busy unit listening. A drive with
+// auto-fill on is published without the announcement: its waves invite
+// as many donors as its forecast needs (invite_waves.go), where the
+// announcement would write to all of them at once.
 func (h *Handlers) announceQueued(ctx context.Context, d drive.Drive) (int, error) {
-	msgs, err := h.renderAnnouncement(ctx, d)
+	a, err := h.d.Store.AutofillOf(ctx, d.ID)
 	if err != nil {
 		return 0, err
+	}
+	var msgs []storage.ScheduledMessage
+	if !a.On {
+		if msgs, err = h.renderAnnouncement(ctx, d); err != nil {
+			return 0, err
+		}
 	}
 	announced, skipped, err := h.d.Store.AnnounceDrive(ctx, d.ID, h.d.Now(), h.d.ContactCap, msgs)
 	if err != nil || !announced {

@@ -35,7 +35,7 @@
   async function render(main, driveID, copyID) {
     const choices = await console_.api("GET", "/drive-form");
     let f = { title: "", campaign_id: 0, wave: 0, hospital_id: 0, unit_id: 0, date: "", from: "07:30",
-      to: "11:30", every: 30, seats: 10, target: 100, announce_at: "" };
+      to: "11:30", every: 30, seats: 10, target: 100, announce_at: "", autofill: false };
     if (driveID) f = await console_.api("GET", "/drives/" + driveID + "/form");
     else if (copyID) f = await console_.api("GET", "/drives/" + encodeURIComponent(copyID) + "/form?copy=1");
     console_.setTitle(t(driveID ? "console_form_edit" : copyID ? "console_form_copy" : "console_form_new"));
@@ -96,6 +96,8 @@
       preview,
       field("target", t("console_form_target"), input("target", { type: "number", min: 1, max: 10000, value: f.target })),
       field("announce_at", t("console_form_announce_at"), input("announce_at", { type: "datetime-local", value: f.announce_at })),
+      el("label", { class: "check" }, input("autofill", { type: "checkbox", checked: f.autofill ? true : undefined }),
+        " " + t("console_form_autofill")),
       el("p", { class: "error", "data-error-for": "form", hidden: true }),
       save);
     const val = (name) => form.elements[name].value.trim();
@@ -127,6 +129,7 @@
         title: val("title"), campaign_id: num("campaign"), wave: num("wave"), hospital_id: num("hospital"),
         unit_id: num("unit"), date: val("date"), from: val("from"), to: val("to"), every: num("every"),
         seats: num("seats"), target: num("target"), announce_at: val("announce_at"),
+        autofill: form.elements.autofill.checked,
       };
       if (venue.value === "new") {
         body.venue = { name: val("venue_name"), address: val("venue_address"), ward: val("venue_ward"),
