@@ -2,10 +2,15 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot"
 
 	"donorbot/profile"
 	"donorbot/regsearch"
@@ -123,8 +128,21 @@ func (h *Handlers) consoleExport(ctx context.Context, c *consoleCall) (any, erro
 	caption := h.texts.text(c.Lang, "export_caption", map[string]any{"Title": d.Title, "Count": n})
 	// A private chat's id is its user's id: the file goes to the chat
 	// with the bot of the person who asked, whoever they are.
-	if err := h.d.Broadcaster.UploadNow(ctx, c.User.ID, "dang-ky-"+d.Code+"."+body.Format, file, caption); err != nil {
+	err = h.d.Broadcaster.UploadNow(ctx, c.User.ID, "dang-ky-"+d.Code+"."+body.Format, file, caption)
+	if noChat(err) {
+		return nil, consoleRefuse(http.StatusConflict, "export_no_chat")
+	}
+	if err != nil {
 		return nil, err
 	}
 	return map[string]bool{"sent": true}, nil
+}
+
+// noChat says whether err is Telegram refusing to write to a person: one
+// who opened the console from a link without ever starting the bot (403
+// "bot can't initiate conversation", or 400 "chat not found"), or who
+// blocked it. They can mend it themselves, so it is their answer, not a 500.
+func noChat(err error) bool {
+	return errors.Is(err, bot.ErrorForbidden) ||
+		(errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found"))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,5 +154,16 @@ func TestConsoleRegistrations(t *testing.T) {
 	}
 	if err := b.Store.DB().Get(&audited, `SELECT count(*) FROM export_audit WHERE telegram_id = $1`, otherOrgID); err != nil || audited != 0 {
 		t.Errorf("the refused export is on record: %d, %v", audited, err)
+	}
+
+	// An organizer Telegram will not let the bot write to (never started
+	// it, or blocked it) is told what to do, in their language.
+	for _, fault := range []func(int64){b.API.Block, b.API.ChatNotFound} {
+		b.API.Unblock(orgID)
+		fault(orgID)
+		res := org.Post(fmt.Sprintf("/drives/%d/export", d.ID), map[string]string{"format": "csv"})
+		if res.Status != http.StatusConflict || !strings.Contains(string(res.Body), "press Start") {
+			t.Errorf("export to a chat the bot cannot write to: %d %s", res.Status, res.Body)
+		}
 	}
 }
