@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -16,8 +17,8 @@ import (
 // perUnit is messages per unit collected to one decimal, as the chat, the
 // console and the export show it; "—" with no donation, where there is no
 // such figure (not 0, which would read as free).
-func perUnit(lang string, f storage.Funnel) string {
-	per, ok := f.PerUnit()
+func perUnit(lang string, of interface{ PerUnit() (float64, bool) }) string {
+	per, ok := of.PerUnit()
 	if !ok {
 		return "—"
 	}
@@ -46,6 +47,7 @@ func (t *turn) driveFunnelLines(f storage.Funnel, waves []storage.InviteWaveFunn
 		for _, w := range waves {
 			data := funnelData(t.lang, w.Funnel)
 			data["Days"], data["Count"], data["Date"] = w.Checkpoint, w.Checkpoint, t.date(w.StartedAt)
+			data["PerUnit"] = perUnit(t.lang, w)
 			b.WriteString("\n" + t.textf("funnel_invite_wave", data))
 		}
 		b.WriteString("\n")
@@ -112,6 +114,8 @@ type consoleInviteWave struct {
 	Registered int    `json:"registered"`
 	Arrived    int    `json:"arrived"`
 	Donated    int    `json:"donated"`
+	// PerUnitText is invitations per unit the invitees donated, "—" with none.
+	PerUnitText string `json:"per_unit_text"`
 }
 
 func (h *Handlers) mobilizationOf(lang string, f storage.Funnel, waves []storage.InviteWaveFunnel) consoleMobilization {
@@ -125,7 +129,8 @@ func (h *Handlers) mobilizationOf(lang string, f storage.Funnel, waves []storage
 	}
 	for _, w := range waves {
 		m.Waves = append(m.Waves, consoleInviteWave{Checkpoint: w.Checkpoint, Date: h.date(lang, w.StartedAt),
-			Invited: w.Invited, Registered: w.InvitedRegistered, Arrived: w.InvitedArrived, Donated: w.InvitedDonated})
+			Invited: w.Invited, Registered: w.InvitedRegistered, Arrived: w.InvitedArrived, Donated: w.InvitedDonated,
+			PerUnitText: perUnit(lang, w)})
 	}
 	return m
 }
@@ -217,7 +222,7 @@ func (h *Handlers) addFunnelSheet(ctx context.Context, book *excelize.File, lt *
 	if len(waves) > 0 {
 		head := len(rows) + 2
 		for c, key := range []string{"funnel_col_wave_days", "funnel_col_wave_date", "funnel_col_invited",
-			"funnel_col_invited_registered", "funnel_col_invited_arrived", "funnel_col_invited_donated"} {
+			"funnel_col_invited_registered", "funnel_col_invited_arrived", "funnel_col_invited_donated", "funnel_col_per_unit"} {
 			if err := set(cell(c+1, head), lt.text(key), styles.header); err != nil {
 				return wrap(err)
 			}
@@ -225,10 +230,19 @@ func (h *Handlers) addFunnelSheet(ctx context.Context, book *excelize.File, lt *
 		for i, w := range waves {
 			row := head + 1 + i
 			start := wallClock(w.StartedAt.In(h.d.Location))
-			for c, v := range []any{w.Checkpoint, start, w.Invited, w.InvitedRegistered, w.InvitedArrived, w.InvitedDonated} {
+			var per any = "—"
+			if p, ok := w.PerUnit(); ok {
+				per = math.Round(p*10) / 10
+			}
+			for c, v := range []any{w.Checkpoint, start, w.Invited, w.InvitedRegistered, w.InvitedArrived, w.InvitedDonated, per} {
 				style := styles.number
-				if c == 1 {
+				switch v.(type) {
+				case time.Time:
 					style = styles.dateTime
+				case string:
+					style = styles.text
+				case float64:
+					style = 0
 				}
 				if err := set(cell(c+1, row), v, style); err != nil {
 					return wrap(err)
@@ -239,5 +253,5 @@ func (h *Handlers) addFunnelSheet(ctx context.Context, book *excelize.File, lt *
 	if err := book.SetColWidth(sheet, "A", "A", 36); err != nil {
 		return wrap(err)
 	}
-	return book.SetColWidth(sheet, "B", "F", 16)
+	return book.SetColWidth(sheet, "B", "G", 16)
 }

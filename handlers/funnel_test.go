@@ -187,8 +187,8 @@ func TestFunnelJourney(t *testing.T) {
 	org.Send("/stats " + d.Code)
 	org.Expect(
 		fmt.Sprintf("🔻 Lời mời: đã mời %d → đăng ký %d → đã đến %d → đã hiến %d", c.invited, c.invReg, c.invArr, c.invDon),
-		fmt.Sprintf("• Đợt mời trước 10 ngày (%s): %d → %d → %d → %d", shownDate(t, "vi", waveAt),
-			c.invited, c.invReg, c.invArr, c.invDon),
+		fmt.Sprintf("• Đợt mời trước 10 ngày (%s): %d → %d → %d → %d; %s tin/đơn vị", shownDate(t, "vi", waveAt),
+			c.invited, c.invReg, c.invArr, c.invDon, viPerUnit(c.invited, c.invDon)),
 		fmt.Sprintf("✉️ Đã gửi %d tin (thông báo %d, lời mời %d, nhắc hiến lại %d) — %s tin cho mỗi đơn vị máu",
 			c.messages(), c.announced, c.invited, c.recalled, viPerUnit(c.messages(), c.donated)))
 	enOrgID := testenv.TelegramID()
@@ -199,7 +199,8 @@ func TestFunnelJourney(t *testing.T) {
 	en.Send("/stats " + d.Code)
 	en.Expect(
 		fmt.Sprintf("🔻 Invitations: invited %d → registered %d → arrived %d → donated %d", c.invited, c.invReg, c.invArr, c.invDon),
-		fmt.Sprintf("• Wave 10 days before (%s): %d → %d → %d → %d", shownDate(t, "en", waveAt), c.invited, c.invReg, c.invArr, c.invDon),
+		fmt.Sprintf("• Wave 10 days before (%s): %d → %d → %d → %d; %s per unit", shownDate(t, "en", waveAt),
+			c.invited, c.invReg, c.invArr, c.invDon, strings.Replace(viPerUnit(c.invited, c.invDon), ",", ".", 1)),
 		fmt.Sprintf("✉️ %d messages sent (announcements %d, invitations %d, recalls %d) — %s messages per unit collected",
 			c.messages(), c.announced, c.invited, c.recalled, strings.Replace(viPerUnit(c.messages(), c.donated), ",", ".", 1)))
 	org.Send("/stats " + campaign.Name)
@@ -208,19 +209,22 @@ func TestFunnelJourney(t *testing.T) {
 		c.messages(), viPerUnit(c.messages(), c.donated)))
 
 	type mobilization struct {
-		Invited           int                                                               `json:"invited"`
-		InvitedRegistered int                                                               `json:"invited_registered"`
-		InvitedArrived    int                                                               `json:"invited_arrived"`
-		InvitedDonated    int                                                               `json:"invited_donated"`
-		Registered        int                                                               `json:"registered"`
-		Arrived           int                                                               `json:"arrived"`
-		Donated           int                                                               `json:"donated"`
-		Target            int                                                               `json:"target"`
-		Announced         int                                                               `json:"announced"`
-		Recalled          int                                                               `json:"recalled"`
-		Messages          int                                                               `json:"messages"`
-		PerUnitText       string                                                            `json:"per_unit_text"`
-		Waves             []struct{ Checkpoint, Invited, Registered, Arrived, Donated int } `json:"invite_waves"`
+		Invited           int    `json:"invited"`
+		InvitedRegistered int    `json:"invited_registered"`
+		InvitedArrived    int    `json:"invited_arrived"`
+		InvitedDonated    int    `json:"invited_donated"`
+		Registered        int    `json:"registered"`
+		Arrived           int    `json:"arrived"`
+		Donated           int    `json:"donated"`
+		Target            int    `json:"target"`
+		Announced         int    `json:"announced"`
+		Recalled          int    `json:"recalled"`
+		Messages          int    `json:"messages"`
+		PerUnitText       string `json:"per_unit_text"`
+		Waves             []struct {
+			Checkpoint, Invited, Registered, Arrived, Donated int
+			PerUnitText                                       string `json:"per_unit_text"`
+		} `json:"invite_waves"`
 	}
 	sameAs := func(what string, m mobilization) {
 		t.Helper()
@@ -235,7 +239,8 @@ func TestFunnelJourney(t *testing.T) {
 	console.Get("/drives/"+itoa(d.ID)+"/progress").Decode(t, &dp)
 	sameAs("console drive", dp.Mobilization)
 	if w := dp.Mobilization.Waves; len(w) != 1 || w[0].Checkpoint != 10 || w[0].Invited != c.invited ||
-		w[0].Registered != c.invReg || w[0].Arrived != c.invArr || w[0].Donated != c.invDon {
+		w[0].Registered != c.invReg || w[0].Arrived != c.invArr || w[0].Donated != c.invDon ||
+		w[0].PerUnitText != viPerUnit(c.invited, c.invDon) {
 		t.Errorf("console invitation waves %+v, the tables say %+v", w, c)
 	}
 	var cp struct {
@@ -270,7 +275,8 @@ func TestFunnelJourney(t *testing.T) {
 		{"Tin mời", n(c.invited)}, {"Tin nhắc hiến lại", n(c.recalled)}, {"Tổng số tin đã gửi", n(c.messages())},
 		{"Số tin cho mỗi đơn vị máu", strings.Replace(viPerUnit(c.messages(), c.donated), ",", ".", 1)},
 		nil,
-		{"Đợt mời (số ngày trước)", "Bắt đầu lúc", "Đã mời", "Được mời, đã đăng ký", "Được mời, đã đến", "Được mời, đã hiến"},
+		{"Đợt mời (số ngày trước)", "Bắt đầu lúc", "Đã mời", "Được mời, đã đăng ký", "Được mời, đã đến", "Được mời, đã hiến",
+			"Số tin cho mỗi đơn vị máu"},
 	}
 	if len(rows) != len(want)+1 {
 		t.Fatalf("Phễu sheet rows %q, want %q and the wave", rows, want)
@@ -295,8 +301,8 @@ func TestFunnelJourney(t *testing.T) {
 		c.messages(), c.announced, c.invited, c.recalled, viPerUnit(c.messages(), c.donated)); line != want {
 		t.Errorf("console messages line %q, want %q", line, want)
 	}
-	if wave := rows[len(want)]; len(wave) != 6 || wave[0] != "10" || wave[2] != n(c.invited) || wave[3] != n(c.invReg) ||
-		wave[4] != n(c.invArr) || wave[5] != n(c.invDon) {
+	if wave := rows[len(want)]; len(wave) != 7 || wave[0] != "10" || wave[2] != n(c.invited) || wave[3] != n(c.invReg) ||
+		wave[4] != n(c.invArr) || wave[5] != n(c.invDon) || wave[6] != strings.Replace(viPerUnit(c.invited, c.invDon), ",", ".", 1) {
 		t.Errorf("Phễu wave row %q, the tables say %+v", wave, c)
 	}
 }

@@ -119,6 +119,12 @@ type InviteWaveFunnel struct {
 	Funnel
 }
 
+// PerUnit is the wave's invitations per unit its invitees donated; false
+// when none donated.
+func (w InviteWaveFunnel) PerUnit() (float64, bool) {
+	return Funnel{Invited: w.Invited, Donated: w.InvitedDonated}.PerUnit()
+}
+
 // InviteWaveFunnels returns the funnel of each invitation wave of the
 // drive that invited someone, the earliest first: a wave that invited
 // nobody has no funnel (the wave log says why).

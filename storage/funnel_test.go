@@ -156,6 +156,11 @@ func TestFunnelCountsAHandBuiltCampaign(t *testing.T) {
 	}
 	check("wave at 10 days", waves[0].Funnel, storage.Funnel{Invited: 5, InvitedRegistered: 4, InvitedArrived: 2, InvitedDonated: 1})
 	check("wave at 5 days", waves[1].Funnel, storage.Funnel{Invited: 3, InvitedRegistered: 2, InvitedArrived: 1, InvitedDonated: 1})
+	for i, want := range []float64{5, 3} { // invitations per invitee who donated
+		if per, ok := waves[i].PerUnit(); !ok || per != want {
+			t.Errorf("wave %d: %v messages per unit (%v), want %v", i, per, ok, want)
+		}
+	}
 
 	fe, err := s.DriveFunnel(ctx, e.ID)
 	if err != nil {

@@ -94,9 +94,9 @@ const progress_ = (() => {
     el("p", { class: "messages" }, t("console_funnel_messages", { Count: m.messages, Announced: m.announced,
       Invited: m.invited, Recalled: m.recalled, PerUnit: m.per_unit_text })),
     m.invite_waves && m.invite_waves.length ? table(["console_funnel_invite_wave", "console_funnel_invited",
-      "console_funnel_registered", "console_funnel_arrived", "console_funnel_donated"],
+      "console_funnel_registered", "console_funnel_arrived", "console_funnel_donated", "console_funnel_per_unit"],
     m.invite_waves.map((w) => [t("console_funnel_wave", { Count: w.checkpoint, Days: w.checkpoint, Date: w.date }),
-      w.invited, w.registered, w.arrived, w.donated])) : null);
+      w.invited, w.registered, w.arrived, w.donated, w.per_unit_text])) : null);
   }
 
   // forecastLine is what the registrations should give at the unit's
