@@ -51,6 +51,8 @@ type consoleDriveProgressReply struct {
 	consoleFunnel
 	Slots    []consoleSlotProgress `json:"slots"`
 	Forecast consoleForecast       `json:"forecast"`
+
+	Mobilization consoleMobilization `json:"mobilization"`
 }
 
 func (h *Handlers) consoleDriveProgress(ctx context.Context, c *consoleCall) (any, error) {
@@ -70,9 +72,13 @@ func (h *Handlers) consoleDriveProgress(ctx context.Context, c *consoleCall) (an
 	if err != nil {
 		return nil, err
 	}
+	mobilization, err := h.driveMobilization(ctx, c.Lang, d.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := consoleDriveProgressReply{ID: d.ID, Title: d.Title, Date: h.date(c.Lang, d.Start),
 		CampaignID: d.CampaignID, consoleFunnel: funnelOf(total), Slots: make([]consoleSlotProgress, len(slots)),
-		Forecast: forecastOf(forecast)}
+		Forecast: forecastOf(forecast), Mobilization: mobilization}
 	for i, s := range slots {
 		out.Slots[i] = consoleSlotProgress{Label: h.clock(s.Start) + "–" + h.clock(s.End), Capacity: s.Capacity,
 			Registered: s.Registered, Arrived: s.CheckedIn, Donated: s.Donated}
@@ -111,6 +117,7 @@ type consoleWaveProgress struct {
 	Label  string `json:"label"`
 	Drives int    `json:"drives"`
 	consoleFunnel
+	Mobilization consoleMobilization `json:"mobilization"`
 }
 
 type consoleUnitProgress struct {
@@ -125,6 +132,8 @@ type consoleCampaignProgressReply struct {
 	Arrived    int                   `json:"arrived"`
 	Waves      []consoleWaveProgress `json:"waves"`
 	Units      []consoleUnitProgress `json:"units"`
+
+	Mobilization consoleMobilization `json:"mobilization"`
 }
 
 // consoleCampaignProgress is the seeds' view of a campaign: its waves,
@@ -157,9 +166,15 @@ func (h *Handlers) consoleCampaignProgress(ctx context.Context, c *consoleCall) 
 		Registered: total.Registered, Arrived: total.CheckedIn,
 		Waves: []consoleWaveProgress{}, Units: make([]consoleUnitProgress, len(units)),
 	}
-	for _, w := range storage.Waves(drives) {
+	if out.Mobilization, err = h.campaignMobilization(ctx, c.Lang, drives); err != nil {
+		return nil, err
+	}
+	for i, w := range storage.Waves(drives) {
 		out.Waves = append(out.Waves, consoleWaveProgress{Wave: w.Number, Label: h.waveIn(c.Lang, w.Label),
 			Drives: w.Drives, consoleFunnel: funnelOf(w.Progress)})
+		if out.Waves[i].Mobilization, err = h.wavesMobilization(ctx, c.Lang, w.DriveIDs); err != nil {
+			return nil, err
+		}
 	}
 	for i, u := range units {
 		name := u.Label

@@ -205,6 +205,9 @@ func (h *Handlers) writeRegistrationList(ctx context.Context, lang string, drive
 	if err := h.addForecastSheet(ctx, book, lt, d, styles); err != nil {
 		return n, err
 	}
+	if err := h.addFunnelSheet(ctx, book, lt, d, styles); err != nil {
+		return n, err
+	}
 	if _, err := book.WriteTo(xlsxOut); err != nil {
 		return n, fmt.Errorf("export xlsx: %w", err)
 	}

@@ -63,9 +63,9 @@ func checkXLSX(t *testing.T, data []byte, sheetName string, header []string, row
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { book.Close() })
-	// The registrations come first, the forecast's sheet (forecastSheet) after.
-	if names := book.GetSheetList(); len(names) != 2 || names[0] != sheetName {
-		t.Fatalf("XLSX sheets %q, want %q and the forecast", names, sheetName)
+	// The registrations come first, the forecast's and the funnel's sheets after.
+	if names := book.GetSheetList(); len(names) != 3 || names[0] != sheetName {
+		t.Fatalf("XLSX sheets %q, want %q, the forecast and the funnel", names, sheetName)
 	}
 	s := &xlsxSheet{t: t, book: book, name: sheetName}
 	got, err := book.GetRows(sheetName)

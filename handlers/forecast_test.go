@@ -156,8 +156,8 @@ func TestExportForecastSheet(t *testing.T) {
 	}
 	defer book.Close()
 	names := book.GetSheetList()
-	if len(names) != 2 || names[1] != "Dự báo" {
-		t.Fatalf("XLSX sheets %q, want the registrations then Dự báo", names)
+	if len(names) != 3 || names[1] != "Dự báo" || names[2] != "Phễu" {
+		t.Fatalf("XLSX sheets %q, want the registrations, Dự báo then Phễu", names)
 	}
 	rows, err := book.GetRows("Dự báo")
 	if err != nil {

@@ -65,6 +65,15 @@ func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error
 		return err
 	}
 	b.WriteString("\n" + t.forecastLine(forecast))
+	funnel, err := h.d.Store.DriveFunnel(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	inviteWaves, err := h.d.Store.InviteWaveFunnels(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	b.WriteString("\n" + t.driveFunnelLines(funnel, inviteWaves))
 	b.WriteString("\n\n" + t.text("stats_by_slot"))
 	bars := make([]picture.Bar, 0, len(slots)+1)
 	for _, s := range slots {
@@ -82,13 +91,13 @@ func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error
 			b.WriteString("\n" + t.textf("stats_line", map[string]any{"Label": label, "Registered": u.Registered, "Donated": u.Donated}))
 		}
 	}
-	funnel, err := h.d.Store.DriveRecallFunnel(ctx, d.ID)
+	recall, err := h.d.Store.DriveRecallFunnel(ctx, d.ID)
 	if err != nil {
 		return err
 	}
-	if funnel.Recalled > 0 || funnel.Registered > 0 {
+	if recall.Recalled > 0 || recall.Registered > 0 {
 		b.WriteString("\n\n" + t.textf("stats_recall", map[string]any{
-			"Recalled": funnel.Recalled, "Registered": funnel.Registered, "Donated": funnel.Donated}))
+			"Recalled": recall.Recalled, "Registered": recall.Registered, "Donated": recall.Donated}))
 	}
 	if err := t.reply(ctx, b.String(), nil); err != nil {
 		return err
@@ -103,13 +112,15 @@ func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error
 }
 
 func (h *Handlers) campaignStats(ctx context.Context, t *turn, c drive.Campaign) error {
-	waves, err := h.d.Store.CampaignProgress(ctx, c.ID)
+	drives, err := h.d.Store.CampaignDrives(ctx, c.ID)
 	if err != nil {
 		return err
 	}
+	waves := make([]storage.Progress, len(drives))
 	var total storage.Progress
-	for _, w := range waves {
-		total.Add(w)
+	for i, d := range drives {
+		waves[i] = d.Progress
+		total.Add(d.Progress)
 	}
 	data := progressData(total)
 	data["Name"], data["Waves"] = c.Name, len(waves)
@@ -127,6 +138,11 @@ func (h *Handlers) campaignStats(ctx context.Context, t *turn, c drive.Campaign)
 			"Donated": w.Donated, "Target": w.Target, "Percent": w.Percent()}))
 		bars = append(bars, picture.Bar{Label: wave, Registered: w.Registered, Donated: w.Donated, Target: w.Target})
 	}
+	funnel, err := h.campaignFunnelLines(ctx, t, drives)
+	if err != nil {
+		return err
+	}
+	b.WriteString("\n\n" + funnel)
 	if err := t.reply(ctx, b.String(), nil); err != nil {
 		return err
 	}

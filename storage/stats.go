@@ -202,8 +202,9 @@ type WaveProgress struct {
 	Progress
 	// Number is the wave's number (drive.WaveNumber), 0 for a wave named
 	// otherwise; Label is then the name as typed, or the drive's title.
-	Number int
-	Drives int
+	Number   int
+	Drives   int
+	DriveIDs []int64
 }
 
 // Waves sums a campaign's drives (as CampaignDrives returns them) by wave,
@@ -225,6 +226,7 @@ func Waves(drives []CampaignDrive) []WaveProgress {
 			out = append(out, WaveProgress{Number: n, Progress: Progress{Key: d.Key, Label: d.Label, Start: d.Start}})
 		}
 		out[i].Drives++
+		out[i].DriveIDs = append(out[i].DriveIDs, d.Key)
 		out[i].Add(d.Progress)
 	}
 	return out

@@ -72,6 +72,33 @@ const progress_ = (() => {
     row("console_progress_donated", f.donated));
   }
 
+  // mobilization is the funnel from the first message: invited →
+  // registered → arrived → donated among the invitees (bars against the
+  // invited), the whole drive's totals, and the messages per unit collected.
+  function mobilization(m) {
+    const full = Math.max(m.invited, 1);
+    const row = (key, n) => el("div", { class: "funnel-row" },
+      el("span", { class: "funnel-label" }, t(key)), " ", el("strong", {}, n),
+      el("div", { class: "funnel-bar", style: "background:#eee;height:8px;border-radius:4px" },
+        el("div", { style: `width:${Math.min(100, n * 100 / full).toFixed(1)}%;height:8px;border-radius:4px;background:#1565c0` })));
+    return el("section", { id: "mobilization", "data-invited": m.invited, "data-invited-registered": m.invited_registered,
+      "data-invited-arrived": m.invited_arrived, "data-invited-donated": m.invited_donated,
+      "data-messages": m.messages, "data-per-unit": m.per_unit_text },
+    el("h3", {}, t("console_funnel_title")),
+    row("console_funnel_invited", m.invited),
+    row("console_funnel_registered", m.invited_registered),
+    row("console_funnel_arrived", m.invited_arrived),
+    row("console_funnel_donated", m.invited_donated),
+    el("p", {}, t("console_funnel_all", { Registered: m.registered, Arrived: m.arrived, Donated: m.donated,
+      Target: m.target, Percent: m.percent })),
+    el("p", { class: "messages" }, t("console_funnel_messages", { Count: m.messages, Announced: m.announced,
+      Invited: m.invited, Recalled: m.recalled, PerUnit: m.per_unit_text })),
+    m.invite_waves && m.invite_waves.length ? table(["console_funnel_invite_wave", "console_funnel_invited",
+      "console_funnel_registered", "console_funnel_arrived", "console_funnel_donated", "console_funnel_per_unit"],
+    m.invite_waves.map((w) => [t("console_funnel_wave", { Count: w.checkpoint, Days: w.checkpoint, Date: w.date }),
+      w.invited, w.registered, w.arrived, w.donated, w.per_unit_text])) : null);
+  }
+
   // forecastLine is what the registrations should give at the unit's
   // learned rate, and the gap to the target, as the chat's /stats says it.
   function forecastLine(f) {
@@ -144,6 +171,7 @@ const progress_ = (() => {
       funnel(d),
       d.forecast ? forecastLine(d.forecast) : null,
       el("p", {}, t("console_progress_of_target", { Donated: d.donated, Target: d.target, Percent: d.percent })),
+      d.mobilization ? mobilization(d.mobilization) : null,
       d.slots.length ? chart(t("console_progress_chart_slots"), bars) : null,
       el("h3", {}, t("console_progress_by_slot")),
       table(["console_progress_slot", "console_progress_capacity", "console_progress_registered",
@@ -162,11 +190,14 @@ const progress_ = (() => {
       el("p", { id: "plan", "data-percent": c.percent }, t("console_progress_plan", { Count: c.waves.length,
         Collected: c.collected, Waves: c.waves.length, Percent: c.percent, Target: c.target })),
       funnel({ target: c.target, registered: c.registered, arrived: c.arrived, donated: c.collected }),
+      c.mobilization ? mobilization(c.mobilization) : null,
       c.waves.length ? chart(t("console_progress_chart_waves"), bars) : null,
       el("h3", {}, t("console_progress_by_wave")),
       table(["console_progress_wave", "console_progress_drives", "console_progress_target", "console_progress_registered",
-        "console_progress_arrived", "console_progress_donated", "console_progress_percent"],
-      c.waves.map((w) => [w.label, w.drives, w.target, w.registered, w.arrived, w.donated, w.percent + "%"])),
+        "console_progress_arrived", "console_progress_donated", "console_progress_percent",
+        "console_funnel_invited", "console_funnel_per_unit"],
+      c.waves.map((w) => [w.label, w.drives, w.target, w.registered, w.arrived, w.donated, w.percent + "%",
+        w.mobilization.invited, w.mobilization.per_unit_text])),
       el("h3", {}, t("console_progress_by_unit")),
       table(["console_progress_unit", "console_progress_registered", "console_progress_donated"],
         c.units.map((u) => [u.unit, u.registered, u.donated])),
