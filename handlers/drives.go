@@ -210,7 +210,8 @@ func (h *Handlers) seatsLeft(slots []drive.Slot) int {
 	return seats
 }
 
-// mayAttend: a drive for one unit or club is only for its members.
+// mayAttend: a drive for one unit or club is only for its members, and
+// for the donors of its province an auto-fill wave invited.
 func (h *Handlers) mayAttend(ctx context.Context, t *turn, d drive.Drive) (bool, error) {
 	if d.AudienceUnitID == 0 {
 		return true, nil
@@ -224,7 +225,7 @@ func (h *Handlers) mayAttend(ctx context.Context, t *turn, d drive.Drive) (bool,
 			return true, nil
 		}
 	}
-	return false, nil
+	return h.d.Store.InvitedTo(ctx, d.ID, t.userID)
 }
 
 func (t *turn) clock(at time.Time) string { return t.h.clock(at) }

@@ -319,3 +319,35 @@ func TestInvitationRegistersInOneTap(t *testing.T) {
 		})
 	}
 }
+
+// TestProvinceInviteeMayRegister: a wave reaches a donor of the drive's
+// province who is not a member of its unit; the invitation's slot button
+// lets them register. A donor of the province the wave did not invite is
+// still told the drive is for the unit's members.
+func TestProvinceInviteeMayRegister(t *testing.T) {
+	b, _ := recallBot(t, "")
+	unit, province := waveUnit(t, b)
+	title := "Ngày hội Cả tỉnh " + itoa(unit.ID)
+	d, slots := autofillDrive(t, b, title, unit.ID, 10, 2, 5, 10)
+	invitee := &waveDonor{name: "Nguyễn Thị Xa", donatedAgo: 400}
+	other := &waveDonor{name: "Trần Văn Gần", donatedAgo: 100}
+	seedWaveDonors(t, b, unit, province, calendarDay(t, d.Start), []*waveDonor{invitee, other})
+	// Of the two candidates the wave takes one, the lapsed donor.
+	runJobs(t, b, false)
+
+	p := b.Phone(invitee.id, "vi")
+	m := p.Expect("Chào Xa,", title)
+	p.TapIn(m.ID, "✍️ "+slots[0].Start.In(loc(t)).Format("15:04")+"–"+slots[0].End.In(loc(t)).Format("15:04")+" (còn 5 chỗ)")
+	p.Expect("Câu 1/11")
+	var n int
+	if err := b.Store.DB().Get(&n, `SELECT count(*) FROM registrations r JOIN donors dn ON dn.id = r.donor_id
+		WHERE dn.telegram_id = $1 AND r.drive_id = $2`, invitee.id, d.ID); err != nil || n != 1 {
+		t.Fatalf("the invitee has %d registrations for the drive (%v), want 1", n, err)
+	}
+
+	o := b.Phone(other.id, "vi")
+	o.Send("/start")
+	o.Settle()
+	o.TapStale(m.ID, "drv:v1:slot:"+itoa(d.ID)+":"+itoa(slots[0].ID))
+	o.Expect("Ngày hội này chỉ dành cho thành viên của đơn vị tổ chức.")
+}

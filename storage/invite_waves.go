@@ -264,6 +264,17 @@ func (s *Store) InvitationResponse(ctx context.Context, unitID int64, before tim
 	return mobilize.Response{Invited: r.Invited, Donated: r.Donated}, nil
 }
 
+// InvitedTo says whether a wave invited the donor to the drive.
+func (s *Store) InvitedTo(ctx context.Context, driveID, telegramID int64) (bool, error) {
+	const q = `SELECT EXISTS (SELECT 1 FROM drive_invitations i JOIN donors dn ON dn.id = i.donor_id
+		WHERE i.drive_id = $1 AND dn.telegram_id = $2)`
+	var invited bool
+	if err := s.q(ctx).GetContext(ctx, &invited, q, driveID, telegramID); err != nil {
+		return false, fmt.Errorf("storage: invitation of donor to drive %d: %w", driveID, err)
+	}
+	return invited, nil
+}
+
 func ints(a pq.Int64Array) []int {
 	out := make([]int, len(a))
 	for i, v := range a {
