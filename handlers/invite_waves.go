@@ -31,7 +31,7 @@ func (h *Handlers) queueInvitationWaves(ctx context.Context) error {
 	if h.quiet() {
 		return nil
 	}
-	drives, err := h.d.Store.AutofillDrives(ctx, h.d.Now(), autofillDrivesPerRun)
+	drives, err := h.d.Store.DueAutofillDrives(ctx, h.d.Now(), autofillDrivesPerRun)
 	if err != nil {
 		return err
 	}

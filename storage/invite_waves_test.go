@@ -404,3 +404,52 @@ func TestInvitationResponseCountsFinishedDrives(t *testing.T) {
 		t.Errorf("before the drive ended: %+v %v, want nothing", got, err)
 	}
 }
+
+// TestDueAutofillDrivesListsOnlyDueWaves: the scheduler's list holds the
+// drives whose latest checkpoint reached, counted in calendar days in
+// Vietnam, has no wave yet; a drive whose wave ran, whose earlier missed
+// checkpoint is not caught up, or whose first checkpoint is still ahead
+// (also by an hour past midnight in Vietnam) is left out, so a limit of 1
+// reaches a later due drive past sooner ones whose waves ran.
+func TestDueAutofillDrivesListsOnlyDueWaves(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	// 10:00 in Vietnam, far after every other test's drives.
+	now := time.Date(2053, time.April, 1, 3, 0, 0, 0, time.UTC)
+	vn := time.FixedZone("ICT", 7*3600)
+	at := func(days, hour int) time.Time { return time.Date(2053, time.April, 1+days, hour, 0, 0, 0, vn) }
+	e := newWaveEnv(t, s, at(12, 8)) // first checkpoint, 10, still ahead
+	autofillDrive := func(start time.Time, checkpoints []int, done ...int) int64 {
+		t.Helper()
+		d, _ := e.newDrive(t, start, true)
+		if err := s.SetAutofill(ctx, d.ID, storage.Autofill{On: true, Checkpoints: checkpoints}, now); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range done {
+			w := storage.Wave{DriveID: d.ID, Checkpoint: k, Outcome: storage.WaveNoGap}
+			if _, ok, err := s.StartWave(ctx, w, now.Add(-time.Hour), 4, nil); !ok || err != nil {
+				t.Fatalf("wave %d: %t %v", k, ok, err)
+			}
+		}
+		return d.ID
+	}
+	autofillDrive(at(3, 8), []int{5}, 5)            // its wave ran
+	autofillDrive(at(1, 8), []int{10, 5}, 5)        // 10 was missed, 5 ran
+	due := autofillDrive(at(4, 8), []int{5})        // due at 5
+	dueToday := autofillDrive(at(10, 8), []int{10}) // 10 days ahead today
+	autofillDrive(at(11, 1), []int{10})             // 10 days ahead in UTC, 11 in Vietnam
+	got, err := s.DueAutofillDrives(ctx, now, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, ad := range got {
+		ids = append(ids, ad.Drive.ID)
+	}
+	if want := []int64{due, dueToday}; !slices.Equal(ids, want) {
+		t.Errorf("due drives %v, want %v", ids, want)
+	}
+	if got, err := s.DueAutofillDrives(ctx, now, 1); err != nil || len(got) != 1 || got[0].Drive.ID != due {
+		t.Errorf("limit 1: %+v %v, want the first due drive %d", got, err, due)
+	}
+}
