@@ -132,7 +132,7 @@ func (cs *invitationCards) to(c mobilize.Candidate) (storage.ScheduledMessage, e
 	}
 	text := card.body
 	if name := shorten(profile.GivenName(c.Name, c.Language), profile.MaxNameLen); name != "" {
-		text = cs.h.as(c.Language).textf("invite_greeting", map[string]any{"Name": name}) + "\n" + text
+		text = cs.h.as(c.Language).textf("wave_invite_greeting", map[string]any{"Name": name}) + "\n" + text
 	}
 	return storage.ScheduledMessage{ChatID: c.ChatID, Text: text, ReplyMarkup: card.markup}, nil
 }
@@ -148,19 +148,19 @@ func (cs *invitationCards) render(lang string) (invitationCard, error) {
 		}
 		seats += s.SeatsLeft()
 		if offered < inviteSlots {
-			label := t.textf("btn_invite_slot", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End),
+			label := t.textf("btn_wave_invite_slot", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End),
 				"Count": s.SeatsLeft()})
 			kb = kb.With(botapi.Button{Text: label, CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
 			offered++
 		}
 	}
-	kb = kb.With(botapi.Button{Text: t.text("btn_invite_drive"), CallbackData: encodeCallback("drv", "open", id(d.ID))})
+	kb = kb.With(botapi.Button{Text: t.text("btn_wave_invite_drive"), CallbackData: encodeCallback("drv", "open", id(d.ID))})
 	kb = kb.With(stopDriveInvitesButton(t))
 	var b strings.Builder
-	b.WriteString(t.text("invite_intro"))
+	b.WriteString(t.text("wave_invite_intro"))
 	b.WriteString("\n\n" + t.driveCard(d, seats))
-	b.WriteString("\n\n" + t.textf("invite_eligible", map[string]any{"Date": t.day(cs.h.calendarDay(d.Start))}))
-	b.WriteString("\n" + t.text("invite_pick_slot"))
+	b.WriteString("\n\n" + t.textf("wave_invite_eligible", map[string]any{"Date": t.day(cs.h.calendarDay(d.Start))}))
+	b.WriteString("\n" + t.text("wave_invite_pick_slot"))
 	markup, err := json.Marshal(kb)
 	if err != nil {
 		return invitationCard{}, fmt.Errorf("invitation keyboard: %w", err)

@@ -259,11 +259,11 @@ func TestWaveWaitsForQuietHours(t *testing.T) {
 // slot starts the screening; answered, the seat is booked.
 func TestInvitationRegistersInOneTap(t *testing.T) {
 	for _, tc := range []struct {
-		lang, greeting, eligible, seat, seats, drive, stop, question string
+		lang, greeting, intro, eligible, seat, seats, drive, stop, question string
 	}{
-		{"vi", "Chào Lan,", "Theo hồ sơ, bạn có thể hiến máu vào ", "(còn 1 chỗ)", "(còn 2 chỗ)",
+		{"vi", "Chào Lan,", "đang cần thêm người hiến", "Theo hồ sơ, bạn có thể hiến máu vào ", "(còn 1 chỗ)", "(còn 2 chỗ)",
 			"📋 Xem chi tiết ngày hội", "🚫 Không nhận lời mời nữa", "Câu 1/11"},
-		{"en", "Hi Lan,", "From your profile, you can donate on ", "(1 seat left)", "(2 seats left)",
+		{"en", "Hi Lan,", "The drive below needs more donors", "From your profile, you can donate on ", "(1 seat left)", "(2 seats left)",
 			"📋 See the drive", "🚫 No more invitations", "Question 1/11"},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
@@ -285,7 +285,7 @@ func TestInvitationRegistersInOneTap(t *testing.T) {
 
 			runJobs(t, b, false)
 			p := b.Phone(lan.id, tc.lang)
-			m := p.Expect(tc.greeting, title, shownDate(t, tc.lang, d.Start), tc.eligible+shownDate(t, tc.lang, d.Start))
+			m := p.Expect(tc.greeting, tc.intro, title, shownDate(t, tc.lang, d.Start), tc.eligible+shownDate(t, tc.lang, d.Start))
 			label := func(s int, seats string) string {
 				return "✍️ " + slots[s].Start.In(loc(t)).Format("15:04") + "–" + slots[s].End.In(loc(t)).Format("15:04") + " " + seats
 			}
