@@ -195,6 +195,11 @@ func TestStartWaveLeavesOutAndCaps(t *testing.T) {
 			t.Errorf("donor %d left out got %d invitations", id, n)
 		}
 	}
+	for id, want := range map[int64]bool{open: true, invited: true, capped: false, optedOut: false} {
+		if got, err := s.InvitedTo(ctx, e.drive.ID, id); err != nil || got != want {
+			t.Errorf("InvitedTo(donor %d) = %t %v, want %t", id, got, err, want)
+		}
+	}
 	if n := queuedTo(t, s, []int64{invited}); n != 1 {
 		t.Errorf("the donor invited earlier got %d invitations, want the first only", n)
 	}
