@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"donorbot/botapi"
 	"donorbot/drive"
 	"donorbot/mobilize"
+	"donorbot/profile"
 	"donorbot/storage"
 )
 
@@ -29,7 +31,7 @@ func (h *Handlers) queueInvitationWaves(ctx context.Context) error {
 	if h.quiet() {
 		return nil
 	}
-	drives, err := h.d.Store.AutofillDrives(ctx, h.d.Now(), autofillDrivesPerRun)
+	drives, err := h.d.Store.DueAutofillDrives(ctx, h.d.Now(), autofillDrivesPerRun)
 	if err != nil {
 		return err
 	}
@@ -63,8 +65,9 @@ func (h *Handlers) runWave(ctx context.Context, d drive.Drive, checkpoint int) (
 		if err != nil {
 			return storage.Wave{}, false, err
 		}
+		cards := h.invitationCards(d, slots)
 		for _, c := range p.Invitees {
-			msg, err := h.renderInvitation(d, slots, c)
+			msg, err := cards.to(c)
 			if err != nil {
 				return storage.Wave{}, false, err
 			}
@@ -87,38 +90,80 @@ func (h *Handlers) runWave(ctx context.Context, d drive.Drive, checkpoint int) (
 	return w, true, nil
 }
 
-// renderInvitation is the invitation of c to d in c's language: the
-// drive, that c may donate on its date (the wave invites only those
-// statusOn finds eligible), its free slots each as a one-tap Register
-// (the drive buttons' "slot" path, which screens before it books), and a
-// button that stops invitations.
+// renderInvitation is the invitation of c to d in c's language (see
+// invitationCards).
 func (h *Handlers) renderInvitation(d drive.Drive, slots []drive.Slot, c mobilize.Candidate) (storage.ScheduledMessage, error) {
-	t := h.as(c.Language)
-	now := h.d.Now()
+	return h.invitationCards(d, slots).to(c)
+}
+
+// invitationCards renders a wave's invitations to d: the drive, that the
+// donor may donate on its date (a wave invites only those statusOn finds
+// eligible), its free slots still ahead each as a one-tap Register (the
+// drive buttons' "slot" path, which screens before it books), and a button
+// that stops invitations. A wave may have thousands of invitees: the body
+// and buttons are rendered once per language, only the greeting per donor.
+func (h *Handlers) invitationCards(d drive.Drive, slots []drive.Slot) *invitationCards {
+	return &invitationCards{h: h, d: d, slots: slots, now: h.d.Now(), byLang: map[string]invitationCard{}}
+}
+
+type invitationCards struct {
+	h      *Handlers
+	d      drive.Drive
+	slots  []drive.Slot
+	now    time.Time
+	byLang map[string]invitationCard
+}
+
+// invitationCard is the part of an invitation every reader of a language shares.
+type invitationCard struct {
+	body   string
+	markup json.RawMessage
+}
+
+// to is the invitation to c, greeted by their given name.
+func (cs *invitationCards) to(c mobilize.Candidate) (storage.ScheduledMessage, error) {
+	card, ok := cs.byLang[c.Language]
+	if !ok {
+		var err error
+		if card, err = cs.render(c.Language); err != nil {
+			return storage.ScheduledMessage{}, err
+		}
+		cs.byLang[c.Language] = card
+	}
+	text := card.body
+	if name := shorten(profile.GivenName(c.Name, c.Language), profile.MaxNameLen); name != "" {
+		text = cs.h.as(c.Language).textf("wave_invite_greeting", map[string]any{"Name": name}) + "\n" + text
+	}
+	return storage.ScheduledMessage{ChatID: c.ChatID, Text: text, ReplyMarkup: card.markup}, nil
+}
+
+func (cs *invitationCards) render(lang string) (invitationCard, error) {
+	t, d := cs.h.as(lang), cs.d
 	seats := 0
 	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
 	offered := 0
-	for _, s := range slots {
-		if !s.Start.After(now) || s.SeatsLeft() == 0 {
+	for _, s := range cs.slots {
+		if !s.Start.After(cs.now) || s.SeatsLeft() == 0 {
 			continue
 		}
 		seats += s.SeatsLeft()
 		if offered < inviteSlots {
-			label := t.textf("btn_invite_slot", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End),
+			label := t.textf("btn_wave_invite_slot", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End),
 				"Count": s.SeatsLeft()})
 			kb = kb.With(botapi.Button{Text: label, CallbackData: encodeCallback("drv", "slot", id(d.ID), id(s.ID))})
 			offered++
 		}
 	}
-	kb = kb.With(botapi.Button{Text: t.text("btn_invite_drive"), CallbackData: encodeCallback("drv", "open", id(d.ID))})
+	kb = kb.With(botapi.Button{Text: t.text("btn_wave_invite_drive"), CallbackData: encodeCallback("drv", "open", id(d.ID))})
 	kb = kb.With(stopDriveInvitesButton(t))
 	var b strings.Builder
-	b.WriteString(t.textf("invite_intro", map[string]any{"Date": t.day(h.calendarDay(d.Start))}))
+	b.WriteString(t.text("wave_invite_intro"))
 	b.WriteString("\n\n" + t.driveCard(d, seats))
-	b.WriteString("\n\n" + t.text("invite_pick_slot"))
+	b.WriteString("\n\n" + t.textf("wave_invite_eligible", map[string]any{"Date": t.day(cs.h.calendarDay(d.Start))}))
+	b.WriteString("\n" + t.text("wave_invite_pick_slot"))
 	markup, err := json.Marshal(kb)
 	if err != nil {
-		return storage.ScheduledMessage{}, fmt.Errorf("invitation keyboard: %w", err)
+		return invitationCard{}, fmt.Errorf("invitation keyboard: %w", err)
 	}
-	return storage.ScheduledMessage{ChatID: c.ChatID, Text: b.String(), ReplyMarkup: markup}, nil
+	return invitationCard{body: b.String(), markup: markup}, nil
 }

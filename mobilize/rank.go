@@ -34,6 +34,8 @@ type Candidate struct {
 	TelegramID int64
 	ChatID     int64
 	Language   string
+	// Name is the donor's full name, which the invitation greets them by.
+	Name string
 	// Local: a member of the drive's audience unit (or any donor, for a
 	// drive open to everyone); otherwise the donor is in the drive's
 	// province only.

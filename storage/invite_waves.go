@@ -101,10 +101,27 @@ type AutofillDrive struct {
 // AutofillDrives lists the published drives starting after now whose
 // auto-fill is on and not paused, the soonest first, at most limit.
 func (s *Store) AutofillDrives(ctx context.Context, now time.Time, limit int) ([]AutofillDrive, error) {
-	const q = `SELECT ` + driveColumns + `, d.autofill, d.autofill_paused, d.invite_checkpoints,
+	return s.autofillDrives(ctx, "", now, limit)
+}
+
+// DueAutofillDrives is AutofillDrives narrowed to the drives whose latest
+// checkpoint reached on the calendar in Vietnam (mobilize.DueCheckpoint,
+// which decides) has no wave yet. The scheduler lists these: among all
+// auto-fill drives, the soonest limit may all have run their waves and
+// hide the later ones whose checkpoint is due.
+func (s *Store) DueAutofillDrives(ctx context.Context, now time.Time, limit int) ([]AutofillDrive, error) {
+	const due = `AND EXISTS (SELECT 1 FROM (SELECT min(k) AS k FROM unnest(d.invite_checkpoints) AS k
+			WHERE k >= (d.starts_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date - ($1::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) c
+		WHERE c.k IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM invitation_waves w WHERE w.drive_id = d.id AND w.checkpoint = c.k))`
+	return s.autofillDrives(ctx, due, now, limit)
+}
+
+func (s *Store) autofillDrives(ctx context.Context, where string, now time.Time, limit int) ([]AutofillDrive, error) {
+	q := `SELECT ` + driveColumns + `, d.autofill, d.autofill_paused, d.invite_checkpoints,
 			ARRAY(SELECT w.checkpoint FROM invitation_waves w WHERE w.drive_id = d.id ORDER BY 1) AS done
 		FROM drives d
-		WHERE d.status = 'published' AND d.autofill AND NOT d.autofill_paused AND d.starts_at > $1
+		WHERE d.status = 'published' AND d.autofill AND NOT d.autofill_paused AND d.starts_at > $1 ` + where + `
 		ORDER BY d.starts_at, d.id LIMIT $2`
 	rows, err := s.q(ctx).QueryxContext(ctx, q, now, limit)
 	if err != nil {
@@ -262,6 +279,17 @@ func (s *Store) InvitationResponse(ctx context.Context, unitID int64, before tim
 		return mobilize.Response{}, fmt.Errorf("storage: invitation response of unit %d: %w", unitID, err)
 	}
 	return mobilize.Response{Invited: r.Invited, Donated: r.Donated}, nil
+}
+
+// InvitedTo says whether a wave invited the donor to the drive.
+func (s *Store) InvitedTo(ctx context.Context, driveID, telegramID int64) (bool, error) {
+	const q = `SELECT EXISTS (SELECT 1 FROM drive_invitations i JOIN donors dn ON dn.id = i.donor_id
+		WHERE i.drive_id = $1 AND dn.telegram_id = $2)`
+	var invited bool
+	if err := s.q(ctx).GetContext(ctx, &invited, q, driveID, telegramID); err != nil {
+		return false, fmt.Errorf("storage: invitation of donor to drive %d: %w", driveID, err)
+	}
+	return invited, nil
 }
 
 func ints(a pq.Int64Array) []int {

@@ -39,7 +39,7 @@ const inviteePool = `
 		WHERE g.drive_id <> $1 AND (g.recall_id IS NOT NULL
 			OR EXISTS (SELECT 1 FROM drive_announcements a WHERE a.drive_id = g.drive_id))),
 	contacted AS (SELECT c.donor_id, max(c.sent_at) AS at FROM contacts c GROUP BY c.donor_id)
-	SELECT dn.telegram_id, dn.chat_id, dn.language, dn.birth_date, dn.sex, dn.weight_kg,
+	SELECT dn.telegram_id, dn.chat_id, dn.language, dn.full_name, dn.birth_date, dn.sex, dn.weight_kg,
 		ld.donated_on, ld.kind,
 		$4::bigint IS NULL OR dn.id IN (SELECT m.donor_id FROM unit_members m WHERE m.unit_id = $4),
 		rs.donor_id IS NOT NULL,
@@ -117,12 +117,13 @@ func (s *Store) InviteeCandidates(ctx context.Context, driveID int64, cfg screen
 func scanInvitee(scan func(...any) error) (mobilize.Candidate, error) {
 	var c mobilize.Candidate
 	var birth, donated, lastContact sql.NullTime
-	var sex, kind sql.NullString
+	var name, sex, kind sql.NullString
 	var weight sql.NullFloat64
-	if err := scan(&c.TelegramID, &c.ChatID, &c.Language, &birth, &sex, &weight, &donated, &kind,
+	if err := scan(&c.TelegramID, &c.ChatID, &c.Language, &name, &birth, &sex, &weight, &donated, &kind,
 		&c.Local, &c.Responded, &lastContact); err != nil {
 		return c, err
 	}
+	c.Name = name.String
 	c.Donor.Female = sex.String == string(profile.SexFemale)
 	c.Donor.WeightKg = weight.Float64
 	if birth.Valid {
