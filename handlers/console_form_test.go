@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	provinceList "donorbot/province"
 	"fmt"
 	"net/http"
 	"slices"
@@ -379,65 +378,3 @@ func TestConsoleAutofillDriveInvitesInWaves(t *testing.T) {
 	}
 }
 
-// TestInvitationAdmitsProvinceDonor: a unit's drive is for its members,
-// but when its wave reaches a donor of the unit's province, the
-// invitation's slot button takes them to the screening, where a
-// non-member who was not invited is turned away.
-func TestInvitationAdmitsProvinceDonor(t *testing.T) {
-	b := bottest.Start(t)
-	ctx := context.Background()
-	orgID, unit := unitOrganizer(t, b)
-	// The province with the fewest donors of the package's shared
-	// database, so the wave, which takes the best half of its
-	// candidates, reaches this test's donor.
-	province, fewest := "", -1
-	for _, p := range provinceList.All {
-		var n int
-		if err := b.Store.DB().Get(&n, `SELECT count(*) FROM donors WHERE province = $1`, p.Code); err != nil {
-			t.Fatal(err)
-		}
-		if fewest < 0 || n < fewest {
-			province, fewest = p.Code, n
-		}
-	}
-	if fewest > 0 {
-		t.Fatalf("every province has donors already (%d in %s): the wave may pass this test's donor by", fewest, province)
-	}
-	if err := b.Store.SetUnitProvince(ctx, unit.ID, province); err != nil {
-		t.Fatal(err)
-	}
-	invited, stranger := b.NewPhone("en"), b.NewPhone("en")
-	for _, p := range []*bottest.Phone{invited, stranger} {
-		seedDonorIn(t, b, p.User.ID, "en", "Mary Nguyen")
-	}
-	if err := b.Store.SetDonorProvince(ctx, invited.User.ID, province); err != nil {
-		t.Fatal(err)
-	}
-	hospitals, err := b.Store.Hospitals(ctx)
-	if err != nil || len(hospitals) == 0 {
-		t.Fatalf("hospitals: %v %v", hospitals, err)
-	}
-	title := "Province wave " + itoa(orgID)
-	body := validFormBody(b, 0, hospitals[0].ID, unit.ID, title)
-	body["wave"] = 0
-	body["autofill"] = true
-	var saved struct{ ID int64 }
-	res := b.Console(orgID, "vi").Post("/drives", body)
-	if res.Status != http.StatusOK {
-		t.Fatalf("create: %d %s", res.Status, res.Body)
-	}
-	res.Decode(t, &saved)
-	if err := b.Handlers().SendReminders(ctx); err != nil {
-		t.Fatal(err)
-	}
-	inv := invited.Expect("needs more donors", title)
-	invited.TapIn(inv.ID, inv.Buttons()[0][0])
-	invited.Expect("screening")
-
-	d, err := b.Store.Drive(ctx, saved.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stranger.Send("/start d_" + d.Code)
-	stranger.Expect("only for members")
-}
