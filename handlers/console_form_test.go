@@ -377,4 +377,3 @@ func TestConsoleAutofillDriveInvitesInWaves(t *testing.T) {
 		t.Fatalf("waves: %+v %v", waves, err)
 	}
 }
-
