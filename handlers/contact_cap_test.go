@@ -206,4 +206,11 @@ func TestNewDriveTellsOrganizerSkippedAtCap(t *testing.T) {
 			t.Fatal("the donor at the cap got the /newdrive announcement")
 		}
 	}
+	// On record with the donors it went to, as a scheduled one is: the
+	// funnel counts its messages.
+	var recipients int
+	if err := b.Store.DB().Get(&recipients, `SELECT a.recipients FROM drive_announcements a
+		JOIN drives d ON d.id = a.drive_id WHERE d.title = $1`, title); err != nil || recipients != 1 {
+		t.Errorf("the announcement's record: %d recipients, %v; want 1", recipients, err)
+	}
 }

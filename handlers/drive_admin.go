@@ -42,7 +42,7 @@ func (h *Handlers) announceDrive(ctx context.Context, t *turn, d drive.Drive) er
 	if err != nil {
 		return err
 	}
-	return h.reportAnnouncementSkips(ctx, t, len(recipients), ids)
+	return h.reportAnnouncementSkips(ctx, t, d.ID, len(recipients), ids)
 }
 
 // broadcastInLanguages starts one broadcast per language so that each

@@ -86,3 +86,15 @@ func (s *Store) AnnounceDrive(ctx context.Context, id int64, now time.Time, limi
 	}
 	return announced, skipped, nil
 }
+
+// RecordAnnouncement records that the drive was announced at at to
+// recipients donors by a broadcast started outside AnnounceDrive (chat
+// /newdrive). A drive announced already keeps its first record.
+func (s *Store) RecordAnnouncement(ctx context.Context, driveID int64, at time.Time, recipients int) error {
+	const q = `INSERT INTO drive_announcements (drive_id, announced_at, recipients) VALUES ($1, $2, $3)
+		ON CONFLICT (drive_id) DO NOTHING`
+	if _, err := s.q(ctx).ExecContext(ctx, q, driveID, at, recipients); err != nil {
+		return fmt.Errorf("storage: record announcement of drive %d: %w", driveID, err)
+	}
+	return nil
+}
