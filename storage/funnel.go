@@ -27,9 +27,9 @@ import (
 //   - Registered, Arrived, Donated: every registration of the drives, the
 //     drive's totals exactly as Progress counts them (Arrived is
 //     Progress.CheckedIn).
-//   - Announced: recipients of the drives' scheduled announcements
-//     (drive_announcements.recipients). An announcement sent at once by
-//     /newdrive is a broadcast that names no drive, so it is not counted.
+//   - Announced: recipients of the drives' announcements
+//     (drive_announcements.recipients: scheduled ones, and those /newdrive
+//     sends at once, RecordAnnouncement).
 //   - Recalled: recall messages that offered one of the drives
 //     (recalls.drive_ids); a recall offering two drives of the set is one
 //     message, counted once.
