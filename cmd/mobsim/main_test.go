@@ -24,13 +24,15 @@ func testOptions(t testing.TB, donors int, strategy string) options {
 	return options{seed: 11, donors: donors, strategy: strategy, dbURL: admin, redisURL: testenv.RedisURL(t), params: p}
 }
 
-// TestCampaign runs both strategies on 2,000 donors through the real bot
-// and checks that the figures agree with each other and with what each
+// TestCampaign runs both strategies on 1,000 donors and three waves
+// through the real bot (under a minute with -race on two busy cores; the
+// full campaign is BenchmarkCampaign5k's) and checks that the figures agree with each other and with what each
 // strategy must do: every drive announced and nobody invited, or the
 // reverse; every delivered message received by the fake Bot API server;
 // the funnel narrowing from registered to donated.
 func TestCampaign(t *testing.T) {
-	o := testOptions(t, 2_000, strategyBoth)
+	o := testOptions(t, 1_000, strategyBoth)
+	o.params.DriveDays = []int{12, 19, 33}
 	var out bytes.Buffer
 	started := time.Now()
 	res, err := simulate(context.Background(), o)
@@ -59,11 +61,11 @@ func TestCampaign(t *testing.T) {
 			t.Errorf("%s: waves announced %d and invited %d; sent %d announcements, %d invitations", f.Strategy,
 				announced, invited, f.Sent[kindAnnouncement], f.Sent[kindInvitation])
 		}
-		if target != f.Target || len(f.Waves) != 5 {
+		if target != f.Target || len(f.Waves) != 3 {
 			t.Errorf("%s: %d waves of target %d, campaign target %d", f.Strategy, len(f.Waves), target, f.Target)
 		}
-		if !strings.Contains(out.String(), "| "+f.Strategy+" | Đợt 5 |") {
-			t.Errorf("the table has no row for %s's fifth wave", f.Strategy)
+		if !strings.Contains(out.String(), "| "+f.Strategy+" | Đợt 3 |") {
+			t.Errorf("the table has no row for %s's third wave", f.Strategy)
 		}
 	}
 	all, auto := res[0], res[1]
@@ -76,8 +78,8 @@ func TestCampaign(t *testing.T) {
 		members += n
 	}
 	// Each drive reaches every member of its unit once, but for those at the cap.
-	if got := all.Sent[kindAnnouncement] + all.Skipped[kindAnnouncement]; got != 5*members {
-		t.Errorf("announcements sent and skipped: %d, want 5 waves × %d members", got, members)
+	if got := all.Sent[kindAnnouncement] + all.Skipped[kindAnnouncement]; got != 3*members {
+		t.Errorf("announcements sent and skipped: %d, want 3 waves × %d members", got, members)
 	}
 	if auto.Checkpoints[10] == 0 {
 		t.Errorf("auto-fill invited nobody at the 10-day checkpoint: %v", auto.Checkpoints)
@@ -87,7 +89,7 @@ func TestCampaign(t *testing.T) {
 // TestSameSeedSameFigures: two runs of one seed give the same figures,
 // though the engine delivers in its own order; another seed does not.
 func TestSameSeedSameFigures(t *testing.T) {
-	o := testOptions(t, 600, strategyAutofill)
+	o := testOptions(t, 400, strategyAutofill)
 	o.params.DriveDays = []int{11, 18}
 	figuresOf := func(seed uint64) figures {
 		t.Helper()
