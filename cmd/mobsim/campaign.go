@@ -123,8 +123,11 @@ func (c *campaign) answer(ctx context.Context, sent time.Time) error {
 			continue
 		}
 		slot, err := c.pickSlot(ctx, i, driveID, o.slots[driveID], now)
-		if err != nil || slot == 0 {
+		if err != nil {
 			return err
+		}
+		if slot == 0 {
+			continue
 		}
 		reg, err := c.store.Register(ctx, telegramID(i), slot, now)
 		switch {
