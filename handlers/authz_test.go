@@ -76,6 +76,8 @@ var (
 		// rnx runs a command offered under the news of a role; the command
 		// checks the tapper's role as when typed.
 		"rnx": anyone,
+		// afc also checks that the tapper manages the drive (TestAutofillScreenRefusesOthers).
+		"afc": organizersOnly,
 	}
 )
 
