@@ -23,7 +23,7 @@ import (
 var checkpointPresets = [][]int{{10, 5, 2}, {14, 7, 3}, {7, 3, 1}, {5, 2}}
 
 // autofillOps are the ops of afc data without an argument.
-var autofillOps = []string{"show", "on", "off", "pause", "resume", "cps", "stats"}
+var autofillOps = []string{"show", "on", "off", "pause", "resume", "cps", "stats", "slot"}
 
 // autofillTap is decoded afc callback data.
 type autofillTap struct {
@@ -144,6 +144,8 @@ func (h *Handlers) applyAutofillTap(ctx context.Context, t *turn, a autofillTap,
 		set.Checkpoints = checkpointPresets[a.Preset]
 	case "ob":
 		return h.applyOverbook(ctx, t, a, v)
+	case "slot":
+		return h.applyAddSlot(ctx, t, v)
 	}
 	if err := h.d.Store.SetAutofill(ctx, v.Drive.ID, set, h.d.Now()); err != nil {
 		return "", err
@@ -194,6 +196,11 @@ func (h *Handlers) autofillKeyboard(t *turn, v autofillView) botapi.InlineKeyboa
 	if ob := v.overbookButton(t); ob != nil {
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []botapi.Button{*ob})
 	}
+	if v.NextSlot != nil {
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []botapi.Button{{
+			Text:         t.textf("btn_autofill_add_slot", map[string]any{"From": t.clock(v.NextSlot.Start), "To": t.clock(v.NextSlot.End)}),
+			CallbackData: autofillTap{DriveID: v.Drive.ID, Op: "slot"}.data()}})
+	}
 	kb.InlineKeyboard = append(kb.InlineKeyboard, []botapi.Button{tap("btn_autofill_refresh", "show"), tap("btn_autofill_back", "stats")})
 	return kb
 }
@@ -209,6 +216,9 @@ type autofillView struct {
 	// Overbook is the seats the unit's no-show rate predicts will stay
 	// empty, offered when the drive is full or has a waitlist.
 	Overbook overbookOffer
+	// NextSlot is the slot "add a slot" would append, offered with
+	// Overbook; nil when none fits in the drive's day.
+	NextSlot *drive.Slot
 }
 
 func (h *Handlers) autofillView(ctx context.Context, d drive.Drive) (autofillView, error) {
@@ -230,6 +240,11 @@ func (h *Handlers) autofillView(ctx context.Context, d drive.Drive) (autofillVie
 	v.Waitlisted = p.Waitlisted
 	if v.Overbook, err = h.overbookOffer(ctx, d, v.Plan.SeatsLeft, v.Waitlisted); err != nil {
 		return v, err
+	}
+	if v.Plan.SeatsLeft == 0 || v.Waitlisted > 0 {
+		if v.NextSlot, err = h.nextSlot(ctx, d); err != nil {
+			return v, err
+		}
 	}
 	return v, nil
 }

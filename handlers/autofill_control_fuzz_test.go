@@ -12,7 +12,7 @@ import (
 func FuzzAutofillData(f *testing.F) {
 	for _, s := range []string{
 		"afc:v1:42:show", "afc:v1:42:on", "afc:v1:42:off", "afc:v1:42:pause", "afc:v1:42:resume",
-		"afc:v1:42:cps", "afc:v1:42:stats", "afc:v1:42:cp:0", "afc:v1:42:cp:3", "afc:v1:42:cp:4",
+		"afc:v1:42:cps", "afc:v1:42:stats", "afc:v1:42:slot", "afc:v1:42:slot:1", "afc:v1:42:cp:0", "afc:v1:42:cp:3", "afc:v1:42:cp:4",
 		"afc:v1:42:cp:-1", "afc:v1:42:cp:01", "afc:v1:42:ob:18", "afc:v1:42:ob:0", "afc:v1:42:ob:10001",
 		"afc:v1:42:ob:+5", "afc:v1:0:on", "afc:v1:-3:on", "afc:v1:042:on", "afc:v1:42:delete",
 		"afc:v1:42:on:1", "afc:v1:42", "afc:v2:42:on", "afc:v1:9223372036854775807:cp:2",

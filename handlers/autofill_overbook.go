@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"time"
 
 	"donorbot/botapi"
 	"donorbot/drive"
@@ -86,4 +87,51 @@ func (h *Handlers) applyOverbook(ctx context.Context, t *turn, a autofillTap, v 
 	fresh, err := h.autofillView(ctx, v.Drive)
 	*v = fresh
 	return t.textf("autofill_overbooked", map[string]any{"Count": a.Seats, "Promoted": len(promoted)}), err
+}
+
+// dayEnd is the end of the drive's day in the bot's time zone: an added
+// slot stays on the day donors registered for.
+func (h *Handlers) dayEnd(d drive.Drive) time.Time {
+	s := d.Start.In(h.d.Location)
+	return time.Date(s.Year(), s.Month(), s.Day()+1, 0, 0, 0, 0, h.d.Location)
+}
+
+// nextSlot is the slot AddSlot would append to a published drive: after
+// its last, of the same length and seats; nil when it would leave the
+// drive's day.
+func (h *Handlers) nextSlot(ctx context.Context, d drive.Drive) (*drive.Slot, error) {
+	if d.Status != drive.StatusPublished {
+		return nil, nil
+	}
+	slots, err := h.d.Store.DriveSlots(ctx, d.ID)
+	if err != nil || len(slots) == 0 {
+		return nil, err
+	}
+	last := slots[0]
+	for _, s := range slots[1:] {
+		if s.End.After(last.End) {
+			last = s
+		}
+	}
+	next := drive.Slot{Start: last.End, End: last.End.Add(last.End.Sub(last.Start)), Capacity: last.Capacity}
+	if next.End.After(h.dayEnd(d)) || !next.Start.After(h.d.Now()) {
+		return nil, nil
+	}
+	return &next, nil
+}
+
+// applyAddSlot appends the slot the screen offered. Waitlisted donors keep
+// the time they chose; the new slot takes new registrations.
+func (h *Handlers) applyAddSlot(ctx context.Context, t *turn, v *autofillView) (string, error) {
+	s, err := h.d.Store.AddSlot(ctx, v.Drive.ID, h.d.Now(), h.dayEnd(v.Drive))
+	if errors.Is(err, storage.ErrDriveNotOpen) {
+		return t.text("autofill_slot_no_room"), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	h.d.Log.Info("drive slot added", "drive_id", v.Drive.ID, "by", t.userID, "slot_id", s.ID)
+	fresh, err := h.autofillView(ctx, v.Drive)
+	*v = fresh
+	return t.textf("autofill_slot_added", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End), "Count": s.Capacity}), err
 }

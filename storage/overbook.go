@@ -95,3 +95,50 @@ func (s *Store) AddSeats(ctx context.Context, driveID int64, n int, now time.Tim
 	}
 	return promoted, nil
 }
+
+// AddSlot appends a slot to the published drive right after its last
+// one, of the same length and seats, and moves the drive's end to it, with
+// the slots locked first as every writer does. /editdrive rebuilds the
+// slots only while a drive has no registration; this adds one without
+// touching those taken. A slot that would end after latest (the end of
+// the drive's day) is ErrDriveNotOpen, as is a drive not published.
+func (s *Store) AddSlot(ctx context.Context, driveID int64, now, latest time.Time) (drive.Slot, error) {
+	var added drive.Slot
+	err := s.inTx(ctx, func(tx *dbTx) error {
+		slots, err := lockSlots(ctx, tx, driveID)
+		if err != nil {
+			return err
+		}
+		d, err := lockDrive(ctx, tx, driveID)
+		if err != nil {
+			return err
+		}
+		if d.Status != drive.StatusPublished || len(slots) == 0 {
+			return ErrDriveNotOpen
+		}
+		last := slots[0]
+		for _, sl := range slots[1:] {
+			if sl.End.After(last.End) {
+				last = sl
+			}
+		}
+		next := drive.Slot{Start: last.End, End: last.End.Add(last.End.Sub(last.Start)), Capacity: last.Capacity}
+		if next.End.After(latest) || !next.Start.After(now) {
+			return ErrDriveNotOpen
+		}
+		const extend = `UPDATE drives SET ends_at = $2, updated_at = $3 WHERE id = $1 AND ends_at < $2`
+		if _, err := tx.ExecContext(ctx, extend, driveID, next.End, now); err != nil {
+			return err
+		}
+		created, err := insertSlots(ctx, tx, driveID, []drive.Slot{next})
+		if err != nil {
+			return err
+		}
+		added = created[0]
+		return nil
+	})
+	if err != nil {
+		return drive.Slot{}, fmt.Errorf("storage: add a slot to drive %d: %w", driveID, err)
+	}
+	return added, nil
+}
