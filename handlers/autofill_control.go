@@ -288,11 +288,12 @@ func (v autofillView) checkpointsLine(h *Handlers, lang string) string {
 	for i, c := range cps {
 		parts[i] = strconv.Itoa(c)
 	}
-	last := 0
-	if len(cps) > 0 {
-		last = cps[len(cps)-1]
+	// English says "1 day before" only for a lone 1; a list reads "days".
+	count := len(cps)
+	if count == 1 {
+		count = cps[0]
 	}
-	return h.textIn(lang, "autofill_checkpoints", map[string]any{"Days": strings.Join(parts, ", "), "Count": last})
+	return h.textIn(lang, "autofill_checkpoints", map[string]any{"Days": strings.Join(parts, ", "), "Count": count})
 }
 
 // dryRunLine is what a wave would do now: how many it would invite and
