@@ -68,25 +68,41 @@ func (v autofillView) overbookButton(t *turn) *botapi.Button {
 // offer is computed again first: a button whose figure changed since
 // (registrations, a tap from another organizer) only refreshes the screen.
 func (h *Handlers) applyOverbook(ctx context.Context, t *turn, a autofillTap, v *autofillView) (string, error) {
-	if v.Overbook.Seats != a.Seats {
+	promoted, err := h.overbook(ctx, *v, a.Seats, t.userID)
+	switch {
+	case errors.Is(err, errOverbookChanged):
 		return t.text("autofill_overbook_changed"), nil
-	}
-	promoted, err := h.d.Store.AddSeats(ctx, v.Drive.ID, a.Seats, h.d.Now())
-	if errors.Is(err, storage.ErrDriveNotOpen) {
+	case errors.Is(err, storage.ErrDriveNotOpen):
 		return t.text("autofill_overbook_closed"), nil
-	}
-	if err != nil {
+	case err != nil:
 		return "", err
-	}
-	h.d.Log.Info("drive overbooked", "drive_id", v.Drive.ID, "by", t.userID, "seats", a.Seats, "promoted", len(promoted))
-	for i := range promoted {
-		if err := h.announcePromotion(ctx, &promoted[i]); err != nil {
-			return "", err
-		}
 	}
 	fresh, err := h.autofillView(ctx, v.Drive)
 	*v = fresh
-	return t.textf("autofill_overbooked", map[string]any{"Count": a.Seats, "Promoted": len(promoted)}), err
+	return t.textf("autofill_overbooked", map[string]any{"Count": a.Seats, "Promoted": promoted}), err
+}
+
+// errOverbookChanged is an overbook asked for seats the drive no longer
+// offers.
+var errOverbookChanged = errors.New("overbook: the offer changed")
+
+// overbook adds seats to v's drive if that is what v offers, and tells
+// each waitlisted donor it seats; it returns how many it seated.
+func (h *Handlers) overbook(ctx context.Context, v autofillView, seats int, by int64) (int, error) {
+	if v.Overbook.Seats != seats {
+		return 0, errOverbookChanged
+	}
+	promoted, err := h.d.Store.AddSeats(ctx, v.Drive.ID, seats, h.d.Now())
+	if err != nil {
+		return 0, err
+	}
+	h.d.Log.Info("drive overbooked", "drive_id", v.Drive.ID, "by", by, "seats", seats, "promoted", len(promoted))
+	for i := range promoted {
+		if err := h.announcePromotion(ctx, &promoted[i]); err != nil {
+			return 0, err
+		}
+	}
+	return len(promoted), nil
 }
 
 // dayEnd is the end of the drive's day in the bot's time zone: an added
@@ -123,15 +139,24 @@ func (h *Handlers) nextSlot(ctx context.Context, d drive.Drive) (*drive.Slot, er
 // applyAddSlot appends the slot the screen offered. Waitlisted donors keep
 // the time they chose; the new slot takes new registrations.
 func (h *Handlers) applyAddSlot(ctx context.Context, t *turn, v *autofillView) (string, error) {
-	s, err := h.d.Store.AddSlot(ctx, v.Drive.ID, h.d.Now(), h.dayEnd(v.Drive))
+	s, err := h.addSlot(ctx, v.Drive, t.userID)
 	if errors.Is(err, storage.ErrDriveNotOpen) {
 		return t.text("autofill_slot_no_room"), nil
 	}
 	if err != nil {
 		return "", err
 	}
-	h.d.Log.Info("drive slot added", "drive_id", v.Drive.ID, "by", t.userID, "slot_id", s.ID)
 	fresh, err := h.autofillView(ctx, v.Drive)
 	*v = fresh
 	return t.textf("autofill_slot_added", map[string]any{"From": t.clock(s.Start), "To": t.clock(s.End), "Count": s.Capacity}), err
+}
+
+// addSlot appends a slot to d within its day.
+func (h *Handlers) addSlot(ctx context.Context, d drive.Drive, by int64) (drive.Slot, error) {
+	s, err := h.d.Store.AddSlot(ctx, d.ID, h.d.Now(), h.dayEnd(d))
+	if err != nil {
+		return s, err
+	}
+	h.d.Log.Info("drive slot added", "drive_id", d.ID, "by", by, "slot_id", s.ID)
+	return s, nil
 }

@@ -13,20 +13,23 @@ import (
 	"donorbot/storage"
 )
 
-// TestAutofillOverbook: a unit's finished drive had 10 registered of whom
-// 5 never came, so its learned no-show rate is (5 + 0.10 × 30) ÷ (10 + 30)
-// = 20% (mobilize.Attendance). Its next drive is full, 10 seats in two
-// slots, with 3 donors waiting on the first slot. The organizer's screen
-// says so and offers round(10 × 20%) = 2 seats; applying them seats the
-// first two of the waitlist in order, each told in their language as a
-// cancellation's promotion tells them, and the third keeps waiting. Then
-// the organizer adds a slot after the last one.
-func TestAutofillOverbook(t *testing.T) {
+// overbookScene: see TestAutofillOverbook.
+type overbookScene struct {
+	b      *bottest.Bot
+	orgID  int64
+	other  int64 // an organizer of another unit
+	next   drive.Drive
+	slots  []drive.Slot
+	donors []int64 // 10 seated, then 3 waiting on the first slot
+}
+
+func newOverbookScene(t *testing.T) overbookScene {
+	t.Helper()
 	adminID := testenv.TelegramID()
 	b := bottest.Start(t, bottest.Admins(adminID))
 	ctx := context.Background()
 	s := b.Store
-	orgID := testenv.TelegramID()
+	orgID, otherID := testenv.TelegramID(), testenv.TelegramID()
 	key := strconv.FormatInt(testenv.TelegramID(), 36)
 	unit, err := s.CreateUnit(ctx, "unit", "Bệnh viện Vắng mặt "+key, "vangmat"+key)
 	if err != nil {
@@ -74,6 +77,29 @@ func TestAutofillOverbook(t *testing.T) {
 		}
 	}
 
+	otherUnit, err := s.CreateUnit(ctx, "unit", "Nhà máy Ngoài "+key, "ngoai"+key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.GrantRole(ctx, otherID, storage.RoleOrganizer, otherUnit.ID, adminID); err != nil {
+		t.Fatal(err)
+	}
+	return overbookScene{b: b, orgID: orgID, other: otherID, next: next, slots: slots, donors: donors}
+}
+
+// TestAutofillOverbook: a unit's finished drive had 10 registered of whom
+// 5 never came, so its learned no-show rate is (5 + 0.10 × 30) ÷ (10 + 30)
+// = 20% (mobilize.Attendance). Its next drive is full, 10 seats in two
+// slots, with 3 donors waiting on the first slot. The organizer's screen
+// says so and offers round(10 × 20%) = 2 seats; applying them seats the
+// first two of the waitlist in order, each told in their language as a
+// cancellation's promotion tells them, and the third keeps waiting. Then
+// the organizer adds a slot after the last one.
+func TestAutofillOverbook(t *testing.T) {
+	sc := newOverbookScene(t)
+	b, orgID, next, slots, donors := sc.b, sc.orgID, sc.next, sc.slots, sc.donors
+	ctx := context.Background()
+	s := b.Store
 	org := b.Phone(orgID, "vi")
 	org.Send("/stats " + next.Code)
 	org.Expect("Dự kiến hiến")

@@ -8,6 +8,11 @@ import (
 	"donorbot/storage"
 )
 
+var (
+	errConsoleOverbookChanged = consoleRefuse(http.StatusConflict, "overbook_changed")
+	errConsoleDriveNoRoom     = consoleRefuse(http.StatusConflict, "overbook_closed")
+)
+
 // consoleAutofillRoutes are the drive's auto-fill in the console: the same
 // screen as the chat's (autofill_control.go), its lines rendered by the
 // same code, so the two never disagree.
@@ -15,6 +20,8 @@ func (h *Handlers) consoleAutofillRoutes() []consoleRoute {
 	return []consoleRoute{
 		{"GET /drives/{id}/autofill", h.consoleAutofill},
 		{"PUT /drives/{id}/autofill", h.consolePutAutofill},
+		{"POST /drives/{id}/autofill/overbook", h.consoleOverbook},
+		{"POST /drives/{id}/autofill/slot", h.consoleAddSlot},
 	}
 }
 
@@ -60,7 +67,11 @@ type consoleAutofillReply struct {
 	Waitlisted   int             `json:"waitlisted"`
 	DryRun       consoleDryRun   `json:"dry_run"`
 	Overbook     consoleOverbook `json:"overbook"`
-	Waves        []consoleWave   `json:"waves"`
+	// NextSlot labels the slot "add a slot" appends, "" when none is offered.
+	NextSlot string        `json:"next_slot"`
+	Waves    []consoleWave `json:"waves"`
+	// Notice says what an action just did.
+	Notice string `json:"notice,omitempty"`
 }
 
 func (h *Handlers) consoleAutofill(ctx context.Context, c *consoleCall) (any, error) {
@@ -87,6 +98,10 @@ func (h *Handlers) consoleAutofillOf(v autofillView, lang string) consoleAutofil
 	if v.Overbook.Seats > 0 {
 		out.Overbook = consoleOverbook{Seats: v.Overbook.Seats, RatePercent: v.Overbook.RatePercent(),
 			Label: h.textIn(lang, "btn_autofill_overbook", map[string]any{"Count": v.Overbook.Seats, "Rate": v.Overbook.RatePercent()})}
+	}
+	if v.NextSlot != nil {
+		out.NextSlot = h.textIn(lang, "btn_autofill_add_slot", map[string]any{
+			"From": h.clock(v.NextSlot.Start), "To": h.clock(v.NextSlot.End)})
 	}
 	for i, w := range v.Waves {
 		out.Waves[i] = consoleWave{Date: h.date(lang, w.StartedAt), Checkpoint: w.Checkpoint, Invited: w.Invited,
@@ -140,4 +155,60 @@ func (h *Handlers) consolePutAutofill(ctx context.Context, c *consoleCall) (any,
 		return nil, err
 	}
 	return h.consoleAutofillOf(v, c.Lang), nil
+}
+
+// consoleOverbook adds the seats the screen offered ({"seats": n}), as the
+// chat's button does; an offer that changed since is refused.
+func (h *Handlers) consoleOverbook(ctx context.Context, c *consoleCall) (any, error) {
+	d, err := h.consoleDriveOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	var in struct {
+		Seats int `json:"seats"`
+	}
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	v, err := h.autofillView(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	promoted, err := h.overbook(ctx, v, in.Seats, c.User.ID)
+	switch {
+	case errors.Is(err, errOverbookChanged):
+		return nil, errConsoleOverbookChanged
+	case errors.Is(err, storage.ErrDriveNotOpen):
+		return nil, errConsoleDriveNoRoom
+	case err != nil:
+		return nil, err
+	}
+	if v, err = h.autofillView(ctx, d); err != nil {
+		return nil, err
+	}
+	out := h.consoleAutofillOf(v, c.Lang)
+	out.Notice = h.textIn(c.Lang, "autofill_overbooked", map[string]any{"Count": in.Seats, "Promoted": promoted})
+	return out, nil
+}
+
+// consoleAddSlot appends a slot after the drive's last, within its day.
+func (h *Handlers) consoleAddSlot(ctx context.Context, c *consoleCall) (any, error) {
+	d, err := h.consoleDriveOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	s, err := h.addSlot(ctx, d, c.User.ID)
+	if errors.Is(err, storage.ErrDriveNotOpen) {
+		return nil, errConsoleDriveNoRoom
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.autofillView(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	out := h.consoleAutofillOf(v, c.Lang)
+	out.Notice = h.textIn(c.Lang, "autofill_slot_added", map[string]any{"From": h.clock(s.Start), "To": h.clock(s.End), "Count": s.Capacity})
+	return out, nil
 }

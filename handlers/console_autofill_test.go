@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -134,5 +135,71 @@ func TestConsoleAutofillPage(t *testing.T) {
 	}
 	if a := autofillOf(t, sc); !a.On || !slices.Equal(a.Checkpoints, []int{7, 3, 1}) {
 		t.Errorf("stored %+v, want on with 7, 3, 1", a)
+	}
+}
+
+// TestConsoleOverbook: the console's auto-fill of a full drive with 3
+// donors waiting (overbookScene: a 20% no-show rate over 10 booked seats)
+// offers 2 seats and a slot; a stale figure is refused and changes
+// nothing; the offered 2 seat the first two waiting, who are told; a slot
+// is added after the last; another unit's organizer learns nothing.
+func TestConsoleOverbook(t *testing.T) {
+	sc := newOverbookScene(t)
+	path := fmt.Sprintf("/drives/%d/autofill", sc.next.ID)
+	en := sc.b.Console(sc.orgID, "en")
+	var got struct {
+		Full       string
+		Waitlisted int
+		Overbook   struct {
+			Seats       int
+			RatePercent int `json:"rate_percent"`
+			Label       string
+		}
+		NextSlot string `json:"next_slot"`
+		Notice   string
+	}
+	res := en.Get(path)
+	res.Decode(t, &got)
+	last := sc.slots[len(sc.slots)-1]
+	from, to := last.End.In(loc(t)).Format("15:04"), last.End.Add(30*time.Minute).In(loc(t)).Format("15:04")
+	if res.Status != http.StatusOK || got.Waitlisted != 3 || got.Full != "🈵 The drive is full, with 3 people on the waitlist." ||
+		got.Overbook.Seats != 2 || got.Overbook.RatePercent != 20 || got.Overbook.Label != "➕ Add 2 seats (20% no-shows)" ||
+		got.NextSlot != "🕐 Add a slot "+from+"–"+to {
+		t.Fatalf("GET %s: %d %s", path, res.Status, res.Body)
+	}
+
+	if res := en.Post(path+"/overbook", map[string]any{"seats": 5}); res.Status != http.StatusConflict {
+		t.Errorf("a stale overbook: %d %s", res.Status, res.Body)
+	}
+	other := sc.b.Console(sc.other, "en")
+	for _, sub := range []string{"/overbook", "/slot"} {
+		if res := other.Post(path+sub, map[string]any{"seats": 2}); res.Status != http.StatusNotFound {
+			t.Errorf("POST %s by another unit's organizer: %d %s", sub, res.Status, res.Body)
+		}
+	}
+	slots, err := sc.b.Store.DriveSlots(context.Background(), sc.next.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(slots) != 2 || slots[0].Capacity != 5 || slots[0].Waitlisted != 3 {
+		t.Fatalf("refused requests changed the slots: %+v", slots)
+	}
+
+	res = en.Post(path+"/overbook", map[string]any{"seats": 2})
+	got.Notice = ""
+	res.Decode(t, &got)
+	if res.Status != http.StatusOK || got.Waitlisted != 1 || got.Notice != "Added 2 seats; waitlisted donors seated: 2." {
+		t.Errorf("POST overbook: %d %s", res.Status, res.Body)
+	}
+	sc.b.Phone(sc.donors[10], "vi").Expect("🎉 Đã có chỗ cho bạn!", sc.next.Title)
+	sc.b.Phone(sc.donors[11], "en").Expect("🎉 A seat freed up for you!", sc.next.Title)
+
+	res = en.Post(path+"/slot", map[string]any{})
+	res.Decode(t, &got)
+	if res.Status != http.StatusOK || got.Notice != "Added the slot "+from+"–"+to+" with 5 seats." {
+		t.Errorf("POST slot: %d %s", res.Status, res.Body)
+	}
+	if slots, err = sc.b.Store.DriveSlots(context.Background(), sc.next.ID); err != nil || len(slots) != 3 {
+		t.Errorf("slots after adding one: %+v %v", slots, err)
 	}
 }

@@ -19,6 +19,16 @@
         else console_.toast(err.message);
       }
     };
+    // act runs an action that answers the screen with a notice of what it did.
+    const act = async (sub, body) => {
+      try {
+        const res = await console_.api("POST", path + sub, body);
+        render(main, res);
+        console_.toast(res.notice || t("console_autofill_saved"));
+      } catch (err) {
+        console_.toast(err.message);
+      }
+    };
     const button = (id, key, body, primary) =>
       el("button", { id, class: primary ? "primary" : "secondary", onclick: () => put(body) }, t(key));
     const toggles = !a.on ? [button("autofill-on", "console_autofill_turn_on", { on: true }, true)]
@@ -47,8 +57,10 @@
       el("p", { class: "hint", id: "checkpoints-error" }),
       el("button", { class: "secondary", id: "save-checkpoints", onclick: saveCheckpoints },
         t("console_autofill_save_checkpoints")),
-      a.overbook.seats ? el("div", { class: "row" }, el("p", { id: "overbook", "data-seats": a.overbook.seats },
-        a.overbook.label)) : null,
+      a.overbook.seats ? el("button", { class: "secondary", id: "overbook", "data-seats": a.overbook.seats,
+        onclick: () => act("/overbook", { seats: a.overbook.seats }) }, a.overbook.label) : null,
+      a.next_slot ? el("button", { class: "secondary", id: "add-slot", onclick: () => act("/slot", {}) },
+        a.next_slot) : null,
       el("h3", {}, t("console_autofill_waves")),
       a.waves.length ? el("ul", { id: "waves" }, a.waves.map((w) => el("li", { "data-checkpoint": w.checkpoint }, w.line)))
         : el("p", { class: "hint", id: "waves" }, t("console_autofill_waves_none")));
