@@ -144,7 +144,7 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 
 func (s *Store) donorID(ctx context.Context, telegramID int64) (int64, error) {
 	var id int64
-	if err := s.q(ctx).GetContext(ctx, &id, `SELECT id FROM donors WHERE telegram_id = $1`, telegramID); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &id, `SELECT id FROM donors WHERE telegram_id = $1`, telegramID); err != nil {
 		return 0, fmt.Errorf("donor %d: %w", telegramID, mapErr(err))
 	}
 	return id, nil
@@ -405,7 +405,7 @@ func (s *Store) MyRegistrations(ctx context.Context, donorTelegramID int64, now 
 			sl.starts_at DESC
 		LIMIT 50`
 	rows := []myRegRow{}
-	if err := s.q(ctx).SelectContext(ctx, &rows, q, donorTelegramID, now); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &rows, q, donorTelegramID, now); err != nil {
 		return nil, fmt.Errorf("storage: registrations of donor %d: %w", donorTelegramID, err)
 	}
 	out := make([]MyRegistration, len(rows))
@@ -423,7 +423,7 @@ func (s *Store) Registration(ctx context.Context, donorTelegramID, registrationI
 		JOIN drive_slots sl ON sl.id = r.slot_id JOIN drives d ON d.id = r.drive_id
 		WHERE r.id = $1 AND dn.telegram_id = $2`
 	var r myRegRow
-	if err := s.q(ctx).GetContext(ctx, &r, q, registrationID, donorTelegramID); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &r, q, registrationID, donorTelegramID); err != nil {
 		return MyRegistration{}, fmt.Errorf("storage: registration %d of donor %d: %w",
 			registrationID, donorTelegramID, mapErr(err))
 	}
