@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"donorbot/internal/testenv"
+	"donorbot/screening"
 	"donorbot/storage"
 )
 
@@ -70,5 +71,30 @@ func TestSlotLockRoundTrips(t *testing.T) {
 	}
 	if _, err := s.Register(ctx, unknown, slots[0].ID, testNow); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("an unknown donor registers: %v, want ErrNotFound", err)
+	}
+}
+
+// TestSaveScreeningRoundTrips: in a turn's unit of work, saving a
+// screening with a deferral is BEGIN, the donor's id, the answers with
+// their audit, dropping the earlier screening's deferrals and adding the
+// new one: no SAVEPOINT and RELEASE around them, since nothing the caller
+// handles fails after the donor is found.
+func TestSaveScreeningRoundTrips(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	donor := newDonors(t, s, 1)[0]
+	flu := screening.Reason{Code: screening.CodeWithin14Days, Until: calendar(testNow).AddDate(0, 0, 14)}
+	answers := []storage.ScreeningAnswer{{Answer: screening.Answer{Question: screening.QWithin14Days, Yes: true}}}
+	wctx, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	if n := statementsIn(t, s, func() {
+		if err := s.SaveScreening(wctx, donor, 0, answers, []screening.Reason{flu}, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 5 {
+		t.Errorf("save a screening in a unit of work: %d statements, want 5", n)
 	}
 }

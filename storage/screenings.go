@@ -85,7 +85,9 @@ func (s *Store) SaveScreening(ctx context.Context, telegramID, registrationID in
 		at[string(a.Question)] = len(questions)
 		questions, raws = append(questions, string(a.Question)), append(raws, string(raw))
 	}
-	err = s.inTx(ctx, func(tx *dbTx) error {
+	// Nothing the caller handles fails after the donor is found, so no
+	// savepoint is needed in a unit of work (beginFlat).
+	err = s.inFlatTx(ctx, func(tx *dbTx) error {
 		if len(answers) > 0 {
 			if _, err := tx.ExecContext(ctx, store, donorID, pq.Array(questions), pq.Array(raws), now, registrationID); err != nil {
 				return fmt.Errorf("store answers: %w", err)
