@@ -21,7 +21,7 @@ func testOptions(t testing.TB, donors int, strategy string) options {
 	}
 	p := mobsim.DefaultParams()
 	p.Donors = donors
-	return options{seed: 11, donors: donors, strategy: strategy, dbURL: admin, redisURL: testenv.RedisURL(t), params: p}
+	return options{seed: 11, donors: donors, strategy: strategy, history: true, dbURL: admin, redisURL: testenv.RedisURL(t), params: p}
 }
 
 // TestCampaign runs both strategies on 1,000 donors and three weekly
