@@ -111,6 +111,18 @@ func TestSameSeedSameFigures(t *testing.T) {
 	}
 }
 
+// TestTargetShareRefused: a target share that makes no drive is refused
+// before any database is made.
+func TestTargetShareRefused(t *testing.T) {
+	for _, share := range []float64{0, -0.05, 1.5} {
+		o := testOptions(t, 100, strategyBoth)
+		o.params.TargetShare = share
+		if _, err := simulate(context.Background(), o); err == nil || !strings.Contains(err.Error(), "-target-share") {
+			t.Errorf("-target-share %v: %v, want refused", share, err)
+		}
+	}
+}
+
 func TestParseOffer(t *testing.T) {
 	cases := []struct {
 		name, markup string
