@@ -76,6 +76,8 @@ var (
 		// rnx runs a command offered under the news of a role; the command
 		// checks the tapper's role as when typed.
 		"rnx": anyone,
+		// afc also checks that the tapper manages the drive (TestAutofillScreenRefusesOthers).
+		"afc": organizersOnly,
 	}
 )
 
@@ -191,7 +193,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // ownedCommands/ownedCallbacks or named in notObjectScoped with the reason.
 var (
 	ownedCommands   = []string{"qr", "canceldrive", "editdrive", "export", "checkin", "stats", "campaign"}
-	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "resundo", "bcx", "urgadm", "cinv", "qrb", "pick"}
+	ownedCallbacks  = []string{"cdrv", "exp", "ci", "res", "resk", "resd", "resfix", "resundo", "bcx", "urgadm", "cinv", "qrb", "pick", "afc"}
 	notObjectScoped = map[string]string{
 		"start": "own chat", "help": "own chat", "profile": "own profile", "lang": "own settings", "dinv": "own settings",
 		"cancel": "own conversation", "forget": "own data", "eligibility": "own data", "drives": "public list",
@@ -304,13 +306,15 @@ func TestOwnershipMatrix(t *testing.T) {
 		"qrb":      {{otherOrganizer, "qrb:v1:" + dr}},
 		"exp":      {{otherOrganizer, "exp:v1:" + dr + ":0"}},
 		"pick":     {{otherOrganizer, "pick:v1:export:d" + dr}, {otherOrganizer, "pick:v1:canceldrive:d" + dr}},
-		"ci":       {{otherOrganizer, "ci:v1:" + rg}},
-		"res":      {{otherOrganizer, "res:v1:" + rg + ":350"}},
-		"resk":     {{otherOrganizer, "resk:v1:" + rg + ":350:whole_blood"}},
-		"resd":     {{otherOrganizer, "resd:v1:" + rg}, {otherOrganizer, "resd:v1:" + rg + ":fix"}},
-		"resfix":   {{otherOrganizer, "resfix:v1:" + rg}, {otherOrganizer, "res:v1:" + rg + ":350:fix"}},
-		"resundo":  {{otherOrganizer, "resundo:v1:" + rg}},
-		"bcx":      {{otherOrganizer, "bcx:v1:" + itoa(alert.ID)}},
+		"afc": {{otherOrganizer, "afc:v1:" + dr + ":on"}, {otherOrganizer, "afc:v1:" + dr + ":ob:1"},
+			{otherOrganizer, "afc:v1:" + dr + ":slot"}, {otherOrganizer, "afc:v1:" + dr + ":cp:0"}},
+		"ci":      {{otherOrganizer, "ci:v1:" + rg}},
+		"res":     {{otherOrganizer, "res:v1:" + rg + ":350"}},
+		"resk":    {{otherOrganizer, "resk:v1:" + rg + ":350:whole_blood"}},
+		"resd":    {{otherOrganizer, "resd:v1:" + rg}, {otherOrganizer, "resd:v1:" + rg + ":fix"}},
+		"resfix":  {{otherOrganizer, "resfix:v1:" + rg}, {otherOrganizer, "res:v1:" + rg + ":350:fix"}},
+		"resundo": {{otherOrganizer, "resundo:v1:" + rg}},
+		"bcx":     {{otherOrganizer, "bcx:v1:" + itoa(alert.ID)}},
 		"urgadm": {{otherClubAdmin, "urgadm:v1:" + n + ":fill"}, {otherClubAdmin, "urgadm:v1:" + n + ":compatible"},
 			{otherClubAdmin, "urgadm:v1:" + n + ":all"}, {otherClubAdmin, "urgadm:v1:" + n + ":show"},
 			{otherClubAdmin, "urgadm:v1:" + n + ":don:" + itoa(memberD)}},
@@ -376,6 +380,8 @@ func ownershipSnapshot(t *testing.T, b *bottest.Bot) string {
 	var s string
 	const q = `SELECT concat_ws(' | ',
 		(SELECT string_agg(concat_ws(',', id, status, title, venue, hospital, target_units, starts_at, ends_at, campaign_id), ';' ORDER BY id) FROM drives),
+		(SELECT string_agg(concat_ws(',', id, autofill, autofill_paused, invite_checkpoints), ';' ORDER BY id) FROM drives),
+		(SELECT string_agg(concat_ws(',', id, capacity), ';' ORDER BY id) FROM drive_slots),
 		(SELECT string_agg(concat_ws(',', id, status, checked_in_at), ';' ORDER BY id) FROM registrations),
 		(SELECT count(*) FROM donations), (SELECT count(*) FROM deferrals), (SELECT count(*) FROM campaigns),
 		(SELECT count(*) FROM export_audit),

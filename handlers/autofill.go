@@ -15,6 +15,9 @@ import (
 // so the organizer's preview is what the wave does.
 type wavePlan struct {
 	Forecast mobilize.Forecast
+	// Gap is the donations the wave tries to add: the forecast's gap plus
+	// the safety margin (mobilize.Forecast.WaveGap).
+	Gap int
 	// ResponseRate is the share of invitees expected to donate, learned
 	// from the unit's past invitations (mobilize.Response).
 	ResponseRate float64
@@ -32,9 +35,10 @@ type wavePlan struct {
 	Day time.Time
 }
 
-// planWave plans a wave for d now. The gap to close is the forecast's,
-// bounded by the free seats: inviting beyond them only fills the waitlist,
-// which is used first. Candidates are judged by statusOn, the eligibility
+// planWave plans a wave for d now. The gap to close is the forecast's
+// plus a safety margin (mobilize.Margin: the target is reached nine times
+// in ten, not half the time), bounded by the free seats: inviting beyond
+// them only fills the waitlist, which is used first. Candidates are judged by statusOn, the eligibility
 // every screen shows, on the drive's date.
 func (h *Handlers) planWave(ctx context.Context, d drive.Drive) (wavePlan, error) {
 	now := h.d.Now()
@@ -43,7 +47,7 @@ func (h *Handlers) planWave(ctx context.Context, d drive.Drive) (wavePlan, error
 	if err != nil {
 		return p, err
 	}
-	p.Forecast = f
+	p.Forecast, p.Gap = f, f.WaveGap()
 	resp, err := h.d.Store.InvitationResponse(ctx, d.AudienceUnitID, now)
 	if err != nil {
 		return p, err
@@ -59,7 +63,7 @@ func (h *Handlers) planWave(ctx context.Context, d drive.Drive) (wavePlan, error
 		}
 	}
 	switch {
-	case f.Gap == 0:
+	case p.Gap == 0:
 		p.Outcome = storage.WaveNoGap
 		return p, nil
 	case p.SeatsLeft == 0:
@@ -74,7 +78,7 @@ func (h *Handlers) planWave(ctx context.Context, d drive.Drive) (wavePlan, error
 		return p, err
 	}
 	p.Day, p.Candidates = day, len(cands)
-	p.Invitees = mobilize.Plan(mobilize.Rank(cands, day), min(f.Gap, p.SeatsLeft), p.ResponseRate)
+	p.Invitees = mobilize.Plan(mobilize.Rank(cands, day), min(p.Gap, p.SeatsLeft), p.ResponseRate)
 	p.Expected = mobilize.Expected(len(p.Invitees), p.ResponseRate)
 	if len(p.Invitees) == 0 {
 		p.Outcome = storage.WaveNoCandidates

@@ -72,7 +72,10 @@ func FuzzDecodeCallback(f *testing.F) {
 		// Undoing a result: another drive's registration, none recorded.
 		"resundo:v1:4", "resundo:v1:-4", "resundo:v1:4:fix",
 		// No more invitations, a forged "on", and the settings toggle.
-		"dinv:v1:off", "dinv:v1:on", "set:v1:invite:off", "set:v1:invite:maybe"} {
+		"dinv:v1:off", "dinv:v1:on", "set:v1:invite:off", "set:v1:invite:maybe",
+		// The auto-fill screen: another unit's drive, a preset that does not
+		// exist, forged seats.
+		"afc:v1:7:on", "afc:v1:7:cp:9", "afc:v1:7:ob:99999", "afc:v1:7:pause:x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

@@ -94,6 +94,7 @@ func (h *Handlers) consoleRoutes() []consoleRoute {
 	routes = append(routes, h.consoleFormRoutes()...)
 	routes = append(routes, h.consoleDrivesRoutes()...)
 	routes = append(routes, h.consoleGateRoutes()...)
+	routes = append(routes, h.consoleAutofillRoutes()...)
 	return routes
 }
 

@@ -156,6 +156,13 @@ func (h *Handlers) driveForm(ctx context.Context, d drive.Drive) (drive.Form, er
 
 type formSaved struct {
 	ID int64 `json:"id"`
+	// Queued and SkippedAtCap count the donors an announcement sent now
+	// reached and left out at the contact cap; AnnounceAt is when one
+	// held back by quiet hours goes out. Notice says it in the user's words.
+	Queued       int    `json:"queued"`
+	SkippedAtCap int    `json:"skipped_at_cap"`
+	AnnounceAt   string `json:"announce_at,omitempty"`
+	Notice       string `json:"notice,omitempty"`
 }
 
 // consoleCreateDrive creates a drive from the form. Without an
@@ -170,6 +177,7 @@ func (h *Handlers) consoleCreateDrive(ctx context.Context, c *consoleCall) (any,
 	if err != nil {
 		return nil, err
 	}
+	deferred := h.deferFormAnnouncement(&draft)
 	d, _, err := h.d.Store.CreateDrive(ctx, draft.Input, c.User.ID)
 	if err != nil {
 		return nil, err
@@ -178,12 +186,7 @@ func (h *Handlers) consoleCreateDrive(ctx context.Context, c *consoleCall) (any,
 	if err := h.setFormAutofill(ctx, d.ID, f.Autofill); err != nil {
 		return nil, err
 	}
-	if draft.AnnounceAt.IsZero() {
-		if _, err := h.announceQueued(ctx, d); err != nil {
-			return nil, err
-		}
-	}
-	return formSaved{d.ID}, nil
+	return h.consoleAnnounce(ctx, c, d, draft, deferred)
 }
 
 // consoleEditDrive changes a drive the user manages, under /editdrive's
@@ -209,6 +212,7 @@ func (h *Handlers) consoleEditDrive(ctx context.Context, c *consoleCall) (any, e
 	if old.Status != drive.StatusDraft { // announced already: the time has no use
 		draft.Input.AnnounceAt = old.AnnounceAt
 	}
+	deferred := old.Status == drive.StatusDraft && h.deferFormAnnouncement(&draft)
 	updated, _, err := h.d.Store.UpdateDrive(ctx, old.ID, draft.Input)
 	switch {
 	case errors.Is(err, storage.ErrDriveHasRegistrations):
@@ -226,15 +230,18 @@ func (h *Handlers) consoleEditDrive(ctx context.Context, c *consoleCall) (any, e
 	if err := h.setFormAutofill(ctx, updated.ID, f.Autofill); err != nil {
 		return nil, err
 	}
-	if updated.Status == drive.StatusDraft && draft.AnnounceAt.IsZero() {
-		if _, err := h.announceQueued(ctx, updated); err != nil {
+	saved := formSaved{ID: updated.ID}
+	if updated.Status == drive.StatusDraft {
+		a, err := h.consoleAnnounce(ctx, c, updated, draft, deferred)
+		if err != nil {
 			return nil, err
 		}
+		saved = a
 	}
 	if _, err := h.tellRegistrants(ctx, &turn{h: h, userID: c.User.ID, lang: c.Lang}, updated, "drive_changed"); err != nil {
 		return nil, err
 	}
-	return formSaved{updated.ID}, nil
+	return saved, nil
 }
 
 // slotFieldsChanged are the form's inputs that cut the slots and differ

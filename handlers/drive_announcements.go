@@ -43,24 +43,32 @@ func (h *Handlers) queueScheduledAnnouncements(ctx context.Context) error {
 // as many donors as its forecast needs (invite_waves.go), where the
 // announcement would write to all of them at once.
 func (h *Handlers) announceQueued(ctx context.Context, d drive.Drive) (int, error) {
+	queued, _, err := h.announceCounted(ctx, d)
+	return queued, err
+}
+
+// announceCounted is announceQueued that also says how many donors it
+// skipped at the contact cap, for the organizer who asked for it.
+func (h *Handlers) announceCounted(ctx context.Context, d drive.Drive) (queued, skipped int, err error) {
 	a, err := h.d.Store.AutofillOf(ctx, d.ID)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	var msgs []storage.ScheduledMessage
 	if !a.On {
 		if msgs, err = h.renderAnnouncement(ctx, d); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	announced, skipped, err := h.d.Store.AnnounceDrive(ctx, d.ID, h.d.Now(), h.d.ContactCap, msgs)
 	if err != nil || !announced {
-		return 0, err
+		return 0, 0, err
 	}
 	h.reportSkipped("announcement", skipped)
 	h.reportQueued("announcements", map[string]int{"announcement": len(msgs) - skipped})
-	h.d.Log.Info("drive announced", "drive_id", d.ID, "recipients", len(msgs)-skipped, "skipped_at_cap", skipped)
-	return len(msgs) - skipped, nil
+	h.d.Log.Info("drive announced", "drive_id", d.ID, "recipients", len(msgs)-skipped, "skipped_at_cap", skipped,
+		"autofill", a.On)
+	return len(msgs) - skipped, skipped, nil
 }
 
 // reportSkipped counts n donors of kind skipped at the contact cap.

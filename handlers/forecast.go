@@ -6,17 +6,20 @@ import (
 
 // forecastLine is the drive's forecast as /stats shows it, e.g. "Dự kiến
 // hiến: 34 đơn vị (tỷ lệ 72% từ 6 ngày hội trước) — còn thiếu 6".
-func (t *turn) forecastLine(f mobilize.Forecast) string {
-	units := t.textf("forecast_units", map[string]any{"Count": f.Expected})
+func (t *turn) forecastLine(f mobilize.Forecast) string { return t.h.forecastLineIn(t.lang, f) }
+
+// forecastLineIn is forecastLine for a reader of lang.
+func (h *Handlers) forecastLineIn(lang string, f mobilize.Forecast) string {
+	units := h.textIn(lang, "forecast_units", map[string]any{"Count": f.Expected})
 	data := map[string]any{"Units": units, "Rate": f.RatePercent(), "Count": f.BasedOnDrives}
-	line := t.textf("forecast_line", data)
+	line := h.textIn(lang, "forecast_line", data)
 	if f.BasedOnDrives == 0 {
-		line = t.textf("forecast_line_default", data)
+		line = h.textIn(lang, "forecast_line_default", data)
 	}
 	if f.Gap > 0 {
-		return line + t.textf("forecast_gap", map[string]any{"Gap": f.Gap})
+		return line + h.textIn(lang, "forecast_gap", map[string]any{"Gap": f.Gap})
 	}
-	return line + t.text("forecast_no_gap")
+	return line + h.textIn(lang, "forecast_no_gap", nil)
 }
 
 // consoleForecast is the drive's forecast in the console; RatePercent is

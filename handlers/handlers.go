@@ -168,6 +168,7 @@ func (h *Handlers) routes() {
 		"dinv":    h.onDriveInviteButton,               // dinv:v1:off (under a drive invitation)
 		"set":     h.onSettings,                        // set:v1:<action>[:<value>] (see settings.go)
 		"rnx":     h.onRoleNext,                        // rnx:v1:<command> (under the news of a role; the command checks the role)
+		"afc":     h.organizerOnly(h.onAutofillButton), // afc:v1:<drive>:<op>[:<arg>] (see autofill_control.go)
 	}
 	// Guided journeys, run by the engine of flow.go. Their buttons route
 	// through "fl" above; typed answers through onText.

@@ -76,7 +76,7 @@ func (h *Handlers) runWave(ctx context.Context, d drive.Drive, checkpoint int) (
 	}
 	f := p.Forecast
 	w := storage.Wave{DriveID: d.ID, Checkpoint: checkpoint, Target: f.Target, Registered: f.Registered,
-		Expected: f.Expected, Gap: f.Gap, ResponseRate: p.ResponseRate, Candidates: p.Candidates,
+		Expected: f.Expected, Gap: p.Gap, ResponseRate: p.ResponseRate, Candidates: p.Candidates,
 		Planned: len(p.Invitees), Outcome: p.Outcome}
 	w, started, err := h.d.Store.StartWave(ctx, w, h.d.Now(), h.d.ContactCap, invs)
 	if err != nil || !started {

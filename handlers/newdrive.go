@@ -262,6 +262,9 @@ func (h *Handlers) publishDraft(ctx context.Context, t *turn, s *driveDraft) err
 	if err != nil {
 		return fmt.Errorf("publish a checked draft: %w", err)
 	}
+	if at, ok := h.deferredAnnouncement(in.Start); ok {
+		return h.publishAfterQuietHours(ctx, t, in, at)
+	}
 	d, _, err := h.d.Store.CreateDrive(ctx, in, t.userID)
 	if err != nil {
 		return err

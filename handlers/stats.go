@@ -99,7 +99,11 @@ func (h *Handlers) driveStats(ctx context.Context, t *turn, d drive.Drive) error
 		b.WriteString("\n\n" + t.textf("stats_recall", map[string]any{
 			"Recalled": recall.Recalled, "Registered": recall.Registered, "Donated": recall.Donated}))
 	}
-	if err := t.reply(ctx, b.String(), nil); err != nil {
+	var kb any
+	if d.Status == drive.StatusPublished && d.Start.After(h.d.Now()) {
+		kb = rows(1, autofillButton(t, d.ID))
+	}
+	if err := t.reply(ctx, b.String(), kb); err != nil {
 		return err
 	}
 	// The drive's target is for the whole day: the chart sets it against a

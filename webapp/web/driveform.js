@@ -142,7 +142,7 @@
         const res = driveID
           ? await console_.api("PUT", "/drives/" + driveID, body)
           : await console_.api("POST", "/drives", body);
-        console_.toast(t("console_form_saved"));
+        console_.toast(res.notice || t("console_form_saved"));
         console_.go("/drive/" + res.id);
       } catch (err) {
         const fields = (err.data && err.data.fields) || {};

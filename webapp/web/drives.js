@@ -78,6 +78,7 @@
       "data-nav": what, onclick: () => console_.go(path) }, t("console_nav_" + what));
     const buttons = [nav("registrations", "/drive/" + d.id + "/registrations"), nav("gate", "/drive/" + d.id + "/gate"),
       nav("progress", "/drive/" + d.id + "/progress")];
+    buttons.push(nav("autofill", "/drive/" + d.id + "/autofill"));
     if (d.can_edit) buttons.push(nav("edit", "/drive/" + d.id + "/edit"));
     buttons.push(nav("copy", "/drives/new?copy=" + d.id));
     main.replaceChildren(
