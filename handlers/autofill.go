@@ -19,7 +19,8 @@ type wavePlan struct {
 	// the safety margin (mobilize.Forecast.WaveGap).
 	Gap int
 	// ResponseRate is the share of invitees expected to donate, learned
-	// from the unit's past invitations (mobilize.Response).
+	// from the unit's past invitations and the answers to this drive's
+	// earlier waves (mobilize.Response, WithDrive).
 	ResponseRate float64
 	// SeatsLeft is the free seats of the drive's slots still ahead.
 	SeatsLeft int
@@ -52,7 +53,11 @@ func (h *Handlers) planWave(ctx context.Context, d drive.Drive) (wavePlan, error
 	if err != nil {
 		return p, err
 	}
-	p.ResponseRate = resp.Rate()
+	invited, registered, err := h.d.Store.DriveInvitationAnswers(ctx, d.ID, now.Add(-mobilize.AnswerWait))
+	if err != nil {
+		return p, err
+	}
+	p.ResponseRate = resp.WithDrive(invited, registered, f.Rate).Rate()
 	slots, err := h.d.Store.DriveSlots(ctx, d.ID)
 	if err != nil {
 		return p, err

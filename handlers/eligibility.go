@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"donorbot/profile"
@@ -14,28 +13,26 @@ import (
 // profile, last donation, open deferrals, and what their latest screening
 // said about the last donation.
 func (h *Handlers) screeningDonor(ctx context.Context, d *profile.Donor) (screening.Donor, error) {
+	return h.screeningDonorWith(ctx, d, func(storage.Deferral) bool { return true })
+}
+
+// screeningDonorWith is screeningDonor with only the open deferrals keep
+// accepts: the donor's records in one read.
+func (h *Handlers) screeningDonorWith(ctx context.Context, d *profile.Donor, keep func(storage.Deferral) bool) (screening.Donor, error) {
 	sd := screening.Donor{BirthDate: d.BirthDate, Female: d.Sex == profile.SexFemale, WeightKg: d.WeightKg}
-	last, err := h.d.Store.LastDonation(ctx, d.TelegramID)
-	switch {
-	case err == nil:
+	rec, err := h.d.Store.EligibilityRecord(ctx, d.TelegramID, h.today())
+	if err != nil {
+		return screening.Donor{}, err
+	}
+	if last := rec.Last; last != nil {
 		sd.LastDonation = &screening.Donation{Date: last.On, Kind: screening.DonationKind(last.Kind)}
-	case !errors.Is(err, storage.ErrNotFound):
-		return screening.Donor{}, err
 	}
-	deferrals, err := h.d.Store.OpenDeferrals(ctx, d.TelegramID, h.today())
-	if err != nil {
-		return screening.Donor{}, err
+	for _, f := range rec.Deferrals {
+		if keep(f) {
+			sd.Deferrals = append(sd.Deferrals, screening.Deferral{Code: screening.Code(f.Code), Until: f.Until, Permanent: f.Permanent})
+		}
 	}
-	for _, f := range deferrals {
-		sd.Deferrals = append(sd.Deferrals, screening.Deferral{Code: screening.Code(f.Code), Until: f.Until, Permanent: f.Permanent})
-	}
-	answered, err := h.d.Store.LastDonationAnswers(ctx, []int64{d.TelegramID})
-	if err != nil {
-		return screening.Donor{}, err
-	}
-	if a, ok := answered[d.TelegramID]; ok {
-		sd.Answered = &a
-	}
+	sd.Answered = rec.Answered
 	return sd, nil
 }
 

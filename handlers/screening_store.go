@@ -21,22 +21,7 @@ const purposeRedo = "redo"
 // their screening answers: the deferrals their earlier answers caused are
 // left out, because the answers being judged replace those answers.
 func (h *Handlers) screeningDonorBeforeAnswers(ctx context.Context, d *profile.Donor) (screening.Donor, error) {
-	sd, err := h.screeningDonor(ctx, d)
-	if err != nil {
-		return screening.Donor{}, err
-	}
-	recorded, err := h.d.Store.OpenDeferrals(ctx, d.TelegramID, h.today())
-	if err != nil {
-		return screening.Donor{}, err
-	}
-	sd.Deferrals = nil
-	for _, f := range recorded {
-		if f.Source == "screening" {
-			continue
-		}
-		sd.Deferrals = append(sd.Deferrals, screening.Deferral{Code: screening.Code(f.Code), Until: f.Until, Permanent: f.Permanent})
-	}
-	return sd, nil
+	return h.screeningDonorWith(ctx, d, func(f storage.Deferral) bool { return f.Source != "screening" })
 }
 
 // storeScreening keeps the donor's answers in place of their earlier ones

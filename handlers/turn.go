@@ -60,9 +60,13 @@ func (h *Handlers) newTurn(ctx context.Context, upd *models.Update) (*turn, bool
 	case err == nil:
 		t.donor = &d
 		t.lang = d.Language
-		// Kept so that an admin can name them by @username in /grant.
-		if err := h.d.Store.NoteUsername(ctx, from.ID, personref.Username(from.Username)); err != nil {
-			return nil, false, err
+		// Kept so that an admin can name them by @username in /grant;
+		// written only when it changed, so that a turn that only reads
+		// begins no transaction.
+		if u := personref.Username(from.Username); u != d.Username {
+			if err := h.d.Store.NoteUsername(ctx, from.ID, u); err != nil {
+				return nil, false, err
+			}
 		}
 		if !d.UnreachableAt.IsZero() && upd.MyChatMember == nil {
 			// They wrote to the bot again, so it may message them again.

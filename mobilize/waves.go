@@ -3,6 +3,7 @@ package mobilize
 import (
 	"math"
 	"slices"
+	"time"
 )
 
 // DefaultCheckpoints are the days before a drive at which auto-fill looks
@@ -87,3 +88,22 @@ func (r Response) Rate() float64 {
 // Expected is how many of n invitees are expected to donate at rate,
 // rounded to the nearest.
 func Expected(n int, rate float64) int { return int(math.Round(float64(n) * rate)) }
+
+// AnswerWait is how long after an invitation the donor's answer is
+// taken as given: most who register do so within a day or two, and an
+// invitation younger than this read as a refusal would make the next wave
+// too large.
+const AnswerWait = 48 * time.Hour
+
+// WithDrive adds to r the answers to the drive's own earlier waves: of
+// invited donors (sent at least AnswerWait ago), registered registered,
+// each expected to donate at showRate. A drive's later checkpoints so
+// learn from its first wave's answers rather than waiting for the drive
+// to end, which is what sizes them right when the unit has no invitation
+// history yet.
+func (r Response) WithDrive(invited, registered int, showRate float64) Response {
+	invited, registered = max(invited, 0), min(max(registered, 0), max(invited, 0))
+	r.Invited += invited
+	r.Donated += int(math.Round(float64(registered) * min(max(showRate, 0), 1)))
+	return r
+}

@@ -75,3 +75,31 @@ func TestResponseRate(t *testing.T) {
 		t.Errorf("Expected(312, 0.13) = %d, want 41", got)
 	}
 }
+
+// The rule (waves.go): a drive's own invitees count as invited, and its
+// registered among them as donating at the show rate, rounded.
+func TestResponseWithDrive(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		r                    Response
+		invited, registered  int
+		show                 float64
+		wantInvited, wantDon int
+	}{
+		{"a first wave's answers: 2000 invited, 118 registered at 0.78 → 92", Response{}, 2000, 118, 0.78, 2000, 92},
+		{"added to the unit's history", Response{Invited: 500, Donated: 40}, 100, 10, 0.9, 600, 49},
+		{"more registered than invited counts as all", Response{}, 10, 50, 1, 10, 10},
+		{"negative counts are nothing", Response{Invited: 5}, -3, -1, 0.8, 5, 0},
+		{"a show rate over 1 counts as 1", Response{}, 10, 4, 1.5, 10, 4},
+	} {
+		got := tc.r.WithDrive(tc.invited, tc.registered, tc.show)
+		if got.Invited != tc.wantInvited || got.Donated != tc.wantDon {
+			t.Errorf("%s: %+v.WithDrive(%d, %d, %v) = %+v, want {%d %d}", tc.name, tc.r, tc.invited, tc.registered,
+				tc.show, got, tc.wantInvited, tc.wantDon)
+		}
+	}
+	// 2000 invited, 92 donating: (92 + 10) ÷ 2100 ≈ 4.9%, near the drive's own 4.6%, not the default 10%.
+	if got := (Response{}).WithDrive(2000, 118, 0.78).Rate(); got < 0.048 || got > 0.05 {
+		t.Errorf("rate after a first wave's answers = %v, want about 0.049", got)
+	}
+}

@@ -1,6 +1,7 @@
 package playground_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 // TestDemoCampaignShowsForecastAndWave: the demo campaign's second drive
 // has auto-fill on and is at its first checkpoint, so within a scheduler
 // run of the start its first wave has invited demo donors; Mai's /stats of
-// that drive shows its forecast.
+// that drive shows its forecast, and its auto-fill screen the wave.
 func TestDemoCampaignShowsForecastAndWave(t *testing.T) {
 	pg := start(t)
 	base := pg.URL
@@ -41,5 +42,32 @@ func TestDemoCampaignShowsForecastAndWave(t *testing.T) {
 	if status, body := call(t, "POST", base+"api/send", map[string]any{"user": 910004, "text": "/stats " + drive.Code}); status != 200 {
 		t.Fatalf("send: %d %s", status, body)
 	}
-	waitView(t, base, "910004", func(v view) bool { return strings.Contains(lastText(v), "Dự kiến hiến") })
+	var stats struct {
+		id   int
+		data string
+	}
+	waitView(t, base, "910004", func(v view) bool {
+		for _, m := range v.Messages {
+			for _, row := range m.Buttons {
+				for _, b := range row {
+					if m.FromBot && strings.Contains(m.Text, "Dự kiến hiến") && b.Text == "🤖 Tự động mời thêm" {
+						stats.id, stats.data = m.ID, b.Data
+					}
+				}
+			}
+		}
+		return stats.id != 0
+	})
+	if status, body := call(t, "POST", base+"api/tap", map[string]any{"user": 910004, "message_id": stats.id, "data": stats.data}); status != 200 {
+		t.Fatalf("tap: %d %s", status, body)
+	}
+	want := fmt.Sprintf("mốc 10 ngày: mời %d người", invited)
+	waitView(t, base, "910004", func(v view) bool {
+		for _, m := range v.Messages {
+			if m.ID == stats.id && strings.Contains(m.Text, "Trạng thái: đang bật") && strings.Contains(m.Text, want) {
+				return true
+			}
+		}
+		return false
+	})
 }

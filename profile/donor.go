@@ -21,6 +21,7 @@ type Donor struct {
 	BloodGroupAnswered bool
 	OnboardedAt        time.Time // zero while onboarding is unfinished
 	UnreachableAt      time.Time // zero unless the donor blocked the bot
+	Username           string    // Telegram @username last seen, without the @; "" for none
 }
 
 // Onboarded reports whether the donor finished onboarding.

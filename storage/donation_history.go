@@ -26,7 +26,7 @@ func (s *Store) DonationHistory(ctx context.Context, telegramID int64) ([]Histor
 		LEFT JOIN drives dr ON dr.id = r.drive_id
 		WHERE d.telegram_id = $1 ORDER BY n.donated_on DESC, n.id DESC`
 	out := []HistoryDonation{}
-	if err := s.q(ctx).SelectContext(ctx, &out, q, telegramID); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &out, q, telegramID); err != nil {
 		return nil, fmt.Errorf("storage: donation history of %d: %w", telegramID, err)
 	}
 	for i := range out {

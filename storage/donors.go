@@ -26,10 +26,11 @@ type donorRow struct {
 	BloodGroup     sql.NullString  `db:"blood_group"`
 	OnboardedAt    sql.NullTime    `db:"onboarded_at"`
 	UnreachableAt  sql.NullTime    `db:"unreachable_at"`
+	Username       sql.NullString  `db:"username"`
 }
 
 const donorColumns = `id, telegram_id, chat_id, language, consent_version, consent_at,
-	full_name, phone, sex, birth_date, weight_kg, blood_group, onboarded_at, unreachable_at`
+	full_name, phone, sex, birth_date, weight_kg, blood_group, onboarded_at, unreachable_at, username`
 
 func (r donorRow) donor() profile.Donor {
 	d := profile.Donor{
@@ -45,6 +46,7 @@ func (r donorRow) donor() profile.Donor {
 		WeightKg:       r.WeightKg.Float64,
 		OnboardedAt:    r.OnboardedAt.Time,
 		UnreachableAt:  r.UnreachableAt.Time,
+		Username:       r.Username.String,
 	}
 	if r.BirthDate.Valid {
 		d.BirthDate = calendarDate(r.BirthDate.Time)
@@ -62,7 +64,7 @@ func (r donorRow) donor() profile.Donor {
 func (s *Store) Donor(ctx context.Context, telegramID int64) (profile.Donor, error) {
 	const q = `SELECT ` + donorColumns + ` FROM donors WHERE telegram_id = $1`
 	var r donorRow
-	if err := s.q(ctx).GetContext(ctx, &r, q, telegramID); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &r, q, telegramID); err != nil {
 		return profile.Donor{}, fmt.Errorf("storage: donor %d: %w", telegramID, mapErr(err))
 	}
 	return r.donor(), nil

@@ -212,7 +212,7 @@ func insertSlots(ctx context.Context, tx *dbTx, driveID int64, slots []drive.Slo
 func (s *Store) Drive(ctx context.Context, id int64) (drive.Drive, error) {
 	const q = `SELECT ` + driveColumns + ` FROM drives d WHERE d.id = $1`
 	var r driveRow
-	if err := s.q(ctx).GetContext(ctx, &r, q, id); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &r, q, id); err != nil {
 		return drive.Drive{}, fmt.Errorf("storage: drive %d: %w", id, mapErr(err))
 	}
 	return r.drive(), nil
@@ -223,7 +223,7 @@ func (s *Store) Drive(ctx context.Context, id int64) (drive.Drive, error) {
 func (s *Store) DriveByCode(ctx context.Context, code string) (drive.Drive, error) {
 	const q = `SELECT ` + driveColumns + ` FROM drives d WHERE d.code = $1`
 	var r driveRow
-	if err := s.q(ctx).GetContext(ctx, &r, q, code); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &r, q, code); err != nil {
 		return drive.Drive{}, fmt.Errorf("storage: drive %q: %w", code, mapErr(err))
 	}
 	return r.drive(), nil
@@ -434,7 +434,7 @@ func (s *Store) UpcomingDrives(ctx context.Context, now time.Time, audienceUnitI
 	if audienceUnitIDs == nil {
 		audienceUnitIDs = []int64{} // NULL would make ANY($2) NULL, not false
 	}
-	if err := s.q(ctx).SelectContext(ctx, &rows, q, now, pq.Array(audienceUnitIDs), offset, limit); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &rows, q, now, pq.Array(audienceUnitIDs), offset, limit); err != nil {
 		return nil, fmt.Errorf("storage: upcoming drives: %w", err)
 	}
 	out := make([]DriveListing, len(rows))
@@ -453,7 +453,7 @@ func (s *Store) DriveSlots(ctx context.Context, driveID int64) ([]drive.Slot, er
 		FROM drive_slots sl LEFT JOIN registrations r ON r.slot_id = sl.id
 		WHERE sl.drive_id = $1 GROUP BY sl.id ORDER BY sl.starts_at`
 	rows := []slotRow{}
-	if err := s.q(ctx).SelectContext(ctx, &rows, q, driveID); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &rows, q, driveID); err != nil {
 		return nil, fmt.Errorf("storage: slots of drive %d: %w", driveID, err)
 	}
 	slots := make([]drive.Slot, len(rows))
@@ -484,7 +484,7 @@ func (s *Store) DriveRegistrants(ctx context.Context, driveID int64) ([]Registra
 		WHERE r.drive_id = $1 AND r.status IN ('confirmed', 'waitlisted')
 		ORDER BY r.slot_id, r.status, r.queued_at, r.id`
 	out := []Registrant{}
-	if err := s.q(ctx).SelectContext(ctx, &out, q, driveID); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &out, q, driveID); err != nil {
 		return nil, fmt.Errorf("storage: registrants of drive %d: %w", driveID, err)
 	}
 	return out, nil

@@ -44,7 +44,7 @@ func (s *Store) LastDonation(ctx context.Context, telegramID int64) (Donation, e
 		FROM donations n JOIN donors d ON d.id = n.donor_id
 		WHERE d.telegram_id = $1 ORDER BY n.donated_on DESC, n.id DESC LIMIT 1`
 	var d Donation
-	if err := s.q(ctx).GetContext(ctx, &d, q, telegramID); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &d, q, telegramID); err != nil {
 		return Donation{}, fmt.Errorf("storage: last donation of %d: %w", telegramID, mapErr(err))
 	}
 	d.On = calendarDate(d.On)
@@ -57,7 +57,7 @@ func (s *Store) LastDonation(ctx context.Context, telegramID int64) (Donation, e
 func (s *Store) DonationCount(ctx context.Context, telegramID int64) (int, error) {
 	const q = `SELECT count(*) FROM donations n JOIN donors d ON d.id = n.donor_id WHERE d.telegram_id = $1`
 	var n int
-	if err := s.q(ctx).GetContext(ctx, &n, q, telegramID); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &n, q, telegramID); err != nil {
 		return 0, fmt.Errorf("storage: donation count of %d: %w", telegramID, err)
 	}
 	return n, nil
@@ -88,7 +88,7 @@ func (s *Store) OpenDeferrals(ctx context.Context, telegramID int64, day time.Ti
 		FROM deferrals f JOIN donors d ON d.id = f.donor_id
 		WHERE d.telegram_id = $1 AND (f.permanent OR f.until IS NULL OR f.until > $2)
 		ORDER BY f.id`
-	rows, err := s.q(ctx).QueryxContext(ctx, q, telegramID, day.Format(time.DateOnly))
+	rows, err := s.read(ctx).QueryxContext(ctx, q, telegramID, day.Format(time.DateOnly))
 	if err != nil {
 		return nil, fmt.Errorf("storage: deferrals of %d: %w", telegramID, err)
 	}

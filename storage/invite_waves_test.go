@@ -458,3 +458,42 @@ func TestDueAutofillDrivesListsOnlyDueWaves(t *testing.T) {
 		t.Errorf("limit 1: %+v %v, want the first due drive %d", got, err, due)
 	}
 }
+
+// TestDriveInvitationAnswers: a drive's invitations sent by a time, and
+// those of their donors who registered (waitlisted too), not cancelled.
+func TestDriveInvitationAnswers(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	e := newWaveEnv(t, s, tomorrow())
+	other := newWaveEnv(t, s, tomorrow())
+	ids := onboardedDonors(t, s, 5)
+	registered, cancelled, silent, otherOne, notInvited := ids[0], ids[1], ids[2], ids[3], ids[4]
+	for d, invitees := range map[int64][]int64{e.drive.ID: {registered, cancelled, silent}, other.drive.ID: {otherOne}} {
+		w := storage.Wave{DriveID: d, Checkpoint: 5, Gap: 3, ResponseRate: 0.1, Planned: len(invitees)}
+		if _, ok, err := s.StartWave(ctx, w, testNow, 4, invitationsTo(invitees)); !ok || err != nil {
+			t.Fatalf("wave of drive %d: %t %v", d, ok, err)
+		}
+	}
+	for _, donor := range []int64{registered, cancelled, notInvited} {
+		if _, err := s.Register(ctx, donor, e.slots[0].ID, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Register(ctx, otherOne, other.slots[0].ID, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`UPDATE registrations r SET status = 'cancelled' FROM donors d
+		WHERE d.id = r.donor_id AND d.telegram_id = $1`, cancelled); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		before                time.Time
+		invited, registeredNo int
+	}{{testNow, 3, 1}, {testNow.Add(time.Hour), 3, 1}, {testNow.Add(-time.Second), 0, 0}} {
+		inv, reg, err := s.DriveInvitationAnswers(ctx, e.drive.ID, tc.before)
+		if err != nil || inv != tc.invited || reg != tc.registeredNo {
+			t.Errorf("answers sent by %s: %d invited, %d registered, %v; want %d, %d", tc.before, inv, reg, err,
+				tc.invited, tc.registeredNo)
+		}
+	}
+}

@@ -23,7 +23,7 @@ func (s *Store) LastDonationAnswers(ctx context.Context, telegramIDs []int64) (m
 		WHERE dn.telegram_id = ANY($1) AND a.value->>'Question' = $2
 		ORDER BY dn.telegram_id, r.id DESC`
 	wrap := func(err error) error { return fmt.Errorf("storage: last donation answers: %w", err) }
-	rows, err := s.q(ctx).QueryxContext(ctx, q, pq.Array(telegramIDs), string(screening.QDonatedBefore))
+	rows, err := s.read(ctx).QueryxContext(ctx, q, pq.Array(telegramIDs), string(screening.QDonatedBefore))
 	if err != nil {
 		return nil, wrap(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"donorbot/drive"
@@ -92,24 +91,20 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 	// by earlier holders of the lock and the drive's current status (a drive
 	// being cancelled holds the lock too, see setDriveStatus).
 	const q = `INSERT INTO registrations AS r (donor_id, drive_id, slot_id, status)
-		SELECT $1, sl.drive_id, sl.id,
+		SELECT dn.id, sl.drive_id, sl.id,
 			CASE WHEN (SELECT count(*) FROM registrations c
 				WHERE c.slot_id = sl.id AND c.status = 'confirmed') < sl.capacity
 			THEN 'confirmed' ELSE 'waitlisted' END
-		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id
+		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id JOIN donors dn ON dn.telegram_id = $1
 		WHERE sl.id = $2 AND d.status = 'published' AND sl.starts_at > $3
 		ON CONFLICT (donor_id, drive_id) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
 		RETURNING ` + regColumns
 	// Only when nothing was inserted: why.
-	const open = `SELECT d.status = 'published' AND sl.starts_at > $2
+	const open = `SELECT EXISTS (SELECT 1 FROM donors WHERE telegram_id = $3) AS donor,
+		d.status = 'published' AND sl.starts_at > $2 AS open
 		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id WHERE sl.id = $1`
 	wrap := func(err error) error {
 		return fmt.Errorf("storage: register donor %d in slot %d: %w", donorTelegramID, slotID, err)
-	}
-	// Outside the transaction: the slot lock is held as briefly as possible.
-	donorID, err := s.donorID(ctx, donorTelegramID)
-	if err != nil {
-		return drive.Registration{}, wrap(err)
 	}
 	// A live registration is no conflict error but no row: nothing fails
 	// that the caller handles, so no savepoint is needed.
@@ -122,13 +117,19 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 		return drive.Registration{}, wrap(err)
 	}
 	var r regRow
-	err = tx.GetContext(ctx, &r, q, donorID, slotID, now)
+	err = tx.GetContext(ctx, &r, q, donorTelegramID, slotID, now)
 	if errors.Is(err, sql.ErrNoRows) {
-		var isOpen bool
-		if err := tx.GetContext(ctx, &isOpen, open, slotID, now); err != nil {
+		var why struct {
+			Donor bool `db:"donor"`
+			Open  bool `db:"open"`
+		}
+		if err := tx.GetContext(ctx, &why, open, slotID, now, donorTelegramID); err != nil {
 			return drive.Registration{}, wrap(err)
 		}
-		if !isOpen {
+		switch {
+		case !why.Donor:
+			return drive.Registration{}, wrap(fmt.Errorf("donor %d: %w", donorTelegramID, ErrNotFound))
+		case !why.Open:
 			return drive.Registration{}, wrap(ErrDriveNotOpen)
 		}
 		return drive.Registration{}, wrap(ErrAlreadyRegistered)
@@ -144,7 +145,7 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 
 func (s *Store) donorID(ctx context.Context, telegramID int64) (int64, error) {
 	var id int64
-	if err := s.q(ctx).GetContext(ctx, &id, `SELECT id FROM donors WHERE telegram_id = $1`, telegramID); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &id, `SELECT id FROM donors WHERE telegram_id = $1`, telegramID); err != nil {
 		return 0, fmt.Errorf("donor %d: %w", telegramID, mapErr(err))
 	}
 	return id, nil
@@ -163,27 +164,41 @@ type lockedReg struct {
 // registration's slot, in id order, and returned. With ownerTelegramID != 0
 // a registration of another donor is ErrNotFound.
 func lockRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSlotID int64) (lockedReg, drive.Slot, error) {
-	const find = `SELECT r.slot_id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
-		WHERE r.id = $1 AND ($2::bigint = 0 OR dn.telegram_id = $2)`
+	// One round trip finds the registration's slot and locks it with
+	// alsoSlotID's: the rows are sorted before they are locked. The slot
+	// is found on the statement's snapshot, taken before any lock wait, so
+	// a registration moved meanwhile is caught below (errMoved).
+	const find = `WITH reg AS (
+			SELECT r.slot_id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
+			WHERE r.id = $1 AND ($2::bigint = 0 OR dn.telegram_id = $2))
+		SELECT sl.id, sl.drive_id, sl.starts_at, sl.ends_at, sl.capacity, 0 AS confirmed, 0 AS waitlisted,
+			sl.id = (SELECT slot_id FROM reg) AS of_registration
+		FROM drive_slots sl
+		WHERE (sl.id = (SELECT slot_id FROM reg) OR sl.id = $3) AND EXISTS (SELECT 1 FROM reg)
+		ORDER BY sl.id FOR UPDATE OF sl`
 	const lock = `SELECT id, drive_id, slot_id, status FROM registrations WHERE id = $1 FOR UPDATE`
+	var rows []struct {
+		slotRow
+		OfRegistration bool `db:"of_registration"`
+	}
+	if err := tx.SelectContext(ctx, &rows, find, id, ownerTelegramID, alsoSlotID); err != nil {
+		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, err)
+	}
 	var slotID int64
-	if err := tx.GetContext(ctx, &slotID, find, id, ownerTelegramID); err != nil {
-		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, mapErr(err))
-	}
-	ids := []int64{slotID}
-	if alsoSlotID != 0 && alsoSlotID != slotID {
-		ids = append(ids, alsoSlotID)
-		slices.Sort(ids)
-	}
 	var also drive.Slot
-	for _, sid := range ids {
-		sl, err := lockSlot(ctx, tx, sid)
-		if err != nil {
-			return lockedReg{}, drive.Slot{}, err
+	for _, row := range rows {
+		if row.OfRegistration {
+			slotID = row.ID
 		}
-		if sid == alsoSlotID {
-			also = sl
+		if row.ID == alsoSlotID {
+			also = row.slot()
 		}
+	}
+	if slotID == 0 {
+		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, ErrNotFound)
+	}
+	if alsoSlotID != 0 && also.ID == 0 {
+		return lockedReg{}, drive.Slot{}, fmt.Errorf("slot %d: %w", alsoSlotID, ErrNotFound)
 	}
 	var r lockedReg
 	if err := tx.QueryRowxContext(ctx, lock, id).Scan(&r.ID, &r.DriveID, &r.SlotID, &r.Status); err != nil {
@@ -405,7 +420,7 @@ func (s *Store) MyRegistrations(ctx context.Context, donorTelegramID int64, now 
 			sl.starts_at DESC
 		LIMIT 50`
 	rows := []myRegRow{}
-	if err := s.q(ctx).SelectContext(ctx, &rows, q, donorTelegramID, now); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &rows, q, donorTelegramID, now); err != nil {
 		return nil, fmt.Errorf("storage: registrations of donor %d: %w", donorTelegramID, err)
 	}
 	out := make([]MyRegistration, len(rows))
@@ -423,7 +438,7 @@ func (s *Store) Registration(ctx context.Context, donorTelegramID, registrationI
 		JOIN drive_slots sl ON sl.id = r.slot_id JOIN drives d ON d.id = r.drive_id
 		WHERE r.id = $1 AND dn.telegram_id = $2`
 	var r myRegRow
-	if err := s.q(ctx).GetContext(ctx, &r, q, registrationID, donorTelegramID); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &r, q, registrationID, donorTelegramID); err != nil {
 		return MyRegistration{}, fmt.Errorf("storage: registration %d of donor %d: %w",
 			registrationID, donorTelegramID, mapErr(err))
 	}

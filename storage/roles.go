@@ -77,7 +77,7 @@ func (s *Store) OrganizedUnits(ctx context.Context, telegramID int64) ([]Unit, e
 		WHERE r.telegram_id = $1 AND r.role IN ('organizer', 'club_admin')
 		ORDER BY u.name, u.id`
 	units := []Unit{}
-	if err := s.q(ctx).SelectContext(ctx, &units, q, telegramID); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &units, q, telegramID); err != nil {
 		return nil, fmt.Errorf("storage: units organized by %d: %w", telegramID, err)
 	}
 	return units, nil

@@ -85,7 +85,9 @@ func (s *Store) SaveScreening(ctx context.Context, telegramID, registrationID in
 		at[string(a.Question)] = len(questions)
 		questions, raws = append(questions, string(a.Question)), append(raws, string(raw))
 	}
-	err = s.inTx(ctx, func(tx *dbTx) error {
+	// Nothing the caller handles fails after the donor is found, so no
+	// savepoint is needed in a unit of work (beginFlat).
+	err = s.inFlatTx(ctx, func(tx *dbTx) error {
 		if len(answers) > 0 {
 			if _, err := tx.ExecContext(ctx, store, donorID, pq.Array(questions), pq.Array(raws), now, registrationID); err != nil {
 				return fmt.Errorf("store answers: %w", err)
@@ -116,7 +118,7 @@ func (s *Store) SaveScreening(ctx context.Context, telegramID, registrationID in
 func (s *Store) LatestScreening(ctx context.Context, telegramID int64) ([]ScreeningAnswer, error) {
 	const q = `SELECT a.answer, a.answered_at FROM screening_answers a JOIN donors d ON d.id = a.donor_id
 		WHERE d.telegram_id = $1 ORDER BY a.question`
-	rows, err := s.q(ctx).QueryxContext(ctx, q, telegramID)
+	rows, err := s.read(ctx).QueryxContext(ctx, q, telegramID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: latest screening of %d: %w", telegramID, err)
 	}
@@ -182,7 +184,7 @@ func (s *Store) ScreeningDeferred(ctx context.Context, telegramID int64, now tim
 		  AND NOT EXISTS (SELECT 1 FROM deferrals f WHERE f.registration_id = r.id)
 		ORDER BY r.id`
 	ids := []int64{}
-	if err := s.q(ctx).SelectContext(ctx, &ids, q, telegramID, now); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &ids, q, telegramID, now); err != nil {
 		return nil, fmt.Errorf("storage: screening-deferred registrations of %d: %w", telegramID, err)
 	}
 	return ids, nil

@@ -82,7 +82,7 @@ func (s *Store) DonorUnits(ctx context.Context, telegramID int64) ([]Unit, error
 		JOIN donors d ON d.id = m.donor_id
 		WHERE d.telegram_id = $1 ORDER BY u.name`
 	units := []Unit{}
-	if err := s.q(ctx).SelectContext(ctx, &units, q, telegramID); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &units, q, telegramID); err != nil {
 		return nil, fmt.Errorf("storage: units of donor %d: %w", telegramID, err)
 	}
 	return units, nil
@@ -105,7 +105,7 @@ func (s *Store) AdministeredClubs(ctx context.Context, telegramID int64) ([]Unit
 		WHERE r.telegram_id = $1 AND r.role = 'club_admin' AND u.kind = 'club'
 		ORDER BY u.name, u.id`
 	units := []Unit{}
-	if err := s.q(ctx).SelectContext(ctx, &units, q, telegramID); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &units, q, telegramID); err != nil {
 		return nil, fmt.Errorf("storage: clubs administered by %d: %w", telegramID, err)
 	}
 	return units, nil
@@ -116,7 +116,7 @@ func (s *Store) IsClubAdmin(ctx context.Context, telegramID, clubID int64) (bool
 	const q = `SELECT EXISTS (SELECT 1 FROM roles
 		WHERE telegram_id = $1 AND role = 'club_admin' AND unit_id = $2)`
 	var ok bool
-	if err := s.q(ctx).GetContext(ctx, &ok, q, telegramID, clubID); err != nil {
+	if err := s.read(ctx).GetContext(ctx, &ok, q, telegramID, clubID); err != nil {
 		return false, fmt.Errorf("storage: is %d club admin of %d: %w", telegramID, clubID, err)
 	}
 	return ok, nil

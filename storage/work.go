@@ -21,9 +21,15 @@ import (
 // state, the buffered calls as outbox rows and the update's handled mark
 // together; a crash before it leaves nothing done, a crash after it leaves
 // the outbox rows for another process to send.
+//
+// The transaction begins at the unit's first statement that may write or
+// lock (see Store.q); reads declared plain (Store.read) run on the pool
+// until then, which under READ COMMITTED sees what the transaction's own
+// statement would. A unit that wrote nothing but its conversation and
+// replies never begins one: its commit statement alone is atomic.
 type Work struct {
 	db    *sqlx.DB
-	tx    *sqlx.Tx
+	tx    *sqlx.Tx // nil until the first statement that may write
 	calls []OutboxCall
 	// conv holds the conversations written in this unit, by user (nil:
 	// ended), in the order first written.
@@ -85,12 +91,21 @@ func (s *Store) BeginWork(ctx context.Context) (context.Context, *Work, error) {
 	if workFrom(ctx) != nil {
 		return nil, nil, errors.New("storage: begin work: a unit of work is already open")
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("storage: begin work: %w", err)
-	}
-	w := &Work{db: s.db, tx: tx, conv: map[int64]*Conversation{}, pending: map[int64]*conversationWrite{}}
+	w := &Work{db: s.db, conv: map[int64]*Conversation{}, pending: map[int64]*conversationWrite{}}
 	return context.WithValue(ctx, workKey{}, w), w, nil
+}
+
+// open returns the unit's transaction, beginning it on first use.
+func (w *Work) open(ctx context.Context) (*sqlx.Tx, error) {
+	if w.tx != nil {
+		return w.tx, nil
+	}
+	tx, err := w.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("storage: begin work: %w", err)
+	}
+	w.tx = tx
+	return tx, nil
 }
 
 func workFrom(ctx context.Context) *Work {
@@ -169,23 +184,29 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 		INSERT INTO outbox (update_id, chat_id, seq, method, params, claimed_at)
 		SELECT $1, u.*, clock_timestamp() FROM unnest($2::bigint[], $3::int[], $4::text[], $5::jsonb[]) AS u
 		RETURNING id, update_id, chat_id, seq, method, params, attempts`
-	rows := []OutboxRow{}
-	if err := w.tx.SelectContext(ctx, &rows, q, updateID, pq.Array(chats), pq.Array(seqs),
-		pq.Array(methods), pq.Array(params)); err != nil {
-		w.Rollback()
-		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
-	}
 	if len(w.convOrder) > 0 && w.state != nil {
-		// Before COMMIT: once committed, a write must be found by the
-		// next unit even if this process dies before applying it.
+		// Before the commit: once committed, a write must be found by
+		// the next unit even if this process dies before applying it. A
+		// marker left by a commit that then fails costs the next unit
+		// one outbox read, nothing more.
 		if err := w.state.markPending(ctx, w.convOrder, updateID); err != nil {
 			w.Rollback()
 			return nil, err
 		}
 	}
-	w.done = true
-	if err := w.tx.Commit(); err != nil {
+	// Without a transaction, the statement commits alone: the handled
+	// mark, the replies and the conversation, atomically.
+	rows := []OutboxRow{}
+	if err := w.current().SelectContext(ctx, &rows, q, updateID, pq.Array(chats), pq.Array(seqs),
+		pq.Array(methods), pq.Array(params)); err != nil {
+		w.Rollback()
 		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
+	}
+	w.done = true
+	if w.tx != nil {
+		if err := w.tx.Commit(); err != nil {
+			return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
+		}
 	}
 	if f, ok := ctx.Value(committedKey{}).(*CommitFlag); ok {
 		f.ids = append(f.ids, updateID)
@@ -200,7 +221,9 @@ func (w *Work) Rollback() {
 		return
 	}
 	w.done = true
-	_ = w.tx.Rollback() // the error says only that the connection is gone
+	if w.tx != nil {
+		_ = w.tx.Rollback() // the error says only that the connection is gone
+	}
 }
 
 // IsRetryable reports whether err is a serialization failure or a
@@ -220,12 +243,81 @@ type querier interface {
 	QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row
 }
 
-// q is where a method called with ctx runs its SQL.
+// q is where a method called with ctx runs its SQL: in a unit of work,
+// its transaction, begun by the first statement.
 func (s *Store) q(ctx context.Context) querier {
 	if w := workFrom(ctx); w != nil && w.db == s.db {
-		return w.tx
+		return workQuerier{w}
 	}
 	return s.db
+}
+
+// read is q for a plain read (no lock, no write, no function that
+// writes): in a unit of work whose transaction has not begun, it runs on
+// the pool, so that a turn that only reads begins none.
+func (s *Store) read(ctx context.Context) querier {
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		return w.current()
+	}
+	return s.db
+}
+
+// current is the transaction once begun, else the pool.
+func (w *Work) current() querier {
+	if w.tx != nil {
+		return w.tx
+	}
+	return w.db
+}
+
+// workQuerier runs each statement in its unit's transaction, beginning it
+// first if need be.
+type workQuerier struct{ w *Work }
+
+func (q workQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tx, err := q.w.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+func (q workQuerier) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	tx, err := q.w.open(ctx)
+	if err != nil {
+		return err
+	}
+	return tx.GetContext(ctx, dest, query, args...)
+}
+
+func (q workQuerier) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	tx, err := q.w.open(ctx)
+	if err != nil {
+		return err
+	}
+	return tx.SelectContext(ctx, dest, query, args...)
+}
+
+func (q workQuerier) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	tx, err := q.w.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return tx.QueryxContext(ctx, query, args...)
+}
+
+// QueryRowxContext cannot return BEGIN's error itself (sqlx.Row hides its
+// error field): the query then runs on a context canceled with that
+// cause, so that it fails before reaching the database, and its Scan
+// returns the cancellation.
+func (q workQuerier) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	tx, err := q.w.open(ctx)
+	if err != nil {
+		dead, cancel := context.WithCancelCause(ctx)
+		cancel(err)
+		return q.w.db.QueryRowxContext(dead, query, args...)
+	}
+	return tx.QueryRowxContext(ctx, query, args...)
 }
 
 // dbTx is a transaction of the Store's own: a plain one, or a savepoint in
@@ -243,12 +335,16 @@ type dbTx struct {
 // only.
 func (s *Store) begin(ctx context.Context, opts *sql.TxOptions) (*dbTx, error) {
 	if w := workFrom(ctx); w != nil && w.db == s.db {
-		w.nextSave++
-		name := "sp" + strconv.Itoa(w.nextSave)
-		if _, err := w.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		tx, err := w.open(ctx)
+		if err != nil {
 			return nil, err
 		}
-		return &dbTx{Tx: w.tx, savepoint: name}, nil
+		w.nextSave++
+		name := "sp" + strconv.Itoa(w.nextSave)
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+			return nil, err
+		}
+		return &dbTx{Tx: tx, savepoint: name}, nil
 	}
 	tx, err := s.db.BeginTxx(ctx, opts)
 	if err != nil {
@@ -265,7 +361,11 @@ func (s *Store) begin(ctx context.Context, opts *sql.TxOptions) (*dbTx, error) {
 // register, screen and cancel.
 func (s *Store) beginFlat(ctx context.Context) (*dbTx, error) {
 	if w := workFrom(ctx); w != nil && w.db == s.db {
-		return &dbTx{Tx: w.tx, flat: true}, nil
+		tx, err := w.open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &dbTx{Tx: tx, flat: true}, nil
 	}
 	return s.begin(ctx, nil)
 }
@@ -318,7 +418,7 @@ func (w *Work) pendingConversation(ctx context.Context, userID int64) (*conversa
 		WHERE chat_id = $1 AND method = 'conv' AND sent_at IS NULL
 		ORDER BY id DESC LIMIT 1`
 	var raw []byte
-	err := w.tx.GetContext(ctx, &raw, q, userID)
+	err := w.current().GetContext(ctx, &raw, q, userID) // a plain read
 	if errors.Is(err, sql.ErrNoRows) {
 		w.pending[userID] = nil
 		return nil, false, nil

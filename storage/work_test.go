@@ -234,3 +234,60 @@ func TestWorkCommitClaimsFromCommitTime(t *testing.T) {
 		}
 	}
 }
+
+// A unit of work that only reads and buffers replies begins no
+// transaction: its reads run on the pool and its commit statement alone
+// stores the replies and the handled mark. Its first write begins one.
+func TestWorkBeginsAtFirstWrite(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	updateID, chatID := workUpdate(t, s)
+	if _, err := s.CreateDonor(ctx, chatID, chatID, "vi", "v1"); err != nil {
+		t.Fatal(err)
+	}
+	idleInTransaction := func() int {
+		t.Helper()
+		var n int
+		if err := s.DB().Get(&n, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND state LIKE 'idle in transaction%'`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	wctx, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	if _, err := s.Donor(wctx, chatID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DriveByCode(wctx, "nope"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("drive by an unknown code: %v", err)
+	}
+	if n := idleInTransaction(); n != 0 {
+		t.Fatalf("%d sessions idle in a transaction after a unit's reads, want none", n)
+	}
+	if err := w.Call(chatID, "sendMessage", map[string]any{"chat_id": chatID, "text": "Đợt hiến máu"}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := w.Commit(ctx, updateID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Method != "sendMessage" || !handled(t, s, updateID) {
+		t.Fatalf("read-only unit committed %+v, handled %t", rows, handled(t, s, updateID))
+	}
+
+	wctx2, w2, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Rollback()
+	if _, err := s.CreateUnit(wctx2, "club", fmt.Sprint("CLB Lazy ", updateID), fmt.Sprint("lazy", updateID%1e6)); err != nil {
+		t.Fatal(err)
+	}
+	if n := idleInTransaction(); n != 1 {
+		t.Fatalf("%d sessions idle in a transaction after a unit's write, want its own", n)
+	}
+}

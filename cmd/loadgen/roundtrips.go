@@ -119,7 +119,7 @@ func (rt roundTrips) print(out io.Writer, updates int) {
 	if rt.statements == nil {
 		fmt.Fprintln(out, "sql statements per update: not counted (PostgreSQL without pg_stat_statements preloaded)")
 	} else {
-		line("sql statements", rt.statements, 12, 110)
+		line("sql statements", rt.statements, 30, 110)
 	}
 	if rt.commands != nil {
 		line("redis commands", rt.commands, 12, 40)

@@ -1,0 +1,100 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"donorbot/internal/testenv"
+	"donorbot/screening"
+	"donorbot/storage"
+)
+
+// statementsIn counts the statements this database ran during fn, as
+// pg_stat_statements sees them (skipped where the server does not preload
+// it: scripts/services.sh does).
+func statementsIn(t *testing.T, s *storage.Store, fn func()) int64 {
+	t.Helper()
+	if _, err := s.DB().Exec(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		t.Skipf("pg_stat_statements: %v", err)
+	}
+	const total = `SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND query NOT LIKE '%pg_stat_statements%'`
+	var before, after int64
+	if err := s.DB().Get(&before, total); err != nil {
+		t.Skipf("pg_stat_statements not preloaded: %v", err)
+	}
+	fn()
+	if err := s.DB().Get(&after, total); err != nil {
+		t.Fatal(err)
+	}
+	return after - before
+}
+
+// TestSlotLockRoundTrips: in a turn's unit of work, registering is BEGIN,
+// the slot lock and the insert, which reads the donor itself; cancelling
+// finds and locks the registration's slot in one statement. Each took one
+// statement more. An unknown donor is still ErrNotFound.
+func TestSlotLockRoundTrips(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	ids := testenv.TelegramIDs(2)
+	donor, unknown := ids[0], ids[1]
+	if _, err := s.CreateDonor(ctx, donor, donor, "vi", "v1"); err != nil {
+		t.Fatal(err)
+	}
+	_, slots := publishedDrive(t, s, tomorrow(), 1, 10)
+	inWork := func(fn func(wctx context.Context)) int64 {
+		t.Helper()
+		wctx, w, err := s.BeginWork(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Rollback()
+		return statementsIn(t, s, func() { fn(wctx) })
+	}
+	if n := inWork(func(wctx context.Context) {
+		if _, err := s.Register(wctx, donor, slots[0].ID, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 3 {
+		t.Errorf("register in a unit of work: %d statements, want 3 (BEGIN, slot lock, insert)", n)
+	}
+	reg := registerAll(t, s, []int64{donor}, slots[0].ID)[0]
+	if n := inWork(func(wctx context.Context) {
+		if _, err := s.Cancel(wctx, donor, reg.ID, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 5 {
+		t.Errorf("cancel in a unit of work: %d statements, want 5 (BEGIN, slot lock, registration lock, update, promotion)", n)
+	}
+	if _, err := s.Register(ctx, unknown, slots[0].ID, testNow); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("an unknown donor registers: %v, want ErrNotFound", err)
+	}
+}
+
+// TestSaveScreeningRoundTrips: in a turn's unit of work, saving a
+// screening with a deferral is BEGIN, the donor's id, the answers with
+// their audit, dropping the earlier screening's deferrals and adding the
+// new one: no SAVEPOINT and RELEASE around them, since nothing the caller
+// handles fails after the donor is found.
+func TestSaveScreeningRoundTrips(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	donor := newDonors(t, s, 1)[0]
+	flu := screening.Reason{Code: screening.CodeWithin14Days, Until: calendar(testNow).AddDate(0, 0, 14)}
+	answers := []storage.ScreeningAnswer{{Answer: screening.Answer{Question: screening.QWithin14Days, Yes: true}}}
+	wctx, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	if n := statementsIn(t, s, func() {
+		if err := s.SaveScreening(wctx, donor, 0, answers, []screening.Reason{flu}, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 5 {
+		t.Errorf("save a screening in a unit of work: %d statements, want 5", n)
+	}
+}
