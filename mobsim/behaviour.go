@@ -69,6 +69,7 @@ func (d Donor) EligibleOn(day time.Time) bool {
 func (d *Donor) Donate(day time.Time) {
 	d.Donations++
 	d.LastDonation, d.LastKind = day, screening.WholeBlood
+	d.Dates = append([]time.Time{day}, d.Dates...)
 }
 
 // Defer records, in the model, a desk deferral from day for p's days.

@@ -79,6 +79,14 @@ type Params struct {
 	SeatsPerTarget float64
 	// SlotsPerDrive is how many half-hour slots a drive has.
 	SlotsPerDrive int
+
+	// PastDrivesAgo are the days before the first day of the previous
+	// campaign's drives, one per unit each, announced to every member: a
+	// unit that used donorbot before has finished drives the bot learns
+	// its show-and-donate rate from. Within the last 12 months and over
+	// 84 days back, so that nobody who gave there is still in the
+	// interval on the first day.
+	PastDrivesAgo []int
 }
 
 // DefaultParams: 50,000 donors in 8 units of two provinces (Hưng Yên and
@@ -112,6 +120,7 @@ func DefaultParams() Params {
 		TargetShare:        0.025,
 		SeatsPerTarget:     1.5,
 		SlotsPerDrive:      8,
+		PastDrivesAgo:      []int{300, 150},
 	}
 }
 

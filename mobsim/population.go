@@ -31,6 +31,13 @@ type Donor struct {
 	Permanent     bool
 	// Respond, Show and DeskDeferral are the donor's own chances (Params).
 	Respond, Show, DeskDeferral float64
+	// Dates are the donor's donations before the first day, newest first
+	// (Donations of them, the first LastDonation); Past their
+	// registrations for the previous campaign's drives.
+	Dates []time.Time
+	Past  []PastVisit
+	// factor is the donor's own multiplier of Respond, drawn once.
+	factor float64
 }
 
 // Regular says whether the donor is a regular (three donations or more).
@@ -55,7 +62,11 @@ func Generate(p Params, seed uint64, today time.Time) []Donor {
 		d.BirthDate = today.AddDate(0, 0, -ageDays)
 		d.WeightKg = weight(rng, d.Female)
 		history(p, rng, today, &d)
-		chances(p, rng, today, &d)
+		d.factor = 1 - p.Spread + 2*p.Spread*rng.Float64()
+		chances(p, today, &d)
+		past(p, seed, today, &d)
+		chances(p, today, &d) // the previous campaign changed some histories
+
 		out[i] = d
 	}
 	return out
@@ -121,7 +132,7 @@ func history(p Params, rng *rand.Rand, today time.Time, d *Donor) {
 	}
 }
 
-func chances(p Params, rng *rand.Rand, today time.Time, d *Donor) {
+func chances(p Params, today time.Time, d *Donor) {
 	base := p.RespondNever
 	switch {
 	case d.Donations == 0:
@@ -132,8 +143,7 @@ func chances(p Params, rng *rand.Rand, today time.Time, d *Donor) {
 	default:
 		base = p.RespondOccasional
 	}
-	factor := 1 - p.Spread + 2*p.Spread*rng.Float64()
-	d.Respond = min(base*factor, p.MaxRespond)
+	d.Respond = min(base*d.factor, p.MaxRespond)
 	d.Show = p.ShowOther
 	if d.Regular() {
 		d.Show = p.ShowRegular

@@ -3,6 +3,7 @@ package mobsim
 import (
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -185,5 +186,39 @@ func TestTargetsAndSeats(t *testing.T) {
 	}
 	if total != 800 {
 		t.Errorf("units hold %d of 1,000 donors, want 800", total)
+	}
+}
+
+// TestPastAgreesWithHistory: a donation at a past drive is one of the
+// donor's donations, the last one when it is the latest, and no two
+// donations of a history are closer than the whole-blood interval.
+func TestPastAgreesWithHistory(t *testing.T) {
+	p := DefaultParams().Scaled(20_000)
+	var visits, gave int
+	for _, d := range Generate(p, 3, day0) {
+		if len(d.Dates) != d.Donations || (d.Donations > 0 && !d.Dates[0].Equal(d.LastDonation)) {
+			t.Fatalf("donor %d: %d donations, dates %v, last %v", d.Index, d.Donations, d.Dates, d.LastDonation)
+		}
+		for k := 1; k < len(d.Dates); k++ {
+			if d.Dates[k-1].Sub(d.Dates[k]) < minGap {
+				t.Fatalf("donor %d: donations %v and %v inside the interval", d.Index, d.Dates[k], d.Dates[k-1])
+			}
+		}
+		for _, v := range d.Past {
+			visits++
+			if d.Unit < 0 {
+				t.Fatalf("donor %d of no unit registered for a unit's past drive", d.Index)
+			}
+			if v.Outcome == Attended {
+				gave++
+				if day := p.PastDay(day0, v.Drive); !slices.ContainsFunc(d.Dates, day.Equal) || d.GaveAt(p, day0, day) != v.Drive {
+					t.Fatalf("donor %d gave at past drive %d, not in their dates %v", d.Index, v.Drive, d.Dates)
+				}
+			}
+		}
+	}
+	// About 5% of 16,000 members answer each of two announcements.
+	if visits < 800 || gave < visits/2 || gave == visits {
+		t.Errorf("%d past registrations, %d donations", visits, gave)
 	}
 }

@@ -14,6 +14,10 @@ import (
 type figures struct {
 	Strategy                             string
 	Target, Registered, Arrived, Donated int
+	// Drives counts the campaign's drives, AtTarget those whose donations
+	// reached their target, Reached the donations up to each drive's
+	// target: over-collection at one drive does not make up for another.
+	Drives, AtTarget, Reached int
 	// Sent counts the messages delivered, by the broadcast's kind;
 	// FakeSent the sendMessage calls the fake Bot API server received.
 	Sent     map[string]int
@@ -32,6 +36,7 @@ type figures struct {
 type waveFigures struct {
 	Name                                 string
 	Target, Registered, Arrived, Donated int
+	Drives, AtTarget, Reached            int
 	Announced, Invited, SkippedCap       int
 }
 
@@ -117,6 +122,11 @@ func (c *campaign) collect(ctx context.Context, strategy string, members []int, 
 		w.Announced += r.Announced
 		w.Invited += r.Invited
 		w.SkippedCap += r.Skipped
+		w.Drives++
+		w.Reached += min(r.Donated, r.Target)
+		if r.Donated >= r.Target {
+			w.AtTarget++
+		}
 		if r.Announce {
 			// The audience is the unit's members, every one reachable.
 			w.SkippedCap += members[d.Unit] - r.Announced
@@ -127,6 +137,9 @@ func (c *campaign) collect(ctx context.Context, strategy string, members []int, 
 		f.Registered += w.Registered
 		f.Arrived += w.Arrived
 		f.Donated += w.Donated
+		f.Drives += w.Drives
+		f.AtTarget += w.AtTarget
+		f.Reached += w.Reached
 	}
 	var sent []struct {
 		Kind string `db:"kind"`

@@ -3,7 +3,7 @@
 // through the real bot, once announcing every drive to all its audience
 // and once with auto-fill, and prints the figures side by side.
 //
-//	mobsim [-seed 1] [-donors 50000] [-strategy both] [-db URL] [-redis URL]
+//	mobsim [-seed 1] [-donors 50000] [-strategy both] [-history=true] [-target-share 0.025] [-db URL] [-redis URL]
 //
 // Each strategy gets a fresh database on the -db server (created, migrated,
 // loaded with COPY, dropped at the end) and a fresh Redis namespace. See
@@ -36,6 +36,9 @@ type options struct {
 	strategy string
 	dbURL    string
 	redisURL string
+	// history: the units have a previous campaign's drives on record;
+	// without, the bot starts cold, as with a unit new to donorbot.
+	history bool
 	// params are the population's, Donors set from donors.
 	params mobsim.Params
 }
@@ -45,6 +48,8 @@ func main() {
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the population and of the donors' answers")
 	flag.IntVar(&o.donors, "donors", o.params.Donors, "donors in the population")
 	flag.StringVar(&o.strategy, "strategy", strategyBoth, "all, autofill or both")
+	flag.BoolVar(&o.history, "history", true, "store the previous campaign's drives (false: a cold start, no past drive)")
+	flag.Float64Var(&o.params.TargetShare, "target-share", o.params.TargetShare, "each drive's target as a share of its unit's members")
 	flag.StringVar(&o.dbURL, "db", firstEnv("DONORBOT_TEST_DATABASE_URL", "DATABASE_URL"),
 		"PostgreSQL server URL (a database that exists, e.g. postgres); each run creates and drops its own")
 	flag.StringVar(&o.redisURL, "redis", firstEnv("DONORBOT_TEST_REDIS_URL", "REDIS_URL"), "Redis URL")
@@ -82,6 +87,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 func simulate(ctx context.Context, o options) ([]figures, error) {
 	if o.dbURL == "" || o.redisURL == "" {
 		return nil, fmt.Errorf("-db and -redis are required (or DONORBOT_TEST_DATABASE_URL and DONORBOT_TEST_REDIS_URL)")
+	}
+	if p := o.params.TargetShare; !(p > 0 && p <= 1) {
+		return nil, fmt.Errorf("-target-share %v: want a share in (0, 1]", p)
 	}
 	strategies := []string{strategyAll, strategyAutofill}
 	switch o.strategy {
@@ -127,7 +135,7 @@ func runStrategy(ctx context.Context, o options, strategy string) (_ figures, er
 		return figures{}, err
 	}
 	pop := mobsim.New(o.params, o.seed, firstDay)
-	units, err := loadPopulation(ctx, store, pop, firstDay.AddDate(0, 0, -1))
+	units, err := loadPopulation(ctx, store, pop, firstDay, o.history)
 	if err != nil {
 		return figures{}, err
 	}

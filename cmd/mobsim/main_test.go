@@ -21,7 +21,7 @@ func testOptions(t testing.TB, donors int, strategy string) options {
 	}
 	p := mobsim.DefaultParams()
 	p.Donors = donors
-	return options{seed: 11, donors: donors, strategy: strategy, dbURL: admin, redisURL: testenv.RedisURL(t), params: p}
+	return options{seed: 11, donors: donors, strategy: strategy, history: true, dbURL: admin, redisURL: testenv.RedisURL(t), params: p}
 }
 
 // TestCampaign runs both strategies on 1,000 donors and three weekly
@@ -108,6 +108,18 @@ func TestSameSeedSameFigures(t *testing.T) {
 	}
 	if other := figuresOf(6); reflect.DeepEqual(first, other) {
 		t.Errorf("seeds 5 and 6 gave the same figures: %+v", first)
+	}
+}
+
+// TestTargetShareRefused: a target share that makes no drive is refused
+// before any database is made.
+func TestTargetShareRefused(t *testing.T) {
+	for _, share := range []float64{0, -0.05, 1.5} {
+		o := testOptions(t, 100, strategyBoth)
+		o.params.TargetShare = share
+		if _, err := simulate(context.Background(), o); err == nil || !strings.Contains(err.Error(), "-target-share") {
+			t.Errorf("-target-share %v: %v, want refused", share, err)
+		}
 	}
 }
 

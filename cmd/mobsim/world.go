@@ -69,9 +69,12 @@ func telegramID(i int) int64 { return firstTelegramID + int64(i) }
 func donorIndex(telegramID int64) int { return int(telegramID - firstTelegramID) }
 
 // loadPopulation stores the donors, their units' rolls, donation
-// histories and deferrals with COPY, onboarded at onboarded; it returns
-// the units' ids.
-func loadPopulation(ctx context.Context, s *storage.Store, pop *mobsim.Population, onboarded time.Time) ([]int64, error) {
+// histories and deferrals with COPY, onboarded the day before first; with
+// history, also the previous campaign's drives (loadPast), their
+// donations linked to their registrations. It returns the units' ids.
+func loadPopulation(ctx context.Context, s *storage.Store, pop *mobsim.Population, first time.Time,
+	history bool) ([]int64, error) {
+	onboarded := first.AddDate(0, 0, -1)
 	p := pop.Params
 	units := make([]int64, len(p.UnitShares))
 	for u := range units {
@@ -109,25 +112,34 @@ func loadPopulation(ctx context.Context, s *storage.Store, pop *mobsim.Populatio
 	if len(ids) != len(pop.Donors) {
 		return nil, fmt.Errorf("stored %d donors of %d", len(ids), len(pop.Donors))
 	}
-	var members, donations, deferrals [][]any
+	var regIDs map[pastReg]int64
+	var deferrals [][]any
+	if history {
+		if regIDs, deferrals, err = loadPast(ctx, s, pop, units, ids, first); err != nil {
+			return nil, err
+		}
+	}
+	var members, donations [][]any
 	for i, d := range pop.Donors {
 		if d.Unit >= 0 {
 			members = append(members, []any{units[d.Unit], ids[i]})
 		}
-		// The history: the last donation and, four months apart before
-		// it, the earlier ones.
-		for k := range d.Donations {
+		for k, date := range d.Dates {
 			kind := "whole_blood"
 			if k == 0 {
 				kind = string(d.LastKind)
 			}
-			donations = append(donations, []any{ids[i], d.LastDonation.AddDate(0, -4*k, 0), kind, 350, "drive"})
+			var reg any
+			if past := d.GaveAt(p, first, date); past >= 0 && history {
+				reg = regIDs[pastReg{i, past}]
+			}
+			donations = append(donations, []any{ids[i], date, kind, 350, "drive", reg})
 		}
 		switch {
 		case d.Permanent:
-			deferrals = append(deferrals, []any{ids[i], mobsim.DeferralCode, nil, true, "on_site"})
+			deferrals = append(deferrals, []any{ids[i], mobsim.DeferralCode, nil, true, "on_site", nil})
 		case !d.DeferredUntil.IsZero():
-			deferrals = append(deferrals, []any{ids[i], mobsim.DeferralCode, d.DeferredUntil, false, "on_site"})
+			deferrals = append(deferrals, []any{ids[i], mobsim.DeferralCode, d.DeferredUntil, false, "on_site", nil})
 		}
 	}
 	for _, t := range []struct {
@@ -136,8 +148,8 @@ func loadPopulation(ctx context.Context, s *storage.Store, pop *mobsim.Populatio
 		rows  [][]any
 	}{
 		{"unit_members", []string{"unit_id", "donor_id"}, members},
-		{"donations", []string{"donor_id", "donated_on", "kind", "volume_ml", "source"}, donations},
-		{"deferrals", []string{"donor_id", "code", "until", "permanent", "source"}, deferrals},
+		{"donations", []string{"donor_id", "donated_on", "kind", "volume_ml", "source", "registration_id"}, donations},
+		{"deferrals", []string{"donor_id", "code", "until", "permanent", "source", "registration_id"}, deferrals},
 	} {
 		if err := copyRows(ctx, s.DB(), t.table, t.cols, len(t.rows), func(i int) []any { return t.rows[i] }); err != nil {
 			return nil, err
