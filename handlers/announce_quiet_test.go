@@ -100,18 +100,9 @@ func TestConsolePublishInQuietHoursWaits(t *testing.T) {
 		c.ContactCap = 1
 	}))
 	ctx := context.Background()
-	orgID, unit := unitOrganizer(t, b)
-	donor := b.NewPhone("en")
-	seedDonorIn(t, b, donor.User.ID, "en", "Mary Nguyen")
-	if err := b.Store.JoinUnit(ctx, donor.User.ID, unit.ID); err != nil {
-		t.Fatal(err)
-	}
-	hospitals, err := b.Store.Hospitals(ctx)
-	if err != nil || len(hospitals) == 0 {
-		t.Fatalf("hospitals: %v %v", hospitals, err)
-	}
+	orgID, unit, donor, hospitalID := unitWithMember(t, b)
 	title := "Quiet console " + itoa(orgID)
-	body := validFormBody(b, 0, hospitals[0].ID, unit.ID, title)
+	body := validFormBody(b, 0, hospitalID, unit.ID, title)
 	body["wave"] = 0
 	res := b.Console(orgID, "en").Post("/drives", body)
 	var saved formSavedReply
@@ -133,7 +124,7 @@ func TestConsolePublishInQuietHoursWaits(t *testing.T) {
 	// By day, the next drive is announced at once; the donor got one
 	// message in 30 days already, the cap, and is skipped.
 	second := "Day console " + itoa(orgID)
-	body = validFormBody(b, 0, hospitals[0].ID, unit.ID, second)
+	body = validFormBody(b, 0, hospitalID, unit.ID, second)
 	body["wave"] = 0
 	res = b.Console(orgID, "vi").Post("/drives", body)
 	var day formSavedReply

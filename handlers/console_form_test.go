@@ -60,6 +60,24 @@ func unitOrganizer(t *testing.T, b *bottest.Bot) (orgID int64, unit storage.Unit
 	return orgID, unit
 }
 
+// unitWithMember is the cast of the form's announcement tests: an
+// organizer of a new unit, an English-speaking member of it (Mary Nguyen)
+// and a directory hospital for the form.
+func unitWithMember(t *testing.T, b *bottest.Bot) (orgID int64, unit storage.Unit, member *bottest.Phone, hospitalID int64) {
+	t.Helper()
+	orgID, unit = unitOrganizer(t, b)
+	member = b.NewPhone("en")
+	seedDonorIn(t, b, member.User.ID, "en", "Mary Nguyen")
+	if err := b.Store.JoinUnit(context.Background(), member.User.ID, unit.ID); err != nil {
+		t.Fatal(err)
+	}
+	hospitals, err := b.Store.Hospitals(context.Background())
+	if err != nil || len(hospitals) == 0 {
+		t.Fatalf("hospitals: %v %v", hospitals, err)
+	}
+	return orgID, unit, member, hospitals[0].ID
+}
+
 // validFormBody is a whole form: a new venue typed in, the campaign's
 // first wave, 07:30–11:30 every 30 minutes with 10 seats, ten days ahead.
 func validFormBody(b *bottest.Bot, campaignID, hospitalID, unitID int64, title string) map[string]any {
@@ -248,18 +266,9 @@ func TestConsoleFormCreateEditCopy(t *testing.T) {
 func TestConsoleScheduledAnnouncement(t *testing.T) {
 	b := bottest.Start(t)
 	ctx := context.Background()
-	orgID, unit := unitOrganizer(t, b)
-	donor := b.NewPhone("en")
-	seedDonorIn(t, b, donor.User.ID, "en", "Mary Nguyen")
-	if err := b.Store.JoinUnit(ctx, donor.User.ID, unit.ID); err != nil {
-		t.Fatal(err)
-	}
-	hospitals, err := b.Store.Hospitals(ctx)
-	if err != nil || len(hospitals) == 0 {
-		t.Fatalf("hospitals: %v %v", hospitals, err)
-	}
+	orgID, unit, donor, hospitalID := unitWithMember(t, b)
 	title := "Scheduled drive " + itoa(orgID)
-	body := validFormBody(b, 0, hospitals[0].ID, unit.ID, title)
+	body := validFormBody(b, 0, hospitalID, unit.ID, title)
 	body["wave"] = 0
 	body["announce_at"] = b.Now().Add(2 * time.Hour).In(loc(t)).Format("2006-01-02T15:04")
 	var saved struct{ ID int64 }
@@ -326,18 +335,9 @@ func TestConsoleScheduledAnnouncement(t *testing.T) {
 func TestConsoleAutofillDriveInvitesInWaves(t *testing.T) {
 	b := bottest.Start(t)
 	ctx := context.Background()
-	orgID, unit := unitOrganizer(t, b)
-	donor := b.NewPhone("en")
-	seedDonorIn(t, b, donor.User.ID, "en", "Mary Nguyen")
-	if err := b.Store.JoinUnit(ctx, donor.User.ID, unit.ID); err != nil {
-		t.Fatal(err)
-	}
-	hospitals, err := b.Store.Hospitals(ctx)
-	if err != nil || len(hospitals) == 0 {
-		t.Fatalf("hospitals: %v %v", hospitals, err)
-	}
+	orgID, unit, donor, hospitalID := unitWithMember(t, b)
 	title := "Auto-filled drive " + itoa(orgID)
-	body := validFormBody(b, 0, hospitals[0].ID, unit.ID, title)
+	body := validFormBody(b, 0, hospitalID, unit.ID, title)
 	body["wave"] = 0
 	body["autofill"] = true
 	var saved struct{ ID int64 }

@@ -96,18 +96,9 @@ func TestScheduledAnnouncementWaitsForQuietHours(t *testing.T) {
 		c.QuietHours = "21:00-07:00"
 	}))
 	ctx := context.Background()
-	orgID, unit := unitOrganizer(t, b)
-	donor := b.NewPhone("en")
-	seedDonorIn(t, b, donor.User.ID, "en", "Mary Nguyen")
-	if err := b.Store.JoinUnit(ctx, donor.User.ID, unit.ID); err != nil {
-		t.Fatal(err)
-	}
-	hospitals, err := b.Store.Hospitals(ctx)
-	if err != nil || len(hospitals) == 0 {
-		t.Fatalf("hospitals: %v %v", hospitals, err)
-	}
+	orgID, unit, donor, hospitalID := unitWithMember(t, b)
 	title := "Night drive " + itoa(orgID)
-	body := validFormBody(b, 0, hospitals[0].ID, unit.ID, title)
+	body := validFormBody(b, 0, hospitalID, unit.ID, title)
 	body["wave"] = 0
 	body["announce_at"] = clock.Now().Add(2 * time.Hour).In(loc(t)).Format("2006-01-02T15:04")
 	res := b.Console(orgID, "vi").Post("/drives", body)
