@@ -90,12 +90,6 @@ func (h *Handlers) runWave(ctx context.Context, d drive.Drive, checkpoint int) (
 	return w, true, nil
 }
 
-// renderInvitation is the invitation of c to d in c's language (see
-// invitationCards).
-func (h *Handlers) renderInvitation(d drive.Drive, slots []drive.Slot, c mobilize.Candidate) (storage.ScheduledMessage, error) {
-	return h.invitationCards(d, slots).to(c)
-}
-
 // invitationCards renders a wave's invitations to d: the drive, that the
 // donor may donate on its date (a wave invites only those statusOn finds
 // eligible), its free slots still ahead each as a one-tap Register (the
