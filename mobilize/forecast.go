@@ -27,10 +27,7 @@ type History struct {
 // Rate is the show-and-donate rate learned from h: donated ÷ registered,
 // blended toward DefaultRate by PriorRegistrations, bounded to [0, 1].
 func (h History) Rate() float64 {
-	registered := max(h.Registered, 0)
-	donated := min(max(h.Donated, 0), registered) // a donation recorded twice must not lift the rate above 1
-	rate := (float64(donated) + DefaultRate*PriorRegistrations) / float64(registered+PriorRegistrations)
-	return min(max(rate, 0), 1)
+	return blendedRate(h.Donated, h.Registered, DefaultRate, PriorRegistrations)
 }
 
 // Forecast is what a drive can expect from its registrations.

@@ -26,10 +26,7 @@ type Attendance struct {
 // NoShowRate is no_show ÷ registered, blended toward DefaultNoShowRate by
 // PriorNoShows, bounded to [0, 1].
 func (a Attendance) NoShowRate() float64 {
-	registered := max(a.Registered, 0)
-	noShow := min(max(a.NoShow, 0), registered)
-	rate := (float64(noShow) + DefaultNoShowRate*PriorNoShows) / float64(registered+PriorNoShows)
-	return min(max(rate, 0), 1)
+	return blendedRate(a.NoShow, a.Registered, DefaultNoShowRate, PriorNoShows)
 }
 
 // OverbookSeats is how many seats the no-show rate predicts will stay

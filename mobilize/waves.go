@@ -79,10 +79,8 @@ type Response struct {
 // invited, blended toward DefaultResponseRate by PriorInvitations, bounded
 // to (0, 1].
 func (r Response) Rate() float64 {
-	invited := max(r.Invited, 0)
-	donated := min(max(r.Donated, 0), invited)
-	rate := (float64(donated) + DefaultResponseRate*PriorInvitations) / float64(invited+PriorInvitations)
-	return min(max(rate, 0.001), 1)
+	// Never 0: a wave divides its gap by it.
+	return max(blendedRate(r.Donated, r.Invited, DefaultResponseRate, PriorInvitations), 0.001)
 }
 
 // Expected is how many of n invitees are expected to donate at rate,
