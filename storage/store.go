@@ -68,7 +68,7 @@ func OpenDB(url string) (*sqlx.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open postgres: %w", err)
 	}
-	return sqlx.NewDb(sql.OpenDB(connector), "postgres"), nil
+	return sqlx.NewDb(sql.OpenDB(withStmtCache(connector)), "postgres"), nil
 }
 
 // New wraps an existing connection pool.
