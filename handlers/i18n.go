@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -20,7 +21,13 @@ type texts struct {
 	localizers map[string]*i18n.Localizer
 }
 
-func loadTexts() (*texts, error) {
+// loadTexts parses the locale files once per process: the handlers and the
+// broadcast engine's progress renderer share the bundle, which is only read
+// after the parse. A parse allocates about 4 MB and keeps 1.4 MB, the
+// largest part of an idle process's heap. A failure reaches every caller.
+var loadTexts = sync.OnceValues(parseTexts)
+
+func parseTexts() (*texts, error) {
 	bundle := i18n.NewBundle(language.Vietnamese)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	t := &texts{localizers: map[string]*i18n.Localizer{}}
