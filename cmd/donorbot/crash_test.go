@@ -31,6 +31,12 @@ const childEnv = "DONORBOT_CRASH_CHILD"
 func runChild() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if addr := os.Getenv(heapCheckEnv); addr != "" {
+		if err := serveHeapCheck(addr); err != nil {
+			fmt.Fprintln(os.Stderr, "heap check:", err)
+			return 1
+		}
+	}
 	if err := run(ctx, []string{"serve"}, os.Environ(), os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "donorbot:", err)
 		return 1

@@ -91,6 +91,7 @@ func serve(ctx context.Context, cfg bot.Config, environ []string, log *slog.Logg
 	if err != nil {
 		return err
 	}
+	releaseStartupMemory()
 	return app.Run(ctx)
 }
 
