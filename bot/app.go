@@ -169,10 +169,11 @@ func (a *App) connectTelegram(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("telegram getMe at %s: %w", a.cfg.APIURL, redactToken(err, a.cfg.Token))
 	}
-	render, err := handlers.NewProgressRenderer()
+	texts, err := handlers.LoadTexts()
 	if err != nil {
 		return err
 	}
+	render := handlers.NewProgressRenderer(texts)
 	a.engine, err = broadcast.New(a.cfg.broadcastConfig(), broadcast.Deps{
 		Store: a.store, State: a.state, Redis: a.rdb, Bot: sender, Log: a.log.With("component", "broadcast"), Render: render,
 		OnOutcome: func(kind string, outcome storage.DeliveryStatus) {
@@ -192,6 +193,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 		return err
 	}
 	h, err := handlers.New(handlers.Deps{
+		Texts:       texts,
 		Store:       a.store,
 		State:       a.state,
 		Broadcaster: a.engine,

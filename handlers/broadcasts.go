@@ -12,17 +12,13 @@ import (
 	"donorbot/storage"
 )
 
-// NewProgressRenderer loads the locale texts and returns the broadcast
-// engine's progress message for the admin or organizer who started a
-// broadcast, in their language, with a Stop button while messages are still
-// going out. It needs nothing of the handlers, so the engine is built with it
-// before the handlers that send through the engine.
-func NewProgressRenderer() (broadcast.Renderer, error) {
-	tx, err := loadTexts()
-	if err != nil {
-		return nil, err
-	}
-	return func(p broadcast.Progress) (string, any) { return renderProgress(tx, p) }, nil
+// NewProgressRenderer returns the broadcast engine's progress message for
+// the admin or organizer who started a broadcast, in their language, with a
+// Stop button while messages are still going out. It needs nothing of the
+// handlers, so the engine is built with it before the handlers that send
+// through the engine.
+func NewProgressRenderer(tx *Texts) broadcast.Renderer {
+	return func(p broadcast.Progress) (string, any) { return renderProgress(tx.t, p) }
 }
 
 func renderProgress(tx *texts, p broadcast.Progress) (string, any) {

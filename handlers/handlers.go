@@ -23,6 +23,9 @@ import (
 
 // Deps is what the handlers need from the runtime.
 type Deps struct {
+	// Texts, if set, are the locale files already parsed for the progress
+	// renderer; nil parses them.
+	Texts *Texts
 	Store *storage.Store
 	State *storage.State
 	// Broadcaster is the broadcast engine: fan-out, messages to users
@@ -88,9 +91,14 @@ func New(d Deps) (*Handlers, error) {
 	if d.Location == nil {
 		d.Location = time.UTC
 	}
-	tx, err := loadTexts()
-	if err != nil {
-		return nil, err
+	var tx *texts
+	if d.Texts != nil {
+		tx = d.Texts.t
+	} else {
+		var err error
+		if tx, err = loadTexts(); err != nil {
+			return nil, err
+		}
 	}
 	h := &Handlers{d: d, texts: tx}
 	h.routes()

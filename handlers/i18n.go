@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
-	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -21,13 +20,21 @@ type texts struct {
 	localizers map[string]*i18n.Localizer
 }
 
-// loadTexts parses the locale files once per process: the handlers and the
-// broadcast engine's progress renderer share the bundle, which is only read
-// after the parse. A parse allocates about 4 MB and keeps 1.4 MB, the
-// largest part of an idle process's heap. A failure reaches every caller.
-var loadTexts = sync.OnceValues(parseTexts)
+// Texts are the parsed locale files, for sharing one parse between the
+// handlers and the broadcast engine's progress renderer: a parse allocates
+// about 4 MB and keeps 1.4 MB, the largest part of an idle process's heap.
+type Texts struct{ t *texts }
 
-func parseTexts() (*texts, error) {
+// LoadTexts parses the locale files.
+func LoadTexts() (*Texts, error) {
+	t, err := loadTexts()
+	if err != nil {
+		return nil, err
+	}
+	return &Texts{t: t}, nil
+}
+
+func loadTexts() (*texts, error) {
 	bundle := i18n.NewBundle(language.Vietnamese)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	t := &texts{localizers: map[string]*i18n.Localizer{}}

@@ -229,21 +229,27 @@ func TestEnglishTextsUseEnglishQuotes(t *testing.T) {
 	}
 }
 
-// TestLocaleFilesAreParsedOncePerProcess: the handlers and the progress
-// renderer share one parse of the locale files; a second one would keep
-// another 1.4 MB for the life of the process.
+// TestLocaleFilesAreParsedOncePerProcess: the handlers given the texts the
+// progress renderer uses keep that parse rather than making their own,
+// which would keep another 1.4 MB for the life of the process.
 func TestLocaleFilesAreParsedOncePerProcess(t *testing.T) {
-	if _, err := loadTexts(); err != nil {
+	tx, err := LoadTexts()
+	if err != nil {
 		t.Fatal(err)
 	}
-	allocs := testing.AllocsPerRun(3, func() {
-		if _, err := NewProgressRenderer(); err != nil {
-			t.Fatal(err)
-		}
-	})
-	// A parse makes tens of thousands of allocations; the renderer's
-	// closure a few.
-	if allocs > 10 {
-		t.Errorf("NewProgressRenderer after the handlers' texts: %.0f allocations, want the shared parse (at most 10)", allocs)
+	_ = NewProgressRenderer(tx)
+	h, err := New(Deps{Texts: tx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.texts != tx.t {
+		t.Error("the handlers parsed the locale files again instead of using the texts they were given")
+	}
+	own, err := New(Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own.texts == nil || own.texts == tx.t {
+		t.Error("handlers without texts given must parse their own")
 	}
 }
