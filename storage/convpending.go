@@ -26,14 +26,14 @@ const pendingConvKey = "conv:pending"
 
 // markConversationsPending raises each key's marker to the update id
 // ARGV[1] (a lower one may be newer than a write still unapplied), with a
-// fresh TTL of ARGV[2] ms.
+// fresh TTL of ARGV[2] ms. It sets first and puts a higher marker back,
+// which only an update committed out of order leaves: one command inside
+// the script in the common case rather than a GET and a SET.
 var markConversationsPending = redis.NewScript(`
 for _, key in ipairs(KEYS) do
-  local cur = tonumber(redis.call('GET', key) or '0')
-  if cur < tonumber(ARGV[1]) then
-    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
-  else
-    redis.call('PEXPIRE', key, ARGV[2])
+  local cur = redis.call('SET', key, ARGV[1], 'PX', ARGV[2], 'GET')
+  if cur and tonumber(cur) > tonumber(ARGV[1]) then
+    redis.call('SET', key, cur, 'PX', ARGV[2])
   end
 end
 return 0`)
