@@ -82,9 +82,10 @@ func TestConversationLostFromRedis(t *testing.T) {
 	p.Expect("Bước 3/7")
 	b.Settle()
 
+	// The conversation and its pending marker, lost together.
 	keys := b.RedisKeys("user:" + itoa(p.User.ID) + ":conv")
-	if len(keys) != 1 {
-		t.Fatalf("got conversation keys %v, want one", keys)
+	if len(keys) == 0 {
+		t.Fatal("no conversation key in Redis")
 	}
 	if err := b.Redis.Del(context.Background(), keys...).Err(); err != nil {
 		t.Fatal(err)

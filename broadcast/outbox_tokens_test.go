@@ -3,12 +3,15 @@ package broadcast_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"donorbot/internal/testenv"
 	"donorbot/storage"
 )
 
@@ -59,5 +62,44 @@ func TestOutboxFlushTakesReplyTokensAtOnce(t *testing.T) {
 	}
 	if n := calls.n.Load(); n != 1 {
 		t.Errorf("%d Redis calls on the chat's reply limit for one flush of 3 messages, want 1", n)
+	}
+}
+
+// A reply's tokens cost Redis five commands: the script (EVALSHA), one
+// MGET of the pause, global and chat keys, TIME, and the two SETs of the
+// tokens taken. It read the pause's TTL and each key with commands of
+// their own: seven. A flood pause set by another process still holds the
+// reply back until it ends.
+func TestReplyTokensCommands(t *testing.T) {
+	v := newEnv(t)
+	v.rdb = testenv.PrivateRedis(t)
+	e, _ := v.engine(v.testConfig(1000))
+	chats := recipients(3)
+	flush := func(chat int64) {
+		t.Helper()
+		row := storage.OutboxRow{ID: -chat, UpdateID: chat, ChatID: chat, Method: "sendMessage",
+			Params: []byte(`{"text":"Cảm ơn bạn"}`)}
+		if err := e.SendOutbox(context.Background(), []storage.OutboxRow{row}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flush(chats[0]) // loads the script
+	got := testenv.CommandsIn(t, v.rdb, func() { flush(chats[1]) })
+	want := map[string]int64{"evalsha": 1, "mget": 1, "time": 1, "set": 2}
+	if !maps.Equal(got, want) {
+		t.Errorf("Redis commands of one reply's tokens: %v, want %v", got, want)
+	}
+
+	pause := 300 * time.Millisecond
+	if err := v.rdb.Set(context.Background(), v.prefix+"send:pause", "1", pause).Err(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	flush(chats[2])
+	if took := time.Since(start); took < pause-50*time.Millisecond {
+		t.Errorf("a reply during a %s pause went out after %s", pause, took)
+	}
+	if got := len(v.sends(chats)); got != 3 {
+		t.Fatalf("%d replies arrived, want 3", got)
 	}
 }

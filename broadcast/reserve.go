@@ -14,7 +14,9 @@ import (
 // pause, a global token and its chat's tokens. The pump takes them for
 // every priority request waiting, in one script: the pause key, the global
 // GCRA and each chat's GCRA, the same keys and arithmetic as redis_rate's,
-// so bulk sends and other processes share them. A request asks for up to n
+// so bulk sends and other processes share them. The script reads all the
+// keys with one MGET, and the pause's TTL only when the key is there:
+// every command inside a script costs Redis as much as one sent alone. A request asks for up to n
 // tokens (the sends of one flush) and gets as many as both limits allow
 // now; a chat out of tokens does not spend global ones.
 
@@ -22,26 +24,32 @@ import (
 // -chat wait ms (<0) or 0 (no global token left)}, or {-1, pause ms}.
 var takePriority = redis.NewScript(`
 redis.replicate_commands()
-local pause = redis.call('PTTL', KEYS[1])
-if pause > 0 then return {-1, pause} end
+local vals = redis.call('MGET', unpack(KEYS))
+if vals[1] then
+  local pause = redis.call('PTTL', KEYS[1])
+  if pause > 0 then return {-1, pause} end
+end
 local t = redis.call('TIME')
 local now = (t[1] - 1483228800) + (t[2] / 1000000)
-local function bucket(key, burst, rate, period)
+-- A chat asked for twice in one batch reads what its first request set.
+local set = {}
+local function bucket(i, burst, rate, period)
   local ei = period / rate
-  local tat = math.max(tonumber(redis.call('GET', key) or '0'), now)
+  local tat = math.max(tonumber(set[KEYS[i]] or vals[i] or '0'), now)
   return ei, tat, math.floor((burst * ei - (tat - now)) / ei + 1e-9), burst * ei
 end
-local gei, gtat, gavail, goff = bucket(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+local gei, gtat, gavail, goff = bucket(2, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 local out = {0, 0}
 local used = 0
 for i = 3, #KEYS do
   local a = 4 + (i - 3) * 4
   local n = tonumber(ARGV[a])
-  local ei, tat, avail, off = bucket(KEYS[i], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]))
+  local ei, tat, avail, off = bucket(i, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]))
   local g = math.min(n, avail, gavail - used)
   if g > 0 then
     local nt = tat + g * ei
     redis.call('SET', KEYS[i], nt, 'EX', math.ceil(nt - now))
+    set[KEYS[i]] = nt
     used = used + g
     out[#out + 1] = g
   elseif avail <= 0 then

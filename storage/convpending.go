@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -14,26 +15,27 @@ import (
 // leaves Redis older than PostgreSQL, and a unit of work that reads the
 // user's conversation must then take it from the outbox. So that the
 // common case costs no SQL, every commit that writes a conversation first
-// sets a pending marker for its user (the newest such update's id), and
-// the script that applies a write clears the marker it covers. A unit of
-// work reads the marker with the conversation, in one round trip, and
-// consults the outbox only when it is there. The marker lives as long as
-// a conversation (convTTL): a write older than that would have expired
-// from Redis anyway.
+// sets a pending marker for its user (the newest such update's id). The
+// stored conversation carries the update that wrote it, so a marker no
+// newer than it is covered: the script that applies a write leaves the
+// marker alone. A unit of work reads the marker with the conversation, in
+// one round trip, and consults the outbox only when the marker is newer.
+// The marker lives as long as a conversation (convTTL): a write older than
+// that would have expired from Redis anyway.
 
 // pendingConvKey is the name, under UserKey, of the pending marker.
 const pendingConvKey = "conv:pending"
 
 // markConversationsPending raises each key's marker to the update id
 // ARGV[1] (a lower one may be newer than a write still unapplied), with a
-// fresh TTL of ARGV[2] ms.
+// fresh TTL of ARGV[2] ms. It sets first and puts a higher marker back,
+// which only an update committed out of order leaves: one command inside
+// the script in the common case rather than a GET and a SET.
 var markConversationsPending = redis.NewScript(`
 for _, key in ipairs(KEYS) do
-  local cur = tonumber(redis.call('GET', key) or '0')
-  if cur < tonumber(ARGV[1]) then
-    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
-  else
-    redis.call('PEXPIRE', key, ARGV[2])
+  local cur = redis.call('SET', key, ARGV[1], 'PX', ARGV[2], 'GET')
+  if cur and tonumber(cur) > tonumber(ARGV[1]) then
+    redis.call('SET', key, cur, 'PX', ARGV[2])
   end
 end
 return 0`)
@@ -61,13 +63,17 @@ func (s *State) conversationInWork(ctx context.Context, w *Work, userID int64) (
 		if err != nil {
 			return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
 		}
-		if vals[1] == nil {
-			// No write committed and unapplied: the marker is cleared in
-			// the same script that applies the write, so this Redis value
-			// is the newest.
+		raw, found := vals[0].(string)
+		sc, err := decodeStored(userID, found, []byte(raw))
+		switch {
+		case err == nil && covered(vals[1], sc.Upd):
+			// No write committed and unapplied: Redis holds the write of
+			// the newest marked update, or a newer one, so it is the
+			// newest.
 			w.pending[userID] = nil
-			raw, _ := vals[0].(string)
-			return decodeConversation(userID, vals[0] != nil, []byte(raw))
+			return sc.Conversation, found && !sc.Ended, nil
+		case vals[1] == nil:
+			return Conversation{}, false, err // unreadable, and nothing pending
 		}
 	}
 	cw, pending, err := w.pendingConversation(ctx, userID)
@@ -96,17 +102,35 @@ func (s *State) conversationInRedis(ctx context.Context, userID int64) (Conversa
 	return decodeConversation(userID, true, raw)
 }
 
+// covered reports whether a pending marker (nil when there is none) is
+// no newer than the update whose write Redis holds.
+func covered(marker any, upd int64) bool {
+	s, ok := marker.(string)
+	if !ok {
+		return true
+	}
+	m, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && m <= upd
+}
+
 // decodeConversation decodes a stored conversation; an ended one is none.
 func decodeConversation(userID int64, found bool, raw []byte) (Conversation, bool, error) {
-	if !found {
-		return Conversation{}, false, nil
-	}
-	var sc storedConversation
-	if err := json.Unmarshal(raw, &sc); err != nil {
-		return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
-	}
-	if sc.Ended {
-		return Conversation{}, false, nil
+	sc, err := decodeStored(userID, found, raw)
+	if err != nil || !found || sc.Ended {
+		return Conversation{}, false, err
 	}
 	return sc.Conversation, true, nil
+}
+
+// decodeStored decodes a stored conversation, with the update that wrote
+// it; none is the zero value.
+func decodeStored(userID int64, found bool, raw []byte) (storedConversation, error) {
+	var sc storedConversation
+	if !found {
+		return sc, nil
+	}
+	if err := json.Unmarshal(raw, &sc); err != nil {
+		return sc, fmt.Errorf("storage: conversation of %d: %w", userID, err)
+	}
+	return sc, nil
 }

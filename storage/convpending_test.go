@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -67,7 +68,7 @@ func readInWork(t *testing.T, s *storage.Store, st *storage.State, userID int64)
 // be unapplied, which a marker set before COMMIT says. Two processes die
 // after committing, each before applying its write; the older write is
 // applied late by the sweep: the marker stays for the newer, still read
-// from the outbox, and goes with the newer's application.
+// from the outbox, and is covered once the newer is applied.
 func TestConversationPendingMarker(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	rdb, prefix := testenv.Redis(t)
@@ -103,13 +104,54 @@ func TestConversationPendingMarker(t *testing.T) {
 	if err := st.ApplyConversation(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	if got := pending(); got != "" {
-		t.Fatalf("pending marker %q after every write was applied, want none", got)
+	var got string
+	if n := statementsIn(t, s, func() { got = readInWork(t, s, st, userID) }); n != 0 {
+		t.Fatalf("%d SQL statements to read a conversation once every write was applied, want 0 (Redis's)", n)
 	}
-	if got := readInWork(t, s, st, userID); got != "q3" {
+	if got != "q3" {
 		t.Fatalf("read step %q from Redis, want q3", got)
 	}
 	if ttl := rdb.PTTL(ctx, st.UserKey(userID, "conv")).Val(); ttl <= 0 {
 		t.Fatalf("conversation TTL %s", ttl)
+	}
+}
+
+// A turn that reads and writes a conversation costs Redis five commands:
+// the MGET of the conversation and its marker, the marker's script with
+// one SET, and the applying script with one SET. The marker's script read
+// before it set, and the applying one also read and deleted the marker:
+// nine. An update committed out of order leaves the newer marker in place.
+func TestConversationWriteCommands(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	rdb := testenv.PrivateRedis(t)
+	st := storage.NewState(rdb, "c:", time.Hour)
+	ctx := context.Background()
+	ids := testenv.TelegramIDs(2)
+	turn := func(userID, updateID int64, step string) {
+		t.Helper()
+		row, _ := commitConversation(t, s, st, updateID, userID, step)
+		if err := st.ApplyConversation(ctx, row); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkOutboxSent(ctx, []int64{row.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	warm, user := ids[0], ids[1]
+	turn(warm, warm+7_200_000, "q1") // loads the scripts
+	turn(user, user+7_200_000, "q1")
+	got := testenv.CommandsIn(t, rdb, func() { turn(user, user+7_200_001, "q2") })
+	want := map[string]int64{"mget": 1, "evalsha": 2, "set": 2}
+	if !maps.Equal(got, want) {
+		t.Errorf("Redis commands of a turn that reads and writes a conversation: %v, want %v", got, want)
+	}
+	if got := readInWork(t, s, st, user); got != "q2" {
+		t.Fatalf("read step %q, want q2", got)
+	}
+
+	newer, _ := commitConversation(t, s, st, user+7_200_003, user, "q4")
+	commitConversation(t, s, st, user+7_200_002, user, "q3")
+	if got := rdb.Get(ctx, st.UserKey(user, "conv:pending")).Val(); got != fmt.Sprint(newer.UpdateID) {
+		t.Fatalf("pending marker %q after an older update committed last, want the newer %d", got, newer.UpdateID)
 	}
 }

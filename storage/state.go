@@ -158,18 +158,20 @@ func (w *Work) writeConversation(s *State, userID int64, c *Conversation) {
 
 // applyConversation writes a conversation to Redis unless Redis holds one
 // written by a later update: a write applied late (its process died after
-// commit) must not undo a newer one. It clears the user's pending marker
-// (KEYS[2]) unless a later update set it: that one's write is unapplied.
+// commit) must not undo a newer one, which it puts back. Setting first
+// costs one command inside the script in the common case rather than a GET
+// and a SET. The pending marker needs nothing: the write's update id,
+// stored with it, covers it (see convpending.go).
 var applyConversation = redis.NewScript(`
 local upd = tonumber(ARGV[1])
-local pending = redis.call('GET', KEYS[2])
-if pending and tonumber(pending) <= upd then redis.call('DEL', KEYS[2]) end
-local cur = redis.call('GET', KEYS[1])
+local cur = redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3], 'GET')
 if cur then
   local ok, v = pcall(cjson.decode, cur)
-  if ok and type(v) == 'table' and tonumber(v.upd or 0) > upd then return 0 end
+  if ok and type(v) == 'table' and tonumber(v.upd or 0) > upd then
+    redis.call('SET', KEYS[1], cur, 'PX', ARGV[3])
+    return 0
+  end
 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`)
 
 // ApplyConversation applies a committed conversation write (an outbox row
@@ -187,7 +189,7 @@ func (s *State) ApplyConversation(ctx context.Context, row OutboxRow) error {
 	if err != nil {
 		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
 	}
-	key := []string{s.UserKey(cw.UserID, "conv"), s.UserKey(cw.UserID, pendingConvKey)}
+	key := []string{s.UserKey(cw.UserID, "conv")}
 	if err := applyConversation.Run(ctx, s.rdb, key, row.UpdateID, raw, s.convTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
 	}
