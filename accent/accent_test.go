@@ -63,11 +63,13 @@ func FuzzFold(f *testing.F) {
 }
 
 // TestFoldReusesItsTransformer: folding a wave name does not build a new
-// transformer chain (about 8 KiB of buffers, 11 allocations) every time.
+// transformer chain (about 8 KiB of buffers, 11 allocations in all) every
+// time: 6 allocations with one reused. The race detector makes sync.Pool
+// drop a quarter of what it is given, hence the margin.
 func TestFoldReusesItsTransformer(t *testing.T) {
 	Fold("Đợt 3") // fills the pool
-	if got := testing.AllocsPerRun(100, func() { Fold("Đợt 3") }); got > 6 {
-		t.Errorf("Fold: %v allocations, want at most 6", got)
+	if got := testing.AllocsPerRun(100, func() { Fold("Đợt 3") }); got >= 9 {
+		t.Errorf("Fold: %v allocations, want 6 (9 at most with the race detector)", got)
 	}
 	if got := testing.AllocsPerRun(100, func() { Fold("Wave 3") }); got != 0 {
 		t.Errorf("Fold of ASCII: %v allocations, want 0", got)
