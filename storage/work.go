@@ -158,10 +158,11 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 		return nil, errors.New("storage: commit: unit of work already finished")
 	}
 	var chats, seqs []int64
-	var methods, params []string
+	var methods []string
+	var params [][]byte
 	add := func(chatID int64, method string, p []byte) {
 		chats, seqs = append(chats, chatID), append(seqs, int64(len(seqs)))
-		methods, params = append(methods, method), append(params, string(p))
+		methods, params = append(methods, method), append(params, p)
 	}
 	for _, userID := range w.convOrder {
 		raw, err := json.Marshal(conversationWrite{UserID: userID, Conv: w.conv[userID]})
@@ -198,7 +199,7 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	// mark, the replies and the conversation, atomically.
 	rows := []OutboxRow{}
 	if err := w.current().SelectContext(ctx, &rows, q, updateID, pq.Array(chats), pq.Array(seqs),
-		pq.Array(methods), pq.Array(params)); err != nil {
+		pq.Array(methods), textArray(params)); err != nil {
 		w.Rollback()
 		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
 	}

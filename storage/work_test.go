@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -289,5 +290,39 @@ func TestWorkBeginsAtFirstWrite(t *testing.T) {
 	}
 	if n := idleInTransaction(); n != 1 {
 		t.Fatalf("%d sessions idle in a transaction after a unit's write, want its own", n)
+	}
+}
+
+// TestWorkCommitKeepsParamsAsCalled: the outbox rows a commit returns hold
+// each call's parameters as they were given, whatever of the array syntax
+// (quotes, backslashes, braces, commas, NULL) their texts hold.
+func TestWorkCommitKeepsParamsAsCalled(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	updateID, chatID := workUpdate(t, s)
+	texts := []string{`Đã lưu "Viện Huyết học" \ cơ sở 2`, `{a,b}`, `\"`, "NULL", "", " ", "🩸 x\ny\tz"}
+	_, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range texts {
+		if err := w.Call(chatID, "sendMessage", map[string]any{"text": text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := w.Commit(ctx, updateID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(texts) {
+		t.Fatalf("%d outbox rows, want %d", len(rows), len(texts))
+	}
+	for i, r := range rows {
+		var p struct {
+			Text *string `json:"text"`
+		}
+		if err := json.Unmarshal(r.Params, &p); err != nil || p.Text == nil || *p.Text != texts[i] {
+			t.Errorf("row %d: params %s (%v), want text %q", i, r.Params, err, texts[i])
+		}
 	}
 }
