@@ -5,7 +5,6 @@ package accent
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -18,23 +17,15 @@ import (
 // rather than d with a mark, so decomposition leaves it alone.
 var dStroke = strings.NewReplacer("đ", "d", "Đ", "D")
 
-// folders hold the transformer chain of Fold: building one allocates
-// about 8 KiB of buffers (a drive's wave label folds its name on every
-// screen that shows it). A chain keeps state between calls, so each call
-// takes one of its own; transform.String resets it first.
-var folders = sync.Pool{New: func() any {
-	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-}}
-
 // Fold returns s without diacritics, case kept: "Đợt Ưu tiên" becomes
 // "Dot Uu tien". Input composed or decomposed (as some keyboards send it)
 // folds alike.
 func Fold(s string) string {
 	if isASCII(s) {
-		return s // nothing to fold
+		return s // nothing to fold, and no chain's 8 KiB of buffers to build
 	}
-	t := folders.Get().(transform.Transformer)
-	defer folders.Put(t)
+	// A Chain keeps state between calls, so each call builds its own.
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	folded, _, err := transform.String(t, dStroke.Replace(s))
 	if err != nil {
 		// These transformers fail only on a short buffer, which

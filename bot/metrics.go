@@ -110,5 +110,5 @@ func (t apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func apiClient(m *Metrics, pollTimeout time.Duration) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: apiTransport{next: wholeBody{next: tr}, m: m}, Timeout: pollTimeout + 15*time.Second}
+	return &http.Client{Transport: apiTransport{next: newWholeBody(tr), m: m}, Timeout: pollTimeout + 15*time.Second}
 }

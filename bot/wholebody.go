@@ -20,22 +20,25 @@ const maxWholeBody = 1 << 20
 // two writes, and the Bot API reads the same bytes.
 type wholeBody struct {
 	next http.RoundTripper
+	// bufs are reused for reading; each body is then copied out at its
+	// exact size, since the transport may read it after RoundTrip returns.
+	bufs *sync.Pool
 }
 
-// readBuffers are reused for reading; each body is then copied out at its
-// exact size, since the transport may read it after RoundTrip returns.
-var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+func newWholeBody(next http.RoundTripper) wholeBody {
+	return wholeBody{next: next, bufs: &sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+}
 
 func (t wholeBody) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body == nil || req.Body == http.NoBody || req.ContentLength != 0 {
 		return t.next.RoundTrip(req)
 	}
-	buf := readBuffers.Get().(*bytes.Buffer)
+	buf := t.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	_, err := buf.ReadFrom(io.LimitReader(req.Body, maxWholeBody+1))
 	body := bytes.Clone(buf.Bytes())
 	if buf.Cap() <= 64<<10 {
-		readBuffers.Put(buf)
+		t.bufs.Put(buf)
 	}
 	if err != nil {
 		req.Body.Close()

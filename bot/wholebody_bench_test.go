@@ -32,7 +32,7 @@ func BenchmarkSendMessage(b *testing.B) {
 		tr   func(http.RoundTripper) http.RoundTripper
 	}{
 		{"streamed", func(tr http.RoundTripper) http.RoundTripper { return tr }},
-		{"whole", func(tr http.RoundTripper) http.RoundTripper { return wholeBody{next: tr} }},
+		{"whole", func(tr http.RoundTripper) http.RoundTripper { return newWholeBody(tr) }},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			tr := http.DefaultTransport.(*http.Transport).Clone()
