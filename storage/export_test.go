@@ -10,3 +10,6 @@ import (
 func ExecInWork(ctx context.Context, s *Store, query string, args ...any) (sql.Result, error) {
 	return s.q(ctx).ExecContext(ctx, query, args...)
 }
+
+// MarkSentSQL is MarkOutboxSent's statement, for the test of its plan.
+const MarkSentSQL = markSentSQL

@@ -1,0 +1,55 @@
+package storage_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"donorbot/internal/testenv"
+	"donorbot/storage"
+)
+
+// TestMarkSentFindsRowsByPrimaryKey: with thousands of rows already sent,
+// marking a few more reaches them through the primary key, whatever plan
+// PostgreSQL settles on for the prepared statement. The old statement
+// ("AND sent_at IS NULL") was planned on the partial index of unsent rows,
+// which holds an entry for every row sent since the last vacuum.
+func TestMarkSentFindsRowsByPrimaryKey(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	tx, err := s.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	base := testenv.TelegramIDs(1)[0] * 10000
+	if _, err := tx.Exec(`INSERT INTO updates (update_id, chat_id, user_id) SELECT $1::bigint + g, g, g FROM generate_series(1, 3000) g`, base); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO outbox (update_id, chat_id, seq, method, params)
+		SELECT $1::bigint + g, g, 0, 'sendMessage', '{}' FROM generate_series(1, 3000) g`, base); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`UPDATE outbox SET sent_at = now() WHERE update_id > $1::bigint AND update_id <= $1::bigint + 2980`, base); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`ANALYZE outbox`); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+		if _, err := tx.Exec(`SET LOCAL plan_cache_mode = ` + mode); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`PREPARE mark_sent_` + mode + ` AS ` + storage.MarkSentSQL); err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		if err := tx.Select(&plan, `EXPLAIN EXECUTE mark_sent_`+mode+`('{1,2,3,4}')`); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(plan, "\n")
+		if !strings.Contains(text, "outbox_pkey") || strings.Contains(text, "outbox_unsent_idx") || strings.Contains(text, "outbox_claim_idx") {
+			t.Errorf("%s plan of MarkOutboxSent:\n%s\nwant the primary key alone", mode, text)
+		}
+	}
+}
