@@ -21,15 +21,23 @@ const liveCounts = `LATERAL (
 	FROM registrations r WHERE r.slot_id = sl.id AND r.status IN ('confirmed', 'waitlisted')
 ) c`
 
+// slotCounts lists drive $1's slots with their counts (DriveSlots). Its
+// one join lets the planner hash a drive's registrations at once rather
+// than look them up slot by slot, as liveCounts must.
+const slotCounts = `SELECT sl.id, sl.drive_id, sl.starts_at, sl.ends_at, sl.capacity,
+		count(r.id) FILTER (WHERE r.status = 'confirmed') AS confirmed,
+		count(r.id) FILTER (WHERE r.status = 'waitlisted') AS waitlisted
+		FROM drive_slots sl LEFT JOIN registrations r ON r.slot_id = sl.id
+		WHERE sl.drive_id = $1 GROUP BY sl.id`
+
 // DriveWithSlots returns the drive with its slots in time order and their
 // confirmed and waitlisted counts, as Drive and DriveSlots would.
 func (s *Store) DriveWithSlots(ctx context.Context, id int64) (drive.Drive, []drive.Slot, error) {
 	const q = `SELECT ` + driveColumns + `,
 		sl.id AS slot_id, sl.starts_at AS slot_starts_at, sl.ends_at AS slot_ends_at,
-		sl.capacity AS slot_capacity, coalesce(c.confirmed, 0) AS confirmed,
-		coalesce(c.waitlisted, 0) AS waitlisted
-		FROM drives d LEFT JOIN drive_slots sl ON sl.drive_id = d.id
-		LEFT JOIN ` + liveCounts + ` ON true
+		sl.capacity AS slot_capacity, coalesce(sl.confirmed, 0) AS confirmed,
+		coalesce(sl.waitlisted, 0) AS waitlisted
+		FROM drives d LEFT JOIN (` + slotCounts + `) sl ON true
 		WHERE d.id = $1 ORDER BY sl.starts_at`
 	rows := []struct {
 		driveRow
@@ -61,9 +69,10 @@ func (s *Store) DriveWithSlots(ctx context.Context, id int64) (drive.Drive, []dr
 // slots that start after now, as a confirmation shows them.
 func (s *Store) RegistrationWithSeats(ctx context.Context, donorTelegramID, registrationID int64, now time.Time) (MyRegistration, int, error) {
 	const q = `SELECT ` + myRegColumns + `,
-		(SELECT coalesce(sum(greatest(sl.capacity - c.confirmed, 0)), 0)
-			FROM drive_slots sl CROSS JOIN ` + liveCounts + `
-			WHERE sl.drive_id = r.drive_id AND sl.starts_at > $3) AS seats_left
+		(SELECT coalesce(sum(greatest(s.capacity - s.confirmed, 0)), 0) FROM (
+			SELECT sl.capacity, count(c.id) FILTER (WHERE c.status = 'confirmed') AS confirmed
+			FROM drive_slots sl LEFT JOIN registrations c ON c.slot_id = sl.id
+			WHERE sl.drive_id = r.drive_id AND sl.starts_at > $3 GROUP BY sl.id) s) AS seats_left
 		FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 		JOIN drive_slots sl ON sl.id = r.slot_id JOIN drives d ON d.id = r.drive_id
 		WHERE r.id = $1 AND dn.telegram_id = $2`

@@ -459,11 +459,7 @@ func (s *Store) upcomingDrives(ctx context.Context, q string, now time.Time, aud
 // DriveSlots lists the drive's slots in time order with their confirmed and
 // waitlisted counts (drive.Slot.SeatsLeft gives the seats left).
 func (s *Store) DriveSlots(ctx context.Context, driveID int64) ([]drive.Slot, error) {
-	const q = `SELECT sl.id, sl.drive_id, sl.starts_at, sl.ends_at, sl.capacity,
-		count(r.id) FILTER (WHERE r.status = 'confirmed') AS confirmed,
-		count(r.id) FILTER (WHERE r.status = 'waitlisted') AS waitlisted
-		FROM drive_slots sl LEFT JOIN registrations r ON r.slot_id = sl.id
-		WHERE sl.drive_id = $1 GROUP BY sl.id ORDER BY sl.starts_at`
+	const q = slotCounts + ` ORDER BY sl.starts_at`
 	rows := []slotRow{}
 	if err := s.read(ctx).SelectContext(ctx, &rows, q, driveID); err != nil {
 		return nil, fmt.Errorf("storage: slots of drive %d: %w", driveID, err)
