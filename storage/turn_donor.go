@@ -16,7 +16,8 @@ import (
 // EligibilityRecord calls for the donor and day return this record until
 // the unit's transaction begins, i.e. while nothing in it has written: a
 // read then sees what this statement saw, as every plain read of the unit
-// does under READ COMMITTED.
+// does under READ COMMITTED. The donor's row id is kept for the whole
+// unit (donorID), unless it deletes the donor.
 func (s *Store) DonorWithRecord(ctx context.Context, telegramID int64, day time.Time) (profile.Donor, error) {
 	const q = `SELECT d.*, ` + eligibilityColumns + `
 		FROM (SELECT ` + donorColumns + ` FROM donors WHERE telegram_id = $1) d ` + eligibilityFrom
@@ -33,11 +34,17 @@ func (s *Store) DonorWithRecord(ctx context.Context, telegramID int64, day time.
 	if err != nil {
 		return profile.Donor{}, wrap(err)
 	}
-	if w := workFrom(ctx); w != nil && w.db == s.db && w.tx == nil {
-		w.record = &cachedRecord{telegramID: telegramID, day: day, rec: rec}
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		w.sender = &senderID{telegramID: telegramID, id: row.ID}
+		if w.tx == nil {
+			w.record = &cachedRecord{telegramID: telegramID, day: day, rec: rec}
+		}
 	}
 	return row.donor(), nil
 }
+
+// senderID is the row id of a unit's sender.
+type senderID struct{ telegramID, id int64 }
 
 // cachedRecord is an EligibilityRecord a unit of work read with its
 // sender's donor row.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"donorbot/internal/testenv"
+	"donorbot/screening"
 	"donorbot/storage"
 )
 
@@ -77,5 +78,39 @@ func TestDonorWithRecordSavesTheEligibilityRead(t *testing.T) {
 	}
 	if _, err := s.DonorWithRecord(ctx, testenv.TelegramID(), day); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("an unknown user: %v, want ErrNotFound", err)
+	}
+}
+
+// TestSaveScreeningUsesTheTurnsDonor: a turn that read its sender saves
+// their screening without reading the donor's id again: BEGIN, the
+// answers with their audit, the screening's deferrals dropped and the new
+// one added. Once the unit deleted the donor, the id is looked up again,
+// and the donor is gone.
+func TestSaveScreeningUsesTheTurnsDonor(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	donor := newDonors(t, s, 1)[0]
+	flu := screening.Reason{Code: screening.CodeWithin14Days, Until: calendar(testNow).AddDate(0, 0, 14)}
+	answers := []storage.ScreeningAnswer{{Answer: screening.Answer{Question: screening.QWithin14Days, Yes: true}}}
+	wctx, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	if _, err := s.DonorWithRecord(wctx, donor, calendar(testNow)); err != nil {
+		t.Fatal(err)
+	}
+	if n := statementsIn(t, s, func() {
+		if err := s.SaveScreening(wctx, donor, 0, answers, []screening.Reason{flu}, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 4 {
+		t.Errorf("save the sender's screening: %d statements, want 4", n)
+	}
+	if err := s.DeleteDonor(wctx, donor, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveScreening(wctx, donor, 0, answers, nil, testNow); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("save the screening of a donor deleted in the unit: %v, want ErrNotFound", err)
 	}
 }

@@ -43,7 +43,10 @@ type Work struct {
 	state *State
 	// record is the sender's EligibilityRecord read with their donor row,
 	// good while tx is nil: nothing in the unit has written yet.
-	record   *cachedRecord
+	record *cachedRecord
+	// sender is the donor row id DonorWithRecord read, good until the unit
+	// deletes that donor (DeleteDonor).
+	sender   *senderID
 	nextSave int
 	done     bool
 	after    []func(context.Context) error
