@@ -39,11 +39,7 @@ func (h *Handlers) onDrivesPage(ctx context.Context, t *turn) error {
 }
 
 func (h *Handlers) listDrives(ctx context.Context, t *turn, offset int) error {
-	units, err := h.donorUnitIDs(ctx, t)
-	if err != nil {
-		return err
-	}
-	list, err := h.d.Store.UpcomingDrives(ctx, h.d.Now(), units, offset, drivesPerPage+1)
+	list, err := h.d.Store.UpcomingDrivesFor(ctx, h.d.Now(), t.userID, offset, drivesPerPage+1)
 	if err != nil {
 		return err
 	}
@@ -166,13 +162,18 @@ func (h *Handlers) needProfileFirst(ctx context.Context, t *turn) error {
 
 // showDrive shows one drive with a button per slot and its seats left.
 func (h *Handlers) showDrive(ctx context.Context, t *turn, driveID int64) error {
-	d, err := h.d.Store.Drive(ctx, driveID)
+	d, slots, err := h.d.Store.DriveWithSlots(ctx, driveID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return t.reply(ctx, t.text("drive_gone"), nil)
 	}
 	if err != nil {
 		return err
 	}
+	return h.showDriveSlots(ctx, t, d, slots)
+}
+
+// showDriveSlots shows a drive read with its slots.
+func (h *Handlers) showDriveSlots(ctx context.Context, t *turn, d drive.Drive, slots []drive.Slot) error {
 	if d.Status != drive.StatusPublished || !d.End.After(h.d.Now()) {
 		return t.reply(ctx, t.text("drive_closed"), nil)
 	}
@@ -181,10 +182,6 @@ func (h *Handlers) showDrive(ctx context.Context, t *turn, driveID int64) error 
 			return err
 		}
 		return t.reply(ctx, t.text("drive_not_for_you"), nil)
-	}
-	slots, err := h.d.Store.DriveSlots(ctx, d.ID)
-	if err != nil {
-		return err
 	}
 	var bs []botapi.Button
 	for _, s := range slots {
@@ -274,8 +271,9 @@ func (h *Handlers) slotData(lang string, d drive.Drive, s drive.Slot) map[string
 // chooseSlot registers the donor in the slot, offering the waitlist first
 // when it is full, then starts the screening questions.
 func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int64, waitlistOK bool) error {
-	slots, err := h.d.Store.DriveSlots(ctx, driveID)
-	if err != nil {
+	d, slots, err := h.d.Store.DriveWithSlots(ctx, driveID)
+	gone := errors.Is(err, storage.ErrNotFound)
+	if err != nil && !gone {
 		return err
 	}
 	var slot *drive.Slot
@@ -288,7 +286,10 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 		if err := t.answer(ctx, t.text("slot_gone")); err != nil {
 			return err
 		}
-		return h.showDrive(ctx, t, driveID)
+		if gone {
+			return t.reply(ctx, t.text("drive_gone"), nil)
+		}
+		return h.showDriveSlots(ctx, t, d, slots)
 	}
 	if err := t.answer(ctx, ""); err != nil {
 		return err
@@ -298,10 +299,6 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 			botapi.Button{Text: t.text("btn_join_waitlist"), CallbackData: encodeCallback("drv", "wait", id(driveID), id(slotID))},
 			botapi.Button{Text: t.text("btn_other_slot"), CallbackData: encodeCallback("drv", "open", id(driveID))})
 		return t.reply(ctx, t.textf("slot_full", map[string]any{"Waiting": slot.Waitlisted}), kb)
-	}
-	d, err := h.d.Store.Drive(ctx, driveID)
-	if err != nil {
-		return err
 	}
 	if ok, err := h.mayAttend(ctx, t, d); err != nil || !ok {
 		if err != nil {
@@ -340,7 +337,9 @@ func (h *Handlers) calendarDay(at time.Time) time.Time {
 // eligible keeps the seat (or waitlist place) and confirms it with a
 // calendar file; deferred or not eligible frees the seat for the waitlist.
 func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int64, st screeningState, res screening.Result) error {
-	reg, err := h.d.Store.Registration(ctx, t.userID, regID)
+	// The seats are counted before SetScreening: an eligible donor keeps
+	// the place they hold, so it changes no count.
+	reg, seatsLeft, err := h.d.Store.RegistrationWithSeats(ctx, t.userID, regID, h.d.Now())
 	if errors.Is(err, storage.ErrNotFound) {
 		return t.reply(ctx, t.text("registration_gone"), nil)
 	}
@@ -380,21 +379,17 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 	}
 	reg.Registration.Status = status
 	reg.Registration.AllowedVolumeML = res.MaxVolumeML
-	return h.confirmRegistration(ctx, t, reg)
+	return h.confirmRegistration(ctx, t, reg, seatsLeft)
 }
 
 // confirmRegistration tells the donor their place with the drive's details,
 // and sends an .ics file for their calendar when the seat is confirmed.
-func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage.MyRegistration) error {
+// seatsLeft are the drive's (RegistrationWithSeats), counted with the
+// donor's own seat taken.
+func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage.MyRegistration, seatsLeft int) error {
 	r := reg.Registration
-	// Counted after the registration, in the same unit of work, so the
-	// donor's own seat is no longer among those left.
-	slots, err := h.d.Store.DriveSlots(ctx, reg.Drive.ID)
-	if err != nil {
-		return err
-	}
 	data := map[string]any{
-		"Card": t.driveCard(reg.Drive, h.seatsLeft(slots)), "From": t.clock(reg.Slot.Start), "To": t.clock(reg.Slot.End),
+		"Card": t.driveCard(reg.Drive, seatsLeft), "From": t.clock(reg.Slot.Start), "To": t.clock(reg.Slot.End),
 		"Position": r.WaitlistPosition, "Volume": r.AllowedVolumeML,
 	}
 	if r.Status == drive.RegWaitlisted {

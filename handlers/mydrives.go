@@ -163,11 +163,7 @@ const otherDrivesToOffer = 3
 // first full one; and always the list of drives.
 func (h *Handlers) otherDrivesKeyboard(ctx context.Context, t *turn, except int64) (botapi.InlineKeyboard, error) {
 	kb := botapi.InlineKeyboard{InlineKeyboard: [][]botapi.Button{}}
-	units, err := h.donorUnitIDs(ctx, t)
-	if err != nil {
-		return kb, err
-	}
-	list, err := h.d.Store.UpcomingDrives(ctx, h.d.Now(), units, 0, 10)
+	list, err := h.d.Store.UpcomingDrivesFor(ctx, h.d.Now(), t.userID, 0, 10)
 	if err != nil {
 		return kb, err
 	}
@@ -234,11 +230,11 @@ func (h *Handlers) moveRegistration(ctx context.Context, t *turn, regID, slotID 
 	if err := h.announcePromotion(ctx, promoted); err != nil {
 		return err
 	}
-	reg, err := h.d.Store.Registration(ctx, t.userID, moved.ID)
+	reg, seatsLeft, err := h.d.Store.RegistrationWithSeats(ctx, t.userID, moved.ID, h.d.Now())
 	if err != nil {
 		return err
 	}
-	return h.confirmRegistration(ctx, t, reg)
+	return h.confirmRegistration(ctx, t, reg, seatsLeft)
 }
 
 // resumeScreening restarts the questionnaire of a registration whose

@@ -147,12 +147,8 @@ func (h *Handlers) historyRulesOut(ctx context.Context, t *turn, kind string, re
 	if kind == "reg" {
 		text += "\n\n" + t.text("history_seat_freed")
 	}
-	units, err := h.donorUnitIDs(ctx, t)
-	if err != nil {
-		return err
-	}
 	from := time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, h.d.Location)
-	later, err := h.d.Store.UpcomingDrives(ctx, from, units, 0, 1)
+	later, err := h.d.Store.UpcomingDrivesFor(ctx, from, t.userID, 0, 1)
 	if err != nil {
 		return err
 	}

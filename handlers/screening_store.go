@@ -122,8 +122,9 @@ func (h *Handlers) redoScreened(ctx context.Context, t *turn, regID int64, st sc
 	if err := t.reply(ctx, t.screeningResultText(res, day), nil); err != nil {
 		return err
 	}
-	if reg, err = h.d.Store.Registration(ctx, t.userID, regID); err != nil {
+	reg, seatsLeft, err := h.d.Store.RegistrationWithSeats(ctx, t.userID, regID, h.d.Now())
+	if err != nil {
 		return err
 	}
-	return h.confirmRegistration(ctx, t, reg)
+	return h.confirmRegistration(ctx, t, reg, seatsLeft)
 }

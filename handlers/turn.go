@@ -55,7 +55,9 @@ func (h *Handlers) newTurn(ctx context.Context, upd *models.Update) (*turn, bool
 			t.messageID = cq.Message.Message.ID
 		}
 	}
-	d, err := h.d.Store.Donor(ctx, from.ID)
+	// With the record the eligibility rules judge: most screens a donor
+	// sees need it, and it costs no statement of its own.
+	d, err := h.d.Store.DonorWithRecord(ctx, from.ID, h.today())
 	switch {
 	case err == nil:
 		t.donor = &d

@@ -170,6 +170,9 @@ func (s *Store) updateDonor(ctx context.Context, what, q string, args ...any) er
 // transaction it records a pending erasure of their Redis keys, requested at
 // at, which the caller clears with ErasureDone once Redis confirms.
 func (s *Store) DeleteDonor(ctx context.Context, telegramID int64, at time.Time) error {
+	if w := workFrom(ctx); w != nil && w.sender != nil && w.sender.telegramID == telegramID {
+		w.sender = nil // its id goes with the row
+	}
 	tx, err := s.begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("storage: delete donor %d: %w", telegramID, err)

@@ -410,31 +410,43 @@ type DriveListing struct {
 // to every donor or to one of audienceUnitIDs (the donor's units), soonest
 // first, limit at a time from offset.
 func (s *Store) UpcomingDrives(ctx context.Context, now time.Time, audienceUnitIDs []int64, offset, limit int) ([]DriveListing, error) {
-	const q = `SELECT ` + driveColumns + `,
+	if audienceUnitIDs == nil {
+		audienceUnitIDs = []int64{} // NULL would make unnest($2) NULL, not empty
+	}
+	return s.upcomingDrives(ctx, upcomingDrivesQuery(`SELECT unnest($2::bigint[])`), now, pq.Array(audienceUnitIDs), offset, limit)
+}
+
+// UpcomingDrivesFor is UpcomingDrives for the donor's own units, read in
+// the same statement (a donor not stored is in none).
+func (s *Store) UpcomingDrivesFor(ctx context.Context, now time.Time, donorTelegramID int64, offset, limit int) ([]DriveListing, error) {
+	return s.upcomingDrives(ctx, upcomingDrivesQuery(`SELECT m.unit_id FROM unit_members m
+		JOIN donors dn ON dn.id = m.donor_id WHERE dn.telegram_id = $2`), now, donorTelegramID, offset, limit)
+}
+
+// upcomingDrivesQuery lists the drives of UpcomingDrives whose audience,
+// if any, is among the units audience selects.
+func upcomingDrivesQuery(audience string) string {
+	return `SELECT ` + driveColumns + `,
 		coalesce(sum(c.confirmed), 0) AS confirmed, coalesce(sum(c.waitlisted), 0) AS waitlisted,
 		coalesce(sum(greatest(sl.capacity - c.confirmed, 0)) FILTER (WHERE sl.starts_at > $1), 0) AS seats_left
 		FROM drives d
 		JOIN drive_slots sl ON sl.drive_id = d.id
-		CROSS JOIN LATERAL (
-			SELECT count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed,
-			       count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted
-			FROM registrations r WHERE r.slot_id = sl.id AND r.status IN ('confirmed', 'waitlisted')
-		) c
+		CROSS JOIN ` + liveCounts + `
 		WHERE d.status = 'published' AND d.ends_at > $1
-		  AND (d.audience_unit_id IS NULL OR d.audience_unit_id = ANY($2))
+		  AND (d.audience_unit_id IS NULL OR d.audience_unit_id IN (` + audience + `))
 		GROUP BY d.id
 		ORDER BY d.starts_at, d.id
 		OFFSET $3 LIMIT $4`
+}
+
+func (s *Store) upcomingDrives(ctx context.Context, q string, now time.Time, audience any, offset, limit int) ([]DriveListing, error) {
 	rows := []struct {
 		driveRow
 		Confirmed  int `db:"confirmed"`
 		Waitlisted int `db:"waitlisted"`
 		SeatsLeft  int `db:"seats_left"`
 	}{}
-	if audienceUnitIDs == nil {
-		audienceUnitIDs = []int64{} // NULL would make ANY($2) NULL, not false
-	}
-	if err := s.read(ctx).SelectContext(ctx, &rows, q, now, pq.Array(audienceUnitIDs), offset, limit); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &rows, q, now, audience, offset, limit); err != nil {
 		return nil, fmt.Errorf("storage: upcoming drives: %w", err)
 	}
 	out := make([]DriveListing, len(rows))
@@ -447,11 +459,7 @@ func (s *Store) UpcomingDrives(ctx context.Context, now time.Time, audienceUnitI
 // DriveSlots lists the drive's slots in time order with their confirmed and
 // waitlisted counts (drive.Slot.SeatsLeft gives the seats left).
 func (s *Store) DriveSlots(ctx context.Context, driveID int64) ([]drive.Slot, error) {
-	const q = `SELECT sl.id, sl.drive_id, sl.starts_at, sl.ends_at, sl.capacity,
-		count(r.id) FILTER (WHERE r.status = 'confirmed') AS confirmed,
-		count(r.id) FILTER (WHERE r.status = 'waitlisted') AS waitlisted
-		FROM drive_slots sl LEFT JOIN registrations r ON r.slot_id = sl.id
-		WHERE sl.drive_id = $1 GROUP BY sl.id ORDER BY sl.starts_at`
+	const q = slotCounts + ` ORDER BY sl.starts_at`
 	rows := []slotRow{}
 	if err := s.read(ctx).SelectContext(ctx, &rows, q, driveID); err != nil {
 		return nil, fmt.Errorf("storage: slots of drive %d: %w", driveID, err)

@@ -20,12 +20,9 @@ type EligibilityRecord struct {
 	Answered  *screening.Answer // nil: never answered (see LastDonationAnswers)
 }
 
-// EligibilityRecord reads, in one statement, what LastDonation,
-// OpenDeferrals and LastDonationAnswers read in three: a turn that judges
-// eligibility makes one round trip for it. A donor without a row has an
-// empty record.
-func (s *Store) EligibilityRecord(ctx context.Context, telegramID int64, day time.Time) (EligibilityRecord, error) {
-	const q = `SELECT n.donated_on, n.kind,
+// eligibilityColumns read a donor d's EligibilityRecord on day $2, with
+// the question $3 (screening.QDonatedBefore).
+const eligibilityColumns = `n.donated_on, n.kind,
 		coalesce((SELECT jsonb_agg(jsonb_build_object('code', f.code, 'until', f.until,
 				'permanent', f.permanent, 'source', f.source) ORDER BY f.id)
 			FROM deferrals f WHERE f.donor_id = d.id AND (f.permanent OR f.until IS NULL OR f.until > $2)),
@@ -34,25 +31,50 @@ func (s *Store) EligibilityRecord(ctx context.Context, telegramID int64, day tim
 			CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.screening_answers) = 'array'
 				THEN r.screening_answers ELSE '[]'::jsonb END) a
 			WHERE r.donor_id = d.id AND a.value->>'Question' = $3
-			ORDER BY r.id DESC LIMIT 1) AS answered
-		FROM donors d
-		LEFT JOIN LATERAL (SELECT donated_on, kind FROM donations
-			WHERE donor_id = d.id ORDER BY donated_on DESC, id DESC LIMIT 1) n ON true
-		WHERE d.telegram_id = $1`
-	wrap := func(err error) error { return fmt.Errorf("storage: eligibility record of %d: %w", telegramID, err) }
-	var row struct {
-		On        sql.NullTime   `db:"donated_on"`
-		Kind      sql.NullString `db:"kind"`
-		Deferrals []byte         `db:"deferrals"`
-		Answered  []byte         `db:"answered"`
+			ORDER BY r.id DESC LIMIT 1) AS answered`
+
+// eligibilityFrom joins a donor d's last donation for eligibilityColumns.
+const eligibilityFrom = `LEFT JOIN LATERAL (SELECT donated_on, kind FROM donations
+			WHERE donor_id = d.id ORDER BY donated_on DESC, id DESC LIMIT 1) n ON true`
+
+// eligibilityRow scans eligibilityColumns.
+type eligibilityRow struct {
+	On        sql.NullTime   `db:"donated_on"`
+	Kind      sql.NullString `db:"kind"`
+	Deferrals []byte         `db:"deferrals"`
+	Answered  []byte         `db:"answered"`
+}
+
+// EligibilityRecord reads, in one statement, what LastDonation,
+// OpenDeferrals and LastDonationAnswers read in three: a turn that judges
+// eligibility makes one round trip for it. A donor without a row has an
+// empty record. In a unit of work that has written nothing yet, the
+// sender's record read with their donor row (DonorWithRecord) is reused.
+func (s *Store) EligibilityRecord(ctx context.Context, telegramID int64, day time.Time) (EligibilityRecord, error) {
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		if rec, ok := w.cachedRecord(telegramID, day); ok {
+			return rec, nil
+		}
 	}
+	const q = `SELECT ` + eligibilityColumns + `
+		FROM donors d ` + eligibilityFrom + `
+		WHERE d.telegram_id = $1`
+	var row eligibilityRow
 	err := s.read(ctx).GetContext(ctx, &row, q, telegramID, day.Format(time.DateOnly), string(screening.QDonatedBefore))
 	if errors.Is(err, sql.ErrNoRows) {
 		return EligibilityRecord{Deferrals: []Deferral{}}, nil
 	}
 	if err != nil {
-		return EligibilityRecord{}, wrap(err)
+		return EligibilityRecord{}, fmt.Errorf("storage: eligibility record of %d: %w", telegramID, err)
 	}
+	rec, err := row.record()
+	if err != nil {
+		return EligibilityRecord{}, fmt.Errorf("storage: eligibility record of %d: %w", telegramID, err)
+	}
+	return rec, nil
+}
+
+func (row eligibilityRow) record() (EligibilityRecord, error) {
 	var rec EligibilityRecord
 	if row.On.Valid {
 		rec.Last = &Donation{On: calendarDate(row.On.Time), Kind: row.Kind.String}
@@ -64,7 +86,7 @@ func (s *Store) EligibilityRecord(ctx context.Context, telegramID int64, day tim
 		Source    string  `json:"source"`
 	}
 	if err := json.Unmarshal(row.Deferrals, &deferrals); err != nil {
-		return EligibilityRecord{}, wrap(err)
+		return EligibilityRecord{}, err
 	}
 	rec.Deferrals = make([]Deferral, len(deferrals))
 	for i, f := range deferrals {
@@ -72,7 +94,7 @@ func (s *Store) EligibilityRecord(ctx context.Context, telegramID int64, day tim
 		if f.Until != nil {
 			until, err := time.Parse(time.DateOnly, *f.Until)
 			if err != nil {
-				return EligibilityRecord{}, wrap(err)
+				return EligibilityRecord{}, err
 			}
 			rec.Deferrals[i].Until = until
 		}
@@ -80,7 +102,7 @@ func (s *Store) EligibilityRecord(ctx context.Context, telegramID int64, day tim
 	if row.Answered != nil {
 		var a screening.Answer
 		if err := json.Unmarshal(row.Answered, &a); err != nil {
-			return EligibilityRecord{}, wrap(err)
+			return EligibilityRecord{}, err
 		}
 		rec.Answered = &a
 	}

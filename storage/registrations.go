@@ -143,7 +143,12 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 	return r.registration(), nil
 }
 
+// donorID is the row id of the donor, the unit of work's sender's as
+// DonorWithRecord read it.
 func (s *Store) donorID(ctx context.Context, telegramID int64) (int64, error) {
+	if w := workFrom(ctx); w != nil && w.db == s.db && w.sender != nil && w.sender.telegramID == telegramID {
+		return w.sender.id, nil
+	}
 	var id int64
 	if err := s.read(ctx).GetContext(ctx, &id, `SELECT id FROM donors WHERE telegram_id = $1`, telegramID); err != nil {
 		return 0, fmt.Errorf("donor %d: %w", telegramID, mapErr(err))

@@ -40,7 +40,13 @@ type Work struct {
 	pending map[int64]*conversationWrite
 	// state is where the conversations written in this unit go, and
 	// their pending markers before the commit.
-	state    *State
+	state *State
+	// record is the sender's EligibilityRecord read with their donor row,
+	// good while tx is nil: nothing in the unit has written yet.
+	record *cachedRecord
+	// sender is the donor row id DonorWithRecord read, good until the unit
+	// deletes that donor (DeleteDonor).
+	sender   *senderID
 	nextSave int
 	done     bool
 	after    []func(context.Context) error
