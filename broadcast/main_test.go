@@ -198,8 +198,13 @@ func (v *env) checkWindows(limit, injected429 int) {
 			v.t.Errorf("second %d: %d sends, limit %d", sec, n, limit)
 		}
 	}
-	if n := v.srv.MaxSendsIn(time.Second, 0); n > limit {
-		v.t.Errorf("%d sends within one sliding second, limit %d", n, limit)
+	// The engine spaces its tokens over a second in Redis; the fake stamps
+	// the sends as they arrive, a few milliseconds later and not all by the
+	// same delay, so the window is shortened by that jitter, at most half a
+	// token's spacing, so that a token too many is still seen.
+	arrivalJitter := min(20*time.Millisecond, time.Second/time.Duration(limit)/2)
+	if n := v.srv.MaxSendsIn(time.Second-arrivalJitter, 0); n > limit {
+		v.t.Errorf("%d sends within one sliding second (less %v of arrival jitter), limit %d", n, arrivalJitter, limit)
 	}
 	n := 0
 	for _, c := range v.srv.Calls() {
