@@ -306,7 +306,7 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 		}
 		return t.reply(ctx, t.text("drive_not_for_you"), nil)
 	}
-	reg, err := h.d.Store.Register(ctx, t.userID, slotID, h.d.Now())
+	reg, recalled, err := h.d.Store.RegisterCrediting(ctx, t.userID, slotID, h.d.Now())
 	switch {
 	case errors.Is(err, storage.ErrAlreadyRegistered):
 		return t.reply(ctx, t.text("already_registered"), rows(1, t.myDrivesButton()))
@@ -317,8 +317,8 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 	case err != nil:
 		return err
 	}
-	if err := h.linkRecall(ctx, t, reg.ID); err != nil {
-		return err
+	if recalled && h.d.OnRecall != nil {
+		h.d.OnRecall("registered")
 	}
 	if err := t.closeButtons(ctx); err != nil {
 		return err

@@ -87,18 +87,34 @@ func lockSlot(ctx context.Context, tx *dbTx, slotID int64) (drive.Slot, error) {
 // has started by now, ErrDriveNotOpen; a slot or donor that does not exist,
 // ErrNotFound.
 func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now time.Time) (drive.Registration, error) {
+	reg, _, err := s.register(ctx, donorTelegramID, slotID, now, false)
+	return reg, err
+}
+
+// RegisterCrediting is Register that also credits the registration to the
+// donor's latest recall sent by now that offered its drive, for /stats and
+// /metrics; recalled reports whether there was one.
+func (s *Store) RegisterCrediting(ctx context.Context, donorTelegramID, slotID int64, now time.Time) (reg drive.Registration, recalled bool, err error) {
+	return s.register(ctx, donorTelegramID, slotID, now, true)
+}
+
+func (s *Store) register(ctx context.Context, donorTelegramID, slotID int64, now time.Time, credit bool) (drive.Registration, bool, error) {
 	// One statement after the slot lock: it sees every registration committed
 	// by earlier holders of the lock and the drive's current status (a drive
-	// being cancelled holds the lock too, see setDriveStatus).
-	const q = `INSERT INTO registrations AS r (donor_id, drive_id, slot_id, status)
+	// being cancelled holds the lock too, see setDriveStatus). The recall is
+	// found in it too: a round trip less on every slot tap.
+	const q = `INSERT INTO registrations AS r (donor_id, drive_id, slot_id, status, recall_id)
 		SELECT dn.id, sl.drive_id, sl.id,
 			CASE WHEN (SELECT count(*) FROM registrations c
 				WHERE c.slot_id = sl.id AND c.status = 'confirmed') < sl.capacity
-			THEN 'confirmed' ELSE 'waitlisted' END
+			THEN 'confirmed' ELSE 'waitlisted' END,
+			CASE WHEN $4 THEN (SELECT rc.id FROM recalls rc
+				WHERE rc.donor_id = dn.id AND sl.drive_id = ANY(rc.drive_ids) AND rc.sent_at <= $3
+				ORDER BY rc.sent_at DESC, rc.id DESC LIMIT 1) END
 		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id JOIN donors dn ON dn.telegram_id = $1
 		WHERE sl.id = $2 AND d.status = 'published' AND sl.starts_at > $3
 		ON CONFLICT (donor_id, drive_id) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
-		RETURNING ` + regColumns
+		RETURNING ` + regColumns + `, r.recall_id IS NOT NULL AS recalled`
 	// Only when nothing was inserted: why.
 	const open = `SELECT EXISTS (SELECT 1 FROM donors WHERE telegram_id = $3) AS donor,
 		d.status = 'published' AND sl.starts_at > $2 AS open
@@ -110,37 +126,40 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 	// that the caller handles, so no savepoint is needed.
 	tx, err := s.beginFlat(ctx)
 	if err != nil {
-		return drive.Registration{}, wrap(err)
+		return drive.Registration{}, false, wrap(err)
 	}
 	defer tx.Rollback()
 	if _, err := lockSlot(ctx, tx, slotID); err != nil {
-		return drive.Registration{}, wrap(err)
+		return drive.Registration{}, false, wrap(err)
 	}
-	var r regRow
-	err = tx.GetContext(ctx, &r, q, donorTelegramID, slotID, now)
+	var r struct {
+		regRow
+		Recalled bool `db:"recalled"`
+	}
+	err = tx.GetContext(ctx, &r, q, donorTelegramID, slotID, now, credit)
 	if errors.Is(err, sql.ErrNoRows) {
 		var why struct {
 			Donor bool `db:"donor"`
 			Open  bool `db:"open"`
 		}
 		if err := tx.GetContext(ctx, &why, open, slotID, now, donorTelegramID); err != nil {
-			return drive.Registration{}, wrap(err)
+			return drive.Registration{}, false, wrap(err)
 		}
 		switch {
 		case !why.Donor:
-			return drive.Registration{}, wrap(fmt.Errorf("donor %d: %w", donorTelegramID, ErrNotFound))
+			return drive.Registration{}, false, wrap(fmt.Errorf("donor %d: %w", donorTelegramID, ErrNotFound))
 		case !why.Open:
-			return drive.Registration{}, wrap(ErrDriveNotOpen)
+			return drive.Registration{}, false, wrap(ErrDriveNotOpen)
 		}
-		return drive.Registration{}, wrap(ErrAlreadyRegistered)
+		return drive.Registration{}, false, wrap(ErrAlreadyRegistered)
 	}
 	if err != nil {
-		return drive.Registration{}, wrap(mapErr(err))
+		return drive.Registration{}, false, wrap(mapErr(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return drive.Registration{}, wrap(err)
+		return drive.Registration{}, false, wrap(err)
 	}
-	return r.registration(), nil
+	return r.registration(), r.Recalled, nil
 }
 
 // donorID is the row id of the donor, the unit of work's sender's as
