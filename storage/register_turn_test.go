@@ -59,3 +59,49 @@ func registerInWork(t *testing.T, s *storage.Store, donor, slotID int64, want bo
 		t.Errorf("donor recalled %t: credited %t, stored %t", want, recalled, stored)
 	}
 }
+
+// TestSlotTapKeepsTheEligibilityRecord: the slot tap reads its sender with
+// their eligibility record, registers, then judges the screening's first
+// question on that record: registering writes nothing the record reads,
+// so it is not read again. A later write (a deferral) still makes the
+// next judgement read it afresh.
+func TestSlotTapKeepsTheEligibilityRecord(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	donor := newDonors(t, s, 1)[0]
+	_, slots := publishedDrive(t, s, tomorrow(), 1, 10)
+	day := calendar(testNow)
+	wctx, w, err := s.BeginWork(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	if _, err := s.DonorWithRecord(wctx, donor, day); err != nil {
+		t.Fatal(err)
+	}
+	var reg drive.Registration
+	// A read in a transaction is counted at its next statement: the one
+	// after the record's makes a read of the record counted.
+	if n := statementsIn(t, s, func() {
+		if reg, err = s.Register(wctx, donor, slots[0].ID, testNow); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.EligibilityRecord(wctx, donor, day); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RegistrationRecalled(wctx, reg.ID); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 3 {
+		t.Errorf("register, the record, a read: %d statements, want 3 (BEGIN, slot lock, insert)", n)
+	}
+	if err := s.AddDeferral(wctx, donor, "flu", day.AddDate(0, 0, 14), false, "screening"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.EligibilityRecord(wctx, donor, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Deferrals) != 1 || after.Deferrals[0].Code != "flu" {
+		t.Errorf("record after a deferral = %+v, want the flu", after.Deferrals)
+	}
+}

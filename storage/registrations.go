@@ -123,8 +123,10 @@ func (s *Store) register(ctx context.Context, donorTelegramID, slotID int64, now
 		return fmt.Errorf("storage: register donor %d in slot %d: %w", donorTelegramID, slotID, err)
 	}
 	// A live registration is no conflict error but no row: nothing fails
-	// that the caller handles, so no savepoint is needed.
-	tx, err := s.beginFlat(ctx)
+	// that the caller handles, so no savepoint is needed. A new
+	// registration has no screening answers: the unit keeps the sender's
+	// EligibilityRecord.
+	tx, err := s.beginFlatSparingRecord(ctx)
 	if err != nil {
 		return drive.Registration{}, false, wrap(err)
 	}
