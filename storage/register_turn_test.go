@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"donorbot/drive"
@@ -103,5 +104,56 @@ func TestSlotTapKeepsTheEligibilityRecord(t *testing.T) {
 	}
 	if len(after.Deferrals) != 1 || after.Deferrals[0].Code != "flu" {
 		t.Errorf("record after a deferral = %+v, want the flu", after.Deferrals)
+	}
+}
+
+// TestCancelTurnReadsTheRegistrationOnce: the donor's cancel turn locks
+// the registration's slot, then the registration, reading what the turn
+// shows, then cancels it counting the calendar update and promotes the
+// first of the waitlist: five statements with BEGIN, where the turn read
+// the registration before the cancel and again after it for the calendar.
+// A place never sent a calendar file has none to update.
+func TestCancelTurnReadsTheRegistrationOnce(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	donors := newDonors(t, s, 2)
+	d, slots := publishedDrive(t, s, tomorrow(), 1, 1)
+	regs := registerAll(t, s, donors, slots[0].ID)
+	seated, waiting := regs[0], regs[1]
+	if _, err := s.NextCalendarSequence(ctx, seated.ID); err != nil {
+		t.Fatal(err)
+	}
+	wctx, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	var c storage.Cancellation
+	if n := statementsIn(t, s, func() {
+		if c, err = s.CancelMine(wctx, donors[0], seated.ID, testNow); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 5 {
+		t.Errorf("cancel turn: %d statements, want 5 (BEGIN, slot lock, registration lock, cancel, promotion)", n)
+	}
+	if c.Registration.Drive.Title != d.Title || c.Registration.Slot.ID != slots[0].ID ||
+		c.Registration.Registration.Status != drive.RegConfirmed {
+		t.Errorf("cancelled registration = %+v, want the confirmed seat in %q", c.Registration, d.Title)
+	}
+	if !c.Calendar || c.Sequence != 1 {
+		t.Errorf("calendar update: %t, sequence %d; want the one after the file sent (1)", c.Calendar, c.Sequence)
+	}
+	if c.Promoted == nil || c.Promoted.Registration.ID != waiting.ID {
+		t.Errorf("promoted %+v, want registration %d", c.Promoted, waiting.ID)
+	}
+	if _, err := s.CancelMine(wctx, donors[0], seated.ID, testNow); !errors.Is(err, storage.ErrNotLive) {
+		t.Errorf("cancelling again: %v, want ErrNotLive", err)
+	}
+	if _, err := s.CancelMine(wctx, donors[0], waiting.ID, testNow); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("cancelling another donor's registration: %v, want ErrNotFound", err)
+	}
+	c, err = s.CancelMine(wctx, donors[1], waiting.ID, testNow)
+	if err != nil || c.Calendar {
+		t.Errorf("cancelling a place never sent a calendar: calendar %t, %v", c.Calendar, err)
 	}
 }

@@ -190,10 +190,29 @@ type lockedReg struct {
 // registration's slot, in id order, and returned. With ownerTelegramID != 0
 // a registration of another donor is ErrNotFound.
 func lockRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSlotID int64) (lockedReg, drive.Slot, error) {
+	const lock = `SELECT id, drive_id, slot_id, status FROM registrations WHERE id = $1 FOR UPDATE`
+	slotID, also, err := lockRegistrationSlot(ctx, tx, id, ownerTelegramID, alsoSlotID)
+	if err != nil {
+		return lockedReg{}, drive.Slot{}, err
+	}
+	var r lockedReg
+	if err := tx.QueryRowxContext(ctx, lock, id).Scan(&r.ID, &r.DriveID, &r.SlotID, &r.Status); err != nil {
+		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, mapErr(err))
+	}
+	if r.SlotID != slotID {
+		return lockedReg{}, drive.Slot{}, errMoved
+	}
+	return r, also, nil
+}
+
+// lockRegistrationSlot is the first half of lockRegistration: it locks the
+// registration's slot (and alsoSlotID's) and returns its id. The caller
+// then locks the registration and checks it is still in that slot.
+func lockRegistrationSlot(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSlotID int64) (int64, drive.Slot, error) {
 	// One round trip finds the registration's slot and locks it with
 	// alsoSlotID's: the rows are sorted before they are locked. The slot
 	// is found on the statement's snapshot, taken before any lock wait, so
-	// a registration moved meanwhile is caught below (errMoved).
+	// a registration moved meanwhile is caught by the caller (errMoved).
 	const find = `WITH reg AS (
 			SELECT r.slot_id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 			WHERE r.id = $1 AND ($2::bigint = 0 OR dn.telegram_id = $2))
@@ -202,13 +221,12 @@ func lockRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSl
 		FROM drive_slots sl
 		WHERE (sl.id = (SELECT slot_id FROM reg) OR sl.id = $3) AND EXISTS (SELECT 1 FROM reg)
 		ORDER BY sl.id FOR UPDATE OF sl`
-	const lock = `SELECT id, drive_id, slot_id, status FROM registrations WHERE id = $1 FOR UPDATE`
 	var rows []struct {
 		slotRow
 		OfRegistration bool `db:"of_registration"`
 	}
 	if err := tx.SelectContext(ctx, &rows, find, id, ownerTelegramID, alsoSlotID); err != nil {
-		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, err)
+		return 0, drive.Slot{}, fmt.Errorf("registration %d: %w", id, err)
 	}
 	var slotID int64
 	var also drive.Slot
@@ -221,19 +239,12 @@ func lockRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSl
 		}
 	}
 	if slotID == 0 {
-		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, ErrNotFound)
+		return 0, drive.Slot{}, fmt.Errorf("registration %d: %w", id, ErrNotFound)
 	}
 	if alsoSlotID != 0 && also.ID == 0 {
-		return lockedReg{}, drive.Slot{}, fmt.Errorf("slot %d: %w", alsoSlotID, ErrNotFound)
+		return 0, drive.Slot{}, fmt.Errorf("slot %d: %w", alsoSlotID, ErrNotFound)
 	}
-	var r lockedReg
-	if err := tx.QueryRowxContext(ctx, lock, id).Scan(&r.ID, &r.DriveID, &r.SlotID, &r.Status); err != nil {
-		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, mapErr(err))
-	}
-	if r.SlotID != slotID {
-		return lockedReg{}, drive.Slot{}, errMoved
-	}
-	return r, also, nil
+	return slotID, also, nil
 }
 
 // inTx runs f in a transaction and commits, starting over (twice at most)
