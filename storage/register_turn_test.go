@@ -157,3 +157,37 @@ func TestCancelTurnReadsTheRegistrationOnce(t *testing.T) {
 		t.Errorf("cancelling a place never sent a calendar: calendar %t, %v", c.Calendar, err)
 	}
 }
+
+// TestScreenedSeatCountsItsCalendarInTheUpdate: the screening that keeps
+// a donor's confirmed seat records the calendar file it sends in its own
+// update: BEGIN, the slot lock, the registration lock and the update,
+// where the turn updated the registration once more for the file. The
+// first file is SEQUENCE 0, a later one replaces it.
+func TestScreenedSeatCountsItsCalendarInTheUpdate(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	donor := newDonors(t, s, 1)[0]
+	_, slots := publishedDrive(t, s, tomorrow(), 1, 1)
+	reg := registerAll(t, s, []int64{donor}, slots[0].ID)[0]
+	answers := []byte(`[{"Question":"q","Value":"no"}]`)
+	for want := range 2 {
+		wctx, w, err := s.BeginWork(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seq int
+		if n := statementsIn(t, s, func() {
+			if seq, err = s.SetScreeningConfirmed(wctx, reg.ID, answers, 350, testNow); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 4 {
+			t.Errorf("screening a confirmed seat: %d statements, want 4 (BEGIN, slot lock, registration lock, update)", n)
+		}
+		if seq != want {
+			t.Errorf("calendar sequence %d, want %d", seq, want)
+		}
+		if _, err := w.Commit(wctx, testenv.TelegramID()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

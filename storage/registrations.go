@@ -492,23 +492,41 @@ func (s *Store) Registration(ctx context.Context, donorTelegramID, registrationI
 // caller checks the registration is the donor's (Registration).
 func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers json.RawMessage,
 	allowedVolumeML int, status drive.RegStatus, now time.Time) (*Promotion, error) {
-	const q = `UPDATE registrations SET screening_answers = $2, allowed_volume_ml = $3, updated_at = now()
-		WHERE id = $1`
+	promoted, _, err := s.setScreening(ctx, registrationID, answers, allowedVolumeML, status, now, false)
+	return promoted, err
+}
+
+// SetScreeningConfirmed is SetScreening for a donor who keeps a confirmed
+// seat (status drive.RegConfirmed), who is then sent a calendar file: it
+// also returns that file's SEQUENCE, recorded as sent in the same
+// statement (see NextCalendarSequence).
+func (s *Store) SetScreeningConfirmed(ctx context.Context, registrationID int64, answers json.RawMessage,
+	allowedVolumeML int, now time.Time) (calendarSequence int, err error) {
+	_, seq, err := s.setScreening(ctx, registrationID, answers, allowedVolumeML, drive.RegConfirmed, now, true)
+	return seq, err
+}
+
+func (s *Store) setScreening(ctx context.Context, registrationID int64, answers json.RawMessage,
+	allowedVolumeML int, status drive.RegStatus, now time.Time, calendar bool) (*Promotion, int, error) {
+	const q = `UPDATE registrations SET screening_answers = $2, allowed_volume_ml = $3, updated_at = now(),
+			calendar_sequence = CASE WHEN $4 THEN coalesce(calendar_sequence + 1, 0) ELSE calendar_sequence END
+		WHERE id = $1 RETURNING coalesce(calendar_sequence, 0)`
 	wrap := func(err error) error {
 		return fmt.Errorf("storage: screening of registration %d: %w", registrationID, err)
 	}
 	if status != drive.RegDeferred && !status.Live() {
-		return nil, wrap(fmt.Errorf("status %q is not a screening outcome", status))
+		return nil, 0, wrap(fmt.Errorf("status %q is not a screening outcome", status))
 	}
 	var raw any // NULL unless answers are given
 	if len(answers) > 0 {
 		if !json.Valid(answers) {
-			return nil, wrap(errors.New("answers are not JSON"))
+			return nil, 0, wrap(errors.New("answers are not JSON"))
 		}
 		raw = string(answers)
 	}
 	volume := sql.NullInt64{Int64: int64(allowedVolumeML), Valid: allowedVolumeML != 0}
 	var promoted *Promotion
+	var seq int
 	err := s.inFlatTx(ctx, func(tx *dbTx) error {
 		r, _, err := lockRegistration(ctx, tx, registrationID, 0, 0)
 		if err != nil {
@@ -517,7 +535,7 @@ func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers 
 		if !r.Status.Live() {
 			return fmt.Errorf("%w: %s", ErrNotLive, r.Status)
 		}
-		if _, err := tx.ExecContext(ctx, q, r.ID, raw, volume); err != nil {
+		if err := tx.GetContext(ctx, &seq, q, r.ID, raw, volume, calendar); err != nil {
 			return err
 		}
 		if status == drive.RegDeferred {
@@ -526,9 +544,9 @@ func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers 
 		return err
 	})
 	if err != nil {
-		return nil, wrap(err)
+		return nil, 0, wrap(err)
 	}
-	return promoted, nil
+	return promoted, seq, nil
 }
 
 // MarkAttendance records what happened on the day for a registration of the
