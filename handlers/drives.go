@@ -306,7 +306,7 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 		}
 		return t.reply(ctx, t.text("drive_not_for_you"), nil)
 	}
-	reg, err := h.d.Store.Register(ctx, t.userID, slotID, h.d.Now())
+	reg, recalled, err := h.d.Store.RegisterCrediting(ctx, t.userID, slotID, h.d.Now())
 	switch {
 	case errors.Is(err, storage.ErrAlreadyRegistered):
 		return t.reply(ctx, t.text("already_registered"), rows(1, t.myDrivesButton()))
@@ -317,8 +317,8 @@ func (h *Handlers) chooseSlot(ctx context.Context, t *turn, driveID, slotID int6
 	case err != nil:
 		return err
 	}
-	if err := h.linkRecall(ctx, t, reg.ID); err != nil {
-		return err
+	if recalled && h.d.OnRecall != nil {
+		h.d.OnRecall("registered")
 	}
 	if err := t.closeButtons(ctx); err != nil {
 		return err
@@ -357,7 +357,15 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 	if res.Status != screening.Eligible {
 		status = drive.RegDeferred
 	}
-	promoted, err := h.d.Store.SetScreening(ctx, regID, answers, res.MaxVolumeML, status, h.d.Now())
+	// A confirmed seat gets a calendar file, whose SEQUENCE the screening's
+	// statement counts.
+	var promoted *storage.Promotion
+	var calendarSeq int
+	if status == drive.RegConfirmed {
+		calendarSeq, err = h.d.Store.SetScreeningConfirmed(ctx, regID, answers, res.MaxVolumeML, h.d.Now())
+	} else {
+		promoted, err = h.d.Store.SetScreening(ctx, regID, answers, res.MaxVolumeML, status, h.d.Now())
+	}
 	if errors.Is(err, storage.ErrNotLive) {
 		return t.reply(ctx, t.text("registration_gone"), nil)
 	}
@@ -379,7 +387,7 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 	}
 	reg.Registration.Status = status
 	reg.Registration.AllowedVolumeML = res.MaxVolumeML
-	return h.confirmRegistration(ctx, t, reg, seatsLeft)
+	return h.confirmRegistrationWith(ctx, t, reg, seatsLeft, func() (int, error) { return calendarSeq, nil })
 }
 
 // confirmRegistration tells the donor their place with the drive's details,
@@ -387,6 +395,15 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 // seatsLeft are the drive's (RegistrationWithSeats), counted with the
 // donor's own seat taken.
 func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage.MyRegistration, seatsLeft int) error {
+	return h.confirmRegistrationWith(ctx, t, reg, seatsLeft, func() (int, error) {
+		return h.d.Store.NextCalendarSequence(ctx, reg.Registration.ID)
+	})
+}
+
+// confirmRegistrationWith is confirmRegistration with the calendar file's
+// SEQUENCE from nextSeq, asked only when the file is sent.
+func (h *Handlers) confirmRegistrationWith(ctx context.Context, t *turn, reg storage.MyRegistration, seatsLeft int,
+	nextSeq func() (int, error)) error {
 	r := reg.Registration
 	data := map[string]any{
 		"Card": t.driveCard(reg.Drive, seatsLeft), "From": t.clock(reg.Slot.Start), "To": t.clock(reg.Slot.End),
@@ -398,7 +415,7 @@ func (h *Handlers) confirmRegistration(ctx context.Context, t *turn, reg storage
 	if err := t.reply(ctx, t.textf("registration_confirmed", data), rows(1, t.myDrivesButton())); err != nil {
 		return err
 	}
-	seq, err := h.d.Store.NextCalendarSequence(ctx, r.ID)
+	seq, err := nextSeq()
 	if err != nil {
 		return err
 	}

@@ -119,17 +119,17 @@ func (h *Handlers) keepRegistration(ctx context.Context, t *turn) error {
 // the outcome, so no message still shows the registration as confirmed,
 // and it offers where the donor can go instead.
 func (h *Handlers) cancelRegistration(ctx context.Context, t *turn, regID int64) error {
-	reg, ok, err := h.liveRegistration(ctx, t, regID)
-	if !ok || err != nil {
-		return err
-	}
-	promoted, err := h.d.Store.Cancel(ctx, t.userID, regID, h.d.Now())
+	c, err := h.d.Store.CancelMine(ctx, t.userID, regID, h.d.Now())
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrNotLive) {
-		return t.reply(ctx, t.text("registration_gone"), nil)
+		return t.answer(ctx, t.text("button_stale"))
 	}
 	if err != nil {
 		return err
 	}
+	if err := t.answer(ctx, ""); err != nil {
+		return err
+	}
+	reg := c.Registration
 	next, err := h.otherDrivesKeyboard(ctx, t, reg.Drive.ID)
 	if err != nil {
 		return err
@@ -137,21 +137,21 @@ func (h *Handlers) cancelRegistration(ctx context.Context, t *turn, regID int64)
 	if err := t.replace(ctx, t.textf("registration_cancelled", h.slotData(t.lang, reg.Drive, reg.Slot)), next); err != nil {
 		return err
 	}
-	if err := h.cancelCalendar(ctx, t, reg); err != nil {
+	if err := h.cancelCalendar(ctx, t, c); err != nil {
 		return err
 	}
-	return h.announcePromotion(ctx, promoted)
+	return h.announcePromotion(ctx, c.Promoted)
 }
 
 // cancelCalendar sends a cancelled registration's calendar file with
 // STATUS:CANCELLED, so the event the donor added leaves their calendar;
 // nothing when no file was ever sent for it (a waitlisted place).
-func (h *Handlers) cancelCalendar(ctx context.Context, t *turn, reg storage.MyRegistration) error {
-	seq, ok, err := h.d.Store.CalendarUpdateSequence(ctx, reg.Registration.ID)
-	if !ok || err != nil {
-		return err
+func (h *Handlers) cancelCalendar(ctx context.Context, t *turn, c storage.Cancellation) error {
+	if !c.Calendar {
+		return nil
 	}
-	entry := drive.CalendarEntry{RegistrationID: reg.Registration.ID, Sequence: seq, Cancelled: true, Stamp: h.d.Now()}
+	reg := c.Registration
+	entry := drive.CalendarEntry{RegistrationID: reg.Registration.ID, Sequence: c.Sequence, Cancelled: true, Stamp: h.d.Now()}
 	return h.sendCalendar(ctx, t, reg, entry, t.text("ics_cancel_caption"))
 }
 

@@ -192,19 +192,6 @@ func (h *Handlers) onRecallButton(ctx context.Context, t *turn) error {
 		rows(1, botapi.Button{Text: t.text("btn_settings"), CallbackData: encodeCallback("set", "show")}))
 }
 
-// linkRecall credits a new registration to the recall that offered its
-// drive, if any, for /stats and /metrics.
-func (h *Handlers) linkRecall(ctx context.Context, t *turn, regID int64) error {
-	linked, err := h.d.Store.LinkRecall(ctx, t.userID, regID, h.d.Now())
-	if err != nil {
-		return err
-	}
-	if linked && h.d.OnRecall != nil {
-		h.d.OnRecall("registered")
-	}
-	return nil
-}
-
 // countRecallDonation counts in /metrics a donation at a registration a
 // recall led to.
 func (h *Handlers) countRecallDonation(ctx context.Context, regID int64) error {

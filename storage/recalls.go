@@ -138,27 +138,6 @@ func (s *Store) Recall(ctx context.Context, telegramID int64, eligibleOn, today 
 	return recalled, nil
 }
 
-// LinkRecall ties the registration to the donor's latest recall sent by now
-// that offered its drive; it reports whether there was one.
-func (s *Store) LinkRecall(ctx context.Context, telegramID, registrationID int64, now time.Time) (bool, error) {
-	const q = `UPDATE registrations r SET recall_id = (
-			SELECT c.id FROM recalls c
-			WHERE c.donor_id = r.donor_id AND r.drive_id = ANY(c.drive_ids) AND c.sent_at <= $3
-			ORDER BY c.sent_at DESC, c.id DESC LIMIT 1)
-		FROM donors d
-		WHERE r.id = $2 AND d.id = r.donor_id AND d.telegram_id = $1 AND r.recall_id IS NULL
-		RETURNING r.recall_id IS NOT NULL`
-	var linked bool
-	err := s.q(ctx).GetContext(ctx, &linked, q, telegramID, registrationID, now)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("storage: link recall of registration %d: %w", registrationID, err)
-	}
-	return linked, nil
-}
-
 // RegistrationRecalled says whether a recall led to the registration.
 func (s *Store) RegistrationRecalled(ctx context.Context, registrationID int64) (bool, error) {
 	const q = `SELECT EXISTS (SELECT 1 FROM registrations WHERE id = $1 AND recall_id IS NOT NULL)`

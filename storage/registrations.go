@@ -87,18 +87,34 @@ func lockSlot(ctx context.Context, tx *dbTx, slotID int64) (drive.Slot, error) {
 // has started by now, ErrDriveNotOpen; a slot or donor that does not exist,
 // ErrNotFound.
 func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now time.Time) (drive.Registration, error) {
+	reg, _, err := s.register(ctx, donorTelegramID, slotID, now, false)
+	return reg, err
+}
+
+// RegisterCrediting is Register that also credits the registration to the
+// donor's latest recall sent by now that offered its drive, for /stats and
+// /metrics; recalled reports whether there was one.
+func (s *Store) RegisterCrediting(ctx context.Context, donorTelegramID, slotID int64, now time.Time) (reg drive.Registration, recalled bool, err error) {
+	return s.register(ctx, donorTelegramID, slotID, now, true)
+}
+
+func (s *Store) register(ctx context.Context, donorTelegramID, slotID int64, now time.Time, credit bool) (drive.Registration, bool, error) {
 	// One statement after the slot lock: it sees every registration committed
 	// by earlier holders of the lock and the drive's current status (a drive
-	// being cancelled holds the lock too, see setDriveStatus).
-	const q = `INSERT INTO registrations AS r (donor_id, drive_id, slot_id, status)
+	// being cancelled holds the lock too, see setDriveStatus). The recall is
+	// found in it too: a round trip less on every slot tap.
+	const q = `INSERT INTO registrations AS r (donor_id, drive_id, slot_id, status, recall_id)
 		SELECT dn.id, sl.drive_id, sl.id,
 			CASE WHEN (SELECT count(*) FROM registrations c
 				WHERE c.slot_id = sl.id AND c.status = 'confirmed') < sl.capacity
-			THEN 'confirmed' ELSE 'waitlisted' END
+			THEN 'confirmed' ELSE 'waitlisted' END,
+			CASE WHEN $4 THEN (SELECT rc.id FROM recalls rc
+				WHERE rc.donor_id = dn.id AND sl.drive_id = ANY(rc.drive_ids) AND rc.sent_at <= $3
+				ORDER BY rc.sent_at DESC, rc.id DESC LIMIT 1) END
 		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id JOIN donors dn ON dn.telegram_id = $1
 		WHERE sl.id = $2 AND d.status = 'published' AND sl.starts_at > $3
 		ON CONFLICT (donor_id, drive_id) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
-		RETURNING ` + regColumns
+		RETURNING ` + regColumns + `, r.recall_id IS NOT NULL AS recalled`
 	// Only when nothing was inserted: why.
 	const open = `SELECT EXISTS (SELECT 1 FROM donors WHERE telegram_id = $3) AS donor,
 		d.status = 'published' AND sl.starts_at > $2 AS open
@@ -107,40 +123,45 @@ func (s *Store) Register(ctx context.Context, donorTelegramID, slotID int64, now
 		return fmt.Errorf("storage: register donor %d in slot %d: %w", donorTelegramID, slotID, err)
 	}
 	// A live registration is no conflict error but no row: nothing fails
-	// that the caller handles, so no savepoint is needed.
-	tx, err := s.beginFlat(ctx)
+	// that the caller handles, so no savepoint is needed. A new
+	// registration has no screening answers: the unit keeps the sender's
+	// EligibilityRecord.
+	tx, err := s.beginFlatSparingRecord(ctx)
 	if err != nil {
-		return drive.Registration{}, wrap(err)
+		return drive.Registration{}, false, wrap(err)
 	}
 	defer tx.Rollback()
 	if _, err := lockSlot(ctx, tx, slotID); err != nil {
-		return drive.Registration{}, wrap(err)
+		return drive.Registration{}, false, wrap(err)
 	}
-	var r regRow
-	err = tx.GetContext(ctx, &r, q, donorTelegramID, slotID, now)
+	var r struct {
+		regRow
+		Recalled bool `db:"recalled"`
+	}
+	err = tx.GetContext(ctx, &r, q, donorTelegramID, slotID, now, credit)
 	if errors.Is(err, sql.ErrNoRows) {
 		var why struct {
 			Donor bool `db:"donor"`
 			Open  bool `db:"open"`
 		}
 		if err := tx.GetContext(ctx, &why, open, slotID, now, donorTelegramID); err != nil {
-			return drive.Registration{}, wrap(err)
+			return drive.Registration{}, false, wrap(err)
 		}
 		switch {
 		case !why.Donor:
-			return drive.Registration{}, wrap(fmt.Errorf("donor %d: %w", donorTelegramID, ErrNotFound))
+			return drive.Registration{}, false, wrap(fmt.Errorf("donor %d: %w", donorTelegramID, ErrNotFound))
 		case !why.Open:
-			return drive.Registration{}, wrap(ErrDriveNotOpen)
+			return drive.Registration{}, false, wrap(ErrDriveNotOpen)
 		}
-		return drive.Registration{}, wrap(ErrAlreadyRegistered)
+		return drive.Registration{}, false, wrap(ErrAlreadyRegistered)
 	}
 	if err != nil {
-		return drive.Registration{}, wrap(mapErr(err))
+		return drive.Registration{}, false, wrap(mapErr(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return drive.Registration{}, wrap(err)
+		return drive.Registration{}, false, wrap(err)
 	}
-	return r.registration(), nil
+	return r.registration(), r.Recalled, nil
 }
 
 // donorID is the row id of the donor, the unit of work's sender's as
@@ -169,10 +190,29 @@ type lockedReg struct {
 // registration's slot, in id order, and returned. With ownerTelegramID != 0
 // a registration of another donor is ErrNotFound.
 func lockRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSlotID int64) (lockedReg, drive.Slot, error) {
+	const lock = `SELECT id, drive_id, slot_id, status FROM registrations WHERE id = $1 FOR UPDATE`
+	slotID, also, err := lockRegistrationSlot(ctx, tx, id, ownerTelegramID, alsoSlotID)
+	if err != nil {
+		return lockedReg{}, drive.Slot{}, err
+	}
+	var r lockedReg
+	if err := tx.QueryRowxContext(ctx, lock, id).Scan(&r.ID, &r.DriveID, &r.SlotID, &r.Status); err != nil {
+		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, mapErr(err))
+	}
+	if r.SlotID != slotID {
+		return lockedReg{}, drive.Slot{}, errMoved
+	}
+	return r, also, nil
+}
+
+// lockRegistrationSlot is the first half of lockRegistration: it locks the
+// registration's slot (and alsoSlotID's) and returns its id. The caller
+// then locks the registration and checks it is still in that slot.
+func lockRegistrationSlot(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSlotID int64) (int64, drive.Slot, error) {
 	// One round trip finds the registration's slot and locks it with
 	// alsoSlotID's: the rows are sorted before they are locked. The slot
 	// is found on the statement's snapshot, taken before any lock wait, so
-	// a registration moved meanwhile is caught below (errMoved).
+	// a registration moved meanwhile is caught by the caller (errMoved).
 	const find = `WITH reg AS (
 			SELECT r.slot_id FROM registrations r JOIN donors dn ON dn.id = r.donor_id
 			WHERE r.id = $1 AND ($2::bigint = 0 OR dn.telegram_id = $2))
@@ -181,13 +221,12 @@ func lockRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSl
 		FROM drive_slots sl
 		WHERE (sl.id = (SELECT slot_id FROM reg) OR sl.id = $3) AND EXISTS (SELECT 1 FROM reg)
 		ORDER BY sl.id FOR UPDATE OF sl`
-	const lock = `SELECT id, drive_id, slot_id, status FROM registrations WHERE id = $1 FOR UPDATE`
 	var rows []struct {
 		slotRow
 		OfRegistration bool `db:"of_registration"`
 	}
 	if err := tx.SelectContext(ctx, &rows, find, id, ownerTelegramID, alsoSlotID); err != nil {
-		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, err)
+		return 0, drive.Slot{}, fmt.Errorf("registration %d: %w", id, err)
 	}
 	var slotID int64
 	var also drive.Slot
@@ -200,19 +239,12 @@ func lockRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID, alsoSl
 		}
 	}
 	if slotID == 0 {
-		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, ErrNotFound)
+		return 0, drive.Slot{}, fmt.Errorf("registration %d: %w", id, ErrNotFound)
 	}
 	if alsoSlotID != 0 && also.ID == 0 {
-		return lockedReg{}, drive.Slot{}, fmt.Errorf("slot %d: %w", alsoSlotID, ErrNotFound)
+		return 0, drive.Slot{}, fmt.Errorf("slot %d: %w", alsoSlotID, ErrNotFound)
 	}
-	var r lockedReg
-	if err := tx.QueryRowxContext(ctx, lock, id).Scan(&r.ID, &r.DriveID, &r.SlotID, &r.Status); err != nil {
-		return lockedReg{}, drive.Slot{}, fmt.Errorf("registration %d: %w", id, mapErr(err))
-	}
-	if r.SlotID != slotID {
-		return lockedReg{}, drive.Slot{}, errMoved
-	}
-	return r, also, nil
+	return slotID, also, nil
 }
 
 // inTx runs f in a transaction and commits, starting over (twice at most)
@@ -460,23 +492,41 @@ func (s *Store) Registration(ctx context.Context, donorTelegramID, registrationI
 // caller checks the registration is the donor's (Registration).
 func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers json.RawMessage,
 	allowedVolumeML int, status drive.RegStatus, now time.Time) (*Promotion, error) {
-	const q = `UPDATE registrations SET screening_answers = $2, allowed_volume_ml = $3, updated_at = now()
-		WHERE id = $1`
+	promoted, _, err := s.setScreening(ctx, registrationID, answers, allowedVolumeML, status, now, false)
+	return promoted, err
+}
+
+// SetScreeningConfirmed is SetScreening for a donor who keeps a confirmed
+// seat (status drive.RegConfirmed), who is then sent a calendar file: it
+// also returns that file's SEQUENCE, recorded as sent in the same
+// statement (see NextCalendarSequence).
+func (s *Store) SetScreeningConfirmed(ctx context.Context, registrationID int64, answers json.RawMessage,
+	allowedVolumeML int, now time.Time) (calendarSequence int, err error) {
+	_, seq, err := s.setScreening(ctx, registrationID, answers, allowedVolumeML, drive.RegConfirmed, now, true)
+	return seq, err
+}
+
+func (s *Store) setScreening(ctx context.Context, registrationID int64, answers json.RawMessage,
+	allowedVolumeML int, status drive.RegStatus, now time.Time, calendar bool) (*Promotion, int, error) {
+	const q = `UPDATE registrations SET screening_answers = $2, allowed_volume_ml = $3, updated_at = now(),
+			calendar_sequence = CASE WHEN $4 THEN coalesce(calendar_sequence + 1, 0) ELSE calendar_sequence END
+		WHERE id = $1 RETURNING coalesce(calendar_sequence, 0)`
 	wrap := func(err error) error {
 		return fmt.Errorf("storage: screening of registration %d: %w", registrationID, err)
 	}
 	if status != drive.RegDeferred && !status.Live() {
-		return nil, wrap(fmt.Errorf("status %q is not a screening outcome", status))
+		return nil, 0, wrap(fmt.Errorf("status %q is not a screening outcome", status))
 	}
 	var raw any // NULL unless answers are given
 	if len(answers) > 0 {
 		if !json.Valid(answers) {
-			return nil, wrap(errors.New("answers are not JSON"))
+			return nil, 0, wrap(errors.New("answers are not JSON"))
 		}
 		raw = string(answers)
 	}
 	volume := sql.NullInt64{Int64: int64(allowedVolumeML), Valid: allowedVolumeML != 0}
 	var promoted *Promotion
+	var seq int
 	err := s.inFlatTx(ctx, func(tx *dbTx) error {
 		r, _, err := lockRegistration(ctx, tx, registrationID, 0, 0)
 		if err != nil {
@@ -485,7 +535,7 @@ func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers 
 		if !r.Status.Live() {
 			return fmt.Errorf("%w: %s", ErrNotLive, r.Status)
 		}
-		if _, err := tx.ExecContext(ctx, q, r.ID, raw, volume); err != nil {
+		if err := tx.GetContext(ctx, &seq, q, r.ID, raw, volume, calendar); err != nil {
 			return err
 		}
 		if status == drive.RegDeferred {
@@ -494,9 +544,9 @@ func (s *Store) SetScreening(ctx context.Context, registrationID int64, answers 
 		return err
 	})
 	if err != nil {
-		return nil, wrap(err)
+		return nil, 0, wrap(err)
 	}
-	return promoted, nil
+	return promoted, seq, nil
 }
 
 // MarkAttendance records what happened on the day for a registration of the

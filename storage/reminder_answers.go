@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -52,20 +51,4 @@ func (s *Store) NextCalendarSequence(ctx context.Context, registrationID int64) 
 		return 0, fmt.Errorf("storage: calendar sequence of registration %d: %w", registrationID, mapErr(err))
 	}
 	return seq, nil
-}
-
-// CalendarUpdateSequence is NextCalendarSequence for an update of a file
-// already sent (a cancellation): ok is false, and nothing changes, when no
-// .ics was ever sent for the registration, so there is nothing to update.
-func (s *Store) CalendarUpdateSequence(ctx context.Context, registrationID int64) (seq int, ok bool, err error) {
-	const q = `UPDATE registrations SET calendar_sequence = calendar_sequence + 1
-		WHERE id = $1 AND calendar_sequence IS NOT NULL RETURNING calendar_sequence`
-	err = s.q(ctx).GetContext(ctx, &seq, q, registrationID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("storage: calendar update of registration %d: %w", registrationID, err)
-	}
-	return seq, true, nil
 }

@@ -14,9 +14,10 @@ import (
 // EligibilityRecord on day: every turn reads its sender, and most of the
 // screens a donor sees judge their eligibility. In a unit of work, later
 // EligibilityRecord calls for the donor and day return this record until
-// the unit's transaction begins, i.e. while nothing in it has written: a
-// read then sees what this statement saw, as every plain read of the unit
-// does under READ COMMITTED. The donor's row id is kept for the whole
+// the unit writes something the record reads (Work.open; a registration
+// does not, see beginFlatSparingRecord): a read then sees what this
+// statement saw, as every plain read of the unit does under READ
+// COMMITTED. The donor's row id is kept for the whole
 // unit (donorID), unless it deletes the donor.
 func (s *Store) DonorWithRecord(ctx context.Context, telegramID int64, day time.Time) (profile.Donor, error) {
 	const q = `SELECT d.*, ` + eligibilityColumns + `
@@ -55,9 +56,9 @@ type cachedRecord struct {
 }
 
 // cachedRecord returns the unit's record of the donor on day, a copy the
-// caller may change, unless the unit has begun writing.
+// caller may change, unless the unit has written what the record reads.
 func (w *Work) cachedRecord(telegramID int64, day time.Time) (EligibilityRecord, bool) {
-	if w.tx != nil || w.record == nil ||
+	if w.record == nil ||
 		w.record.telegramID != telegramID || !w.record.day.Equal(day) {
 		return EligibilityRecord{}, false
 	}

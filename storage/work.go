@@ -42,7 +42,8 @@ type Work struct {
 	// their pending markers before the commit.
 	state *State
 	// record is the sender's EligibilityRecord read with their donor row,
-	// good while tx is nil: nothing in the unit has written yet.
+	// good until the unit writes anything but a new registration (see
+	// open and beginFlatSparingRecord).
 	record *cachedRecord
 	// sender is the donor row id DonorWithRecord read, good until the unit
 	// deletes that donor (DeleteDonor).
@@ -101,8 +102,16 @@ func (s *Store) BeginWork(ctx context.Context) (context.Context, *Work, error) {
 	return context.WithValue(ctx, workKey{}, w), w, nil
 }
 
-// open returns the unit's transaction, beginning it on first use.
+// open returns the unit's transaction, beginning it on first use. Its
+// caller may write anything, so the cached record is dropped.
 func (w *Work) open(ctx context.Context) (*sqlx.Tx, error) {
+	w.record = nil
+	return w.openSparingRecord(ctx)
+}
+
+// openSparingRecord is open for a caller that writes nothing the
+// EligibilityRecord reads.
+func (w *Work) openSparingRecord(ctx context.Context) (*sqlx.Tx, error) {
 	if w.tx != nil {
 		return w.tx, nil
 	}
@@ -369,6 +378,21 @@ func (s *Store) begin(ctx context.Context, opts *sql.TxOptions) (*dbTx, error) {
 func (s *Store) beginFlat(ctx context.Context) (*dbTx, error) {
 	if w := workFrom(ctx); w != nil && w.db == s.db {
 		tx, err := w.open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &dbTx{Tx: tx, flat: true}, nil
+	}
+	return s.begin(ctx, nil)
+}
+
+// beginFlatSparingRecord is beginFlat for a transaction that writes
+// nothing the EligibilityRecord reads: the unit keeps the record it read
+// with its sender (DonorWithRecord), which a later read in the
+// transaction would find unchanged.
+func (s *Store) beginFlatSparingRecord(ctx context.Context) (*dbTx, error) {
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		tx, err := w.openSparingRecord(ctx)
 		if err != nil {
 			return nil, err
 		}
