@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
+
+	"donorbot/internal/testenv"
 )
 
 // roundTrips are the statements PostgreSQL ran in the run's database and
@@ -49,30 +49,9 @@ func (r *loadRun) countRoundTrips(ctx context.Context) (roundTrips, error) {
 		if err != nil {
 			return rt, fmt.Errorf("redis INFO commandstats: %w", err)
 		}
-		rt.commands = parseCommandStats(info)
+		rt.commands = testenv.ParseCommandStats(info)
 	}
 	return rt, nil
-}
-
-// parseCommandStats reads "cmdstat_get:calls=12,usec=…" lines.
-func parseCommandStats(info string) map[string]int64 {
-	got := map[string]int64{}
-	sc := bufio.NewScanner(strings.NewReader(info))
-	for sc.Scan() {
-		name, rest, ok := strings.Cut(strings.TrimSpace(sc.Text()), ":")
-		if !ok || !strings.HasPrefix(name, "cmdstat_") {
-			continue
-		}
-		for _, kv := range strings.Split(rest, ",") {
-			if v, ok := strings.CutPrefix(kv, "calls="); ok {
-				n, err := strconv.ParseInt(v, 10, 64)
-				if err == nil {
-					got[strings.TrimPrefix(name, "cmdstat_")] = n
-				}
-			}
-		}
-	}
-	return got
 }
 
 // since is what ran between an earlier snapshot and this one.

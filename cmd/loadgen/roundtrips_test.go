@@ -3,12 +3,14 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"donorbot/internal/testenv"
 )
 
 func TestParseCommandStats(t *testing.T) {
 	info := "# Commandstats\r\ncmdstat_get:calls=12,usec=30,usec_per_call=2.50,rejected_calls=0,failed_calls=0\r\n" +
 		"cmdstat_evalsha:calls=3,usec=9,usec_per_call=3.00\r\nnot_a_stat:calls=9\r\n"
-	got := parseCommandStats(info)
+	got := testenv.ParseCommandStats(info)
 	if len(got) != 2 || got["get"] != 12 || got["evalsha"] != 3 {
 		t.Fatalf("got %v", got)
 	}

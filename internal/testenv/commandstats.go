@@ -58,6 +58,12 @@ func commandStats(t testing.TB, rdb *redis.Client) map[string]int64 {
 	if err != nil {
 		t.Fatalf("testenv: INFO commandstats: %v", err)
 	}
+	return ParseCommandStats(info)
+}
+
+// ParseCommandStats reads the calls of each command from INFO
+// commandstats ("cmdstat_get:calls=12,usec=…" lines).
+func ParseCommandStats(info string) map[string]int64 {
 	got := map[string]int64{}
 	sc := bufio.NewScanner(strings.NewReader(info))
 	for sc.Scan() {
