@@ -376,14 +376,7 @@ func (s *Store) begin(ctx context.Context, opts *sql.TxOptions) (*dbTx, error) {
 // It saves the SAVEPOINT and RELEASE round trips of the turns that
 // register, screen and cancel.
 func (s *Store) beginFlat(ctx context.Context) (*dbTx, error) {
-	if w := workFrom(ctx); w != nil && w.db == s.db {
-		tx, err := w.open(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return &dbTx{Tx: tx, flat: true}, nil
-	}
-	return s.begin(ctx, nil)
+	return s.beginFlatWith(ctx, (*Work).open)
 }
 
 // beginFlatSparingRecord is beginFlat for a transaction that writes
@@ -391,8 +384,14 @@ func (s *Store) beginFlat(ctx context.Context) (*dbTx, error) {
 // with its sender (DonorWithRecord), which a later read in the
 // transaction would find unchanged.
 func (s *Store) beginFlatSparingRecord(ctx context.Context) (*dbTx, error) {
+	return s.beginFlatWith(ctx, (*Work).openSparingRecord)
+}
+
+// beginFlatWith joins the unit's transaction through open, or begins a
+// transaction of its own outside a unit.
+func (s *Store) beginFlatWith(ctx context.Context, open func(*Work, context.Context) (*sqlx.Tx, error)) (*dbTx, error) {
 	if w := workFrom(ctx); w != nil && w.db == s.db {
-		tx, err := w.openSparingRecord(ctx)
+		tx, err := open(w, ctx)
 		if err != nil {
 			return nil, err
 		}
