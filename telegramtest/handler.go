@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -49,6 +50,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	call := Call{Method: method, At: time.Now()}
+	call.ContentType, _, _ = mime.ParseMediaType(r.Header.Get("Content-Type")) // "" without a body
 	req, perr := parseRequest(w, r)
 	if errors.Is(perr, errClientGone) {
 		return

@@ -22,6 +22,7 @@ type Call struct {
 	Result      json.RawMessage // the result on success
 	At          time.Time       // arrival
 	Duration    time.Duration
+	ContentType string // of the body: multipart/form-data, application/json, ...
 }
 
 // OK reports whether the call succeeded.
