@@ -17,6 +17,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/handlers"
 	"donorbot/storage"
@@ -176,6 +177,7 @@ func (a *App) connectTelegram(ctx context.Context) error {
 	render := handlers.NewProgressRenderer(texts)
 	a.engine, err = broadcast.New(a.cfg.broadcastConfig(), broadcast.Deps{
 		Store: a.store, State: a.state, Redis: a.rdb, Bot: sender, Log: a.log.With("component", "broadcast"), Render: render,
+		API: botapi.NewJSONCaller(a.httpClient, a.cfg.APIURL, a.cfg.Token),
 		OnOutcome: func(kind string, outcome storage.DeliveryStatus) {
 			if outcome == storage.DeliveryPending {
 				outcome = "retried"

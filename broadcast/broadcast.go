@@ -180,7 +180,10 @@ type Deps struct {
 	State *storage.State
 	Redis *redis.Client
 	Bot   *bot.Bot
-	Log   *slog.Logger
+	// API posts the outbox's text calls as the JSON they are stored as;
+	// it must share Bot's HTTP client, server and token.
+	API *botapi.JSONCaller
+	Log *slog.Logger
 	// Render draws progress messages; required when a broadcast has a
 	// ProgressChatID.
 	Render Renderer
@@ -203,6 +206,7 @@ type Engine struct {
 	state  *storage.State
 	rdb    *redis.Client
 	bot    *bot.Bot
+	api    *botapi.JSONCaller
 	log    *slog.Logger
 	render Renderer
 	// onOutcome is Deps.OnOutcome.
@@ -228,15 +232,15 @@ func New(cfg Config, d Deps) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.Store == nil || d.Redis == nil || d.Bot == nil {
-		return nil, errors.New("broadcast: Store, Redis and Bot are required")
+	if d.Store == nil || d.Redis == nil || d.Bot == nil || d.API == nil {
+		return nil, errors.New("broadcast: Store, Redis, Bot and API are required")
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
 	cfg = cfg.withDefaults()
 	return &Engine{
-		cfg: cfg, store: d.Store, state: d.State, rdb: d.Redis, bot: d.Bot, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
+		cfg: cfg, store: d.Store, state: d.State, rdb: d.Redis, bot: d.Bot, api: d.API, log: d.Log, render: d.Render, onOutcome: d.OnOutcome,
 		onProgress: d.OnProgress,
 		lim:        newLimiter(d.Redis, d.Log, cfg),
 		marks:      batch.New(markFlushes, markBatch, markTimeout, markSentTogether(d.Store)),

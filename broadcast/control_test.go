@@ -210,8 +210,9 @@ func TestSendNowBlocked(t *testing.T) {
 
 func TestStartRefuses(t *testing.T) {
 	v := newEnv(t)
-	b, _ := botClient(t, v.srv.URL(), v.srv.Token())
-	e, err := broadcast.New(v.testConfig(25), broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b})
+	b, hc := botClient(t, v.srv.URL(), v.srv.Token())
+	api := botapi.NewJSONCaller(hc, v.srv.URL(), v.srv.Token())
+	e, err := broadcast.New(v.testConfig(25), broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b, API: api})
 	if err != nil {
 		t.Fatal(err)
 	}

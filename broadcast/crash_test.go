@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/internal/testenv"
 	"donorbot/storage"
@@ -49,7 +50,7 @@ func runChild() int {
 		log.Error("child", "err", err)
 		return 2
 	}
-	b, _, err := newBotClient(os.Getenv(childAPI), os.Getenv(childToken))
+	b, hc, err := newBotClient(os.Getenv(childAPI), os.Getenv(childToken))
 	if err != nil {
 		log.Error("child", "err", err)
 		return 2
@@ -57,7 +58,8 @@ func runChild() int {
 	e, err := broadcast.New(broadcast.Config{
 		Rate: childRate, Workers: childWorkers, Batch: 5, Lease: childLease, SendTimeout: childLease / 4,
 		Poll: 50 * time.Millisecond, KeyPrefix: os.Getenv(childPrefix),
-	}, broadcast.Deps{Store: store, Redis: redis.NewClient(opts), Bot: b, Log: log, Render: render})
+	}, broadcast.Deps{Store: store, Redis: redis.NewClient(opts), Bot: b, Log: log, Render: render,
+		API: botapi.NewJSONCaller(hc, os.Getenv(childAPI), os.Getenv(childToken))})
 	if err != nil {
 		log.Error("child", "err", err)
 		return 2
@@ -121,8 +123,9 @@ func TestCrashResumes(t *testing.T) {
 	v := newEnv(t, telegramtest.WithRateLimit(childRate, 1), telegramtest.WithLatency(5*time.Millisecond))
 	ctx := context.Background()
 	ids := recipients(300) // 3s at 100/s
-	b, _ := botClient(t, v.srv.URL(), v.srv.Token())
-	starter, err := broadcast.New(broadcast.Config{KeyPrefix: v.prefix}, broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b})
+	b, hc := botClient(t, v.srv.URL(), v.srv.Token())
+	api := botapi.NewJSONCaller(hc, v.srv.URL(), v.srv.Token())
+	starter, err := broadcast.New(broadcast.Config{KeyPrefix: v.prefix}, broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b, API: api})
 	if err != nil {
 		t.Fatal(err)
 	}

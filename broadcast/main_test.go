@@ -109,7 +109,8 @@ func (v *env) engine(cfg broadcast.Config) (*broadcast.Engine, *countingClient) 
 	v.t.Helper()
 	b, hc := botClient(v.t, v.srv.URL(), v.srv.Token())
 	log := slog.New(slog.NewTextHandler(v.t.Output(), &slog.HandlerOptions{Level: v.logLevel}))
-	e, err := broadcast.New(cfg, broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b, Log: log, Render: render})
+	api := botapi.NewJSONCaller(hc, v.srv.URL(), v.srv.Token())
+	e, err := broadcast.New(cfg, broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b, API: api, Log: log, Render: render})
 	if err != nil {
 		v.t.Fatalf("broadcast.New: %v", err)
 	}

@@ -140,31 +140,18 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 		}
 		return e.state.ApplyConversation(ctx, r)
 	case MethodSendMessage:
-		p, err := rowParams[bot.SendMessageParams](r)
+		body, err := rowBody(r)
 		if err != nil {
 			return err
 		}
-		p.ChatID = r.ChatID
-		return e.reply(ctx, p)
-	case MethodEditReplyMarkup:
-		p, err := rowParams[bot.EditMessageReplyMarkupParams](r)
+		return e.reply(ctx, r.ChatID, body)
+	case MethodEditReplyMarkup, MethodEditMessageText:
+		body, err := rowBody(r)
 		if err != nil {
 			return err
 		}
-		p.ChatID = r.ChatID
 		return ignoreBadRequest(e.callRetrying(ctx, func(ctx context.Context) error {
-			_, err := e.bot.EditMessageReplyMarkup(ctx, p)
-			return err
-		}))
-	case MethodEditMessageText:
-		p, err := rowParams[bot.EditMessageTextParams](r)
-		if err != nil {
-			return err
-		}
-		p.ChatID = r.ChatID
-		return ignoreBadRequest(e.callRetrying(ctx, func(ctx context.Context) error {
-			_, err := e.bot.EditMessageText(ctx, p)
-			return err
+			return e.api.Call(ctx, r.Method, body, nil)
 		}))
 	case MethodSendDocument, MethodSendPhoto:
 		f, err := rowParams[OutboxFile](r)
@@ -173,25 +160,36 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 		}
 		return e.upload(ctx, r.ChatID, r.Method, *f)
 	case MethodAnswerCallback:
-		p, err := rowParams[bot.AnswerCallbackQueryParams](r)
-		if err != nil {
-			return err
-		}
-		err = e.callRetrying(ctx, func(ctx context.Context) error {
-			_, err := e.bot.AnswerCallbackQuery(ctx, p)
-			return err
+		// It names no chat: the row's params are the call's.
+		err := e.callRetrying(ctx, func(ctx context.Context) error {
+			return e.api.Call(ctx, r.Method, r.Params, nil)
 		})
 		if errors.Is(err, bot.ErrorBadRequest) {
 			// The query is too old (a slow or resumed update): the spinner
 			// is gone on the phone already, but a notice must still arrive.
-			if p.Text == "" {
-				return nil
+			p, err := rowParams[bot.AnswerCallbackQueryParams](r)
+			if err != nil || p.Text == "" {
+				return err
 			}
-			return e.reply(ctx, &bot.SendMessageParams{ChatID: r.ChatID, Text: p.Text})
+			body, err := json.Marshal(bot.SendMessageParams{ChatID: r.ChatID, Text: p.Text})
+			if err != nil {
+				return fmt.Errorf("outbox row %d: notice as a message: %w", r.ID, err)
+			}
+			return e.reply(ctx, r.ChatID, body)
 		}
 		return err
 	}
 	return fmt.Errorf("outbox row %d: unknown method %q", r.ID, r.Method)
+}
+
+// rowBody is a row's parameters as the body of its call, in its chat
+// whatever chat they name.
+func rowBody(r storage.OutboxRow) ([]byte, error) {
+	body, err := withChatID(r.Params, r.ChatID)
+	if err != nil {
+		return nil, fmt.Errorf("outbox row %d (%s): %w", r.ID, r.Method, err)
+	}
+	return body, nil
 }
 
 // rowParams decodes a row's parameters as the method's parameter type.
@@ -244,18 +242,17 @@ func takesToken(method string) bool {
 	return method == MethodSendMessage || method == MethodSendDocument || method == MethodSendPhoto
 }
 
-// reply sends a message within the chat's reply budget. A user who blocked
-// the bot is marked unreachable; nothing is left to do.
-func (e *Engine) reply(ctx context.Context, p *bot.SendMessageParams) error {
-	chatID, _ := p.ChatID.(int64)
+// reply sends a message, sendMessage's JSON body, within the chat's reply
+// budget. A user who blocked the bot is marked unreachable; nothing is left
+// to do.
+func (e *Engine) reply(ctx context.Context, chatID int64, body []byte) error {
 	err := botapi.Retry(priorityAttempts, func() error {
 		if err := e.takeReply(ctx, chatID); err != nil {
 			return err
 		}
 		cctx, cancel := context.WithTimeout(ctx, e.cfg.SendTimeout)
 		defer cancel()
-		_, err := e.bot.SendMessage(cctx, p)
-		return err
+		return e.api.Call(cctx, MethodSendMessage, body, nil)
 	}, e.floodWait(ctx, chatID))
 	if errors.Is(err, bot.ErrorForbidden) {
 		if err := e.store.SetDonorReachable(ctx, chatID, false); err != nil && !errors.Is(err, storage.ErrNotFound) {

@@ -16,6 +16,7 @@ import (
 
 	tg "github.com/go-telegram/bot"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/internal/testenv"
 	"donorbot/storage"
@@ -115,12 +116,13 @@ func TestSIGKILLMidTrafficAndBroadcast(t *testing.T) {
 
 	// A broadcast to 150 chats that nobody uses otherwise: 3 s at 50/s.
 	store := storage.New(testenv.DB(t))
-	b, err := tg.New(api.Token(), tg.WithServerURL(api.URL()), tg.WithSkipGetMe(),
-		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+	hc := &http.Client{Timeout: time.Minute}
+	b, err := tg.New(api.Token(), tg.WithServerURL(api.URL()), tg.WithSkipGetMe(), tg.WithHTTPClient(time.Minute, hc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	starter, err := broadcast.New(broadcast.Config{KeyPrefix: prefix}, broadcast.Deps{Store: store, Redis: rdb, Bot: b})
+	starter, err := broadcast.New(broadcast.Config{KeyPrefix: prefix}, broadcast.Deps{Store: store, Redis: rdb, Bot: b,
+		API: botapi.NewJSONCaller(hc, api.URL(), api.Token())})
 	if err != nil {
 		t.Fatal(err)
 	}
