@@ -131,7 +131,8 @@ func (e *Engine) SweepOutbox(ctx context.Context, lease time.Duration) (int, err
 
 // sendRow makes one row's call. Outcomes that another try would not
 // change (the user blocked the bot, an edit of a message gone) count as
-// done.
+// done. A text call's params are posted as stored: they were written by
+// Work.Call from the handler's params, which name the row's chat.
 func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 	switch r.Method {
 	case storage.MethodConversation:
@@ -140,18 +141,10 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 		}
 		return e.state.ApplyConversation(ctx, r)
 	case MethodSendMessage:
-		body, err := rowBody(r)
-		if err != nil {
-			return err
-		}
-		return e.reply(ctx, r.ChatID, body)
+		return e.reply(ctx, r.ChatID, r.Params)
 	case MethodEditReplyMarkup, MethodEditMessageText:
-		body, err := rowBody(r)
-		if err != nil {
-			return err
-		}
 		return ignoreBadRequest(e.callRetrying(ctx, func(ctx context.Context) error {
-			return e.api.Call(ctx, r.Method, body, nil)
+			return e.api.Call(ctx, r.Method, r.Params, nil)
 		}))
 	case MethodSendDocument, MethodSendPhoto:
 		f, err := rowParams[OutboxFile](r)
@@ -160,7 +153,6 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 		}
 		return e.upload(ctx, r.ChatID, r.Method, *f)
 	case MethodAnswerCallback:
-		// It names no chat: the row's params are the call's.
 		err := e.callRetrying(ctx, func(ctx context.Context) error {
 			return e.api.Call(ctx, r.Method, r.Params, nil)
 		})
@@ -180,16 +172,6 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 		return err
 	}
 	return fmt.Errorf("outbox row %d: unknown method %q", r.ID, r.Method)
-}
-
-// rowBody is a row's parameters as the body of its call, in its chat
-// whatever chat they name.
-func rowBody(r storage.OutboxRow) ([]byte, error) {
-	body, err := withChatID(r.Params, r.ChatID)
-	if err != nil {
-		return nil, fmt.Errorf("outbox row %d (%s): %w", r.ID, r.Method, err)
-	}
-	return body, nil
 }
 
 // rowParams decodes a row's parameters as the method's parameter type.

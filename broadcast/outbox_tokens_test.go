@@ -52,7 +52,7 @@ func TestOutboxFlushTakesReplyTokensAtOnce(t *testing.T) {
 	rows := make([]storage.OutboxRow, 3)
 	for i := range rows {
 		rows[i] = storage.OutboxRow{ID: -int64(i + 1), UpdateID: chat, ChatID: chat, Seq: i,
-			Method: "sendMessage", Params: []byte(fmt.Sprintf(`{"text":"Câu %d/3"}`, i+1))}
+			Method: "sendMessage", Params: []byte(fmt.Sprintf(`{"chat_id":%d,"text":"Câu %d/3"}`, chat, i+1))}
 	}
 	if err := e.SendOutbox(context.Background(), rows); err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestReplyTokensCommands(t *testing.T) {
 	flush := func(chat int64) {
 		t.Helper()
 		row := storage.OutboxRow{ID: -chat, UpdateID: chat, ChatID: chat, Method: "sendMessage",
-			Params: []byte(`{"text":"Cảm ơn bạn"}`)}
+			Params: []byte(fmt.Sprintf(`{"chat_id":%d,"text":"Cảm ơn bạn"}`, chat))}
 		if err := e.SendOutbox(context.Background(), []storage.OutboxRow{row}); err != nil {
 			t.Fatal(err)
 		}
