@@ -2,9 +2,10 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/lib/pq"
 
 	"donorbot/drive"
 )
@@ -32,13 +33,22 @@ var (
 		coalesce(c.confirmed, 0) AS confirmed, coalesce(c.waitlisted, 0) AS waitlisted
 		FROM drive_slots sl LEFT JOIN ` + liveBySlot("$1") + ` c ON c.slot_id = sl.id
 		WHERE sl.drive_id = $1`
-	driveSlotsQuery     = slotCounts + ` ORDER BY sl.starts_at`
-	driveWithSlotsQuery = `SELECT ` + driveColumns + `,
-		sl.id AS slot_id, sl.starts_at AS slot_starts_at, sl.ends_at AS slot_ends_at,
-		sl.capacity AS slot_capacity, coalesce(sl.confirmed, 0) AS confirmed,
-		coalesce(sl.waitlisted, 0) AS waitlisted
-		FROM drives d LEFT JOIN (` + slotCounts + `) sl ON true
-		WHERE d.id = $1 ORDER BY sl.starts_at`
+	driveSlotsQuery = slotCounts + ` ORDER BY sl.starts_at`
+	// driveWithSlotsQuery reads the drive once and its slots as arrays in
+	// time order: a row per slot repeated the drive's columns, and turning
+	// them to text, five timestamps each, was most of what the statement
+	// cost once the counts were cheap.
+	driveWithSlotsQuery = `SELECT ` + driveColumns + `, s.ids AS slot_ids, s.starts AS slot_starts,
+		s.ends AS slot_ends, s.capacities AS slot_capacities, s.confirmed AS slot_confirmed,
+		s.waitlisted AS slot_waitlisted
+		FROM drives d CROSS JOIN (SELECT array_agg(sl.id ORDER BY sl.starts_at) AS ids,
+			array_agg(sl.starts_at ORDER BY sl.starts_at) AS starts,
+			array_agg(sl.ends_at ORDER BY sl.starts_at) AS ends,
+			array_agg(sl.capacity ORDER BY sl.starts_at) AS capacities,
+			array_agg(sl.confirmed ORDER BY sl.starts_at) AS confirmed,
+			array_agg(sl.waitlisted ORDER BY sl.starts_at) AS waitlisted
+			FROM (` + slotCounts + `) sl) s
+		WHERE d.id = $1`
 	registrationWithSeatsQuery = `SELECT ` + myRegColumns + `,
 		(SELECT coalesce(sum(greatest(s.capacity - coalesce(c.confirmed, 0), 0)), 0)
 			FROM drive_slots s LEFT JOIN ` + liveBySlot("r.drive_id") + ` c ON c.slot_id = s.id
@@ -51,30 +61,42 @@ var (
 // DriveWithSlots returns the drive with its slots in time order and their
 // confirmed and waitlisted counts, as Drive and DriveSlots would.
 func (s *Store) DriveWithSlots(ctx context.Context, id int64) (drive.Drive, []drive.Slot, error) {
-	rows := []struct {
+	var row struct {
 		driveRow
-		SlotID       sql.NullInt64 `db:"slot_id"`
-		SlotStartsAt sql.NullTime  `db:"slot_starts_at"`
-		SlotEndsAt   sql.NullTime  `db:"slot_ends_at"`
-		SlotCapacity sql.NullInt64 `db:"slot_capacity"`
-		Confirmed    int           `db:"confirmed"`
-		Waitlisted   int           `db:"waitlisted"`
-	}{}
-	if err := s.read(ctx).SelectContext(ctx, &rows, driveWithSlotsQuery, id); err != nil {
-		return drive.Drive{}, nil, fmt.Errorf("storage: drive %d with slots: %w", id, err)
+		IDs        pq.Int64Array  `db:"slot_ids"`
+		Starts     pq.StringArray `db:"slot_starts"`
+		Ends       pq.StringArray `db:"slot_ends"`
+		Capacities pq.Int64Array  `db:"slot_capacities"`
+		Confirmed  pq.Int64Array  `db:"slot_confirmed"`
+		Waitlisted pq.Int64Array  `db:"slot_waitlisted"`
 	}
-	if len(rows) == 0 {
-		return drive.Drive{}, nil, fmt.Errorf("storage: drive %d with slots: %w", id, ErrNotFound)
+	wrap := func(err error) error { return fmt.Errorf("storage: drive %d with slots: %w", id, err) }
+	if err := s.read(ctx).GetContext(ctx, &row, driveWithSlotsQuery, id); err != nil {
+		return drive.Drive{}, nil, wrap(mapErr(err))
 	}
-	slots := make([]drive.Slot, 0, len(rows))
-	for _, r := range rows {
-		if r.SlotID.Valid {
-			slots = append(slots, drive.Slot{ID: r.SlotID.Int64, DriveID: id, Start: r.SlotStartsAt.Time,
-				End: r.SlotEndsAt.Time, Capacity: int(r.SlotCapacity.Int64),
-				Confirmed: r.Confirmed, Waitlisted: r.Waitlisted})
+	n := len(row.IDs)
+	if len(row.Starts) != n || len(row.Ends) != n || len(row.Capacities) != n ||
+		len(row.Confirmed) != n || len(row.Waitlisted) != n {
+		return drive.Drive{}, nil, wrap(fmt.Errorf("slot arrays of unequal lengths"))
+	}
+	// The slots' times are read in the location lib/pq reads the drive's
+	// start in (the session's time zone where it agrees with the offset),
+	// so they equal what DriveSlots returns.
+	loc := row.StartsAt.Location()
+	slots := make([]drive.Slot, n)
+	for i := range slots {
+		start, err := pq.ParseTimestamp(loc, row.Starts[i])
+		if err != nil {
+			return drive.Drive{}, nil, wrap(err)
 		}
+		end, err := pq.ParseTimestamp(loc, row.Ends[i])
+		if err != nil {
+			return drive.Drive{}, nil, wrap(err)
+		}
+		slots[i] = drive.Slot{ID: row.IDs[i], DriveID: id, Start: start, End: end,
+			Capacity: int(row.Capacities[i]), Confirmed: int(row.Confirmed[i]), Waitlisted: int(row.Waitlisted[i])}
 	}
-	return rows[0].drive(), slots, nil
+	return row.drive(), slots, nil
 }
 
 // RegistrationWithSeats is Registration with the seats left in its drive's
