@@ -127,3 +127,41 @@ func TestUpcomingDrivesForReadsTheDonorsUnits(t *testing.T) {
 		t.Errorf("an unknown user's drives %v, want the open %d only", ids, open.ID)
 	}
 }
+
+// TestDriveWithSlotsSendsTheDriveOnce: a drive's card comes back as one
+// row, its slots as arrays, whatever its number of slots. A row per slot
+// sent the drive's columns once per slot, and turning them into text was
+// most of what the statement cost.
+func TestDriveWithSlotsSendsTheDriveOnce(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	d, slots := publishedDrive(t, s, tomorrow(), 4, 2)
+	var err error
+	if n := rowsIn(t, s, func() { _, slots, err = s.DriveWithSlots(ctx, d.ID) }); n != 1 {
+		t.Errorf("a drive of 4 slots: %d rows, want 1", n)
+	}
+	if err != nil || len(slots) != 4 {
+		t.Fatalf("DriveWithSlots: %d slots, %v; want 4", len(slots), err)
+	}
+}
+
+// rowsIn counts the rows the statements this database ran during fn
+// returned or changed, as pg_stat_statements sees them.
+func rowsIn(t *testing.T, s *storage.Store, fn func()) int64 {
+	t.Helper()
+	if _, err := s.DB().Exec(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		t.Skipf("pg_stat_statements: %v", err)
+	}
+	const total = `SELECT coalesce(sum(rows), 0) FROM pg_stat_statements
+		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+		  AND query NOT LIKE '%pg_stat_statements%'`
+	var before, after int64
+	if err := s.DB().Get(&before, total); err != nil {
+		t.Skipf("pg_stat_statements not preloaded: %v", err)
+	}
+	fn()
+	if err := s.DB().Get(&after, total); err != nil {
+		t.Fatal(err)
+	}
+	return after - before
+}

@@ -413,25 +413,30 @@ func (s *Store) UpcomingDrives(ctx context.Context, now time.Time, audienceUnitI
 	if audienceUnitIDs == nil {
 		audienceUnitIDs = []int64{} // NULL would make unnest($2) NULL, not empty
 	}
-	return s.upcomingDrives(ctx, upcomingDrivesQuery(`SELECT unnest($2::bigint[])`), now, pq.Array(audienceUnitIDs), offset, limit)
+	return s.upcomingDrives(ctx, upcomingDrivesOfUnits, now, pq.Array(audienceUnitIDs), offset, limit)
 }
 
 // UpcomingDrivesFor is UpcomingDrives for the donor's own units, read in
 // the same statement (a donor not stored is in none).
 func (s *Store) UpcomingDrivesFor(ctx context.Context, now time.Time, donorTelegramID int64, offset, limit int) ([]DriveListing, error) {
-	return s.upcomingDrives(ctx, upcomingDrivesQuery(`SELECT m.unit_id FROM unit_members m
-		JOIN donors dn ON dn.id = m.donor_id WHERE dn.telegram_id = $2`), now, donorTelegramID, offset, limit)
+	return s.upcomingDrives(ctx, upcomingDrivesOfDonor, now, donorTelegramID, offset, limit)
 }
+
+var (
+	upcomingDrivesOfUnits = upcomingDrivesQuery(`SELECT unnest($2::bigint[])`)
+	upcomingDrivesOfDonor = upcomingDrivesQuery(`SELECT m.unit_id FROM unit_members m
+		JOIN donors dn ON dn.id = m.donor_id WHERE dn.telegram_id = $2`)
+)
 
 // upcomingDrivesQuery lists the drives of UpcomingDrives whose audience,
 // if any, is among the units audience selects.
 func upcomingDrivesQuery(audience string) string {
 	return `SELECT ` + driveColumns + `,
 		coalesce(sum(c.confirmed), 0) AS confirmed, coalesce(sum(c.waitlisted), 0) AS waitlisted,
-		coalesce(sum(greatest(sl.capacity - c.confirmed, 0)) FILTER (WHERE sl.starts_at > $1), 0) AS seats_left
+		coalesce(sum(greatest(sl.capacity - coalesce(c.confirmed, 0), 0)) FILTER (WHERE sl.starts_at > $1), 0) AS seats_left
 		FROM drives d
 		JOIN drive_slots sl ON sl.drive_id = d.id
-		CROSS JOIN ` + liveCounts + `
+		LEFT JOIN LATERAL ` + liveBySlot("d.id") + ` c ON c.slot_id = sl.id
 		WHERE d.status = 'published' AND d.ends_at > $1
 		  AND (d.audience_unit_id IS NULL OR d.audience_unit_id IN (` + audience + `))
 		GROUP BY d.id
@@ -459,9 +464,8 @@ func (s *Store) upcomingDrives(ctx context.Context, q string, now time.Time, aud
 // DriveSlots lists the drive's slots in time order with their confirmed and
 // waitlisted counts (drive.Slot.SeatsLeft gives the seats left).
 func (s *Store) DriveSlots(ctx context.Context, driveID int64) ([]drive.Slot, error) {
-	const q = slotCounts + ` ORDER BY sl.starts_at`
 	rows := []slotRow{}
-	if err := s.read(ctx).SelectContext(ctx, &rows, q, driveID); err != nil {
+	if err := s.read(ctx).SelectContext(ctx, &rows, driveSlotsQuery, driveID); err != nil {
 		return nil, fmt.Errorf("storage: slots of drive %d: %w", driveID, err)
 	}
 	slots := make([]drive.Slot, len(rows))

@@ -13,3 +13,11 @@ func ExecInWork(ctx context.Context, s *Store, query string, args ...any) (sql.R
 
 // MarkSentSQL is MarkOutboxSent's statement, for the test of its plan.
 const MarkSentSQL = markSentSQL
+
+// The drive screens' statements, for the test of their plans.
+var (
+	DriveWithSlotsSQL        = driveWithSlotsQuery
+	DriveSlotsSQL            = driveSlotsQuery
+	RegistrationWithSeatsSQL = registrationWithSeatsQuery
+	UpcomingDrivesForSQL     = upcomingDrivesOfDonor
+)
