@@ -121,6 +121,7 @@ func (s *State) SaveConversation(ctx context.Context, userID int64, c Conversati
 		w.writeConversation(s, userID, &c)
 		return nil
 	}
+	dropReadAhead(ctx, userID)
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("storage: save conversation of %d: %w", userID, err)
@@ -138,6 +139,7 @@ func (s *State) EndConversation(ctx context.Context, userID int64) error {
 		w.writeConversation(s, userID, nil)
 		return nil
 	}
+	dropReadAhead(ctx, userID)
 	if err := s.rdb.Del(ctx, s.UserKey(userID, "conv")).Err(); err != nil {
 		return fmt.Errorf("storage: end conversation of %d: %w", userID, err)
 	}
@@ -189,6 +191,7 @@ func (s *State) ApplyConversation(ctx context.Context, row OutboxRow) error {
 	if err != nil {
 		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
 	}
+	dropReadAhead(ctx, cw.UserID)
 	key := []string{s.UserKey(cw.UserID, "conv")}
 	if err := applyConversation.Run(ctx, s.rdb, key, row.UpdateID, raw, s.convTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
@@ -237,6 +240,7 @@ func (s *State) ForgetUser(ctx context.Context, userID int64) error {
 		delete(w.conv, userID)
 		w.convOrder = slices.DeleteFunc(w.convOrder, func(id int64) bool { return id == userID })
 	}
+	dropReadAhead(ctx, userID)
 	own := s.UserKey(userID, "*")
 	chat := strconv.FormatInt(userID, 10)
 	patterns := []string{own, rateLimitPrefix + own,
