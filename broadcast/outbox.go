@@ -103,6 +103,12 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		if first != nil && first.applied != nil {
 			done, first.applied = append(done, first.applied...), nil
 		}
+		if errors.Is(err, errConversationsUnapplied) {
+			// The message waits, untried, for its conversations, whose
+			// failure is recorded below.
+			stopped[r.ChatID] = true
+			continue
+		}
 		if err != nil {
 			fail(r, err)
 			continue
@@ -114,7 +120,11 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		// The first message never asked for its tokens (its chat
 		// stopped): its conversations are applied on their own.
 		for _, r := range first.convs {
-			if err := e.state.ApplyConversation(ctx, r); err != nil {
+			err := first.applyErr
+			if err == nil {
+				err = e.state.ApplyConversation(ctx, r)
+			}
+			if err != nil {
 				fail(r, err)
 				continue
 			}
@@ -245,11 +255,16 @@ type replyTokens struct {
 	// The conversation rows to apply with the first request for tokens
 	// (holdConversations), and the ids of those applied since the flush
 	// last looked.
-	state   *storage.State
-	convs   []storage.OutboxRow
-	applies []storage.ConversationApply
-	applied []int64
+	state    *storage.State
+	convs    []storage.OutboxRow
+	applies  []storage.ConversationApply
+	applied  []int64
+	applyErr error
 }
+
+// errConversationsUnapplied fails a message whose flush's conversations
+// could not be applied before it.
+var errConversationsUnapplied = errors.New("outbox: the conversations before this message are not applied")
 
 type replyTokensKey struct{}
 
@@ -286,7 +301,9 @@ func (t *replyTokens) take(ctx context.Context) error {
 		if err == nil && len(t.convs) > 0 {
 			// The limiter paced this send without Redis: the
 			// conversations go on their own, before it, as they must.
-			err = t.applyAlone(ctx)
+			if t.applyErr = t.applyAlone(ctx); t.applyErr != nil {
+				return fmt.Errorf("%w: %w", errConversationsUnapplied, t.applyErr)
+			}
 		}
 		if err != nil {
 			return err

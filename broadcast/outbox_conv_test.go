@@ -82,11 +82,58 @@ func TestFlushAppliesItsConversationWithItsTokens(t *testing.T) {
 		t.Errorf("%d messages arrived, want 3", n)
 	}
 
+	// Committed rows, so that their attempts are counted.
+	rows := commitTurn(t, v.store, st, chats[2], "q2")
 	srv.Stop()
-	if err := send(chats[2], 300, "q2"); err == nil {
+	if err := e.SendOutbox(context.Background(), rows); err == nil {
 		t.Error("a flush whose conversation could not be applied reported no error")
 	}
 	if n := len(v.sends(chats[2:])); n != 0 {
 		t.Errorf("%d messages went out before their conversation was applied, want 0", n)
 	}
+	for _, r := range rows {
+		var attempts int
+		if err := v.store.DB().Get(&attempts, `SELECT attempts FROM outbox WHERE id = $1`, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]int{storage.MethodConversation: 1}[r.Method]; attempts != want {
+			t.Errorf("%s row: %d failed attempts, want %d (the message waits for its conversation)", r.Method, attempts, want)
+		}
+	}
+}
+
+// commitTurn commits a unit of work of the user's private chat that moves
+// their conversation to step and sends a message, and returns its outbox
+// rows.
+func commitTurn(t *testing.T, s *storage.Store, st *storage.State, userID int64, step string) []storage.OutboxRow {
+	t.Helper()
+	ctx := context.Background()
+	updateID := userID
+	if _, err := s.AcceptUpdate(ctx, updateID, userID, userID, []byte(`{"update_id":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := s.DB().Exec(`DELETE FROM outbox WHERE update_id = $1`, updateID); err != nil {
+			t.Error(err)
+		}
+		if _, err := s.DB().Exec(`DELETE FROM updates WHERE update_id = $1`, updateID); err != nil {
+			t.Error(err)
+		}
+	})
+	wctx, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	if err := st.SaveConversation(wctx, userID, storage.Conversation{Flow: "screening", Step: step}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Call(userID, "sendMessage", map[string]string{"text": "Câu tiếp theo"}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := w.Commit(ctx, updateID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
