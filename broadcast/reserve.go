@@ -173,6 +173,11 @@ collect:
 			}
 			return nil
 		}
+		for _, t := range batch {
+			if t.applies != nil {
+				t.applies, t.applied = nil, true // once, even if paused
+			}
+		}
 		if res[0] < 0 {
 			if err := sleep(ctx, time.Duration(res[1])*time.Millisecond); err != nil {
 				return fail(err)
@@ -181,9 +186,6 @@ collect:
 		}
 		rest := batch[:0]
 		for i, t := range batch {
-			if t.applies != nil {
-				t.applies, t.applied = nil, true
-			}
 			switch got := res[2+i]; {
 			case got > 0:
 				t.granted <- grant{n: int(got), applied: t.applied}
