@@ -6,7 +6,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
@@ -61,9 +60,10 @@ func recoverPanics(log *slog.Logger, m *Metrics, r Responder) tg.Middleware {
 // limitFlood caps each user's updates per minute in Redis, shared by every
 // process. Past the limit the update is dropped and the user is told once a
 // minute; a Redis failure lets the update through rather than lock users out.
+// The same round trip reads the user's conversation for the turn
+// (storage.State.AllowTurn).
 func limitFlood(log *slog.Logger, state *storage.State, perMinute int, r Responder) tg.Middleware {
-	limiter := redis_rate.NewLimiter(state.Redis())
-	limit := redis_rate.Limit{Rate: perMinute, Burst: max(perMinute/2, 1), Period: time.Minute}
+	limit := storage.FloodLimit{Rate: perMinute, Burst: max(perMinute/2, 1), Period: time.Minute}
 	return func(next tg.HandlerFunc) tg.HandlerFunc {
 		return func(ctx context.Context, b *tg.Bot, upd *models.Update) {
 			_, userID := Route(upd)
@@ -71,14 +71,14 @@ func limitFlood(log *slog.Logger, state *storage.State, perMinute int, r Respond
 				next(ctx, b, upd)
 				return
 			}
-			res, err := limiter.Allow(ctx, state.UserKey(userID, "flood"), limit)
+			turnCtx, allowed, err := state.AllowTurn(ctx, userID, limit)
 			if err != nil {
 				log.Warn("flood limit unavailable", "user_id", userID, "err", err)
 				next(ctx, b, upd)
 				return
 			}
-			if res.Allowed > 0 {
-				next(ctx, b, upd)
+			if allowed {
+				next(turnCtx, b, upd)
 				return
 			}
 			log.Info("flood limited", "user_id", userID, "update_id", upd.ID)

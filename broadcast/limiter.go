@@ -59,6 +59,9 @@ type ticket struct {
 	limit   redis_rate.Limit // the chat's limit (prio)
 	n       int              // tokens wanted (prio)
 	granted chan grant       // buffered: the pump never blocks on a requester gone
+
+	applies []storage.ConversationApply // to apply with the tokens (prio; pump only once sent)
+	applied bool
 }
 
 // errRedisRetry is how long the pump waits after Redis failed.

@@ -49,17 +49,27 @@ const (
 )
 
 // SendOutbox sends claimed outbox rows in order, conversations applied to
-// Redis before the calls that follow them. A row that fails for a reason
-// a retry may cure stops its chat's later rows, which stay claimed for
-// SweepOutbox, so they keep their order.
+// Redis before the messages that follow them. A row that fails for a
+// reason a retry may cure stops its chat's later rows, which stay claimed
+// for SweepOutbox, so they keep their order.
+//
+// The conversations that lead the flush are applied in the request that
+// takes the tokens of its first message, one round trip for both; calls
+// that take no token (an answer to a button, an edit) may go out before
+// them. The next update of the user reads a committed write whether it is
+// applied yet or not (the pending marker, storage/convpending.go).
 func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error {
 	tokens := map[int64]*replyTokens{}
+	var first *replyTokens // of the flush's first message
 	for _, r := range rows {
 		if takesToken(r.Method) {
 			if tokens[r.ChatID] == nil {
 				tokens[r.ChatID] = &replyTokens{lim: e.lim, chatID: r.ChatID}
 			}
 			tokens[r.ChatID].want++
+			if first == nil {
+				first = tokens[r.ChatID]
+			}
 		}
 	}
 	ctx = context.WithValue(ctx, replyTokensKey{}, tokens)
@@ -67,6 +77,17 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 	risky := false // done holds a call that must not be made twice
 	stopped := map[int64]bool{}
 	var errs []error
+	fail := func(r storage.OutboxRow, err error) {
+		stopped[r.ChatID] = true
+		errs = append(errs, err)
+		e.log.Warn("outbox: send failed", "update_id", r.UpdateID, "chat_id", r.ChatID, "method", r.Method, "err", err)
+		if ferr := e.store.OutboxFailed(ctx, r.ID, reason(err), outboxAttempts); ferr != nil {
+			errs = append(errs, ferr)
+		}
+	}
+	if first != nil && e.state != nil {
+		rows = first.holdConversations(ctx, e.state, rows)
+	}
 	for _, r := range rows {
 		if stopped[r.ChatID] {
 			continue
@@ -79,17 +100,36 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 			done, risky = done[:0], false
 		}
 		err := e.sendRow(ctx, r)
-		if err != nil {
+		if first != nil && first.applied != nil {
+			done, first.applied = append(done, first.applied...), nil
+		}
+		if errors.Is(err, errConversationsUnapplied) {
+			// The message waits, untried, for its conversations, whose
+			// failure is recorded below.
 			stopped[r.ChatID] = true
-			errs = append(errs, err)
-			e.log.Warn("outbox: send failed", "update_id", r.UpdateID, "chat_id", r.ChatID, "method", r.Method, "err", err)
-			if ferr := e.store.OutboxFailed(ctx, r.ID, reason(err), outboxAttempts); ferr != nil {
-				errs = append(errs, ferr)
-			}
+			continue
+		}
+		if err != nil {
+			fail(r, err)
 			continue
 		}
 		done = append(done, r.ID)
 		risky = risky || visible
+	}
+	if first != nil {
+		// The first message never asked for its tokens (its chat
+		// stopped): its conversations are applied on their own.
+		for _, r := range first.convs {
+			err := first.applyErr
+			if err == nil {
+				err = e.state.ApplyConversation(ctx, r)
+			}
+			if err != nil {
+				fail(r, err)
+				continue
+			}
+			done = append(done, r.ID)
+		}
 	}
 	if err := e.markOutboxSent(ctx, done); err != nil {
 		errs = append(errs, err)
@@ -191,15 +231,60 @@ type replyTokens struct {
 	chatID int64
 	want   int // sends of the flush not yet made
 	held   int
+
+	// The conversation rows to apply with the first request for tokens
+	// (holdConversations), and the ids of those applied since the flush
+	// last looked.
+	state    *storage.State
+	convs    []storage.OutboxRow
+	applies  []storage.ConversationApply
+	applied  []int64
+	applyErr error
 }
 
+// errConversationsUnapplied fails a message whose flush's conversations
+// could not be applied before it.
+var errConversationsUnapplied = errors.New("outbox: the conversations before this message are not applied")
+
 type replyTokensKey struct{}
+
+// holdConversations takes the conversation rows that lead rows, to apply
+// with t's first request for tokens, and returns the others.
+func (t *replyTokens) holdConversations(ctx context.Context, state *storage.State, rows []storage.OutboxRow) []storage.OutboxRow {
+	n := 0
+	for n < len(rows) && rows[n].Method == storage.MethodConversation {
+		n++
+	}
+	if n == 0 {
+		return rows
+	}
+	applies := make([]storage.ConversationApply, n)
+	for i, r := range rows[:n] {
+		a, err := state.PrepareApply(ctx, r)
+		if err != nil {
+			return rows // sendRow applies them one by one and reports it
+		}
+		applies[i] = a
+	}
+	t.state, t.convs, t.applies = state, rows[:n:n], applies
+	return rows[n:]
+}
 
 // take takes a token for one send, reserving for the flush's remaining
 // sends when none is held.
 func (t *replyTokens) take(ctx context.Context) error {
 	if t.held == 0 {
-		n, err := t.lim.reserveReplies(ctx, t.chatID, max(1, t.want))
+		n, applied, err := t.lim.reserveApplying(ctx, t.lim.replyKey, t.chatID, t.lim.reply, max(1, t.want), t.applies)
+		if applied {
+			t.markApplied()
+		}
+		if err == nil && len(t.convs) > 0 {
+			// The limiter paced this send without Redis: the
+			// conversations go on their own, before it, as they must.
+			if t.applyErr = t.applyAlone(ctx); t.applyErr != nil {
+				return fmt.Errorf("%w: %w", errConversationsUnapplied, t.applyErr)
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -208,6 +293,26 @@ func (t *replyTokens) take(ctx context.Context) error {
 	t.held--
 	t.want = max(0, t.want-1)
 	return nil
+}
+
+// applyAlone applies the held conversations one by one; those it could
+// not apply stay held.
+func (t *replyTokens) applyAlone(ctx context.Context) error {
+	for len(t.convs) > 0 {
+		if err := t.state.ApplyConversation(ctx, t.convs[0]); err != nil {
+			return err
+		}
+		t.applied = append(t.applied, t.convs[0].ID)
+		t.convs, t.applies = t.convs[1:], t.applies[1:]
+	}
+	return nil
+}
+
+func (t *replyTokens) markApplied() {
+	for _, r := range t.convs {
+		t.applied = append(t.applied, r.ID)
+	}
+	t.convs, t.applies = nil, nil
 }
 
 // takeReply takes a reply token for chatID: from the tokens of the flush

@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
+
+	"donorbot/storage"
 )
 
 // A priority send (a reply, SendNow) needs three things at once: no flood
@@ -18,13 +20,25 @@ import (
 // keys with one MGET, and the pause's TTL only when the key is there:
 // every command inside a script costs Redis as much as one sent alone. A request asks for up to n
 // tokens (the sends of one flush) and gets as many as both limits allow
-// now; a chat out of tokens does not spend global ones.
+// now; a chat out of tokens does not spend global ones. It may also carry
+// the flush's conversation writes, applied by the same script
+// (storage.ApplyConversationLua) before anything else: they would
+// otherwise cost the flush a round trip of their own.
 
 // takePriority's reply: {0, global wait ms, per request: granted (>0),
 // -chat wait ms (<0) or 0 (no global token left)}, or {-1, pause ms}.
+// ARGV[1] is the number m of conversations to apply: the last m keys, and
+// three arguments each at the end of ARGV.
 var takePriority = redis.NewScript(`
 redis.replicate_commands()
-local vals = redis.call('MGET', unpack(KEYS))
+` + storage.ApplyConversationLua + `
+local m = tonumber(ARGV[1])
+local nk, na = #KEYS - m, #ARGV - 3 * m
+for j = 1, m do
+  local a = na + (j - 1) * 3
+  apply_conversation(KEYS[nk + j], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3])
+end
+local vals = redis.call('MGET', unpack(KEYS, 1, nk))
 if vals[1] then
   local pause = redis.call('PTTL', KEYS[1])
   if pause > 0 then return {-1, pause} end
@@ -38,11 +52,11 @@ local function bucket(i, burst, rate, period)
   local tat = math.max(tonumber(set[KEYS[i]] or vals[i] or '0'), now)
   return ei, tat, math.floor((burst * ei - (tat - now)) / ei + 1e-9), burst * ei
 end
-local gei, gtat, gavail, goff = bucket(2, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+local gei, gtat, gavail, goff = bucket(2, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
 local out = {0, 0}
 local used = 0
-for i = 3, #KEYS do
-  local a = 4 + (i - 3) * 4
+for i = 3, nk do
+  local a = 5 + (i - 3) * 4
   local n = tonumber(ARGV[a])
   local ei, tat, avail, off = bucket(i, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]))
   local g = math.min(n, avail, gavail - used)
@@ -70,27 +84,40 @@ return out`)
 const maxPrioBatch = 64
 
 // grant answers a ticket: tokens granted, or how long its chat must wait,
-// or an error.
+// or an error; applied says the ticket's conversations were applied.
 type grant struct {
-	n    int
-	wait time.Duration
-	err  error
+	n       int
+	wait    time.Duration
+	err     error
+	applied bool
 }
 
 // reserve blocks until it holds between 1 and n priority tokens for the
 // chat's key (under limit) and the global rate, and says how many.
 func (l *limiter) reserve(ctx context.Context, key string, chatID int64, limit redis_rate.Limit, n int) (int, error) {
+	got, _, err := l.reserveApplying(ctx, key, chatID, limit, n, nil)
+	return got, err
+}
+
+// reserveApplying is reserve that also applies conversation writes, in
+// its first request to Redis; applied says whether they were (not when
+// Redis failed, nor when err is set).
+func (l *limiter) reserveApplying(ctx context.Context, key string, chatID int64, limit redis_rate.Limit, n int,
+	applies []storage.ConversationApply) (got int, applied bool, err error) {
 	n = max(1, min(n, limit.Burst))
 	for {
-		g, err := l.request(ctx, &ticket{prio: true, key: key + strconv.FormatInt(chatID, 10), limit: limit, n: n})
+		g, err := l.request(ctx, &ticket{prio: true, key: key + strconv.FormatInt(chatID, 10), limit: limit, n: n, applies: applies})
 		if err != nil {
-			return 0, err
+			return 0, applied, err
+		}
+		if g.applied {
+			applied, applies = true, nil
 		}
 		if g.n > 0 {
-			return g.n, nil
+			return g.n, applied, nil
 		}
 		if err := sleep(ctx, g.wait); err != nil {
-			return 0, err
+			return 0, applied, err
 		}
 	}
 }
@@ -142,9 +169,14 @@ collect:
 				return fail(err)
 			}
 			for _, t := range batch {
-				t.granted <- grant{n: t.n}
+				t.granted <- grant{n: t.n, applied: t.applied}
 			}
 			return nil
+		}
+		for _, t := range batch {
+			if t.applies != nil {
+				t.applies, t.applied = nil, true // once, even if paused
+			}
 		}
 		if res[0] < 0 {
 			if err := sleep(ctx, time.Duration(res[1])*time.Millisecond); err != nil {
@@ -156,9 +188,9 @@ collect:
 		for i, t := range batch {
 			switch got := res[2+i]; {
 			case got > 0:
-				t.granted <- grant{n: int(got)}
+				t.granted <- grant{n: int(got), applied: t.applied}
 			case got < 0:
-				t.granted <- grant{wait: time.Duration(-got) * time.Millisecond}
+				t.granted <- grant{wait: time.Duration(-got) * time.Millisecond, applied: t.applied}
 			default:
 				rest = append(rest, t)
 			}
@@ -177,12 +209,20 @@ collect:
 func (l *limiter) takePriority(ctx context.Context, batch []*ticket) ([]int64, error) {
 	keys := make([]string, 0, 2+len(batch))
 	keys = append(keys, l.pauseKey, rateLimitPrefix+l.globalKey)
-	args := make([]any, 0, 3+4*len(batch))
-	args = append(args, l.global.Burst, l.global.Rate, l.global.Period.Seconds())
+	args := make([]any, 0, 4+4*len(batch))
+	args = append(args, 0, l.global.Burst, l.global.Rate, l.global.Period.Seconds())
 	for _, t := range batch {
 		keys = append(keys, rateLimitPrefix+t.key)
 		args = append(args, t.n, t.limit.Burst, t.limit.Rate, t.limit.Period.Seconds())
 	}
+	m := 0
+	for _, t := range batch {
+		for _, a := range t.applies {
+			keys, args = append(keys, a.Key), append(args, a.Args[:]...)
+			m++
+		}
+	}
+	args[0] = m
 	vals, err := takePriority.Run(ctx, l.rdb, keys, args...).Int64Slice()
 	if err != nil {
 		return nil, fmt.Errorf("take priority tokens: %w", err)

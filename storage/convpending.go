@@ -59,9 +59,13 @@ func (s *State) markPending(ctx context.Context, users []int64, updateID int64) 
 // if the marker says there may be one, else Redis's.
 func (s *State) conversationInWork(ctx context.Context, w *Work, userID int64) (Conversation, bool, error) {
 	if _, seen := w.pending[userID]; !seen {
-		vals, err := s.rdb.MGet(ctx, s.UserKey(userID, "conv"), s.UserKey(userID, pendingConvKey)).Result()
-		if err != nil {
-			return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
+		vals := readAhead(ctx, userID)
+		if vals == nil {
+			var err error
+			vals, err = s.rdb.MGet(ctx, s.UserKey(userID, "conv"), s.UserKey(userID, pendingConvKey)).Result()
+			if err != nil {
+				return Conversation{}, false, fmt.Errorf("storage: conversation of %d: %w", userID, err)
+			}
 		}
 		raw, found := vals[0].(string)
 		sc, err := decodeStored(userID, found, []byte(raw))

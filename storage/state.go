@@ -121,6 +121,7 @@ func (s *State) SaveConversation(ctx context.Context, userID int64, c Conversati
 		w.writeConversation(s, userID, &c)
 		return nil
 	}
+	dropReadAhead(ctx, userID)
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("storage: save conversation of %d: %w", userID, err)
@@ -138,6 +139,7 @@ func (s *State) EndConversation(ctx context.Context, userID int64) error {
 		w.writeConversation(s, userID, nil)
 		return nil
 	}
+	dropReadAhead(ctx, userID)
 	if err := s.rdb.Del(ctx, s.UserKey(userID, "conv")).Err(); err != nil {
 		return fmt.Errorf("storage: end conversation of %d: %w", userID, err)
 	}
@@ -156,30 +158,46 @@ func (w *Work) writeConversation(s *State, userID int64, c *Conversation) {
 	w.conv[userID] = c
 }
 
-// applyConversation writes a conversation to Redis unless Redis holds one
-// written by a later update: a write applied late (its process died after
-// commit) must not undo a newer one, which it puts back. Setting first
-// costs one command inside the script in the common case rather than a GET
+// ApplyConversationLua defines the Lua function apply_conversation(key,
+// upd, raw, ttl ms), which writes a conversation to Redis unless Redis
+// holds one written by a later update: a write applied late (its process
+// died after commit) must not undo a newer one, which it puts back.
+// Setting first costs one command in the common case rather than a GET
 // and a SET. The pending marker needs nothing: the write's update id,
-// stored with it, covers it (see convpending.go).
-var applyConversation = redis.NewScript(`
-local upd = tonumber(ARGV[1])
-local cur = redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3], 'GET')
-if cur then
-  local ok, v = pcall(cjson.decode, cur)
-  if ok and type(v) == 'table' and tonumber(v.upd or 0) > upd then
-    redis.call('SET', KEYS[1], cur, 'PX', ARGV[3])
-    return 0
+// stored with it, covers it (see convpending.go). Package broadcast's
+// reply-token script runs it too, to apply a flush's conversations in the
+// round trip that takes its tokens.
+const ApplyConversationLua = `
+local function apply_conversation(key, upd, raw, ttl)
+  local cur = redis.call('SET', key, raw, 'PX', ttl, 'GET')
+  if cur then
+    local ok, v = pcall(cjson.decode, cur)
+    if ok and type(v) == 'table' and tonumber(v.upd or 0) > tonumber(upd) then
+      redis.call('SET', key, cur, 'PX', ttl)
+      return 0
+    end
   end
+  return 1
 end
-return 1`)
+`
 
-// ApplyConversation applies a committed conversation write (an outbox row
-// of method MethodConversation) to Redis.
-func (s *State) ApplyConversation(ctx context.Context, row OutboxRow) error {
+var applyConversation = redis.NewScript(ApplyConversationLua +
+	`return apply_conversation(KEYS[1], ARGV[1], ARGV[2], ARGV[3])`)
+
+// ConversationApply is a committed conversation write ready to apply:
+// apply_conversation(Key, Args...).
+type ConversationApply struct {
+	Key  string
+	Args [3]any // update id, stored conversation, TTL in ms
+}
+
+// PrepareApply reads a committed conversation write (an outbox row of
+// method MethodConversation) for apply_conversation. The turn of ctx no
+// longer uses the conversation it read ahead (AllowTurn).
+func (s *State) PrepareApply(ctx context.Context, row OutboxRow) (ConversationApply, error) {
 	var cw conversationWrite
 	if err := json.Unmarshal(row.Params, &cw); err != nil {
-		return fmt.Errorf("storage: apply conversation of update %d: %w", row.UpdateID, err)
+		return ConversationApply{}, fmt.Errorf("storage: apply conversation of update %d: %w", row.UpdateID, err)
 	}
 	sc := storedConversation{Upd: row.UpdateID, Ended: cw.Conv == nil}
 	if cw.Conv != nil {
@@ -187,11 +205,21 @@ func (s *State) ApplyConversation(ctx context.Context, row OutboxRow) error {
 	}
 	raw, err := json.Marshal(sc)
 	if err != nil {
-		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
+		return ConversationApply{}, fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
 	}
-	key := []string{s.UserKey(cw.UserID, "conv")}
-	if err := applyConversation.Run(ctx, s.rdb, key, row.UpdateID, raw, s.convTTL.Milliseconds()).Err(); err != nil {
-		return fmt.Errorf("storage: apply conversation of %d: %w", cw.UserID, err)
+	dropReadAhead(ctx, cw.UserID)
+	return ConversationApply{Key: s.UserKey(cw.UserID, "conv"), Args: [3]any{row.UpdateID, raw, s.convTTL.Milliseconds()}}, nil
+}
+
+// ApplyConversation applies a committed conversation write (an outbox row
+// of method MethodConversation) to Redis.
+func (s *State) ApplyConversation(ctx context.Context, row OutboxRow) error {
+	a, err := s.PrepareApply(ctx, row)
+	if err != nil {
+		return err
+	}
+	if err := applyConversation.Run(ctx, s.rdb, []string{a.Key}, a.Args[:]...).Err(); err != nil {
+		return fmt.Errorf("storage: apply conversation of update %d: %w", row.UpdateID, err)
 	}
 	return nil
 }
@@ -237,6 +265,7 @@ func (s *State) ForgetUser(ctx context.Context, userID int64) error {
 		delete(w.conv, userID)
 		w.convOrder = slices.DeleteFunc(w.convOrder, func(id int64) bool { return id == userID })
 	}
+	dropReadAhead(ctx, userID)
 	own := s.UserKey(userID, "*")
 	chat := strconv.FormatInt(userID, 10)
 	patterns := []string{own, rateLimitPrefix + own,
