@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/internal/testenv"
 	"donorbot/storage"
@@ -31,9 +32,9 @@ func TestFlushAppliesItsConversationWithItsTokens(t *testing.T) {
 	v.rdb = redis.NewClient(opt)
 	t.Cleanup(func() { _ = v.rdb.Close() })
 	st := storage.NewState(v.rdb, v.prefix, time.Hour)
-	b, _ := botClient(t, v.srv.URL(), v.srv.Token())
+	b, hc := botClient(t, v.srv.URL(), v.srv.Token())
 	e, err := broadcast.New(v.testConfig(1000), broadcast.Deps{Store: v.store, State: st, Redis: v.rdb, Bot: b,
-		Log: slog.New(slog.DiscardHandler), Render: render})
+		API: botapi.NewJSONCaller(hc, v.srv.URL(), v.srv.Token()), Log: slog.New(slog.DiscardHandler), Render: render})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestFlushAppliesItsConversationWithItsTokens(t *testing.T) {
 		return e.SendOutbox(context.Background(), []storage.OutboxRow{
 			{ID: -updateID, UpdateID: updateID, ChatID: chat, Method: storage.MethodConversation, Params: []byte(conv)},
 			{ID: -updateID - 1, UpdateID: updateID, ChatID: chat, Seq: 1, Method: "sendMessage",
-				Params: []byte(`{"text":"Câu tiếp theo"}`)},
+				Params: []byte(fmt.Sprintf(`{"chat_id":%d,"text":"Câu tiếp theo"}`, chat))},
 		})
 	}
 	flush := func(chat, updateID int64, step string) {
