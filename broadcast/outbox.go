@@ -63,7 +63,7 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		}
 	}
 	ctx = context.WithValue(ctx, replyTokensKey{}, tokens)
-	var done []int64
+	var done []storage.OutboxRow
 	risky := false // done holds a call that must not be made twice
 	stopped := map[int64]bool{}
 	var errs []error
@@ -83,12 +83,12 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 			stopped[r.ChatID] = true
 			errs = append(errs, err)
 			e.log.Warn("outbox: send failed", "update_id", r.UpdateID, "chat_id", r.ChatID, "method", r.Method, "err", err)
-			if ferr := e.store.OutboxFailed(ctx, r.ID, reason(err), outboxAttempts); ferr != nil {
+			if ferr := e.store.OutboxFailed(ctx, r, reason(err), outboxAttempts); ferr != nil {
 				errs = append(errs, ferr)
 			}
 			continue
 		}
-		done = append(done, r.ID)
+		done = append(done, r)
 		risky = risky || visible
 	}
 	if err := e.markOutboxSent(ctx, done); err != nil {
@@ -99,21 +99,21 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 
 // markOutboxSent records rows as done, in a statement shared with the other
 // flushes marking rows at the same moment, and waits for it.
-func (e *Engine) markOutboxSent(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
+func (e *Engine) markOutboxSent(ctx context.Context, rows []storage.OutboxRow) error {
+	if len(rows) == 0 {
 		return nil
 	}
 	if storage.InWork(ctx) {
 		// A shared statement must not run in one caller's transaction.
-		return e.store.MarkOutboxSent(ctx, ids)
+		return e.store.MarkOutboxSent(ctx, rows)
 	}
-	_, err := e.marks.Do(ctx, slices.Clone(ids))
+	_, err := e.marks.Do(ctx, slices.Clone(rows))
 	return err
 }
 
 // markSentTogether is the statement of markOutboxSent's batches.
-func markSentTogether(store *storage.Store) func(context.Context, [][]int64) ([]struct{}, error) {
-	return func(ctx context.Context, batches [][]int64) ([]struct{}, error) {
+func markSentTogether(store *storage.Store) func(context.Context, [][]storage.OutboxRow) ([]struct{}, error) {
+	return func(ctx context.Context, batches [][]storage.OutboxRow) ([]struct{}, error) {
 		return make([]struct{}, len(batches)), store.MarkOutboxSent(ctx, slices.Concat(batches...))
 	}
 }
@@ -191,14 +191,14 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 		}
 		return err
 	}
-	return fmt.Errorf("outbox row %d: unknown method %q", r.ID, r.Method)
+	return fmt.Errorf("outbox call %d of update %d: unknown method %q", r.Seq, r.UpdateID, r.Method)
 }
 
 // rowParams decodes a row's parameters as the method's parameter type.
 func rowParams[T any](r storage.OutboxRow) (*T, error) {
 	var p T
 	if err := json.Unmarshal(r.Params, &p); err != nil {
-		return nil, fmt.Errorf("outbox row %d (%s): %w", r.ID, r.Method, err)
+		return nil, fmt.Errorf("outbox call %d of update %d (%s): %w", r.Seq, r.UpdateID, r.Method, err)
 	}
 	return &p, nil
 }
