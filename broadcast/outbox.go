@@ -18,8 +18,8 @@ import (
 
 // The outbox holds the effects of handled updates on their users' chats
 // (see storage.Work): the process that committed them sends them at once,
-// and SweepOutbox takes over those whose process died. A row is marked done
-// after its call, so a call in flight when a process dies is made again:
+// and SweepOutbox takes over those whose process died. A call is marked done
+// after it is made, so a call in flight when a process dies is made again:
 // at most one per chat whose update was being flushed. Marks are written in
 // one statement per flush, except that a message is marked before the next
 // one is sent, so no message a user could see twice waits on another's
@@ -48,7 +48,7 @@ const (
 	markTimeout = 10 * time.Second
 )
 
-// SendOutbox sends claimed outbox rows in order, conversations applied to
+// SendOutbox sends claimed outbox calls in order, conversations applied to
 // Redis before the calls that follow them. A row that fails for a reason
 // a retry may cure stops its chat's later rows, which stay claimed for
 // SweepOutbox, so they keep their order.
@@ -118,7 +118,7 @@ func markSentTogether(store *storage.Store) func(context.Context, [][]storage.Ou
 	}
 }
 
-// SweepOutbox sends the outbox rows whose claim is older than lease: their
+// SweepOutbox sends the outbox calls whose claim is older than lease: their
 // process died between commit and sending. It returns how many it took.
 func (e *Engine) SweepOutbox(ctx context.Context, lease time.Duration) (int, error) {
 	rows, err := e.store.ClaimStaleOutbox(ctx, lease, outboxSweepBatch)

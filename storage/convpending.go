@@ -12,7 +12,7 @@ import (
 )
 
 // A conversation committed in a unit of work reaches Redis only after the
-// commit, when its outbox row is applied. A process that dies in between
+// commit, when its outbox call is applied. A process that dies in between
 // leaves Redis older than PostgreSQL, and a unit of work that reads the
 // user's conversation must then take it from the outbox. So that the
 // common case costs no SQL, every commit that writes a conversation first

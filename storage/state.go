@@ -174,7 +174,7 @@ if cur then
 end
 return 1`)
 
-// ApplyConversation applies a committed conversation write (an outbox row
+// ApplyConversation applies a committed conversation write (an outbox call
 // of method MethodConversation) to Redis.
 func (s *State) ApplyConversation(ctx context.Context, row OutboxRow) error {
 	var cw conversationWrite

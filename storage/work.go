@@ -17,9 +17,9 @@ import (
 // every Store method called with its context runs in, the Bot API calls
 // the update's answer makes (buffered, not sent), and the conversation
 // writes (buffered, applied to Redis after commit). Commit stores the
-// state, the buffered calls as outbox rows and the update's handled mark
+// state, the buffered calls as one outbox row and the update's handled mark
 // together; a crash before it leaves nothing done, a crash after it leaves
-// the outbox rows for another process to send.
+// the outbox row for another process to send.
 //
 // The transaction begins at the unit's first statement that may write or
 // lock (see Store.q); reads declared plain (Store.read) run on the pool
