@@ -213,7 +213,7 @@ type Engine struct {
 	onOutcome  func(kind string, outcome storage.DeliveryStatus)
 	onProgress func(ctx context.Context, b storage.Broadcast) error
 	lim        *limiter
-	marks      *batch.Batcher[[]int64, struct{}] // outbox rows sent
+	marks      *batch.Batcher[[]storage.OutboxRow, struct{}] // outbox calls sent
 	running    atomic.Bool
 	work       signal // new deliveries queued in this process
 	nudge      signal // progress worth showing now (a cancel)

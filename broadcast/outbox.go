@@ -18,8 +18,8 @@ import (
 
 // The outbox holds the effects of handled updates on their users' chats
 // (see storage.Work): the process that committed them sends them at once,
-// and SweepOutbox takes over those whose process died. A row is marked done
-// after its call, so a call in flight when a process dies is made again:
+// and SweepOutbox takes over those whose process died. A call is marked done
+// after it is made, so a call in flight when a process dies is made again:
 // at most one per chat whose update was being flushed. Marks are written in
 // one statement per flush, except that a message is marked before the next
 // one is sent, so no message a user could see twice waits on another's
@@ -48,7 +48,7 @@ const (
 	markTimeout = 10 * time.Second
 )
 
-// SendOutbox sends claimed outbox rows in order, conversations applied to
+// SendOutbox sends claimed outbox calls in order, conversations applied to
 // Redis before the messages that follow them. A row that fails for a
 // reason a retry may cure stops its chat's later rows, which stay claimed
 // for SweepOutbox, so they keep their order.
@@ -73,7 +73,7 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		}
 	}
 	ctx = context.WithValue(ctx, replyTokensKey{}, tokens)
-	var done []int64
+	var done []storage.OutboxRow
 	risky := false // done holds a call that must not be made twice
 	stopped := map[int64]bool{}
 	var errs []error
@@ -81,7 +81,7 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 		stopped[r.ChatID] = true
 		errs = append(errs, err)
 		e.log.Warn("outbox: send failed", "update_id", r.UpdateID, "chat_id", r.ChatID, "method", r.Method, "err", err)
-		if ferr := e.store.OutboxFailed(ctx, r.ID, reason(err), outboxAttempts); ferr != nil {
+		if ferr := e.store.OutboxFailed(ctx, r, reason(err), outboxAttempts); ferr != nil {
 			errs = append(errs, ferr)
 		}
 	}
@@ -113,7 +113,7 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 			fail(r, err)
 			continue
 		}
-		done = append(done, r.ID)
+		done = append(done, r)
 		risky = risky || visible
 	}
 	if first != nil {
@@ -128,7 +128,7 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 				fail(r, err)
 				continue
 			}
-			done = append(done, r.ID)
+			done = append(done, r)
 		}
 	}
 	if err := e.markOutboxSent(ctx, done); err != nil {
@@ -139,26 +139,26 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 
 // markOutboxSent records rows as done, in a statement shared with the other
 // flushes marking rows at the same moment, and waits for it.
-func (e *Engine) markOutboxSent(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
+func (e *Engine) markOutboxSent(ctx context.Context, rows []storage.OutboxRow) error {
+	if len(rows) == 0 {
 		return nil
 	}
 	if storage.InWork(ctx) {
 		// A shared statement must not run in one caller's transaction.
-		return e.store.MarkOutboxSent(ctx, ids)
+		return e.store.MarkOutboxSent(ctx, rows)
 	}
-	_, err := e.marks.Do(ctx, slices.Clone(ids))
+	_, err := e.marks.Do(ctx, slices.Clone(rows))
 	return err
 }
 
 // markSentTogether is the statement of markOutboxSent's batches.
-func markSentTogether(store *storage.Store) func(context.Context, [][]int64) ([]struct{}, error) {
-	return func(ctx context.Context, batches [][]int64) ([]struct{}, error) {
+func markSentTogether(store *storage.Store) func(context.Context, [][]storage.OutboxRow) ([]struct{}, error) {
+	return func(ctx context.Context, batches [][]storage.OutboxRow) ([]struct{}, error) {
 		return make([]struct{}, len(batches)), store.MarkOutboxSent(ctx, slices.Concat(batches...))
 	}
 }
 
-// SweepOutbox sends the outbox rows whose claim is older than lease: their
+// SweepOutbox sends the outbox calls whose claim is older than lease: their
 // process died between commit and sending. It returns how many it took.
 func (e *Engine) SweepOutbox(ctx context.Context, lease time.Duration) (int, error) {
 	rows, err := e.store.ClaimStaleOutbox(ctx, lease, outboxSweepBatch)
@@ -205,20 +205,20 @@ func (e *Engine) sendRow(ctx context.Context, r storage.OutboxRow) error {
 			}
 			body, err := json.Marshal(bot.SendMessageParams{ChatID: r.ChatID, Text: p.Text})
 			if err != nil {
-				return fmt.Errorf("outbox row %d: notice as a message: %w", r.ID, err)
+				return fmt.Errorf("outbox call %d of update %d: notice as a message: %w", r.Seq, r.UpdateID, err)
 			}
 			return e.reply(ctx, r.ChatID, body)
 		}
 		return err
 	}
-	return fmt.Errorf("outbox row %d: unknown method %q", r.ID, r.Method)
+	return fmt.Errorf("outbox call %d of update %d: unknown method %q", r.Seq, r.UpdateID, r.Method)
 }
 
 // rowParams decodes a row's parameters as the method's parameter type.
 func rowParams[T any](r storage.OutboxRow) (*T, error) {
 	var p T
 	if err := json.Unmarshal(r.Params, &p); err != nil {
-		return nil, fmt.Errorf("outbox row %d (%s): %w", r.ID, r.Method, err)
+		return nil, fmt.Errorf("outbox call %d of update %d (%s): %w", r.Seq, r.UpdateID, r.Method, err)
 	}
 	return &p, nil
 }
@@ -233,12 +233,12 @@ type replyTokens struct {
 	held   int
 
 	// The conversation rows to apply with the first request for tokens
-	// (holdConversations), and the ids of those applied since the flush
+	// (holdConversations), and those applied since the flush
 	// last looked.
 	state    *storage.State
 	convs    []storage.OutboxRow
 	applies  []storage.ConversationApply
-	applied  []int64
+	applied  []storage.OutboxRow
 	applyErr error
 }
 
@@ -302,7 +302,7 @@ func (t *replyTokens) applyAlone(ctx context.Context) error {
 		if err := t.state.ApplyConversation(ctx, t.convs[0]); err != nil {
 			return err
 		}
-		t.applied = append(t.applied, t.convs[0].ID)
+		t.applied = append(t.applied, t.convs[0])
 		t.convs, t.applies = t.convs[1:], t.applies[1:]
 	}
 	return nil
@@ -310,7 +310,7 @@ func (t *replyTokens) applyAlone(ctx context.Context) error {
 
 func (t *replyTokens) markApplied() {
 	for _, r := range t.convs {
-		t.applied = append(t.applied, r.ID)
+		t.applied = append(t.applied, r)
 	}
 	t.convs, t.applies = nil, nil
 }

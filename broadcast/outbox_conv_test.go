@@ -47,8 +47,8 @@ func TestFlushAppliesItsConversationWithItsTokens(t *testing.T) {
 	send := func(chat, updateID int64, step string) error {
 		conv := fmt.Sprintf(`{"user_id":%d,"conv":{"flow":"screening","step":%q}}`, chat, step)
 		return e.SendOutbox(context.Background(), []storage.OutboxRow{
-			{ID: -updateID, UpdateID: updateID, ChatID: chat, Method: storage.MethodConversation, Params: []byte(conv)},
-			{ID: -updateID - 1, UpdateID: updateID, ChatID: chat, Seq: 1, Method: "sendMessage",
+			{UpdateID: updateID, ChatID: chat, Calls: 2, Method: storage.MethodConversation, Params: []byte(conv)},
+			{UpdateID: updateID, ChatID: chat, Seq: 1, Calls: 2, Method: "sendMessage",
 				Params: []byte(fmt.Sprintf(`{"chat_id":%d,"text":"Câu tiếp theo"}`, chat))},
 		})
 	}
@@ -94,7 +94,8 @@ func TestFlushAppliesItsConversationWithItsTokens(t *testing.T) {
 	}
 	for _, r := range rows {
 		var attempts int
-		if err := v.store.DB().Get(&attempts, `SELECT attempts FROM outbox WHERE id = $1`, r.ID); err != nil {
+		if err := v.store.DB().Get(&attempts,
+			`SELECT coalesce(attempts[$2 + 1], 0) FROM outbox WHERE update_id = $1`, r.UpdateID, r.Seq); err != nil {
 			t.Fatal(err)
 		}
 		if want := map[string]int{storage.MethodConversation: 1}[r.Method]; attempts != want {

@@ -30,7 +30,7 @@ func (v *env) storedRow(id, chat int64, method string, params any) storage.Outbo
 	if err := v.store.DB().QueryRow(`SELECT $1::jsonb::text`, string(raw)).Scan(&back); err != nil {
 		v.t.Fatal(err)
 	}
-	return storage.OutboxRow{ID: -id, UpdateID: chat, ChatID: chat, Method: method, Params: back}
+	return storage.OutboxRow{UpdateID: -id, ChatID: chat, Calls: 1, Method: method, Params: back}
 }
 
 func (v *env) flush(e *broadcast.Engine, rows ...storage.OutboxRow) {

@@ -51,7 +51,7 @@ func TestOutboxFlushTakesReplyTokensAtOnce(t *testing.T) {
 	e, _ := v.engine(v.testConfig(1000))
 	rows := make([]storage.OutboxRow, 3)
 	for i := range rows {
-		rows[i] = storage.OutboxRow{ID: -int64(i + 1), UpdateID: chat, ChatID: chat, Seq: i,
+		rows[i] = storage.OutboxRow{UpdateID: chat, ChatID: chat, Seq: i, Calls: len(rows),
 			Method: "sendMessage", Params: []byte(fmt.Sprintf(`{"chat_id":%d,"text":"Câu %d/3"}`, chat, i+1))}
 	}
 	if err := e.SendOutbox(context.Background(), rows); err != nil {
@@ -77,7 +77,7 @@ func TestReplyTokensCommands(t *testing.T) {
 	chats := recipients(3)
 	flush := func(chat int64) {
 		t.Helper()
-		row := storage.OutboxRow{ID: -chat, UpdateID: chat, ChatID: chat, Method: "sendMessage",
+		row := storage.OutboxRow{UpdateID: chat, ChatID: chat, Calls: 1, Method: "sendMessage",
 			Params: []byte(fmt.Sprintf(`{"chat_id":%d,"text":"Cảm ơn bạn"}`, chat))}
 		if err := e.SendOutbox(context.Background(), []storage.OutboxRow{row}); err != nil {
 			t.Fatal(err)

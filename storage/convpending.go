@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
 )
 
 // A conversation committed in a unit of work reaches Redis only after the
-// commit, when its outbox row is applied. A process that dies in between
+// commit, when its outbox call is applied. A process that dies in between
 // leaves Redis older than PostgreSQL, and a unit of work that reads the
 // user's conversation must then take it from the outbox. So that the
 // common case costs no SQL, every commit that writes a conversation first
@@ -58,6 +59,7 @@ func (s *State) markPending(ctx context.Context, users []int64, updateID int64) 
 // that has not written it: the committed write not yet applied to Redis,
 // if the marker says there may be one, else Redis's.
 func (s *State) conversationInWork(ctx context.Context, w *Work, userID int64) (Conversation, bool, error) {
+	upTo := int64(math.MaxInt64)
 	if _, seen := w.pending[userID]; !seen {
 		vals := readAhead(ctx, userID)
 		if vals == nil {
@@ -79,8 +81,11 @@ func (s *State) conversationInWork(ctx context.Context, w *Work, userID int64) (
 		case vals[1] == nil:
 			return Conversation{}, false, err // unreadable, and nothing pending
 		}
+		if m, ok := marker(vals[1]); ok {
+			upTo = m
+		}
 	}
-	cw, pending, err := w.pendingConversation(ctx, userID)
+	cw, pending, err := w.pendingConversation(ctx, userID, upTo)
 	if err != nil {
 		return Conversation{}, false, err
 	}
@@ -108,13 +113,23 @@ func (s *State) conversationInRedis(ctx context.Context, userID int64) (Conversa
 
 // covered reports whether a pending marker (nil when there is none) is
 // no newer than the update whose write Redis holds.
-func covered(marker any, upd int64) bool {
-	s, ok := marker.(string)
-	if !ok {
+func covered(pending any, upd int64) bool {
+	if pending == nil {
 		return true
 	}
+	m, ok := marker(pending)
+	return ok && m <= upd
+}
+
+// marker reads a pending marker as MGET returns it; ok is false when
+// there is none, or it is unreadable.
+func marker(v any) (int64, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, false
+	}
 	m, err := strconv.ParseInt(s, 10, 64)
-	return err == nil && m <= upd
+	return m, err == nil
 }
 
 // decodeConversation decodes a stored conversation; an ended one is none.

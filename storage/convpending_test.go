@@ -92,7 +92,7 @@ func TestConversationPendingMarker(t *testing.T) {
 	if err := st.ApplyConversation(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkOutboxSent(ctx, []int64{a.ID}); err != nil {
+	if err := s.MarkOutboxSent(ctx, []storage.OutboxRow{a}); err != nil {
 		t.Fatal(err)
 	}
 	if got := pending(); got != fmt.Sprint(b.UpdateID) {
@@ -133,7 +133,7 @@ func TestConversationWriteCommands(t *testing.T) {
 		if err := st.ApplyConversation(ctx, row); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MarkOutboxSent(ctx, []int64{row.ID}); err != nil {
+		if err := s.MarkOutboxSent(ctx, []storage.OutboxRow{row}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -191,7 +191,7 @@ type ConversationApply struct {
 	Args [3]any // update id, stored conversation, TTL in ms
 }
 
-// PrepareApply reads a committed conversation write (an outbox row of
+// PrepareApply reads a committed conversation write (an outbox call of
 // method MethodConversation) for apply_conversation. The turn of ctx no
 // longer uses the conversation it read ahead (AllowTurn).
 func (s *State) PrepareApply(ctx context.Context, row OutboxRow) (ConversationApply, error) {

@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -18,9 +17,9 @@ import (
 // every Store method called with its context runs in, the Bot API calls
 // the update's answer makes (buffered, not sent), and the conversation
 // writes (buffered, applied to Redis after commit). Commit stores the
-// state, the buffered calls as outbox rows and the update's handled mark
+// state, the buffered calls as one outbox row and the update's handled mark
 // together; a crash before it leaves nothing done, a crash after it leaves
-// the outbox rows for another process to send.
+// the outbox row for another process to send.
 //
 // The transaction begins at the unit's first statement that may write or
 // lock (see Store.q); reads declared plain (Store.read) run on the pool
@@ -60,15 +59,16 @@ type OutboxCall struct {
 	Params json.RawMessage
 }
 
-// OutboxRow is a committed effect waiting to be sent (or sent).
+// OutboxRow is one call of a committed turn, waiting to be sent (or
+// sent). A turn's calls are stored together, one outbox row per turn.
 type OutboxRow struct {
-	ID       int64           `db:"id"`
-	UpdateID int64           `db:"update_id"`
-	ChatID   int64           `db:"chat_id"`
-	Seq      int             `db:"seq"`
-	Method   string          `db:"method"`
-	Params   json.RawMessage `db:"params"`
-	Attempts int             `db:"attempts"`
+	UpdateID int64
+	Seq      int // the call's place in its turn
+	Calls    int // how many calls the turn made
+	ChatID   int64
+	Method   string
+	Params   json.RawMessage
+	Attempts int
 }
 
 // MethodConversation is the outbox method of a conversation write: its
@@ -172,34 +172,25 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	if w.done {
 		return nil, errors.New("storage: commit: unit of work already finished")
 	}
-	var chats, seqs []int64
-	var methods []string
-	var params [][]byte
-	add := func(chatID int64, method string, p []byte) {
-		chats, seqs = append(chats, chatID), append(seqs, int64(len(seqs)))
-		methods, params = append(methods, method), append(params, p)
-	}
+	calls := make([]OutboxCall, 0, len(w.convOrder)+len(w.calls))
 	for _, userID := range w.convOrder {
 		raw, err := json.Marshal(conversationWrite{UserID: userID, Conv: w.conv[userID]})
 		if err != nil {
 			w.Rollback()
 			return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
 		}
-		add(userID, MethodConversation, raw)
+		calls = append(calls, OutboxCall{ChatID: userID, Method: MethodConversation, Params: raw})
 	}
-	for _, c := range w.calls {
-		add(c.ChatID, c.Method, c.Params)
-	}
-	// One statement stores the rows and marks the update: a round trip
-	// less on every turn. The rows are claimed as of this statement
+	calls = append(calls, w.calls...)
+	// One statement stores the turn's row and marks the update: a round
+	// trip less on every turn. The row is claimed as of this statement
 	// (clock_timestamp), not of the transaction's start (now()): a turn
 	// that ran longer than the lease would otherwise commit replies the
 	// sweeper may take over while this process sends them too.
 	const q = `WITH handled AS (
 			UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1)
-		INSERT INTO outbox (update_id, chat_id, seq, method, params, claimed_at)
-		SELECT $1, u.*, clock_timestamp() FROM unnest($2::bigint[], $3::int[], $4::text[], $5::jsonb[]) AS u
-		RETURNING id, update_id, chat_id, seq, method, params, attempts`
+		INSERT INTO outbox (update_id, calls, done, attempts, claimed_at)
+		SELECT $1, $2::jsonb, repeat('0', $3)::varbit, array_fill(0, ARRAY[$3]), clock_timestamp() WHERE $3 > 0`
 	if len(w.convOrder) > 0 && w.state != nil {
 		// Before the commit: once committed, a write must be found by
 		// the next unit even if this process dies before applying it. A
@@ -212,9 +203,7 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	}
 	// Without a transaction, the statement commits alone: the handled
 	// mark, the replies and the conversation, atomically.
-	rows := []OutboxRow{}
-	if err := w.current().SelectContext(ctx, &rows, q, updateID, pq.Array(chats), pq.Array(seqs),
-		pq.Array(methods), textArray(params)); err != nil {
+	if _, err := w.current().ExecContext(ctx, q, updateID, turnCalls(calls), len(calls)); err != nil {
 		w.Rollback()
 		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
 	}
@@ -227,7 +216,10 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	if f, ok := ctx.Value(committedKey{}).(*CommitFlag); ok {
 		f.ids = append(f.ids, updateID)
 	}
-	sortOutbox(rows)
+	rows := make([]OutboxRow, len(calls))
+	for i, c := range calls {
+		rows[i] = OutboxRow{UpdateID: updateID, Seq: i, Calls: len(calls), ChatID: c.ChatID, Method: c.Method, Params: c.Params}
+	}
 	return rows, nil
 }
 
@@ -439,17 +431,26 @@ func (t *dbTx) Rollback() error {
 // pendingConversation is the newest committed conversation write of
 // userID not yet applied to Redis (its process died, or is applying it
 // right now): it is newer than what Redis holds. Asked only when the
-// user's pending marker is set (see convpending.go).
-func (w *Work) pendingConversation(ctx context.Context, userID int64) (*conversationWrite, bool, error) {
+// user's pending marker is set (see convpending.go); upTo is the marker,
+// the newest update that may have written one, so the lookup starts at
+// that turn's row.
+func (w *Work) pendingConversation(ctx context.Context, userID, upTo int64) (*conversationWrite, bool, error) {
 	if cw, seen := w.pending[userID]; seen {
 		return cw, cw != nil, nil
 	}
-	const q = `SELECT params FROM outbox
-		WHERE chat_id = $1 AND method = 'conv' AND sent_at IS NULL
-		ORDER BY id DESC LIMIT 1`
-	var raw []byte
-	err := w.current().GetContext(ctx, &raw, q, userID) // a plain read
-	if errors.Is(err, sql.ErrNoRows) {
+	const q = `SELECT c.call->'params' AS params, get_bit(o.done, (c.pos - 1)::int) = 1 AS applied
+		FROM outbox o CROSS JOIN LATERAL jsonb_array_elements(o.calls) WITH ORDINALITY AS c(call, pos)
+		WHERE o.update_id <= $1 AND o.sent_at IS NULL AND o.calls @> $2::jsonb
+			AND c.call @> ($2::jsonb -> 0)
+		ORDER BY o.update_id DESC LIMIT 1`
+	mine := `[{"chat_id":` + strconv.FormatInt(userID, 10) + `,"method":"` + MethodConversation + `"}]`
+	var found struct {
+		Params  []byte `db:"params"`
+		Applied bool   `db:"applied"`
+	}
+	err := w.current().GetContext(ctx, &found, q, upTo, mine) // a plain read
+	if errors.Is(err, sql.ErrNoRows) || err == nil && found.Applied {
+		// Applied: Redis holds this write, or a newer one.
 		w.pending[userID] = nil
 		return nil, false, nil
 	}
@@ -457,18 +458,11 @@ func (w *Work) pendingConversation(ctx context.Context, userID int64) (*conversa
 		return nil, false, fmt.Errorf("storage: pending conversation of %d: %w", userID, err)
 	}
 	var cw conversationWrite
-	if err := json.Unmarshal(raw, &cw); err != nil {
+	if err := json.Unmarshal(found.Params, &cw); err != nil {
 		return nil, false, fmt.Errorf("storage: pending conversation of %d: %w", userID, err)
 	}
 	w.pending[userID] = &cw
 	return &cw, true, nil
-}
-
-// sortOutbox orders rows the way they are sent: by update, then seq.
-func sortOutbox(rows []OutboxRow) {
-	slices.SortFunc(rows, func(a, b OutboxRow) int {
-		return cmp.Or(cmp.Compare(a.UpdateID, b.UpdateID), cmp.Compare(a.Seq, b.Seq))
-	})
 }
 
 // guarded runs a statement whose failure the caller handles (a duplicate

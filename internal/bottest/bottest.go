@@ -260,7 +260,7 @@ func (l *LogBuffer) String() string {
 func (l *LogBuffer) Contains(s string) bool { return strings.Contains(l.String(), s) }
 
 // Settle waits until every update the fake server holds has been taken by
-// the bot and handled, and its replies sent (the outbox rows not yet tried:
+// the bot and handled, and its replies sent (the outbox calls not yet tried:
 // one that failed waits for its retry).
 func (b *Bot) Settle() {
 	b.t.Helper()
@@ -269,7 +269,8 @@ func (b *Bot) Settle() {
 	for {
 		var pending int
 		err := b.Store.DB().Get(&pending, `SELECT (SELECT count(*) FROM updates WHERE handled_at IS NULL) +
-			(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND attempts = 0)`)
+			(SELECT count(*) FROM outbox o WHERE sent_at IS NULL AND EXISTS (
+				SELECT FROM generate_subscripts(o.attempts, 1) AS i WHERE o.attempts[i] = 0 AND get_bit(o.done, i - 1) = 0))`)
 		if err != nil {
 			b.t.Fatalf("bottest: count pending updates: %v", err)
 		}
