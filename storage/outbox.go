@@ -12,19 +12,31 @@ import (
 )
 
 // A turn's calls are one outbox row (see migration 00032): done has a bit
-// per call, set once it is sent or given up, and sent_at is set with the
-// last one. A mark is an OR of bits, so a mark repeated or delayed changes
-// nothing; marks of several flushes share one statement.
+// per call, set once it is sent or given up. A mark is an OR of bits, so a
+// mark repeated or delayed changes nothing; marks of several flushes share
+// one statement. The mark that finishes a turn deletes its row rather than
+// updating it: a row exists only while something of its turn is unsent,
+// so no finished turn costs a new row version in every index (the update
+// that set sent_at was not HOT, sent_at being in both partial indexes),
+// nor keeps the texts of its messages. A mark that leaves calls unsent
+// changes done alone, which no index names, so PostgreSQL may update the
+// row in place (HOT). A turn with a failed call (OutboxFailed) is kept,
+// finished, with its last error and sent_at, until pruned.
 
 // markSentSQL names no "sent_at IS NULL", which would let the planner take
 // a partial index of unsent rows: those indexes keep an entry for every row
-// marked sent until vacuum, and a scan for ids that are not their leading
+// finished until vacuum, and a scan for ids that are not their leading
 // column walked all of them (135 buffers a call under load against 21
-// through the primary key). A row marked twice keeps its first time.
-const markSentSQL = `UPDATE outbox o SET done = o.done | m.done,
+// through the primary key).
+const markSentSQL = `WITH m AS (
+		SELECT * FROM unnest($1::bigint[], $2::varbit[]) AS m(update_id, done)),
+	finished AS (
+		DELETE FROM outbox o USING m
+		WHERE o.update_id = m.update_id AND o.last_error IS NULL AND strpos((o.done | m.done)::text, '0') = 0)
+	UPDATE outbox o SET done = o.done | m.done,
 		sent_at = coalesce(o.sent_at, CASE WHEN strpos((o.done | m.done)::text, '0') = 0 THEN now() END)
-	FROM unnest($1::bigint[], $2::varbit[]) AS m(update_id, done)
-	WHERE o.update_id = m.update_id`
+	FROM m
+	WHERE o.update_id = m.update_id AND (o.last_error IS NOT NULL OR strpos((o.done | m.done)::text, '0') > 0)`
 
 // MarkOutboxSent records outbox calls as done: sent, or given up (then
 // with their last error).
@@ -132,7 +144,8 @@ func (s *Store) ClaimStaleOutbox(ctx context.Context, lease time.Duration, limit
 	return rows, nil
 }
 
-// PruneOutbox deletes outbox rows done longer than keep ago: they hold
+// PruneOutbox deletes the outbox rows of turns with a failed call finished
+// longer than keep ago (others are deleted by their last mark): they hold
 // message texts, which may quote what a user wrote.
 func (s *Store) PruneOutbox(ctx context.Context, keep time.Duration) (int64, error) {
 	const q = `DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)`
