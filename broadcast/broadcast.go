@@ -108,6 +108,10 @@ type Config struct {
 	// ReplyPerMinute and ReplyBurst bound the replies Reserve lets through
 	// to one chat: sustained rate and burst (defaults 60 and 20).
 	ReplyPerMinute, ReplyBurst int
+	// MarkLinger is how long the marks of a flush's last calls wait for
+	// the chat's next turn to carry them before a timer marks them
+	// (default 25ms; see owed_marks.go).
+	MarkLinger time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -150,6 +154,7 @@ func (c Config) withDefaults() Config {
 	def(&c.SendTimeout, min(15*time.Second, c.Lease/4))
 	def(&c.Poll, time.Second)
 	def(&c.ProgressEvery, 3*time.Second)
+	def(&c.MarkLinger, 25*time.Millisecond)
 	return c
 }
 
@@ -167,6 +172,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("broadcast: workers %d, batch %d, attempts %d: want at least 1", c.Workers, c.Batch, c.MaxAttempts)
 	case c.SendTimeout > c.Lease/4:
 		return fmt.Errorf("broadcast: send timeout %s exceeds a quarter of the lease %s", c.SendTimeout, c.Lease)
+	case c.MarkLinger < 0 || c.MarkLinger > c.Lease/2:
+		// Longer, and an owed mark might outlive a sweeper's lease.
+		return fmt.Errorf("broadcast: mark linger %s: want 0..half the lease %s", c.MarkLinger, c.Lease)
 	case c.ChatInterval < 0 || c.Backoff < 0 || c.MaxBackoff < c.Backoff || c.Poll < 0 || c.ProgressEvery < 0:
 		return errors.New("broadcast: negative durations, or MaxBackoff below Backoff")
 	}
@@ -214,6 +222,7 @@ type Engine struct {
 	onProgress func(ctx context.Context, b storage.Broadcast) error
 	lim        *limiter
 	marks      *batch.Batcher[[]storage.OutboxRow, struct{}] // outbox calls sent
+	owed       owedMarks
 	running    atomic.Bool
 	work       signal // new deliveries queued in this process
 	nudge      signal // progress worth showing now (a cancel)
@@ -264,6 +273,12 @@ func (e *Engine) Run(ctx context.Context) error {
 		wg.Go(func() { e.deliverLoop(ctx) })
 	}
 	wg.Wait()
+	// Handlers finishing during shutdown flushed before the stop.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	if err := e.markOwed(ctx); err != nil {
+		e.log.Error("outbox: owed sent marks lost at stop; their last calls may repeat", "err", err)
+	}
 	e.log.Info("broadcast engine stopped")
 	return nil
 }

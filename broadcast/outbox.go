@@ -131,8 +131,12 @@ func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
 			done = append(done, r)
 		}
 	}
-	if err := e.markOutboxSent(ctx, done); err != nil {
-		errs = append(errs, err)
+	if storage.InWork(ctx) {
+		if err := e.markOutboxSent(ctx, done); err != nil {
+			errs = append(errs, err)
+		}
+	} else {
+		e.owe(done) // see owed_marks.go
 	}
 	return errors.Join(errs...)
 }

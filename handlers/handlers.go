@@ -262,10 +262,15 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 			return nil, err
 		}
 	}
+	// The marks owed for the chat's last replies ride in this commit, so
+	// they are durable before this turn's replies go out.
+	owed := h.d.Broadcaster.MarksOf(t.chatID)
+	w.Carry(owed)
 	rows, err := w.Commit(ctx, upd.ID)
 	if err != nil {
 		return nil, err
 	}
+	h.d.Broadcaster.MarksCarried(owed)
 	if err := h.d.Broadcaster.SendOutbox(ctx, rows); err != nil {
 		// Committed: the outbox sweep sends what is left after the lease.
 		h.d.Log.Warn("replies left to the outbox sweep", "update_id", upd.ID, "err", err)

@@ -25,6 +25,11 @@ type Broadcaster interface {
 	UploadNow(ctx context.Context, chatID int64, name string, data io.ReadSeeker, caption string) error
 	// SendOutbox sends the committed effects of a turn (storage.Work).
 	SendOutbox(ctx context.Context, rows []storage.OutboxRow) error
+	// MarksOf lends the sent marks owed for a chat's earlier replies, for
+	// the next turn's commit to carry (storage.Work.Carry); MarksCarried
+	// settles them once it has.
+	MarksOf(chatID int64) []storage.OutboxRow
+	MarksCarried(rows []storage.OutboxRow)
 	// Wake has the senders look for queued work at once.
 	Wake()
 	// SendETA is how long pending broadcast messages, paid of them paid

@@ -30,13 +30,20 @@ import (
 // through the primary key).
 const markSentSQL = `WITH m AS (
 		SELECT * FROM unnest($1::bigint[], $2::varbit[]) AS m(update_id, done)),
-	finished AS (
-		DELETE FROM outbox o USING m
-		WHERE o.update_id = m.update_id AND o.last_error IS NULL AND strpos((o.done | m.done)::text, '0') = 0)
-	UPDATE outbox o SET done = o.done | m.done,
+	finished AS (` + finishSQL + `)
+	` + partlySQL
+
+// finishSQL and partlySQL apply marks m (update_id, done) to the outbox:
+// a turn they finish is deleted, unless one of its calls failed; any other
+// has its bits set.
+const (
+	finishSQL = `DELETE FROM outbox o USING m
+		WHERE o.update_id = m.update_id AND o.last_error IS NULL AND strpos((o.done | m.done)::text, '0') = 0`
+	partlySQL = `UPDATE outbox o SET done = o.done | m.done,
 		sent_at = coalesce(o.sent_at, CASE WHEN strpos((o.done | m.done)::text, '0') = 0 THEN now() END)
 	FROM m
 	WHERE o.update_id = m.update_id AND (o.last_error IS NOT NULL OR strpos((o.done | m.done)::text, '0') > 0)`
+)
 
 // MarkOutboxSent records outbox calls as done: sent, or given up (then
 // with their last error).

@@ -30,6 +30,8 @@ type Work struct {
 	db    *sqlx.DB
 	tx    *sqlx.Tx // nil until the first statement that may write
 	calls []OutboxCall
+	// carried are sent calls of earlier turns that Commit marks (Carry).
+	carried []OutboxRow
 	// conv holds the conversations written in this unit, by user (nil:
 	// ended), in the order first written.
 	conv      map[int64]*Conversation
@@ -191,6 +193,15 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 			UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1)
 		INSERT INTO outbox (update_id, calls, done, attempts, claimed_at)
 		SELECT $1, $2::jsonb, repeat('0', $3)::varbit, array_fill(0, ARRAY[$3]), clock_timestamp() WHERE $3 > 0`
+	// The same, carrying the sent marks owed for the chat's earlier turn
+	// (Carry): markSentSQL's two halves.
+	const carrying = `WITH handled AS (
+			UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1),
+		m AS (SELECT * FROM unnest($4::bigint[], $5::varbit[]) AS m(update_id, done)),
+		finished AS (` + finishSQL + `),
+		partly AS (` + partlySQL + `)
+		INSERT INTO outbox (update_id, calls, done, attempts, claimed_at)
+		SELECT $1, $2::jsonb, repeat('0', $3)::varbit, array_fill(0, ARRAY[$3]), clock_timestamp() WHERE $3 > 0`
 	if len(w.convOrder) > 0 && w.state != nil {
 		// Before the commit: once committed, a write must be found by
 		// the next unit even if this process dies before applying it. A
@@ -203,7 +214,15 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	}
 	// Without a transaction, the statement commits alone: the handled
 	// mark, the replies and the conversation, atomically.
-	if _, err := w.current().ExecContext(ctx, q, updateID, turnCalls(calls), len(calls)); err != nil {
+	var err error
+	if len(w.carried) == 0 {
+		_, err = w.current().ExecContext(ctx, q, updateID, turnCalls(calls), len(calls))
+	} else {
+		updates, masks := doneMasks(w.carried)
+		_, err = w.current().ExecContext(ctx, carrying, updateID, turnCalls(calls), len(calls),
+			pq.Array(updates), pq.Array(masks))
+	}
+	if err != nil {
 		w.Rollback()
 		return nil, fmt.Errorf("storage: commit update %d: %w", updateID, err)
 	}
@@ -222,6 +241,10 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	}
 	return rows, nil
 }
+
+// Carry has Commit mark rows sent in its statement: the marks owed for
+// the chat's earlier turn (broadcast's owed_marks.go), a statement less.
+func (w *Work) Carry(rows []OutboxRow) { w.carried = rows }
 
 // Rollback abandons the unit of work; after Commit it does nothing.
 func (w *Work) Rollback() {

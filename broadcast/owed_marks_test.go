@@ -1,0 +1,134 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"donorbot/botapi"
+	"donorbot/broadcast"
+	"donorbot/storage"
+)
+
+// turnOf commits one turn of chat that sends a message, carrying the
+// marks owed for the chat as handlers do, and returns its rows.
+func (v *env) turnOf(e *broadcast.Engine, chat, updateID int64) []storage.OutboxRow {
+	v.t.Helper()
+	ctx := context.Background()
+	if _, err := v.store.AcceptUpdate(ctx, updateID, chat, chat, []byte(`{"update_id":1}`)); err != nil {
+		v.t.Fatal(err)
+	}
+	v.t.Cleanup(func() {
+		if _, err := v.store.DB().Exec(`DELETE FROM outbox WHERE update_id = $1`, updateID); err != nil {
+			v.t.Error(err)
+		}
+		if _, err := v.store.DB().Exec(`DELETE FROM updates WHERE update_id = $1`, updateID); err != nil {
+			v.t.Error(err)
+		}
+	})
+	_, w, err := v.store.BeginWork(ctx)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	defer w.Rollback()
+	if err := w.Call(chat, "sendMessage", map[string]any{"chat_id": chat, "text": fmt.Sprint("Tin ", updateID)}); err != nil {
+		v.t.Fatal(err)
+	}
+	owed := e.MarksOf(chat)
+	w.Carry(owed)
+	rows, err := w.Commit(ctx, updateID)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	e.MarksCarried(owed)
+	return rows
+}
+
+// outboxRows counts the outbox rows of an update: 0 once its calls are
+// marked sent.
+func (v *env) outboxRows(updateID int64) int {
+	v.t.Helper()
+	var n int
+	if err := v.store.DB().Get(&n, `SELECT count(*) FROM outbox WHERE update_id = $1`, updateID); err != nil {
+		v.t.Fatal(err)
+	}
+	return n
+}
+
+// TestNextTurnCarriesTheOwedMarks: a flush returns without waiting for
+// the mark of its last message; the chat's next turn marks it in its own
+// commit, before its reply goes out, so no mark statement of its own is
+// made; a stop marks what is still owed.
+func TestNextTurnCarriesTheOwedMarks(t *testing.T) {
+	v := newEnv(t)
+	cfg := v.testConfig(1000)
+	cfg.MarkLinger = cfg.Lease / 2 // no timed mark within the test
+	b, hc := botClient(t, v.srv.URL(), v.srv.Token())
+	e, err := broadcast.New(cfg, broadcast.Deps{Store: v.store, Redis: v.rdb, Bot: b,
+		API: botapi.NewJSONCaller(hc, v.srv.URL(), v.srv.Token()), Log: slog.New(slog.DiscardHandler), Render: render})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- e.Run(ctx) }()
+	defer stop()
+	chat := recipients(1)[0]
+	first, second := chat*10, chat*10+1
+
+	if err := e.SendOutbox(context.Background(), v.turnOf(e, chat, first)); err != nil {
+		t.Fatal(err)
+	}
+	if n := v.outboxRows(first); n != 1 {
+		t.Fatalf("first turn: %d outbox rows after its flush, want 1 (its mark owed)", n)
+	}
+	if owed := e.MarksOf(chat); len(owed) != 1 || owed[0].UpdateID != first {
+		t.Fatalf("owed after the first flush: %+v, want the first turn's message", owed)
+	}
+	rows := v.turnOf(e, chat, second)
+	if n := v.outboxRows(first); n != 0 {
+		t.Errorf("first turn: %d outbox rows after the second turn committed, want 0 (carried)", n)
+	}
+	if owed := e.MarksOf(chat); len(owed) != 0 {
+		t.Errorf("still owed after the second turn's commit: %+v", owed)
+	}
+	if err := e.SendOutbox(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(v.sends([]int64{chat})); n != 2 {
+		t.Errorf("%d messages arrived, want 2", n)
+	}
+
+	stop()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if n := v.outboxRows(second); n != 0 {
+		t.Errorf("second turn: %d outbox rows after the engine stopped, want 0 (marked at the stop)", n)
+	}
+}
+
+// TestOwedMarksAreMarkedInTime: a chat with no next turn has its last
+// message marked by the timer.
+func TestOwedMarksAreMarkedInTime(t *testing.T) {
+	v := newEnv(t)
+	cfg := v.testConfig(1000)
+	cfg.MarkLinger = 10 * time.Millisecond
+	e, _ := v.engine(cfg)
+	chat := recipients(1)[0]
+	if err := e.SendOutbox(context.Background(), v.turnOf(e, chat, chat*10)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for v.outboxRows(chat*10) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the owed mark was not made within 10s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if owed := e.MarksOf(chat); len(owed) != 0 {
+		t.Errorf("still owed after the timed mark: %+v", owed)
+	}
+}
