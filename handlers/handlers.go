@@ -249,6 +249,14 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 		return nil, err
 	}
 	defer w.Rollback()
+	// The marks owed for the chat's last replies ride in this turn's
+	// commit, so they are durable before its replies go out; they also
+	// tell the turn which conversation writes were applied.
+	var owed []storage.OutboxRow
+	if _, chatID := sender(upd); chatID != 0 {
+		owed = h.d.Broadcaster.MarksOf(chatID)
+		w.Carry(owed)
+	}
 	t, ok, err := h.newTurn(wctx, upd)
 	if err != nil || !ok {
 		return nil, err
@@ -262,10 +270,6 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 			return nil, err
 		}
 	}
-	// The marks owed for the chat's last replies ride in this commit, so
-	// they are durable before this turn's replies go out.
-	owed := h.d.Broadcaster.MarksOf(t.chatID)
-	w.Carry(owed)
 	rows, err := w.Commit(ctx, upd.ID)
 	if err != nil {
 		return nil, err

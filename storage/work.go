@@ -244,6 +244,8 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 
 // Carry has Commit mark rows sent in its statement: the marks owed for
 // the chat's earlier turn (broadcast's owed_marks.go), a statement less.
+// Given before the unit reads a conversation, they also tell it which
+// committed conversation writes were applied though not yet marked.
 func (w *Work) Carry(rows []OutboxRow) { w.carried = rows }
 
 // Rollback abandons the unit of work; after Commit it does nothing.
@@ -461,17 +463,26 @@ func (w *Work) pendingConversation(ctx context.Context, userID, upTo int64) (*co
 	if cw, seen := w.pending[userID]; seen {
 		return cw, cw != nil, nil
 	}
-	const q = `SELECT c.call->'params' AS params, get_bit(o.done, (c.pos - 1)::int) = 1 AS applied
+	const q = `SELECT c.call->'params' AS params, get_bit(o.done, (c.pos - 1)::int) = 1 AS applied,
+			o.update_id, (c.pos - 1)::int AS seq
 		FROM outbox o CROSS JOIN LATERAL jsonb_array_elements(o.calls) WITH ORDINALITY AS c(call, pos)
 		WHERE o.update_id <= $1 AND o.sent_at IS NULL AND o.calls @> $2::jsonb
 			AND c.call @> ($2::jsonb -> 0)
 		ORDER BY o.update_id DESC LIMIT 1`
 	mine := `[{"chat_id":` + strconv.FormatInt(userID, 10) + `,"method":"` + MethodConversation + `"}]`
 	var found struct {
-		Params  []byte `db:"params"`
-		Applied bool   `db:"applied"`
+		Params   []byte `db:"params"`
+		Applied  bool   `db:"applied"`
+		UpdateID int64  `db:"update_id"`
+		Seq      int    `db:"seq"`
 	}
 	err := w.current().GetContext(ctx, &found, q, upTo, mine) // a plain read
+	if err == nil && !found.Applied {
+		// Applied by this process, its mark owed and carried by this unit.
+		found.Applied = slices.ContainsFunc(w.carried, func(r OutboxRow) bool {
+			return r.UpdateID == found.UpdateID && r.Seq == found.Seq
+		})
+	}
 	if errors.Is(err, sql.ErrNoRows) || err == nil && found.Applied {
 		// Applied: Redis holds this write, or a newer one.
 		w.pending[userID] = nil
