@@ -70,7 +70,7 @@ func (c *JSONCaller) Call(ctx context.Context, method string, params []byte, des
 		return fmt.Errorf("error do request for method %s, %w", method, redactURL(err, c.token))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	body, err := readBody(resp)
 	if err != nil {
 		return fmt.Errorf("error read response body for method %s, %w", method, err)
 	}
@@ -85,6 +85,25 @@ func (c *JSONCaller) Call(ctx context.Context, method string, params []byte, des
 		return answerError(method, a)
 	}
 	return nil
+}
+
+// maxSizedAnswer bounds the buffer an answer's Content-Length may size:
+// a sent message with its keyboard is a few KiB.
+const maxSizedAnswer = 1 << 20
+
+// readBody reads an answer into one buffer of its declared length, where
+// io.ReadAll would grow one from 512 bytes, copying as it goes, for every
+// call the outbox makes.
+func readBody(resp *http.Response) ([]byte, error) {
+	n := resp.ContentLength
+	if n < 0 || n > maxSizedAnswer {
+		return io.ReadAll(resp.Body)
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(resp.Body, body); err != nil {
+		return nil, err
+	}
+	return body, nil
 }
 
 // answerError is go-telegram/bot v1.19.0's rawRequest mapping of a
