@@ -12,31 +12,48 @@ import (
 // errStopped is returned by dispatch after stop began.
 var errStopped = errors.New("dispatcher stopped")
 
-// dispatcher runs updates on a fixed number of workers. All updates of one
-// chat go to the same worker, so a chat's updates are handled one at a time
-// in arrival order while different chats proceed in parallel. The queues are
-// bounded: when workers fall behind, intake waits instead of piling up
-// goroutines.
+// dispatcher runs updates on a fixed number of workers. A chat's updates
+// wait in its own queue and one worker at a time takes them, in arrival
+// order, while other chats proceed in parallel: a chat never waits behind
+// another chat's turn while a worker is free. Intake is bounded: when
+// workers fall behind, dispatch waits instead of piling up updates.
 type dispatcher struct {
-	queues []chan *models.Update
 	handle func(context.Context, *models.Update)
+	// ready holds the chats with queued updates that no worker has in
+	// hand; its capacity is the bound on queued updates, so a send to it
+	// never blocks (a chat in it has at least one).
+	ready   chan *chatQueue
+	slots   chan struct{} // one per update dispatched and not yet finished
+	workers int
 
 	mu      sync.RWMutex
 	stopped bool
+	qmu     sync.Mutex
+	chats   map[int64]*chatQueue // chats with updates queued or running
 	// held are the updates queued or running here, whose inbox leases the
 	// sweeper renews: a slow queue must not look like a dead process.
-	heldMu sync.Mutex
-	held   map[int64]int
-	wg     sync.WaitGroup
-	cancel context.CancelFunc
+	heldMu   sync.Mutex
+	held     map[int64]int
+	inflight sync.WaitGroup // updates dispatched and not yet finished
+	wg       sync.WaitGroup // workers
+	quit     chan struct{}
+	cancel   context.CancelFunc
 }
 
+// chatQueue is one chat's updates not yet taken (guarded by qmu).
+type chatQueue struct {
+	id      int64
+	pending []*models.Update
+}
+
+// newDispatcher bounds the updates queued or running at workers*queueLen.
 func newDispatcher(workers, queueLen int, handle func(context.Context, *models.Update)) *dispatcher {
-	d := &dispatcher{handle: handle, held: map[int64]int{}}
-	for range workers {
-		d.queues = append(d.queues, make(chan *models.Update, queueLen))
+	bound := workers * queueLen
+	return &dispatcher{
+		handle: handle, workers: workers,
+		ready: make(chan *chatQueue, bound), slots: make(chan struct{}, bound),
+		chats: map[int64]*chatQueue{}, held: map[int64]int{}, quit: make(chan struct{}),
 	}
-	return d
 }
 
 // start launches the workers. Their context is detached from ctx so that
@@ -44,18 +61,46 @@ func newDispatcher(workers, queueLen int, handle func(context.Context, *models.U
 func (d *dispatcher) start(ctx context.Context) {
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	d.cancel = cancel
-	for _, q := range d.queues {
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			for upd := range q {
-				if wctx.Err() != nil {
-					continue // past the grace period: left in the inbox for the next start
+	for range d.workers {
+		d.wg.Go(func() {
+			for {
+				select {
+				case cq := <-d.ready:
+					d.run(wctx, cq)
+				case <-d.quit:
+					return
 				}
-				d.handle(wctx, upd)
-				d.release(upd.ID)
 			}
-		}()
+		})
+	}
+}
+
+// run handles cq's updates in order until it has none, or until another
+// chat is waiting for a worker: then cq goes back behind it, so that a busy
+// chat cannot keep a worker from the others.
+func (d *dispatcher) run(ctx context.Context, cq *chatQueue) {
+	for {
+		d.qmu.Lock()
+		upd := cq.pending[0]
+		cq.pending[0] = nil
+		cq.pending = cq.pending[1:]
+		d.qmu.Unlock()
+		if ctx.Err() == nil {
+			d.handle(ctx, upd)
+		} // else past the grace period: left in the inbox for the next start
+		d.finish(upd.ID)
+		d.qmu.Lock()
+		switch {
+		case len(cq.pending) == 0:
+			delete(d.chats, cq.id)
+			d.qmu.Unlock()
+			return
+		case len(d.ready) > 0:
+			d.ready <- cq
+			d.qmu.Unlock()
+			return
+		}
+		d.qmu.Unlock()
 	}
 }
 
@@ -66,16 +111,30 @@ func (d *dispatcher) dispatch(ctx context.Context, upd *models.Update) error {
 	if d.stopped {
 		return errStopped
 	}
-	chatID, _ := Route(upd)
-	q := d.queues[shard(chatID, len(d.queues))]
-	d.hold(upd.ID)
 	select {
-	case q <- upd:
-		return nil
+	case d.slots <- struct{}{}:
 	case <-ctx.Done():
-		d.release(upd.ID)
 		return ctx.Err()
 	}
+	d.hold(upd.ID)
+	d.inflight.Add(1)
+	chatID, _ := Route(upd)
+	d.qmu.Lock()
+	defer d.qmu.Unlock()
+	if cq := d.chats[chatID]; cq != nil {
+		cq.pending = append(cq.pending, upd) // its worker, or ready, has it
+		return nil
+	}
+	cq := &chatQueue{id: chatID, pending: []*models.Update{upd}}
+	d.chats[chatID] = cq
+	d.ready <- cq
+	return nil
+}
+
+func (d *dispatcher) finish(id int64) {
+	d.release(id)
+	<-d.slots
+	d.inflight.Done()
 }
 
 func (d *dispatcher) hold(id int64) {
@@ -110,28 +169,19 @@ func (d *dispatcher) holds(id int64) bool {
 	return d.held[id] > 0
 }
 
-func shard(chatID int64, n int) int {
-	u := uint64(chatID)
-	u ^= u >> 33 // spread sequential ids over workers
-	u *= 0xff51afd7ed558ccd
-	u ^= u >> 33
-	return int(u % uint64(n))
-}
-
 // stop refuses new updates, lets the workers finish what is queued, and
 // cancels the handlers still running after grace. Unfinished updates stay in
 // the inbox and are handled after restart.
 func (d *dispatcher) stop(grace time.Duration) {
 	d.mu.Lock()
-	if !d.stopped {
-		d.stopped = true
-		for _, q := range d.queues {
-			close(q)
-		}
+	if d.stopped {
+		d.mu.Unlock()
+		return
 	}
+	d.stopped = true
 	d.mu.Unlock()
 	done := make(chan struct{})
-	go func() { d.wg.Wait(); close(done) }()
+	go func() { d.inflight.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(grace):
@@ -139,4 +189,6 @@ func (d *dispatcher) stop(grace time.Duration) {
 		<-done
 	}
 	d.cancel()
+	close(d.quit)
+	d.wg.Wait()
 }
