@@ -36,13 +36,12 @@ func (v *env) turnOf(e *broadcast.Engine, chat, updateID int64) []storage.Outbox
 	if err := w.Call(chat, "sendMessage", map[string]any{"chat_id": chat, "text": fmt.Sprint("Tin ", updateID)}); err != nil {
 		v.t.Fatal(err)
 	}
-	owed := e.MarksOf(chat)
-	w.Carry(owed)
+	w.Carry(e.MarksOf(chat))
 	rows, err := w.Commit(ctx, updateID)
 	if err != nil {
 		v.t.Fatal(err)
 	}
-	e.MarksCarried(owed)
+	e.MarksCarried(w.Carried())
 	return rows
 }
 

@@ -252,10 +252,8 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 	// The marks owed for the chat's last replies ride in this turn's
 	// commit, so they are durable before its replies go out; they also
 	// tell the turn which conversation writes were applied.
-	var owed []storage.OutboxRow
 	if _, chatID := sender(upd); chatID != 0 {
-		owed = h.d.Broadcaster.MarksOf(chatID)
-		w.Carry(owed)
+		w.Carry(h.d.Broadcaster.MarksOf(chatID))
 	}
 	t, ok, err := h.newTurn(wctx, upd)
 	if err != nil || !ok {
@@ -274,7 +272,7 @@ func (h *Handlers) handleOnce(ctx context.Context, b *tg.Bot, upd *models.Update
 	if err != nil {
 		return nil, err
 	}
-	h.d.Broadcaster.MarksCarried(owed)
+	h.d.Broadcaster.MarksCarried(w.Carried())
 	if err := h.d.Broadcaster.SendOutbox(ctx, rows); err != nil {
 		// Committed: the outbox sweep sends what is left after the lease.
 		h.d.Log.Warn("replies left to the outbox sweep", "update_id", upd.ID, "err", err)

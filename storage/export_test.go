@@ -12,7 +12,10 @@ func ExecInWork(ctx context.Context, s *Store, query string, args ...any) (sql.R
 }
 
 // MarkSentSQL is MarkOutboxSent's statement, for the test of its plan.
-const MarkSentSQL = markSentSQL
+const (
+	MarkSentSQL = markSentSQL
+	MarkOneSQL  = markOneSQL
+)
 
 // The drive screens' statements, for the test of their plans.
 var (

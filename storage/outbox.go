@@ -33,6 +33,15 @@ const markSentSQL = `WITH m AS (
 	finished AS (` + finishSQL + `)
 	` + partlySQL
 
+// markOneSQL is markSentSQL for one turn, the usual case. unnest's rows
+// are known to a custom plan but not to the generic one, which PostgreSQL
+// therefore never chose: the array statement was planned anew on every
+// call (planning took twice its execution). One row of scalars plans the
+// same either way, so the generic plan is kept.
+const markOneSQL = `WITH m AS (SELECT $1::bigint AS update_id, $2::varbit AS done),
+	finished AS (` + finishSQL + `)
+	` + partlySQL
+
 // finishSQL and partlySQL apply marks m (update_id, done) to the outbox:
 // a turn they finish is deleted, unless one of its calls failed; any other
 // has its bits set.
@@ -52,7 +61,13 @@ func (s *Store) MarkOutboxSent(ctx context.Context, rows []OutboxRow) error {
 		return nil
 	}
 	updates, masks := doneMasks(rows)
-	if _, err := s.q(ctx).ExecContext(ctx, markSentSQL, pq.Array(updates), pq.Array(masks)); err != nil {
+	var err error
+	if len(updates) == 1 {
+		_, err = s.q(ctx).ExecContext(ctx, markOneSQL, updates[0], masks[0])
+	} else {
+		_, err = s.q(ctx).ExecContext(ctx, markSentSQL, pq.Array(updates), pq.Array(masks))
+	}
+	if err != nil {
 		return fmt.Errorf("storage: mark %d outbox calls sent: %w", len(rows), err)
 	}
 	return nil

@@ -53,3 +53,38 @@ func TestMarkSentFindsRowsByPrimaryKey(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkOneKeepsAGenericPlan: the mark of one turn, the usual case, is
+// planned once per connection. The array statement's custom plans knew
+// unnest's row count and the generic one did not, so PostgreSQL kept
+// planning it anew on every call.
+func TestMarkOneKeepsAGenericPlan(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	tx, err := s.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, st := range []struct{ name, sql, args string }{
+		{"mark_one", storage.MarkOneSQL, "(1, '1')"},
+		{"mark_many", storage.MarkSentSQL, "('{1}', '{1}')"},
+	} {
+		if _, err := tx.Exec(`PREPARE ` + st.name + ` AS ` + st.sql); err != nil {
+			t.Fatal(err)
+		}
+		for range 10 { // PostgreSQL weighs a generic plan after five custom ones
+			if _, err := tx.Exec(`EXECUTE ` + st.name + st.args); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var generic, custom int
+		if err := tx.QueryRow(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`,
+			st.name).Scan(&generic, &custom); err != nil {
+			t.Fatal(err)
+		}
+		if want := st.name == "mark_one"; (generic >= 5) != want {
+			t.Errorf("%s: %d generic and %d custom plans in 10 calls; want the generic kept: %t", st.name, generic, custom, want)
+		}
+	}
+}

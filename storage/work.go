@@ -30,8 +30,9 @@ type Work struct {
 	db    *sqlx.DB
 	tx    *sqlx.Tx // nil until the first statement that may write
 	calls []OutboxCall
-	// carried are sent calls of earlier turns that Commit marks (Carry).
-	carried []OutboxRow
+	// owed are sent calls of earlier turns whose marks are owed (Carry);
+	// carried are those Commit marked.
+	owed, carried []OutboxRow
 	// conv holds the conversations written in this unit, by user (nil:
 	// ended), in the order first written.
 	conv      map[int64]*Conversation
@@ -194,10 +195,10 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 		INSERT INTO outbox (update_id, calls, done, attempts, claimed_at)
 		SELECT $1, $2::jsonb, repeat('0', $3)::varbit, array_fill(0, ARRAY[$3]), clock_timestamp() WHERE $3 > 0`
 	// The same, carrying the sent marks owed for the chat's earlier turn
-	// (Carry): markSentSQL's two halves.
+	// (Carry): markOneSQL's two halves, for the one turn usually owed.
 	const carrying = `WITH handled AS (
 			UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1),
-		m AS (SELECT * FROM unnest($4::bigint[], $5::varbit[]) AS m(update_id, done)),
+		m AS (SELECT $4::bigint AS update_id, $5::varbit AS done),
 		finished AS (` + finishSQL + `),
 		partly AS (` + partlySQL + `)
 		INSERT INTO outbox (update_id, calls, done, attempts, claimed_at)
@@ -215,12 +216,12 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	// Without a transaction, the statement commits alone: the handled
 	// mark, the replies and the conversation, atomically.
 	var err error
-	if len(w.carried) == 0 {
-		_, err = w.current().ExecContext(ctx, q, updateID, turnCalls(calls), len(calls))
+	if updates, masks := doneMasks(w.owed); len(updates) == 1 {
+		_, err = w.current().ExecContext(ctx, carrying, updateID, turnCalls(calls), len(calls), updates[0], masks[0])
+		w.carried = w.owed
 	} else {
-		updates, masks := doneMasks(w.carried)
-		_, err = w.current().ExecContext(ctx, carrying, updateID, turnCalls(calls), len(calls),
-			pq.Array(updates), pq.Array(masks))
+		// None, or (rarely) several turns: the timer marks those.
+		_, err = w.current().ExecContext(ctx, q, updateID, turnCalls(calls), len(calls))
 	}
 	if err != nil {
 		w.Rollback()
@@ -246,7 +247,11 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 // the chat's earlier turn (broadcast's owed_marks.go), a statement less.
 // Given before the unit reads a conversation, they also tell it which
 // committed conversation writes were applied though not yet marked.
-func (w *Work) Carry(rows []OutboxRow) { w.carried = rows }
+func (w *Work) Carry(rows []OutboxRow) { w.owed = rows }
+
+// Carried returns the marks Commit carried: those given to Carry when they
+// were of one turn (the usual case), none otherwise.
+func (w *Work) Carried() []OutboxRow { return w.carried }
 
 // Rollback abandons the unit of work; after Commit it does nothing.
 func (w *Work) Rollback() {
@@ -479,7 +484,7 @@ func (w *Work) pendingConversation(ctx context.Context, userID, upTo int64) (*co
 	err := w.current().GetContext(ctx, &found, q, upTo, mine) // a plain read
 	if err == nil && !found.Applied {
 		// Applied by this process, its mark owed and carried by this unit.
-		found.Applied = slices.ContainsFunc(w.carried, func(r OutboxRow) bool {
+		found.Applied = slices.ContainsFunc(w.owed, func(r OutboxRow) bool {
 			return r.UpdateID == found.UpdateID && r.Seq == found.Seq
 		})
 	}
