@@ -149,19 +149,5 @@ func TestDriveWithSlotsSendsTheDriveOnce(t *testing.T) {
 // returned or changed, as pg_stat_statements sees them.
 func rowsIn(t *testing.T, s *storage.Store, fn func()) int64 {
 	t.Helper()
-	if _, err := s.DB().Exec(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
-		t.Skipf("pg_stat_statements: %v", err)
-	}
-	const total = `SELECT coalesce(sum(rows), 0) FROM pg_stat_statements
-		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-		  AND query NOT LIKE '%pg_stat_statements%'`
-	var before, after int64
-	if err := s.DB().Get(&before, total); err != nil {
-		t.Skipf("pg_stat_statements not preloaded: %v", err)
-	}
-	fn()
-	if err := s.DB().Get(&after, total); err != nil {
-		t.Fatal(err)
-	}
-	return after - before
+	return statsDuring(t, s, fn, "sum(rows)")[0]
 }

@@ -16,25 +16,9 @@ import (
 // UPDATE).
 func outboxTuples(t *testing.T, s *storage.Store, fn func()) (inserted, updated int64) {
 	t.Helper()
-	if _, err := s.DB().Exec(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
-		t.Skipf("pg_stat_statements: %v", err)
-	}
-	const q = `SELECT coalesce(sum(rows) FILTER (WHERE query ~ 'INSERT INTO outbox\M'), 0) AS inserted,
-			coalesce(sum(rows) FILTER (WHERE query LIKE '%UPDATE outbox o SET done%'), 0) AS updated
-		FROM pg_stat_statements
-		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`
-	var before, after struct {
-		Inserted int64 `db:"inserted"`
-		Updated  int64 `db:"updated"`
-	}
-	if err := s.DB().Get(&before, q); err != nil {
-		t.Skipf("pg_stat_statements not preloaded: %v", err)
-	}
-	fn()
-	if err := s.DB().Get(&after, q); err != nil {
-		t.Fatal(err)
-	}
-	return after.Inserted - before.Inserted, after.Updated - before.Updated
+	got := statsDuring(t, s, fn, `sum(rows) FILTER (WHERE query ~ 'INSERT INTO outbox\M')`,
+		`sum(rows) FILTER (WHERE query LIKE '%UPDATE outbox o SET done%')`)
+	return got[0], got[1]
 }
 
 // turnUpdate is workUpdate forgotten after the test: tests share the

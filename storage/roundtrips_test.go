@@ -3,7 +3,10 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/lib/pq"
 
 	"donorbot/internal/testenv"
 	"donorbot/screening"
@@ -15,21 +18,37 @@ import (
 // it: scripts/services.sh does).
 func statementsIn(t *testing.T, s *storage.Store, fn func()) int64 {
 	t.Helper()
+	return statsDuring(t, s, fn, "sum(calls)")[0]
+}
+
+// statsDuring returns how much each aggregate of pg_stat_statements (e.g.
+// "sum(calls)", "sum(rows) FILTER (WHERE ...)") grew over this database's
+// statements during fn.
+func statsDuring(t *testing.T, s *storage.Store, fn func(), aggregates ...string) []int64 {
+	t.Helper()
 	if _, err := s.DB().Exec(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
 		t.Skipf("pg_stat_statements: %v", err)
 	}
-	const total = `SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+	cols := make([]string, len(aggregates))
+	for i, a := range aggregates {
+		cols[i] = "coalesce(" + a + ", 0)::bigint"
+	}
+	q := `SELECT ARRAY[` + strings.Join(cols, ", ") + `] FROM pg_stat_statements
 		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 		  AND query NOT LIKE '%pg_stat_statements%'`
-	var before, after int64
-	if err := s.DB().Get(&before, total); err != nil {
+	var before, after pq.Int64Array
+	if err := s.DB().QueryRow(q).Scan(&before); err != nil {
 		t.Skipf("pg_stat_statements not preloaded: %v", err)
 	}
 	fn()
-	if err := s.DB().Get(&after, total); err != nil {
+	if err := s.DB().QueryRow(q).Scan(&after); err != nil {
 		t.Fatal(err)
 	}
-	return after - before
+	grew := make([]int64, len(aggregates))
+	for i := range grew {
+		grew[i] = after[i] - before[i]
+	}
+	return grew
 }
 
 // TestSlotLockRoundTrips: in a turn's unit of work, registering is BEGIN,
