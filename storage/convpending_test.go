@@ -52,7 +52,14 @@ func commitConversation(t *testing.T, s *storage.Store, st *storage.State, updat
 // readInWork reads the user's conversation the way the next update does.
 func readInWork(t *testing.T, s *storage.Store, st *storage.State, userID int64) string {
 	t.Helper()
-	wctx, w, err := s.BeginWork(context.Background())
+	return readStepFrom(context.Background(), t, s, st, userID)
+}
+
+// readStepFrom reads the user's conversation in a unit of work begun from
+// ctx (which may carry the turn's read ahead, AllowTurn).
+func readStepFrom(ctx context.Context, t *testing.T, s *storage.Store, st *storage.State, userID int64) string {
+	t.Helper()
+	wctx, w, err := s.BeginWork(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestAllowTurnSharesRedisRatesBucket(t *testing.T) {
 	if err := st.SaveConversation(turnCtx, user, storage.Conversation{Flow: "onboarding", Step: "phone"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := readStep(t, st, turnCtx, user); got != "phone" {
+	if got := readStepFrom(turnCtx, t, storage.New(testenv.DB(t)), st, user); got != "phone" {
 		t.Fatalf("conversation read after the turn wrote it: step %q, want phone", got)
 	}
 	old := redis_rate.NewLimiter(rdb)
@@ -45,7 +45,7 @@ func TestAllowTurnSharesRedisRatesBucket(t *testing.T) {
 	if err != nil || !allowed {
 		t.Fatalf("third token of a burst of 3: allowed %v, %v", allowed, err)
 	}
-	if got := readStep(t, st, turnCtx, user); got != "phone" {
+	if got := readStepFrom(turnCtx, t, storage.New(testenv.DB(t)), st, user); got != "phone" {
 		t.Fatalf("conversation read with the flood check: step %q, want phone", got)
 	}
 	held, allowed, err := st.AllowTurn(ctx, user, limit)
@@ -59,20 +59,4 @@ func TestAllowTurnSharesRedisRatesBucket(t *testing.T) {
 	if err != nil || res.Allowed != 0 {
 		t.Fatalf("redis_rate after the burst was spent: %+v, %v", res, err)
 	}
-}
-
-// readStep reads the user's conversation in a unit of work begun from ctx.
-func readStep(t *testing.T, st *storage.State, ctx context.Context, userID int64) string {
-	t.Helper()
-	s := storage.New(testenv.DB(t))
-	wctx, w, err := s.BeginWork(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Rollback()
-	c, _, err := st.Conversation(wctx, userID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.Step
 }
