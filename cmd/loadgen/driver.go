@@ -260,7 +260,7 @@ func (d *donor) act(ctx context.Context, chat int64, what string, msgID int, don
 		select {
 		case ev := <-events:
 			if first {
-				d.rec.add(start, ev.at.Sub(start))
+				d.rec.add(start, ev.at.Sub(start), stepOf(what))
 				first = false
 			}
 			if done(ev.call) {
@@ -273,6 +273,27 @@ func (d *donor) act(ctx context.Context, chat int64, what string, msgID int, don
 			return event{}, ctx.Err()
 		}
 	}
+}
+
+// stepOf names the step of the journey an action is: its command, or its
+// callback data without the ids and the question (so every screening answer
+// is one step).
+func stepOf(what string) string {
+	data, ok := strings.CutPrefix(what, "cb:")
+	if !ok {
+		return what
+	}
+	parts := strings.Split(data, ":")
+	switch {
+	case len(parts) >= 3 && parts[2] == "screening" && len(parts) >= 4:
+		if parts[3] == "review" || parts[3] == "reuse" {
+			return "screening " + parts[3]
+		}
+		return "screening answer"
+	case len(parts) >= 3:
+		return parts[0] + ":" + parts[2]
+	}
+	return data
 }
 
 func (d *donor) post(ctx context.Context, body []byte) error {

@@ -22,14 +22,19 @@ type recorder struct {
 	mu        sync.Mutex
 	from, to  time.Time
 	latencies []time.Duration
+	bySteps   map[string][]time.Duration
 	failures  int
 }
 
-func (r *recorder) add(start time.Time, d time.Duration) {
+func (r *recorder) add(start time.Time, d time.Duration, step string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.from.IsZero() && !start.Before(r.from) && (r.to.IsZero() || start.Before(r.to)) {
 		r.latencies = append(r.latencies, d)
+		if r.bySteps == nil {
+			r.bySteps = map[string][]time.Duration{}
+		}
+		r.bySteps[step] = append(r.bySteps[step], d)
 	}
 }
 
@@ -55,6 +60,7 @@ func (r *recorder) shut(at time.Time) {
 type result struct {
 	window    time.Duration
 	latencies []time.Duration
+	bySteps   map[string][]time.Duration // the same, by step of the journey
 	failures  int
 	errors    []string
 	cpu       time.Duration  // child user+sys in the window
@@ -157,7 +163,7 @@ func (r *loadRun) measure(ctx context.Context) (*result, error) {
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	return &result{window: end.Sub(start), latencies: slices.Clone(rec.latencies), failures: rec.failures,
+	return &result{window: end.Sub(start), latencies: slices.Clone(rec.latencies), bySteps: maps.Clone(rec.bySteps), failures: rec.failures,
 		errors: errs, cpu: cpu1 - cpu0, split: split1.since(split0), calls: calls, trips: trips1.since(trips0), idleRSS: r.idleRSS, peakRSS: peak, load: strings.TrimSpace(string(load))}, nil
 }
 
@@ -232,6 +238,7 @@ func (res *result) print(out io.Writer, o options) {
 		fmt.Fprintln(out)
 		res.trips.print(out, n)
 	}
+	res.printSteps(out)
 	bounds := []time.Duration{time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond,
 		20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond, time.Second}
 	fmt.Fprintln(out, "histogram (first reply after POST):")
@@ -262,4 +269,19 @@ func round(d time.Duration) time.Duration {
 		return d.Round(100 * time.Microsecond)
 	}
 	return d.Round(10 * time.Microsecond)
+}
+
+// printSteps shows which steps of the journey make the tail: the overall p99
+// is set by the slowest kinds of update, not by an average one.
+func (res *result) printSteps(out io.Writer) {
+	if len(res.bySteps) == 0 {
+		return
+	}
+	fmt.Fprintln(out, "latency by step (share of updates, p50, p99):")
+	for _, step := range slices.Sorted(maps.Keys(res.bySteps)) {
+		lat := slices.Sorted(slices.Values(res.bySteps[step]))
+		pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
+		fmt.Fprintf(out, "  %-22s %5.1f%% p50=%-8s p99=%s\n", step, 100*float64(len(lat))/float64(len(res.latencies)),
+			round(pct(0.5)), round(pct(0.99)))
+	}
 }
