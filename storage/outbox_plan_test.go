@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,5 +88,52 @@ func TestMarkOneKeepsAGenericPlan(t *testing.T) {
 		if want := st.name == "mark_one"; (generic >= 5) != want {
 			t.Errorf("%s: %d generic and %d custom plans in 10 calls; want the generic kept: %t", st.name, generic, custom, want)
 		}
+	}
+}
+
+// TestMarkSentReachesEachRowOnce: a mark finds each turn's row once, then
+// deletes or updates it. Its DELETE and UPDATE halves each joined the
+// marks to the outbox: two index probes a turn, or under load (a small,
+// churning outbox) two sequential scans of every page, 73 buffers a call.
+var outboxScan = regexp.MustCompile(`Scan[^\n]* on outbox `)
+
+func TestMarkSentReachesEachRowOnce(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	tx, err := s.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	base := testenv.TelegramIDs(1)[0] * 10000
+	if _, err := tx.Exec(`INSERT INTO outbox (update_id, calls, done, attempts)
+		SELECT $1::bigint + g, '[{"chat_id":1,"method":"sendMessage","params":{}},{"chat_id":1,"method":"sendMessage","params":{}}]',
+			B'00', '{0,0}' FROM generate_series(1, 200) g`, base); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct{ name, sql, args string }{
+		{"reach_one", storage.MarkOneSQL, fmt.Sprintf("(%d, '11')", base+1)},
+		{"reach_many", storage.MarkSentSQL, fmt.Sprintf("('{%d,%d,%d}', '{11,10,01}')", base+2, base+3, base+4)},
+	} {
+		if _, err := tx.Exec(`PREPARE ` + st.name + ` AS ` + st.sql); err != nil {
+			t.Fatal(err)
+		}
+		defer s.DB().Exec(`DEALLOCATE ` + st.name) // prepared on tx's connection, which outlives it
+		var plan []string
+		if err := tx.Select(&plan, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE `+st.name+st.args); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(plan, "\n")
+		if n := len(outboxScan.FindAllString(text, -1)); n != 1 {
+			t.Errorf("%s reaches the outbox %d times, want once:\n%s", st.name, n, text)
+		}
+	}
+	var left []string
+	if err := tx.Select(&left, `SELECT (update_id - $1::bigint)::text || ':' || done::text FROM outbox
+		WHERE update_id BETWEEN $1::bigint + 1 AND $1::bigint + 4 ORDER BY update_id`, base); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(left, " "), "3:10 4:01"; got != want {
+		t.Errorf("rows left after the marks: %q, want %q (finished turns deleted, others marked)", got, want)
 	}
 }
