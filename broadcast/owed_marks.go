@@ -16,13 +16,12 @@ import (
 // MarkLinger while marks are owed and takes only those owed before its
 // previous tick, so each waits one to two lingers: a mark owed a moment
 // before a tick is left to its chat's next turn, which under load comes
-// first, rather than costing a statement and a carry that finds nothing,
-// and the marks of chats whose turns did not come still share one
-// statement a tick. The bound of README's
-// guarantees holds: after a crash, what may be made again in a chat is the
-// tail of its last flush, as when the flush in progress dies; a clean stop
-// marks everything owed (Run). A mark carried or made twice changes
-// nothing (an OR of done bits).
+// first, rather than costing a statement and a carry that finds nothing;
+// the marks of chats whose turns did not come share one statement a tick.
+// The bound of README's guarantees holds: after a crash, what may be made
+// again in a chat is the tail of its last flush, as when the flush in
+// progress dies; a clean stop marks everything owed (Run). A mark carried
+// or made twice changes nothing (an OR of done bits).
 
 // owedMarks holds the sent calls not yet marked, by chat.
 type owedMarks struct {
