@@ -108,9 +108,9 @@ type Config struct {
 	// ReplyPerMinute and ReplyBurst bound the replies Reserve lets through
 	// to one chat: sustained rate and burst (defaults 60 and 20).
 	ReplyPerMinute, ReplyBurst int
-	// MarkLinger is how long the marks of a flush's last calls wait for
-	// the chat's next turn to carry them before a timer marks them
-	// (default 25ms; see owed_marks.go).
+	// MarkLinger is how long the marks of a flush's last calls wait at
+	// least for the chat's next turn to carry them before a timer marks
+	// them, at most twice as long (default 25ms; see owed_marks.go).
 	MarkLinger time.Duration
 }
 

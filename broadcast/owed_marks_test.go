@@ -131,3 +131,29 @@ func TestOwedMarksAreMarkedInTime(t *testing.T) {
 		t.Errorf("still owed after the timed mark: %+v", owed)
 	}
 }
+
+// TestOwedMarksWaitOneLingerForTheNextTurn: a mark owed is left to the
+// chat's next turn for at least a whole MarkLinger, even when the timer
+// fires meanwhile for older marks; the turn then carries it. A timer that
+// marked whatever was owed when it fired took marks owed a moment before,
+// whose turns were about to carry them: a statement, and a carry that
+// found nothing, for most turns under load.
+func TestOwedMarksWaitOneLingerForTheNextTurn(t *testing.T) {
+	v := newEnv(t)
+	cfg := v.testConfig(1000)
+	cfg.MarkLinger = 500 * time.Millisecond
+	e, _ := v.engine(cfg)
+	chat := recipients(1)[0]
+	first, second := chat*10, chat*10+1
+	if err := e.SendOutbox(context.Background(), v.turnOf(e, chat, first)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(cfg.MarkLinger * 6 / 5) // the timer has fired once
+	if owed := e.MarksOf(chat); len(owed) != 1 || owed[0].UpdateID != first {
+		t.Fatalf("owed after one linger: %+v, want the first turn's message, for the next turn", owed)
+	}
+	v.turnOf(e, chat, second)
+	if n := v.outboxRows(first); n != 0 {
+		t.Errorf("first turn: %d outbox rows after the second turn committed, want 0 (carried)", n)
+	}
+}

@@ -15,6 +15,8 @@ func ExecInWork(ctx context.Context, s *Store, query string, args ...any) (sql.R
 const (
 	MarkSentSQL = markSentSQL
 	MarkOneSQL  = markOneSQL
+	// CommitCarryingSQL is the commit that carries a turn's marks.
+	CommitCarryingSQL = commitCarryingSQL
 )
 
 // The drive screens' statements, for the test of their plans.

@@ -27,24 +27,34 @@ import (
 // a partial index of unsent rows: those indexes keep an entry for every row
 // finished until vacuum, and a scan for ids that are not their leading
 // column walked all of them (135 buffers a call under load against 21
-// through the primary key).
-const markSentSQL = `WITH m AS (
-		SELECT * FROM unnest($1::bigint[], $2::varbit[]) AS m(update_id, done)),
-	finished AS (` + finishSQL + `)
-	` + partlySQL
+// through the primary key). It is a MERGE so that each turn's row is found
+// once, then deleted or updated: a DELETE and an UPDATE would each join the
+// marks to the outbox.
+const markSentSQL = `MERGE INTO outbox o
+	USING (SELECT * FROM unnest($1::bigint[], $2::varbit[]) AS m(update_id, done)) m
+	ON o.update_id = m.update_id
+	` + markActions
 
 // markOneSQL is markSentSQL for one turn, the usual case. unnest's rows
 // are known to a custom plan but not to the generic one, which PostgreSQL
 // therefore never chose: the array statement was planned anew on every
 // call (planning took twice its execution). One row of scalars plans the
 // same either way, so the generic plan is kept.
-const markOneSQL = `WITH m AS (SELECT $1::bigint AS update_id, $2::varbit AS done),
-	finished AS (` + finishSQL + `)
-	` + partlySQL
+const markOneSQL = `MERGE INTO outbox o
+	USING (SELECT $1::bigint AS update_id, $2::varbit AS done) m
+	ON o.update_id = m.update_id
+	` + markActions
 
-// finishSQL and partlySQL apply marks m (update_id, done) to the outbox:
-// a turn they finish is deleted, unless one of its calls failed; any other
-// has its bits set.
+// markActions apply marks m (update_id, done) to the outbox: a turn they
+// finish is deleted, unless one of its calls failed; any other has its
+// bits set.
+const markActions = `WHEN MATCHED AND o.last_error IS NULL AND strpos((o.done | m.done)::text, '0') = 0 THEN DELETE
+	WHEN MATCHED THEN UPDATE SET done = o.done | m.done,
+		sent_at = coalesce(o.sent_at, CASE WHEN strpos((o.done | m.done)::text, '0') = 0 THEN now() END)`
+
+// finishSQL and partlySQL are markActions for a data-modifying WITH, which
+// cannot hold a MERGE before PostgreSQL 17: the commit that carries a mark
+// (Work.Commit).
 const (
 	finishSQL = `DELETE FROM outbox o USING m
 		WHERE o.update_id = m.update_id AND o.last_error IS NULL AND strpos((o.done | m.done)::text, '0') = 0`

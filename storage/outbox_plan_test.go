@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -88,3 +90,107 @@ func TestMarkOneKeepsAGenericPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkSentReachesEachRowOnce: a mark finds each turn's row once, then
+// deletes or updates it. Its DELETE and UPDATE halves each joined the
+// marks to the outbox: two index probes a turn, or under load (a small,
+// churning outbox) two sequential scans of every page, 73 buffers a call.
+var outboxScan = regexp.MustCompile(`Scan[^\n]* on outbox `)
+
+func TestMarkSentReachesEachRowOnce(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	tx, err := s.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	base := testenv.TelegramIDs(1)[0] * 10000
+	if _, err := tx.Exec(`INSERT INTO outbox (update_id, calls, done, attempts)
+		SELECT $1::bigint + g, '[{"chat_id":1,"method":"sendMessage","params":{}},{"chat_id":1,"method":"sendMessage","params":{}}]',
+			B'00', '{0,0}' FROM generate_series(1, 200) g`, base); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct{ name, sql, args string }{
+		{"reach_one", storage.MarkOneSQL, fmt.Sprintf("(%d, '11')", base+1)},
+		{"reach_many", storage.MarkSentSQL, fmt.Sprintf("('{%d,%d,%d}', '{11,10,01}')", base+2, base+3, base+4)},
+	} {
+		if _, err := tx.Exec(`PREPARE ` + st.name + ` AS ` + st.sql); err != nil {
+			t.Fatal(err)
+		}
+		defer s.DB().Exec(`DEALLOCATE ` + st.name) // prepared on tx's connection, which outlives it
+		var plan []string
+		if err := tx.Select(&plan, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE `+st.name+st.args); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(plan, "\n")
+		if n := len(outboxScan.FindAllString(text, -1)); n != 1 {
+			t.Errorf("%s reaches the outbox %d times, want once:\n%s", st.name, n, text)
+		}
+	}
+	var left []string
+	if err := tx.Select(&left, `SELECT (update_id - $1::bigint)::text || ':' || done::text FROM outbox
+		WHERE update_id BETWEEN $1::bigint + 1 AND $1::bigint + 4 ORDER BY update_id`, base); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(left, " "), "3:10 4:01"; got != want {
+		t.Errorf("rows left after the marks: %q, want %q (finished turns deleted, others marked)", got, want)
+	}
+}
+
+// TestCarriedMarkReachesTheRowOnce: a commit carrying the mark that
+// finishes the chat's earlier turn finds that turn's row once, to delete
+// it; a mark that leaves calls unsent still updates the row. The commit's
+// update looked for the row a second time after the delete had taken it.
+func TestCarriedMarkReachesTheRowOnce(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	tx, err := s.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	base := testenv.TelegramIDs(1)[0] * 10000
+	if _, err := tx.Exec(`INSERT INTO updates (update_id, chat_id, user_id) SELECT $1::bigint + g, 1, 1 FROM generate_series(1, 4) g`, base); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO outbox (update_id, calls, done, attempts)
+		SELECT $1::bigint + g, '[{"chat_id":1,"method":"sendMessage","params":{}},{"chat_id":1,"method":"sendMessage","params":{}}]',
+			B'00', '{0,0}' FROM generate_series(1, 2) g`, base); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`PREPARE carrying_commit AS ` + storage.CommitCarryingSQL); err != nil {
+		t.Fatal(err)
+	}
+	defer s.DB().Exec(`DEALLOCATE carrying_commit`) // prepared on tx's connection, which outlives it
+	calls := `[{"chat_id":1,"method":"sendMessage","params":{}}]`
+	for _, c := range []struct {
+		turn, carried int64
+		mask          string
+		scans         int
+	}{
+		{turn: base + 3, carried: base + 1, mask: "11", scans: 1}, // finished: deleted
+		{turn: base + 4, carried: base + 2, mask: "10", scans: 2}, // partly: updated
+	} {
+		var plan []string
+		if err := tx.Select(&plan, fmt.Sprintf(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE carrying_commit(%d, '%s', 1, %d, '%s')`,
+			c.turn, calls, c.carried, c.mask)); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(plan, "\n")
+		if n := len(executedOutboxScan.FindAllString(text, -1)); n != c.scans {
+			t.Errorf("carrying mark %s: %d outbox scans executed, want %d:\n%s", c.mask, n, c.scans, text)
+		}
+	}
+	var left []string
+	if err := tx.Select(&left, `SELECT (update_id - $1::bigint)::text || ':' || done::text FROM outbox
+		WHERE update_id BETWEEN $1::bigint + 1 AND $1::bigint + 4 ORDER BY update_id`, base); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(left, " "), "2:10 3:0 4:0"; got != want {
+		t.Errorf("rows after the commits: %q, want %q (the finished turn deleted, the other marked, two new)", got, want)
+	}
+}
+
+// executedOutboxScan is a plan's scan of the outbox that ran.
+var executedOutboxScan = regexp.MustCompile(`Scan[^\n]* on outbox [^\n]*\(actual`)

@@ -11,13 +11,12 @@ import (
 )
 
 // outboxTuples counts the outbox tuples this database's statements
-// inserted, and those the marks updated, during fn, as pg_stat_statements
-// sees them (a mark's deletes are not counted: it reports the rows of its
-// UPDATE).
-func outboxTuples(t *testing.T, s *storage.Store, fn func()) (inserted, updated int64) {
+// inserted, and those the marks updated or deleted, during fn, as
+// pg_stat_statements sees them.
+func outboxTuples(t *testing.T, s *storage.Store, fn func()) (inserted, marked int64) {
 	t.Helper()
 	got := statsDuring(t, s, fn, `sum(rows) FILTER (WHERE query ~ 'INSERT INTO outbox\M')`,
-		`sum(rows) FILTER (WHERE query LIKE '%UPDATE outbox o SET done%')`)
+		`sum(rows) FILTER (WHERE query LIKE 'MERGE INTO outbox%')`)
 	return got[0], got[1]
 }
 
@@ -47,7 +46,7 @@ func TestTurnWritesOneOutboxRow(t *testing.T) {
 	st := storage.NewState(rdb, prefix, time.Hour)
 	ctx := context.Background()
 	updateID, chatID := turnUpdate(t, s)
-	inserted, updated := outboxTuples(t, s, func() {
+	inserted, marked := outboxTuples(t, s, func() {
 		wctx, w, err := s.BeginWork(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -80,12 +79,16 @@ func TestTurnWritesOneOutboxRow(t *testing.T) {
 		if err := s.MarkOutboxSent(ctx, rows[:2]); err != nil {
 			t.Fatal(err)
 		}
+		var done string
+		if err := s.DB().Get(&done, `SELECT done::text FROM outbox WHERE update_id = $1`, updateID); err != nil || done != "1100" {
+			t.Errorf("after the first mark: done %q, want 1100 (%v)", done, err)
+		}
 		if err := s.MarkOutboxSent(ctx, rows[2:]); err != nil {
 			t.Fatal(err)
 		}
 	})
-	if inserted != 1 || updated != 1 {
-		t.Errorf("one turn of 4 calls marked in two: %d outbox tuples inserted, %d updated; want 1 and 1", inserted, updated)
+	if inserted != 1 || marked != 2 {
+		t.Errorf("one turn of 4 calls marked in two: %d outbox tuples inserted, %d marked; want 1, and 2 (updated, then deleted)", inserted, marked)
 	}
 	var left int
 	if err := s.DB().Get(&left, `SELECT count(*) FROM outbox WHERE update_id = $1`, updateID); err != nil || left != 0 {

@@ -185,24 +185,6 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 		calls = append(calls, OutboxCall{ChatID: userID, Method: MethodConversation, Params: raw})
 	}
 	calls = append(calls, w.calls...)
-	// One statement stores the turn's row and marks the update: a round
-	// trip less on every turn. The row is claimed as of this statement
-	// (clock_timestamp), not of the transaction's start (now()): a turn
-	// that ran longer than the lease would otherwise commit replies the
-	// sweeper may take over while this process sends them too.
-	const q = `WITH handled AS (
-			UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1)
-		INSERT INTO outbox (update_id, calls, done, attempts, claimed_at)
-		SELECT $1, $2::jsonb, repeat('0', $3)::varbit, array_fill(0, ARRAY[$3]), clock_timestamp() WHERE $3 > 0`
-	// The same, carrying the sent marks owed for the chat's earlier turn
-	// (Carry): markOneSQL's two halves, for the one turn usually owed.
-	const carrying = `WITH handled AS (
-			UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1),
-		m AS (SELECT $4::bigint AS update_id, $5::varbit AS done),
-		finished AS (` + finishSQL + `),
-		partly AS (` + partlySQL + `)
-		INSERT INTO outbox (update_id, calls, done, attempts, claimed_at)
-		SELECT $1, $2::jsonb, repeat('0', $3)::varbit, array_fill(0, ARRAY[$3]), clock_timestamp() WHERE $3 > 0`
 	if len(w.convOrder) > 0 && w.state != nil {
 		// Before the commit: once committed, a write must be found by
 		// the next unit even if this process dies before applying it. A
@@ -217,11 +199,11 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	// mark, the replies and the conversation, atomically.
 	var err error
 	if updates, masks := doneMasks(w.owed); len(updates) == 1 {
-		_, err = w.current().ExecContext(ctx, carrying, updateID, turnCalls(calls), len(calls), updates[0], masks[0])
+		_, err = w.current().ExecContext(ctx, commitCarryingSQL, updateID, turnCalls(calls), len(calls), updates[0], masks[0])
 		w.carried = w.owed
 	} else {
 		// None, or (rarely) several turns: the timer marks those.
-		_, err = w.current().ExecContext(ctx, q, updateID, turnCalls(calls), len(calls))
+		_, err = w.current().ExecContext(ctx, commitSQL, updateID, turnCalls(calls), len(calls))
 	}
 	if err != nil {
 		w.Rollback()
@@ -242,6 +224,29 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	}
 	return rows, nil
 }
+
+// commitSQL stores the turn's row and marks the update in one statement:
+// a round trip less on every turn. The row is claimed as of this statement
+// (clock_timestamp), not of the transaction's start (now()): a turn that
+// ran longer than the lease would otherwise commit replies the sweeper may
+// take over while this process sends them too.
+const commitSQL = `WITH handled AS (
+		UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1)
+	INSERT INTO outbox (update_id, calls, done, attempts, claimed_at)
+	SELECT $1, $2::jsonb, repeat('0', $3)::varbit, array_fill(0, ARRAY[$3]), clock_timestamp() WHERE $3 > 0`
+
+// commitCarryingSQL is commitSQL carrying the sent marks owed for the
+// chat's earlier turn (Carry): markActions' two halves, for the one turn
+// usually owed. The update looks for the row only when the delete did not
+// take it: a carried mark usually finishes its turn, and the update then
+// had nothing to do but find the row a second time.
+const commitCarryingSQL = `WITH handled AS (
+		UPDATE updates SET handled_at = now(), payload = NULL WHERE update_id = $1),
+	m AS (SELECT $4::bigint AS update_id, $5::varbit AS done),
+	finished AS (` + finishSQL + ` RETURNING 1),
+	partly AS (` + partlySQL + ` AND NOT EXISTS (SELECT FROM finished))
+	INSERT INTO outbox (update_id, calls, done, attempts, claimed_at)
+	SELECT $1, $2::jsonb, repeat('0', $3)::varbit, array_fill(0, ARRAY[$3]), clock_timestamp() WHERE $3 > 0`
 
 // Carry has Commit mark rows sent in its statement: the marks owed for
 // the chat's earlier turn (broadcast's owed_marks.go), a statement less.
