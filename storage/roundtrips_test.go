@@ -94,15 +94,16 @@ func TestSlotLockRoundTrips(t *testing.T) {
 }
 
 // TestSaveScreeningRoundTrips: in a turn's unit of work, saving a
-// screening with a deferral is BEGIN, the donor's id, the answers with
-// their audit, dropping the earlier screening's deferrals and adding the
-// new one: no SAVEPOINT and RELEASE around them, since nothing the caller
-// handles fails after the donor is found.
+// screening with deferrals is BEGIN, the donor's id and one statement:
+// the answers with their audit, dropping the earlier screening's
+// deferrals and adding the new ones, which took a statement each. Saved
+// again, the new deferrals replace the first ones.
 func TestSaveScreeningRoundTrips(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
 	donor := newDonors(t, s, 1)[0]
 	flu := screening.Reason{Code: screening.CodeWithin14Days, Until: calendar(testNow).AddDate(0, 0, 14)}
+	other := screening.Reason{Code: screening.CodeWithin14Days + "_other"}
 	answers := []storage.ScreeningAnswer{{Answer: screening.Answer{Question: screening.QWithin14Days, Yes: true}}}
 	wctx, w, err := s.BeginWork(ctx)
 	if err != nil {
@@ -110,10 +111,20 @@ func TestSaveScreeningRoundTrips(t *testing.T) {
 	}
 	defer w.Rollback()
 	if n := statementsIn(t, s, func() {
-		if err := s.SaveScreening(wctx, donor, 0, answers, []screening.Reason{flu}, testNow); err != nil {
+		if err := s.SaveScreening(wctx, donor, 0, answers, []screening.Reason{flu, other}, testNow); err != nil {
 			t.Fatal(err)
 		}
-	}); n != 5 {
-		t.Errorf("save a screening in a unit of work: %d statements, want 5", n)
+	}); n != 3 {
+		t.Errorf("save a screening in a unit of work: %d statements, want 3 (BEGIN, donor id, screening)", n)
+	}
+	if err := s.SaveScreening(wctx, donor, 0, answers, []screening.Reason{other}, testNow); err != nil {
+		t.Fatal(err)
+	}
+	record, err := s.EligibilityRecord(wctx, donor, calendar(testNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(record.Deferrals) != 1 || record.Deferrals[0].Code != string(other.Code) || !record.Deferrals[0].Until.IsZero() {
+		t.Errorf("deferrals after the second screening = %+v, want %s alone, with no end", record.Deferrals, other.Code)
 	}
 }

@@ -42,27 +42,32 @@ type ScreeningChange struct {
 // registrationID may be 0 when the screening was for no registration.
 func (s *Store) SaveScreening(ctx context.Context, telegramID, registrationID int64,
 	answers []ScreeningAnswer, deferrals []screening.Reason, now time.Time) error {
-	const (
-		// One statement for every answer: the changes CTE reads the answers
-		// as they were before the statement (a data-modifying CTE sees the
-		// snapshot the statement started with), so each change is written
-		// with the old and the new answer before the upsert replaces it.
-		store = `WITH new AS (
-				SELECT * FROM unnest($2::text[], $3::jsonb[]) AS n (question, answer)),
-			changes AS (
-				INSERT INTO screening_answer_changes
-					(donor_id, question, old_answer, new_answer, changed_at, registration_id)
-				SELECT a.donor_id, a.question, a.answer, n.answer, $4, nullif($5::bigint, 0)
-				FROM screening_answers a JOIN new n ON n.question = a.question
-				WHERE a.donor_id = $1 AND a.answer <> n.answer)
+	// One statement for the whole screening: a round trip for each part
+	// was most of the screening turn's cost. The changes CTE reads the
+	// answers as they were before the statement (a data-modifying CTE sees
+	// the snapshot the statement started with), so each change is written
+	// with the old and the new answer before the upsert replaces it; for
+	// the same reason the deferrals dropped are the earlier screening's
+	// only, never those this statement adds (no unique index lets the two
+	// collide: only registration_id is unique, and these have none).
+	const store = `WITH new AS (
+			SELECT * FROM unnest($2::text[], $3::jsonb[]) AS n (question, answer)),
+		changes AS (
+			INSERT INTO screening_answer_changes
+				(donor_id, question, old_answer, new_answer, changed_at, registration_id)
+			SELECT a.donor_id, a.question, a.answer, n.answer, $4, nullif($5::bigint, 0)
+			FROM screening_answers a JOIN new n ON n.question = a.question
+			WHERE a.donor_id = $1 AND a.answer <> n.answer),
+		answers AS (
 			INSERT INTO screening_answers (donor_id, question, answer, answered_at, registration_id)
 			SELECT $1, question, answer, $4, nullif($5::bigint, 0) FROM new
 			ON CONFLICT (donor_id, question) DO UPDATE SET answer = EXCLUDED.answer,
-				answered_at = EXCLUDED.answered_at, registration_id = EXCLUDED.registration_id`
-		dropDeferrals = `DELETE FROM deferrals WHERE donor_id = $1 AND source = 'screening'`
-		addDeferral   = `INSERT INTO deferrals (donor_id, code, until, permanent, source)
-			VALUES ($1, $2, $3, false, 'screening')`
-	)
+				answered_at = EXCLUDED.answered_at, registration_id = EXCLUDED.registration_id),
+		dropped AS (
+			DELETE FROM deferrals WHERE donor_id = $1 AND source = 'screening')
+		INSERT INTO deferrals (donor_id, code, until, permanent, source)
+		SELECT $1, f.code, f.until, false, 'screening'
+		FROM unnest($6::text[], $7::date[]) WITH ORDINALITY AS f (code, until, n) ORDER BY f.n`
 	wrap := func(err error) error { return fmt.Errorf("storage: save screening of %d: %w", telegramID, err) }
 	donorID, err := s.donorID(ctx, telegramID)
 	if err != nil {
@@ -85,29 +90,18 @@ func (s *Store) SaveScreening(ctx context.Context, telegramID, registrationID in
 		at[string(a.Question)] = len(questions)
 		questions, raws = append(questions, string(a.Question)), append(raws, string(raw))
 	}
-	// Nothing the caller handles fails after the donor is found, so no
-	// savepoint is needed in a unit of work (beginFlat).
-	err = s.inFlatTx(ctx, func(tx *dbTx) error {
-		if len(answers) > 0 {
-			if _, err := tx.ExecContext(ctx, store, donorID, pq.Array(questions), pq.Array(raws), now, registrationID); err != nil {
-				return fmt.Errorf("store answers: %w", err)
-			}
+	codes := make([]string, len(deferrals))
+	untils := make([]sql.NullString, len(deferrals))
+	for i, r := range deferrals {
+		codes[i] = string(r.Code)
+		if !r.Until.IsZero() {
+			untils[i] = sql.NullString{String: r.Until.Format(time.DateOnly), Valid: true}
 		}
-		if _, err := tx.ExecContext(ctx, dropDeferrals, donorID); err != nil {
-			return fmt.Errorf("drop deferrals: %w", err)
-		}
-		for _, r := range deferrals {
-			var until sql.NullString
-			if !r.Until.IsZero() {
-				until = sql.NullString{String: r.Until.Format(time.DateOnly), Valid: true}
-			}
-			if _, err := tx.ExecContext(ctx, addDeferral, donorID, string(r.Code), until); err != nil {
-				return fmt.Errorf("add deferral: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	}
+	// One statement, atomic alone: no transaction of its own, nor a
+	// savepoint in a unit of work.
+	if _, err := s.q(ctx).ExecContext(ctx, store, donorID, pq.Array(questions), pq.Array(raws), now, registrationID,
+		pq.Array(codes), pq.Array(untils)); err != nil {
 		return wrap(err)
 	}
 	return nil
