@@ -525,6 +525,13 @@ func (s *Store) setScreening(ctx context.Context, registrationID int64, answers 
 		raw = string(answers)
 	}
 	volume := sql.NullInt64{Int64: int64(allowedVolumeML), Valid: allowedVolumeML != 0}
+	if status != drive.RegDeferred {
+		seq, err := s.screenLive(ctx, registrationID, raw, volume, calendar)
+		if err != nil {
+			return nil, 0, wrap(err)
+		}
+		return nil, seq, nil
+	}
 	var promoted *Promotion
 	var seq int
 	err := s.inFlatTx(ctx, func(tx *dbTx) error {
@@ -538,15 +545,36 @@ func (s *Store) setScreening(ctx context.Context, registrationID int64, answers 
 		if err := tx.GetContext(ctx, &seq, q, r.ID, raw, volume, calendar); err != nil {
 			return err
 		}
-		if status == drive.RegDeferred {
-			promoted, err = setRegStatus(ctx, tx, r, drive.RegDeferred, now)
-		}
+		promoted, err = setRegStatus(ctx, tx, r, drive.RegDeferred, now)
 		return err
 	})
 	if err != nil {
 		return nil, 0, wrap(err)
 	}
 	return promoted, seq, nil
+}
+
+// screenLive stores the screening of a registration that keeps its place.
+// It changes no seat count, so it needs no slot lock: the update locks the
+// registration alone, and rechecks that it is live on the newest version
+// once any writer before it committed. A round trip, where locking the
+// slot then the registration took three.
+func (s *Store) screenLive(ctx context.Context, registrationID int64, answers any, volume sql.NullInt64, calendar bool) (int, error) {
+	const q = `UPDATE registrations SET screening_answers = $2, allowed_volume_ml = $3, updated_at = now(),
+			calendar_sequence = CASE WHEN $4 THEN coalesce(calendar_sequence + 1, 0) ELSE calendar_sequence END
+		WHERE id = $1 AND status IN ('confirmed', 'waitlisted') RETURNING coalesce(calendar_sequence, 0)`
+	// Only when nothing was updated: why.
+	const why = `SELECT status FROM registrations WHERE id = $1`
+	var seq int
+	err := s.q(ctx).GetContext(ctx, &seq, q, registrationID, answers, volume, calendar)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return seq, err
+	}
+	var status drive.RegStatus
+	if err := s.q(ctx).GetContext(ctx, &status, why, registrationID); err != nil {
+		return 0, fmt.Errorf("registration %d: %w", registrationID, mapErr(err))
+	}
+	return 0, fmt.Errorf("%w: %s", ErrNotLive, status)
 }
 
 // MarkAttendance records what happened on the day for a registration of the

@@ -160,9 +160,10 @@ func TestCancelTurnReadsTheRegistrationOnce(t *testing.T) {
 
 // TestScreenedSeatCountsItsCalendarInTheUpdate: the screening that keeps
 // a donor's confirmed seat records the calendar file it sends in its own
-// update: BEGIN, the slot lock, the registration lock and the update,
-// where the turn updated the registration once more for the file. The
-// first file is SEQUENCE 0, a later one replaces it.
+// update, and takes no slot lock, since it changes no seat count: BEGIN
+// and the update, where the turn locked the slot and the registration
+// first. The first file is SEQUENCE 0, a later one replaces it. A
+// cancelled registration is not live, an unknown one not found.
 func TestScreenedSeatCountsItsCalendarInTheUpdate(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
@@ -180,8 +181,8 @@ func TestScreenedSeatCountsItsCalendarInTheUpdate(t *testing.T) {
 			if seq, err = s.SetScreeningConfirmed(wctx, reg.ID, answers, 350, testNow); err != nil {
 				t.Fatal(err)
 			}
-		}); n != 4 {
-			t.Errorf("screening a confirmed seat: %d statements, want 4 (BEGIN, slot lock, registration lock, update)", n)
+		}); n != 2 {
+			t.Errorf("screening a confirmed seat: %d statements, want 2 (BEGIN, update)", n)
 		}
 		if seq != want {
 			t.Errorf("calendar sequence %d, want %d", seq, want)
@@ -189,5 +190,14 @@ func TestScreenedSeatCountsItsCalendarInTheUpdate(t *testing.T) {
 		if _, err := w.Commit(wctx, testenv.TelegramID()); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := s.Cancel(ctx, donor, reg.ID, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetScreeningConfirmed(ctx, reg.ID, answers, 350, testNow); !errors.Is(err, storage.ErrNotLive) {
+		t.Errorf("screening a cancelled registration: %v, want ErrNotLive", err)
+	}
+	if _, err := s.SetScreening(ctx, reg.ID+1000000, answers, 350, drive.RegWaitlisted, testNow); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("screening an unknown registration: %v, want ErrNotFound", err)
 	}
 }
