@@ -51,8 +51,9 @@ func statsDuring(t *testing.T, s *storage.Store, fn func(), aggregates ...string
 	return grew
 }
 
-// TestSlotLockRoundTrips: in a turn's unit of work, registering is BEGIN,
-// the slot lock and the insert, which reads the donor itself; cancelling
+// TestSlotLockRoundTrips: in a turn's unit of work, registering is BEGIN
+// and one statement that locks the slot and inserts, reading the donor
+// itself (the lock and the insert took a round trip each); cancelling
 // finds and locks the registration's slot in one statement. Each took one
 // statement more. An unknown donor is still ErrNotFound.
 func TestSlotLockRoundTrips(t *testing.T) {
@@ -73,12 +74,19 @@ func TestSlotLockRoundTrips(t *testing.T) {
 		defer w.Rollback()
 		return statementsIn(t, s, func() { fn(wctx) })
 	}
+	// A SELECT is counted when its portal closes, at the session's next
+	// statement: the read after the function's SELECT counts it, and is
+	// not counted itself.
 	if n := inWork(func(wctx context.Context) {
-		if _, err := s.Register(wctx, donor, slots[0].ID, testNow); err != nil {
+		reg, err := s.Register(wctx, donor, slots[0].ID, testNow)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}); n != 3 {
-		t.Errorf("register in a unit of work: %d statements, want 3 (BEGIN, slot lock, insert)", n)
+		if _, err := s.RegistrationRecalled(wctx, reg.ID); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 2 {
+		t.Errorf("register and a read in a unit of work: %d statements, want 2 (BEGIN, register_in_slot)", n)
 	}
 	reg := registerAll(t, s, []int64{donor}, slots[0].ID)[0]
 	if n := inWork(func(wctx context.Context) {

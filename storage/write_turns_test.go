@@ -12,8 +12,7 @@ import (
 
 // TestRegisterCreditsRecallInItsInsert: the slot tap credits the new
 // registration to the recall that offered its drive in the insert itself:
-// BEGIN, the slot lock and the insert, where the tap took a fourth
-// statement to link the recall. A donor no recall offered the drive is
+// BEGIN and the statement that locks the slot and inserts. A donor no recall offered the drive is
 // not credited.
 func TestRegisterCreditsRecallInItsInsert(t *testing.T) {
 	s := storage.New(testenv.DB(t))
@@ -35,7 +34,9 @@ func TestRegisterCreditsRecallInItsInsert(t *testing.T) {
 }
 
 // registerInWork registers the donor in a unit of work rolled back after,
-// counting the statements, and checks the recall credit.
+// counting the statements, and checks the recall credit. The check's read
+// counts the function's SELECT, whose portal closes at the next statement,
+// and is not counted itself.
 func registerInWork(t *testing.T, s *storage.Store, donor, slotID int64, want bool) {
 	t.Helper()
 	wctx, w, err := s.BeginWork(context.Background())
@@ -45,16 +46,16 @@ func registerInWork(t *testing.T, s *storage.Store, donor, slotID int64, want bo
 	defer w.Rollback()
 	var reg drive.Registration
 	var recalled bool
+	var stored bool
 	if n := statementsIn(t, s, func() {
 		if reg, recalled, err = s.RegisterCrediting(wctx, donor, slotID, testNow); err != nil {
 			t.Fatal(err)
 		}
-	}); n != 3 {
-		t.Errorf("register crediting a recall: %d statements, want 3 (BEGIN, slot lock, insert)", n)
-	}
-	stored, err := s.RegistrationRecalled(wctx, reg.ID)
-	if err != nil {
-		t.Fatal(err)
+		if stored, err = s.RegistrationRecalled(wctx, reg.ID); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 2 {
+		t.Errorf("register crediting a recall, and a read: %d statements, want 2 (BEGIN, register_in_slot)", n)
 	}
 	if recalled != want || stored != want {
 		t.Errorf("donor recalled %t: credited %t, stored %t", want, recalled, stored)
@@ -92,8 +93,8 @@ func TestSlotTapKeepsTheEligibilityRecord(t *testing.T) {
 		if _, err := s.RegistrationRecalled(wctx, reg.ID); err != nil {
 			t.Fatal(err)
 		}
-	}); n != 3 {
-		t.Errorf("register, the record, a read: %d statements, want 3 (BEGIN, slot lock, insert)", n)
+	}); n != 2 {
+		t.Errorf("register, the record, a read: %d statements, want 2 (BEGIN, register_in_slot)", n)
 	}
 	if err := s.AddDeferral(wctx, donor, "flu", day.AddDate(0, 0, 14), false, "screening"); err != nil {
 		t.Fatal(err)
