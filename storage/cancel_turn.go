@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-
-	"donorbot/drive"
 )
 
 // Cancellation is what the donor's cancel turn shows: the registration as
@@ -21,50 +19,89 @@ type Cancellation struct {
 	Sequence     int
 }
 
-// CancelMine is Cancel for the donor's cancel turn: the lock of the
-// registration reads what the turn shows, and the cancel counts the
-// calendar file's update in the same statement (one more than the last
-// SEQUENCE sent, see NextCalendarSequence), so the turn reads the
-// registration neither before nor after. A registration
-// of another donor is ErrNotFound, one that is not live ErrNotLive.
+// CancelMine is Cancel for the donor's cancel turn: it also reads what
+// the turn shows, after the cancel, with the status and waitlist place
+// the registration had before it, and counts the calendar file's update
+// (one more than the last SEQUENCE sent, see NextCalendarSequence). A
+// registration of another donor is ErrNotFound, one that is not live
+// ErrNotLive.
 func (s *Store) CancelMine(ctx context.Context, donorTelegramID, registrationID int64, now time.Time) (Cancellation, error) {
-	const lock = `SELECT ` + myRegColumns + `
+	const read = `SELECT ` + myRegColumns + `
 		FROM registrations r JOIN drive_slots sl ON sl.id = r.slot_id JOIN drives d ON d.id = r.drive_id
-		WHERE r.id = $1 FOR UPDATE OF r`
-	const cancel = `UPDATE registrations SET status = 'cancelled', updated_at = now(),
-			calendar_sequence = calendar_sequence + 1
-		WHERE id = $1 RETURNING calendar_sequence`
+		WHERE r.id = $1`
 	var c Cancellation
 	err := s.inFlatTx(ctx, func(tx *dbTx) error {
 		c = Cancellation{}
-		slotID, _, err := lockRegistrationSlot(ctx, tx, registrationID, donorTelegramID, 0)
+		done, err := cancelRegistration(ctx, tx, registrationID, donorTelegramID, now)
 		if err != nil {
 			return err
 		}
 		var row myRegRow
-		if err := tx.GetContext(ctx, &row, lock, registrationID); err != nil {
+		if err := tx.GetContext(ctx, &row, read, registrationID); err != nil {
 			return fmt.Errorf("registration %d: %w", registrationID, mapErr(err))
 		}
-		if row.SlotID != slotID {
-			return errMoved
-		}
+		row.RegStatus, row.RegPosition = done.Was, done.Position
 		c.Registration = row.myRegistration()
-		was := c.Registration.Registration.Status
-		if !was.Live() {
-			return fmt.Errorf("%w: %s", ErrNotLive, was)
-		}
-		var seq sql.NullInt64
-		if err := tx.GetContext(ctx, &seq, cancel, registrationID); err != nil {
-			return err
-		}
-		c.Calendar, c.Sequence = seq.Valid, int(seq.Int64)
-		if was == drive.RegConfirmed {
-			c.Promoted, err = promote(ctx, tx, slotID, now)
-		}
+		c.Calendar, c.Sequence = done.Seq.Valid, int(done.Seq.Int64)
+		c.Promoted, err = done.promotion(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return Cancellation{}, fmt.Errorf("storage: donor %d cancel registration %d: %w", donorTelegramID, registrationID, err)
 	}
 	return c, nil
+}
+
+// cancelled is what cancel_registration (migration 00034) returns.
+type cancelled struct {
+	Outcome    string        `db:"outcome"`
+	Was        string        `db:"was"`
+	Position   int           `db:"position"`
+	Seq        sql.NullInt64 `db:"seq"`
+	PromotedID sql.NullInt64 `db:"promoted_id"`
+}
+
+// cancelRegistration cancels a live registration and promotes the first
+// of its slot's waitlist into a seat it freed, in one round trip: the slot
+// and registration locks are taken and the seats counted inside the
+// server. With ownerTelegramID != 0 a registration of another donor is
+// ErrNotFound.
+func cancelRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID int64, now time.Time) (cancelled, error) {
+	const q = `SELECT outcome, coalesce(was, '') AS was, coalesce(position, 0) AS position, seq, promoted_id
+		FROM cancel_registration($1, $2, $3)`
+	var c cancelled
+	if err := tx.GetContext(ctx, &c, q, id, ownerTelegramID, now); err != nil {
+		return cancelled{}, fmt.Errorf("registration %d: %w", id, err)
+	}
+	switch c.Outcome {
+	case "cancelled":
+		return c, nil
+	case "not_found":
+		return cancelled{}, fmt.Errorf("registration %d: %w", id, ErrNotFound)
+	case "not_live":
+		return cancelled{}, fmt.Errorf("%w: %s", ErrNotLive, c.Was)
+	case "moved":
+		return cancelled{}, errMoved
+	}
+	return cancelled{}, fmt.Errorf("registration %d: cancel outcome %q", id, c.Outcome)
+}
+
+// promotion reads the registration the cancel promoted, if any: rare, so
+// a round trip of its own rather than a part of every cancel.
+func (c cancelled) promotion(ctx context.Context, tx *dbTx) (*Promotion, error) {
+	if !c.PromotedID.Valid {
+		return nil, nil
+	}
+	const q = `SELECT ` + regColumns + `, dn.telegram_id, dn.chat_id, dn.language
+		FROM registrations r JOIN donors dn ON dn.id = r.donor_id WHERE r.id = $1`
+	var r struct {
+		regRow
+		TelegramID int64  `db:"telegram_id"`
+		ChatID     int64  `db:"chat_id"`
+		Language   string `db:"language"`
+	}
+	if err := tx.GetContext(ctx, &r, q, c.PromotedID.Int64); err != nil {
+		return nil, fmt.Errorf("promoted registration %d: %w", c.PromotedID.Int64, err)
+	}
+	return &Promotion{Registration: r.registration(), TelegramID: r.TelegramID, ChatID: r.ChatID, Language: r.Language}, nil
 }

@@ -300,14 +300,11 @@ func setRegStatus(ctx context.Context, tx *dbTx, r lockedReg, to drive.RegStatus
 func (s *Store) Cancel(ctx context.Context, donorTelegramID, registrationID int64, now time.Time) (*Promotion, error) {
 	var promoted *Promotion
 	err := s.inFlatTx(ctx, func(tx *dbTx) error {
-		r, _, err := lockRegistration(ctx, tx, registrationID, donorTelegramID, 0)
+		done, err := cancelRegistration(ctx, tx, registrationID, donorTelegramID, now)
 		if err != nil {
 			return err
 		}
-		if !r.Status.Live() {
-			return fmt.Errorf("%w: %s", ErrNotLive, r.Status)
-		}
-		promoted, err = setRegStatus(ctx, tx, r, drive.RegCancelled, now)
+		promoted, err = done.promotion(ctx, tx)
 		return err
 	})
 	if err != nil {
