@@ -56,13 +56,16 @@ $$;
 -- file's update (seq NULL: no file was ever sent); and, when it freed a
 -- confirmed seat, the first of the waitlist confirmed. Each statement
 -- takes its own snapshot, so the promotion counts the seats after the
--- cancel. outcome is 'cancelled', 'not_found' (or another owner's, when
--- p_owner is not 0), 'not_live' or 'moved' (the registration kept moving
--- to another slot while its slot was being locked). was and position are
--- the registration's status and waitlist place before the cancel.
+-- cancel. It returns one row when it cancelled: the registration as it
+-- was (reg, with its waitlist place), its slot and drive, for the turn to
+-- show without reading them again. It returns none when the registration
+-- is not found (or another donor's, when p_owner is not 0), not live, or
+-- kept moving to another slot while its slot was being locked.
 -- +goose StatementBegin
 CREATE FUNCTION cancel_registration(p_id bigint, p_owner bigint, p_now timestamptz,
-    OUT outcome text, OUT was text, OUT "position" int, OUT seq int, OUT slot_id bigint, OUT promoted_id bigint)
+    OUT reg registrations, OUT slot drive_slots, OUT drv drives,
+    OUT "position" int, OUT seq int, OUT promoted_id bigint)
+RETURNS SETOF record
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -72,21 +75,16 @@ BEGIN
         SELECT r.slot_id INTO v_slot FROM registrations r JOIN donors dn ON dn.id = r.donor_id
         WHERE r.id = p_id AND (p_owner = 0 OR dn.telegram_id = p_owner);
         IF NOT FOUND THEN
-            outcome := 'not_found';
             RETURN;
         END IF;
-        PERFORM 1 FROM drive_slots sl WHERE sl.id = v_slot FOR UPDATE;
-        SELECT r.slot_id, r.status INTO slot_id, was FROM registrations r WHERE r.id = p_id FOR UPDATE;
-        EXIT WHEN slot_id = v_slot;
+        SELECT * INTO slot FROM drive_slots sl WHERE sl.id = v_slot FOR UPDATE;
+        SELECT * INTO reg FROM registrations r WHERE r.id = p_id FOR UPDATE;
+        EXIT WHEN reg.slot_id = v_slot;
     END LOOP;
-    IF slot_id IS DISTINCT FROM v_slot THEN
-        outcome := CASE WHEN slot_id IS NULL THEN 'not_found' ELSE 'moved' END;
+    IF reg.slot_id IS DISTINCT FROM v_slot OR reg.status NOT IN ('confirmed', 'waitlisted') THEN
         RETURN;
     END IF;
-    IF was NOT IN ('confirmed', 'waitlisted') THEN
-        outcome := 'not_live';
-        RETURN;
-    END IF;
+    SELECT * INTO drv FROM drives d WHERE d.id = reg.drive_id;
     SELECT CASE WHEN r.status = 'waitlisted' THEN 1 + (SELECT count(*) FROM registrations w
             WHERE w.slot_id = r.slot_id AND w.status = 'waitlisted' AND w.id <> r.id
             AND (w.queued_at, w.id) < (r.queued_at, r.id)) ELSE 0 END
@@ -94,7 +92,7 @@ BEGIN
     UPDATE registrations r SET status = 'cancelled', updated_at = now(),
         calendar_sequence = r.calendar_sequence + 1
     WHERE r.id = p_id RETURNING r.calendar_sequence INTO seq;
-    IF was = 'confirmed' THEN
+    IF reg.status = 'confirmed' THEN
         UPDATE registrations r SET status = 'confirmed', updated_at = now()
         WHERE r.id = (
             SELECT w.id FROM registrations w
@@ -106,7 +104,7 @@ BEGIN
             ORDER BY w.queued_at, w.id LIMIT 1)
         RETURNING r.id INTO promoted_id;
     END IF;
-    outcome := 'cancelled';
+    RETURN NEXT;
 END
 $$;
 -- +goose StatementEnd

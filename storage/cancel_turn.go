@@ -3,8 +3,11 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"donorbot/drive"
 )
 
 // Cancellation is what the donor's cancel turn shows: the registration as
@@ -19,31 +22,37 @@ type Cancellation struct {
 	Sequence     int
 }
 
-// CancelMine is Cancel for the donor's cancel turn: it also reads what
-// the turn shows, after the cancel, with the status and waitlist place
-// the registration had before it, and counts the calendar file's update
-// (one more than the last SEQUENCE sent, see NextCalendarSequence). A
-// registration of another donor is ErrNotFound, one that is not live
-// ErrNotLive.
+// CancelMine is Cancel for the donor's cancel turn: the same statement
+// returns what the turn shows, the registration as it was before the
+// cancel with its drive and slot, read under the locks, and counts the
+// calendar file's update (one more than the last SEQUENCE sent, see
+// NextCalendarSequence). A registration of another donor is ErrNotFound,
+// one that is not live ErrNotLive.
 func (s *Store) CancelMine(ctx context.Context, donorTelegramID, registrationID int64, now time.Time) (Cancellation, error) {
-	const read = `SELECT ` + myRegColumns + `
-		FROM registrations r JOIN drive_slots sl ON sl.id = r.slot_id JOIN drives d ON d.id = r.drive_id
-		WHERE r.id = $1`
+	// The function's rows come as composites, expanded under the names
+	// myRegColumns reads (its waitlist place is the function's).
+	const q = `SELECT f.seq, f.promoted_id, f.position AS was_position, ` + myRegColumns + `
+		FROM cancel_registration($1, $2, $3) f
+		CROSS JOIN LATERAL (SELECT (f.reg).*) r
+		CROSS JOIN LATERAL (SELECT (f.slot).*) sl
+		CROSS JOIN LATERAL (SELECT (f.drv).*) d`
 	var c Cancellation
 	err := s.inFlatTx(ctx, func(tx *dbTx) error {
 		c = Cancellation{}
-		done, err := cancelRegistration(ctx, tx, registrationID, donorTelegramID, now)
-		if err != nil {
-			return err
+		var row struct {
+			cancelled
+			myRegRow
 		}
-		var row myRegRow
-		if err := tx.GetContext(ctx, &row, read, registrationID); err != nil {
-			return fmt.Errorf("registration %d: %w", registrationID, mapErr(err))
+		if err := tx.GetContext(ctx, &row, q, registrationID, donorTelegramID, now); errors.Is(err, sql.ErrNoRows) {
+			return whyNotCancelled(ctx, tx, registrationID, donorTelegramID)
+		} else if err != nil {
+			return fmt.Errorf("registration %d: %w", registrationID, err)
 		}
-		row.RegStatus, row.RegPosition = done.Was, done.Position
+		row.RegPosition = row.WasPosition
 		c.Registration = row.myRegistration()
-		c.Calendar, c.Sequence = done.Seq.Valid, int(done.Seq.Int64)
-		c.Promoted, err = done.promotion(ctx, tx)
+		c.Calendar, c.Sequence = row.Seq.Valid, int(row.Seq.Int64)
+		var err error
+		c.Promoted, err = row.promotion(ctx, tx)
 		return err
 	})
 	if err != nil {
@@ -52,13 +61,12 @@ func (s *Store) CancelMine(ctx context.Context, donorTelegramID, registrationID 
 	return c, nil
 }
 
-// cancelled is what cancel_registration (migration 00034) returns.
+// cancelled is what cancel_registration (migration 00034) returns besides
+// the registration, slot and drive.
 type cancelled struct {
-	Outcome    string        `db:"outcome"`
-	Was        string        `db:"was"`
-	Position   int           `db:"position"`
-	Seq        sql.NullInt64 `db:"seq"`
-	PromotedID sql.NullInt64 `db:"promoted_id"`
+	Seq         sql.NullInt64 `db:"seq"`
+	PromotedID  sql.NullInt64 `db:"promoted_id"`
+	WasPosition int           `db:"was_position"`
 }
 
 // cancelRegistration cancels a live registration and promotes the first
@@ -67,23 +75,31 @@ type cancelled struct {
 // server. With ownerTelegramID != 0 a registration of another donor is
 // ErrNotFound.
 func cancelRegistration(ctx context.Context, tx *dbTx, id, ownerTelegramID int64, now time.Time) (cancelled, error) {
-	const q = `SELECT outcome, coalesce(was, '') AS was, coalesce(position, 0) AS position, seq, promoted_id
-		FROM cancel_registration($1, $2, $3)`
+	const q = `SELECT seq, promoted_id, position AS was_position FROM cancel_registration($1, $2, $3)`
 	var c cancelled
-	if err := tx.GetContext(ctx, &c, q, id, ownerTelegramID, now); err != nil {
+	if err := tx.GetContext(ctx, &c, q, id, ownerTelegramID, now); errors.Is(err, sql.ErrNoRows) {
+		return cancelled{}, whyNotCancelled(ctx, tx, id, ownerTelegramID)
+	} else if err != nil {
 		return cancelled{}, fmt.Errorf("registration %d: %w", id, err)
 	}
-	switch c.Outcome {
-	case "cancelled":
-		return c, nil
-	case "not_found":
-		return cancelled{}, fmt.Errorf("registration %d: %w", id, ErrNotFound)
-	case "not_live":
-		return cancelled{}, fmt.Errorf("%w: %s", ErrNotLive, c.Was)
-	case "moved":
-		return cancelled{}, errMoved
+	return c, nil
+}
+
+// whyNotCancelled tells why cancel_registration cancelled nothing: the
+// registration is not found (or another owner's), not live, or it kept
+// moving between slots (errMoved: the caller starts over). A stale button
+// is the usual case, so this costs a round trip only then.
+func whyNotCancelled(ctx context.Context, tx *dbTx, id, ownerTelegramID int64) error {
+	const q = `SELECT r.status FROM registrations r JOIN donors dn ON dn.id = r.donor_id
+		WHERE r.id = $1 AND ($2::bigint = 0 OR dn.telegram_id = $2)`
+	var status drive.RegStatus
+	if err := tx.GetContext(ctx, &status, q, id, ownerTelegramID); err != nil {
+		return fmt.Errorf("registration %d: %w", id, mapErr(err))
 	}
-	return cancelled{}, fmt.Errorf("registration %d: cancel outcome %q", id, c.Outcome)
+	if !status.Live() {
+		return fmt.Errorf("%w: %s", ErrNotLive, status)
+	}
+	return errMoved
 }
 
 // promotion reads the registration the cancel promoted, if any: rare, so
