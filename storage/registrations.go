@@ -533,18 +533,23 @@ func (s *Store) screenLive(ctx context.Context, registrationID int64, answers an
 	const q = `UPDATE registrations SET screening_answers = $2, allowed_volume_ml = $3, updated_at = now(),
 			calendar_sequence = CASE WHEN $4 THEN coalesce(calendar_sequence + 1, 0) ELSE calendar_sequence END
 		WHERE id = $1 AND status IN ('confirmed', 'waitlisted') RETURNING coalesce(calendar_sequence, 0)`
-	// Only when nothing was updated: why.
-	const why = `SELECT status FROM registrations WHERE id = $1`
 	var seq int
 	err := s.q(ctx).GetContext(ctx, &seq, q, registrationID, answers, volume, calendar)
-	if !errors.Is(err, sql.ErrNoRows) {
-		return seq, err
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, s.whyNotLive(ctx, registrationID)
 	}
+	return seq, err
+}
+
+// whyNotLive is why a change of a live registration changed nothing: it
+// is not found, or not live.
+func (s *Store) whyNotLive(ctx context.Context, registrationID int64) error {
+	const q = `SELECT status FROM registrations WHERE id = $1`
 	var status drive.RegStatus
-	if err := s.q(ctx).GetContext(ctx, &status, why, registrationID); err != nil {
-		return 0, fmt.Errorf("registration %d: %w", registrationID, mapErr(err))
+	if err := s.q(ctx).GetContext(ctx, &status, q, registrationID); err != nil {
+		return fmt.Errorf("registration %d: %w", registrationID, mapErr(err))
 	}
-	return 0, fmt.Errorf("%w: %s", ErrNotLive, status)
+	return fmt.Errorf("%w: %s", ErrNotLive, status)
 }
 
 // MarkAttendance records what happened on the day for a registration of the

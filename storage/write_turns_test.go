@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"donorbot/drive"
 	"donorbot/internal/testenv"
+	"donorbot/screening"
 	"donorbot/storage"
 )
 
@@ -205,5 +207,73 @@ func TestScreenedSeatCountsItsCalendarInTheUpdate(t *testing.T) {
 	}
 	if _, err := s.SetScreening(ctx, reg.ID+1000000, answers, 350, drive.RegWaitlisted, testNow); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("screening an unknown registration: %v, want ErrNotFound", err)
+	}
+}
+
+// TestScreeningKeepingPlaceInOneStatement: the screening turn of a donor
+// who keeps their seat stores the registration's answers, the calendar
+// file's SEQUENCE, the donor's answers and the end of their screening
+// deferrals in one statement after BEGIN, where it took an UPDATE of the
+// registration and then the answers' statement. A registration cancelled
+// meanwhile keeps nothing of the screening (ErrNotLive).
+func TestScreeningKeepingPlaceInOneStatement(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	donor := newDonors(t, s, 1)[0]
+	_, slots := publishedDrive(t, s, tomorrow(), 1, 1)
+	reg := registerAll(t, s, []int64{donor}, slots[0].ID)[0]
+	day := calendar(testNow)
+	if err := s.AddDeferral(ctx, donor, "flu", day.AddDate(0, 0, 14), false, "screening"); err != nil {
+		t.Fatal(err)
+	}
+	answers := []storage.ScreeningAnswer{{Answer: screening.Answer{Question: screening.QWithin14Days}}}
+	raw := []byte(`[{"Question":"d14","Yes":false}]`)
+	wctx, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DonorWithRecord(wctx, donor, day); err != nil {
+		t.Fatal(err)
+	}
+	var seq int
+	// The read after it counts the statement's SELECT, and is not counted.
+	if n := statementsIn(t, s, func() {
+		if seq, err = s.SaveScreeningKeepingPlace(wctx, donor, reg.ID, answers, raw, 350, true, testNow); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RegistrationRecalled(wctx, reg.ID); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 2 {
+		t.Errorf("screening that keeps the seat: %d statements, want 2 (BEGIN, the screening)", n)
+	}
+	if seq != 0 {
+		t.Errorf("calendar sequence %d, want 0 (the first file)", seq)
+	}
+	if _, err := w.Commit(wctx, testenv.TelegramID()); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.ScreeningAnswers(ctx, donor, reg.ID)
+	if err != nil || string(stored) == "" {
+		t.Errorf("registration's answers = %s, %v", stored, err)
+	}
+	latest, err := s.LatestScreening(ctx, donor)
+	if err != nil || len(latest) != 1 || latest[0].Question != screening.QWithin14Days {
+		t.Errorf("donor's answers = %+v, %v; want the one given", latest, err)
+	}
+	record, err := s.EligibilityRecord(ctx, donor, day)
+	if err != nil || len(record.Deferrals) != 0 {
+		t.Errorf("deferrals = %+v, %v; want the screening's lifted", record.Deferrals, err)
+	}
+
+	if _, err := s.Cancel(ctx, donor, reg.ID, testNow); err != nil {
+		t.Fatal(err)
+	}
+	again := []storage.ScreeningAnswer{{Answer: screening.Answer{Question: screening.QWithin14Days, Yes: true}}}
+	if _, err := s.SaveScreeningKeepingPlace(ctx, donor, reg.ID, again, raw, 350, true, testNow.Add(time.Hour)); !errors.Is(err, storage.ErrNotLive) {
+		t.Errorf("screening a cancelled registration: %v, want ErrNotLive", err)
+	}
+	if latest, err := s.LatestScreening(ctx, donor); err != nil || len(latest) != 1 || latest[0].Yes {
+		t.Errorf("donor's answers after the refused screening = %+v, %v; want the first", latest, err)
 	}
 }
