@@ -357,25 +357,19 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 	if res.Status != screening.Eligible {
 		status = drive.RegDeferred
 	}
-	// A confirmed seat gets a calendar file, whose SEQUENCE the screening's
-	// statement counts.
-	var promoted *storage.Promotion
+	// A kept place is stored with the answers in one statement; a
+	// confirmed seat gets a calendar file, whose SEQUENCE it counts.
 	var calendarSeq int
-	if status == drive.RegConfirmed {
-		calendarSeq, err = h.d.Store.SetScreeningConfirmed(ctx, regID, answers, res.MaxVolumeML, h.d.Now())
+	if status.Live() {
+		calendarSeq, err = h.d.Store.SaveScreeningKeepingPlace(ctx, t.userID, regID, screeningAnswersOf(st),
+			answers, res.MaxVolumeML, status == drive.RegConfirmed, h.d.Now())
 	} else {
-		promoted, err = h.d.Store.SetScreening(ctx, regID, answers, res.MaxVolumeML, status, h.d.Now())
+		err = h.deferRegistration(ctx, t, regID, st, res, answers)
 	}
 	if errors.Is(err, storage.ErrNotLive) {
 		return t.reply(ctx, t.text("registration_gone"), nil)
 	}
 	if err != nil {
-		return err
-	}
-	if err := h.announcePromotion(ctx, promoted); err != nil {
-		return err
-	}
-	if err := h.storeScreening(ctx, t, regID, st, res); err != nil {
 		return err
 	}
 	day := h.calendarDay(reg.Slot.Start)
@@ -388,6 +382,20 @@ func (h *Handlers) registrationScreened(ctx context.Context, t *turn, regID int6
 	reg.Registration.Status = status
 	reg.Registration.AllowedVolumeML = res.MaxVolumeML
 	return h.confirmRegistrationWith(ctx, t, reg, seatsLeft, func() (int, error) { return calendarSeq, nil })
+}
+
+// deferRegistration frees the place of a registration its screening
+// deferred, tells whom that promoted, and stores the answers.
+func (h *Handlers) deferRegistration(ctx context.Context, t *turn, regID int64, st screeningState,
+	res screening.Result, answers json.RawMessage) error {
+	promoted, err := h.d.Store.SetScreening(ctx, regID, answers, res.MaxVolumeML, drive.RegDeferred, h.d.Now())
+	if err != nil {
+		return err
+	}
+	if err := h.announcePromotion(ctx, promoted); err != nil {
+		return err
+	}
+	return h.storeScreening(ctx, t, regID, st, res)
 }
 
 // confirmRegistration tells the donor their place with the drive's details,

@@ -31,10 +31,6 @@ func (h *Handlers) screeningDonorBeforeAnswers(ctx context.Context, d *profile.D
 // donation interval and age come from the history and profile, not from an
 // answer.
 func (h *Handlers) storeScreening(ctx context.Context, t *turn, regID int64, st screeningState, res screening.Result) error {
-	answers := make([]storage.ScreeningAnswer, 0, len(st.Answers))
-	for _, a := range st.Answers {
-		answers = append(answers, storage.ScreeningAnswer{Answer: a, NoDate: slices.Contains(st.NoDate, a.Question)})
-	}
 	var deferrals []screening.Reason
 	if res.Status == screening.Deferred {
 		for _, r := range res.Reasons {
@@ -43,7 +39,17 @@ func (h *Handlers) storeScreening(ctx context.Context, t *turn, regID int64, st 
 			}
 		}
 	}
-	return h.d.Store.SaveScreening(ctx, t.userID, regID, answers, deferrals, h.d.Now())
+	return h.d.Store.SaveScreening(ctx, t.userID, regID, screeningAnswersOf(st), deferrals, h.d.Now())
+}
+
+// screeningAnswersOf is the answers of a finished screening as they are
+// kept, with their "no date" marks.
+func screeningAnswersOf(st screeningState) []storage.ScreeningAnswer {
+	answers := make([]storage.ScreeningAnswer, 0, len(st.Answers))
+	for _, a := range st.Answers {
+		answers = append(answers, storage.ScreeningAnswer{Answer: a, NoDate: slices.Contains(st.NoDate, a.Question)})
+	}
+	return answers
 }
 
 // screeningDeferredSet is the donor's registrations that answering the

@@ -69,18 +69,6 @@ func (r regRow) registration() drive.Registration {
 		AllowedVolumeML: int(r.AllowedVolumeML.Int64), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
-// lockSlot locks one slot row: every change of a slot's registrations holds
-// it, so counting the confirmed seats and taking one is atomic.
-func lockSlot(ctx context.Context, tx *dbTx, slotID int64) (drive.Slot, error) {
-	const q = `SELECT id, drive_id, starts_at, ends_at, capacity, 0 AS confirmed, 0 AS waitlisted
-		FROM drive_slots WHERE id = $1 FOR UPDATE`
-	var r slotRow
-	if err := tx.GetContext(ctx, &r, q, slotID); err != nil {
-		return drive.Slot{}, fmt.Errorf("slot %d: %w", slotID, mapErr(err))
-	}
-	return r.slot(), nil
-}
-
 // Register gives the donor a seat in the slot, or a place on its waitlist
 // when its seats are taken. A donor with a live registration for the drive
 // gets ErrAlreadyRegistered; a slot of a drive that is not published, or that
@@ -99,26 +87,12 @@ func (s *Store) RegisterCrediting(ctx context.Context, donorTelegramID, slotID i
 }
 
 func (s *Store) register(ctx context.Context, donorTelegramID, slotID int64, now time.Time, credit bool) (drive.Registration, bool, error) {
-	// One statement after the slot lock: it sees every registration committed
-	// by earlier holders of the lock and the drive's current status (a drive
-	// being cancelled holds the lock too, see setDriveStatus). The recall is
-	// found in it too: a round trip less on every slot tap.
-	const q = `INSERT INTO registrations AS r (donor_id, drive_id, slot_id, status, recall_id)
-		SELECT dn.id, sl.drive_id, sl.id,
-			CASE WHEN (SELECT count(*) FROM registrations c
-				WHERE c.slot_id = sl.id AND c.status = 'confirmed') < sl.capacity
-			THEN 'confirmed' ELSE 'waitlisted' END,
-			CASE WHEN $4 THEN (SELECT rc.id FROM recalls rc
-				WHERE rc.donor_id = dn.id AND sl.drive_id = ANY(rc.drive_ids) AND rc.sent_at <= $3
-				ORDER BY rc.sent_at DESC, rc.id DESC LIMIT 1) END
-		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id JOIN donors dn ON dn.telegram_id = $1
-		WHERE sl.id = $2 AND d.status = 'published' AND sl.starts_at > $3
-		ON CONFLICT (donor_id, drive_id) WHERE status IN ('confirmed', 'waitlisted') DO NOTHING
-		RETURNING ` + regColumns + `, r.recall_id IS NOT NULL AS recalled`
-	// Only when nothing was inserted: why.
-	const open = `SELECT EXISTS (SELECT 1 FROM donors WHERE telegram_id = $3) AS donor,
-		d.status = 'published' AND sl.starts_at > $2 AS open
-		FROM drive_slots sl JOIN drives d ON d.id = sl.drive_id WHERE sl.id = $1`
+	// One round trip locks the slot and inserts after the lock (see
+	// migration 00034): the insert sees every registration committed by
+	// earlier holders of the lock and the drive's current status (a drive
+	// being cancelled holds the lock too, see setDriveStatus). The recall
+	// is found in it too.
+	const q = `SELECT * FROM register_in_slot($1, $2, $3, $4)`
 	wrap := func(err error) error {
 		return fmt.Errorf("storage: register donor %d in slot %d: %w", donorTelegramID, slotID, err)
 	}
@@ -126,42 +100,41 @@ func (s *Store) register(ctx context.Context, donorTelegramID, slotID int64, now
 	// that the caller handles, so no savepoint is needed. A new
 	// registration has no screening answers: the unit keeps the sender's
 	// EligibilityRecord.
-	tx, err := s.beginFlatSparingRecord(ctx)
+	db, err := s.writeSparingRecord(ctx)
 	if err != nil {
-		return drive.Registration{}, false, wrap(err)
-	}
-	defer tx.Rollback()
-	if _, err := lockSlot(ctx, tx, slotID); err != nil {
 		return drive.Registration{}, false, wrap(err)
 	}
 	var r struct {
-		regRow
-		Recalled bool `db:"recalled"`
+		ID              sql.NullInt64  `db:"id"`
+		DonorID         sql.NullInt64  `db:"donor_id"`
+		DriveID         sql.NullInt64  `db:"drive_id"`
+		SlotID          sql.NullInt64  `db:"slot_id"`
+		Status          sql.NullString `db:"status"`
+		AllowedVolumeML sql.NullInt64  `db:"allowed_volume_ml"`
+		CreatedAt       sql.NullTime   `db:"created_at"`
+		UpdatedAt       sql.NullTime   `db:"updated_at"`
+		Position        sql.NullInt64  `db:"position"`
+		Recalled        sql.NullBool   `db:"recalled"`
+		DonorKnown      sql.NullBool   `db:"donor_known"`
+		SlotOpen        sql.NullBool   `db:"slot_open"`
 	}
-	err = tx.GetContext(ctx, &r, q, donorTelegramID, slotID, now, credit)
-	if errors.Is(err, sql.ErrNoRows) {
-		var why struct {
-			Donor bool `db:"donor"`
-			Open  bool `db:"open"`
-		}
-		if err := tx.GetContext(ctx, &why, open, slotID, now, donorTelegramID); err != nil {
-			return drive.Registration{}, false, wrap(err)
-		}
-		switch {
-		case !why.Donor:
-			return drive.Registration{}, false, wrap(fmt.Errorf("donor %d: %w", donorTelegramID, ErrNotFound))
-		case !why.Open:
-			return drive.Registration{}, false, wrap(ErrDriveNotOpen)
-		}
-		return drive.Registration{}, false, wrap(ErrAlreadyRegistered)
-	}
-	if err != nil {
+	if err := db.GetContext(ctx, &r, q, donorTelegramID, slotID, now, credit); err != nil {
 		return drive.Registration{}, false, wrap(mapErr(err))
 	}
-	if err := tx.Commit(); err != nil {
-		return drive.Registration{}, false, wrap(err)
+	switch {
+	case !r.SlotOpen.Valid:
+		return drive.Registration{}, false, wrap(fmt.Errorf("slot %d: %w", slotID, ErrNotFound))
+	case !r.DonorKnown.Bool:
+		return drive.Registration{}, false, wrap(fmt.Errorf("donor %d: %w", donorTelegramID, ErrNotFound))
+	case !r.SlotOpen.Bool:
+		return drive.Registration{}, false, wrap(ErrDriveNotOpen)
+	case !r.ID.Valid:
+		return drive.Registration{}, false, wrap(ErrAlreadyRegistered)
 	}
-	return r.registration(), r.Recalled, nil
+	reg := regRow{ID: r.ID.Int64, DonorID: r.DonorID.Int64, DriveID: r.DriveID.Int64, SlotID: r.SlotID.Int64,
+		Status: r.Status.String, AllowedVolumeML: r.AllowedVolumeML, CreatedAt: r.CreatedAt.Time,
+		UpdatedAt: r.UpdatedAt.Time, Position: int(r.Position.Int64)}
+	return reg.registration(), r.Recalled.Bool, nil
 }
 
 // donorID is the row id of the donor, the unit of work's sender's as
@@ -327,14 +300,11 @@ func setRegStatus(ctx context.Context, tx *dbTx, r lockedReg, to drive.RegStatus
 func (s *Store) Cancel(ctx context.Context, donorTelegramID, registrationID int64, now time.Time) (*Promotion, error) {
 	var promoted *Promotion
 	err := s.inFlatTx(ctx, func(tx *dbTx) error {
-		r, _, err := lockRegistration(ctx, tx, registrationID, donorTelegramID, 0)
+		done, err := cancelRegistration(ctx, tx, registrationID, donorTelegramID, now)
 		if err != nil {
 			return err
 		}
-		if !r.Status.Live() {
-			return fmt.Errorf("%w: %s", ErrNotLive, r.Status)
-		}
-		promoted, err = setRegStatus(ctx, tx, r, drive.RegCancelled, now)
+		promoted, err = done.promotion(ctx, tx)
 		return err
 	})
 	if err != nil {
@@ -525,6 +495,13 @@ func (s *Store) setScreening(ctx context.Context, registrationID int64, answers 
 		raw = string(answers)
 	}
 	volume := sql.NullInt64{Int64: int64(allowedVolumeML), Valid: allowedVolumeML != 0}
+	if status != drive.RegDeferred {
+		seq, err := s.screenLive(ctx, registrationID, raw, volume, calendar)
+		if err != nil {
+			return nil, 0, wrap(err)
+		}
+		return nil, seq, nil
+	}
 	var promoted *Promotion
 	var seq int
 	err := s.inFlatTx(ctx, func(tx *dbTx) error {
@@ -538,15 +515,41 @@ func (s *Store) setScreening(ctx context.Context, registrationID int64, answers 
 		if err := tx.GetContext(ctx, &seq, q, r.ID, raw, volume, calendar); err != nil {
 			return err
 		}
-		if status == drive.RegDeferred {
-			promoted, err = setRegStatus(ctx, tx, r, drive.RegDeferred, now)
-		}
+		promoted, err = setRegStatus(ctx, tx, r, drive.RegDeferred, now)
 		return err
 	})
 	if err != nil {
 		return nil, 0, wrap(err)
 	}
 	return promoted, seq, nil
+}
+
+// screenLive stores the screening of a registration that keeps its place.
+// It changes no seat count, so it needs no slot lock: the update locks the
+// registration alone, and rechecks that it is live on the newest version
+// once any writer before it committed. A round trip, where locking the
+// slot then the registration took three.
+func (s *Store) screenLive(ctx context.Context, registrationID int64, answers any, volume sql.NullInt64, calendar bool) (int, error) {
+	const q = `UPDATE registrations SET screening_answers = $2, allowed_volume_ml = $3, updated_at = now(),
+			calendar_sequence = CASE WHEN $4 THEN coalesce(calendar_sequence + 1, 0) ELSE calendar_sequence END
+		WHERE id = $1 AND status IN ('confirmed', 'waitlisted') RETURNING coalesce(calendar_sequence, 0)`
+	var seq int
+	err := s.q(ctx).GetContext(ctx, &seq, q, registrationID, answers, volume, calendar)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, s.whyNotLive(ctx, registrationID)
+	}
+	return seq, err
+}
+
+// whyNotLive is why a change of a live registration changed nothing: it
+// is not found, or not live.
+func (s *Store) whyNotLive(ctx context.Context, registrationID int64) error {
+	const q = `SELECT status FROM registrations WHERE id = $1`
+	var status drive.RegStatus
+	if err := s.q(ctx).GetContext(ctx, &status, q, registrationID); err != nil {
+		return fmt.Errorf("registration %d: %w", registrationID, mapErr(err))
+	}
+	return fmt.Errorf("%w: %s", ErrNotLive, status)
 }
 
 // MarkAttendance records what happened on the day for a registration of the

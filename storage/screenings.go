@@ -33,6 +33,102 @@ type ScreeningChange struct {
 	RegistrationID int64
 }
 
+// screeningCTEs store a finished screening in one statement, when the
+// CTE gate, which the statement defines first, has a row: a round trip
+// for each part was most of the screening turn's cost. $1 is the donor,
+// $2 and $3 the questions and answers, $4 the time, $5 the registration
+// (0: none). The donor's earlier answers are read in one index range
+// (MATERIALIZED: joined to the new ones, the planner probed the index
+// once per question, three blocks each). The changes CTE reads them as
+// they were before the statement (a data-modifying CTE sees the snapshot
+// the statement started with), so each change is written with the old
+// and the new answer before the upsert replaces it; for the same reason
+// the deferrals dropped are the earlier screening's only, never those the
+// statement adds (no unique index lets the two collide: only
+// registration_id is unique, and these have none).
+const screeningCTEs = `new AS (
+		SELECT * FROM unnest($2::text[], $3::jsonb[]) AS n (question, answer) WHERE EXISTS (SELECT FROM gate)),
+	old AS MATERIALIZED (
+		SELECT question, answer FROM screening_answers WHERE donor_id = $1),
+	changes AS (
+		INSERT INTO screening_answer_changes
+			(donor_id, question, old_answer, new_answer, changed_at, registration_id)
+		SELECT $1, o.question, o.answer, n.answer, $4, nullif($5::bigint, 0)
+		FROM old o JOIN new n ON n.question = o.question
+		WHERE o.answer <> n.answer),
+	answers AS (
+		INSERT INTO screening_answers (donor_id, question, answer, answered_at, registration_id)
+		SELECT $1, question, answer, $4, nullif($5::bigint, 0) FROM new
+		ON CONFLICT (donor_id, question) DO UPDATE SET answer = EXCLUDED.answer,
+			answered_at = EXCLUDED.answered_at, registration_id = EXCLUDED.registration_id),
+	dropped AS (
+		DELETE FROM deferrals WHERE donor_id = $1 AND source = 'screening' AND EXISTS (SELECT FROM gate))`
+
+// encodeAnswers returns the questions and their answers as JSON, for
+// screeningCTEs. The last answer to a question wins, as when they were
+// stored one by one (one statement may not upsert a row twice).
+func encodeAnswers(answers []ScreeningAnswer) (questions, raws []string, err error) {
+	questions = make([]string, 0, len(answers))
+	raws = make([]string, 0, len(answers))
+	at := map[string]int{}
+	for _, a := range answers {
+		raw, err := json.Marshal(a)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode answer: %w", err)
+		}
+		if i, ok := at[string(a.Question)]; ok {
+			raws[i] = string(raw)
+			continue
+		}
+		at[string(a.Question)] = len(questions)
+		questions, raws = append(questions, string(a.Question)), append(raws, string(raw))
+	}
+	return questions, raws, nil
+}
+
+// SaveScreeningKeepingPlace is SaveScreening with SetScreening for a
+// screening that keeps the donor's place (no deferral), in one statement:
+// the registration's answers (regAnswers, as SetScreening's) and largest
+// bag, and with calendar the
+// SEQUENCE of the calendar file sent (as SetScreeningConfirmed). Nothing
+// is stored when the registration is not live (ErrNotLive) or not found.
+func (s *Store) SaveScreeningKeepingPlace(ctx context.Context, telegramID, registrationID int64,
+	answers []ScreeningAnswer, regAnswers json.RawMessage, allowedVolumeML int, calendar bool, now time.Time) (calendarSequence int, err error) {
+	// The gate locks the registration alone, as screenLive does: keeping
+	// a place changes no seat count.
+	const q = `WITH gate AS (
+			UPDATE registrations SET screening_answers = $6, allowed_volume_ml = $7, updated_at = now(),
+				calendar_sequence = CASE WHEN $8 THEN coalesce(calendar_sequence + 1, 0) ELSE calendar_sequence END
+			WHERE id = $5 AND status IN ('confirmed', 'waitlisted') RETURNING coalesce(calendar_sequence, 0) AS seq), ` +
+		screeningCTEs + `
+		SELECT seq FROM gate`
+	wrap := func(err error) error {
+		return fmt.Errorf("storage: screening of %d for registration %d: %w", telegramID, registrationID, err)
+	}
+	donorID, err := s.donorID(ctx, telegramID)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	questions, raws, err := encodeAnswers(answers)
+	if err != nil {
+		return 0, wrap(err)
+	}
+	if !json.Valid(regAnswers) {
+		return 0, wrap(errors.New("answers are not JSON"))
+	}
+	volume := sql.NullInt64{Int64: int64(allowedVolumeML), Valid: allowedVolumeML != 0}
+	var seq int
+	err = s.q(ctx).GetContext(ctx, &seq, q, donorID, pq.Array(questions), pq.Array(raws), now, registrationID,
+		string(regAnswers), volume, calendar)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, wrap(s.whyNotLive(ctx, registrationID))
+	}
+	if err != nil {
+		return 0, wrap(err)
+	}
+	return seq, nil
+}
+
 // SaveScreening keeps a finished screening of the donor, in one
 // transaction: each answer replaces the donor's earlier answer to the same
 // question (a change is written to screening_answer_changes with the old
@@ -42,72 +138,31 @@ type ScreeningChange struct {
 // registrationID may be 0 when the screening was for no registration.
 func (s *Store) SaveScreening(ctx context.Context, telegramID, registrationID int64,
 	answers []ScreeningAnswer, deferrals []screening.Reason, now time.Time) error {
-	const (
-		// One statement for every answer: the changes CTE reads the answers
-		// as they were before the statement (a data-modifying CTE sees the
-		// snapshot the statement started with), so each change is written
-		// with the old and the new answer before the upsert replaces it.
-		store = `WITH new AS (
-				SELECT * FROM unnest($2::text[], $3::jsonb[]) AS n (question, answer)),
-			changes AS (
-				INSERT INTO screening_answer_changes
-					(donor_id, question, old_answer, new_answer, changed_at, registration_id)
-				SELECT a.donor_id, a.question, a.answer, n.answer, $4, nullif($5::bigint, 0)
-				FROM screening_answers a JOIN new n ON n.question = a.question
-				WHERE a.donor_id = $1 AND a.answer <> n.answer)
-			INSERT INTO screening_answers (donor_id, question, answer, answered_at, registration_id)
-			SELECT $1, question, answer, $4, nullif($5::bigint, 0) FROM new
-			ON CONFLICT (donor_id, question) DO UPDATE SET answer = EXCLUDED.answer,
-				answered_at = EXCLUDED.answered_at, registration_id = EXCLUDED.registration_id`
-		dropDeferrals = `DELETE FROM deferrals WHERE donor_id = $1 AND source = 'screening'`
-		addDeferral   = `INSERT INTO deferrals (donor_id, code, until, permanent, source)
-			VALUES ($1, $2, $3, false, 'screening')`
-	)
+	const store = `WITH gate AS (SELECT), ` + screeningCTEs + `
+		INSERT INTO deferrals (donor_id, code, until, permanent, source)
+		SELECT $1, f.code, f.until, false, 'screening'
+		FROM unnest($6::text[], $7::date[]) WITH ORDINALITY AS f (code, until, n) ORDER BY f.n`
 	wrap := func(err error) error { return fmt.Errorf("storage: save screening of %d: %w", telegramID, err) }
 	donorID, err := s.donorID(ctx, telegramID)
 	if err != nil {
 		return wrap(err)
 	}
-	// The last answer to a question wins, as when they were stored one by
-	// one (one statement may not upsert a row twice).
-	questions := make([]string, 0, len(answers))
-	raws := make([]string, 0, len(answers))
-	at := map[string]int{}
-	for _, a := range answers {
-		raw, err := json.Marshal(a)
-		if err != nil {
-			return wrap(fmt.Errorf("encode answer: %w", err))
-		}
-		if i, ok := at[string(a.Question)]; ok {
-			raws[i] = string(raw)
-			continue
-		}
-		at[string(a.Question)] = len(questions)
-		questions, raws = append(questions, string(a.Question)), append(raws, string(raw))
-	}
-	// Nothing the caller handles fails after the donor is found, so no
-	// savepoint is needed in a unit of work (beginFlat).
-	err = s.inFlatTx(ctx, func(tx *dbTx) error {
-		if len(answers) > 0 {
-			if _, err := tx.ExecContext(ctx, store, donorID, pq.Array(questions), pq.Array(raws), now, registrationID); err != nil {
-				return fmt.Errorf("store answers: %w", err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, dropDeferrals, donorID); err != nil {
-			return fmt.Errorf("drop deferrals: %w", err)
-		}
-		for _, r := range deferrals {
-			var until sql.NullString
-			if !r.Until.IsZero() {
-				until = sql.NullString{String: r.Until.Format(time.DateOnly), Valid: true}
-			}
-			if _, err := tx.ExecContext(ctx, addDeferral, donorID, string(r.Code), until); err != nil {
-				return fmt.Errorf("add deferral: %w", err)
-			}
-		}
-		return nil
-	})
+	questions, raws, err := encodeAnswers(answers)
 	if err != nil {
+		return wrap(err)
+	}
+	codes := make([]string, len(deferrals))
+	untils := make([]sql.NullString, len(deferrals))
+	for i, r := range deferrals {
+		codes[i] = string(r.Code)
+		if !r.Until.IsZero() {
+			untils[i] = sql.NullString{String: r.Until.Format(time.DateOnly), Valid: true}
+		}
+	}
+	// One statement, atomic alone: no transaction of its own, nor a
+	// savepoint in a unit of work.
+	if _, err := s.q(ctx).ExecContext(ctx, store, donorID, pq.Array(questions), pq.Array(raws), now, registrationID,
+		pq.Array(codes), pq.Array(untils)); err != nil {
 		return wrap(err)
 	}
 	return nil

@@ -305,6 +305,17 @@ func (s *Store) read(ctx context.Context) querier {
 	return s.db
 }
 
+// writeSparingRecord is q for one statement that writes nothing the
+// EligibilityRecord reads: in a unit of work, its transaction (begun if
+// need be) with the unit's cached record kept; else the pool, where the
+// statement commits alone.
+func (s *Store) writeSparingRecord(ctx context.Context) (querier, error) {
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		return w.openSparingRecord(ctx)
+	}
+	return s.db, nil
+}
+
 // current is the transaction once begun, else the pool.
 func (w *Work) current() querier {
 	if w.tx != nil {

@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"donorbot/drive"
 	"donorbot/internal/testenv"
+	"donorbot/screening"
 	"donorbot/storage"
 )
 
 // TestRegisterCreditsRecallInItsInsert: the slot tap credits the new
 // registration to the recall that offered its drive in the insert itself:
-// BEGIN, the slot lock and the insert, where the tap took a fourth
-// statement to link the recall. A donor no recall offered the drive is
+// BEGIN and the statement that locks the slot and inserts. A donor no recall offered the drive is
 // not credited.
 func TestRegisterCreditsRecallInItsInsert(t *testing.T) {
 	s := storage.New(testenv.DB(t))
@@ -35,7 +36,9 @@ func TestRegisterCreditsRecallInItsInsert(t *testing.T) {
 }
 
 // registerInWork registers the donor in a unit of work rolled back after,
-// counting the statements, and checks the recall credit.
+// counting the statements, and checks the recall credit. The check's read
+// counts the function's SELECT, whose portal closes at the next statement,
+// and is not counted itself.
 func registerInWork(t *testing.T, s *storage.Store, donor, slotID int64, want bool) {
 	t.Helper()
 	wctx, w, err := s.BeginWork(context.Background())
@@ -45,16 +48,16 @@ func registerInWork(t *testing.T, s *storage.Store, donor, slotID int64, want bo
 	defer w.Rollback()
 	var reg drive.Registration
 	var recalled bool
+	var stored bool
 	if n := statementsIn(t, s, func() {
 		if reg, recalled, err = s.RegisterCrediting(wctx, donor, slotID, testNow); err != nil {
 			t.Fatal(err)
 		}
-	}); n != 3 {
-		t.Errorf("register crediting a recall: %d statements, want 3 (BEGIN, slot lock, insert)", n)
-	}
-	stored, err := s.RegistrationRecalled(wctx, reg.ID)
-	if err != nil {
-		t.Fatal(err)
+		if stored, err = s.RegistrationRecalled(wctx, reg.ID); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 2 {
+		t.Errorf("register crediting a recall, and a read: %d statements, want 2 (BEGIN, register_in_slot)", n)
 	}
 	if recalled != want || stored != want {
 		t.Errorf("donor recalled %t: credited %t, stored %t", want, recalled, stored)
@@ -92,8 +95,8 @@ func TestSlotTapKeepsTheEligibilityRecord(t *testing.T) {
 		if _, err := s.RegistrationRecalled(wctx, reg.ID); err != nil {
 			t.Fatal(err)
 		}
-	}); n != 3 {
-		t.Errorf("register, the record, a read: %d statements, want 3 (BEGIN, slot lock, insert)", n)
+	}); n != 2 {
+		t.Errorf("register, the record, a read: %d statements, want 2 (BEGIN, register_in_slot)", n)
 	}
 	if err := s.AddDeferral(wctx, donor, "flu", day.AddDate(0, 0, 14), false, "screening"); err != nil {
 		t.Fatal(err)
@@ -109,10 +112,12 @@ func TestSlotTapKeepsTheEligibilityRecord(t *testing.T) {
 
 // TestCancelTurnReadsTheRegistrationOnce: the donor's cancel turn locks
 // the registration's slot, then the registration, reading what the turn
-// shows, then cancels it counting the calendar update and promotes the
-// first of the waitlist: five statements with BEGIN, where the turn read
-// the registration before the cancel and again after it for the calendar.
-// A place never sent a calendar file has none to update.
+// shows, cancels it counting the calendar update and promotes the first
+// of the waitlist, all in one statement (four before), then reads whom it
+// promoted: three statements with BEGIN, two without a promotion. The
+// turn shows the registration as it was. A place never sent a calendar
+// file has none to update. (The read after the cancel counts the cancel's
+// last SELECT, and is not counted itself.)
 func TestCancelTurnReadsTheRegistrationOnce(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
@@ -133,8 +138,11 @@ func TestCancelTurnReadsTheRegistrationOnce(t *testing.T) {
 		if c, err = s.CancelMine(wctx, donors[0], seated.ID, testNow); err != nil {
 			t.Fatal(err)
 		}
-	}); n != 5 {
-		t.Errorf("cancel turn: %d statements, want 5 (BEGIN, slot lock, registration lock, cancel, promotion)", n)
+		if _, err := s.RegistrationRecalled(wctx, seated.ID); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 3 {
+		t.Errorf("cancel turn: %d statements, want 3 (BEGIN, cancel_registration, promoted)", n)
 	}
 	if c.Registration.Drive.Title != d.Title || c.Registration.Slot.ID != slots[0].ID ||
 		c.Registration.Registration.Status != drive.RegConfirmed {
@@ -160,9 +168,10 @@ func TestCancelTurnReadsTheRegistrationOnce(t *testing.T) {
 
 // TestScreenedSeatCountsItsCalendarInTheUpdate: the screening that keeps
 // a donor's confirmed seat records the calendar file it sends in its own
-// update: BEGIN, the slot lock, the registration lock and the update,
-// where the turn updated the registration once more for the file. The
-// first file is SEQUENCE 0, a later one replaces it.
+// update, and takes no slot lock, since it changes no seat count: BEGIN
+// and the update, where the turn locked the slot and the registration
+// first. The first file is SEQUENCE 0, a later one replaces it. A
+// cancelled registration is not live, an unknown one not found.
 func TestScreenedSeatCountsItsCalendarInTheUpdate(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
@@ -180,8 +189,8 @@ func TestScreenedSeatCountsItsCalendarInTheUpdate(t *testing.T) {
 			if seq, err = s.SetScreeningConfirmed(wctx, reg.ID, answers, 350, testNow); err != nil {
 				t.Fatal(err)
 			}
-		}); n != 4 {
-			t.Errorf("screening a confirmed seat: %d statements, want 4 (BEGIN, slot lock, registration lock, update)", n)
+		}); n != 2 {
+			t.Errorf("screening a confirmed seat: %d statements, want 2 (BEGIN, update)", n)
 		}
 		if seq != want {
 			t.Errorf("calendar sequence %d, want %d", seq, want)
@@ -189,5 +198,82 @@ func TestScreenedSeatCountsItsCalendarInTheUpdate(t *testing.T) {
 		if _, err := w.Commit(wctx, testenv.TelegramID()); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := s.Cancel(ctx, donor, reg.ID, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetScreeningConfirmed(ctx, reg.ID, answers, 350, testNow); !errors.Is(err, storage.ErrNotLive) {
+		t.Errorf("screening a cancelled registration: %v, want ErrNotLive", err)
+	}
+	if _, err := s.SetScreening(ctx, reg.ID+1000000, answers, 350, drive.RegWaitlisted, testNow); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("screening an unknown registration: %v, want ErrNotFound", err)
+	}
+}
+
+// TestScreeningKeepingPlaceInOneStatement: the screening turn of a donor
+// who keeps their seat stores the registration's answers, the calendar
+// file's SEQUENCE, the donor's answers and the end of their screening
+// deferrals in one statement after BEGIN, where it took an UPDATE of the
+// registration and then the answers' statement. A registration cancelled
+// meanwhile keeps nothing of the screening (ErrNotLive).
+func TestScreeningKeepingPlaceInOneStatement(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	donor := newDonors(t, s, 1)[0]
+	_, slots := publishedDrive(t, s, tomorrow(), 1, 1)
+	reg := registerAll(t, s, []int64{donor}, slots[0].ID)[0]
+	day := calendar(testNow)
+	if err := s.AddDeferral(ctx, donor, "flu", day.AddDate(0, 0, 14), false, "screening"); err != nil {
+		t.Fatal(err)
+	}
+	answers := []storage.ScreeningAnswer{{Answer: screening.Answer{Question: screening.QWithin14Days}}}
+	raw := []byte(`[{"Question":"d14","Yes":false}]`)
+	wctx, w, err := s.BeginWork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DonorWithRecord(wctx, donor, day); err != nil {
+		t.Fatal(err)
+	}
+	var seq int
+	// The read after it counts the statement's SELECT, and is not counted.
+	if n := statementsIn(t, s, func() {
+		if seq, err = s.SaveScreeningKeepingPlace(wctx, donor, reg.ID, answers, raw, 350, true, testNow); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RegistrationRecalled(wctx, reg.ID); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 2 {
+		t.Errorf("screening that keeps the seat: %d statements, want 2 (BEGIN, the screening)", n)
+	}
+	if seq != 0 {
+		t.Errorf("calendar sequence %d, want 0 (the first file)", seq)
+	}
+	if _, err := w.Commit(wctx, testenv.TelegramID()); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.ScreeningAnswers(ctx, donor, reg.ID)
+	if err != nil || string(stored) == "" {
+		t.Errorf("registration's answers = %s, %v", stored, err)
+	}
+	latest, err := s.LatestScreening(ctx, donor)
+	if err != nil || len(latest) != 1 || latest[0].Question != screening.QWithin14Days {
+		t.Errorf("donor's answers = %+v, %v; want the one given", latest, err)
+	}
+	record, err := s.EligibilityRecord(ctx, donor, day)
+	if err != nil || len(record.Deferrals) != 0 {
+		t.Errorf("deferrals = %+v, %v; want the screening's lifted", record.Deferrals, err)
+	}
+
+	if _, err := s.Cancel(ctx, donor, reg.ID, testNow); err != nil {
+		t.Fatal(err)
+	}
+	again := []storage.ScreeningAnswer{{Answer: screening.Answer{Question: screening.QWithin14Days, Yes: true}}}
+	if _, err := s.SaveScreeningKeepingPlace(ctx, donor, reg.ID, again, raw, 350, true, testNow.Add(time.Hour)); !errors.Is(err, storage.ErrNotLive) {
+		t.Errorf("screening a cancelled registration: %v, want ErrNotLive", err)
+	}
+	if latest, err := s.LatestScreening(ctx, donor); err != nil || len(latest) != 1 || latest[0].Yes {
+		t.Errorf("donor's answers after the refused screening = %+v, %v; want the first", latest, err)
 	}
 }
