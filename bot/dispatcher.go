@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"donorbot/storage"
 )
 
 // errStopped is returned by dispatch after stop began.
@@ -34,8 +36,8 @@ type dispatcher struct {
 	// sweeper renews: a slow queue must not look like a dead process.
 	heldMu sync.Mutex
 	held   map[int64]int
-	// turns counts each chat's finished turns, which tells a turn whether
-	// the read of its sender that came with its update is still fresh.
+	// turns counts each chat's writes, which tells a turn whether the
+	// read of its sender that came with its update is still fresh.
 	turns    turnCounts
 	inflight sync.WaitGroup // updates dispatched and not yet finished
 	wg       sync.WaitGroup // workers
@@ -96,9 +98,8 @@ func (d *dispatcher) run(ctx context.Context, cq *chatQueue) {
 		cq.pending = cq.pending[1:]
 		d.qmu.Unlock()
 		if ctx.Err() == nil {
-			d.handle(next.sender.withSender(ctx, &d.turns), next.upd)
+			d.turn(ctx, cq.id, next)
 		} // else past the grace period: left in the inbox for the next start
-		d.turns.finished(cq.id)
 		d.finish(next.upd.ID)
 		d.qmu.Lock()
 		switch {
@@ -112,6 +113,18 @@ func (d *dispatcher) run(ctx context.Context, cq *chatQueue) {
 			return
 		}
 		d.qmu.Unlock()
+	}
+}
+
+// turn handles one update of chat, counting the turn's commits (see
+// prefetched): each unit of work's, at once, and the turn itself once
+// finished if it ran a statement that may write outside a unit.
+func (d *dispatcher) turn(ctx context.Context, chat int64, next queued) {
+	tctx, writes := storage.WithTurnWrites(next.sender.withSender(ctx, &d.turns),
+		func() { d.turns.wrote(chat) })
+	d.handle(tctx, next.upd)
+	if writes.Outside() {
+		d.turns.wrote(chat)
 	}
 }
 

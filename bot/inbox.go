@@ -22,8 +22,8 @@ import (
 type inbox struct {
 	m   *Metrics
 	log *slog.Logger
-	// turns are the dispatcher's counts of finished turns, noted with
-	// each update's sender read (see prefetched).
+	// turns are the dispatcher's counts of the chats' writes, noted
+	// with each update's sender read (see prefetched).
 	turns   *turnCounts
 	stores  *batch.Batcher[storage.NewUpdate, storage.Accepted]
 	handled *batch.Batcher[int64, struct{}]

@@ -11,20 +11,28 @@ import (
 // stored it, with what its turn needs to know whether the read is still
 // as fresh as a read of its own would be.
 //
-// It is when no turn of the update's chat committed between the
+// It is when no write of a turn of the update's chat committed between the
 // statement's snapshot and the turn's start: both reads then see the same
-// of everything the chat did. The inbox notes the chat's count of
-// finished turns (turnCounts) before it hands the update to the batcher,
-// so before the statement that carries it begins. The dispatcher runs a
-// chat's turns one at a time, and counts a turn finished (after its
-// commit, its replies and its Afters) before the chat's next turn starts.
-// So a turn of the chat that committed after the snapshot finished after
-// the note and before this update's turn: the count has moved. An earlier
-// update of the chat, whether queued, running or in the same batch, runs
-// and is counted before this one, so it moves the count too. A count equal
-// to the note proves that no turn of this chat in this process committed
+// of everything the chat did. The dispatcher counts each chat's writes
+// (turnCounts): a turn's unit of work when its commit was attempted (before
+// the turn's replies go out), and, once the turn returns, the turn again if
+// it ran a statement that may write outside a unit (after its commit: an
+// After function, the outbox marking the donor unreachable; see
+// storage.TurnWrites). Every write a turn makes is one of these: Store runs
+// it in the unit or through Store.q or begin, with the turn's context (the
+// group-commit batchers, whose statement may run in another caller's
+// goroutine, write only updates and outbox, which the read does not read).
+// The inbox notes the chat's count before it hands the update to the
+// batcher, so before the statement that carries it begins. A write of the
+// chat committed after the snapshot was counted after the note and, since
+// the dispatcher runs a chat's turns one at a time, before this update's
+// turn started: the count has moved. That holds for an earlier update of
+// the chat queued, running or in the same batch alike. A count equal to the
+// note proves that no turn of this chat in this process committed a write
 // since the snapshot; a collision of chats on a counter costs a read, no
-// more.
+// more. Writes are counted, not finished turns: a user's next update
+// usually comes once the last turn's first reply went out, before that
+// turn finished sending the rest.
 //
 // The rule orders the chat's own turns only. Another chat's turn (an
 // organizer recording a result), the console, a broadcast marking the
@@ -35,11 +43,12 @@ import (
 type prefetched struct {
 	read   *storage.SenderRead
 	chatID int64
-	turns  uint64 // the chat's finished turns before the statement
+	turns  uint64 // the chat's count of writes before the statement
 }
 
-// turnCounts counts finished turns by chat, hashed into a fixed array:
-// no map to grow or prune, and chats sharing a counter only read more.
+// turnCounts counts the writes of turns by chat, hashed into a fixed
+// array: no map to grow or prune, and chats sharing a counter only read
+// more.
 type turnCounts struct{ n [1024]atomic.Uint64 }
 
 func (c *turnCounts) counter(chatID int64) *atomic.Uint64 {
@@ -47,11 +56,11 @@ func (c *turnCounts) counter(chatID int64) *atomic.Uint64 {
 	return &c.n[(uint64(chatID)*golden)>>54]
 }
 
-// of is how many turns of chatID (and of chats sharing its counter)
-// finished so far.
+// of is how many writes of turns of chatID (and of chats sharing its
+// counter) were counted so far.
 func (c *turnCounts) of(chatID int64) uint64 { return c.counter(chatID).Load() }
 
-func (c *turnCounts) finished(chatID int64) { c.counter(chatID).Add(1) }
+func (c *turnCounts) wrote(chatID int64) { c.counter(chatID).Add(1) }
 
 // withSender gives the turn the prefetched read when it is still fresh
 // (see prefetched); otherwise the turn reads its sender itself.

@@ -50,15 +50,30 @@ func consented(b *bottest.Bot) *bottest.Phone {
 // holdFirst holds the first update that match picks before its handler
 // runs, until the test releases it; entered tells the test it is held.
 func holdFirst(match func(*models.Update) bool) (opt bottest.Option, entered <-chan struct{}, release func()) {
+	return hold(match, false, nil)
+}
+
+// hold holds the first update that match picks, before its handler runs
+// or, if after, once it returned (committed, replies sent), until the test
+// releases it; then runs then, if any, with the update's context.
+func hold(match func(*models.Update) bool, after bool, then func(context.Context)) (opt bottest.Option, entered <-chan struct{}, release func()) {
 	in, out := make(chan struct{}), make(chan struct{})
 	var held atomic.Bool
 	mw := func(next tg.HandlerFunc) tg.HandlerFunc {
 		return func(ctx context.Context, b *tg.Bot, upd *models.Update) {
+			if after {
+				next(ctx, b, upd)
+			}
 			if match(upd) && held.CompareAndSwap(false, true) {
 				close(in)
 				<-out
+				if then != nil {
+					then(ctx)
+				}
 			}
-			next(ctx, b, upd)
+			if !after {
+				next(ctx, b, upd)
+			}
 		}
 	}
 	return bottest.AppOption(bot.WithMiddleware(mw)), in, sync1(func() { close(out) })
@@ -150,4 +165,55 @@ func TestSenderReadOnTheEveOfTheTurn(t *testing.T) {
 	}); n != 1 {
 		t.Errorf("a turn the day after its update was stored: %d donor reads, want 1", n)
 	}
+}
+
+// TestSenderReadAfterTheLastTurnReplied: a donor answers as soon as the
+// last turn's reply reaches them, while that turn still runs (here held
+// once it returned). It committed before the answer was stored, so the
+// answer's turn takes the read that came with it: no donor statement.
+func TestSenderReadAfterTheLastTurnReplied(t *testing.T) {
+	opt, entered, release := hold(func(upd *models.Update) bool {
+		return upd.Message != nil && upd.Message.Text == "/help"
+	}, true, nil)
+	b := bottest.Start(t, bottest.Webhook(), opt)
+	defer release()
+	p := consented(b)
+	b.Settle()
+	if n := donorReadsIn(t, b, func() {
+		p.Send("/help")
+		p.Expect("Các lệnh:")
+		<-entered
+		waitStored(t, b, p.Send("/lang"))
+		release()
+		p.Expect("Chọn ngôn ngữ")
+		b.Settle()
+	}); n != 0 {
+		t.Errorf("/help, then /lang stored while /help's turn still ran: %d donor reads, want 0", n)
+	}
+}
+
+// TestSenderReadAfterAWriteOutsideTheUnit: a turn that writes after its
+// unit of work committed (as an After function may) counts as a write of
+// the chat: the next update, stored before that write, is read again.
+func TestSenderReadAfterAWriteOutsideTheUnit(t *testing.T) {
+	var b *bottest.Bot
+	var id int64
+	opt, entered, release := hold(func(upd *models.Update) bool {
+		return upd.Message != nil && upd.Message.Text == "/help"
+	}, true, func(ctx context.Context) {
+		if err := b.Store.SetDonorLanguage(ctx, id, "en"); err != nil {
+			t.Error(err)
+		}
+	})
+	b = bottest.Start(t, bottest.Webhook(), opt)
+	defer release()
+	p := consented(b)
+	id = p.User.ID
+	p.Send("/help")
+	p.Expect("Các lệnh:")
+	<-entered
+	waitStored(t, b, p.Send("/help"))
+	release()
+	p.Expect("Commands:")
+	b.Settle()
 }

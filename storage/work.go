@@ -215,6 +215,7 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	}
 	// Without a transaction, the statement commits alone: the handled
 	// mark, the replies and the conversation, atomically.
+	defer noteCommit(ctx) // whatever the outcome: an error may hide a commit
 	var err error
 	if updates, masks := doneMasks(w.owed); len(updates) == 1 {
 		_, err = w.current().ExecContext(ctx, carrying, updateID, turnCalls(calls), len(calls), updates[0], masks[0])
@@ -287,6 +288,7 @@ func (s *Store) q(ctx context.Context) querier {
 	if w := workFrom(ctx); w != nil && w.db == s.db {
 		return workQuerier{w}
 	}
+	noteOutside(ctx)
 	return s.db
 }
 
@@ -384,6 +386,7 @@ func (s *Store) begin(ctx context.Context, opts *sql.TxOptions) (*dbTx, error) {
 		}
 		return &dbTx{Tx: tx, savepoint: name}, nil
 	}
+	noteOutside(ctx)
 	tx, err := s.db.BeginTxx(ctx, opts)
 	if err != nil {
 		return nil, err
