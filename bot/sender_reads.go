@@ -19,9 +19,10 @@ import (
 // it ran a statement that may write outside a unit (after its commit: an
 // After function, the outbox marking the donor unreachable; see
 // storage.TurnWrites). Every write a turn makes is one of these: Store runs
-// it in the unit or through Store.q or begin, with the turn's context (the
-// group-commit batchers, whose statement may run in another caller's
-// goroutine, write only updates and outbox, which the read does not read).
+// it in the unit or through Store.q, begin or guarded, with the turn's
+// context (the group-commit batchers, whose statement may run in another
+// caller's goroutine, write only updates and outbox, which the read does
+// not read).
 // The inbox notes the chat's count before it hands the update to the
 // batcher, so before the statement that carries it begins. A write of the
 // chat committed after the snapshot was counted after the note and, since

@@ -9,8 +9,8 @@ import (
 // write: each unit of work committed with it in its context calls
 // onCommit as soon as its commit was attempted (whatever the outcome: a
 // commit whose answer was lost may have happened), and a statement that
-// may write outside a unit of work (Store.q and Store.begin on the pool,
-// e.g. in a function run after the commit) is noted for Outside.
+// may write outside a unit of work (Store.q, begin and guarded on the
+// pool, e.g. in a function run after the commit) is noted for Outside.
 type TurnWrites struct {
 	onCommit func()
 	outside  atomic.Bool

@@ -512,6 +512,7 @@ func (w *Work) pendingConversation(ctx context.Context, userID, upTo int64) (*co
 // statement would otherwise abort the whole transaction.
 func (s *Store) guarded(ctx context.Context, fn func(q querier) error) error {
 	if w := workFrom(ctx); w == nil || w.db != s.db {
+		noteOutside(ctx)
 		return fn(s.db)
 	}
 	tx, err := s.begin(ctx, nil)
