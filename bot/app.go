@@ -141,8 +141,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 	if err := a.connectTelegram(ctx); err != nil {
 		return nil, err
 	}
-	a.inbox = newInbox(store, a.metrics, a.log)
 	a.dispatcher = newDispatcher(cfg.Workers, 64, a.handleUpdate)
+	a.inbox = newInbox(store, a.metrics, a.log, a.handlers.Today, &a.dispatcher.turns)
 
 	if cfg.MetricsAddr != "" {
 		if a.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {

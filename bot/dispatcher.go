@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"donorbot/storage"
 )
 
 // errStopped is returned by dispatch after stop began.
@@ -32,8 +34,11 @@ type dispatcher struct {
 	chats   map[int64]*chatQueue // chats with updates queued or running
 	// held are the updates queued or running here, whose inbox leases the
 	// sweeper renews: a slow queue must not look like a dead process.
-	heldMu   sync.Mutex
-	held     map[int64]int
+	heldMu sync.Mutex
+	held   map[int64]int
+	// turns counts each chat's writes, which tells a turn whether the
+	// read of its sender that came with its update is still fresh.
+	turns    turnCounts
 	inflight sync.WaitGroup // updates dispatched and not yet finished
 	wg       sync.WaitGroup // workers
 	quit     chan struct{}
@@ -43,7 +48,14 @@ type dispatcher struct {
 // chatQueue is one chat's updates not yet taken (guarded by qmu).
 type chatQueue struct {
 	id      int64
-	pending []*models.Update
+	pending []queued
+}
+
+// queued is an update waiting for its turn, with its sender's read when
+// the inbox made one.
+type queued struct {
+	upd    *models.Update
+	sender *prefetched
 }
 
 // newDispatcher bounds the updates queued or running at workers*queueLen.
@@ -81,14 +93,14 @@ func (d *dispatcher) start(ctx context.Context) {
 func (d *dispatcher) run(ctx context.Context, cq *chatQueue) {
 	for {
 		d.qmu.Lock()
-		upd := cq.pending[0]
-		cq.pending[0] = nil
+		next := cq.pending[0]
+		cq.pending[0] = queued{}
 		cq.pending = cq.pending[1:]
 		d.qmu.Unlock()
 		if ctx.Err() == nil {
-			d.handle(ctx, upd)
+			d.turn(ctx, cq.id, next)
 		} // else past the grace period: left in the inbox for the next start
-		d.finish(upd.ID)
+		d.finish(next.upd.ID)
 		d.qmu.Lock()
 		switch {
 		case len(cq.pending) == 0:
@@ -104,8 +116,26 @@ func (d *dispatcher) run(ctx context.Context, cq *chatQueue) {
 	}
 }
 
+// turn handles one update of chat, counting the turn's commits (see
+// prefetched): each unit of work's, at once, and the turn itself once
+// finished if it ran a statement that may write outside a unit.
+func (d *dispatcher) turn(ctx context.Context, chat int64, next queued) {
+	tctx, writes := storage.WithTurnWrites(next.sender.withSender(ctx, &d.turns),
+		func() { d.turns.wrote(chat) })
+	d.handle(tctx, next.upd)
+	if writes.Outside() {
+		d.turns.wrote(chat)
+	}
+}
+
 // dispatch queues upd behind earlier updates of its chat.
 func (d *dispatcher) dispatch(ctx context.Context, upd *models.Update) error {
+	return d.dispatchRead(ctx, upd, nil)
+}
+
+// dispatchRead is dispatch with the read of upd's sender the inbox made
+// (nil: none), which its turn uses if still fresh.
+func (d *dispatcher) dispatchRead(ctx context.Context, upd *models.Update, sender *prefetched) error {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	if d.stopped {
@@ -122,10 +152,10 @@ func (d *dispatcher) dispatch(ctx context.Context, upd *models.Update) error {
 	d.qmu.Lock()
 	defer d.qmu.Unlock()
 	if cq := d.chats[chatID]; cq != nil {
-		cq.pending = append(cq.pending, upd) // its worker, or ready, has it
+		cq.pending = append(cq.pending, queued{upd, sender}) // its worker, or ready, has it
 		return nil
 	}
-	cq := &chatQueue{id: chatID, pending: []*models.Update{upd}}
+	cq := &chatQueue{id: chatID, pending: []queued{{upd, sender}}}
 	d.chats[chatID] = cq
 	d.ready <- cq
 	return nil

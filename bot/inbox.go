@@ -20,8 +20,11 @@ import (
 // waits for its own statement, so nothing is acknowledged unstored and a
 // crash leaves at most one handled-but-unmarked update per worker.
 type inbox struct {
-	m       *Metrics
-	log     *slog.Logger
+	m   *Metrics
+	log *slog.Logger
+	// turns are the dispatcher's counts of the chats' writes, noted
+	// with each update's sender read (see prefetched).
+	turns   *turnCounts
 	stores  *batch.Batcher[storage.NewUpdate, storage.Accepted]
 	handled *batch.Batcher[int64, struct{}]
 }
@@ -36,11 +39,17 @@ const (
 	inboxTimeout = 10 * time.Second
 )
 
-func newInbox(store *storage.Store, m *Metrics, log *slog.Logger) *inbox {
+// newInbox reads the senders of the updates it stores on the handlers'
+// day (today), counting their chats' turns with turns.
+func newInbox(store *storage.Store, m *Metrics, log *slog.Logger, today func() time.Time, turns *turnCounts) *inbox {
 	return &inbox{
-		m:      m,
-		log:    log,
-		stores: batch.New(inboxFlushes, inboxBatch, inboxTimeout, store.AcceptUpdates),
+		m:     m,
+		log:   log,
+		turns: turns,
+		stores: batch.New(inboxFlushes, inboxBatch, inboxTimeout,
+			func(ctx context.Context, ups []storage.NewUpdate) ([]storage.Accepted, error) {
+				return store.AcceptUpdatesWithSenders(ctx, today(), ups)
+			}),
 		handled: batch.New(inboxFlushes, inboxBatch, inboxTimeout,
 			func(ctx context.Context, ids []int64) ([]struct{}, error) {
 				return make([]struct{}, len(ids)), store.MarkUpdatesHandled(ctx, ids)
@@ -53,12 +62,14 @@ func newInbox(store *storage.Store, m *Metrics, log *slog.Logger) *inbox {
 // effect. An error means the update may not be stored and must be refused
 // so that Telegram delivers it again (if it was stored after all, the
 // redelivery is a duplicate and the sweeper hands the stored one to a
-// worker after the lease).
-func (in *inbox) accept(ctx context.Context, upd *models.Update, raw []byte) (bool, error) {
+// worker after the lease). A fresh update comes with its sender's read,
+// for the dispatcher (dispatchRead).
+func (in *inbox) accept(ctx context.Context, upd *models.Update, raw []byte) (bool, *prefetched, error) {
 	chatID, userID := Route(upd)
+	turns := in.turns.of(chatID) // before the statement: see prefetched
 	got, err := in.stores.Do(ctx, storage.NewUpdate{UpdateID: upd.ID, ChatID: chatID, UserID: userID, Payload: raw})
 	if err != nil {
-		return false, fmt.Errorf("accept update %d: %w", upd.ID, err)
+		return false, nil, fmt.Errorf("accept update %d: %w", upd.ID, err)
 	}
 	switch {
 	case got.Refused != "":
@@ -68,7 +79,10 @@ func (in *inbox) accept(ctx context.Context, upd *models.Update, raw []byte) (bo
 	case !got.Fresh:
 		in.m.Duplicates.Inc()
 	}
-	return got.Fresh, nil
+	if !got.Fresh || got.Sender == nil {
+		return got.Fresh, nil, nil
+	}
+	return true, &prefetched{read: got.Sender, chatID: chatID, turns: turns}, nil
 }
 
 // done records that an update had its effect.

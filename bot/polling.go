@@ -82,7 +82,7 @@ func decodePolled(raw json.RawMessage) (*models.Update, []byte, error) {
 }
 
 func (a *App) acceptPolled(ctx context.Context, upd *models.Update, raw []byte) bool {
-	fresh, err := a.inbox.accept(ctx, upd, raw)
+	fresh, sender, err := a.inbox.accept(ctx, upd, raw)
 	if err != nil {
 		a.log.Error("polling: update not stored, will fetch again", "update_id", upd.ID, "err", err)
 		select {
@@ -92,7 +92,7 @@ func (a *App) acceptPolled(ctx context.Context, upd *models.Update, raw []byte) 
 		return false
 	}
 	if fresh {
-		if err := a.dispatcher.dispatch(ctx, upd); err != nil {
+		if err := a.dispatcher.dispatchRead(ctx, upd, sender); err != nil {
 			a.log.Warn("polling: update stored but not queued", "update_id", upd.ID, "err", err)
 		}
 	}

@@ -47,13 +47,13 @@ func (a *App) serveWebhook(w http.ResponseWriter, r *http.Request) int {
 	if err := json.Unmarshal(body, &upd); err != nil || upd.ID <= 0 {
 		return reply(w, http.StatusBadRequest)
 	}
-	fresh, err := a.inbox.accept(r.Context(), &upd, body)
+	fresh, sender, err := a.inbox.accept(r.Context(), &upd, body)
 	if err != nil {
 		a.log.Error("webhook: update not stored", "update_id", upd.ID, "err", err)
 		return reply(w, http.StatusServiceUnavailable)
 	}
 	if fresh {
-		if err := a.dispatcher.dispatch(r.Context(), &upd); err != nil {
+		if err := a.dispatcher.dispatchRead(r.Context(), &upd, sender); err != nil {
 			// Stored already: the sweeper hands it to a worker after the lease.
 			a.log.Warn("webhook: update stored but not queued", "update_id", upd.ID, "err", err)
 		}

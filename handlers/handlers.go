@@ -396,6 +396,10 @@ func (h *Handlers) onMembership(ctx context.Context, t *turn) error {
 // like every calendar date in the domain packages.
 func (h *Handlers) today() time.Time { return h.calendarDay(h.d.Now()) }
 
+// Today is today for the runtime, which reads each update's sender on the
+// day its turn will judge them (see storage.SenderRead).
+func (h *Handlers) Today() time.Time { return h.today() }
+
 // displayDate writes a calendar date for a reader of lang, with its weekday
 // (datefmt.Day): every date a person reads goes through it or h.date.
 func displayDate(lang string, d time.Time) string { return datefmt.Day(lang, d) }

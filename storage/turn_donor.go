@@ -18,10 +18,18 @@ import (
 // does not, see beginFlatSparingRecord): a read then sees what this
 // statement saw, as every plain read of the unit does under READ
 // COMMITTED. The donor's row id is kept for the whole
-// unit (donorID), unless it deletes the donor.
+// unit (donorID), unless it deletes the donor. A read of the sender that
+// came with the update (WithSenderRead) stands in for the statement.
 func (s *Store) DonorWithRecord(ctx context.Context, telegramID int64, day time.Time) (profile.Donor, error) {
 	const q = `SELECT d.*, ` + eligibilityColumns + `
 		FROM (SELECT ` + donorColumns + ` FROM donors WHERE telegram_id = $1) d ` + eligibilityFrom
+	w := workFrom(ctx)
+	if w != nil && w.db != s.db {
+		w = nil
+	}
+	if r := adoptSenderRead(ctx, w, telegramID, day); r != nil {
+		return r.donorFor(w)
+	}
 	wrap := func(err error) error { return fmt.Errorf("storage: donor %d with record: %w", telegramID, err) }
 	var row struct {
 		donorRow
@@ -35,7 +43,7 @@ func (s *Store) DonorWithRecord(ctx context.Context, telegramID int64, day time.
 	if err != nil {
 		return profile.Donor{}, wrap(err)
 	}
-	if w := workFrom(ctx); w != nil && w.db == s.db {
+	if w != nil {
 		w.sender = &senderID{telegramID: telegramID, id: row.ID}
 		if w.tx == nil {
 			w.record = &cachedRecord{telegramID: telegramID, day: day, rec: rec}

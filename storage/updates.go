@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"donorbot/screening"
 )
 
 // StoredUpdate is an accepted update waiting to be handled.
@@ -45,6 +47,9 @@ type Accepted struct {
 	// recorded as handled without its payload, so that its redeliveries
 	// are duplicates: retrying would be refused again, forever.
 	Refused string
+	// Sender is a fresh update's sender as read by the statement that
+	// stored it (AcceptUpdatesWithSenders); nil otherwise.
+	Sender *SenderRead
 }
 
 // AcceptUpdates stores several incoming updates in one statement, so that
@@ -54,10 +59,18 @@ type Accepted struct {
 // as Refused. An error (an outage, say) concerns every update: each may or
 // may not be stored.
 func (s *Store) AcceptUpdates(ctx context.Context, ups []NewUpdate) ([]Accepted, error) {
+	return s.AcceptUpdatesWithSenders(ctx, time.Time{}, ups)
+}
+
+// AcceptUpdatesWithSenders is AcceptUpdates that also reads, in the same
+// statement, each fresh update's sender as DonorWithRecord would on day
+// (Accepted.Sender), so that the update's turn may start without a
+// statement. A zero day reads no sender.
+func (s *Store) AcceptUpdatesWithSenders(ctx context.Context, day time.Time, ups []NewUpdate) ([]Accepted, error) {
 	if len(ups) == 0 {
 		return nil, nil
 	}
-	got, err := s.acceptUpdates(ctx, ups)
+	got, err := s.acceptUpdates(ctx, day, ups)
 	if dataErrorCode(err) == "" {
 		return got, err
 	}
@@ -65,7 +78,7 @@ func (s *Store) AcceptUpdates(ctx context.Context, ups []NewUpdate) ([]Accepted,
 	for i, u := range ups {
 		if len(ups) > 1 { // else err is this update's already
 			var one []Accepted
-			if one, err = s.acceptUpdates(ctx, ups[i:i+1]); err == nil {
+			if one, err = s.acceptUpdates(ctx, day, ups[i:i+1]); err == nil {
 				got[i] = one[0]
 				continue
 			}
@@ -82,7 +95,7 @@ func (s *Store) AcceptUpdates(ctx context.Context, ups []NewUpdate) ([]Accepted,
 	return got, nil
 }
 
-func (s *Store) acceptUpdates(ctx context.Context, ups []NewUpdate) ([]Accepted, error) {
+func (s *Store) acceptUpdates(ctx context.Context, day time.Time, ups []NewUpdate) ([]Accepted, error) {
 	const q = `INSERT INTO updates (update_id, chat_id, user_id, payload)
 		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::jsonb[])
 		ON CONFLICT (update_id) DO NOTHING
@@ -98,14 +111,34 @@ func (s *Store) acceptUpdates(ctx context.Context, ups []NewUpdate) ([]Accepted,
 		ids, chats, users = append(ids, u.UpdateID), append(chats, u.ChatID), append(users, u.UserID)
 		payloads = append(payloads, string(u.Payload))
 	}
-	var stored []int64
-	err := s.q(ctx).SelectContext(ctx, &stored, q, pq.Array(ids), pq.Array(chats), pq.Array(users), pq.Array(payloads))
-	if err != nil {
-		return nil, fmt.Errorf("storage: accept %d updates (first %d): %w", len(ups), ups[0].UpdateID, err)
+	wrap := func(err error) error {
+		return fmt.Errorf("storage: accept %d updates (first %d): %w", len(ups), ups[0].UpdateID, err)
 	}
 	got := make([]Accepted, len(ups))
-	for _, id := range stored {
-		got[first[id]].Fresh = true
+	if day.IsZero() {
+		var stored []int64
+		err := s.q(ctx).SelectContext(ctx, &stored, q, pq.Array(ids), pq.Array(chats), pq.Array(users), pq.Array(payloads))
+		if err != nil {
+			return nil, wrap(err)
+		}
+		for _, id := range stored {
+			got[first[id]].Fresh = true
+		}
+		return got, nil
+	}
+	var rows []senderRow
+	err := s.q(ctx).SelectContext(ctx, &rows, acceptWithSendersSQL, pq.Array(ids), day.Format(time.DateOnly),
+		string(screening.QDonatedBefore), pq.Array(chats), pq.Array(users), pq.Array(payloads))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	for _, row := range rows {
+		i := first[row.UpdateID]
+		read, err := row.read(ups[i].UserID, day)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		got[i] = Accepted{Fresh: true, Sender: read}
 	}
 	return got, nil
 }

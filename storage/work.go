@@ -197,6 +197,7 @@ func (w *Work) Commit(ctx context.Context, updateID int64) ([]OutboxRow, error) 
 	}
 	// Without a transaction, the statement commits alone: the handled
 	// mark, the replies and the conversation, atomically.
+	defer noteCommit(ctx) // whatever the outcome: an error may hide a commit
 	var err error
 	if updates, masks := doneMasks(w.owed); len(updates) == 1 {
 		_, err = w.current().ExecContext(ctx, commitCarryingSQL, updateID, turnCalls(calls), len(calls), updates[0], masks[0])
@@ -292,6 +293,7 @@ func (s *Store) q(ctx context.Context) querier {
 	if w := workFrom(ctx); w != nil && w.db == s.db {
 		return workQuerier{w}
 	}
+	noteOutside(ctx)
 	return s.db
 }
 
@@ -400,6 +402,7 @@ func (s *Store) begin(ctx context.Context, opts *sql.TxOptions) (*dbTx, error) {
 		}
 		return &dbTx{Tx: tx, savepoint: name}, nil
 	}
+	noteOutside(ctx)
 	tx, err := s.db.BeginTxx(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -525,6 +528,7 @@ func (w *Work) pendingConversation(ctx context.Context, userID, upTo int64) (*co
 // statement would otherwise abort the whole transaction.
 func (s *Store) guarded(ctx context.Context, fn func(q querier) error) error {
 	if w := workFrom(ctx); w == nil || w.db != s.db {
+		noteOutside(ctx)
 		return fn(s.db)
 	}
 	tx, err := s.begin(ctx, nil)
