@@ -25,4 +25,5 @@ var (
 	DriveSlotsSQL            = driveSlotsQuery
 	RegistrationWithSeatsSQL = registrationWithSeatsQuery
 	UpcomingDrivesForSQL     = upcomingDrivesOfDonor
+	AcceptWithSendersSQL     = acceptWithSendersSQL
 )
