@@ -73,9 +73,9 @@ func (s *Store) MarkOutboxSent(ctx context.Context, rows []OutboxRow) error {
 	updates, masks := doneMasks(rows)
 	var err error
 	if len(updates) == 1 {
-		_, err = s.q(ctx).ExecContext(ctx, markOneSQL, updates[0], masks[0])
+		_, err = s.outboxQ(ctx).ExecContext(ctx, markOneSQL, updates[0], masks[0])
 	} else {
-		_, err = s.q(ctx).ExecContext(ctx, markSentSQL, pq.Array(updates), pq.Array(masks))
+		_, err = s.outboxQ(ctx).ExecContext(ctx, markSentSQL, pq.Array(updates), pq.Array(masks))
 	}
 	if err != nil {
 		return fmt.Errorf("storage: mark %d outbox calls sent: %w", len(rows), err)
@@ -120,7 +120,7 @@ func (s *Store) OutboxFailed(ctx context.Context, r OutboxRow, reason string, ma
 		sent_at = CASE WHEN coalesce(attempts[$2 + 1], 0) + 1 >= $4
 			AND strpos(set_bit(done, $2, 1)::text, '0') = 0 THEN now() END
 		WHERE update_id = $1 AND sent_at IS NULL AND get_bit(done, $2) = 0`
-	if _, err := s.q(ctx).ExecContext(ctx, q, r.UpdateID, r.Seq, reason, maxAttempts); err != nil {
+	if _, err := s.outboxQ(ctx).ExecContext(ctx, q, r.UpdateID, r.Seq, reason, maxAttempts); err != nil {
 		return fmt.Errorf("storage: outbox call %d of update %d failed: %w", r.Seq, r.UpdateID, err)
 	}
 	return nil

@@ -41,6 +41,9 @@ func TestTurnWritesWitnessesEveryWrite(t *testing.T) {
 			_, err = w.Commit(ctx, testenv.TelegramID())
 			return err
 		}, 1, false},
+		{"an outbox mark, which no sender read reads", func(ctx context.Context) error {
+			return s.MarkOutboxSent(ctx, []storage.OutboxRow{{UpdateID: testenv.TelegramID(), Seq: 0}})
+		}, 0, false},
 		{"a transaction of its own", func(ctx context.Context) error { return s.DeleteDonor(ctx, leaving, testNow) }, 0, true},
 	} {
 		commits := 0

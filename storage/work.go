@@ -297,6 +297,18 @@ func (s *Store) q(ctx context.Context) querier {
 	return s.db
 }
 
+// outboxQ is q for the outbox's own bookkeeping (a call marked sent or
+// failed): not noted as a turn's write (TurnWrites), because what a turn
+// may have read ahead of itself, its sender, reads no outbox. Noting it
+// made the next turn of a chat read its sender again whenever the last
+// turn marked a message between two it sent.
+func (s *Store) outboxQ(ctx context.Context) querier {
+	if w := workFrom(ctx); w != nil && w.db == s.db {
+		return workQuerier{w}
+	}
+	return s.db
+}
+
 // read is q for a plain read (no lock, no write, no function that
 // writes): in a unit of work whose transaction has not begun, it runs on
 // the pool, so that a turn that only reads begins none.
