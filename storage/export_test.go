@@ -26,4 +26,5 @@ var (
 	RegistrationWithSeatsSQL = registrationWithSeatsQuery
 	UpcomingDrivesForSQL     = upcomingDrivesOfDonor
 	AcceptWithSendersSQL     = acceptWithSendersSQL
+	NewUpdatesFrom           = newUpdatesFrom
 )

@@ -57,9 +57,11 @@ func TestMarkSentFindsRowsByPrimaryKey(t *testing.T) {
 }
 
 // TestMarkOneKeepsAGenericPlan: the mark of one turn, the usual case, is
-// planned once per connection. The array statement's custom plans knew
-// unnest's row count and the generic one did not, so PostgreSQL kept
-// planning it anew on every call.
+// planned once per connection. The array statement's custom plans know
+// unnest's row count and the generic one does not, so under load
+// PostgreSQL plans it anew at most calls (249 plans in 264 calls); whether
+// it does depends on the outbox's statistics, so only the scalar form is
+// checked.
 func TestMarkOneKeepsAGenericPlan(t *testing.T) {
 	s := storage.New(testenv.DB(t))
 	ctx := context.Background()
@@ -70,7 +72,6 @@ func TestMarkOneKeepsAGenericPlan(t *testing.T) {
 	defer tx.Rollback()
 	for _, st := range []struct{ name, sql, args string }{
 		{"mark_one", storage.MarkOneSQL, "(1, '1')"},
-		{"mark_many", storage.MarkSentSQL, "('{1}', '{1}')"},
 	} {
 		if _, err := tx.Exec(`PREPARE ` + st.name + ` AS ` + st.sql); err != nil {
 			t.Fatal(err)
@@ -85,8 +86,8 @@ func TestMarkOneKeepsAGenericPlan(t *testing.T) {
 			st.name).Scan(&generic, &custom); err != nil {
 			t.Fatal(err)
 		}
-		if want := st.name == "mark_one"; (generic >= 5) != want {
-			t.Errorf("%s: %d generic and %d custom plans in 10 calls; want the generic kept: %t", st.name, generic, custom, want)
+		if generic < 5 {
+			t.Errorf("%s: %d generic and %d custom plans in 10 calls; want the generic kept", st.name, generic, custom)
 		}
 	}
 }
@@ -194,3 +195,58 @@ func TestCarriedMarkReachesTheRowOnce(t *testing.T) {
 
 // executedOutboxScan is a plan's scan of the outbox that ran.
 var executedOutboxScan = regexp.MustCompile(`Scan[^\n]* on outbox [^\n]*\(actual`)
+
+// TestInboxKeepsAGenericPlan: the statement that stores a batch of updates
+// with their senders, on every webhook's path to its 200, is planned once
+// per connection, not at every call. Given its rows as one array per
+// column (the contrast below, its first form), PostgreSQL planned it anew
+// at every call: 316 µs of planning, more than it took to run.
+func TestInboxKeepsAGenericPlan(t *testing.T) {
+	s := storage.New(testenv.DB(t))
+	ctx := context.Background()
+	tx, err := s.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	// The first form: the same statement on one array per column.
+	arrays := strings.Replace(storage.AcceptWithSendersSQL, storage.NewUpdatesFrom,
+		`unnest($1::bigint[], $4::bigint[], $5::bigint[], $6::jsonb[])`, 1)
+	for _, st := range []struct {
+		name, sql string
+		args      func(ids []int64) string
+		generic   bool
+	}{
+		{"accept_doc", storage.AcceptWithSendersSQL, func(ids []int64) string {
+			rows := make([]string, len(ids))
+			for i, id := range ids {
+				rows[i] = fmt.Sprintf(`{"update_id": %d, "chat_id": %d, "user_id": %d, "payload": {}}`, id, id, id)
+			}
+			return fmt.Sprintf("('[%s]', '2026-12-05', 'donated_before')", strings.Join(rows, ","))
+		}, true},
+		{"accept_arrays", arrays, func(ids []int64) string {
+			list := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ","), "[]")
+			payloads := strings.TrimSuffix(strings.Repeat(`"{}",`, len(ids)), ",")
+			return fmt.Sprintf("('{%s}', '2026-12-05', 'donated_before', '{%s}', '{%s}', '{%s}')", list, list, list, payloads)
+		}, false},
+	} {
+		if _, err := tx.Exec(`PREPARE ` + st.name + ` AS ` + st.sql); err != nil {
+			t.Fatal(err)
+		}
+		defer s.DB().Exec(`DEALLOCATE ` + st.name) // prepared on tx's connection, which outlives it
+		for i := range 10 {                        // PostgreSQL weighs a generic plan after five custom ones
+			if _, err := tx.Exec(`EXECUTE ` + st.name + st.args(testenv.TelegramIDs(1+i%3))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var generic, custom int
+		if err := tx.QueryRow(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`,
+			st.name).Scan(&generic, &custom); err != nil {
+			t.Fatal(err)
+		}
+		if (generic >= 5) != st.generic {
+			t.Errorf("%s: %d generic and %d custom plans in 10 calls; want the generic kept: %t",
+				st.name, generic, custom, st.generic)
+		}
+	}
+}

@@ -106,12 +106,12 @@ func (r *SenderRead) donorFor(w *Work) (profile.Donor, error) {
 
 // acceptWithSendersSQL is acceptUpdates' statement reading the fresh
 // updates' senders with DonorWithRecord's columns, whose parameters are $2
-// (day) and $3 (question), hence the numbering. Each sender is looked up
-// by its key (the LIMIT keeps the subquery from being joined like a
-// table): in the generic plan the insert is taken to return a hundred
-// rows, for which a plain join hashed the whole donors table.
+// (day) and $3 (question). Each sender is looked up by its key (the LIMIT
+// keeps the subquery from being joined like a table): in the generic plan
+// the insert is taken to return a hundred rows, for which a plain join
+// hashed the whole donors table.
 var acceptWithSendersSQL = `WITH ins AS (INSERT INTO updates (update_id, chat_id, user_id, payload)
-		SELECT * FROM unnest($1::bigint[], $4::bigint[], $5::bigint[], $6::jsonb[])
+		SELECT * FROM ` + newUpdatesFrom + `
 		ON CONFLICT (update_id) DO NOTHING
 		RETURNING update_id, user_id)
 	SELECT ins.update_id, ` + senderColumns + `, ` + eligibilityColumns + `
