@@ -98,7 +98,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*Ap
 		}
 	}()
 
-	store, err := storage.Open(ctx, cfg.DatabaseURL)
+	store, err := storage.OpenConns(ctx, cfg.DatabaseURL, cfg.DatabaseConns)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ type Config struct {
 	Token         string `env:"TELEGRAM_BOT_TOKEN"`
 	APIURL        string `env:"TELEGRAM_API_URL" envDefault:"https://api.telegram.org"`
 	DatabaseURL   string `env:"DATABASE_URL,required"`
+	DatabaseConns int    `env:"DATABASE_CONNS" envDefault:"16"`
 	RedisURL      string `env:"REDIS_URL,required"`
 	WebhookURL    string `env:"WEBHOOK_URL"`
 	WebhookSecret string `env:"WEBHOOK_SECRET"`
@@ -175,6 +176,9 @@ func (c *Config) Validate() error {
 		if id <= 0 {
 			return fmt.Errorf("config: ADMIN_IDS holds %d: Telegram user ids are positive", id)
 		}
+	}
+	if c.DatabaseConns < 2 || c.DatabaseConns > 1000 {
+		return fmt.Errorf("config: DATABASE_CONNS is %d: want 2..1000", c.DatabaseConns)
 	}
 	if c.Workers < 1 || c.Workers > 1024 {
 		return fmt.Errorf("config: WORKERS is %d: want 1..1024", c.Workers)

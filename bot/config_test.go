@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"donorbot/storage"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -20,6 +22,8 @@ func TestLoadConfig(t *testing.T) {
 		{"ErrAdminIDsMalformed", append(base, "ADMIN_IDS=12,abc"), "ADMIN_IDS is malformed"},
 		{"ErrAdminIDsNegative", append(base, "ADMIN_IDS=-5"), "ADMIN_IDS"},
 		{"ErrWorkersMalformed", append(base, "WORKERS=many"), "WORKERS is malformed"},
+		{"ErrDatabaseConnsOne", append(base, "DATABASE_CONNS=1"), "DATABASE_CONNS is 1"},
+		{"OKDatabaseConns", append(base, "DATABASE_CONNS=40"), ""},
 		{"ErrTokenMalformed", append(base, "TELEGRAM_BOT_TOKEN=nope"), "TELEGRAM_BOT_TOKEN is malformed"},
 		{"ErrWebhookWithoutSecret", append(base, "WEBHOOK_URL=https://example.org/hook"), "WEBHOOK_SECRET is required"},
 		{"ErrWebhookSecretBadChars", append(base, "WEBHOOK_URL=https://example.org/hook", "WEBHOOK_SECRET=a b"), "WEBHOOK_SECRET"},
@@ -109,6 +113,9 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if cfg.APIURL != "https://api.telegram.org" || cfg.ListenAddr != "127.0.0.1:8080" {
 		t.Errorf("got api %q listen %q, want the documented defaults", cfg.APIURL, cfg.ListenAddr)
+	}
+	if cfg.DatabaseConns != storage.DefaultConns {
+		t.Errorf("DATABASE_CONNS defaults to %d, storage's pool to %d", cfg.DatabaseConns, storage.DefaultConns)
 	}
 	// An empty REDIS_PREFIX is the default, never "": keys under "" would
 	// be every application's.
