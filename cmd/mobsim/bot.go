@@ -17,6 +17,7 @@ import (
 
 	"donorbot/bot"
 	"donorbot/drive"
+	"donorbot/storage"
 	"donorbot/telegramtest"
 )
 
@@ -64,7 +65,7 @@ func startBot(ctx context.Context, dbURL, redisURL string, c *clock) (*simBot, e
 	prefix := "mobsim:" + strings.ToLower(rand.Text()[:8]) + ":"
 	cfg := bot.Config{
 		Token: api.Token(), APIURL: api.URL(),
-		DatabaseURL: dbURL, RedisURL: redisURL, RedisPrefix: prefix,
+		DatabaseURL: dbURL, DatabaseConns: storage.DefaultConns, RedisURL: redisURL, RedisPrefix: prefix,
 		ListenAddr: "127.0.0.1:0", TimeZone: "Asia/Ho_Chi_Minh",
 		Workers: 4, FloodPerMin: 600, ConvTTL: time.Hour, InboxLease: 2 * time.Second, PollTimeout: time.Second,
 		LogLevel:      "warn",
