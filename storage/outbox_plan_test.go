@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"donorbot/internal/testenv"
 	"donorbot/storage"
 )
@@ -64,32 +66,40 @@ func TestMarkSentFindsRowsByPrimaryKey(t *testing.T) {
 // checked.
 func TestMarkOneKeepsAGenericPlan(t *testing.T) {
 	s := storage.New(testenv.DB(t))
-	ctx := context.Background()
-	tx, err := s.DB().BeginTxx(ctx, nil)
+	tx, err := s.DB().BeginTxx(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	for _, st := range []struct{ name, sql, args string }{
-		{"mark_one", storage.MarkOneSQL, "(1, '1')"},
-	} {
-		if _, err := tx.Exec(`PREPARE ` + st.name + ` AS ` + st.sql); err != nil {
+	generic, custom := planChoices(t, tx, "mark_one", storage.MarkOneSQL, func(int) string { return "(1, '1')" })
+	if generic < 5 {
+		t.Errorf("%d generic and %d custom plans in 10 calls; want the generic kept", generic, custom)
+	}
+}
+
+// planChoices prepares query as name on tx's connection, runs it ten times
+// with the arguments args(i) gives (a parenthesized list of literals), and
+// returns how many generic and custom plans PostgreSQL made for it: it
+// weighs a generic plan after five custom ones.
+func planChoices(t *testing.T, tx *sqlx.Tx, name, query string, args func(i int) string) (generic, custom int) {
+	t.Helper()
+	if _, err := tx.Exec(`PREPARE ` + name + ` AS ` + query); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if _, err := tx.Exec(`EXECUTE ` + name + args(i)); err != nil {
 			t.Fatal(err)
-		}
-		for range 10 { // PostgreSQL weighs a generic plan after five custom ones
-			if _, err := tx.Exec(`EXECUTE ` + st.name + st.args); err != nil {
-				t.Fatal(err)
-			}
-		}
-		var generic, custom int
-		if err := tx.QueryRow(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`,
-			st.name).Scan(&generic, &custom); err != nil {
-			t.Fatal(err)
-		}
-		if generic < 5 {
-			t.Errorf("%s: %d generic and %d custom plans in 10 calls; want the generic kept", st.name, generic, custom)
 		}
 	}
+	if err := tx.QueryRow(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`,
+		name).Scan(&generic, &custom); err != nil {
+		t.Fatal(err)
+	}
+	// A prepared statement outlives the transaction, on its connection.
+	if _, err := tx.Exec(`DEALLOCATE ` + name); err != nil {
+		t.Fatal(err)
+	}
+	return generic, custom
 }
 
 // TestMarkSentReachesEachRowOnce: a mark finds each turn's row once, then
@@ -230,20 +240,8 @@ func TestInboxKeepsAGenericPlan(t *testing.T) {
 			return fmt.Sprintf("('{%s}', '2026-12-05', 'donated_before', '{%s}', '{%s}', '{%s}')", list, list, list, payloads)
 		}, false},
 	} {
-		if _, err := tx.Exec(`PREPARE ` + st.name + ` AS ` + st.sql); err != nil {
-			t.Fatal(err)
-		}
-		defer s.DB().Exec(`DEALLOCATE ` + st.name) // prepared on tx's connection, which outlives it
-		for i := range 10 {                        // PostgreSQL weighs a generic plan after five custom ones
-			if _, err := tx.Exec(`EXECUTE ` + st.name + st.args(testenv.TelegramIDs(1+i%3))); err != nil {
-				t.Fatal(err)
-			}
-		}
-		var generic, custom int
-		if err := tx.QueryRow(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`,
-			st.name).Scan(&generic, &custom); err != nil {
-			t.Fatal(err)
-		}
+		// Batches of one to three updates, as they come.
+		generic, custom := planChoices(t, tx, st.name, st.sql, func(i int) string { return st.args(testenv.TelegramIDs(1 + i%3)) })
 		if (generic >= 5) != st.generic {
 			t.Errorf("%s: %d generic and %d custom plans in 10 calls; want the generic kept: %t",
 				st.name, generic, custom, st.generic)
