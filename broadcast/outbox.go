@@ -59,6 +59,8 @@ const (
 // them. The next update of the user reads a committed write whether it is
 // applied yet or not (the pending marker, storage/convpending.go).
 func (e *Engine) SendOutbox(ctx context.Context, rows []storage.OutboxRow) error {
+	e.startSending(rows)
+	defer e.doneSending(rows)
 	tokens := map[int64]*replyTokens{}
 	var first *replyTokens // of the flush's first message
 	for _, r := range rows {
@@ -169,8 +171,22 @@ func (e *Engine) SweepOutbox(ctx context.Context, lease time.Duration) (int, err
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	e.log.Info("outbox: resuming unsent effects", "rows", len(rows))
-	return len(rows), e.SendOutbox(ctx, rows)
+	// A call this process is sending, or sent and still owes the mark of,
+	// looks unsent to the claim when its lease ran out first (a flush
+	// slowed by an outage, a lease renewal lost to a deadlock): it is left
+	// to its flush, or marked, never made a second time.
+	owed, sending, rest := e.ownRows(rows)
+	if err := e.markRows(ctx, owed); err != nil {
+		return 0, err
+	}
+	if len(sending) > 0 {
+		e.log.Info("outbox: rows claimed while this process sends them, left to it", "rows", len(sending))
+	}
+	if len(rest) == 0 {
+		return len(owed), nil
+	}
+	e.log.Info("outbox: resuming unsent effects", "rows", len(rest))
+	return len(rest) + len(owed), e.SendOutbox(ctx, rest)
 }
 
 // sendRow makes one row's call. Outcomes that another try would not

@@ -32,6 +32,38 @@ type owedMarks struct {
 	since map[int64]uint64
 	tick  uint64
 	timer *time.Timer // set while marks are owed
+	// sending counts, by update and call, the calls a flush of this
+	// process is making: not owed yet, not to be made by the sweep.
+	sending map[callKey]int
+}
+
+// callKey names one call of a turn's outbox row.
+type callKey struct {
+	updateID int64
+	seq      int
+}
+
+// startSending notes rows as being sent by a flush until doneSending.
+func (e *Engine) startSending(rows []storage.OutboxRow) {
+	e.owed.mu.Lock()
+	defer e.owed.mu.Unlock()
+	if e.owed.sending == nil {
+		e.owed.sending = map[callKey]int{}
+	}
+	for _, r := range rows {
+		e.owed.sending[callKey{r.UpdateID, r.Seq}]++
+	}
+}
+
+func (e *Engine) doneSending(rows []storage.OutboxRow) {
+	e.owed.mu.Lock()
+	defer e.owed.mu.Unlock()
+	for _, r := range rows {
+		k := callKey{r.UpdateID, r.Seq}
+		if e.owed.sending[k]--; e.owed.sending[k] <= 0 {
+			delete(e.owed.sending, k)
+		}
+	}
 }
 
 // owe records sent calls whose mark is owed, and has the timer mark them
@@ -66,6 +98,30 @@ func (e *Engine) MarksOf(chatID int64) []storage.OutboxRow {
 	return slices.Clone(e.owed.byChat[chatID])
 }
 
+// ownRows splits rows the sweep claimed into those whose marks are owed
+// (calls this process has sent), those a flush of this process is sending,
+// and the rest.
+func (e *Engine) ownRows(rows []storage.OutboxRow) (owed, sending, rest []storage.OutboxRow) {
+	e.owed.mu.Lock()
+	defer e.owed.mu.Unlock()
+	for _, r := range rows {
+		switch {
+		case slices.ContainsFunc(e.owed.byChat[r.ChatID], sameCall(r)):
+			owed = append(owed, r)
+		case e.owed.sending[callKey{r.UpdateID, r.Seq}] > 0:
+			sending = append(sending, r)
+		default:
+			rest = append(rest, r)
+		}
+	}
+	return owed, sending, rest
+}
+
+// sameCall matches the rows of r's call.
+func sameCall(r storage.OutboxRow) func(storage.OutboxRow) bool {
+	return func(x storage.OutboxRow) bool { return x.UpdateID == r.UpdateID && x.Seq == r.Seq }
+}
+
 // MarksCarried forgets marks a committed turn carried.
 func (e *Engine) MarksCarried(rows []storage.OutboxRow) {
 	e.owed.mu.Lock()
@@ -77,9 +133,7 @@ func (e *Engine) MarksCarried(rows []storage.OutboxRow) {
 func (o *owedMarks) forget(rows []storage.OutboxRow) {
 	for _, r := range rows {
 		owed := o.byChat[r.ChatID]
-		owed = slices.DeleteFunc(owed, func(x storage.OutboxRow) bool {
-			return x.UpdateID == r.UpdateID && x.Seq == r.Seq
-		})
+		owed = slices.DeleteFunc(owed, sameCall(r))
 		if len(owed) == 0 {
 			delete(o.byChat, r.ChatID)
 			delete(o.since, r.ChatID)

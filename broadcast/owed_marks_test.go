@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
 	"donorbot/botapi"
 	"donorbot/broadcast"
 	"donorbot/storage"
+	"donorbot/telegramtest"
 )
 
 // turnOf commits one turn of chat that sends a message, carrying the
@@ -155,5 +157,75 @@ func TestOwedMarksWaitOneLingerForTheNextTurn(t *testing.T) {
 	v.turnOf(e, chat, second)
 	if n := v.outboxRows(first); n != 0 {
 		t.Errorf("first turn: %d outbox rows after the second turn committed, want 0 (carried)", n)
+	}
+}
+
+// TestSweepMarksWhatThisProcessSent: a call sent whose mark is still owed
+// when its row's lease has run out (a flush slowed by an outage, a lease
+// renewal lost to a deadlock) is marked by the outbox sweep, not sent a
+// second time.
+func TestSweepMarksWhatThisProcessSent(t *testing.T) {
+	v := newEnv(t)
+	cfg := v.testConfig(1000)
+	cfg.MarkLinger = cfg.Lease / 2 // nothing but the sweep marks it within the test
+	e, _ := v.engine(cfg)
+	chat := recipients(1)[0]
+	ctx := context.Background()
+	updateID := chat * 10
+	if err := e.SendOutbox(ctx, v.turnOf(e, chat, updateID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.store.DB().Exec(`UPDATE outbox SET claimed_at = claimed_at - interval '1 hour'
+		WHERE update_id = $1`, updateID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.SweepOutbox(ctx, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.srv.Messages(chat); len(got) != 1 {
+		t.Errorf("%d messages in the chat after the sweep, want the one sent before it", len(got))
+	}
+	if n := v.outboxRows(updateID); n != 0 {
+		t.Errorf("%d outbox rows after the sweep, want 0 (marked)", n)
+	}
+	if owed := e.MarksOf(chat); len(owed) != 0 {
+		t.Errorf("still owed after the sweep marked it: %+v", owed)
+	}
+}
+
+// TestSweepLeavesAFlushItsCalls: a row whose lease runs out while this
+// process's flush is still making its call (the answer slow to come) is
+// claimed by the sweep but left to the flush: the message goes out once.
+func TestSweepLeavesAFlushItsCalls(t *testing.T) {
+	chat := recipients(1)[0]
+	updateID := chat * 10
+	var e *broadcast.Engine
+	var swept sync.Once
+	var v *env
+	var sweepErr error
+	v = newEnv(t, telegramtest.WithCallHook(func(c telegramtest.Call) {
+		if c.Method != "sendMessage" {
+			return
+		}
+		// The flush waits for this answer while the lease runs out and
+		// the sweep claims the row.
+		swept.Do(func() {
+			if _, sweepErr = v.store.DB().Exec(`UPDATE outbox SET claimed_at = claimed_at - interval '1 hour'
+				WHERE update_id = $1`, updateID); sweepErr == nil {
+				_, sweepErr = e.SweepOutbox(context.Background(), time.Minute)
+			}
+		})
+	}))
+	cfg := v.testConfig(1000)
+	cfg.MarkLinger = cfg.Lease / 2
+	e, _ = v.engine(cfg)
+	if err := e.SendOutbox(context.Background(), v.turnOf(e, chat, updateID)); err != nil {
+		t.Fatal(err)
+	}
+	if sweepErr != nil {
+		t.Fatal(sweepErr)
+	}
+	if got := v.srv.Messages(chat); len(got) != 1 {
+		t.Errorf("%d messages in the chat, want 1: the sweep sent the flush's call again", len(got))
 	}
 }
