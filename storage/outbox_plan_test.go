@@ -1,7 +1,6 @@
 package storage_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -19,13 +18,7 @@ import (
 // ("AND sent_at IS NULL") was planned on the partial index of unsent rows,
 // which holds an entry for every row sent since the last vacuum.
 func TestMarkSentFindsRowsByPrimaryKey(t *testing.T) {
-	s := storage.New(testenv.DB(t))
-	ctx := context.Background()
-	tx, err := s.DB().BeginTxx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	tx := planTx(t)
 	base := testenv.TelegramIDs(1)[0] * 10000
 	if _, err := tx.Exec(`INSERT INTO updates (update_id, chat_id, user_id) SELECT $1::bigint + g, g, g FROM generate_series(1, 3000) g`, base); err != nil {
 		t.Fatal(err)
@@ -44,14 +37,8 @@ func TestMarkSentFindsRowsByPrimaryKey(t *testing.T) {
 		if _, err := tx.Exec(`SET LOCAL plan_cache_mode = ` + mode); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tx.Exec(`PREPARE mark_sent_` + mode + ` AS ` + storage.MarkSentSQL); err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		if err := tx.Select(&plan, `EXPLAIN EXECUTE mark_sent_`+mode+`('{1,2,3,4}', '{1,1,1,1}')`); err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Join(plan, "\n")
+		prepare(t, tx, "mark_sent_"+mode, storage.MarkSentSQL)
+		text := explain(t, tx, ``, "mark_sent_"+mode, `('{1,2,3,4}', '{1,1,1,1}')`)
 		if !strings.Contains(text, "outbox_pkey") || strings.Contains(text, "outbox_claim_idx") || strings.Contains(text, "outbox_sent_idx") {
 			t.Errorf("%s plan of MarkOutboxSent:\n%s\nwant the primary key alone", mode, text)
 		}
@@ -65,12 +52,7 @@ func TestMarkSentFindsRowsByPrimaryKey(t *testing.T) {
 // it does depends on the outbox's statistics, so only the scalar form is
 // checked.
 func TestMarkOneKeepsAGenericPlan(t *testing.T) {
-	s := storage.New(testenv.DB(t))
-	tx, err := s.DB().BeginTxx(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	tx := planTx(t)
 	generic, custom := planChoices(t, tx, "mark_one", storage.MarkOneSQL, func(int) string { return "(1, '1')" })
 	if generic < 5 {
 		t.Errorf("%d generic and %d custom plans in 10 calls; want the generic kept", generic, custom)
@@ -83,9 +65,7 @@ func TestMarkOneKeepsAGenericPlan(t *testing.T) {
 // weighs a generic plan after five custom ones.
 func planChoices(t *testing.T, tx *sqlx.Tx, name, query string, args func(i int) string) (generic, custom int) {
 	t.Helper()
-	if _, err := tx.Exec(`PREPARE ` + name + ` AS ` + query); err != nil {
-		t.Fatal(err)
-	}
+	prepare(t, tx, name, query)
 	for i := range 10 {
 		if _, err := tx.Exec(`EXECUTE ` + name + args(i)); err != nil {
 			t.Fatal(err)
@@ -95,11 +75,62 @@ func planChoices(t *testing.T, tx *sqlx.Tx, name, query string, args func(i int)
 		name).Scan(&generic, &custom); err != nil {
 		t.Fatal(err)
 	}
-	// A prepared statement outlives the transaction, on its connection.
-	if _, err := tx.Exec(`DEALLOCATE ` + name); err != nil {
+	return generic, custom
+}
+
+// planTx begins a transaction the test rolls back, for the statements
+// whose plans it reads and the rows they need.
+func planTx(t *testing.T) *sqlx.Tx {
+	t.Helper()
+	tx, err := testenv.DB(t).Beginx()
+	if err != nil {
 		t.Fatal(err)
 	}
-	return generic, custom
+	t.Cleanup(func() { tx.Rollback() })
+	return tx
+}
+
+// prepare prepares query as name on tx's connection until the test ends:
+// a prepared statement outlives the transaction, on a connection the pool
+// hands to later tests, where the same name would be taken.
+func prepare(t *testing.T, tx *sqlx.Tx, name, query string) {
+	t.Helper()
+	if _, err := tx.Exec(`PREPARE ` + name + ` AS ` + query); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// A test that failed mid-transaction cannot run it, and says why.
+		if _, err := tx.Exec(`DEALLOCATE ` + name); err != nil && !t.Failed() {
+			t.Error(err)
+		}
+	})
+}
+
+// explain is the plan of prepared statement name run with args, a
+// parenthesized list of literals, under EXPLAIN's options ("" for none).
+func explain(t *testing.T, tx *sqlx.Tx, options, name, args string) string {
+	t.Helper()
+	var plan []string
+	if err := tx.Select(&plan, `EXPLAIN `+options+` EXECUTE `+name+args); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
+}
+
+// ranPlan is EXPLAIN's options for what a plan did: which scans ran, not
+// their timing.
+const ranPlan = `(ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)`
+
+// outboxLeft lists the outbox rows of updates base+1..base+4 that tx sees,
+// as "n:done".
+func outboxLeft(t *testing.T, tx *sqlx.Tx, base int64) string {
+	t.Helper()
+	var left []string
+	if err := tx.Select(&left, `SELECT (update_id - $1::bigint)::text || ':' || done::text FROM outbox
+		WHERE update_id BETWEEN $1::bigint + 1 AND $1::bigint + 4 ORDER BY update_id`, base); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(left, " ")
 }
 
 // TestMarkSentReachesEachRowOnce: a mark finds each turn's row once, then
@@ -109,13 +140,7 @@ func planChoices(t *testing.T, tx *sqlx.Tx, name, query string, args func(i int)
 var outboxScan = regexp.MustCompile(`Scan[^\n]* on outbox `)
 
 func TestMarkSentReachesEachRowOnce(t *testing.T) {
-	s := storage.New(testenv.DB(t))
-	ctx := context.Background()
-	tx, err := s.DB().BeginTxx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	tx := planTx(t)
 	base := testenv.TelegramIDs(1)[0] * 10000
 	if _, err := tx.Exec(`INSERT INTO outbox (update_id, calls, done, attempts)
 		SELECT $1::bigint + g, '[{"chat_id":1,"method":"sendMessage","params":{}},{"chat_id":1,"method":"sendMessage","params":{}}]',
@@ -126,25 +151,13 @@ func TestMarkSentReachesEachRowOnce(t *testing.T) {
 		{"reach_one", storage.MarkOneSQL, fmt.Sprintf("(%d, '11')", base+1)},
 		{"reach_many", storage.MarkSentSQL, fmt.Sprintf("('{%d,%d,%d}', '{11,10,01}')", base+2, base+3, base+4)},
 	} {
-		if _, err := tx.Exec(`PREPARE ` + st.name + ` AS ` + st.sql); err != nil {
-			t.Fatal(err)
-		}
-		defer s.DB().Exec(`DEALLOCATE ` + st.name) // prepared on tx's connection, which outlives it
-		var plan []string
-		if err := tx.Select(&plan, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE `+st.name+st.args); err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Join(plan, "\n")
+		prepare(t, tx, st.name, st.sql)
+		text := explain(t, tx, ranPlan, st.name, st.args)
 		if n := len(outboxScan.FindAllString(text, -1)); n != 1 {
 			t.Errorf("%s reaches the outbox %d times, want once:\n%s", st.name, n, text)
 		}
 	}
-	var left []string
-	if err := tx.Select(&left, `SELECT (update_id - $1::bigint)::text || ':' || done::text FROM outbox
-		WHERE update_id BETWEEN $1::bigint + 1 AND $1::bigint + 4 ORDER BY update_id`, base); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Join(left, " "), "3:10 4:01"; got != want {
+	if got, want := outboxLeft(t, tx, base), "3:10 4:01"; got != want {
 		t.Errorf("rows left after the marks: %q, want %q (finished turns deleted, others marked)", got, want)
 	}
 }
@@ -154,13 +167,7 @@ func TestMarkSentReachesEachRowOnce(t *testing.T) {
 // it; a mark that leaves calls unsent still updates the row. The commit's
 // update looked for the row a second time after the delete had taken it.
 func TestCarriedMarkReachesTheRowOnce(t *testing.T) {
-	s := storage.New(testenv.DB(t))
-	ctx := context.Background()
-	tx, err := s.DB().BeginTxx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	tx := planTx(t)
 	base := testenv.TelegramIDs(1)[0] * 10000
 	if _, err := tx.Exec(`INSERT INTO updates (update_id, chat_id, user_id) SELECT $1::bigint + g, 1, 1 FROM generate_series(1, 4) g`, base); err != nil {
 		t.Fatal(err)
@@ -170,10 +177,7 @@ func TestCarriedMarkReachesTheRowOnce(t *testing.T) {
 			B'00', '{0,0}' FROM generate_series(1, 2) g`, base); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(`PREPARE carrying_commit AS ` + storage.CommitCarryingSQL); err != nil {
-		t.Fatal(err)
-	}
-	defer s.DB().Exec(`DEALLOCATE carrying_commit`) // prepared on tx's connection, which outlives it
+	prepare(t, tx, "carrying_commit", storage.CommitCarryingSQL)
 	calls := `[{"chat_id":1,"method":"sendMessage","params":{}}]`
 	for _, c := range []struct {
 		turn, carried int64
@@ -183,22 +187,12 @@ func TestCarriedMarkReachesTheRowOnce(t *testing.T) {
 		{turn: base + 3, carried: base + 1, mask: "11", scans: 1}, // finished: deleted
 		{turn: base + 4, carried: base + 2, mask: "10", scans: 2}, // partly: updated
 	} {
-		var plan []string
-		if err := tx.Select(&plan, fmt.Sprintf(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE carrying_commit(%d, '%s', 1, %d, '%s')`,
-			c.turn, calls, c.carried, c.mask)); err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Join(plan, "\n")
+		text := explain(t, tx, ranPlan, "carrying_commit", fmt.Sprintf("(%d, '%s', 1, %d, '%s')", c.turn, calls, c.carried, c.mask))
 		if n := len(executedOutboxScan.FindAllString(text, -1)); n != c.scans {
 			t.Errorf("carrying mark %s: %d outbox scans executed, want %d:\n%s", c.mask, n, c.scans, text)
 		}
 	}
-	var left []string
-	if err := tx.Select(&left, `SELECT (update_id - $1::bigint)::text || ':' || done::text FROM outbox
-		WHERE update_id BETWEEN $1::bigint + 1 AND $1::bigint + 4 ORDER BY update_id`, base); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Join(left, " "), "2:10 3:0 4:0"; got != want {
+	if got, want := outboxLeft(t, tx, base), "2:10 3:0 4:0"; got != want {
 		t.Errorf("rows after the commits: %q, want %q (the finished turn deleted, the other marked, two new)", got, want)
 	}
 }
@@ -212,13 +206,7 @@ var executedOutboxScan = regexp.MustCompile(`Scan[^\n]* on outbox [^\n]*\(actual
 // column (the contrast below, its first form), PostgreSQL planned it anew
 // at every call: 316 µs of planning, more than it took to run.
 func TestInboxKeepsAGenericPlan(t *testing.T) {
-	s := storage.New(testenv.DB(t))
-	ctx := context.Background()
-	tx, err := s.DB().BeginTxx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	tx := planTx(t)
 	// The first form: the same statement on one array per column.
 	arrays := strings.Replace(storage.AcceptWithSendersSQL, storage.NewUpdatesFrom,
 		`unnest($1::bigint[], $4::bigint[], $5::bigint[], $6::jsonb[])`, 1)
